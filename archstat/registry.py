@@ -28,7 +28,8 @@ class ModelInfo:
     ``paper_params`` and ``paper_macs`` are the paper's own figures (multiply-adds, one fused
     multiply-add counted once), ``None`` where the paper states none; ``params_exact`` says whether
     the paper's parameter figure is an exact count (tests then require equality) or a rounded one.
-    ``paper_source`` says where in the paper the figures stand.
+    ``paper_source`` says where in the paper the figures stand. ``num_classes`` is the classifier
+    width the paper uses (1000 for ImageNet, 10 for MNIST and CIFAR-10).
     """
 
     name: str
@@ -36,6 +37,7 @@ class ModelInfo:
     paper: str
     year: int
     input_size: tuple[int, int, int]
+    num_classes: int = 1000
     paper_params: float | None = None
     params_exact: bool = False
     paper_macs: float | None = None
@@ -104,15 +106,17 @@ def get_model_info(name: str) -> ModelInfo:
 
 
 def build_model(
-    name: str, *, num_classes: int = 1000, init_weights: bool = False, **kwargs: object
+    name: str, *, num_classes: int | None = None, init_weights: bool = False, device: str = "cpu", **kwargs: object
 ) -> nn.Module:
-    """Build a registered network in eval mode.
+    """Build a registered network in eval mode, with ``num_classes`` outputs (default: the paper's).
 
     Weight values never change a count, so by default the weights are allocated but left
     uninitialised (built on the meta device, then materialised with ``to_empty``): VGG-16 builds in
-    milliseconds instead of seconds. Pass ``init_weights=True`` for PyTorch's usual initialisation.
+    milliseconds instead of seconds. Pass ``init_weights=True`` for PyTorch's usual initialisation,
+    or ``device="meta"`` for a network with no weight memory at all (shapes only).
     """
     info = get_model_info(name)
+    num_classes = info.num_classes if num_classes is None else num_classes
     if num_classes < 1:
         raise UsageError(f"--num-classes must be at least 1, got {num_classes}. Give a class count such as 1000.")
     builder = _BUILDERS[info.name]
@@ -121,7 +125,8 @@ def build_model(
     else:
         with torch.device("meta"):
             model = builder(num_classes=num_classes, **kwargs)
-        model = model.to_empty(device="cpu")
+        if device != "meta":
+            model = model.to_empty(device=device)
     return model.eval()
 
 

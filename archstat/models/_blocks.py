@@ -43,3 +43,12 @@ def classifier(in_features: int, num_classes: int, dropout: float = 0.0) -> nn.S
         layers["dropout"] = nn.Dropout(dropout)
     layers["fc"] = nn.Linear(in_features, num_classes)
     return nn.Sequential(layers)
+
+
+def krizhevsky_lrn() -> nn.LocalResponseNorm:
+    """AlexNet's local response normalisation: n=5, k=2, alpha=1e-4, beta=0.75 (also VGG's A-LRN).
+
+    The paper divides by ``(k + alpha * sum a^2)^beta``; PyTorch divides ``alpha`` by ``n``, so the
+    paper's alpha of 1e-4 is passed as 5 * 1e-4. No parameters.
+    """
+    return nn.LocalResponseNorm(size=5, alpha=5 * 1e-4, beta=0.75, k=2.0)

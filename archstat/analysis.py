@@ -1,0 +1,172 @@
+"""``analyze``: build or take a network, trace it once, and return a ``Report`` of plain data.
+
+Counting conventions (stated wherever a number is shown):
+- params: elements of every parameter tensor, shared tensors once, auxiliary heads only with ``aux``;
+- MACs: fvcore's count, one fused multiply-add = 1 MAC; FLOPs = 2 x MACs;
+- activations: fvcore's count, the output elements of convolutions and matrix products.
+The network is traced at batch 1 and MACs, activations and output shapes are scaled to ``batch``:
+every operator fvcore counts is linear in the batch dimension.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import partial
+from typing import Any
+
+import pandas as pd
+import torch
+from torch import nn
+
+from . import _fvcore
+from .errors import UsageError
+from .inputs import Shape, check_shape
+from .registry import build_model, get_model_info
+from .report import Report
+from .shapes import ForwardFailure, ShapeRecorder, smallest_working_side
+
+AUX_PREFIX = "aux"
+
+
+def analyze(
+    model: str | nn.Module,
+    *,
+    input_size: Shape | Sequence[Shape] | None = None,
+    batch: int = 1,
+    num_classes: int | None = None,
+    aux: bool = False,
+    name: str | None = None,
+) -> Report:
+    """Count params, MACs and activations of ``model`` per module.
+
+    ``model`` is a zoo name (see ``list_models``) or an ``nn.Module``; ``input_size`` is one shape
+    without the batch dimension, e.g. ``(3, 224, 224)``, or a list of shapes for a model with several
+    inputs (defaults to the zoo model's input size).
+    """
+    if batch < 1:
+        raise UsageError(f"--batch must be at least 1, got {batch}. Give a batch size such as 1 or 32.")
+    module, label, shapes = _resolve(model, input_size, num_classes, name)
+    has_aux = hasattr(module, "aux_logits")
+    if aux and not has_aux:
+        raise UsageError(f"{label} has no auxiliary heads; drop --aux.")
+    inputs = tuple(torch.zeros((1, *shape)) for shape in shapes)
+    excluded = _aux_modules(module) if has_aux and not aux else set()
+    with _aux_mode(module, aux), torch.no_grad():
+        recorder = ShapeRecorder(module)
+        try:
+            counts = _fvcore.count(module, inputs)
+        except Exception as error:  # the user's forward may raise anything; report where it did
+            smallest = partial(_smallest_side, model, module, shapes, num_classes)
+            raise ForwardFailure.from_error(error, recorder, label, shapes, smallest) from error
+        finally:
+            recorder.remove()
+    layers = _layer_frame(module, counts, recorder.output_shapes, excluded, batch)
+    totals = _totals(module, counts, excluded, batch)
+    return Report(
+        model=label,
+        input_shape=[(batch, *shape) for shape in shapes],
+        engine=_fvcore.ENGINE_NAME,
+        aux=aux,
+        layers=layers,
+        totals=totals,
+    )
+
+
+def _resolve(
+    model: str | nn.Module, input_size: Shape | Sequence[Shape] | None, num_classes: int | None, name: str | None
+) -> tuple[nn.Module, str, list[Shape]]:
+    if isinstance(model, str):
+        info = get_model_info(model)
+        module, label = build_model(model, num_classes=num_classes), model
+        input_size = input_size or info.input_size
+    elif isinstance(model, nn.Module):
+        module, label = model, name or type(model).__name__
+        if input_size is None:
+            raise UsageError(f"{label} is not a zoo model, so it needs an input size: give --input CxHxW.")
+    else:
+        raise UsageError(f"Expected a model name or a torch.nn.Module, got {type(model).__name__}.")
+    first = input_size[0]  # type: ignore[index]
+    many = isinstance(first, (tuple, list))
+    shapes = [check_shape(s) for s in (input_size if many else [input_size])]  # type: ignore[union-attr]
+    return module, label, shapes
+
+
+def _smallest_side(
+    model: str | nn.Module, module: nn.Module, shapes: list[Shape], num_classes: int | None
+) -> int | None:
+    if len(shapes) != 1 or len(shapes[0]) < 3:
+        return None
+    meta = build_model(model, num_classes=num_classes, device="meta") if isinstance(model, str) \
+        else copy.deepcopy(module).to("meta")
+    return smallest_working_side(meta, shapes[0], failing=max(shapes[0][-2:]))
+
+
+def _aux_modules(module: nn.Module) -> set[str]:
+    return {name for name, _ in module.named_modules() if name.split(".")[0].startswith(AUX_PREFIX)}
+
+
+@contextmanager
+def _aux_mode(module: nn.Module, aux: bool) -> Iterator[None]:
+    """Switch the auxiliary heads on or off for the trace and restore the model's own setting after."""
+    before = getattr(module, "aux_logits", None)
+    if before is not None:
+        module.aux_logits = aux
+    try:
+        yield
+    finally:
+        if before is not None:
+            module.aux_logits = before
+
+
+def _param_counts(module: nn.Module, skip_aux: bool, prefix: str) -> tuple[int, int]:
+    """Parameters (shared tensors once) and the trainable ones among them, aux heads left out if asked."""
+    total = trainable = 0
+    for name, param in module.named_parameters(prefix=prefix):
+        if skip_aux and name.startswith(AUX_PREFIX):
+            continue
+        total += param.numel()
+        trainable += param.numel() if param.requires_grad else 0
+    return total, trainable
+
+
+def _layer_frame(
+    module: nn.Module, counts: _fvcore.Counts, shapes: dict[str, list[int]], excluded: set[str], batch: int
+) -> pd.DataFrame:
+    rows = []
+    for name, sub in module.named_modules():
+        if name in excluded:
+            continue
+        params, trainable = _param_counts(sub, bool(excluded), name)
+        shape = shapes.get(name)
+        rows.append({
+            "name": name,
+            "type": type(sub).__name__,
+            "level": name.count(".") + 1 if name else 0,
+            "is_leaf": next(sub.children(), None) is None,
+            "output_shape": [batch, *shape[1:]] if shape else None,
+            "params": params,
+            "trainable_params": trainable,
+            "macs": batch * sum(counts.macs.get(name, Counter()).values()),
+            "activations": batch * counts.activations.get(name, 0),
+        })
+    return pd.DataFrame(rows, columns=[
+        "name", "type", "level", "is_leaf", "output_shape", "params", "trainable_params", "macs", "activations",
+    ])
+
+
+def _totals(module: nn.Module, counts: _fvcore.Counts, excluded: set[str], batch: int) -> dict[str, Any]:
+    params, trainable = _param_counts(module, bool(excluded), "")
+    macs = batch * sum(counts.macs[""].values())
+    return {
+        "params": params,
+        "trainable_params": trainable,
+        "frozen_params": params - trainable,
+        "macs": macs,
+        "flops": 2 * macs,
+        "activations": batch * counts.activations[""],
+        "by_operator": {op: batch * n for op, n in sorted(counts.macs[""].items())},
+        "uncounted_ops": sorted(counts.uncounted[""]),
+    }

@@ -1,0 +1,153 @@
+"""The ``archstat`` command line. Library errors become one line on stderr and an exit code."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from . import __version__
+from .analysis import analyze
+from .errors import ArchstatError
+from .inputs import Shape, parse_input
+from .registry import get_model_info, list_models
+from .render import OutputFormat, csv_text, json_text, markdown_table, report_text, rich_table
+
+app = typer.Typer(
+    name="archstat",
+    help="Exact parameter, multiply-add (MAC), activation and receptive-field accounting for CNNs.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+_state = {"debug": False}
+F = TypeVar("F", bound=Callable[..., Any])
+
+ModelArg = Annotated[str, typer.Argument(help="A zoo model name (see 'archstat list').", show_default=False)]
+InputOpt = Annotated[
+    str | None, typer.Option("--input", "-i", help="Input shape CxHxW (3x224x224) or one side (224). Default: the model's.")
+]
+BatchOpt = Annotated[int, typer.Option("--batch", "-b", help="Batch size N; counts scale with it.")]
+ClassesOpt = Annotated[
+    int | None, typer.Option("--num-classes", "-k", help="Width of the classifier. Default: the paper's (1000 for ImageNet).")
+]
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+AuxOpt = Annotated[bool, typer.Option("--aux", help="Include auxiliary classifier heads (GoogLeNet, Inception-v3).")]
+DepthOpt = Annotated[
+    int | None, typer.Option("--depth", "-d", min=1, help="Fold modules deeper than this into their parents.")
+]
+
+# Off a terminal Rich would wrap at 80 columns; a wide page keeps each table row on one line.
+stdout = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def reports_errors(command: F) -> F:
+    """Turn an ``ArchstatError`` into one line on stderr and its exit code (a traceback with --debug)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ArchstatError as error:
+            if _state["debug"]:
+                raise
+            stderr.print(f"archstat: error: {error}", markup=False)
+            raise typer.Exit(error.exit_code) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            if _state["debug"]:
+                raise
+            stderr.print(
+                f"archstat: internal error: {type(error).__name__}: {error}. "
+                "Run again with --debug for the traceback and report it.", markup=False,
+            )
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def emit(text: str | None) -> None:
+    if text is not None:
+        sys.stdout.write(text)
+
+
+def model_input(model: str, text: str | None) -> Shape | None:
+    """Parse ``--input`` against the model's default shape (so ``224`` keeps its channels)."""
+    if text is None:
+        return None
+    return parse_input(text, get_model_info(model).input_size)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"archstat {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
+) -> None:
+    """archstat: how many parameters, multiply-adds and activations, layer by layer."""
+    _state["debug"] = debug
+
+
+@app.command()
+@reports_errors
+def table(
+    model: ModelArg,
+    input: InputOpt = None,
+    batch: BatchOpt = 1,
+    num_classes: ClassesOpt = None,
+    depth: DepthOpt = None,
+    aux: AuxOpt = False,
+    format: FormatOpt = OutputFormat.table,
+) -> None:
+    """Per-layer parameters, MACs and activations of one network.
+
+    Example: archstat table alexnet --format json
+    """
+    report = analyze(model, input_size=model_input(model, input), batch=batch, num_classes=num_classes, aux=aux)
+    emit(report_text(report, format, depth, stdout))
+
+
+@app.command("list")
+@reports_errors
+def list_command(
+    pattern: Annotated[str | None, typer.Argument(help="Shell-style filter, e.g. 'resnet*'.")] = None,
+    format: FormatOpt = OutputFormat.table,
+) -> None:
+    """The model zoo: family, year, paper and default input.
+
+    Example: archstat list 'vgg*'
+    """
+    import pandas as pd
+
+    infos = [get_model_info(name) for name in list_models(pattern)]
+    if format is OutputFormat.json:
+        emit(json_text([
+            {"name": i.name, "family": i.family, "year": i.year, "paper": i.paper, "input_size": list(i.input_size)}
+            for i in infos
+        ]))
+        return
+    frame = pd.DataFrame(
+        [(i.name, i.family, i.year, "x".join(map(str, i.input_size)), i.paper) for i in infos],
+        columns=["name", "family", "year", "input", "paper"],
+    )
+    if format is OutputFormat.csv:
+        emit(csv_text(frame))
+    elif format is OutputFormat.markdown:
+        emit(markdown_table(frame))
+    else:
+        stdout.print(rich_table(frame, f"archstat zoo: {len(frame)} models"))
+
+
+def main() -> None:
+    app()

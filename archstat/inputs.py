@@ -1,0 +1,51 @@
+"""Parsing and checking input shapes given as text (``3x224x224``, ``224``) or tuples."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .errors import InputSizeError
+
+Shape = tuple[int, ...]
+
+_MAX_SIDE = 65_536
+
+
+def parse_input(text: str, default: Shape) -> Shape:
+    """``CxHxW`` gives the whole shape; a single number ``S`` keeps the default channels, H = W = S."""
+    value = text.strip().lower()
+    if not re.fullmatch(r"-?\d+(x-?\d+)*", value):
+        raise InputSizeError(
+            f"--input {text!r} is not a shape. Give CxHxW such as 3x224x224, or one side such as 224."
+        )
+    dims = tuple(int(part) for part in value.split("x"))
+    if len(dims) == 1:
+        dims = (*default[:-2], dims[0], dims[0])
+    elif len(dims) != len(default):
+        raise InputSizeError(
+            f"--input {text!r} has {len(dims)} dimensions; this model takes {len(default)} "
+            f"({'x'.join(map(str, default))}). Give CxHxW such as 3x224x224, or one side such as 224."
+        )
+    return check_shape(dims, shown=text)
+
+
+def check_shape(dims: Sequence[int], shown: str | None = None) -> Shape:
+    """Every dimension a positive integer no larger than 65,536; returns the shape as a tuple."""
+    label = shown if shown is not None else "x".join(map(str, dims))
+    for dim in dims:
+        if not isinstance(dim, int) or isinstance(dim, bool) or dim < 1:
+            raise InputSizeError(
+                f"--input {label!r}: every dimension must be a positive integer, got {dim!r}. "
+                "Give CxHxW such as 3x224x224."
+            )
+        if dim > _MAX_SIDE:
+            raise InputSizeError(
+                f"--input {label!r}: {dim} is larger than archstat's limit of {_MAX_SIDE}. "
+                "Give a smaller input."
+            )
+    return tuple(dims)
+
+
+def format_shape(dims: Sequence[int]) -> str:
+    return "x".join(str(d) for d in dims)

@@ -1,0 +1,133 @@
+"""AlexNet: Krizhevsky, Sutskever & Hinton 2012, "ImageNet Classification with Deep Convolutional
+Neural Networks" (Section 3.5, Figure 2), and the single-tower layout of Krizhevsky 2014, "One weird
+trick for parallelizing convolutional neural networks".
+
+The 2012 network, one row per weight layer (the two GPU towers are convolution groups):
+
+    layer  kernels            groups  input         output      then
+    conv1  96 x 11x11x3 /4       1    3x227x227     96x55x55    ReLU, LRN, max-pool 3x3/2
+    conv2  256 x 5x5x48, pad 2   2    96x27x27      256x27x27   ReLU, LRN, max-pool 3x3/2
+    conv3  384 x 3x3x256, pad 1  1    256x13x13     384x13x13   ReLU (both towers see all maps)
+    conv4  384 x 3x3x192, pad 1  2    384x13x13     384x13x13   ReLU
+    conv5  256 x 3x3x192, pad 1  2    384x13x13     256x13x13   ReLU, max-pool 3x3/2 -> 256x6x6
+    fc6    4096                                                 ReLU, dropout 0.5
+    fc7    4096                                                 ReLU, dropout 0.5
+    fc     1000 (the paper's fc8)
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from torch import nn
+
+from ..registry import register_model
+from ._blocks import ConvReLU, krizhevsky_lrn
+
+# (name, out channels, kernel, stride, padding, groups, followed by LRN, followed by max-pool)
+ConvRow = tuple[str, int, int, int, int, int, bool, bool]
+
+PAPER_2012: list[ConvRow] = [
+    ("conv1", 96, 11, 4, 0, 1, True, True),
+    ("conv2", 256, 5, 1, 2, 2, True, True),
+    ("conv3", 384, 3, 1, 1, 1, False, False),
+    ("conv4", 384, 3, 1, 1, 2, False, False),
+    ("conv5", 256, 3, 1, 1, 2, False, True),
+]
+
+# The single-tower layout as PyTorch code commonly builds it: no groups, no LRN.
+ONE_WEIRD_TRICK: list[ConvRow] = [
+    ("conv1", 64, 11, 4, 2, 1, False, True),
+    ("conv2", 192, 5, 1, 2, 1, False, True),
+    ("conv3", 384, 3, 1, 1, 1, False, False),
+    ("conv4", 256, 3, 1, 1, 1, False, False),
+    ("conv5", 256, 3, 1, 1, 1, False, True),
+]
+
+
+def make_features(rows: list[ConvRow], in_channels: int = 3) -> nn.Sequential:
+    """Turn a table of convolution rows into conv/ReLU [/LRN] [/max-pool 3x3 stride 2] layers."""
+    layers: OrderedDict[str, nn.Module] = OrderedDict()
+    for name, out_channels, kernel, stride, padding, groups, lrn, pool in rows:
+        layers[name] = ConvReLU(in_channels, out_channels, kernel, stride, padding, groups)
+        index = name.removeprefix("conv")
+        if lrn:
+            layers[f"lrn{index}"] = krizhevsky_lrn()
+        if pool:
+            # Overlapping pooling (Section 3.4): z=3, s=2.
+            layers[f"pool{index}"] = nn.MaxPool2d(kernel_size=3, stride=2)
+        in_channels = out_channels
+    return nn.Sequential(layers)
+
+
+def make_classifier(in_features: int, num_classes: int, dropout: float = 0.5) -> nn.Sequential:
+    """fc6 and fc7 (4096 each, ReLU, then dropout 0.5 on their outputs, Section 4.2), then fc."""
+    return nn.Sequential(OrderedDict(
+        fc6=nn.Linear(in_features, 4096), relu6=nn.ReLU(inplace=True), drop6=nn.Dropout(dropout),
+        fc7=nn.Linear(4096, 4096), relu7=nn.ReLU(inplace=True), drop7=nn.Dropout(dropout),
+        fc=nn.Linear(4096, num_classes),
+    ))
+
+
+class AlexNet(nn.Sequential):
+    """Features from a row table, an optional adaptive pool to 6x6, then the classifier."""
+
+    def __init__(
+        self, rows: list[ConvRow], num_classes: int = 1000, adaptive_pool: bool = False
+    ) -> None:
+        layers: OrderedDict[str, nn.Module] = OrderedDict(features=make_features(rows))
+        if adaptive_pool:
+            layers["avgpool"] = nn.AdaptiveAvgPool2d(6)
+        layers["flatten"] = nn.Flatten(1)
+        layers["classifier"] = make_classifier(rows[-1][1] * 6 * 6, num_classes)
+        super().__init__(layers)
+
+
+_PAPER = "ImageNet Classification with Deep Convolutional Neural Networks"
+
+
+@register_model(
+    family="AlexNet", paper=_PAPER, year=2012, input_size=(3, 227, 227),
+    paper_params=60e6, params_exact=False, paper_macs=None, paper_depth=8,
+    paper_source="Abstract ('60 million parameters and 650,000 neurons')",
+    layout=(
+        "The paper's two-tower network with the towers as convolution groups (conv2, conv4, conv5 "
+        "groups=2; conv3 full): 60,965,224 params. Input 227x227: the paper says 224, but an "
+        "11x11 stride-4 unpadded convolution gives the stated 55x55 only from 227 "
+        "((227-11)/4+1 = 55; 224 gives 54). There is no adaptive pool, so fc6 needs pool5 at "
+        "6x6: inputs 227..258 run. LRN after ReLU of conv1 and conv2 (n=5, k=2, alpha=1e-4, "
+        "beta=0.75). Without groups (one tower of the same widths) conv2/4/5 would double: "
+        "62,378,344 params."
+    ),
+    top5_error=(
+        "18.2% (ILSVRC-2012 val, one CNN); 16.4% averaging five; 15.3% test for the winning "
+        "entry (seven CNNs, two pre-trained on ImageNet Fall 2011); 17.0% ILSVRC-2010 test"
+    ),
+    has_aux=False, min_input=227,
+    extra={
+        "input_range": "227..258 (fc6 expects 256x6x6)",
+        "paper_neurons": (
+            "650,000; Figure 2 lists 253,440-186,624-64,896-64,896-43,264-4096-4096-1000, "
+            "but 96x55x55 = 290,400"
+        ),
+    },
+)
+def alexnet(*, num_classes: int = 1000) -> nn.Module:
+    return AlexNet(PAPER_2012, num_classes=num_classes)
+
+
+@register_model(
+    family="AlexNet", paper="One weird trick for parallelizing convolutional neural networks",
+    year=2014, input_size=(3, 224, 224), paper_params=None, params_exact=False, paper_macs=None,
+    paper_depth=8, paper_source="Krizhevsky 2014 (arXiv:1404.5997); widths as in cuda-convnet2",
+    layout=(
+        "Single tower, widths 64-192-384-256-256, conv1 11x11/4 pad 2, conv2 5x5 pad 2, conv3-5 "
+        "3x3 pad 1, no LRN, adaptive average pool to 6x6, then 9216-4096-4096-1000: 61,100,840 "
+        "params. The paper's footnote gives 64-192-384-384-256 (that build: 61,838,248 params); "
+        "64-192-384-256-256 is what Krizhevsky's cuda-convnet2 1-GPU config uses, though that "
+        "config pads conv1 by 0 and keeps LRN after conv1 and conv2. Smallest input: 63x63."
+    ),
+    top5_error=None, has_aux=False, min_input=63,
+)
+def alexnet_owt(*, num_classes: int = 1000) -> nn.Module:
+    return AlexNet(ONE_WEIRD_TRICK, num_classes=num_classes, adaptive_pool=True)

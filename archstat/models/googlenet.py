@@ -1,0 +1,234 @@
+"""GoogLeNet (Szegedy et al. 2014, "Going Deeper with Convolutions"), Table 1, plus the Inception
+machinery the later Inception networks (``inception.py``) share.
+
+An Inception module is data: a mapping from branch name to the layers of that branch, e.g.
+``{"branch1x1": [Conv(64)], "branch3x3": [Conv(96), Conv(128, 3)], ...}``. ``build_module`` turns
+such a spec into a :class:`Branches` module, which runs every branch on the same input and
+concatenates their outputs along the channel axis. A mapping may also stand *inside* a branch
+(Inception-v3/v4's expanded 8x8 modules split one tower into a 1x3 and a 3x1 head).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal, Union
+
+import torch
+from torch import nn
+
+from ..registry import register_model
+from ._blocks import ConvReLU, classifier
+
+Kernel = Union[int, tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class Conv:
+    """One convolution of a branch: ``cout`` filters of size ``kernel``.
+
+    ``pad="same"`` keeps the grid (padding kernel//2, for stride 1); ``"valid"`` pads nothing,
+    the "V" of the Inception-v3/v4 figures.
+    """
+
+    cout: int
+    kernel: Kernel = 1
+    stride: int = 1
+    pad: Literal["same", "valid"] = "same"
+
+
+@dataclass(frozen=True)
+class Pool:
+    """A pooling layer of a branch (``kind`` "max" or "avg"); it keeps the channel count."""
+
+    kind: Literal["max", "avg"]
+    kernel: int = 3
+    stride: int = 1
+    pad: Literal["same", "valid"] = "same"
+
+
+Layer = Union[Conv, Pool, Mapping[str, Sequence["Layer"]]]
+Spec = Mapping[str, Sequence[Layer]]
+ConvFactory = Callable[..., nn.Module]  # (cin, cout, kernel, stride, padding) -> conv block
+
+
+class Branches(nn.ModuleDict):
+    """Named parallel branches on one input; outputs concatenated along channels (dim 1)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([branch(x) for branch in self.values()], dim=1)
+
+
+def _padding(kernel: Kernel, pad: str) -> int | tuple[int, int]:
+    if pad == "valid":
+        return 0
+    if isinstance(kernel, int):
+        return kernel // 2
+    return (kernel[0] // 2, kernel[1] // 2)
+
+
+def build_layer(cin: int, layer: Layer, conv: ConvFactory) -> tuple[nn.Module, int]:
+    """One conv, pool or nested set of branches; returns it and its output channels."""
+    if isinstance(layer, Conv):
+        block = conv(cin, layer.cout, layer.kernel, layer.stride, _padding(layer.kernel, layer.pad))
+        return block, layer.cout
+    if isinstance(layer, Pool):
+        pool_cls = nn.MaxPool2d if layer.kind == "max" else nn.AvgPool2d
+        # Inception's avg-pool branches average over the padded window (count_include_pad=True).
+        return pool_cls(layer.kernel, layer.stride, _padding(layer.kernel, layer.pad)), cin
+    return build_module(cin, layer, conv)
+
+
+def build_branch(cin: int, layers: Sequence[Layer], conv: ConvFactory) -> tuple[nn.Sequential, int]:
+    """The layers of one branch in sequence; returns the module and its output channels."""
+    modules: list[nn.Module] = []
+    for layer in layers:
+        module, cin = build_layer(cin, layer, conv)
+        modules.append(module)
+    return nn.Sequential(*modules), cin
+
+
+def build_module(cin: int, spec: Spec, conv: ConvFactory) -> tuple[Branches, int]:
+    """An Inception module from its spec; returns it and its output channels (sum over branches)."""
+    branches: OrderedDict[str, nn.Module] = OrderedDict()
+    cout = 0
+    for name, layers in spec.items():
+        branches[name], width = build_branch(cin, layers, conv)
+        cout += width
+    return Branches(branches), cout
+
+
+class InceptionNet(nn.Module):
+    """Named stages run in order, then ``classifier``; auxiliary heads tap named stages.
+
+    ``aux`` maps an aux head's name (``aux1``) to (the stage it reads, the head). The heads are
+    always built but run only when ``aux_logits`` is True; the forward then returns
+    ``(logits, aux1_logits, ...)`` in tap order, else the logits alone.
+    """
+
+    def __init__(
+        self, stages: Mapping[str, nn.Module], head: nn.Module,
+        aux: Mapping[str, tuple[str, nn.Module]] | None = None,
+    ) -> None:
+        super().__init__()
+        for name, stage in stages.items():
+            self.add_module(name, stage)
+        self.classifier = head
+        self._stages = list(stages)
+        self._taps: dict[str, str] = {}
+        for aux_name, (stage_name, module) in (aux or {}).items():
+            self.add_module(aux_name, module)
+            self._taps[stage_name] = aux_name
+        self.aux_logits = False
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, ...]:
+        aux_outputs: list[torch.Tensor] = []
+        for name in self._stages:
+            x = self._modules[name](x)  # type: ignore[misc]
+            if self.aux_logits and name in self._taps:
+                aux_outputs.append(self._modules[self._taps[name]](x))  # type: ignore[misc]
+        logits = self.classifier(x)
+        return (logits, *aux_outputs) if self.aux_logits else logits
+
+
+# --- GoogLeNet -----------------------------------------------------------------------------------
+
+# Table 1 columns: #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj. "M" is a 3x3/2 max pool.
+TABLE1: dict[str, tuple[int, int, int, int, int, int]] = {
+    "inception3a": (64, 96, 128, 16, 32, 32),
+    "inception3b": (128, 128, 192, 32, 96, 64),
+    "inception4a": (192, 96, 208, 16, 48, 64),
+    "inception4b": (160, 112, 224, 24, 64, 64),
+    "inception4c": (128, 128, 256, 24, 64, 64),
+    "inception4d": (112, 144, 288, 32, 64, 64),
+    "inception4e": (256, 160, 320, 32, 128, 128),
+    "inception5a": (256, 160, 320, 32, 128, 128),
+    "inception5b": (384, 192, 384, 48, 128, 128),
+}
+LAYOUT = ["inception3a", "inception3b", "M", "inception4a", "inception4b", "inception4c",
+          "inception4d", "inception4e", "M", "inception5a", "inception5b"]
+
+
+def inception_v1_spec(n1: int, r3: int, n3: int, r5: int, n5: int, proj: int) -> Spec:
+    """One row of Table 1 as branches; every conv (reductions included) has bias and ReLU."""
+    return {
+        "branch1x1": [Conv(n1)],
+        "branch3x3": [Conv(r3), Conv(n3, 3)],
+        "branch5x5": [Conv(r5), Conv(n5, 5)],  # a real 5x5 as in the paper (torchvision uses 3x3)
+        "branch_pool": [Pool("max"), Conv(proj)],
+    }
+
+
+def _max_pool() -> nn.MaxPool2d:
+    # Ceil mode gives Table 1's grids at 224: 112 -> 56 -> 28 -> 14 -> 7.
+    return nn.MaxPool2d(3, stride=2, ceil_mode=True)
+
+
+def _lrn() -> nn.LocalResponseNorm:
+    # The paper gives no LRN settings; these are AlexNet's / the Caffe reference's.
+    return nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=1.0)
+
+
+def aux_head_v1(cin: int, num_classes: int) -> nn.Sequential:
+    """Section 5's side classifier: 5x5/3 avg pool, 1x1 conv 128, fc 1024, dropout 70%, fc."""
+    return nn.Sequential(OrderedDict(
+        pool=nn.AvgPool2d(5, stride=3, ceil_mode=True),  # 14x14 -> 4x4
+        conv=ConvReLU(cin, 128, 1),
+        flatten=nn.Flatten(1),
+        fc1=nn.Linear(128 * 4 * 4, 1024),
+        relu=nn.ReLU(inplace=True),
+        dropout=nn.Dropout(0.7),
+        fc2=nn.Linear(1024, num_classes),
+    ))
+
+
+def _googlenet_stages() -> OrderedDict[str, nn.Module]:
+    stages: OrderedDict[str, nn.Module] = OrderedDict(
+        conv1=ConvReLU(3, 64, 7, stride=2, padding=3), pool1=_max_pool(), norm1=_lrn(),
+        conv2_reduce=ConvReLU(64, 64, 1), conv2=ConvReLU(64, 192, 3, padding=1),
+        norm2=_lrn(), pool2=_max_pool(),
+    )
+    cin, pools = 192, 2
+    for name in LAYOUT:
+        if name == "M":
+            pools += 1
+            stages[f"pool{pools}"] = _max_pool()
+        else:
+            stages[name], cin = build_module(cin, inception_v1_spec(*TABLE1[name]), ConvReLU)
+    return stages
+
+
+class GoogLeNet(InceptionNet):
+    """Table 1 of the paper, with the two side classifiers ``aux1`` (after 4a) and ``aux2`` (4d)."""
+
+    def __init__(self, num_classes: int = 1000) -> None:
+        super().__init__(
+            _googlenet_stages(),
+            classifier(1024, num_classes, dropout=0.4),  # global 7x7 avg pool at 224
+            aux={"aux1": ("inception4a", aux_head_v1(512, num_classes)),
+                 "aux2": ("inception4d", aux_head_v1(528, num_classes))},
+        )
+
+
+@register_model(
+    family="Inception", paper="Going Deeper with Convolutions", year=2014,
+    input_size=(3, 224, 224), paper_params=6.8e6, params_exact=False, paper_macs=1.5e9,
+    paper_depth=22,
+    paper_source=(
+        "Table 1 'params' column summed (6.8M, in K = 1024 units); 'about 1.5 billion multiply-adds' "
+        "and '22 layers deep' (27 with pooling) in Section 5"
+    ),
+    layout=(
+        "Table 1 exactly: a real 5x5 branch (torchvision and timm use 3x3: 6.6M params), convs with "
+        "bias, LRN after conv1 and conv2, ceil-mode max pools, no batch norm. 7.0M parameters without "
+        "the aux heads (aux1 3.19M, aux2 3.19M). Table 1's own params column disagrees with its "
+        "channel columns for conv1, 4a, 4c, 4d, 4e, 5a and 5b (its ops column agrees except conv1 "
+        "and 5a); its conv1 figures (2.7K, 34M) fit a depthwise-separable 7x7 with depth multiplier 8."
+    ),
+    top5_error="6.67% (7-model ensemble, 144 crops, ILSVRC-2014 test)", has_aux=True, min_input=31,
+    extra={"paper_params_text": "'12x fewer parameters than' AlexNet (~5M); Inception-v3 paper: "
+                                "'GoogLeNet employed only 5 million parameters'"},
+)
+def googlenet(*, num_classes: int = 1000) -> nn.Module:
+    return GoogLeNet(num_classes)

@@ -1,0 +1,333 @@
+"""The batch-normalised Inception networks, each module written as branch specs (see googlenet.py).
+
+- ``inception_v2``: BN-Inception, Ioffe & Szegedy 2015, Appendix Figure 5.
+- ``inception_v3``: Szegedy et al. 2015, "Rethinking the Inception Architecture", Table 1, Figs 5-7.
+- ``inception_v4``, ``inception_resnet_v2``: Szegedy et al. 2016, Figures 3-9 and 15-19.
+
+Convolutions are conv (no bias) + batch norm + ReLU; "V" in the papers' figures is ``pad="valid"``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from functools import partial
+
+import torch
+from torch import nn
+
+from ..registry import register_model
+from ._blocks import ConvBNReLU, classifier
+from .googlenet import Conv, InceptionNet, Layer, Pool, Spec, build_layer, build_module
+
+# TF-slim's batch-norm epsilon, used by the released Inception-v3/v4/ResNet-v2 checkpoints.
+conv_bn = partial(ConvBNReLU, eps=1e-3)
+MAX_S2V = Pool("max", 3, 2, "valid")  # the grid reductions' 3x3/2 max pool, no padding
+
+
+def _stack(name: str, cin: int, specs: list[Spec]) -> tuple[nn.Sequential, int]:
+    modules = OrderedDict()
+    for i, spec in enumerate(specs):
+        modules[f"{name}{i + 1}"], cin = build_module(cin, spec, conv_bn)
+    return nn.Sequential(modules), cin
+
+
+# --- BN-Inception (Inception-v2) -----------------------------------------------------------------
+
+# Figure 5 columns: #1x1, #3x3 reduce, #3x3, double #3x3 reduce, double #3x3, pool, proj.
+# proj None is "pass through": those two modules (3c, 4e) are the stride-2 ones.
+FIGURE5: dict[str, tuple[int, int, int, int, int, str, int | None]] = {
+    "inception3a": (64, 64, 64, 64, 96, "avg", 32),
+    "inception3b": (64, 64, 96, 64, 96, "avg", 64),
+    "inception3c": (0, 128, 160, 64, 96, "max", None),
+    "inception4a": (224, 64, 96, 96, 128, "avg", 128),
+    "inception4b": (192, 96, 128, 96, 128, "avg", 128),
+    "inception4c": (160, 128, 160, 128, 160, "avg", 128),
+    "inception4d": (96, 128, 192, 160, 192, "avg", 128),
+    "inception4e": (0, 128, 192, 192, 256, "max", None),
+    "inception5a": (352, 192, 320, 160, 224, "avg", 128),
+    "inception5b": (352, 192, 320, 192, 224, "max", 128),
+}
+
+
+def bn_inception_spec(n1: int, r3: int, n3: int, rd: int, nd: int, pool: str, proj: int | None) -> Spec:
+    """One row of Figure 5: the 5x5 tower is two 3x3s; stride 2 ends every tower of 3c and 4e."""
+    s = 2 if proj is None else 1
+    spec: dict[str, list] = {"branch1x1": [Conv(n1)]} if n1 else {}
+    spec["branch3x3"] = [Conv(r3), Conv(n3, 3, s)]
+    spec["branch3x3dbl"] = [Conv(rd), Conv(nd, 3), Conv(nd, 3, s)]
+    spec["branch_pool"] = [Pool(pool, 3, s)] + ([Conv(proj)] if proj else [])  # type: ignore[arg-type]
+    return spec
+
+
+def separable_stem_conv() -> nn.Sequential:
+    """Appendix: 'separable convolution with depth multiplier 8 on the first convolutional layer':
+    a 7x7/2 depthwise conv making 3 x 8 = 24 maps, then a 1x1 conv to 64, BN and ReLU."""
+    return nn.Sequential(OrderedDict(
+        depthwise=nn.Conv2d(3, 24, 7, stride=2, padding=3, groups=3, bias=False),
+        pointwise=nn.Conv2d(24, 64, 1, bias=False),
+        bn=nn.BatchNorm2d(64),
+        relu=nn.ReLU(inplace=True),
+    ))
+
+
+def _bn_inception(num_classes: int) -> InceptionNet:
+    stages: OrderedDict[str, nn.Module] = OrderedDict(
+        conv1=separable_stem_conv(), pool1=nn.MaxPool2d(3, 2, ceil_mode=True),
+        conv2_reduce=ConvBNReLU(64, 64, 1), conv2=ConvBNReLU(64, 192, 3, padding=1),
+        pool2=nn.MaxPool2d(3, 2, ceil_mode=True),
+    )
+    cin = 192
+    for name, row in FIGURE5.items():
+        stages[name], cin = build_module(cin, bn_inception_spec(*row), ConvBNReLU)
+    return InceptionNet(stages, classifier(cin, num_classes))  # no dropout: removed in Sec. 4.2.1
+
+
+# --- Inception-v3 --------------------------------------------------------------------------------
+# Widths inside the modules are not in the paper (it points to a model.txt); they are those of the
+# authors' released TF-slim definition, as are the 5x5 tower of the 35x35 modules and the stem's
+# 1x1-80 / 3x3-192 convolutions.
+
+def v3_35(proj: int) -> Spec:
+    return {"branch1x1": [Conv(64)], "branch5x5": [Conv(48), Conv(64, 5)],
+            "branch3x3dbl": [Conv(64), Conv(96, 3), Conv(96, 3)], "branch_pool": [Pool("avg"), Conv(proj)]}
+
+
+def v3_17(c7: int) -> Spec:  # Figure 6 with n = 7
+    return {"branch1x1": [Conv(192)],
+            "branch7x7": [Conv(c7), Conv(c7, (1, 7)), Conv(192, (7, 1))],
+            "branch7x7dbl": [Conv(c7), Conv(c7, (7, 1)), Conv(c7, (1, 7)), Conv(c7, (7, 1)), Conv(192, (1, 7))],
+            "branch_pool": [Pool("avg"), Conv(192)]}
+
+
+def split_1x3_3x1(width: int) -> dict[str, list[Conv]]:
+    """Figure 7's expanded output: one tower ends in a 1x3 and a 3x1 side by side."""
+    return {"1x3": [Conv(width, (1, 3))], "3x1": [Conv(width, (3, 1))]}
+
+
+V3_8: Spec = {  # Figure 7
+    "branch1x1": [Conv(320)],
+    "branch3x3": [Conv(384), split_1x3_3x1(384)],
+    "branch3x3dbl": [Conv(448), Conv(384, 3), split_1x3_3x1(384)],
+    "branch_pool": [Pool("avg"), Conv(192)],
+}
+V3_REDUCE_35: Spec = {  # Figure 10: stride-2 convs beside a stride-2 pool, 35 -> 17
+    "branch3x3": [Conv(384, 3, 2, "valid")],
+    "branch3x3dbl": [Conv(64), Conv(96, 3), Conv(96, 3, 2, "valid")],
+    "branch_pool": [MAX_S2V],
+}
+V3_REDUCE_17: Spec = {  # 17 -> 8
+    "branch3x3": [Conv(192), Conv(320, 3, 2, "valid")],
+    "branch7x7x3": [Conv(192), Conv(192, (1, 7)), Conv(192, (7, 1)), Conv(192, 3, 2, "valid")],
+    "branch_pool": [MAX_S2V],
+}
+V3_MODULES: dict[str, Spec] = {
+    "mixed5b": v3_35(32), "mixed5c": v3_35(64), "mixed5d": v3_35(64),  # 35x35x288
+    "mixed6a": V3_REDUCE_35,  # 17x17x768
+    "mixed6b": v3_17(128), "mixed6c": v3_17(160), "mixed6d": v3_17(160), "mixed6e": v3_17(192),
+    "mixed7a": V3_REDUCE_17,  # 8x8x1280
+    "mixed7b": V3_8, "mixed7c": V3_8,  # 8x8x2048
+}
+
+
+def aux_head_v3(num_classes: int) -> nn.Sequential:
+    """Figure 8's side head on the 17x17 grid, 'BN-auxiliary' (its fully connected layer is batch
+    normalised too): 5x5/3 avg pool, 1x1 conv 128, then the fc as a 5x5 conv to 768 (+BN), linear."""
+    return nn.Sequential(OrderedDict(
+        pool=nn.AvgPool2d(5, stride=3), conv=conv_bn(768, 128, 1), fc1=conv_bn(128, 768, 5),
+        flatten=nn.Flatten(1), fc2=nn.Linear(768, num_classes),
+    ))
+
+
+def _inception_v3(num_classes: int) -> InceptionNet:
+    stages: OrderedDict[str, nn.Module] = OrderedDict(  # Table 1: the 7x7 factorised into 3x3s
+        conv1=conv_bn(3, 32, 3, 2), conv2=conv_bn(32, 32, 3), conv3=conv_bn(32, 64, 3, 1, 1),
+        pool1=nn.MaxPool2d(3, 2), conv4=conv_bn(64, 80, 1), conv5=conv_bn(80, 192, 3),
+        pool2=nn.MaxPool2d(3, 2),
+    )
+    cin = 192
+    for name, spec in V3_MODULES.items():
+        stages[name], cin = build_module(cin, spec, conv_bn)
+    head = classifier(cin, num_classes, dropout=0.2)  # keep 0.8, as the released model
+    return InceptionNet(stages, head, aux={"aux": ("mixed6e", aux_head_v3(num_classes))})
+
+
+# --- Inception-v4 and Inception-ResNet-v2 (shared stem, Reduction-A) ------------------------------
+
+STEM: dict[str, Layer] = {  # Figure 3, 299x299x3 -> 35x35x384
+    "conv1": Conv(32, 3, 2, "valid"), "conv2": Conv(32, 3, 1, "valid"), "conv3": Conv(64, 3),
+    "mixed3a": {"branch_pool": [MAX_S2V], "branch3x3": [Conv(96, 3, 2, "valid")]},  # 73x73x160
+    "mixed4a": {"branch3x3": [Conv(64), Conv(96, 3, 1, "valid")],
+                "branch7x7": [Conv(64), Conv(64, (7, 1)), Conv(64, (1, 7)), Conv(96, 3, 1, "valid")]},
+    # The figure prints no stride on this conv, but only stride 2 yields its 35x35 output.
+    "mixed5a": {"branch3x3": [Conv(192, 3, 2, "valid")], "branch_pool": [MAX_S2V]},
+}
+
+
+def build_stem() -> tuple[nn.Sequential, int]:
+    modules, cin = OrderedDict(), 3
+    for name, layer in STEM.items():
+        modules[name], cin = build_layer(cin, layer, conv_bn)
+    return nn.Sequential(modules), cin
+
+
+def reduction_a(k: int, l: int, m: int, n: int) -> Spec:  # noqa: E741 (the paper's letters)
+    """Figure 7, 35x35 -> 17x17; k, l, m, n from Table 1 of the paper."""
+    return {"branch_pool": [MAX_S2V], "branch3x3": [Conv(n, 3, 2, "valid")],
+            "branch3x3dbl": [Conv(k), Conv(l, 3), Conv(m, 3, 2, "valid")]}
+
+
+V4_A: Spec = {"branch_pool": [Pool("avg"), Conv(96)], "branch1x1": [Conv(96)],  # Figure 4
+              "branch3x3": [Conv(64), Conv(96, 3)], "branch3x3dbl": [Conv(64), Conv(96, 3), Conv(96, 3)]}
+V4_B: Spec = {  # Figure 5
+    "branch_pool": [Pool("avg"), Conv(128)], "branch1x1": [Conv(384)],
+    "branch7x7": [Conv(192), Conv(224, (1, 7)), Conv(256, (7, 1))],
+    "branch7x7dbl": [Conv(192), Conv(192, (1, 7)), Conv(224, (7, 1)), Conv(224, (1, 7)), Conv(256, (7, 1))],
+}
+V4_C: Spec = {  # Figure 6
+    "branch_pool": [Pool("avg"), Conv(256)], "branch1x1": [Conv(256)],
+    "branch3x3": [Conv(384), split_1x3_3x1(256)],
+    "branch3x3dbl": [Conv(384), Conv(448, (1, 3)), Conv(512, (3, 1)), split_1x3_3x1(256)],
+}
+V4_REDUCE_B: Spec = {  # Figure 8, 17x17 -> 8x8
+    "branch_pool": [MAX_S2V], "branch3x3": [Conv(192), Conv(192, 3, 2, "valid")],
+    "branch7x7x3": [Conv(256), Conv(256, (1, 7)), Conv(320, (7, 1)), Conv(320, 3, 2, "valid")],
+}
+
+
+def _inception_v4(num_classes: int) -> InceptionNet:
+    stages, cin = OrderedDict(), 0  # Figure 9
+    stages["stem"], cin = build_stem()
+    stages["inception_a"], cin = _stack("block", cin, [V4_A] * 4)
+    stages["reduction_a"], cin = build_module(cin, reduction_a(192, 224, 256, 384), conv_bn)
+    stages["inception_b"], cin = _stack("block", cin, [V4_B] * 7)
+    stages["reduction_b"], cin = build_module(cin, V4_REDUCE_B, conv_bn)
+    stages["inception_c"], cin = _stack("block", cin, [V4_C] * 3)
+    return InceptionNet(stages, classifier(cin, num_classes, dropout=0.2))  # Dropout (keep 0.8)
+
+
+class ResidualInception(nn.Module):
+    """An Inception-ResNet block (Figures 16, 17, 19, 20): branches, a linear 1x1 'filter-expansion'
+    back to the input width, scaled by ``scale`` and added to the input, then ReLU."""
+
+    def __init__(self, cin: int, spec: Spec, scale: float) -> None:
+        super().__init__()
+        self.branches, width = build_module(cin, spec, conv_bn)
+        # Bias, no BN, no activation: BN only 'on top of the traditional layers' (Sec. 3.2).
+        self.expand = nn.Conv2d(width, cin, 1)
+        self.relu = nn.ReLU(inplace=True)
+        self.scale = scale
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.relu(torch.add(x, self.expand(self.branches(x)), alpha=self.scale))
+
+
+IR_A: Spec = {"branch1x1": [Conv(32)], "branch3x3": [Conv(32), Conv(32, 3)],  # Figure 16
+              "branch3x3dbl": [Conv(32), Conv(48, 3), Conv(64, 3)]}
+IR_B: Spec = {"branch1x1": [Conv(192)],  # Figure 17
+              "branch7x7": [Conv(128), Conv(160, (1, 7)), Conv(192, (7, 1))]}
+IR_C: Spec = {"branch1x1": [Conv(192)],  # Figure 19
+              "branch3x3": [Conv(192), Conv(224, (1, 3)), Conv(256, (3, 1))]}
+IR_REDUCE_B: Spec = {  # Figure 18, 17x17 -> 8x8
+    "branch_pool": [MAX_S2V], "branch3x3a": [Conv(256), Conv(384, 3, 2, "valid")],
+    "branch3x3b": [Conv(256), Conv(288, 3, 2, "valid")],
+    "branch3x3dbl": [Conv(256), Conv(288, 3), Conv(320, 3, 2, "valid")],
+}
+
+
+def _residual_stack(cin: int, spec: Spec, count: int, scale: float) -> nn.Sequential:
+    blocks = OrderedDict((f"block{i + 1}", ResidualInception(cin, spec, scale)) for i in range(count))
+    return nn.Sequential(blocks)
+
+
+def _inception_resnet_v2(num_classes: int) -> InceptionNet:
+    stages, cin = OrderedDict(), 0  # Figure 15 schema; scales of the released code (paper: 0.1-0.3)
+    stages["stem"], cin = build_stem()
+    stages["inception_resnet_a"] = _residual_stack(cin, IR_A, 5, 0.17)
+    stages["reduction_a"], cin = build_module(cin, reduction_a(256, 256, 384, 384), conv_bn)
+    stages["inception_resnet_b"] = _residual_stack(cin, IR_B, 10, 0.10)
+    stages["reduction_b"], cin = build_module(cin, IR_REDUCE_B, conv_bn)
+    stages["inception_resnet_c"] = _residual_stack(cin, IR_C, 5, 0.20)
+    return InceptionNet(stages, classifier(cin, num_classes, dropout=0.2))
+
+
+# --- Registry ------------------------------------------------------------------------------------
+
+@register_model(
+    family="Inception",
+    paper="Batch Normalization: Accelerating Deep Network Training by Reducing Internal Covariate Shift",
+    year=2015, input_size=(3, 224, 224), paper_params=13.6e6, params_exact=False,
+    paper_source="Section 4.2 ('The network contains 13.6 x 10^6 parameters'); Appendix Figure 5",
+    layout=(
+        "Appendix Figure 5 by its filter columns, BN after every conv, separable 7x7 first conv "
+        "(depth multiplier 8, as the appendix states; 2,712 weights instead of 9,408), no LRN, no "
+        "dropout. The columns give 4c and 4d 608 outputs and 4e 1056 (the figure's output column says "
+        "576, 576, 1024); Caffe ports follow the columns too but use a plain 7x7 conv. 11.3M "
+        "parameters, not the 13.6M the text states for the network."
+    ),
+    top5_error="4.9% (6-model ensemble, 144 crops, validation; 4.82% test); 5.82% single model multi-crop",
+    min_input=7,
+    extra={"cost": "Appendix: the 3x3 pairs add 25% parameters and ~30% compute to GoogLeNet"},
+)
+def inception_v2(*, num_classes: int = 1000) -> nn.Module:
+    return _bn_inception(num_classes)
+
+
+@register_model(
+    family="Inception", paper="Rethinking the Inception Architecture for Computer Vision", year=2015,
+    input_size=(3, 299, 299), paper_params=25e6, params_exact=False, paper_macs=5e9, paper_depth=42,
+    paper_source=(
+        "Abstract: '5 billion multiply-adds', 'less than 25 million parameters' (an upper bound); "
+        "Section 6: '42 layers deep'"
+    ),
+    layout=(
+        "Table 1 with the module widths of the authors' released TF-slim model (the paper gives none): "
+        "stem 3x3/2-32, 3x3-32, 3x3-64, pool, 1x1-80, 3x3-192, pool; 3 x 35x35 modules with a 1x1-48 -> "
+        "5x5-64 tower (Figure 5 draws 3x3) to 288; reduction to 17x17x768; 4 x 17x17 modules (Table 1 "
+        "says 5; the text and code have 4 + the reduction); reduction to 8x8x1280; 2 x 8x8 modules to "
+        "2048. BN-auxiliary head 'aux' on mixed6e (3.33M, not counted by default). 23.8M parameters, as "
+        "torchvision's Inception3 without its aux head."
+    ),
+    top5_error="5.6% single crop (Table 3); 3.5% validation / 3.58% test, 4-model 144-crop ensemble",
+    has_aux=True, min_input=75,
+)
+def inception_v3(*, num_classes: int = 1000) -> nn.Module:
+    return _inception_v3(num_classes)
+
+
+@register_model(
+    family="Inception",
+    paper="Inception-v4, Inception-ResNet and the Impact of Residual Connections on Learning",
+    year=2016, input_size=(3, 299, 299),
+    paper_source="The paper states no parameter or multiply-add counts",
+    layout=(
+        "Figures 3-9: stem to 35x35x384, 4 x Inception-A, Reduction-A (k=192, l=224, m=256, n=384), "
+        "7 x Inception-B, Reduction-B, 3 x Inception-C, global avg pool, dropout 0.2, fc 1536. The "
+        "stem's last 3x3-192 conv is given stride 2 (the figure omits it; its 35x35 output needs it). "
+        "No aux head (the released code has one; the paper does not). 42.7M parameters, as other "
+        "implementations (timm, TF-slim) report."
+    ),
+    top5_error="5.0% single crop; 3.8% 144-crop; 3.08% test, ensemble of 1 Inception-v4 + 3 Inception-ResNet-v2",
+    min_input=75,
+)
+def inception_v4(*, num_classes: int = 1000) -> nn.Module:
+    return _inception_v4(num_classes)
+
+
+@register_model(
+    family="Inception",
+    paper="Inception-v4, Inception-ResNet and the Impact of Residual Connections on Learning",
+    year=2016, input_size=(3, 299, 299),
+    paper_source="The paper states no parameter or multiply-add counts",
+    layout=(
+        "The paper's network, not the released code: Figure 3 stem (384 wide), 5 x Inception-ResNet-A, "
+        "Reduction-A (k=256, l=256, m=384, n=384), 10 x B, Reduction-B (Figure 18), 5 x C, avg pool, "
+        "dropout 0.2, fc; residual scales 0.17/0.10/0.20 (paper: 0.1-0.3). A residual sum needs equal "
+        "widths, so the 1x1 filter-expansions output the block input: 384, 1152 and 2144 (Figures 17 "
+        "and 19 print 1154 and 2048). The released code (and timm, 55.8M parameters) uses another "
+        "stem (35x35x320), 10/20/10 blocks, widths 320/1088/2080 and a final 1x1-1536 conv."
+    ),
+    top5_error="4.9% single crop; 3.7% 144-crop; 3.08% test, ensemble of 1 Inception-v4 + 3 Inception-ResNet-v2",
+    min_input=75,
+)
+def inception_resnet_v2(*, num_classes: int = 1000) -> nn.Module:
+    return _inception_resnet_v2(num_classes)

@@ -1,0 +1,342 @@
+"""Residual networks for ImageNet: ResNet v1 and v1.5, pre-activation ResNet (v2), ResNeXt.
+
+One ``ResNet`` class builds every variant from a stage table (units per stage) and a unit recipe
+(the list of convolutions of one residual unit); a variant is one line of arguments.
+
+- He, Zhang, Ren, Sun 2015, "Deep Residual Learning for Image Recognition", Table 1.
+- He, Zhang, Ren, Sun 2016, "Identity Mappings in Deep Residual Networks", Fig. 4(e).
+- Xie, Girshick, Dollar, Tu, He 2017, "Aggregated Residual Transformations for Deep Neural
+  Networks", Table 1 and Fig. 3(c).
+
+Multiply-adds (MACs) in the layout notes were measured at 3x224x224 with fvcore, counting
+convolutions and the fc only (one fused multiply-add = 1 MAC; FLOPs = 2 x MACs).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import NamedTuple
+
+import torch
+from torch import nn
+
+from ..registry import register_model
+from ._blocks import ConvBNReLU, classifier
+
+
+class Conv(NamedTuple):
+    """One convolution of a unit: odd kernel ('same' padding), out channels, stride, groups."""
+
+    kernel: int
+    cout: int
+    stride: int = 1
+    groups: int = 1
+
+
+Recipe = Callable[..., list[Conv]]
+
+
+def basic(planes: int, stride: int, *, groups: int = 1, base_width: int = 64,
+          stride_in_3x3: bool = False) -> list[Conv]:
+    """ResNet Fig. 5 (left), ResNet-18/34 and the CIFAR nets: two 3x3 convolutions of ``planes``."""
+    if groups != 1 or base_width != 64:
+        raise ValueError("the basic unit has no cardinality or base width")
+    return [Conv(3, planes, stride), Conv(3, planes)]
+
+
+def bottleneck(planes: int, stride: int, *, groups: int = 1, base_width: int = 64,
+               stride_in_3x3: bool = False) -> list[Conv]:
+    """ResNet Fig. 5 (right) and ResNeXt Fig. 3(c): 1x1 reduce, 3x3 (``groups`` = cardinality C),
+    1x1 expand to ``4 * planes``.
+
+    Inner width = planes * base_width / 64 * C, so ResNeXt-50 32x4d's conv2 units are 1x1 128,
+    3x3 128 (C=32), 1x1 256 (ResNeXt Table 1). The ResNet paper strides the first 1x1 (v1);
+    ``stride_in_3x3`` moves the stride into the 3x3, as fb.resnet.torch and ResNeXt do (v1.5).
+    """
+    width = planes * base_width // 64 * groups
+    s1, s3 = (1, stride) if stride_in_3x3 else (stride, 1)
+    return [Conv(1, width, s1), Conv(3, width, s3, groups), Conv(1, 4 * planes)]
+
+
+def conv2d(cin: int, spec: Conv) -> nn.Conv2d:
+    """A bias-free convolution (batch norm follows or precedes it) with 'same' padding."""
+    return nn.Conv2d(cin, spec.cout, spec.kernel, spec.stride, spec.kernel // 2,
+                     groups=spec.groups, bias=False)
+
+
+def projection(cin: int, cout: int, stride: int) -> nn.Sequential:
+    """Projection shortcut, option B of the ResNet paper: 1x1 convolution (stride s) + BN."""
+    return nn.Sequential(OrderedDict(
+        conv=nn.Conv2d(cin, cout, 1, stride, bias=False), bn=nn.BatchNorm2d(cout)
+    ))
+
+
+Shortcut = Callable[[int, int, int], nn.Module]
+
+
+class PostActUnit(nn.Module):
+    """The original residual unit (ResNet Fig. 2): [conv-BN-ReLU] ... conv-BN, add the shortcut,
+    then ReLU. The shortcut is the identity unless the shape changes; then ``shortcut(cin, cout,
+    stride)`` builds it (option B projection by default)."""
+
+    def __init__(self, cin: int, convs: Sequence[Conv], shortcut: Shortcut = projection) -> None:
+        super().__init__()
+        self.depth = len(convs)
+        cout, stride = convs[-1].cout, _stride(convs)
+        for i, spec in enumerate(convs, 1):
+            self.add_module(f"conv{i}", conv2d(cin if i == 1 else convs[i - 2].cout, spec))
+            self.add_module(f"bn{i}", nn.BatchNorm2d(spec.cout))
+            # the last ReLU acts after the addition
+            self.add_module(f"relu{i}", nn.ReLU(inplace=True))
+        self.shortcut = shortcut(cin, cout, stride) if (cin, stride) != (cout, 1) else None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = x
+        for i in range(1, self.depth + 1):
+            out = getattr(self, f"bn{i}")(getattr(self, f"conv{i}")(out))
+            if i < self.depth:
+                out = getattr(self, f"relu{i}")(out)
+        identity = x if self.shortcut is None else self.shortcut(x)
+        return getattr(self, f"relu{self.depth}")(out + identity)
+
+
+class PreActUnit(nn.Module):
+    """Full pre-activation unit ("Identity Mappings" Fig. 4e): [BN-ReLU-conv] ..., add the
+    shortcut, nothing after the addition.
+
+    When the shape changes, the first BN-ReLU is shared by both paths and the shortcut is a bare
+    1x1 projection of the activated input (the authors' code, KaimingHe/resnet-1k-layers). With
+    ``activated_input`` (the unit right after conv1, whose BN-ReLU already ran: "we adopt the
+    first activation right after conv1 and before splitting into two paths") the first BN-ReLU
+    is left out.
+    """
+
+    def __init__(self, cin: int, convs: Sequence[Conv], activated_input: bool = False) -> None:
+        super().__init__()
+        self.depth = len(convs)
+        cout, stride = convs[-1].cout, _stride(convs)
+        for i, spec in enumerate(convs, 1):
+            width = cin if i == 1 else convs[i - 2].cout
+            if i > 1 or not activated_input:
+                self.add_module(f"bn{i}", nn.BatchNorm2d(width))
+                self.add_module(f"relu{i}", nn.ReLU(inplace=True))
+            self.add_module(f"conv{i}", conv2d(width, spec))
+        changes = (cin, stride) != (cout, 1)
+        self.shortcut = nn.Conv2d(cin, cout, 1, stride, bias=False) if changes else None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = x
+        for i in range(1, self.depth + 1):
+            if hasattr(self, f"bn{i}"):
+                out = getattr(self, f"relu{i}")(getattr(self, f"bn{i}")(out))
+            if i == 1:  # the identity keeps the raw input; a projection takes the activated one
+                identity = x if self.shortcut is None else self.shortcut(out)
+            out = getattr(self, f"conv{i}")(out)
+        return out + identity
+
+
+def _stride(convs: Sequence[Conv]) -> int:
+    stride = 1
+    for spec in convs:
+        stride *= spec.stride
+    return stride
+
+
+def make_stage(recipe: Recipe, cin: int, planes: int, count: int, stride: int, *,
+               preact: bool = False, activated_input: bool = False,
+               shortcut: Shortcut = projection, **recipe_args: object) -> tuple[nn.Sequential, int]:
+    """``count`` residual units at ``planes``, the first one strided. Returns (stage, channels)."""
+    units: list[nn.Module] = []
+    for i in range(count):
+        convs = recipe(planes, stride if i == 0 else 1, **recipe_args)
+        if preact:
+            units.append(PreActUnit(cin, convs, activated_input=activated_input and i == 0))
+        else:
+            units.append(PostActUnit(cin, convs, shortcut))
+        cin = convs[-1].cout
+    return nn.Sequential(*units), cin
+
+
+class BNReLU(nn.Sequential):
+    """Batch norm then ReLU: the pre-activation nets' final activation after the last stage."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__(OrderedDict(bn=nn.BatchNorm2d(channels), relu=nn.ReLU(inplace=True)))
+
+
+class ResNet(nn.Sequential):
+    """ImageNet residual network (ResNet Table 1): conv1 7x7/2 64 + BN + ReLU, 3x3/2 max pool,
+    four stages at 64/128/256/512 planes (strides 1, 2, 2, 2; ``layers`` units each), global
+    average pool, fc. ``preact`` uses pre-activation units and adds BN-ReLU after the last stage;
+    ``groups``/``base_width`` make ResNeXt; ``stride_in_3x3`` makes v1.5.
+    """
+
+    def __init__(self, recipe: Recipe, layers: Sequence[int], *, preact: bool = False,
+                 groups: int = 1, base_width: int = 64, stride_in_3x3: bool = False,
+                 num_classes: int = 1000) -> None:
+        parts: OrderedDict[str, nn.Module] = OrderedDict(
+            conv1=ConvBNReLU(3, 64, 7, stride=2, padding=3),
+            maxpool=nn.MaxPool2d(3, stride=2, padding=1),
+        )
+        cin = 64
+        for i, count in enumerate(layers):
+            parts[f"layer{i + 1}"], cin = make_stage(
+                recipe, cin, 64 * 2**i, count, 1 if i == 0 else 2, preact=preact,
+                activated_input=i == 0, groups=groups, base_width=base_width,
+                stride_in_3x3=stride_in_3x3,
+            )
+        if preact:
+            parts["postact"] = BNReLU(cin)
+        parts["classifier"] = classifier(cin, num_classes)
+        super().__init__(parts)
+
+
+RESNET = "Deep Residual Learning for Image Recognition"
+_v1 = partial(register_model, family="ResNet", paper=RESNET, year=2015, input_size=(3, 224, 224),
+              min_input=1, paper_source="Table 1 (FLOPs row = multiply-adds, x10^9)")
+_V1 = ("ResNet paper layout: option-B projection shortcuts (1x1 conv + BN) only where the shape "
+       "changes, no conv biases. ")
+_V1_STRIDE = ("Down-sampling bottlenecks stride their first 1x1 conv, as the paper states; "
+              "torchvision and most training code stride the 3x3 instead (see {name}_v1_5): "
+              "same params, {v1} vs {v15} GMACs at 224.")
+_v15 = partial(register_model, family="ResNet", paper=RESNET, year=2015, input_size=(3, 224, 224),
+               min_input=1, extra={"layout_source": "fb.resnet.torch (2016)"})
+_V15 = ("ResNet v1.5: the paper's bottleneck net with the stride 2 moved from the first 1x1 "
+        "conv to the 3x3 conv of the three down-sampling units (fb.resnet.torch, torchvision). "
+        "Params equal v1's; MACs at 224 rise from {v1} to {v15} G because those three 1x1 convs "
+        "now run at 4x the output area: +3 x 77,070,336 = 231,211,008 MACs.")
+
+
+@_v1(paper_macs=1.8e9, paper_depth=18, layout=_V1 + "Measured 1.81 GMACs at 224 (Table 1: 1.8).")
+def resnet18(*, num_classes: int = 1000) -> nn.Module:
+    return ResNet(basic, (2, 2, 2, 2), num_classes=num_classes)
+
+
+@_v1(paper_macs=3.6e9, paper_depth=34, top5_error="5.71% (Table 4, single model, option B)",
+     layout=_V1 + "Measured 3.66 GMACs at 224 (Table 1: 3.6).")
+def resnet34(*, num_classes: int = 1000) -> nn.Module:
+    return ResNet(basic, (3, 4, 6, 3), num_classes=num_classes)
+
+
+@_v1(paper_macs=3.8e9, paper_depth=50, top5_error="5.25% (Table 4, single model)",
+     layout=_V1 + _V1_STRIDE.format(name="resnet50", v1="3.86", v15="4.09"))
+def resnet50(*, num_classes: int = 1000) -> nn.Module:
+    return ResNet(bottleneck, (3, 4, 6, 3), num_classes=num_classes)
+
+
+@_v1(paper_macs=7.6e9, paper_depth=101, top5_error="4.60% (Table 4, single model)",
+     layout=_V1 + _V1_STRIDE.format(name="resnet101", v1="7.57", v15="7.80"))
+def resnet101(*, num_classes: int = 1000) -> nn.Module:
+    return ResNet(bottleneck, (3, 4, 23, 3), num_classes=num_classes)
+
+
+@_v1(paper_macs=11.3e9, paper_depth=152,
+     top5_error="4.49% (Table 4, single model); 3.57% ensemble (ILSVRC 2015 test)",
+     layout=_V1 + _V1_STRIDE.format(name="resnet152", v1="11.28", v15="11.51"))
+def resnet152(*, num_classes: int = 1000) -> nn.Module:
+    return ResNet(bottleneck, (3, 8, 36, 3), num_classes=num_classes)
+
+
+@_v15(paper_params=25.5e6, paper_macs=4.1e9, paper_depth=50,
+      paper_source="ResNeXt paper Table 1, ResNet-50 column (that ResNet-50 strides the 3x3)",
+      layout=_V15.format(v1="3.86", v15="4.09"))
+def resnet50_v1_5(*, num_classes: int = 1000) -> nn.Module:
+    return ResNet(bottleneck, (3, 4, 6, 3), stride_in_3x3=True, num_classes=num_classes)
+
+
+@_v15(paper_macs=7.8e9, paper_depth=101,
+      paper_source="ResNeXt paper Table 3 caption, facebookresearch/ResNeXt README (~7.8 GFLOPs)",
+      layout=_V15.format(v1="7.57", v15="7.80"))
+def resnet101_v1_5(*, num_classes: int = 1000) -> nn.Module:
+    return ResNet(bottleneck, (3, 4, 23, 3), stride_in_3x3=True, num_classes=num_classes)
+
+
+@_v15(paper_depth=152, layout=_V15.format(v1="11.28", v15="11.51"))
+def resnet152_v1_5(*, num_classes: int = 1000) -> nn.Module:
+    return ResNet(bottleneck, (3, 8, 36, 3), stride_in_3x3=True, num_classes=num_classes)
+
+
+_preact = partial(register_model, family="ResNet v2 (pre-activation)",
+                  paper="Identity Mappings in Deep Residual Networks", year=2016,
+                  input_size=(3, 224, 224), min_input=1)
+_PREACT = ("Full pre-activation units (BN-ReLU before every conv; BN-ReLU after the last stage). "
+           "conv1 7x7/2 + BN + ReLU is the first unit's activation ('right after conv1'), so "
+           "the first unit has no BN-ReLU of its own. Shape-changing units share their first "
+           "BN-ReLU, project the activated input with a bare 1x1 conv (no BN) and stride their "
+           "first conv as the authors' code (KaimingHe/resnet-1k-layers) does; fb.resnet.torch's "
+           "preresnet instead projects the raw input with conv + BN and strides the 3x3. "
+           "Measured {macs} GMACs at 224 (conv + fc); the paper states no ImageNet params or MACs.")
+
+
+@_preact(paper_depth=18, layout=_PREACT.format(macs="1.81"))
+def preact_resnet18(*, num_classes: int = 1000) -> nn.Module:
+    return ResNet(basic, (2, 2, 2, 2), preact=True, num_classes=num_classes)
+
+
+@_preact(paper_depth=34, layout=_PREACT.format(macs="3.66"))
+def preact_resnet34(*, num_classes: int = 1000) -> nn.Module:
+    return ResNet(basic, (3, 4, 6, 3), preact=True, num_classes=num_classes)
+
+
+@_preact(paper_depth=50, layout=_PREACT.format(macs="3.86"))
+def preact_resnet50(*, num_classes: int = 1000) -> nn.Module:
+    return ResNet(bottleneck, (3, 4, 6, 3), preact=True, num_classes=num_classes)
+
+
+@_preact(paper_depth=101, layout=_PREACT.format(macs="7.57"))
+def preact_resnet101(*, num_classes: int = 1000) -> nn.Module:
+    return ResNet(bottleneck, (3, 4, 23, 3), preact=True, num_classes=num_classes)
+
+
+@_preact(paper_depth=152, layout=_PREACT.format(macs="11.28"))
+def preact_resnet152(*, num_classes: int = 1000) -> nn.Module:
+    return ResNet(bottleneck, (3, 8, 36, 3), preact=True, num_classes=num_classes)
+
+
+@_preact(paper_depth=200, layout=_PREACT.format(macs="14.78"))
+def preact_resnet200(*, num_classes: int = 1000) -> nn.Module:
+    return ResNet(bottleneck, (3, 24, 36, 3), preact=True, num_classes=num_classes)
+
+
+_resnext = partial(register_model, family="ResNeXt",
+                   paper="Aggregated Residual Transformations for Deep Neural Networks",
+                   year=2017, input_size=(3, 224, 224), min_input=1)
+_RESNEXT = ("Grouped-convolution form (Fig. 3c) of the ResNeXt bottleneck; stride in the 3x3 "
+            "conv and option-B projections, as the paper (and its Table 1 ResNet-50) uses. ")
+
+
+@_resnext(paper_params=25.0e6, paper_macs=4.2e9, paper_depth=50,
+          paper_source="Table 1 (params, FLOPs = multiply-adds)",
+          layout=_RESNEXT + "Measured 25,028,904 params and 4.23 GMACs at 224, against "
+          "25,557,032 and 4.09 G for resnet50_v1_5 (Table 1: 25.5M, 4.1 G).")
+def resnext50_32x4d(*, num_classes: int = 1000) -> nn.Module:
+    return ResNet(bottleneck, (3, 4, 6, 3), groups=32, base_width=4, stride_in_3x3=True,
+                  num_classes=num_classes)
+
+
+@_resnext(paper_macs=7.8e9, paper_depth=101,
+          paper_source="Table 3 caption and facebookresearch/ResNeXt README (~7.8 GFLOPs)",
+          extra={"top1_error": "21.2% (224 single crop; Table 3, authors' README)"},
+          layout=_RESNEXT + "Measured 44,177,704 params, 7.97 GMACs at 224.")
+def resnext101_32x4d(*, num_classes: int = 1000) -> nn.Module:
+    return ResNet(bottleneck, (3, 4, 23, 3), groups=32, base_width=4, stride_in_3x3=True,
+                  num_classes=num_classes)
+
+
+@_resnext(paper_depth=101,
+          layout=_RESNEXT + "Not in the ResNeXt paper: first released by torchvision and used by "
+          "Mahajan et al. 2018 (WSL). Measured 88,791,336 params, 16.41 GMACs at 224.")
+def resnext101_32x8d(*, num_classes: int = 1000) -> nn.Module:
+    return ResNet(bottleneck, (3, 4, 23, 3), groups=32, base_width=8, stride_in_3x3=True,
+                  num_classes=num_classes)
+
+
+@_resnext(paper_macs=15.6e9, paper_depth=101,
+          paper_source="facebookresearch/ResNeXt README (~15.6 GFLOPs, 2x ResNet-101)",
+          extra={"top1_error": "20.4% (224 single crop; authors' README)"},
+          layout=_RESNEXT + "Measured 83,455,272 params, 15.46 GMACs at 224.")
+def resnext101_64x4d(*, num_classes: int = 1000) -> nn.Module:
+    return ResNet(bottleneck, (3, 4, 23, 3), groups=64, base_width=4, stride_in_3x3=True,
+                  num_classes=num_classes)

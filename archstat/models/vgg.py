@@ -1,0 +1,181 @@
+"""VGG: Simonyan & Zisserman 2014, "Very Deep Convolutional Networks for Large-Scale Image
+Recognition", Table 1 (configurations A-E) and Table 2 (parameters, millions).
+
+Every convolution is 3x3 stride 1 pad 1 unless the table says ``1`` (1x1, config C); "M" is a
+2x2/2 max-pool; "LRN" is AlexNet's local response normalisation (config A-LRN). Then
+FC-4096, FC-4096, FC-num_classes, with ReLU and dropout 0.5 after the first two.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+
+from torch import nn
+
+from ..registry import Builder, register_model
+from ._blocks import ConvReLU, krizhevsky_lrn
+
+# One entry per Table 1 row: an int is a 3x3 convolution with that many channels, (1, c) a 1x1.
+Row = int | str | tuple[int, int]
+
+CFGS: dict[str, list[Row]] = {
+    "A": [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
+    "A-LRN": [64, "LRN", "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
+    "B": [64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
+    "C": [64, 64, "M", 128, 128, "M", 256, 256, (1, 256), "M",
+          512, 512, (1, 512), "M", 512, 512, (1, 512), "M"],
+    "D": [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"],
+    "E": [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M",
+          512, 512, 512, 512, "M", 512, 512, 512, 512, "M"],
+}
+
+
+class ConvBiasBNReLU(nn.Sequential):
+    """A VGG convolution (with its bias, as in the paper) followed by batch norm, then ReLU."""
+
+    def __init__(self, cin: int, cout: int, kernel: int) -> None:
+        super().__init__(OrderedDict(
+            conv=nn.Conv2d(cin, cout, kernel, padding=kernel // 2),
+            bn=nn.BatchNorm2d(cout),
+            relu=nn.ReLU(inplace=True),
+        ))
+
+
+def make_layers(cfg: list[Row], batch_norm: bool = False) -> nn.Sequential:
+    """Table 1 column -> layers named as in the Caffe release: conv1_1, conv1_2, pool1, ..."""
+    layers: OrderedDict[str, nn.Module] = OrderedDict()
+    in_channels, block, index = 3, 1, 1
+    for row in cfg:
+        if row == "M":
+            layers[f"pool{block}"] = nn.MaxPool2d(kernel_size=2, stride=2)
+            block, index = block + 1, 1
+        elif row == "LRN":
+            layers[f"lrn{block}"] = krizhevsky_lrn()
+        else:
+            kernel, out_channels = row if isinstance(row, tuple) else (3, int(row))
+            layers[f"conv{block}_{index}"] = (
+                ConvBiasBNReLU(in_channels, out_channels, kernel) if batch_norm
+                else ConvReLU(in_channels, out_channels, kernel, padding=kernel // 2)
+            )
+            in_channels, index = out_channels, index + 1
+    return nn.Sequential(layers)
+
+
+class VGG(nn.Sequential):
+    """Features, adaptive average pool to 7x7, flatten, then FC-4096, FC-4096, FC-num_classes."""
+
+    def __init__(self, cfg: list[Row], num_classes: int = 1000, batch_norm: bool = False,
+                 dropout: float = 0.5) -> None:
+        super().__init__(OrderedDict(
+            features=make_layers(cfg, batch_norm),
+            # Lets any input >= 32x32 run; at 224x224 pool5 is already 7x7 and this is the identity.
+            avgpool=nn.AdaptiveAvgPool2d(7),
+            flatten=nn.Flatten(1),
+            classifier=nn.Sequential(OrderedDict(
+                fc6=nn.Linear(512 * 7 * 7, 4096), relu6=nn.ReLU(inplace=True),
+                drop6=nn.Dropout(dropout),
+                fc7=nn.Linear(4096, 4096), relu7=nn.ReLU(inplace=True), drop7=nn.Dropout(dropout),
+                fc=nn.Linear(4096, num_classes),
+            )),
+        ))
+
+
+_PAPER = "Very Deep Convolutional Networks for Large-Scale Image Recognition"
+_LAYOUT = (
+    "Table 1 configuration {cfg}. The paper evaluates fully convolutionally (fc6 as a 7x7 "
+    "convolution, fc7/fc8 as 1x1, class scores averaged over the map); here an adaptive average "
+    "pool to 7x7 feeds fc6 instead, so any input >= 32x32 runs (at 224x224 it does nothing) and "
+    "the parameter count is the same. Classifier 25088-4096-4096-1000."
+)
+_BN_LAYOUT = (
+    "Not in the paper: configuration {cfg} with a BatchNorm2d after every convolution, the "
+    "convolutions keeping their biases (as torchvision's vgg*_bn do); this adds "
+    "2 x {width:,} = {extra:,} parameters to {plain} ({width:,} = sum of the convolution "
+    "widths). Dropping the now-redundant biases would remove {width:,} again. Adaptive pool to "
+    "7x7 as in {plain}."
+)
+_TABLE3 = "{} (ILSVRC-2012 val, single net, single scale S=Q=256, Table 3)"
+_TABLE5 = "; {} (val, single net, S in [256;512], multi-crop & dense, Table 5)"
+
+
+def conv_width(cfg: str) -> int:
+    """Sum of the convolution widths of a configuration: one bias, or one BN pair, per channel."""
+    rows = [row for row in CFGS[cfg] if not isinstance(row, str)]
+    return sum(row[1] if isinstance(row, tuple) else row for row in rows)
+
+
+def _paper_vgg(
+    cfg: str, params_m: int, depth: int, top5: str, extra: dict[str, str] | None = None
+) -> Callable[[Builder], Builder]:
+    return register_model(
+        family="VGG", paper=_PAPER, year=2014, input_size=(3, 224, 224),
+        paper_params=params_m * 1e6, params_exact=False, paper_macs=None, paper_depth=depth,
+        paper_source="Table 2 (params, millions); Tables 3 and 5 (top-5)",
+        layout=_LAYOUT.format(cfg=cfg), top5_error=top5, has_aux=False, min_input=32,
+        extra=extra or {},
+    )
+
+
+def _bn_vgg(cfg: str, depth: int, plain: str) -> Callable[[Builder], Builder]:
+    width = conv_width(cfg)
+    return register_model(
+        family="VGG", paper=_PAPER, year=2014, input_size=(3, 224, 224), paper_params=None,
+        params_exact=False, paper_macs=None, paper_depth=depth,
+        paper_source="no figure: batch norm is not in the paper",
+        layout=_BN_LAYOUT.format(cfg=cfg, width=width, extra=2 * width, plain=plain),
+        top5_error=None, has_aux=False, min_input=32,
+    )
+
+
+@_paper_vgg("A", 133, 11, _TABLE3.format("10.4%"))
+def vgg11(*, num_classes: int = 1000) -> nn.Module:
+    return VGG(CFGS["A"], num_classes=num_classes)
+
+
+@_paper_vgg("A-LRN (LRN after the first convolution)", 133, 11, _TABLE3.format("10.5%"))
+def vgg11_lrn(*, num_classes: int = 1000) -> nn.Module:
+    return VGG(CFGS["A-LRN"], num_classes=num_classes)
+
+
+@_paper_vgg("B", 133, 13, _TABLE3.format("9.9%"))
+def vgg13(*, num_classes: int = 1000) -> nn.Module:
+    return VGG(CFGS["B"], num_classes=num_classes)
+
+
+@_paper_vgg("C (1x1 convolutions third in blocks 3, 4 and 5)", 134, 16, _TABLE3.format("9.4%"))
+def vgg16c(*, num_classes: int = 1000) -> nn.Module:
+    return VGG(CFGS["C"], num_classes=num_classes)
+
+
+@_paper_vgg("D", 138, 16, _TABLE3.format("8.8%") + _TABLE5.format("7.2%"))
+def vgg16(*, num_classes: int = 1000) -> nn.Module:
+    return VGG(CFGS["D"], num_classes=num_classes)
+
+
+@_paper_vgg("E", 144, 19, _TABLE3.format("9.0%") + _TABLE5.format("7.1%"), extra={
+    # The VGG paper states no multiply-add count; the ResNet paper does, for E at 224x224.
+    "macs_elsewhere": "19.6 billion multiply-adds (He et al. 2015, ResNet paper, Figure 3)",
+})
+def vgg19(*, num_classes: int = 1000) -> nn.Module:
+    return VGG(CFGS["E"], num_classes=num_classes)
+
+
+@_bn_vgg("A", 11, "vgg11")
+def vgg11_bn(*, num_classes: int = 1000) -> nn.Module:
+    return VGG(CFGS["A"], num_classes=num_classes, batch_norm=True)
+
+
+@_bn_vgg("B", 13, "vgg13")
+def vgg13_bn(*, num_classes: int = 1000) -> nn.Module:
+    return VGG(CFGS["B"], num_classes=num_classes, batch_norm=True)
+
+
+@_bn_vgg("D", 16, "vgg16")
+def vgg16_bn(*, num_classes: int = 1000) -> nn.Module:
+    return VGG(CFGS["D"], num_classes=num_classes, batch_norm=True)
+
+
+@_bn_vgg("E", 19, "vgg19")
+def vgg19_bn(*, num_classes: int = 1000) -> nn.Module:
+    return VGG(CFGS["E"], num_classes=num_classes, batch_norm=True)

@@ -1,0 +1,51 @@
+"""Every registered model builds, runs at a small input, and matches its own metadata."""
+
+import pytest
+import torch
+
+import archstat
+from archstat.registry import build_model, get_model_info, list_models
+
+
+def small_side(name: str) -> int:
+    info = get_model_info(name)
+    return min(info.input_size[-1], max(info.min_input or 32, 64))
+
+
+@pytest.mark.parametrize("name", list_models())
+def test_every_model_builds_and_is_analysed(name):
+    info = get_model_info(name)
+    side = small_side(name)
+    report = archstat.analyze(name, input_size=(*info.input_size[:-2], side, side), num_classes=7)
+    model = build_model(name, num_classes=7)
+    with torch.no_grad():
+        out = model(torch.zeros(1, *info.input_size[:-2], side, side))
+    assert tuple(out.shape) == (1, 7)
+    assert report.totals["macs"] > 0
+    assert report.rows().params.sum() == report.totals["params"]
+    if info.params_exact:
+        default = archstat.analyze(name, input_size=(*info.input_size[:-2], side, side))
+        assert default.totals["trainable_params"] == info.paper_params
+
+
+@pytest.mark.parametrize("name", list_models())
+def test_metadata_is_complete(name):
+    info = get_model_info(name)
+    assert info.family and info.paper and 1989 <= info.year <= 2026
+    assert len(info.input_size) == 3 and info.layout
+
+
+def test_list_models_filters_and_sorts_naturally():
+    names = list_models("resnet*")
+    if {"resnet18", "resnet50", "resnet101"} <= set(names):
+        assert names.index("resnet18") < names.index("resnet50") < names.index("resnet101")
+    assert list_models("vgg1?") == ["vgg11", "vgg13", "vgg16", "vgg19"]
+    assert list_models("no-such-*") == []
+
+
+def test_registering_a_name_twice_is_an_error():
+    def vgg16(*, num_classes: int = 1000) -> torch.nn.Module:
+        return torch.nn.Identity()
+
+    with pytest.raises(ValueError, match="twice"):
+        archstat.register_model(family="x", paper="x", year=2000, input_size=(3, 8, 8))(vgg16)
