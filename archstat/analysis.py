@@ -24,6 +24,7 @@ from torch import nn
 from . import _fvcore
 from .errors import UsageError
 from .inputs import Shape, check_shape
+from .loading import mark_trainable
 from .registry import build_model, get_model_info
 from .report import Report
 from .shapes import ForwardFailure, ShapeRecorder, smallest_working_side
@@ -39,12 +40,15 @@ def analyze(
     num_classes: int | None = None,
     aux: bool = False,
     name: str | None = None,
+    freeze: Sequence[str] = (),
+    train: Sequence[str] = (),
 ) -> Report:
     """Count params, MACs and activations of ``model`` per module.
 
     ``model`` is a zoo name (see ``list_models``) or an ``nn.Module``; ``input_size`` is one shape
     without the batch dimension, e.g. ``(3, 224, 224)``, or a list of shapes for a model with several
-    inputs (defaults to the zoo model's input size).
+    inputs (defaults to the zoo model's input size). ``freeze`` / ``train`` are globs on module names
+    (see ``archstat.loading.mark_trainable``) that decide which parameters count as trainable.
     """
     if batch < 1:
         raise UsageError(f"--batch must be at least 1, got {batch}. Give a batch size such as 1 or 32.")
@@ -52,6 +56,7 @@ def analyze(
     has_aux = hasattr(module, "aux_logits")
     if aux and not has_aux:
         raise UsageError(f"{label} has no auxiliary heads; drop --aux.")
+    undo_marks = mark_trainable(module, freeze=freeze, train=train)  # undone below: a caller's module stays as given
     inputs = tuple(torch.zeros((1, *shape)) for shape in shapes)
     excluded = _aux_modules(module) if has_aux and not aux else set()
     with _aux_mode(module, aux), torch.no_grad():
@@ -59,12 +64,14 @@ def analyze(
         try:
             counts = _fvcore.count(module, inputs)
         except Exception as error:  # the user's forward may raise anything; report where it did
+            undo_marks()
             smallest = partial(_smallest_side, model, module, shapes, num_classes)
             raise ForwardFailure.from_error(error, recorder, label, shapes, smallest) from error
         finally:
             recorder.remove()
     layers = _layer_frame(module, counts, recorder.output_shapes, excluded, batch)
     totals = _totals(module, counts, excluded, batch)
+    undo_marks()
     return Report(
         model=label,
         input_shape=[(batch, *shape) for shape in shapes],

@@ -9,11 +9,13 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from torch import nn
 
 from . import __version__
 from .analysis import analyze
 from .errors import ArchstatError
 from .inputs import Shape, parse_input
+from .loading import input_shapes, is_user_spec, parse_kwargs, resolve_model, zoo_info
 from .registry import get_model_info, list_models
 from .render import OutputFormat, csv_text, json_text, markdown_table, report_text, rich_table
 
@@ -27,10 +29,14 @@ app = typer.Typer(
 _state = {"debug": False}
 F = TypeVar("F", bound=Callable[..., Any])
 
-ModelArg = Annotated[str, typer.Argument(help="A zoo model name (see 'archstat list').", show_default=False)]
-InputOpt = Annotated[
-    str | None, typer.Option("--input", "-i", help="Input shape CxHxW (3x224x224) or one side (224). Default: the model's.")
-]
+ModelArg = Annotated[str, typer.Argument(
+    help="A zoo model name (see 'archstat list'), or your own: pkg.module:Class or path/to/file.py:Class.",
+    show_default=False,
+)]
+InputOpt = Annotated[list[str] | None, typer.Option(
+    "--input", "-i",
+    help="Input shape CxHxW (3x224x224) or one side (224). Default: the zoo model's. Repeat for several inputs.",
+)]
 BatchOpt = Annotated[int, typer.Option("--batch", "-b", help="Batch size N; counts scale with it.")]
 ClassesOpt = Annotated[
     int | None, typer.Option("--num-classes", "-k", help="Width of the classifier. Default: the paper's (1000 for ImageNet).")
@@ -40,6 +46,15 @@ AuxOpt = Annotated[bool, typer.Option("--aux", help="Include auxiliary classifie
 DepthOpt = Annotated[
     int | None, typer.Option("--depth", "-d", min=1, help="Fold modules deeper than this into their parents.")
 ]
+KwargsOpt = Annotated[str | None, typer.Option(
+    "--kwargs", help="""Your model's constructor arguments as a JSON object, e.g. '{"num_classes": 2}'.""",
+)]
+FreezeOpt = Annotated[list[str] | None, typer.Option(
+    "--freeze", help="Freeze modules matching this glob (e.g. 'layer1', 'features.*'). Repeatable.",
+)]
+TrainOpt = Annotated[list[str] | None, typer.Option(
+    "--train", help="Train only modules matching this glob (e.g. 'fc'); the rest is frozen. Repeatable.",
+)]
 
 # Off a terminal Rich would wrap at 80 columns; a wide page keeps each table row on one line.
 stdout = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
@@ -77,11 +92,39 @@ def emit(text: str | None) -> None:
         sys.stdout.write(text)
 
 
-def model_input(model: str, text: str | None) -> Shape | None:
-    """Parse ``--input`` against the model's default shape (so ``224`` keeps its channels)."""
-    if text is None:
+def model_input(model: str, text: str | list[str] | None) -> Shape | list[Shape] | None:
+    """Parse ``--input`` against a zoo model's default shape (so ``224`` keeps its channels).
+
+    Several ``--input`` values give a list of shapes (a model with several inputs).
+    """
+    texts = [text] if isinstance(text, str) else list(text or [])
+    if not texts:
         return None
-    return parse_input(text, get_model_info(model).input_size)
+    default = None if is_user_spec(model) else zoo_info(model).input_size
+    shapes = [parse_input(t, default or tuple(1 for _ in t.split("x"))) for t in texts]
+    return shapes[0] if len(shapes) == 1 else shapes
+
+
+def model_target(
+    spec: str, inputs: list[str] | None, num_classes: int | None = None, kwargs: str | None = None
+) -> tuple[str | nn.Module, str, list[Shape] | None]:
+    """What to hand ``analyze`` / ``estimate_memory`` for a command's MODEL argument.
+
+    A zoo name stays a name (the engine builds it, on the meta device where it can); a user's
+    spec (``file.py:Class``, ``pkg.module:Class``) is imported and built here. Returns the target,
+    its label and its input shapes (None: the zoo model's default). ``--num-classes`` becomes the
+    ``num_classes`` argument of a user's constructor unless ``--kwargs`` sets it.
+    """
+    if not is_user_spec(spec) and kwargs is None:
+        zoo_info(spec)  # an unknown name fails here, with a pointer to the user-model forms
+        shapes = model_input(spec, inputs)
+        return spec, spec, None if shapes is None else (shapes if isinstance(shapes, list) else [shapes])
+    arguments = parse_kwargs(kwargs)
+    if num_classes is not None:
+        arguments.setdefault("num_classes", num_classes)
+    module, label, default = resolve_model(spec, arguments)
+    shapes = input_shapes(inputs or [], default, module, label)
+    return module, label, shapes if shapes is not None else [default]  # type: ignore[list-item]
 
 
 def _version(value: bool) -> None:
@@ -108,13 +151,18 @@ def table(
     num_classes: ClassesOpt = None,
     depth: DepthOpt = None,
     aux: AuxOpt = False,
+    kwargs: KwargsOpt = None,
+    freeze: FreezeOpt = None,
+    train: TrainOpt = None,
     format: FormatOpt = OutputFormat.table,
 ) -> None:
-    """Per-layer parameters, MACs and activations of one network.
+    """Per-layer parameters, MACs and activations of one network: a zoo model or your own.
 
-    Example: archstat table alexnet --format json
+    Example: archstat table resnet50 --num-classes 2 --train fc
     """
-    report = analyze(model, input_size=model_input(model, input), batch=batch, num_classes=num_classes, aux=aux)
+    target, label, shapes = model_target(model, input, num_classes, kwargs)
+    report = analyze(target, input_size=shapes, batch=batch, num_classes=num_classes, aux=aux, name=label,
+                     freeze=freeze or (), train=train or ())
     emit(report_text(report, format, depth, stdout))
 
 
@@ -147,6 +195,10 @@ def list_command(
         emit(markdown_table(frame))
     else:
         stdout.print(rich_table(frame, f"archstat zoo: {len(frame)} models"))
+
+
+# Imported last: each command module registers itself on `app`, defined above.
+from . import commands  # noqa: E402,F401
 
 
 def main() -> None:

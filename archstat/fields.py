@@ -3,16 +3,16 @@
 Unit: input pixels. Per spatial axis (height, width) every feature map carries three integers:
 
 * ``size``  r: how many input pixels the field of one unit spans (its theoretical receptive field);
-* ``stride`` j: the distance in input pixels between the fields of two neighbouring units (the "jump");
+* ``stride`` j: the distance in input pixels between the fields of neighbouring units (the "jump");
 * ``start`` s: the input coordinate of the first pixel of unit 0's field, negative when padding
   reaches outside the image.
 
 The input starts at r = 1, j = 1, s = 0. A window op (convolution, pooling) with kernel k, stride t,
 left padding p and dilation d maps them to ``r + d(k-1)j``, ``j t`` and ``s - p j``; ``ceil_mode``
-only appends a unit at the far end and so changes none of the three. Where paths meet (add, cat, mul)
-the field is the union of the incoming ones; a merge of paths with different jumps or different
-centres is flagged. Depth counts weight layers (convolutions, fully connected layers) on the longest
-path from the input. Tensor values are never read, so the trace runs on the meta device too.
+only appends a unit at the far end and so changes none of the three. Where paths meet (add, cat,
+mul) the field is the union of the incoming ones; a merge of paths with different jumps or
+different centres is flagged. Depth counts weight layers (convolutions, fully connected layers)
+on the longest path from the input. Tensor values are never read: the trace runs on meta tensors.
 """
 
 from __future__ import annotations
@@ -44,8 +44,11 @@ _ADAPTIVE = {
     "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
 }
 # Matrix products: a weight layer when an operand is independent of the input (F.linear always).
-_PRODUCTS = {"linear", "bilinear", "matmul", "mm", "addmm", "bmm", "baddbmm", "__matmul__", "einsum"}
-# Ops that deliberately give up the spatial layout (flattening, global reductions): no field, no warning.
+_PRODUCTS = {
+    "linear", "bilinear", "matmul", "mm", "addmm", "bmm", "baddbmm", "__matmul__", "einsum",
+}
+# Ops that deliberately give up the spatial layout (flattening, global reductions): no field and
+# no warning.
 _DROP_LAYOUT = {
     "view", "reshape", "flatten", "view_as", "reshape_as", "squeeze", "unflatten",
     "mean", "sum", "amax", "amin", "max", "min", "std", "var", "logsumexp", "norm", "prod",
@@ -92,7 +95,7 @@ class FieldTrace:
 
 @dataclass(frozen=True)
 class _Info:
-    """What is known about one tensor: its field, its depth, and the latest spatial field upstream."""
+    """What is known about one tensor: its field, its depth, the latest spatial field upstream."""
 
     field: Field | None
     depth: int
@@ -120,9 +123,11 @@ def _union(fields: list[Field]) -> Field:
     return Field(size=(end[0] - start[0], end[1] - start[1]), stride=stride, start=start)  # type: ignore[arg-type]
 
 
-def _union_or_none(fields: list[Field | None]) -> Field | None:
-    present = [f for f in fields if f is not None]
-    return _union(present) if present else None
+def _upstream(inputs: list[tuple[Tensor, _Info]]) -> Field | None:
+    """The union of the latest spatial fields the inputs depend on (``final``'s candidate)."""
+    present = [i.field or i.last for _, i in inputs]
+    fields = [f for f in present if f is not None]
+    return _union(fields) if fields else None
 
 
 def _pair(value: Any, axes: int, neutral: int) -> Pair:
@@ -208,20 +213,21 @@ class _Tracer(TorchFunctionMode):
             # An operand that does not depend on the input is a weight (a parameter, or one
             # transposed or reshaped); a product of two activations (attention) adds no layer.
             weighted = name == "linear" or any(self.info(t) is None for t in _tensors(args))
-            return _Info(None, depth + int(weighted), _union_or_none([i.field or i.last for _, i in inputs]))
+            return _Info(None, depth + int(weighted), _upstream(inputs))
         if src_info is not None and src_info.field is not None and isinstance(src, Tensor):
             moved = self.moved(name, args, kwargs, src, src_info.field, out)
             if moved is not _UNHANDLED:
                 return self.spatial(moved, depth, inputs)  # type: ignore[arg-type]
         return self.elementwise(name, inputs, out, depth)
 
-    def spatial(self, moved: Field | None, depth: int, inputs: list[tuple[Tensor, _Info]]) -> _Info:
-        last = moved if moved is not None else _union_or_none([i.field or i.last for _, i in inputs])
-        return _Info(moved, depth, last)
+    def spatial(self, moved: Field | None, depth: int,
+                inputs: list[tuple[Tensor, _Info]]) -> _Info:
+        """Info of a result whose field is ``moved`` (None: no spatial field)."""
+        return _Info(moved, depth, moved if moved is not None else _upstream(inputs))
 
     def conv(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any],
              src_info: _Info | None) -> Field | None:
-        """F.conv1d / F.conv2d: kernel from the weight's shape, padding int, tuple, 'same' or 'valid'."""
+        """F.conv1d / F.conv2d: kernel from the weight; padding int, tuple, 'same' or 'valid'."""
         if src_info is None or src_info.field is None:
             return None  # e.g. a 1x1 convolution on globally pooled features (squeeze-excitation)
         axes = _CONVS[name]
@@ -242,12 +248,14 @@ class _Tracer(TorchFunctionMode):
         if name in _POOLS:
             return self.pool(name, args, kwargs, f)
         if name in _ADAPTIVE:
-            return self.adaptive(name, f, tuple(src.shape[-self.axes:]), tuple(out.shape[-self.axes:]))
+            size_in, size_out = tuple(src.shape[-self.axes:]), tuple(out.shape[-self.axes:])
+            return self.adaptive(name, f, size_in, size_out)
         if name in ("pad", "constant_pad_nd"):
             pad = list(_arg(args, kwargs, 1, "pad", ())) + [0, 0, 0, 0]
             # pad lists (left, right) pairs from the last axis backwards: width first, then height
             top = pad[2] if self.axes == 2 else 0
-            return Field(f.size, f.stride, (f.start[0] - top * f.stride[0], f.start[1] - pad[0] * f.stride[1]))
+            start = (f.start[0] - top * f.stride[0], f.start[1] - pad[0] * f.stride[1])
+            return Field(f.size, f.stride, start)
         if name == "__getitem__":
             return self.index(src, _arg(args, kwargs, 1, "idx", None), f)
         return _UNHANDLED
@@ -273,7 +281,7 @@ class _Tracer(TorchFunctionMode):
         if all(m == 1 for m in size_out):
             return None
         kernel, stride, exact = [], [], True
-        for n, m in zip(size_in, size_out):
+        for n, m in zip(size_in, size_out, strict=True):
             if n % m == 0:
                 kernel.append(n // m)
                 stride.append(n // m)
@@ -287,7 +295,7 @@ class _Tracer(TorchFunctionMode):
         return _window(f, _pair(kernel, self.axes, 1), _pair(stride, self.axes, 1), (0, 0), (1, 1))
 
     def index(self, src: Tensor, index: Any, f: Field) -> Field | object:
-        """Basic slicing: a slice a:b:t of a spatial axis moves the start by a*j and multiplies the jump by t."""
+        """Basic slicing: a:b:t on a spatial axis moves the start by a*j and the jump times t."""
         items = index if isinstance(index, tuple) else (index,)
         if not all(isinstance(i, (slice, int)) or i is Ellipsis for i in items):
             return _UNHANDLED  # advanced indexing: the shape check in `elementwise` decides
@@ -301,15 +309,16 @@ class _Tracer(TorchFunctionMode):
         if any(not isinstance(i, slice) for i in spatial):
             return _UNHANDLED
         offset, step = [0, 0], [1, 1]
-        for axis, item in zip((0, 1)[2 - self.axes:], spatial):
+        for axis, item in zip((0, 1)[2 - self.axes:], spatial, strict=True):
             first, _, stride = item.indices(src.shape[axis - 2])
             offset[axis], step[axis] = first, stride
         return Field(f.size, (f.stride[0] * step[0], f.stride[1] * step[1]),
                      (f.start[0] + offset[0] * f.stride[0], f.start[1] + offset[1] * f.stride[1]))
 
-    def elementwise(self, name: str, inputs: list[tuple[Tensor, _Info]], out: Tensor, depth: int) -> _Info:
+    def elementwise(self, name: str, inputs: list[tuple[Tensor, _Info]], out: Tensor,
+                    depth: int) -> _Info:
         """Any other op: the union of the inputs' fields when it keeps the spatial shape."""
-        last = _union_or_none([i.field or i.last for _, i in inputs])
+        last = _upstream(inputs)
         spatial = [(t, i) for t, i in inputs if i.field is not None]
         if not spatial:
             return _Info(None, depth, last)
@@ -325,7 +334,8 @@ class _Tracer(TorchFunctionMode):
                       "no field recorded after it")
         return _Info(None, depth, last)
 
-    def check_merge(self, name: str, fields: list[Field], inputs: list[tuple[Tensor, _Info]]) -> None:
+    def check_merge(self, name: str, fields: list[Field],
+                    inputs: list[tuple[Tensor, _Info]]) -> None:
         """Flag merges whose paths have different jumps or different centres, and global context."""
         where = self.where()
         if len({f.stride for f in fields}) > 1:
@@ -337,7 +347,8 @@ class _Tracer(TorchFunctionMode):
                                f"(unit-0 centres at {offsets} px); the union is shown")
         if any(i.field is None and t.ndim >= self.axes + 2 for t, i in inputs):
             self.merges.append(f"{where}: {name} combines a tensor without spatial field (global "
-                               "context, e.g. squeeze-excitation); the field shown is the spatial path's")
+                               "context, e.g. squeeze-excitation); the field shown is the spatial "
+                               "path's")
 
 
 _UNHANDLED = object()

@@ -29,7 +29,8 @@ class ModelInfo:
     multiply-add counted once), ``None`` where the paper states none; ``params_exact`` says whether
     the paper's parameter figure is an exact count (tests then require equality) or a rounded one.
     ``paper_source`` says where in the paper the figures stand. ``num_classes`` is the classifier
-    width the paper uses (1000 for ImageNet, 10 for MNIST and CIFAR-10).
+    width the paper uses (1000 for ImageNet, 10 for MNIST and CIFAR-10). ``discrepancy`` explains why
+    the measured figures differ from the paper's by more than rounding, where they do.
     """
 
     name: str
@@ -47,6 +48,7 @@ class ModelInfo:
     top5_error: str | None = None
     has_aux: bool = False
     min_input: int | None = None
+    discrepancy: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
 

@@ -72,13 +72,16 @@ def layer_table(report: Report, depth: int | None) -> pd.DataFrame:
     table = pd.DataFrame({
         "layer": rows.name,
         "type": rows.type,
-        "output shape": rows.output_shape.map(shape_text),
+        # a module with parameters but no output was defined and never called by forward
+        "output shape": rows.output_shape.map(lambda s: shape_text(s) if isinstance(s, list) else "not called"),
         "params": rows.params.map(integer),
         "% params": [share(p, t["params"]) for p in rows.params],
         "MACs": rows.macs.map(integer),
         "% MACs": [share(m, t["macs"]) for m in rows.macs],
         "activations": rows.activations.map(integer),
     })
+    if t.get("frozen_params"):  # fine-tuning: say which layers train
+        table.insert(5, "trainable", rows.trainable_params.map(integer))
     for column, title in (("receptive_field", "field"), ("effective_stride", "stride")):
         if column in rows:
             table[title] = rows[column].map(pair_text)
@@ -111,7 +114,7 @@ def json_text(data: Any) -> str:
     return json.dumps(data, indent=2) + "\n"
 
 
-_NUMERIC = ("params", "% params", "MACs", "% MACs", "activations")
+_NUMERIC = ("params", "% params", "trainable", "MACs", "% MACs", "activations")
 
 
 def report_text(report: Report, fmt: OutputFormat, depth: int | None, console: Console) -> str | None:

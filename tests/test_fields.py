@@ -34,14 +34,30 @@ from archstat.registry import build_model, get_model_info, list_models
 # ----------------------------------------------------------------------------- the autograd side
 
 
+@pytest.fixture(autouse=True)
+def one_thread() -> Any:
+    """The reference networks are tiny or batched probes: one thread is several times faster than
+    two on a shared two-core runner, where threads of parallel jobs oversubscribe the cores."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+# float32 is enough: every term is positive (nothing cancels) and the smallest gradient here, a
+# corner pixel reached through ~20 layers of 1/k^2 taps, is ~1e-20, far above float32's 1e-38.
+DTYPE = torch.float32
+
+
 def positive_reference(model: nn.Module) -> nn.Module:
-    """A float64 copy whose gradient support is the receptive field (see the module docstring)."""
-    ref = copy.deepcopy(model).double().eval()
+    """A copy whose gradient support is the receptive field (see the module docstring)."""
+    ref = copy.deepcopy(model).to(DTYPE).eval()
     for name, module in list(ref.named_modules()):
         replacement: nn.Module | None = None
         if isinstance(module, nn.MaxPool2d):
             assert module.dilation in (1, (1, 1)), "average pooling has no dilation"
-            replacement = nn.AvgPool2d(module.kernel_size, module.stride, module.padding, module.ceil_mode)
+            replacement = nn.AvgPool2d(
+                module.kernel_size, module.stride, module.padding, module.ceil_mode)
         elif isinstance(module, nn.LocalResponseNorm):
             replacement = nn.Identity()
         if replacement is not None:
@@ -52,6 +68,7 @@ def positive_reference(model: nn.Module) -> nn.Module:
             if isinstance(module, nn.ReLU):
                 module.inplace = False  # keep each hooked output the tensor its module produced
             if isinstance(module, nn.modules.batchnorm._BatchNorm):
+                assert module.running_mean is not None and module.running_var is not None
                 module.running_mean.zero_()
                 module.running_var.fill_(1.0)
                 module.eps = 0.0
@@ -95,22 +112,31 @@ def compare_with_autograd(model: nn.Module, input_hw: tuple[int, int], trace: Fi
     """Check the engine's field of three units (first, central, last) of every module output
     against the gradient support in ``reference`` (default: ``positive_reference(model)``).
 
+    All probes share one backward pass: probe b reads its unit from batch element b, and batch
+    elements never mix (batch norm is in eval mode), so the gradient of sample b is its support.
     Returns how many (unit, axis) pairs were checked for exact equality (fields inside the image).
     """
+    reference = reference or positive_reference(model)
     height, width = input_hw
-    x = torch.ones(1, channels, height, width, dtype=torch.float64, requires_grad=True)
-    outs = outputs_by_module(reference or positive_reference(model), x)
-    exact = 0
+    with torch.no_grad():
+        shapes = {n: t.shape for n, t in outputs_by_module(reference, torch.ones(
+            1, channels, height, width, dtype=DTYPE)).items()}
+    probes = []
     for name in names if names is not None else list(trace.by_module):
-        field = trace.by_module[name]
-        out = outs.get(name)
-        if field is None or out is None or out.ndim != 4:
+        field, shape = trace.by_module[name], shapes.get(name)
+        if field is None or shape is None or len(shape) != 4:
             continue
-        rows, cols = out.shape[2], out.shape[3]
-        for i, k in {((rows - 1) // 2, (cols - 1) // 2), (0, 0), (rows - 1, cols - 1)}:
-            (grad,) = torch.autograd.grad(out[0, :, i, k].sum(), x, retain_graph=True)
-            exact += check_unit(name, field, (i, k), support(grad), (height, width))
-    return exact
+        rows, cols = shape[2], shape[3]
+        for unit in sorted({((rows - 1) // 2, (cols - 1) // 2), (0, 0), (rows - 1, cols - 1)}):
+            probes.append((name, field, unit))
+    if not probes:
+        return 0
+    x = torch.ones(len(probes), channels, height, width, dtype=DTYPE, requires_grad=True)
+    outs = outputs_by_module(reference, x)
+    picked = [outs[name][b, :, i, k].sum() for b, (name, _, (i, k)) in enumerate(probes)]
+    (grad,) = torch.autograd.grad(torch.stack(picked).sum(), x)
+    return sum(check_unit(name, field, unit, support(grad[b:b + 1]), (height, width))
+               for b, (name, field, unit) in enumerate(probes))
 
 
 def check_unit(name: str, field: Field, unit: tuple[int, int],
@@ -163,7 +189,8 @@ WIDTH = 2  # channels of every convolution: small keeps the reference cheap
 
 def conv(cin: int, kernel: tuple[int, int], stride: tuple[int, int] = (1, 1),
          padding: tuple[int, int] = (0, 0), dilation: tuple[int, int] = (1, 1)) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(cin, WIDTH, kernel, stride, padding, dilation), nn.ReLU(inplace=True))
+    layer = nn.Conv2d(cin, WIDTH, kernel, stride, padding, dilation)
+    return nn.Sequential(layer, nn.ReLU(inplace=True))
 
 
 @st.composite
@@ -172,16 +199,17 @@ def free_conv(draw: Any, cin: int) -> nn.Module:
     kernel = (draw(st.integers(1, 5)), draw(st.integers(1, 5)))
     dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
     stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    padding = tuple(draw(st.integers(0, (d * (k - 1) + 1) // 2)) for k, d in zip(kernel, dilation))
+    padding = tuple(draw(st.integers(0, (d * (k - 1) + 1) // 2))
+                    for k, d in zip(kernel, dilation, strict=True))
     return conv(cin, kernel, stride, padding, dilation)  # type: ignore[arg-type]
 
 
 @st.composite
 def same_conv(draw: Any, cin: int, stride: int = 1) -> nn.Module:
-    """An odd (possibly 1x7-like) kernel padded to keep the grid, as inside residual/Inception paths."""
+    """An odd kernel (1x5, 3x3, ...) padded to keep the grid, as in residual and Inception paths."""
     kernel = (draw(st.sampled_from([1, 3, 5])), draw(st.sampled_from([1, 3, 5])))
     dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    padding = tuple(d * (k - 1) // 2 for k, d in zip(kernel, dilation))
+    padding = tuple(d * (k - 1) // 2 for k, d in zip(kernel, dilation, strict=True))
     return conv(cin, kernel, (stride, stride), padding, dilation)  # type: ignore[arg-type]
 
 
@@ -214,8 +242,9 @@ def inception(draw: Any, cin: int) -> tuple[nn.Module, int]:
         if draw(st.booleans()):
             paths.append(nn.Sequential(nn.MaxPool2d(3, 1, 1), conv(cin, (1, 1))))
         else:
-            first = draw(same_conv(cin))
-            paths.append(nn.Sequential(first, *[draw(same_conv(WIDTH)) for _ in range(draw(st.integers(0, 1)))]))
+            layers = [draw(same_conv(cin))]
+            layers += [draw(same_conv(WIDTH)) for _ in range(draw(st.integers(0, 1)))]
+            paths.append(nn.Sequential(*layers))
     return Concat(paths), WIDTH * len(paths)
 
 
@@ -231,7 +260,8 @@ def network(draw: Any) -> nn.Module:
         elif kind == "pool":
             block = draw(pool())
         else:
-            block, channels = draw(residual(channels) if kind == "residual" else inception(channels))
+            branching = residual if kind == "residual" else inception
+            block, channels = draw(branching(channels))
         blocks.append(block)
     return nn.Sequential(*blocks).eval()
 
@@ -255,10 +285,15 @@ def test_the_autograd_comparison_is_not_vacuous() -> None:
     """A fixed branching network on a large input: most checks are exact, none only containment."""
     net = nn.Sequential(
         conv(3, (3, 5), (2, 1), (1, 2)), nn.MaxPool2d(3, 2, 1, ceil_mode=True),
-        Concat([conv(2, (1, 1)), nn.Sequential(conv(2, (1, 7), padding=(0, 3)), conv(2, (7, 1), padding=(3, 0))),
-                nn.Sequential(nn.MaxPool2d(3, 1, 1), conv(2, (1, 1)))]),
-        Residual(nn.Sequential(conv(6, (3, 3), (2, 2), (2, 2), (2, 2)), conv(2, (3, 3), padding=(1, 1))),
-                 nn.Conv2d(6, 2, 1, stride=2)),
+        Concat([
+            conv(2, (1, 1)),
+            nn.Sequential(conv(2, (1, 7), padding=(0, 3)), conv(2, (7, 1), padding=(3, 0))),
+            nn.Sequential(nn.MaxPool2d(3, 1, 1), conv(2, (1, 1))),
+        ]),
+        Residual(
+            nn.Sequential(conv(6, (3, 3), (2, 2), (2, 2), (2, 2)), conv(2, (3, 3), padding=(1, 1))),
+            nn.Conv2d(6, 2, 1, stride=2),
+        ),
     ).eval()
     trace = trace_fields(net, torch.ones(1, 3, 96, 96))
     assert compare_with_autograd(net, (96, 96), trace) >= 40
@@ -277,7 +312,8 @@ def test_two_and_three_3x3_convolutions_see_5x5_and_7x7() -> None:
 
 def test_1x7_then_7x1_sees_7x7() -> None:
     """Inception-v3's factorised 7x7 (Szegedy et al. 2016, Fig. 6)."""
-    stack = nn.Sequential(nn.Conv2d(1, 1, (1, 7), padding=(0, 3)), nn.Conv2d(1, 1, (7, 1), padding=(3, 0)))
+    stack = nn.Sequential(
+        nn.Conv2d(1, 1, (1, 7), padding=(0, 3)), nn.Conv2d(1, 1, (7, 1), padding=(3, 0)))
     trace = trace_fields(stack, torch.ones(1, 1, 17, 17))
     assert trace.by_module["0"] == Field((1, 7), (1, 1), (0, -3))
     assert trace.by_module["1"] == Field((7, 7), (1, 1), (-3, -3))
@@ -287,20 +323,27 @@ def test_1x7_then_7x1_sees_7x7() -> None:
 # Araujo, Norris & Sim, "Computing Receptive Fields of Convolutional Neural Networks", Distill 2019,
 # and the table of its library (google-research/receptive_field, RECEPTIVE_FIELD_TABLE.md):
 # end-point -> (receptive field, effective stride, effective padding) in input pixels.
-ALEXNET_V2 = {"conv1": (11, 4, 0), "pool1": (19, 8, 0), "conv2": (51, 8, 16), "conv3": (99, 16, 32),
-              "conv4": (131, 16, 48), "conv5": (163, 16, 64), "pool5": (195, 32, 64)}
-VGG_16 = {"conv1_1": (3, 1, 1), "pool1": (6, 2, 2), "conv2_1": (10, 2, 4), "pool2": (16, 4, 6),
-          "conv3_1": (24, 4, 10), "pool3": (44, 8, 18), "pool4": (100, 16, 42), "pool5": (212, 32, 90)}
+ALEXNET_V2 = {
+    "conv1": (11, 4, 0), "pool1": (19, 8, 0), "conv2": (51, 8, 16), "conv3": (99, 16, 32),
+    "conv4": (131, 16, 48), "conv5": (163, 16, 64), "pool5": (195, 32, 64),
+}
+VGG_16 = {
+    "conv1_1": (3, 1, 1), "pool1": (6, 2, 2), "conv2_1": (10, 2, 4), "pool2": (16, 4, 6),
+    "conv3_1": (24, 4, 10), "conv3_2": (32, 4, 14), "pool3": (44, 8, 18), "conv4_1": (60, 8, 26),
+    "pool4": (100, 16, 42), "conv5_1": (132, 16, 58), "conv5_2": (164, 16, 74),
+    "pool5": (212, 32, 90),
+}
 
 
 def paper_alexnet_features() -> nn.Sequential:
-    """AlexNet's five convolutions and three overlapping 3x3/2 pools (Krizhevsky et al. 2012, Sec. 3.4-3.5);
-    conv1 unpadded as in alexnet_v2, the others padded to keep the grid."""
-    layers = OrderedDict(
-        conv1=nn.Conv2d(3, 64, 11, 4), pool1=nn.MaxPool2d(3, 2), conv2=nn.Conv2d(64, 192, 5, padding=2),
-        pool2=nn.MaxPool2d(3, 2), conv3=nn.Conv2d(192, 384, 3, padding=1),
-        conv4=nn.Conv2d(384, 384, 3, padding=1), conv5=nn.Conv2d(384, 256, 3, padding=1), pool5=nn.MaxPool2d(3, 2))
-    return nn.Sequential(layers)
+    """AlexNet's five convolutions and three overlapping 3x3/2 pools (Krizhevsky et al. 2012,
+    Sec. 3.4-3.5); conv1 unpadded as in alexnet_v2, the others padded to keep the grid."""
+    return nn.Sequential(OrderedDict(
+        conv1=nn.Conv2d(3, 1, 11, 4), pool1=nn.MaxPool2d(3, 2), conv2=nn.Conv2d(1, 1, 5, padding=2),
+        pool2=nn.MaxPool2d(3, 2), conv3=nn.Conv2d(1, 1, 3, padding=1),
+        conv4=nn.Conv2d(1, 1, 3, padding=1), conv5=nn.Conv2d(1, 1, 3, padding=1),
+        pool5=nn.MaxPool2d(3, 2),
+    ))
 
 
 def paper_vgg16_features() -> nn.Sequential:
@@ -313,12 +356,14 @@ def paper_vgg16_features() -> nn.Sequential:
     return nn.Sequential(layers)
 
 
-@pytest.mark.parametrize("build, table", [(paper_alexnet_features, ALEXNET_V2), (paper_vgg16_features, VGG_16)])
+@pytest.mark.parametrize(
+    "build, table", [(paper_alexnet_features, ALEXNET_V2), (paper_vgg16_features, VGG_16)])
 def test_published_receptive_fields(build: Any, table: dict[str, tuple[int, int, int]]) -> None:
     net = build().to("meta")
     trace = trace_fields(net, torch.empty(1, net[0].in_channels, 224, 224, device="meta"))
     for name, (size, stride, padding) in table.items():
-        assert trace.by_module[name] == Field((size, size), (stride, stride), (-padding, -padding)), name
+        expected = Field((size, size), (stride, stride), (-padding, -padding))
+        assert trace.by_module[name] == expected, name
 
 
 def last_pool5(model: nn.Module) -> str:
@@ -339,20 +384,35 @@ def test_zoo_pool5_matches_araujo(name: str, size: int) -> None:
 
 # --------------------------------------------------------------------------- zoo vs autograd
 
-ZOO_INPUTS = {"alexnet": 131, "vgg16": 64, "googlenet": 64, "resnet18": 64}
+ZOO_INPUTS = {"alexnet": 227, "vgg16": 48, "googlenet": 64, "resnet18": 64}
+
+
+def probe_modules(model: nn.Module, trace: FieldTrace, side: int, count: int = 5) -> list[str]:
+    """Up to ``count`` layers and blocks, in execution order, whose field can still fit the image
+    (exact checks), plus the last one (a containment check deep in the network)."""
+    modules = dict(model.named_modules())
+    candidates = [
+        n for n, f in trace.by_module.items() if f is not None and (
+            isinstance(modules[n], (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d))
+            or len(modules[n]._modules) > 1)
+    ]
+    fitting = [n for n in candidates if max(trace.by_module[n].size) <= side]  # type: ignore[union-attr]
+    step = max(1, len(fitting) // count)
+    return list(dict.fromkeys(fitting[::step][:count] + candidates[-1:]))
 
 
 @pytest.mark.parametrize("name", list(ZOO_INPUTS))
 def test_zoo_models_match_autograd(name: str) -> None:
+    """The zoo's real ops (ceil-mode pools, LRN, Inception concats, projection shortcuts)."""
     if name not in list_models():
         pytest.skip(f"{name} is not registered yet")
     model = build_model(name)
     side = max(ZOO_INPUTS[name], get_model_info(name).min_input or 1)
-    trace = trace_fields(copy.deepcopy(model).to("meta"), torch.empty(1, 3, side, side, device="meta"))
-    # Layers whose field changes (convolutions, pools) and every merge (blocks, modules).
-    names = [n for n, m in model.named_modules() if n in trace.by_module
-             and (isinstance(m, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)) or len(list(m.children())) > 1)]
-    assert compare_with_autograd(model, (side, side), trace, names) > 0
+    meta = copy.deepcopy(model).to("meta")
+    trace = trace_fields(meta, torch.empty(1, 3, side, side, device="meta"))
+    # Small inputs make the classifier's adaptive pooling upsample: an approximation, flagged.
+    assert all("adaptive" in w for w in trace.warnings) and trace.merges == []
+    assert compare_with_autograd(model, (side, side), trace, probe_modules(model, trace, side)) >= 5
 
 
 # ------------------------------------------------------------------------------------- depth
@@ -375,10 +435,14 @@ def test_depth_is_the_longest_path_through_branches() -> None:
     inception: 1x1, 1x1->3x3, pool->1x1 -> longest 3 + 2 = 5; then fc -> 6."""
     net = nn.Sequential(OrderedDict(
         stem=conv(3, (3, 3)),
-        block=Residual(nn.Sequential(conv(2, (3, 3), padding=(1, 1)), conv(2, (3, 3), padding=(1, 1))),
-                       nn.Conv2d(2, 2, 1)),
-        mixed=Concat([conv(2, (1, 1)), nn.Sequential(conv(2, (1, 1)), conv(2, (3, 3), padding=(1, 1))),
-                      nn.Sequential(nn.MaxPool2d(3, 1, 1), conv(2, (1, 1)))]),
+        block=Residual(
+            nn.Sequential(conv(2, (3, 3), padding=(1, 1)), conv(2, (3, 3), padding=(1, 1))),
+            nn.Conv2d(2, 2, 1)),
+        mixed=Concat([
+            conv(2, (1, 1)),
+            nn.Sequential(conv(2, (1, 1)), conv(2, (3, 3), padding=(1, 1))),
+            nn.Sequential(nn.MaxPool2d(3, 1, 1), conv(2, (1, 1))),
+        ]),
         pool=nn.AdaptiveAvgPool2d(1), flatten=nn.Flatten(), fc=nn.Linear(6, 10),
     ))
     trace = trace_fields(net, torch.ones(1, 3, 16, 16))
@@ -396,7 +460,7 @@ def test_depth_is_the_longest_path_through_branches() -> None:
 
 
 class Functional(nn.Module):
-    """Only functional calls: grouped dilated conv, 'same' padding, ceil-mode pools, pad, slicing."""
+    """Functional calls only: grouped dilated conv, 'same' padding, ceil-mode pools, pad, slices."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -422,7 +486,9 @@ def test_functional_calls_by_hand_and_by_autograd() -> None:
     #       pad left 1 -> (11, 2, -5); avg 3/2 -> (15, 4, -5)
     assert trace.by_module["body"] == Field((25, 15), (8, 4), (-3, -5))
     reference = positive_reference(model)
-    reference.body.pool = F.avg_pool2d
+    body = reference.get_submodule("body")
+    assert isinstance(body, Functional)
+    body.pool = F.avg_pool2d
     assert compare_with_autograd(model, (40, 44), trace, channels=2, reference=reference) > 0
 
 
@@ -441,7 +507,8 @@ def test_misaligned_and_unequal_merges_are_flagged() -> None:
 
     x = torch.ones(1, 1, 16, 16)
     shifted = trace_fields(nn.Sequential(OrderedDict(m=Shifted())), x)
-    assert len(shifted.merges) == 1 and shifted.merges[0].startswith("m:") and "centred" in shifted.merges[0]
+    assert len(shifted.merges) == 1
+    assert shifted.merges[0].startswith("m:") and "centred" in shifted.merges[0]
     assert shifted.by_module["m"] == Field((2, 2), (1, 1), (0, 0))  # union of [0,2) and [1,2)
     strided = trace_fields(nn.Sequential(OrderedDict(m=Strided())), x)
     assert len(strided.merges) == 1 and "strides" in strided.merges[0]
@@ -471,12 +538,13 @@ def test_squeeze_excitation_and_constants() -> None:
 def test_adaptive_pooling_lrn_and_unknown_ops() -> None:
     net = nn.Sequential(OrderedDict(
         conv=nn.Conv2d(1, 4, 3), lrn=nn.LocalResponseNorm(3), same=nn.AdaptiveAvgPool2d(10),
-        half=nn.AdaptiveMaxPool2d(5), odd=nn.AdaptiveAvgPool2d(3), up=nn.Upsample(scale_factor=2),
+        halved=nn.AdaptiveMaxPool2d(5), odd=nn.AdaptiveAvgPool2d(3), up=nn.Upsample(scale_factor=2),
     ))
     trace = trace_fields(net, torch.ones(1, 1, 12, 12))
     assert trace.by_module["lrn"] == trace.by_module["conv"] == Field((3, 3), (1, 1), (0, 0))
     assert trace.by_module["same"] == trace.by_module["conv"]  # 10 -> 10: identity
-    assert trace.by_module["half"] == Field((4, 4), (2, 2), (0, 0))  # 10 -> 5: kernel = stride = 2
+    # 10 -> 5: kernel = stride = 2
+    assert trace.by_module["halved"] == Field((4, 4), (2, 2), (0, 0))
     # 5 -> 3: bins [0,2), [1,4), [3,5): largest 3 units, stride floor(5/3) = 1, flagged approximate
     assert trace.by_module["odd"] == Field((8, 8), (2, 2), (0, 0))
     assert trace.by_module["up"] is None

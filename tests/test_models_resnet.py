@@ -1,7 +1,7 @@
 """ResNet v1/v1.5, pre-activation ResNet, ResNeXt and the CIFAR ResNets against their papers.
 
 Every expected number is read from a paper (table named), worked out by hand here, or taken from
-an independent published count (torchvision's model documentation lists ``num_params`` for the
+an independent published count (torchvision's weight metadata, ``num_params`` and ``_ops``, for the
 same layout); never from the model's own output. MACs: one fused multiply-add = 1 MAC. The big
 ImageNet nets are counted on the meta device by hooks (no arithmetic, no memory), cross-checked
 against fvcore once at 224.
@@ -80,7 +80,7 @@ def resnet50_v1_5_report() -> archstat.Report:
     return archstat.analyze("resnet50_v1_5", input_size=(3, 224, 224))
 
 
-@pytest.fixture
+@pytest.fixture(scope="module", autouse=True)
 def one_thread() -> Iterator[None]:
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # two threads on a busy 2-core box spend most of their time waiting
@@ -90,18 +90,27 @@ def one_thread() -> Iterator[None]:
 
 # --- ResNet v1 and v1.5 (ImageNet) -------------------------------------------------------------
 
-# torchvision's documented num_params for the same layouts (its ResNet-50 strides the 3x3, which
-# moves no parameter).
+# torchvision's weight metadata ("num_params") for the same layouts (its ResNets stride the 3x3,
+# which moves no parameter).
 PUBLISHED_PARAMS = {
     "resnet18": 11_689_512, "resnet34": 21_797_672, "resnet50": 25_557_032,
-    "resnet101": 44_549_160, "resnet152": 60_192_808,
-    "resnext50_32x4d": 25_028_904, "resnext101_32x8d": 88_791_336,
+    "resnet101": 44_549_160, "resnet152": 60_192_808, "resnext50_32x4d": 25_028_904,
+    "resnext101_32x8d": 88_791_336, "resnext101_64x4d": 83_455_272,
 }
 
 
 @pytest.mark.parametrize("name", sorted(PUBLISHED_PARAMS))
 def test_params_equal_the_published_counts(name: str) -> None:
     assert n_params(meta_model(name)) == PUBLISHED_PARAMS[name]
+
+
+# torchvision's weight metadata ("_ops", GMACs of convs and fc at 224) for its stride-in-3x3 nets.
+PUBLISHED_GMACS = {"resnet50_v1_5": 4.089, "resnet152_v1_5": 11.514, "resnext101_32x8d": 16.414}
+
+
+@pytest.mark.parametrize("name", sorted(PUBLISHED_GMACS))
+def test_macs_equal_the_published_counts(name: str) -> None:
+    assert round(conv_fc_macs(meta_model(name), 224) / 1e9, 3) == PUBLISHED_GMACS[name]
 
 
 def bottleneck_params(
@@ -213,12 +222,8 @@ def test_resnext_against_table1() -> None:
     assert conv_fc_macs(resnext, 224) > conv_fc_macs(resnet, 224)
 
 
-@pytest.mark.parametrize("name, millions, digits", [
-    ("resnext101_32x4d", 44.18, 2),  # OpenMMLab's model zoo
-    ("resnext101_64x4d", 83.5, 1),  # torchvision's documentation
-])
-def test_resnext101_params(name: str, millions: float, digits: int) -> None:
-    assert round(n_params(meta_model(name)) / 1e6, digits) == millions
+def test_resnext101_32x4d_params() -> None:
+    assert round(n_params(meta_model("resnext101_32x4d")) / 1e6, 2) == 44.18  # OpenMMLab's zoo
 
 
 # --- Pre-activation ResNet (ImageNet) ----------------------------------------------------------
@@ -291,19 +296,20 @@ def test_option_a_shortcut_pads_with_zeros() -> None:
     assert torch.equal(out[:, :16], x[:, :, ::2, ::2]) and not out[:, 16:].any()
 
 
-def preact_cifar_params(n: int, num_classes: int = 10) -> int:
-    """"Identity Mappings" CIFAR bottleneck net by hand: widths 16/32/64, outputs 64/128/256."""
-    total = 3 * 16 * 9 + 2 * 16  # conv1 + its BN (the first unit's activation)
+def preact_cifar_params(n: int, num_classes: int = 10, bn: int = 2) -> int:
+    """"Identity Mappings" CIFAR bottleneck net by hand: widths 16/32/64, outputs 64/128/256;
+    ``bn`` parameters per batch-norm channel (0 counts the conv and fc weights alone)."""
+    total = 3 * 16 * 9 + bn * 16  # conv1 + its BN (the first unit's activation)
     cin = 16
     for width in (16, 32, 64):
         cout = 4 * width
         for i in range(n):
-            unit = 2 * cin if cin != 16 else 0  # bn1 (conv1's BN serves the first unit)
-            unit += cin * width + 2 * width + 9 * width * width + 2 * width + width * cout
+            unit = bn * cin if cin != 16 else 0  # bn1 (conv1's BN serves the first unit)
+            unit += cin * width + bn * width + 9 * width * width + bn * width + width * cout
             unit += cin * cout if i == 0 else 0  # bare 1x1 projection
             total += unit
             cin = cout
-    return total + 2 * 256 + 256 * num_classes + num_classes
+    return total + bn * 256 + 256 * num_classes + num_classes
 
 
 def test_preact_cifar_params() -> None:
@@ -313,14 +319,14 @@ def test_preact_cifar_params() -> None:
     assert round(r164 / 1e6, 1) == 1.7  # the paper: 1.7M
     # The paper's 10.2M matches the conv and fc weights alone (10.18M); with the 149,216 BN
     # parameters the total is 10.33M, 1.3% above.
-    bn = sum(p.numel() for m in meta_model("preact_resnet1001").modules()
-             if isinstance(m, nn.BatchNorm2d) for p in m.parameters())
-    assert round((r1001 - bn) / 1e6, 1) == 10.2
+    weights_only = preact_cifar_params(111, bn=0)
+    assert r1001 - weights_only == 149_216
+    assert round(weights_only / 1e6, 1) == 10.2 and round(r1001 / 1e6, 1) == 10.3
     assert r1001 == pytest.approx(10.2e6, rel=0.015)
 
 
 @pytest.mark.parametrize("name", ["preact_resnet1001", "resnet1202"])
-def test_thousand_layer_nets_run_fast(name: str, one_thread: None) -> None:
+def test_thousand_layer_nets_run_fast(name: str) -> None:
     start = time.process_time()
     model = build(name)
     with torch.no_grad():
@@ -341,6 +347,7 @@ def weight_layers(model: nn.Module) -> int:
 def test_metadata_matches_the_model(name: str) -> None:
     info = get_model_info(name)
     model = meta_model(name)
+    assert info.num_classes == classes(name)  # ImageNet 1000, CIFAR-10 10
     assert weight_layers(model) == info.paper_depth
     assert model.get_submodule("classifier.fc").out_features == classes(name)
     if info.paper_params is not None:  # printed to 2-3 digits; rounding is checked above

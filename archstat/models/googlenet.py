@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal
 
 import torch
 from torch import nn
@@ -21,7 +21,7 @@ from torch import nn
 from ..registry import register_model
 from ._blocks import ConvReLU, classifier
 
-Kernel = Union[int, tuple[int, int]]
+Kernel = int | tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -38,17 +38,20 @@ class Conv:
     pad: Literal["same", "valid"] = "same"
 
 
+PoolKind = Literal["max", "avg"]
+
+
 @dataclass(frozen=True)
 class Pool:
     """A pooling layer of a branch (``kind`` "max" or "avg"); it keeps the channel count."""
 
-    kind: Literal["max", "avg"]
+    kind: PoolKind
     kernel: int = 3
     stride: int = 1
     pad: Literal["same", "valid"] = "same"
 
 
-Layer = Union[Conv, Pool, Mapping[str, Sequence["Layer"]]]
+Layer = Conv | Pool | Mapping[str, Sequence["Layer"]]
 Spec = Mapping[str, Sequence[Layer]]
 ConvFactory = Callable[..., nn.Module]  # (cin, cout, kernel, stride, padding) -> conv block
 
@@ -216,15 +219,21 @@ class GoogLeNet(InceptionNet):
     input_size=(3, 224, 224), paper_params=6.8e6, params_exact=False, paper_macs=1.5e9,
     paper_depth=22,
     paper_source=(
-        "Table 1 'params' column summed (6.8M, in K = 1024 units); 'about 1.5 billion multiply-adds' "
-        "and '22 layers deep' (27 with pooling) in Section 5"
+        "Table 1 'params' column summed (6.8M, in K = 1024 units); Section 5: 'about 1.5 "
+        "billion multiply-adds', '22 layers deep' (27 with pooling)"
     ),
     layout=(
-        "Table 1 exactly: a real 5x5 branch (torchvision and timm use 3x3: 6.6M params), convs with "
-        "bias, LRN after conv1 and conv2, ceil-mode max pools, no batch norm. 7.0M parameters without "
-        "the aux heads (aux1 3.19M, aux2 3.19M). Table 1's own params column disagrees with its "
-        "channel columns for conv1, 4a, 4c, 4d, 4e, 5a and 5b (its ops column agrees except conv1 "
-        "and 5a); its conv1 figures (2.7K, 34M) fit a depthwise-separable 7x7 with depth multiplier 8."
+        "Table 1 exactly: a real 5x5 branch (torchvision and timm use 3x3: 6.6M params), "
+        "convs with bias, LRN after conv1 and conv2 (AlexNet's settings; the paper gives none), "
+        "ceil-mode max pools, no batch norm, global average pool (7x7 at 224). 7.0M parameters "
+        "without the side classifiers aux1 and aux2 (3.19M each)."
+    ),
+    discrepancy=(
+        "Table 1's params column (in K = 1024) disagrees with its own channel columns for "
+        "conv1, 4a, 4c, 4d, 4e, 5a and 5b (4c: 497.5K by the columns, 463K printed); its ops "
+        "column agrees except for conv1 and 5a. Its conv1 figures (2.7K, 34M) fit a separable "
+        "7x7 with depth multiplier 8, not the plain 7x7 built here (9.4K, 118M MACs), which "
+        "with 5a accounts for most of the 1.58G measured against 'about 1.5 billion'."
     ),
     top5_error="6.67% (7-model ensemble, 144 crops, ILSVRC-2014 test)", has_aux=True, min_input=31,
     extra={"paper_params_text": "'12x fewer parameters than' AlexNet (~5M); Inception-v3 paper: "

@@ -17,7 +17,7 @@ from torch import nn
 
 from ..registry import register_model
 from ._blocks import ConvBNReLU, classifier
-from .googlenet import Conv, InceptionNet, Layer, Pool, Spec, build_layer, build_module
+from .googlenet import Conv, InceptionNet, Layer, Pool, PoolKind, Spec, build_layer, build_module
 
 # TF-slim's batch-norm epsilon, used by the released Inception-v3/v4/ResNet-v2 checkpoints.
 conv_bn = partial(ConvBNReLU, eps=1e-3)
@@ -25,7 +25,7 @@ MAX_S2V = Pool("max", 3, 2, "valid")  # the grid reductions' 3x3/2 max pool, no 
 
 
 def _stack(name: str, cin: int, specs: list[Spec]) -> tuple[nn.Sequential, int]:
-    modules = OrderedDict()
+    modules: OrderedDict[str, nn.Module] = OrderedDict()
     for i, spec in enumerate(specs):
         modules[f"{name}{i + 1}"], cin = build_module(cin, spec, conv_bn)
     return nn.Sequential(modules), cin
@@ -35,7 +35,7 @@ def _stack(name: str, cin: int, specs: list[Spec]) -> tuple[nn.Sequential, int]:
 
 # Figure 5 columns: #1x1, #3x3 reduce, #3x3, double #3x3 reduce, double #3x3, pool, proj.
 # proj None is "pass through": those two modules (3c, 4e) are the stride-2 ones.
-FIGURE5: dict[str, tuple[int, int, int, int, int, str, int | None]] = {
+FIGURE5: dict[str, tuple[int, int, int, int, int, PoolKind, int | None]] = {
     "inception3a": (64, 64, 64, 64, 96, "avg", 32),
     "inception3b": (64, 64, 96, 64, 96, "avg", 64),
     "inception3c": (0, 128, 160, 64, 96, "max", None),
@@ -49,13 +49,15 @@ FIGURE5: dict[str, tuple[int, int, int, int, int, str, int | None]] = {
 }
 
 
-def bn_inception_spec(n1: int, r3: int, n3: int, rd: int, nd: int, pool: str, proj: int | None) -> Spec:
+def bn_inception_spec(
+    n1: int, r3: int, n3: int, rd: int, nd: int, pool: PoolKind, proj: int | None
+) -> Spec:
     """One row of Figure 5: the 5x5 tower is two 3x3s; stride 2 ends every tower of 3c and 4e."""
     s = 2 if proj is None else 1
-    spec: dict[str, list] = {"branch1x1": [Conv(n1)]} if n1 else {}
+    spec: dict[str, list[Layer]] = {"branch1x1": [Conv(n1)]} if n1 else {}
     spec["branch3x3"] = [Conv(r3), Conv(n3, 3, s)]
     spec["branch3x3dbl"] = [Conv(rd), Conv(nd, 3), Conv(nd, 3, s)]
-    spec["branch_pool"] = [Pool(pool, 3, s)] + ([Conv(proj)] if proj else [])  # type: ignore[arg-type]
+    spec["branch_pool"] = [Pool(pool, 3, s)] + ([Conv(proj)] if proj else [])
     return spec
 
 
@@ -87,15 +89,18 @@ def _bn_inception(num_classes: int) -> InceptionNet:
 # authors' released TF-slim definition, as are the 5x5 tower of the 35x35 modules and the stem's
 # 1x1-80 / 3x3-192 convolutions.
 
-def v3_35(proj: int) -> Spec:
-    return {"branch1x1": [Conv(64)], "branch5x5": [Conv(48), Conv(64, 5)],
-            "branch3x3dbl": [Conv(64), Conv(96, 3), Conv(96, 3)], "branch_pool": [Pool("avg"), Conv(proj)]}
+def v3_35(proj: int) -> Spec:  # Figure 5, but with the released code's 1x1-48 -> 5x5-64 tower
+    return {"branch1x1": [Conv(64)],
+            "branch5x5": [Conv(48), Conv(64, 5)],
+            "branch3x3dbl": [Conv(64), Conv(96, 3), Conv(96, 3)],
+            "branch_pool": [Pool("avg"), Conv(proj)]}
 
 
 def v3_17(c7: int) -> Spec:  # Figure 6 with n = 7
     return {"branch1x1": [Conv(192)],
             "branch7x7": [Conv(c7), Conv(c7, (1, 7)), Conv(192, (7, 1))],
-            "branch7x7dbl": [Conv(c7), Conv(c7, (7, 1)), Conv(c7, (1, 7)), Conv(c7, (7, 1)), Conv(192, (1, 7))],
+            "branch7x7dbl": [Conv(c7), Conv(c7, (7, 1)), Conv(c7, (1, 7)), Conv(c7, (7, 1)),
+                             Conv(192, (1, 7))],
             "branch_pool": [Pool("avg"), Conv(192)]}
 
 
@@ -130,8 +135,9 @@ V3_MODULES: dict[str, Spec] = {
 
 
 def aux_head_v3(num_classes: int) -> nn.Sequential:
-    """Figure 8's side head on the 17x17 grid, 'BN-auxiliary' (its fully connected layer is batch
-    normalised too): 5x5/3 avg pool, 1x1 conv 128, then the fc as a 5x5 conv to 768 (+BN), linear."""
+    """Figure 8's side head on the 17x17 grid, 'BN-auxiliary' (its fully connected layer is
+    batch normalised too): 5x5/3 avg pool, 1x1 conv 128, the fc as a 5x5 conv to 768 with BN,
+    then the linear classifier."""
     return nn.Sequential(OrderedDict(
         pool=nn.AvgPool2d(5, stride=3), conv=conv_bn(768, 128, 1), fc1=conv_bn(128, 768, 5),
         flatten=nn.Flatten(1), fc2=nn.Linear(768, num_classes),
@@ -157,14 +163,16 @@ STEM: dict[str, Layer] = {  # Figure 3, 299x299x3 -> 35x35x384
     "conv1": Conv(32, 3, 2, "valid"), "conv2": Conv(32, 3, 1, "valid"), "conv3": Conv(64, 3),
     "mixed3a": {"branch_pool": [MAX_S2V], "branch3x3": [Conv(96, 3, 2, "valid")]},  # 73x73x160
     "mixed4a": {"branch3x3": [Conv(64), Conv(96, 3, 1, "valid")],
-                "branch7x7": [Conv(64), Conv(64, (7, 1)), Conv(64, (1, 7)), Conv(96, 3, 1, "valid")]},
+                "branch7x7": [Conv(64), Conv(64, (7, 1)), Conv(64, (1, 7)),
+                              Conv(96, 3, 1, "valid")]},
     # The figure prints no stride on this conv, but only stride 2 yields its 35x35 output.
     "mixed5a": {"branch3x3": [Conv(192, 3, 2, "valid")], "branch_pool": [MAX_S2V]},
 }
 
 
 def build_stem() -> tuple[nn.Sequential, int]:
-    modules, cin = OrderedDict(), 3
+    modules: OrderedDict[str, nn.Module] = OrderedDict()
+    cin = 3
     for name, layer in STEM.items():
         modules[name], cin = build_layer(cin, layer, conv_bn)
     return nn.Sequential(modules), cin
@@ -176,12 +184,15 @@ def reduction_a(k: int, l: int, m: int, n: int) -> Spec:  # noqa: E741 (the pape
             "branch3x3dbl": [Conv(k), Conv(l, 3), Conv(m, 3, 2, "valid")]}
 
 
-V4_A: Spec = {"branch_pool": [Pool("avg"), Conv(96)], "branch1x1": [Conv(96)],  # Figure 4
-              "branch3x3": [Conv(64), Conv(96, 3)], "branch3x3dbl": [Conv(64), Conv(96, 3), Conv(96, 3)]}
+V4_A: Spec = {  # Figure 4
+    "branch_pool": [Pool("avg"), Conv(96)], "branch1x1": [Conv(96)],
+    "branch3x3": [Conv(64), Conv(96, 3)], "branch3x3dbl": [Conv(64), Conv(96, 3), Conv(96, 3)],
+}
 V4_B: Spec = {  # Figure 5
     "branch_pool": [Pool("avg"), Conv(128)], "branch1x1": [Conv(384)],
     "branch7x7": [Conv(192), Conv(224, (1, 7)), Conv(256, (7, 1))],
-    "branch7x7dbl": [Conv(192), Conv(192, (1, 7)), Conv(224, (7, 1)), Conv(224, (1, 7)), Conv(256, (7, 1))],
+    "branch7x7dbl": [Conv(192), Conv(192, (1, 7)), Conv(224, (7, 1)), Conv(224, (1, 7)),
+                     Conv(256, (7, 1))],
 }
 V4_C: Spec = {  # Figure 6
     "branch_pool": [Pool("avg"), Conv(256)], "branch1x1": [Conv(256)],
@@ -195,7 +206,7 @@ V4_REDUCE_B: Spec = {  # Figure 8, 17x17 -> 8x8
 
 
 def _inception_v4(num_classes: int) -> InceptionNet:
-    stages, cin = OrderedDict(), 0  # Figure 9
+    stages: OrderedDict[str, nn.Module] = OrderedDict()  # Figure 9
     stages["stem"], cin = build_stem()
     stages["inception_a"], cin = _stack("block", cin, [V4_A] * 4)
     stages["reduction_a"], cin = build_module(cin, reduction_a(192, 224, 256, 384), conv_bn)
@@ -235,12 +246,14 @@ IR_REDUCE_B: Spec = {  # Figure 18, 17x17 -> 8x8
 
 
 def _residual_stack(cin: int, spec: Spec, count: int, scale: float) -> nn.Sequential:
-    blocks = OrderedDict((f"block{i + 1}", ResidualInception(cin, spec, scale)) for i in range(count))
+    blocks: OrderedDict[str, nn.Module] = OrderedDict(
+        (f"block{i + 1}", ResidualInception(cin, spec, scale)) for i in range(count))
     return nn.Sequential(blocks)
 
 
 def _inception_resnet_v2(num_classes: int) -> InceptionNet:
-    stages, cin = OrderedDict(), 0  # Figure 15 schema; scales of the released code (paper: 0.1-0.3)
+    # Figure 15's schema; residual scales of the released code (the paper: 'between 0.1 and 0.3').
+    stages: OrderedDict[str, nn.Module] = OrderedDict()
     stages["stem"], cin = build_stem()
     stages["inception_resnet_a"] = _residual_stack(cin, IR_A, 5, 0.17)
     stages["reduction_a"], cin = build_module(cin, reduction_a(256, 256, 384, 384), conv_bn)
@@ -254,17 +267,24 @@ def _inception_resnet_v2(num_classes: int) -> InceptionNet:
 
 @register_model(
     family="Inception",
-    paper="Batch Normalization: Accelerating Deep Network Training by Reducing Internal Covariate Shift",
+    paper=("Batch Normalization: Accelerating Deep Network Training by Reducing Internal "
+           "Covariate Shift"),
     year=2015, input_size=(3, 224, 224), paper_params=13.6e6, params_exact=False,
     paper_source="Section 4.2 ('The network contains 13.6 x 10^6 parameters'); Appendix Figure 5",
     layout=(
-        "Appendix Figure 5 by its filter columns, BN after every conv, separable 7x7 first conv "
-        "(depth multiplier 8, as the appendix states; 2,712 weights instead of 9,408), no LRN, no "
-        "dropout. The columns give 4c and 4d 608 outputs and 4e 1056 (the figure's output column says "
-        "576, 576, 1024); Caffe ports follow the columns too but use a plain 7x7 conv. 11.3M "
-        "parameters, not the 13.6M the text states for the network."
+        "Appendix Figure 5 by its filter columns, BN after every conv, separable 7x7 first "
+        "conv (depth multiplier 8, as the appendix states; 2,712 weights instead of 9,408), no "
+        "LRN, no dropout. The columns give 4c and 4d 608 outputs and 4e 1056 (the figure's "
+        "output column says 576, 576, 1024); Caffe ports follow the columns too but use a plain "
+        "7x7 conv. 11.3M parameters, 1.95G MACs."
     ),
-    top5_error="4.9% (6-model ensemble, 144 crops, validation; 4.82% test); 5.82% single model multi-crop",
+    discrepancy=(
+        "Section 4.2 says the network 'contains 13.6 x 10^6 parameters'; Figure 5's columns give "
+        "11.26M weights (11.28M with batch norm), and neither 576-wide 4c/4d nor a plain 7x7 "
+        "first conv closes the gap. Unresolved."
+    ),
+    top5_error=("4.9% (6-model ensemble, 144 crops, validation; 4.82% test); "
+                "5.82% single model, 144 crops; 7.82% single crop"),
     min_input=7,
     extra={"cost": "Appendix: the 3x3 pairs add 25% parameters and ~30% compute to GoogLeNet"},
 )
@@ -273,21 +293,28 @@ def inception_v2(*, num_classes: int = 1000) -> nn.Module:
 
 
 @register_model(
-    family="Inception", paper="Rethinking the Inception Architecture for Computer Vision", year=2015,
-    input_size=(3, 299, 299), paper_params=25e6, params_exact=False, paper_macs=5e9, paper_depth=42,
+    family="Inception", paper="Rethinking the Inception Architecture for Computer Vision",
+    year=2015, input_size=(3, 299, 299), paper_params=25e6, params_exact=False, paper_macs=5e9,
+    paper_depth=42,
     paper_source=(
         "Abstract: '5 billion multiply-adds', 'less than 25 million parameters' (an upper bound); "
         "Section 6: '42 layers deep'"
     ),
     layout=(
-        "Table 1 with the module widths of the authors' released TF-slim model (the paper gives none): "
-        "stem 3x3/2-32, 3x3-32, 3x3-64, pool, 1x1-80, 3x3-192, pool; 3 x 35x35 modules with a 1x1-48 -> "
-        "5x5-64 tower (Figure 5 draws 3x3) to 288; reduction to 17x17x768; 4 x 17x17 modules (Table 1 "
-        "says 5; the text and code have 4 + the reduction); reduction to 8x8x1280; 2 x 8x8 modules to "
-        "2048. BN-auxiliary head 'aux' on mixed6e (3.33M, not counted by default). 23.8M parameters, as "
-        "torchvision's Inception3 without its aux head."
+        "Table 1 with the module widths of the authors' released TF-slim model (the paper "
+        "gives none): stem 3x3/2-32, 3x3-32, 3x3-64, pool, 1x1-80, 3x3-192, pool (Table 1's "
+        "rows 5-7 do not chain); 3 x 35x35 modules with a 1x1-48 -> 5x5-64 tower (Figure 5 "
+        "draws a 3x3) to 288; reduction to 17x17x768; 4 x 17x17 modules (Table 1 and Section 6 "
+        "say 5); reduction to 8x8x1280; 2 x 8x8 modules to 2048; dropout 0.2. BN-auxiliary head "
+        "'aux' on mixed6e (3.33M, not counted by default). 27,161,264 parameters with it, the "
+        "count torchvision documents for its Inception3; 23.8M and 5.7G MACs without."
     ),
-    top5_error="5.6% single crop (Table 3); 3.5% validation / 3.58% test, 4-model 144-crop ensemble",
+    discrepancy=(
+        "The abstract's figures are round: 'less than 25 million parameters' is a bound (23.8M "
+        "measured) and '5 billion multiply-adds' is exceeded by the released widths (5.73G)."
+    ),
+    top5_error=("5.6% single crop (Table 3); 3.5% validation / 3.58% test, "
+                "4-model 144-crop ensemble (Table 5)"),
     has_aux=True, min_input=75,
 )
 def inception_v3(*, num_classes: int = 1000) -> nn.Module:
@@ -300,13 +327,14 @@ def inception_v3(*, num_classes: int = 1000) -> nn.Module:
     year=2016, input_size=(3, 299, 299),
     paper_source="The paper states no parameter or multiply-add counts",
     layout=(
-        "Figures 3-9: stem to 35x35x384, 4 x Inception-A, Reduction-A (k=192, l=224, m=256, n=384), "
-        "7 x Inception-B, Reduction-B, 3 x Inception-C, global avg pool, dropout 0.2, fc 1536. The "
-        "stem's last 3x3-192 conv is given stride 2 (the figure omits it; its 35x35 output needs it). "
-        "No aux head (the released code has one; the paper does not). 42.7M parameters, as other "
-        "implementations (timm, TF-slim) report."
+        "Figures 3-9: stem to 35x35x384, 4 x Inception-A, Reduction-A (k=192, l=224, m=256, "
+        "n=384), 7 x Inception-B, Reduction-B, 3 x Inception-C, global avg pool, dropout 0.2, "
+        "fc 1536. The stem's last 3x3-192 conv is given stride 2 (the figure omits it; its "
+        "35x35 output needs it). No aux head (the released code has one; the paper does not). "
+        "42.7M parameters, as other implementations (timm, TF-slim) report; 12.3G MACs."
     ),
-    top5_error="5.0% single crop; 3.8% 144-crop; 3.08% test, ensemble of 1 Inception-v4 + 3 Inception-ResNet-v2",
+    top5_error=("5.0% single crop; 3.8% 144 crops; 3.08% test, ensemble of 1 Inception-v4 + "
+                "3 Inception-ResNet-v2"),
     min_input=75,
 )
 def inception_v4(*, num_classes: int = 1000) -> nn.Module:
@@ -319,14 +347,18 @@ def inception_v4(*, num_classes: int = 1000) -> nn.Module:
     year=2016, input_size=(3, 299, 299),
     paper_source="The paper states no parameter or multiply-add counts",
     layout=(
-        "The paper's network, not the released code: Figure 3 stem (384 wide), 5 x Inception-ResNet-A, "
-        "Reduction-A (k=256, l=256, m=384, n=384), 10 x B, Reduction-B (Figure 18), 5 x C, avg pool, "
-        "dropout 0.2, fc; residual scales 0.17/0.10/0.20 (paper: 0.1-0.3). A residual sum needs equal "
-        "widths, so the 1x1 filter-expansions output the block input: 384, 1152 and 2144 (Figures 17 "
-        "and 19 print 1154 and 2048). The released code (and timm, 55.8M parameters) uses another "
-        "stem (35x35x320), 10/20/10 blocks, widths 320/1088/2080 and a final 1x1-1536 conv."
+        "The paper's network, not the released code: Figure 3 stem (384 wide), 5 x "
+        "Inception-ResNet-A, Reduction-A (k=256, l=256, m=384, n=384), 10 x B, Reduction-B "
+        "(Figure 18), 5 x C, avg pool, dropout 0.2, fc; residual scales 0.17/0.10/0.20 (paper: "
+        "0.1-0.3). A residual sum needs equal widths, so the 1x1 filter-expansions output the "
+        "block input: 384, 1152, 2144 (Figures 17 and 19 print 1154 and 2048). 32.4M parameters, "
+        "9.3G MACs: well below Inception-v4's 12.3G, though the paper says the two match in "
+        "cost. The released code uses another stem (35x35x320), 10/20/10 blocks, widths "
+        "320/1088/2080 and a final 1x1-1536 conv: 55.8M parameters (as timm reports) and 13.2G "
+        "MACs when built from these same blocks."
     ),
-    top5_error="4.9% single crop; 3.7% 144-crop; 3.08% test, ensemble of 1 Inception-v4 + 3 Inception-ResNet-v2",
+    top5_error=("4.9% single crop; 3.7% 144 crops; 3.08% test, ensemble of 1 Inception-v4 + "
+                "3 Inception-ResNet-v2"),
     min_input=75,
 )
 def inception_resnet_v2(*, num_classes: int = 1000) -> nn.Module:

@@ -147,7 +147,10 @@ def _stride(convs: Sequence[Conv]) -> int:
 def make_stage(recipe: Recipe, cin: int, planes: int, count: int, stride: int, *,
                preact: bool = False, activated_input: bool = False,
                shortcut: Shortcut = projection, **recipe_args: object) -> tuple[nn.Sequential, int]:
-    """``count`` residual units at ``planes``, the first one strided. Returns (stage, channels)."""
+    """``count`` residual units at ``planes``, the first one strided. Returns (stage, channels).
+
+    ``activated_input``: the stage's input is conv1's BN-ReLU output, so its first pre-activation
+    unit needs no BN-ReLU of its own."""
     units: list[nn.Module] = []
     for i in range(count):
         convs = recipe(planes, stride if i == 0 else 1, **recipe_args)
@@ -169,8 +172,9 @@ class BNReLU(nn.Sequential):
 class ResNet(nn.Sequential):
     """ImageNet residual network (ResNet Table 1): conv1 7x7/2 64 + BN + ReLU, 3x3/2 max pool,
     four stages at 64/128/256/512 planes (strides 1, 2, 2, 2; ``layers`` units each), global
-    average pool, fc. ``preact`` uses pre-activation units and adds BN-ReLU after the last stage;
-    ``groups``/``base_width`` make ResNeXt; ``stride_in_3x3`` makes v1.5.
+    average pool, fc. ``layer1``..``layer4`` are the paper's conv2_x..conv5_x. ``preact`` uses
+    pre-activation units and adds BN-ReLU after the last stage; ``groups``/``base_width`` make
+    ResNeXt; ``stride_in_3x3`` makes v1.5.
     """
 
     def __init__(self, recipe: Recipe, layers: Sequence[int], *, preact: bool = False,
@@ -197,10 +201,14 @@ RESNET = "Deep Residual Learning for Image Recognition"
 _v1 = partial(register_model, family="ResNet", paper=RESNET, year=2015, input_size=(3, 224, 224),
               min_input=1, paper_source="Table 1 (FLOPs row = multiply-adds, x10^9)")
 _V1 = ("ResNet paper layout: option-B projection shortcuts (1x1 conv + BN) only where the shape "
-       "changes, no conv biases. ")
+       "changes, no conv biases. MACs here count convs and fc, as the paper does; archstat's "
+       "fvcore total adds batch norm and pooling (about 0.5% more). ")
 _V1_STRIDE = ("Down-sampling bottlenecks stride their first 1x1 conv, as the paper states; "
               "torchvision and most training code stride the 3x3 instead (see {name}_v1_5): "
               "same params, {v1} vs {v15} GMACs at 224.")
+_TABLE1_GAP = ("Convs + fc measure {conv_fc} GMACs at 224 (archstat's total with batch norm: "
+               "{total}), {pct}% above Table 1's {stated}, more than rounding; the paper does not "
+               "say what it counted. Its 18-, 101- and 152-layer figures agree to rounding.")
 _v15 = partial(register_model, family="ResNet", paper=RESNET, year=2015, input_size=(3, 224, 224),
                min_input=1, extra={"layout_source": "fb.resnet.torch (2016)"})
 _V15 = ("ResNet v1.5: the paper's bottleneck net with the stride 2 moved from the first 1x1 "
@@ -215,13 +223,15 @@ def resnet18(*, num_classes: int = 1000) -> nn.Module:
 
 
 @_v1(paper_macs=3.6e9, paper_depth=34, top5_error="5.71% (Table 4, single model, option B)",
-     layout=_V1 + "Measured 3.66 GMACs at 224 (Table 1: 3.6).")
+     layout=_V1 + "Measured 3.66 GMACs at 224 (Table 1: 3.6).",
+     discrepancy=_TABLE1_GAP.format(conv_fc="3.664", total="3.671", stated="3.6", pct="1.8"))
 def resnet34(*, num_classes: int = 1000) -> nn.Module:
     return ResNet(basic, (3, 4, 6, 3), num_classes=num_classes)
 
 
 @_v1(paper_macs=3.8e9, paper_depth=50, top5_error="5.25% (Table 4, single model)",
-     layout=_V1 + _V1_STRIDE.format(name="resnet50", v1="3.86", v15="4.09"))
+     layout=_V1 + _V1_STRIDE.format(name="resnet50", v1="3.86", v15="4.09"),
+     discrepancy=_TABLE1_GAP.format(conv_fc="3.858", total="3.879", stated="3.8", pct="1.5"))
 def resnet50(*, num_classes: int = 1000) -> nn.Module:
     return ResNet(bottleneck, (3, 4, 6, 3), num_classes=num_classes)
 
@@ -241,13 +251,14 @@ def resnet152(*, num_classes: int = 1000) -> nn.Module:
 
 @_v15(paper_params=25.5e6, paper_macs=4.1e9, paper_depth=50,
       paper_source="ResNeXt paper Table 1, ResNet-50 column (that ResNet-50 strides the 3x3)",
-      layout=_V15.format(v1="3.86", v15="4.09"))
+      layout=_V15.format(v1="3.86", v15="4.09"),
+      discrepancy="ResNeXt Table 1's 25.5M truncates the exact 25,557,032 (25.56M).")
 def resnet50_v1_5(*, num_classes: int = 1000) -> nn.Module:
     return ResNet(bottleneck, (3, 4, 6, 3), stride_in_3x3=True, num_classes=num_classes)
 
 
 @_v15(paper_macs=7.8e9, paper_depth=101,
-      paper_source="ResNeXt paper Table 3 caption, facebookresearch/ResNeXt README (~7.8 GFLOPs)",
+      paper_source="facebookresearch/ResNeXt README: ResNet-101 (1x64d) ~7.8 GFLOPs",
       layout=_V15.format(v1="7.57", v15="7.80"))
 def resnet101_v1_5(*, num_classes: int = 1000) -> nn.Module:
     return ResNet(bottleneck, (3, 4, 23, 3), stride_in_3x3=True, num_classes=num_classes)
@@ -304,30 +315,35 @@ _resnext = partial(register_model, family="ResNeXt",
                    paper="Aggregated Residual Transformations for Deep Neural Networks",
                    year=2017, input_size=(3, 224, 224), min_input=1)
 _RESNEXT = ("Grouped-convolution form (Fig. 3c) of the ResNeXt bottleneck; stride in the 3x3 "
-            "conv and option-B projections, as the paper (and its Table 1 ResNet-50) uses. ")
+            "conv and option-B projections, as the paper (and its Table 1 ResNet-50) uses. "
+            "MACs count convs and fc. ")
 
 
 @_resnext(paper_params=25.0e6, paper_macs=4.2e9, paper_depth=50,
           paper_source="Table 1 (params, FLOPs = multiply-adds)",
           layout=_RESNEXT + "Measured 25,028,904 params and 4.23 GMACs at 224, against "
-          "25,557,032 and 4.09 G for resnet50_v1_5 (Table 1: 25.5M, 4.1 G).")
+          "25,557,032 and 4.09 G for resnet50_v1_5 (Table 1: 25.5M, 4.1 G).",
+          discrepancy="Convs + fc measure 4.230 GMACs, Table 1's 4.2 to rounding; archstat's "
+          "total (4.259 G) adds 29M MACs of batch norm and pooling.")
 def resnext50_32x4d(*, num_classes: int = 1000) -> nn.Module:
     return ResNet(bottleneck, (3, 4, 6, 3), groups=32, base_width=4, stride_in_3x3=True,
                   num_classes=num_classes)
 
 
 @_resnext(paper_macs=7.8e9, paper_depth=101,
-          paper_source="Table 3 caption and facebookresearch/ResNeXt README (~7.8 GFLOPs)",
-          extra={"top1_error": "21.2% (224 single crop; Table 3, authors' README)"},
-          layout=_RESNEXT + "Measured 44,177,704 params, 7.97 GMACs at 224.")
+          paper_source="facebookresearch/ResNeXt README (~7.8 GFLOPs, same as ResNet-101)",
+          extra={"top1_error": "21.2% (224 single crop; authors' README)"},
+          layout=_RESNEXT + "Measured 44,177,704 params, 7.97 GMACs at 224.",
+          discrepancy="'~7.8' is the ResNet-101 complexity class the README groups it in: convs "
+          "+ fc measure 7.970 GMACs (2.2% more; archstat's total with batch norm 8.013).")
 def resnext101_32x4d(*, num_classes: int = 1000) -> nn.Module:
     return ResNet(bottleneck, (3, 4, 23, 3), groups=32, base_width=4, stride_in_3x3=True,
                   num_classes=num_classes)
 
 
 @_resnext(paper_depth=101,
-          layout=_RESNEXT + "Not in the ResNeXt paper: first released by torchvision and used by "
-          "Mahajan et al. 2018 (WSL). Measured 88,791,336 params, 16.41 GMACs at 224.")
+          layout=_RESNEXT + "Not in the ResNeXt paper; used by torchvision and by Mahajan et al. "
+          "2018 (weakly supervised pretraining). Measured 88,791,336 params, 16.41 GMACs at 224.")
 def resnext101_32x8d(*, num_classes: int = 1000) -> nn.Module:
     return ResNet(bottleneck, (3, 4, 23, 3), groups=32, base_width=8, stride_in_3x3=True,
                   num_classes=num_classes)
@@ -336,7 +352,9 @@ def resnext101_32x8d(*, num_classes: int = 1000) -> nn.Module:
 @_resnext(paper_macs=15.6e9, paper_depth=101,
           paper_source="facebookresearch/ResNeXt README (~15.6 GFLOPs, 2x ResNet-101)",
           extra={"top1_error": "20.4% (224 single crop; authors' README)"},
-          layout=_RESNEXT + "Measured 83,455,272 params, 15.46 GMACs at 224.")
+          layout=_RESNEXT + "Measured 83,455,272 params, 15.46 GMACs at 224.",
+          discrepancy="'~15.6' is approximate: convs + fc measure 15.458 GMACs (0.9% less; "
+          "archstat's total with batch norm 15.52).")
 def resnext101_64x4d(*, num_classes: int = 1000) -> nn.Module:
     return ResNet(bottleneck, (3, 4, 23, 3), groups=64, base_width=4, stride_in_3x3=True,
                   num_classes=num_classes)

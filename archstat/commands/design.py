@@ -1,0 +1,177 @@
+"""``archstat bottleneck``, ``factorize`` and ``cardinality``: design choices of the classic CNNs, counted.
+
+The arithmetic lives in ``archstat.design``; this module only words and renders its ``Comparison``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from .. import design
+from ..cli import FormatOpt, app, emit, reports_errors, stdout
+from ..inputs import format_shape
+from ..render import UNIT_NOTE, OutputFormat, csv_text, integer, json_text, markdown_table, rich_table
+
+HwOpt = Annotated[int, typer.Option("--hw", help="Side of the square input, in pixels.")]
+KernelOpt = Annotated[int, typer.Option("--k", help="Side of the square kernel, in pixels.", show_default=False)]
+
+# Plain-words names for a saving, so "89,068 instead of 175,000" also reads "almost half".
+_FRACTIONS = ((1 / 4, "a quarter"), (1 / 3, "a third"), (1 / 2, "half"), (2 / 3, "two thirds"),
+              (3 / 4, "three quarters"))
+
+
+def in_words(fraction: float) -> str:
+    """0.491 -> 'almost half', 0.3333.. -> 'a third', 0.28 -> 'just over a quarter', 0.9 -> '90.0%'."""
+    value, words = min(_FRACTIONS, key=lambda item: abs(item[0] - fraction))
+    gap = fraction - value
+    if abs(gap) < 1e-9:
+        return words
+    if abs(gap) > 0.06:
+        return f"{100 * fraction:.1f}%"
+    if abs(gap) < 0.005:
+        return f"about {words}"
+    return f"almost {words}" if gap < 0 else f"just over {words}"
+
+
+def _relative(fraction: float | None) -> str:
+    if fraction is None:
+        return "baseline"
+    return f"saves {100 * fraction:.1f}%" if fraction >= 0 else f"costs {-100 * fraction:.1f}% more"
+
+
+def _frame(comparison: design.Comparison) -> pd.DataFrame:
+    """The rows a person reads: one per form, numbers with thousands separators."""
+    savings = comparison.savings()
+    rows = [{
+        "form": form.label,
+        "layers": form.layers,
+        "output shape": format_shape(form.output_shape),
+        "params (weights)": integer(form.params),
+        "params (with biases)": integer(form.params_with_bias),
+        "MACs": integer(form.macs),
+        "field": f"{form.receptive_field[0]}x{form.receptive_field[1]}",
+        "vs baseline (weights)": _relative(savings.get(key, {}).get("params")),
+        "vs baseline (MACs)": _relative(savings.get(key, {}).get("macs")),
+    } for key, form in comparison.forms.items()]
+    return pd.DataFrame(rows)
+
+
+def _csv_frame(comparison: design.Comparison) -> pd.DataFrame:
+    savings = comparison.savings()
+    return pd.DataFrame([{
+        **form.to_dict(),
+        "output_shape": format_shape(form.output_shape),
+        "receptive_field": f"{form.receptive_field[0]}x{form.receptive_field[1]}",
+        "saving_params": savings.get(key, {}).get("params"),
+        "saving_macs": savings.get(key, {}).get("macs"),
+    } for key, form in comparison.forms.items()])
+
+
+def _saving_line(comparison: design.Comparison, key: str) -> str:
+    form, base = comparison.forms[key], comparison.forms[comparison.baseline]
+    saving = comparison.savings()[key]
+    return (f"{form.label} saves {100 * saving['params']:.1f}% of the weights ({form.params:,} instead of "
+            f"{base.params:,}: {in_words(saving['params'])}) and {100 * saving['macs']:.1f}% of the MACs "
+            f"({form.macs:,} instead of {base.macs:,}).")
+
+
+def _common_lines(comparison: design.Comparison) -> list[str]:
+    engines = sorted({design.ENGINE_NAMES[form.engine] for form in comparison.forms.values()})
+    return [
+        *comparison.notes,
+        f"Input {format_shape(comparison.input_shape)} (CxHxW), batch 1; padding kernel//2. "
+        "'params (weights)' leaves biases out, as the papers' sums do.",
+        f"{UNIT_NOTE} Field: receptive field of one output unit, in input pixels. Counted by: {'; '.join(engines)}.",
+    ]
+
+
+def _emit(comparison: design.Comparison, lines: list[str], fmt: OutputFormat, data: dict[str, Any]) -> None:
+    lines = lines + _common_lines(comparison)
+    if fmt is OutputFormat.json:
+        emit(json_text({**data, "units": design.UNITS, "summary": lines}))
+    elif fmt is OutputFormat.csv:
+        emit(csv_text(_csv_frame(comparison)))
+    elif fmt is OutputFormat.markdown:
+        emit(f"### {comparison.title}\n\n" + markdown_table(_frame(comparison)) + "\n"
+             + "".join(f"- {line}\n" for line in lines))
+    else:
+        frame = _frame(comparison)
+        stdout.print(rich_table(frame, comparison.title, lines, right=[c for c in frame.columns if c not in
+                                                                     ("form", "layers")]))
+
+
+@app.command()
+@reports_errors
+def bottleneck(
+    cin: Annotated[int, typer.Option("--in", help="Input channels.", show_default=False)],
+    mid: Annotated[int, typer.Option("--mid", help="Channels after the 1x1 reduction (fewer than --in).",
+                                     show_default=False)],
+    cout: Annotated[int, typer.Option("--out", help="Output channels.", show_default=False)],
+    kernel: KernelOpt,
+    hw: HwOpt = 100,
+    stride: Annotated[int, typer.Option("--stride", help="Stride of the k x k convolution.")] = 1,
+    format: FormatOpt = OutputFormat.table,
+) -> None:
+    """A k x k convolution against a 1x1 reduction then the same k x k: weights, MACs, saving.
+
+    Example: archstat bottleneck --in 56 --mid 28 --out 125 --k 5
+    """
+    comparison = design.bottleneck(cin, mid, cout, kernel, hw=hw, stride=stride)
+    data = comparison.to_dict()
+    data["savings"] = data["savings"]["bottleneck"]  # one alternative: the saving itself, not keyed
+    _emit(comparison, [_saving_line(comparison, "bottleneck")], format, data)
+
+
+@app.command()
+@reports_errors
+def factorize(
+    kernel: KernelOpt,
+    channels: Annotated[int, typer.Option("--channels", help="Channels in and out of every convolution.",
+                                          show_default=False)],
+    hw: HwOpt = 17,
+    format: FormatOpt = OutputFormat.table,
+) -> None:
+    """One k x k convolution against a stack of 3x3 ones and against 1 x k then k x 1.
+
+    Example: archstat factorize --k 7 --channels 192
+    """
+    comparison = design.factorize(kernel, channels, hw=hw)
+    lines = [_saving_line(comparison, key) for key in comparison.forms if key != comparison.baseline]
+    fields = {form.receptive_field for form in comparison.forms.values()}
+    if len(fields) == 1:
+        lines.append(f"Every form sees the same {kernel}x{kernel} receptive field.")
+    _emit(comparison, lines, format, comparison.to_dict())
+
+
+@app.command()
+@reports_errors
+def cardinality(
+    width: Annotated[int, typer.Option("--width", help="Channels into and out of the block.")] = 256,
+    groups: Annotated[int, typer.Option("--groups", help="Cardinality C: the number of paths.")] = 32,
+    group_width: Annotated[int, typer.Option("--group-width", help="Bottleneck width d of each path.")] = 4,
+    hw: HwOpt = 56,
+    resnet: Annotated[int | None, typer.Option(
+        "--resnet-width", help="Width of the ResNet bottleneck compared. Default: the one closest in weights.",
+    )] = None,
+    format: FormatOpt = OutputFormat.table,
+) -> None:
+    """ResNeXt's block in its three equivalent forms, and the ResNet bottleneck of similar cost.
+
+    Example: archstat cardinality --width 256 --groups 32 --group-width 4
+    """
+    comparison = design.cardinality(width, groups, group_width, hw=hw, resnet=resnet)
+    resnext = ("split_transform_sum", "concatenation", "grouped")
+    agree = design.forms_agree(comparison, resnext)
+    form, res = comparison.forms["grouped"], comparison.forms["resnet_bottleneck"]
+    lines = [
+        (f"Forms (a), (b) and (c) hold the same {form.params:,} weights and {form.macs:,} MACs."
+         if agree else "Forms (a), (b) and (c) differ: see the rows."),
+        f"The {res.label} holds {res.params:,} weights; "
+        f"the ResNeXt block {_relative(comparison.savings()['grouped']['params'])}.",
+    ]
+    if len({comparison.forms[key].params_with_bias for key in resnext}) > 1:
+        lines.append("With biases the forms differ: form (a) has a bias vector on each path's last 1x1 layer.")
+    _emit(comparison, lines, format, {**comparison.to_dict(), "forms_agree": agree})
