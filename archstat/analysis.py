@@ -20,9 +20,11 @@ from typing import Any
 import pandas as pd
 import torch
 from torch import nn
+from torch.func import functional_call
 
 from . import _fvcore
 from .errors import UsageError
+from .fields import FieldTrace, trace_fields
 from .inputs import Shape, check_shape
 from .loading import mark_trainable
 from .registry import build_model, get_model_info
@@ -69,8 +71,9 @@ def analyze(
             raise ForwardFailure.from_error(error, recorder, label, shapes, smallest) from error
         finally:
             recorder.remove()
-    layers = _layer_frame(module, counts, recorder.output_shapes, excluded, batch)
-    totals = _totals(module, counts, excluded, batch)
+        fields = _meta_fields(module, shapes)
+    layers = _with_fields(_layer_frame(module, counts, recorder.output_shapes, excluded, batch), fields)
+    totals = {**_totals(module, counts, excluded, batch), **_field_totals(fields)}
     undo_marks()
     return Report(
         model=label,
@@ -109,6 +112,36 @@ def _smallest_side(
     meta = build_model(model, num_classes=num_classes, device="meta") if isinstance(model, str) \
         else copy.deepcopy(module).to("meta")
     return smallest_working_side(meta, shapes[0], failing=max(shapes[0][-2:]))
+
+
+def _meta_fields(module: nn.Module, shapes: list[Shape]) -> FieldTrace:
+    """Receptive fields and depth from a second pass with meta parameters: no memory, no arithmetic."""
+    state = {name: torch.empty_like(t, device="meta")
+             for name, t in (*module.named_parameters(), *module.named_buffers())}
+    inputs = tuple(torch.empty((1, *shape), device="meta") for shape in shapes)
+    return trace_fields(module, inputs, call=lambda *args: functional_call(module, state, args))
+
+
+def _with_fields(layers: pd.DataFrame, fields: FieldTrace) -> pd.DataFrame:
+    def column(part: str) -> list[list[int] | None]:
+        found = [fields.by_module.get(name) for name in layers.name]
+        return [list(getattr(f, part)) if f is not None else None for f in found]
+
+    return layers.assign(
+        receptive_field=column("size"), effective_stride=column("stride"), field_start=column("start"),
+        depth=pd.Series([fields.depth_by_module.get(name) for name in layers.name], dtype=object),
+    )
+
+
+def _field_totals(fields: FieldTrace) -> dict[str, Any]:
+    final = fields.final
+    return {
+        "receptive_field": list(final.size) if final else None,
+        "effective_stride": list(final.stride) if final else None,
+        "field_start": list(final.start) if final else None,
+        "depth": fields.depth,
+        "field_notes": [*fields.merges, *fields.warnings],
+    }
 
 
 def _aux_modules(module: nn.Module) -> set[str]:

@@ -1,4 +1,4 @@
-"""The blocks the design calculators compare (``archstat bottleneck``, ``factorize``, ``cardinality``).
+"""Blocks the design calculators compare (``archstat bottleneck``, ``factorize``, ``cardinality``).
 
 Each is a real ``nn.Module``, so the calculators count it with the same engine as ``archstat table``
 and the two can never disagree. Conventions shared by every block here:
@@ -21,17 +21,20 @@ from torch import nn
 Kernel = int | tuple[int, int]
 
 
-def conv(cin: int, cout: int, kernel: Kernel, *, stride: int = 1, groups: int = 1, bias: bool = False) -> nn.Conv2d:
+def conv(
+    cin: int, cout: int, kernel: Kernel, *, stride: int = 1, groups: int = 1, bias: bool = False
+) -> nn.Conv2d:
     """A convolution padded by ``kernel // 2`` on each axis ("same" for odd kernels at stride 1)."""
     padding = kernel // 2 if isinstance(kernel, int) else (kernel[0] // 2, kernel[1] // 2)
     return nn.Conv2d(cin, cout, kernel, stride=stride, padding=padding, groups=groups, bias=bias)
 
 
 class ConvAct(nn.Sequential):
-    """A convolution then ReLU, submodules ``conv`` and ``relu`` (the zoo's ``ConvReLU`` with bias optional)."""
+    """A convolution then ReLU (submodules ``conv``, ``relu``), like the zoo's ``ConvReLU``."""
 
     def __init__(
-        self, cin: int, cout: int, kernel: Kernel, *, stride: int = 1, groups: int = 1, bias: bool = False
+        self, cin: int, cout: int, kernel: Kernel, *,
+        stride: int = 1, groups: int = 1, bias: bool = False,
     ) -> None:
         super().__init__(OrderedDict(
             conv=conv(cin, cout, kernel, stride=stride, groups=groups, bias=bias),
@@ -39,7 +42,9 @@ class ConvAct(nn.Sequential):
         ))
 
 
-def reduced(cin: int, mid: int, cout: int, kernel: int, *, stride: int = 1, bias: bool = False) -> nn.Sequential:
+def reduced(
+    cin: int, mid: int, cout: int, kernel: int, *, stride: int = 1, bias: bool = False
+) -> nn.Sequential:
     """GoogLeNet's 1x1 reduction to ``mid`` channels, then the ``kernel`` x ``kernel`` convolution.
 
     The stride sits on the large convolution, so the block's output grid equals that of a direct
@@ -52,7 +57,7 @@ def reduced(cin: int, mid: int, cout: int, kernel: int, *, stride: int = 1, bias
 
 
 def stack_3x3(channels: int, count: int, *, bias: bool = False) -> nn.Sequential:
-    """``count`` 3x3 convolutions, ``channels`` in and out: VGG's replacement for one large kernel."""
+    """``count`` 3x3 convolutions, ``channels`` in and out: VGG's stand-in for one large kernel."""
     return nn.Sequential(OrderedDict(
         (f"conv{i}", ConvAct(channels, channels, 3, bias=bias)) for i in range(1, count + 1)
     ))
@@ -67,10 +72,10 @@ def asymmetric(channels: int, kernel: int, *, bias: bool = False) -> nn.Sequenti
 
 
 class ResidualBottleneck(nn.Module):
-    """ResNeXt's form (c), and with ``groups=1`` ResNet's bottleneck: ``relu(x + conv3(conv2(conv1(x))))``.
+    """ResNeXt's form (c), or with ``groups=1`` ResNet's bottleneck: ``relu(x + F(x))``.
 
-    conv1: 1x1, ``width`` -> ``inner``; conv2: 3x3 grouped, ``inner`` -> ``inner``; conv3: 1x1,
-    ``inner`` -> ``width``. The shortcut is the identity (input and output both ``width`` channels).
+    F = conv3(conv2(conv1(x))): conv1 1x1 ``width`` -> ``inner``, conv2 3x3 ``inner`` -> ``inner``
+    in ``groups`` groups, conv3 1x1 ``inner`` -> ``width``. The shortcut is the identity.
     """
 
     def __init__(self, width: int, inner: int, groups: int = 1, *, bias: bool = False) -> None:
@@ -85,7 +90,8 @@ class ResidualBottleneck(nn.Module):
 
 
 class SplitTransformSum(nn.Module):
-    """ResNeXt's form (a): ``groups`` paths of 1x1 ``width`` -> d, 3x3 d -> d, 1x1 d -> ``width``, summed."""
+    """ResNeXt's form (a): ``groups`` paths (1x1 ``width`` -> d, 3x3 d -> d, 1x1 d -> ``width``)
+    summed with the shortcut."""
 
     def __init__(self, width: int, groups: int, group_width: int, *, bias: bool = False) -> None:
         super().__init__()

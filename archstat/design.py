@@ -4,7 +4,7 @@
 stacks or as 1 x k then k x 1) and ``cardinality`` (ResNeXt's three equivalent forms) return a
 ``Comparison`` of plain data; nothing here prints. Units of every ``BlockCount``:
 
-* ``params``: weight elements only, biases left out, as the tutorials count ("5*5*56*125 = 175,000");
+* ``params``: weight elements only, biases left out, as the tutorials count (5*5*56*125 = 175,000);
 * ``params_with_bias``: the same block with a bias on every convolution;
 * ``macs``: multiply-accumulates at batch 1, one fused multiply-add = 1 MAC (FLOPs = 2 x MACs);
 * ``output_shape``: (C, H, W); ``receptive_field``: (height, width) in input pixels of one output
@@ -94,7 +94,7 @@ class BlockCount:
 
 @dataclass(frozen=True)
 class Comparison:
-    """Counts of every form on one input; savings are measured against the form keyed ``baseline``."""
+    """Counts of every form on one input; savings are measured against the form ``baseline``."""
 
     title: str
     input_shape: Shape3
@@ -103,7 +103,7 @@ class Comparison:
     notes: tuple[str, ...] = ()
 
     def savings(self) -> dict[str, dict[str, float]]:
-        """Per non-baseline form, the fraction of weights and of MACs it saves (negative: it costs more)."""
+        """Per other form, the fraction of weights and of MACs it saves (negative: costs more)."""
         base = self.forms[self.baseline]
         return {
             key: {"params": 1 - form.params / base.params, "macs": 1 - form.macs / base.macs}
@@ -111,7 +111,7 @@ class Comparison:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """json form: ``input`` (C, H, W), ``baseline``, one key per form, ``savings`` keyed by form."""
+        """json form: ``input`` (C, H, W), ``baseline``, a key per form, ``savings`` by form."""
         return {
             "title": self.title,
             "input": list(self.input_shape),
@@ -126,7 +126,7 @@ class Comparison:
 
 
 def _meta_pass(module: nn.Module, shape: Shape3) -> tuple[Shape3, int, int]:
-    """Run ``module`` on a meta input: output (C, H, W), elements of input and leaf outputs, MACs."""
+    """Run ``module`` on a meta input: output (C, H, W), elements (input + leaf outputs), MACs."""
     elements = [math.prod(shape)]
 
     def record(_module: nn.Module, _inputs: Any, output: torch.Tensor) -> None:
@@ -140,8 +140,9 @@ def _meta_pass(module: nn.Module, shape: Shape3) -> tuple[Shape3, int, int]:
     finally:
         for handle in handles:
             handle.remove()
+    output_shape: Shape3 = tuple(out.shape[1:])  # type: ignore[assignment]
     # FlopCounterMode counts a multiply and an add separately: 2 FLOPs per MAC.
-    return tuple(out.shape[1:]), sum(elements), counter.get_total_flops() // 2  # type: ignore[return-value]
+    return output_shape, sum(elements), counter.get_total_flops() // 2
 
 
 def _numel(module: nn.Module) -> int:
@@ -149,7 +150,11 @@ def _numel(module: nn.Module) -> int:
 
 
 def count_form(form: Form, shape: Shape3, engine: Engine = "auto") -> BlockCount:
-    """Count one form on input ``shape`` (C, H, W); ``engine`` "auto" picks fvcore when it is cheap."""
+    """Count one form on input ``shape`` (C, H, W).
+
+    ``engine``: "auto" materialises the block and uses fvcore when that is cheap (see the module
+    docstring), else stays on the meta device; "fvcore" and "meta" force one (tests compare them).
+    """
     with torch.device("meta"):
         weights, biased = form.build(False), form.build(True)
     output_shape, elements, meta_macs = _meta_pass(weights, shape)
@@ -170,21 +175,26 @@ def count_form(form: Form, shape: Shape3, engine: Engine = "auto") -> BlockCount
     )
 
 
-def compare(title: str, shape: Shape3, forms: list[Form], baseline: str, notes: tuple[str, ...] = (),
-            engine: Engine = "auto") -> Comparison:
-    return Comparison(title, shape, baseline, {f.key: count_form(f, shape, engine) for f in forms}, notes)
+def compare(
+    title: str, shape: Shape3, forms: list[Form], baseline: str,
+    notes: tuple[str, ...] = (), engine: Engine = "auto",
+) -> Comparison:
+    """Count every form on ``shape``; savings are measured against the form keyed ``baseline``."""
+    counts = {form.key: count_form(form, shape, engine) for form in forms}
+    return Comparison(title, shape, baseline, counts, notes)
 
 
 # ----------------------------------------------------------------------------- validation
 
 
 def _positive(option: str, value: int, limit: int, what: str, example: int) -> int:
-    """``value`` a whole number from 1 to ``limit``, else a one-line ``UsageError`` naming ``option``."""
+    """``value`` a whole number from 1 to ``limit``, else a one-line ``UsageError`` naming it."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise UsageError(f"{option} {value!r} must be a positive whole number of {what}; "
                          f"give e.g. {option} {example}.")
     if value > limit:
-        raise UsageError(f"{option} {value:,} is above archstat's limit of {limit:,} {what}; give a smaller {option}.")
+        raise UsageError(f"{option} {value:,} is above archstat's limit of {limit:,} {what}; "
+                         f"give a smaller {option}.")
     return value
 
 
@@ -199,8 +209,10 @@ def _kernel(option: str, kernel: int, side: int) -> int:
 # ----------------------------------------------------------------------------- the calculators
 
 
-def bottleneck(cin: int, mid: int, cout: int, kernel: int, hw: int = 100, stride: int = 1,
-               engine: Engine = "auto") -> Comparison:
+def bottleneck(
+    cin: int, mid: int, cout: int, kernel: int, hw: int = 100, stride: int = 1,
+    engine: Engine = "auto",
+) -> Comparison:
     """A direct ``kernel`` x ``kernel`` convolution ``cin`` -> ``cout`` against a 1x1 reduction to
     ``mid`` channels followed by the same convolution (GoogLeNet's 1x1 "reduce" layers).
 
@@ -212,17 +224,19 @@ def bottleneck(cin: int, mid: int, cout: int, kernel: int, hw: int = 100, stride
     _kernel("--k", kernel, hw)
     _positive("--stride", stride, MAX_SIDE, "pixels", 2)
     if mid >= cin:
-        raise UsageError(f"--mid {mid} must be smaller than --in {cin} for a reduction; give --mid below {cin}.")
+        raise UsageError(f"--mid {mid} must be smaller than --in {cin} for a reduction; "
+                         f"give --mid below {cin}.")
     k = f"{kernel}x{kernel}"
     step = f" stride {stride}" if stride > 1 else ""
     forms = [
         Form("direct", f"direct {k}", f"{k} conv {cin}->{cout}{step}",
              lambda bias: blocks.ConvAct(cin, cout, kernel, stride=stride, bias=bias)),
-        Form("bottleneck", f"1x1 reduction + {k}", f"1x1 conv {cin}->{mid}, {k} conv {mid}->{cout}{step}",
+        Form("bottleneck", f"1x1 reduction + {k}",
+             f"1x1 conv {cin}->{mid}, {k} conv {mid}->{cout}{step}",
              lambda bias: blocks.reduced(cin, mid, cout, kernel, stride=stride, bias=bias)),
     ]
-    return compare(f"Direct {k} convolution vs 1x1 reduction to {mid} channels", (cin, hw, hw), forms,
-                   "direct", engine=engine)
+    title = f"Direct {k} convolution vs 1x1 reduction to {mid} channels"
+    return compare(title, (cin, hw, hw), forms, "direct", engine=engine)
 
 
 def factorize(kernel: int, channels: int, hw: int = 17, engine: Engine = "auto") -> Comparison:
@@ -236,31 +250,36 @@ def factorize(kernel: int, channels: int, hw: int = 17, engine: Engine = "auto")
     _positive("--hw", hw, MAX_SIDE, "pixels", 56)
     _kernel("--k", kernel, hw)
     if kernel < 3 or kernel % 2 == 0:
-        raise UsageError(f"--k {kernel} must be odd and at least 3, so that 3x3 stacks and 1 x k + k x 1 "
-                         f"match its field; give --k 3, 5 or 7.")
+        raise UsageError(f"--k {kernel} must be odd and at least 3, so that 3x3 stacks and "
+                         "1 x k + k x 1 match its field; give --k 3, 5 or 7.")
     c, k, count = channels, kernel, (kernel - 1) // 2
     forms = [Form("direct", f"one {k}x{k}", f"{k}x{k} conv {c}->{c}",
                   lambda bias: blocks.ConvAct(c, c, k, bias=bias))]
     if count > 1:
-        forms.append(Form("stack_3x3", f"{_NUMBERS.get(count, str(count))} 3x3", f"{count} x (3x3 conv {c}->{c})",
+        forms.append(Form("stack_3x3", f"{_NUMBERS.get(count, str(count))} 3x3",
+                          f"{count} x (3x3 conv {c}->{c})",
                           lambda bias: blocks.stack_3x3(c, count, bias=bias)))
     forms.append(Form("asymmetric", f"1x{k} + {k}x1", f"1x{k} conv {c}->{c}, {k}x1 conv {c}->{c}",
                       lambda bias: blocks.asymmetric(c, k, bias=bias)))
-    return compare(f"One {k}x{k} convolution vs factorized forms", (c, hw, hw), forms, "direct", engine=engine)
+    title = f"One {k}x{k} convolution vs factorized forms"
+    return compare(title, (c, hw, hw), forms, "direct", engine=engine)
 
 
 def resnet_width(width: int, params: int) -> int:
     """The bottleneck width b whose ResNet block (1x1 w->b, 3x3 b->b, 1x1 b->w: 2wb + 9b^2 weights)
-    comes closest to ``params`` weights; b = 64 for ResNeXt's 32x4d at w = 256 (the paper's ~70k)."""
+    comes closest to ``params`` weights: b = 64 for ResNeXt's 32x4d at w = 256 (both ~70k)."""
     # Positive root of 9b^2 + 2wb - params = 0, then the nearer of the two integers around it.
     root = (math.isqrt(4 * width * width + 36 * params) - 2 * width) // 18
-    return min((b for b in (root, root + 1) if b >= 1), key=lambda b: abs(2 * width * b + 9 * b * b - params))
+    candidates = [b for b in (root, root + 1) if b >= 1]
+    return min(candidates, key=lambda b: abs(2 * width * b + 9 * b * b - params))
 
 
-def cardinality(width: int = 256, groups: int = 32, group_width: int = 4, hw: int = 56,
-                resnet: int | None = None, engine: Engine = "auto") -> Comparison:
-    """ResNeXt's block (``groups`` paths of width ``group_width`` on ``width`` channels) in its three
-    equivalent forms (the paper's Fig. 3 a, b, c), and the ResNet bottleneck of similar cost.
+def cardinality(
+    width: int = 256, groups: int = 32, group_width: int = 4, hw: int = 56,
+    resnet: int | None = None, engine: Engine = "auto",
+) -> Comparison:
+    """ResNeXt's block (``groups`` paths of width ``group_width`` on ``width`` channels) in its
+    three equivalent forms (the paper's Fig. 3 a, b, c), and the ResNet bottleneck of similar cost.
 
     ``resnet`` is that bottleneck's width, by default the one closest in weights. Convolutions have
     no bias and there is no batch norm, so the three forms hold exactly the same weights.
@@ -270,28 +289,33 @@ def cardinality(width: int = 256, groups: int = 32, group_width: int = 4, hw: in
     _positive("--group-width", group_width, MAX_CHANNELS // groups, "channels per path", 4)
     _positive("--hw", hw, MAX_SIDE, "pixels", 56)
     if hw < 3:
-        raise UsageError(f"--hw {hw} is smaller than the block's 3x3 convolutions; give --hw 3 or more.")
+        raise UsageError(f"--hw {hw} is smaller than the block's 3x3 convolutions; "
+                         "give --hw 3 or more.")
     w, g, d, inner = width, groups, group_width, groups * group_width
     resnet = resnet_width(w, g * (2 * w * d + 9 * d * d)) if resnet is None else resnet
     _positive("--resnet-width", resnet, MAX_CHANNELS, "channels", 64)
     path = f"1x1 {w}->{d}, 3x3 {d}->{d}"
+    b = resnet
     forms = [
-        Form("split_transform_sum", "(a) split-transform-sum", f"{g} x ({path}, 1x1 {d}->{w}), summed",
+        Form("split_transform_sum", "(a) split-transform-sum",
+             f"{g} x ({path}, 1x1 {d}->{w}), summed",
              lambda bias: blocks.SplitTransformSum(w, g, d, bias=bias)),
-        Form("concatenation", "(b) concatenation", f"{g} x ({path}), concatenated to {inner}, 1x1 {inner}->{w}",
+        Form("concatenation", "(b) concatenation",
+             f"{g} x ({path}), concatenated to {inner}, 1x1 {inner}->{w}",
              lambda bias: blocks.SplitConcat(w, g, d, bias=bias)),
         Form("grouped", "(c) grouped convolution",
              f"1x1 {w}->{inner}, 3x3 {inner}->{inner} in {g} groups, 1x1 {inner}->{w}",
              lambda bias: blocks.ResidualBottleneck(w, inner, g, bias=bias)),
-        Form("resnet_bottleneck", f"ResNet bottleneck, width {resnet}", f"1x1 {w}->{resnet}, 3x3 {resnet}->{resnet}, 1x1 {resnet}->{w}",
-             lambda bias: blocks.ResidualBottleneck(w, resnet, 1, bias=bias)),
+        Form("resnet_bottleneck", f"ResNet bottleneck, width {b}",
+             f"1x1 {w}->{b}, 3x3 {b}->{b}, 1x1 {b}->{w}",
+             lambda bias: blocks.ResidualBottleneck(w, b, 1, bias=bias)),
     ]
-    notes = ("Each form adds the identity shortcut; additions are not multiply-adds and are not counted.",)
-    return compare(f"ResNeXt block {g}x{d}d on {w} channels vs ResNet bottleneck", (w, hw, hw), forms,
-                   "resnet_bottleneck", notes, engine)
+    notes = ("Each form adds the identity shortcut; additions are not multiply-adds: not counted.",)
+    title = f"ResNeXt block {g}x{d}d on {w} channels vs ResNet bottleneck"
+    return compare(title, (w, hw, hw), forms, "resnet_bottleneck", notes, engine)
 
 
 def forms_agree(comparison: Comparison, keys: tuple[str, ...]) -> bool:
     """True when the forms ``keys`` have the same weights, MACs and output shape."""
-    seen = {(f.params, f.macs, f.output_shape) for key, f in comparison.forms.items() if key in keys}
+    seen = {(f.params, f.macs, f.output_shape) for k, f in comparison.forms.items() if k in keys}
     return len(seen) == 1

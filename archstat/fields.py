@@ -18,7 +18,7 @@ on the longest path from the input. Tensor values are never read: the trace runs
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,8 +47,7 @@ _ADAPTIVE = {
 _PRODUCTS = {
     "linear", "bilinear", "matmul", "mm", "addmm", "bmm", "baddbmm", "__matmul__", "einsum",
 }
-# Ops that deliberately give up the spatial layout (flattening, global reductions): no field and
-# no warning.
+# Ops that deliberately drop the spatial layout (flatten, global reductions): no field, no warning.
 _DROP_LAYOUT = {
     "view", "reshape", "flatten", "view_as", "reshape_as", "squeeze", "unflatten",
     "mean", "sum", "amax", "amin", "max", "min", "std", "var", "logsumexp", "norm", "prod",
@@ -117,10 +116,10 @@ def _window(f: Field, kernel: Pair, stride: Pair, pad: Pair, dilation: Pair) -> 
 
 def _union(fields: list[Field]) -> Field:
     """The smallest field holding every one of ``fields`` (unit 0 of each); the larger jump wins."""
-    start = tuple(min(f.start[a] for f in fields) for a in (0, 1))
-    end = tuple(max(f.start[a] + f.size[a] for f in fields) for a in (0, 1))
-    stride = tuple(max(f.stride[a] for f in fields) for a in (0, 1))
-    return Field(size=(end[0] - start[0], end[1] - start[1]), stride=stride, start=start)  # type: ignore[arg-type]
+    start = (min(f.start[0] for f in fields), min(f.start[1] for f in fields))
+    end = (max(f.start[0] + f.size[0] for f in fields), max(f.start[1] + f.size[1] for f in fields))
+    stride = (max(f.stride[0] for f in fields), max(f.stride[1] for f in fields))
+    return Field(size=(end[0] - start[0], end[1] - start[1]), stride=stride, start=start)
 
 
 def _upstream(inputs: list[tuple[Tensor, _Info]]) -> Field | None:
@@ -216,8 +215,8 @@ class _Tracer(TorchFunctionMode):
             return _Info(None, depth + int(weighted), _upstream(inputs))
         if src_info is not None and src_info.field is not None and isinstance(src, Tensor):
             moved = self.moved(name, args, kwargs, src, src_info.field, out)
-            if moved is not _UNHANDLED:
-                return self.spatial(moved, depth, inputs)  # type: ignore[arg-type]
+            if moved is None or isinstance(moved, Field):
+                return self.spatial(moved, depth, inputs)
         return self.elementwise(name, inputs, out, depth)
 
     def spatial(self, moved: Field | None, depth: int,
@@ -354,10 +353,6 @@ class _Tracer(TorchFunctionMode):
 _UNHANDLED = object()
 
 
-def _first_tensor(obj: Any) -> Tensor | None:
-    return next(_tensors(obj), None)
-
-
 def _hook(tracer: _Tracer, trace: FieldTrace, model: nn.Module) -> list[Any]:
     """Forward hooks that keep the module stack and record each module's output."""
     handles = []
@@ -367,7 +362,7 @@ def _hook(tracer: _Tracer, trace: FieldTrace, model: nn.Module) -> list[Any]:
 
         def after(_m: nn.Module, _i: Any, output: Any, name: str = name) -> None:
             tracer.stack.pop()
-            tensor = _first_tensor(output)
+            tensor = next(_tensors(output), None)
             info = tracer.info(tensor) if tensor is not None else None
             if name and info is not None:
                 trace.by_module[name] = info.field
@@ -377,11 +372,14 @@ def _hook(tracer: _Tracer, trace: FieldTrace, model: nn.Module) -> list[Any]:
     return handles
 
 
-def trace_fields(model: nn.Module, inputs: Tensor | tuple[Tensor, ...]) -> FieldTrace:
+def trace_fields(
+    model: nn.Module, inputs: Tensor | tuple[Tensor, ...], call: Callable[..., Any] | None = None
+) -> FieldTrace:
     """Run ``model`` once and follow receptive fields (input pixels) and depth through every op.
 
     ``inputs`` may be real or meta tensors shaped (N, C, H, W) (or (N, C, L) for sequences, whose
     fields are reported on the width axis with height 1). The model's train/eval mode is left as is.
+    ``call(*inputs)`` runs the forward instead of ``model(*inputs)`` (e.g. with meta parameters swapped in).
     """
     inputs = inputs if isinstance(inputs, tuple) else (inputs,)
     axes = next((min(t.ndim - 2, 2) for t in inputs if t.ndim >= 3), 2)
@@ -391,13 +389,13 @@ def trace_fields(model: nn.Module, inputs: Tensor | tuple[Tensor, ...]) -> Field
     handles = _hook(tracer, trace, model)
     try:
         with torch.no_grad(), tracer:
-            output = model(*inputs)
+            output = (call or model)(*inputs)
     except (RuntimeError, ValueError, TypeError, IndexError) as err:
         raise AnalysisError(f"tracing receptive fields failed in {tracer.where()}: {err}") from err
     finally:
         for handle in handles:
             handle.remove()
-    out = _first_tensor(output)
+    out = next(_tensors(output), None)
     info = tracer.info(out) if out is not None else None
     if info is not None:
         trace.final, trace.depth = info.field or info.last, info.depth

@@ -62,6 +62,7 @@ class MemoryReport:
     layers: pd.DataFrame
     totals: dict[str, int]
     peak_layer: str  # the module running when inference activations peaked
+    types: dict[str, str]  # every module's class name, by dotted name (for folded rows)
 
     def rows(self, depth: int | None = None) -> pd.DataFrame:
         """Rows with modules deeper than ``depth`` folded into their ancestor at that depth."""
@@ -70,7 +71,8 @@ class MemoryReport:
         frame = self.layers.assign(name=[_fold(n, depth) for n in self.layers.name])
         sums = {c: "sum" for c in ("params", "trainable_params", *BYTE_COLUMNS)}
         folded = frame.groupby("name", sort=False).agg({"type": "first", **sums, "inference_peak": "max"})
-        return folded.reset_index()
+        folded = folded.reset_index()
+        return folded.assign(type=[self.types.get(n, t) for n, t in zip(folded.name, folded.type)])
 
     def to_dict(self, depth: int | None = None) -> dict[str, Any]:
         rows = self.rows(depth)
@@ -130,6 +132,7 @@ def estimate_memory(
         model=label, input_shape=[tuple(i.shape) for i in inputs], dtype=dtype, optimizer=optimizer,
         layers=layers, totals=_totals(layers, peak),
         peak_layer=(max(peaks, key=peaks.__getitem__) or "(model)") if peaks else INPUT_ROW,
+        types={n: type(m).__name__ for n, m in meta.named_modules()},
     )
 
 
@@ -170,6 +173,9 @@ class _OutputOwners:
 
     def __init__(self, model: nn.Module) -> None:
         self.owner: dict[int, str] = {}
+        # Outputs are kept alive until the pass ends, so no storage address is reused for a new tensor
+        # (on meta this costs no memory).
+        self._outputs: list[torch.Tensor] = []
         self._handles = [m.register_forward_hook(self._hook(n)) for n, m in model.named_modules()]
 
     def _hook(self, name: str) -> Any:
@@ -177,6 +183,7 @@ class _OutputOwners:
             for tensor in tree_flatten(output)[0]:
                 if isinstance(tensor, torch.Tensor):
                     self.owner.setdefault(_storage_key(tensor), name)
+                    self._outputs.append(tensor)
         return hook
 
     def remove(self) -> None:

@@ -60,6 +60,11 @@ def totals_lines(report: Report) -> list[str]:
         f"auxiliary heads {'included' if report.aux else 'excluded'}.",
         UNIT_NOTE,
     ]
+    if t.get("receptive_field"):
+        lines.insert(1, f"Receptive field of the last spatial feature map: {pair_text(t['receptive_field'])} input "
+                        f"pixels, effective stride {pair_text(t['effective_stride'])}; depth: {t['depth']} weight "
+                        "layers on the longest path.")
+    lines += [f"Field note: {note}" for note in t.get("field_notes", [])]
     if t.get("uncounted_ops"):
         lines.append("Not counted by fvcore (no MAC handle): " + ", ".join(t["uncounted_ops"]) + ".")
     return lines

@@ -74,3 +74,27 @@ def test_list_json():
 def test_version():
     result = run("--version")
     assert result.exit_code == 0 and result.stdout.startswith("archstat ")
+
+
+def test_rf_reports_published_alexnet_and_vgg16_fields():
+    # Araujo et al. 2019 (Distill), Table 1: AlexNet pool5 195 px / stride 32, VGG-16 pool5 212 / 32.
+    for model, field in (("alexnet", 195), ("vgg16", 212)):
+        data = json.loads(run("rf", model, "-f", "json").stdout)
+        pool5 = next(layer for layer in data["layers"] if layer["name"].endswith("pool5"))
+        assert pool5["receptive_field"] == [field, field] and pool5["effective_stride"] == [32, 32]
+        assert data["totals"]["receptive_field"] == [field, field]
+
+
+def test_table_json_carries_fields_and_depth():
+    data = json.loads(run("table", "vgg16", "-f", "json").stdout)
+    assert data["totals"]["depth"] == 16  # 13 conv + 3 fc, the paper's count
+    assert data["totals"]["receptive_field"] == [212, 212]
+    fc = next(layer for layer in data["layers"] if layer["name"] == "classifier.fc")
+    assert fc["receptive_field"] is None and fc["depth"] == 16
+    assert data["layers"][0]["receptive_field"] == [3, 3]
+
+
+def test_rf_table_ends_with_the_final_field():
+    result = run("rf", "resnet18", "--input", "64")
+    assert result.exit_code == 0
+    assert "depth 18 weight layers" in result.stdout

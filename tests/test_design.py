@@ -26,18 +26,24 @@ def run_json(*args: str) -> dict:
     return json.loads(result.stdout)
 
 
+def bottleneck(cin: int, mid: int, cout: int, k: int, *extra: str) -> dict:
+    return run_json("bottleneck", "--in", str(cin), "--mid", str(mid), "--out", str(cout),
+                    "--k", str(k), *extra)
+
+
 # ----------------------------------------------------------------------------- bottleneck
 
 
 def test_bottleneck_prints_the_documents_example():
-    """CNN演化史: 100x100x56 input, 125 filters 5x5 -> 175,000 weights; 28 1x1 filters first -> 89,068."""
+    """CNN演化史: 100x100x56 input, 125 5x5 filters: 175,000 weights; 28 1x1 first: 89,068."""
     result = run("bottleneck", "--in", "56", "--mid", "28", "--out", "125", "--k", "5")
     assert result.exit_code == 0, result.output
-    assert "175,000" in result.stdout and "89,068" in result.stdout and "almost half" in result.stdout
+    for text in ("175,000", "89,068", "almost half"):
+        assert text in result.stdout
 
 
 def test_bottleneck_json_matches_the_hand_arithmetic():
-    data = run_json("bottleneck", "--in", "56", "--mid", "28", "--out", "125", "--k", "5")
+    data = bottleneck(56, 28, 125, 5)
     direct, reduced = data["direct"], data["bottleneck"]
     assert direct["params"] == 5 * 5 * 56 * 125 == 175_000
     assert reduced["params"] == 56 * 1 * 1 * 28 + 28 * 5 * 5 * 125 == 89_068
@@ -53,7 +59,7 @@ def test_bottleneck_json_matches_the_hand_arithmetic():
 
 
 def test_bottleneck_stride_sits_on_the_large_convolution():
-    data = run_json("bottleneck", "--in", "64", "--mid", "16", "--out", "32", "--k", "3", "--hw", "20", "--stride", "2")
+    data = bottleneck(64, 16, 32, 3, "--hw", "20", "--stride", "2")
     side = (20 + 2 * 1 - 3) // 2 + 1  # = 10
     assert data["direct"]["output_shape"] == data["bottleneck"]["output_shape"] == [32, side, side]
     assert data["direct"]["macs"] == 3 * 3 * 64 * 32 * side * side
@@ -65,52 +71,52 @@ def _table_rows(model: str, *args: str) -> dict[str, dict]:
 
 
 def test_bottleneck_equals_table_on_googlenets_5x5_branch():
-    """GoogLeNet's inception (3a) 5x5 branch is this block: 192 -> 16 (1x1) -> 32 (5x5) at 28x28, with biases."""
+    """GoogLeNet's inception (3a) 5x5 branch is this block, with biases: 192 -> 16 (1x1) -> 32
+    (5x5) on a 28x28 grid."""
     rows = _table_rows("googlenet")
     branch = [rows["inception3a.branch5x5.0.conv"], rows["inception3a.branch5x5.1.conv"]]
-    data = run_json("bottleneck", "--in", "192", "--mid", "16", "--out", "32", "--k", "5", "--hw", "28")
-    assert data["bottleneck"]["params_with_bias"] == sum(r["params"] for r in branch) == (192 * 16 + 16) + (16 * 25 * 32 + 32)
-    assert data["bottleneck"]["macs"] == sum(r["macs"] for r in branch) == (192 * 16 + 16 * 25 * 32) * 28 * 28
-    assert data["bottleneck"]["output_shape"] == branch[1]["output_shape"][1:]
+    data = bottleneck(192, 16, 32, 5, "--hw", "28")["bottleneck"]
+    assert data["params_with_bias"] == sum(r["params"] for r in branch)
+    assert data["params_with_bias"] == (192 * 16 + 16) + (16 * 5 * 5 * 32 + 32)
+    assert data["macs"] == sum(r["macs"] for r in branch)
+    assert data["macs"] == (192 * 16 + 16 * 5 * 5 * 32) * 28 * 28
+    assert data["output_shape"] == branch[1]["output_shape"][1:]
 
 
 def test_bottleneck_direct_equals_table_on_a_vgg_layer():
     """VGG-11's conv2_1 is a direct 3x3 convolution 64 -> 128; at a 32x32 input it runs on 16x16."""
     row = _table_rows("vgg11", "--input", "32")["features.conv2_1.conv"]
-    data = run_json("bottleneck", "--in", "64", "--mid", "32", "--out", "128", "--k", "3", "--hw", "16")
-    assert data["direct"]["params_with_bias"] == row["params"] == 3 * 3 * 64 * 128 + 128
-    assert data["direct"]["macs"] == row["macs"] == 3 * 3 * 64 * 128 * 16 * 16
+    data = bottleneck(64, 32, 128, 3, "--hw", "16")["direct"]
+    assert data["params_with_bias"] == row["params"] == 3 * 3 * 64 * 128 + 128
+    assert data["macs"] == row["macs"] == 3 * 3 * 64 * 128 * 16 * 16
 
 
-def _same_counts(a: design.BlockCount, b: design.BlockCount) -> None:
-    for key in ("params", "params_with_bias", "macs", "output_shape", "receptive_field"):
-        assert getattr(a, key) == getattr(b, key), key
+def _in_shape(form: design.Form) -> tuple[int, int, int]:
+    first = next(m for m in form.build(False).modules() if hasattr(m, "in_channels"))
+    return (first.in_channels, 24, 24)
 
 
 @pytest.mark.parametrize("form", [
     design.Form("reduced", "", "", lambda bias: blocks.reduced(96, 24, 80, 5, stride=2, bias=bias)),
     design.Form("grouped", "", "", lambda bias: blocks.ResidualBottleneck(64, 32, 8, bias=bias)),
-    design.Form("split", "", "", lambda bias: blocks.SplitConcat(32, 4, 4, bias=bias)),
+    design.Form("concat", "", "", lambda bias: blocks.SplitConcat(32, 4, 4, bias=bias)),
+    design.Form("sum", "", "", lambda bias: blocks.SplitTransformSum(32, 4, 4, bias=bias)),
     design.Form("asymmetric", "", "", lambda bias: blocks.asymmetric(48, 7, bias=bias)),
 ])
 def test_meta_engine_agrees_with_fvcore(form):
-    fvcore = design.count_form(form, (form.build(False).state_dict() and 0) or _in_channels(form), "fvcore")
-    meta = design.count_form(form, _in_channels(form), "meta")
+    shape = _in_shape(form)
+    fvcore, meta = design.count_form(form, shape, "fvcore"), design.count_form(form, shape, "meta")
     assert (fvcore.engine, meta.engine) == ("fvcore", "meta")
-    _same_counts(fvcore, meta)
-
-
-def _in_channels(form: design.Form) -> tuple[int, int, int]:
-    first = next(m for m in form.build(False).modules() if hasattr(m, "in_channels"))
-    return (first.in_channels, 24, 24)
+    for key in ("params", "params_with_bias", "macs", "output_shape", "receptive_field"):
+        assert getattr(fvcore, key) == getattr(meta, key), key
 
 
 def test_huge_channel_counts_use_the_meta_device_and_no_memory():
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    data = run_json("bottleneck", "--in", "100000", "--mid", "50000", "--out", "100000", "--k", "5")
+    data = bottleneck(100_000, 50_000, 100_000, 5)
     grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert data["direct"]["engine"] == data["bottleneck"]["engine"] == "meta"
-    assert data["direct"]["params"] == 5 * 5 * 100_000 * 100_000  # a terabyte of float32, never allocated
+    assert data["direct"]["params"] == 5 * 5 * 100_000 * 100_000  # 1 TB of float32, never allocated
     assert data["bottleneck"]["macs"] == (100_000 * 50_000 + 50_000 * 25 * 100_000) * 100 * 100
     assert grown_kb < 300_000
 
@@ -128,7 +134,8 @@ def test_factorize_7x7():
     assert data["asymmetric"]["params_with_bias"] == 2 * (7 * c * c + c)
     for key in ("direct", "stack_3x3", "asymmetric"):
         assert data[key]["macs"] == data[key]["params"] * hw * hw  # stride 1, same padding
-        assert data[key]["receptive_field"] == [7, 7] and data[key]["output_shape"] == [c, hw, hw]
+        assert data[key]["receptive_field"] == [7, 7]
+        assert data[key]["output_shape"] == [c, hw, hw]
     assert data["savings"]["stack_3x3"]["params"] == pytest.approx(1 - 27 / 49)
     assert data["savings"]["asymmetric"]["params"] == pytest.approx(1 - 14 / 49)
 
@@ -143,17 +150,19 @@ def test_factorize_3x3_saves_a_third():
 
 
 def test_factorize_5x5_is_two_3x3():
-    data = run_json("factorize", "--k", "5", "--channels", "8", "--hw", "9")
-    assert data["stack_3x3"]["params"] == 2 * 9 * 8 * 8 and data["stack_3x3"]["receptive_field"] == [5, 5]
+    stack = run_json("factorize", "--k", "5", "--channels", "8", "--hw", "9")["stack_3x3"]
+    assert stack["params"] == 2 * 9 * 8 * 8 and stack["receptive_field"] == [5, 5]
 
 
 # ----------------------------------------------------------------------------- cardinality
 
 
 def test_cardinality_three_forms_are_equal():
-    """ResNeXt Fig. 3: 32 paths of width 4 on 256 channels, ~70k weights, like ResNet's 256-64-64-256."""
+    """ResNeXt, Fig. 3: 32 paths of width 4 on 256 channels hold ~70k weights, as does ResNet's
+    256-64-64-256 bottleneck."""
     hw = 8
-    data = run_json("cardinality", "--width", "256", "--groups", "32", "--group-width", "4", "--hw", str(hw))
+    data = run_json("cardinality", "--width", "256", "--groups", "32", "--group-width", "4",
+                    "--hw", str(hw))
     resnext = 32 * (256 * 4 + 3 * 3 * 4 * 4 + 4 * 256)
     assert resnext == 70_144
     for key in ("split_transform_sum", "concatenation", "grouped"):
@@ -163,7 +172,7 @@ def test_cardinality_three_forms_are_equal():
     assert data["forms_agree"] is True
     assert data["resnet_bottleneck"]["params"] == 256 * 64 + 3 * 3 * 64 * 64 + 64 * 256 == 69_632
     assert data["resnet_bottleneck"]["macs"] == 69_632 * hw * hw
-    # biases: one per output channel of every convolution, so form (a) carries 32 copies of the last 256
+    # a bias per output channel of every convolution: form (a) has 32 copies of the last 256
     assert data["split_transform_sum"]["params_with_bias"] == resnext + 32 * (4 + 4 + 256)
     assert data["concatenation"]["params_with_bias"] == resnext + 32 * (4 + 4) + 256
     assert data["grouped"]["params_with_bias"] == resnext + 128 + 128 + 256
@@ -175,13 +184,16 @@ def test_resnet_width_is_the_papers_64():
 
 
 def test_cardinality_resnet_width_option():
-    data = run_json("cardinality", "--groups", "2", "--group-width", "8", "--width", "32", "--hw", "4",
-                    "--resnet-width", "10")
+    data = run_json("cardinality", "--groups", "2", "--group-width", "8", "--width", "32",
+                    "--hw", "4", "--resnet-width", "10")
     assert data["resnet_bottleneck"]["params"] == 32 * 10 + 9 * 10 * 10 + 10 * 32
-    assert data["grouped"]["params"] == 32 * 16 + 9 * 16 * 8 + 16 * 32  # grouped 3x3: 8 inputs per output
+    # the grouped 3x3 (16 channels in 2 groups) sees 8 input channels per output channel
+    assert data["grouped"]["params"] == 32 * 16 + 9 * 16 * 8 + 16 * 32
 
 
-# ----------------------------------------------------------------------------- validation and words
+# ----------------------------------------------------------------------------- validation, words
+
+BOTTLENECK = ["bottleneck", "--in", "56", "--mid", "28", "--out", "125", "--k", "5"]
 
 
 @pytest.mark.parametrize("args, named", [
@@ -189,9 +201,9 @@ def test_cardinality_resnet_width_option():
     (["bottleneck", "--in", "56", "--mid", "-4", "--out", "8", "--k", "3"], "--mid -4"),
     (["bottleneck", "--in", "56", "--mid", "56", "--out", "125", "--k", "5"], "--mid 56"),
     (["bottleneck", "--in", "56", "--mid", "60", "--out", "125", "--k", "5"], "--mid 60"),
-    (["bottleneck", "--in", "56", "--mid", "28", "--out", "125", "--k", "11", "--hw", "10"], "--k 11"),
-    (["bottleneck", "--in", "56", "--mid", "28", "--out", "125", "--k", "5", "--stride", "0"], "--stride 0"),
-    (["bottleneck", "--in", "9999999", "--mid", "28", "--out", "125", "--k", "5"], "--in 9,999,999"),
+    ([*BOTTLENECK, "--in", "9999999"], "--in 9,999,999"),
+    ([*BOTTLENECK, "--k", "11", "--hw", "10"], "--k 11"),
+    ([*BOTTLENECK, "--stride", "0"], "--stride 0"),
     (["factorize", "--k", "4", "--channels", "8"], "--k 4"),
     (["factorize", "--k", "7", "--channels", "0"], "--channels 0"),
     (["factorize", "--k", "7", "--channels", "8", "--hw", "5"], "--k 7"),
@@ -223,4 +235,5 @@ def test_machine_formats():
     csv = run(*args, "-f", "csv").stdout.splitlines()
     assert csv[0].startswith("key,label,layers,params,params_with_bias,macs") and len(csv) == 4
     markdown = run(*args, "-f", "markdown").stdout
-    assert "| form | layers |" in markdown and "FLOPs = 2 x MACs" in markdown and "\x1b" not in markdown
+    assert "| form | layers |" in markdown and "FLOPs = 2 x MACs" in markdown
+    assert "\x1b" not in markdown

@@ -330,8 +330,8 @@ ALEXNET_V2 = {
 VGG_16 = {
     "conv1_1": (3, 1, 1), "pool1": (6, 2, 2), "conv2_1": (10, 2, 4), "pool2": (16, 4, 6),
     "conv3_1": (24, 4, 10), "conv3_2": (32, 4, 14), "pool3": (44, 8, 18), "conv4_1": (60, 8, 26),
-    "pool4": (100, 16, 42), "conv5_1": (132, 16, 58), "conv5_2": (164, 16, 74),
-    "pool5": (212, 32, 90),
+    "conv4_2": (76, 8, 34), "pool4": (100, 16, 42), "conv5_1": (132, 16, 58),
+    "conv5_2": (164, 16, 74), "pool5": (212, 32, 90),
 }
 
 
@@ -371,15 +371,26 @@ def last_pool5(model: nn.Module) -> str:
     return next((n for n in names if n.endswith("pool5")), names[-1])
 
 
-@pytest.mark.parametrize("name, size", [("alexnet", 195), ("vgg16", 212)])
-def test_zoo_pool5_matches_araujo(name: str, size: int) -> None:
-    """Field 195 (AlexNet) and 212 (VGG16) with stride 32 at pool5, on the zoo's own networks."""
+# Same table, on the zoo's own networks at their default input: (end-point, RF, stride, padding);
+# end-point None is the last feature map (Mixed_7c of Inception-v3, Mixed_7d of Inception-v4).
+# The Inception rows test the union rule: every one of their modules is a concatenation.
+ZOO_PUBLISHED = {
+    "alexnet": ("pool5", 195, 32, 64), "vgg11": ("pool5", 150, 32, 59),
+    "vgg16": ("pool5", 212, 32, 90), "inception_v3": (None, 1311, 32, 618),
+    "inception_v4": (None, 2071, 32, 998),
+}
+
+
+@pytest.mark.parametrize("name", list(ZOO_PUBLISHED))
+def test_zoo_matches_araujo(name: str) -> None:
     if name not in list_models():
         pytest.skip(f"{name} is not registered yet")
+    end_point, size, stride, padding = ZOO_PUBLISHED[name]
     model = build_model(name).to("meta")
     trace = trace_fields(model, torch.empty(1, *get_model_info(name).input_size, device="meta"))
-    field = trace.by_module[last_pool5(model)]
-    assert field is not None and field.size == (size, size) and field.stride == (32, 32)
+    field = trace.final if end_point is None else trace.by_module[last_pool5(model)]
+    assert field == Field((size, size), (stride, stride), (-padding, -padding))
+    assert trace.merges == [] and trace.warnings == []
 
 
 # --------------------------------------------------------------------------- zoo vs autograd

@@ -143,3 +143,19 @@ def test_bad_choices():
         estimate_memory(tiny(), input_size=(3, 8, 8), batch=0)
     result = runner.invoke(app, ["memory", "vgg16", "--optimizer", "lion"])
     assert result.exit_code == 2
+
+
+def test_fine_tuning_resnet50_head_keeps_only_the_heads_input():
+    import archstat
+
+    if "resnet50" not in archstat.list_models():
+        pytest.skip("resnet50 is not registered yet")
+    n = 32
+    report = estimate_memory("resnet50", batch=n, num_classes=2, train=["fc"], optimizer="adam")
+    t = report.totals
+    assert t["trainable_params"] == 2048 * 2 + 2
+    assert t["optimizer_state"] == 2 * (2048 * 2 + 2) * FP32
+    # the frozen body needs no backward: autograd keeps only the pooled 2048 features the new fc reads
+    assert t["saved_activations"] == n * 2048 * FP32
+    holders = report.layers[report.layers.saved_activations > 0]
+    assert all(name.startswith("classifier") for name in holders.name)

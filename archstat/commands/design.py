@@ -1,6 +1,6 @@
-"""``archstat bottleneck``, ``factorize`` and ``cardinality``: design choices of the classic CNNs, counted.
+"""``archstat bottleneck``, ``factorize`` and ``cardinality``: the classic CNNs' design choices.
 
-The arithmetic lives in ``archstat.design``; this module only words and renders its ``Comparison``.
+The arithmetic lives in ``archstat.design``; this module only words and renders a ``Comparison``.
 """
 
 from __future__ import annotations
@@ -10,13 +10,14 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from .. import design
+from .. import design, render
 from ..cli import FormatOpt, app, emit, reports_errors, stdout
 from ..inputs import format_shape
-from ..render import UNIT_NOTE, OutputFormat, csv_text, integer, json_text, markdown_table, rich_table
+from ..render import UNIT_NOTE, OutputFormat, integer
 
 HwOpt = Annotated[int, typer.Option("--hw", help="Side of the square input, in pixels.")]
-KernelOpt = Annotated[int, typer.Option("--k", help="Side of the square kernel, in pixels.", show_default=False)]
+KernelOpt = Annotated[int, typer.Option("--k", help="Side of the square kernel, in pixels.",
+                                        show_default=False)]
 
 # Plain-words names for a saving, so "89,068 instead of 175,000" also reads "almost half".
 _FRACTIONS = ((1 / 4, "a quarter"), (1 / 3, "a third"), (1 / 2, "half"), (2 / 3, "two thirds"),
@@ -24,7 +25,7 @@ _FRACTIONS = ((1 / 4, "a quarter"), (1 / 3, "a third"), (1 / 2, "half"), (2 / 3,
 
 
 def in_words(fraction: float) -> str:
-    """0.491 -> 'almost half', 0.3333.. -> 'a third', 0.28 -> 'just over a quarter', 0.9 -> '90.0%'."""
+    """0.491 -> 'almost half', 1/3 -> 'a third', 0.28 -> 'just over a quarter', 0.9 -> '90.0%'."""
     value, words = min(_FRACTIONS, key=lambda item: abs(item[0] - fraction))
     gap = fraction - value
     if abs(gap) < 1e-9:
@@ -39,7 +40,9 @@ def in_words(fraction: float) -> str:
 def _relative(fraction: float | None) -> str:
     if fraction is None:
         return "baseline"
-    return f"saves {100 * fraction:.1f}%" if fraction >= 0 else f"costs {-100 * fraction:.1f}% more"
+    if fraction >= 0:
+        return f"saves {100 * fraction:.1f}%"
+    return f"costs {-100 * fraction:.1f}% more"
 
 
 def _frame(comparison: design.Comparison) -> pd.DataFrame:
@@ -73,8 +76,9 @@ def _csv_frame(comparison: design.Comparison) -> pd.DataFrame:
 def _saving_line(comparison: design.Comparison, key: str) -> str:
     form, base = comparison.forms[key], comparison.forms[comparison.baseline]
     saving = comparison.savings()[key]
-    return (f"{form.label} saves {100 * saving['params']:.1f}% of the weights ({form.params:,} instead of "
-            f"{base.params:,}: {in_words(saving['params'])}) and {100 * saving['macs']:.1f}% of the MACs "
+    return (f"{form.label} saves {100 * saving['params']:.1f}% of the weights "
+            f"({form.params:,} instead of {base.params:,}: {in_words(saving['params'])}) "
+            f"and {100 * saving['macs']:.1f}% of the MACs "
             f"({form.macs:,} instead of {base.macs:,}).")
 
 
@@ -84,30 +88,33 @@ def _common_lines(comparison: design.Comparison) -> list[str]:
         *comparison.notes,
         f"Input {format_shape(comparison.input_shape)} (CxHxW), batch 1; padding kernel//2. "
         "'params (weights)' leaves biases out, as the papers' sums do.",
-        f"{UNIT_NOTE} Field: receptive field of one output unit, in input pixels. Counted by: {'; '.join(engines)}.",
+        f"{UNIT_NOTE} Field: receptive field of one output unit, in input pixels. "
+        f"Counted by: {'; '.join(engines)}.",
     ]
 
 
-def _emit(comparison: design.Comparison, lines: list[str], fmt: OutputFormat, data: dict[str, Any]) -> None:
+def _emit(
+    comparison: design.Comparison, lines: list[str], fmt: OutputFormat, data: dict[str, Any]
+) -> None:
     lines = lines + _common_lines(comparison)
     if fmt is OutputFormat.json:
-        emit(json_text({**data, "units": design.UNITS, "summary": lines}))
+        emit(render.json_text({**data, "units": design.UNITS, "summary": lines}))
     elif fmt is OutputFormat.csv:
-        emit(csv_text(_csv_frame(comparison)))
+        emit(render.csv_text(_csv_frame(comparison)))
     elif fmt is OutputFormat.markdown:
-        emit(f"### {comparison.title}\n\n" + markdown_table(_frame(comparison)) + "\n"
+        emit(f"### {comparison.title}\n\n" + render.markdown_table(_frame(comparison)) + "\n"
              + "".join(f"- {line}\n" for line in lines))
     else:
         frame = _frame(comparison)
-        stdout.print(rich_table(frame, comparison.title, lines, right=[c for c in frame.columns if c not in
-                                                                     ("form", "layers")]))
+        right = [c for c in frame.columns if c not in ("form", "layers")]
+        stdout.print(render.rich_table(frame, comparison.title, lines, right))
 
 
 @app.command()
 @reports_errors
 def bottleneck(
     cin: Annotated[int, typer.Option("--in", help="Input channels.", show_default=False)],
-    mid: Annotated[int, typer.Option("--mid", help="Channels after the 1x1 reduction (fewer than --in).",
+    mid: Annotated[int, typer.Option("--mid", help="Channels after the 1x1 reduction, below --in.",
                                      show_default=False)],
     cout: Annotated[int, typer.Option("--out", help="Output channels.", show_default=False)],
     kernel: KernelOpt,
@@ -129,8 +136,9 @@ def bottleneck(
 @reports_errors
 def factorize(
     kernel: KernelOpt,
-    channels: Annotated[int, typer.Option("--channels", help="Channels in and out of every convolution.",
-                                          show_default=False)],
+    channels: Annotated[int, typer.Option(
+        "--channels", help="Channels in and out of each convolution.", show_default=False,
+    )],
     hw: HwOpt = 17,
     format: FormatOpt = OutputFormat.table,
 ) -> None:
@@ -139,7 +147,7 @@ def factorize(
     Example: archstat factorize --k 7 --channels 192
     """
     comparison = design.factorize(kernel, channels, hw=hw)
-    lines = [_saving_line(comparison, key) for key in comparison.forms if key != comparison.baseline]
+    lines = [_saving_line(comparison, key) for key in comparison.savings()]
     fields = {form.receptive_field for form in comparison.forms.values()}
     if len(fields) == 1:
         lines.append(f"Every form sees the same {kernel}x{kernel} receptive field.")
@@ -149,12 +157,12 @@ def factorize(
 @app.command()
 @reports_errors
 def cardinality(
-    width: Annotated[int, typer.Option("--width", help="Channels into and out of the block.")] = 256,
-    groups: Annotated[int, typer.Option("--groups", help="Cardinality C: the number of paths.")] = 32,
-    group_width: Annotated[int, typer.Option("--group-width", help="Bottleneck width d of each path.")] = 4,
+    width: Annotated[int, typer.Option("--width", help="Channels in and out of the block.")] = 256,
+    groups: Annotated[int, typer.Option("--groups", help="Cardinality C: number of paths.")] = 32,
+    group_width: Annotated[int, typer.Option("--group-width", help="Width d of each path.")] = 4,
     hw: HwOpt = 56,
     resnet: Annotated[int | None, typer.Option(
-        "--resnet-width", help="Width of the ResNet bottleneck compared. Default: the one closest in weights.",
+        "--resnet-width", help="Width of the ResNet bottleneck. Default: the closest in weights.",
     )] = None,
     format: FormatOpt = OutputFormat.table,
 ) -> None:
@@ -173,5 +181,5 @@ def cardinality(
         f"the ResNeXt block {_relative(comparison.savings()['grouped']['params'])}.",
     ]
     if len({comparison.forms[key].params_with_bias for key in resnext}) > 1:
-        lines.append("With biases the forms differ: form (a) has a bias vector on each path's last 1x1 layer.")
+        lines.append("With biases the forms differ: in form (a) each path's last 1x1 has its own.")
     _emit(comparison, lines, format, {**comparison.to_dict(), "forms_agree": agree})

@@ -14,10 +14,19 @@ import typer
 from torch import nn
 
 from ..analysis import analyze
-from ..cli import FormatOpt, InputOpt, app, emit, model_input, reports_errors, stdout
-from ..inputs import format_shape
+from ..cli import FormatOpt, InputOpt, app, emit, model_target, reports_errors, stdout
+from ..inputs import Shape, format_shape
 from ..registry import build_model, get_model_info
-from ..render import UNIT_NOTE, OutputFormat, csv_text, integer, json_text, markdown_table, rich_table, shape_text
+from ..render import (
+    UNIT_NOTE,
+    OutputFormat,
+    csv_text,
+    integer,
+    json_text,
+    markdown_table,
+    rich_table,
+    shape_text,
+)
 from ..report import UNITS, Report
 
 COUNTS = ("params", "macs", "activations")
@@ -67,7 +76,7 @@ class RowDiff:
 
 @dataclass(frozen=True)
 class ReportDiff:
-    """Every row of A and B in network order, matched by name; ``changed`` keeps the differing ones."""
+    """Every row of A and B in network order, matched by name; ``changed``: the differing ones."""
 
     a: Report
     b: Report
@@ -88,8 +97,13 @@ class ReportDiff:
             "only_a": statuses.count("only_a"), "only_b": statuses.count("only_b"),
         }
 
+    def largest(self, key: str, count: int) -> list[RowDiff]:
+        """The ``count`` rows whose ``key`` changed most (by absolute B - A), largest first."""
+        moved = [row for row in self.changed if row.delta(key)]
+        return sorted(moved, key=lambda row: -abs(row.delta(key)))[:count]
+
     def to_dict(self) -> dict[str, Any]:
-        """json form: ``a``, ``b`` (names), ``inputs``, ``units``, ``rows`` (differing only), ``totals``."""
+        """json: ``a``, ``b`` (names), ``inputs``, ``units``, ``rows`` (differing), ``totals``."""
         return {
             "a": self.a.model, "b": self.b.model,
             "inputs": {"a": list(self.a.input_shape[0]), "b": list(self.b.input_shape[0])},
@@ -170,45 +184,51 @@ def _percent(delta: int, base: int) -> str:
     return f" ({100 * delta / base:+.1f}%)" if base else ""
 
 
+def _side_text(side: Side | None, key: str) -> str:
+    if side is None:
+        return "-"
+    return shape_text(side.output_shape) if key == "output_shape" else integer(getattr(side, key))
+
+
+def _both(row: RowDiff, key: str) -> str:
+    """One value, or 'A -> B' where the two differ."""
+    return " -> ".join(dict.fromkeys(getattr(s, key) for s in (row.a, row.b) if s is not None))
+
+
 def _frame(diff: ReportDiff) -> pd.DataFrame:
     a, b = diff.a.model, diff.b.model
-
-    def side(row: RowDiff, which: str, key: str) -> str:
-        value = getattr(row, which)
-        if value is None:
-            return "-"
-        return shape_text(value.output_shape) if key == "output_shape" else integer(getattr(value, key))
-
     return pd.DataFrame([{
-        "layer": row.name,
-        "type": " -> ".join(dict.fromkeys(s.type for s in (row.a, row.b) if s is not None)),
-        "settings": " -> ".join(dict.fromkeys(s.config for s in (row.a, row.b) if s is not None)),
-        f"shape {a}": side(row, "a", "output_shape"), f"shape {b}": side(row, "b", "output_shape"),
-        f"params {a}": side(row, "a", "params"), f"params {b}": side(row, "b", "params"),
+        "layer": row.name, "type": _both(row, "type"), "settings": _both(row, "config"),
+        f"shape {a}": _side_text(row.a, "output_shape"),
+        f"shape {b}": _side_text(row.b, "output_shape"),
+        f"params {a}": _side_text(row.a, "params"), f"params {b}": _side_text(row.b, "params"),
         "params B-A": _signed(row.delta("params")),
-        f"MACs {a}": side(row, "a", "macs"), f"MACs {b}": side(row, "b", "macs"),
+        f"MACs {a}": _side_text(row.a, "macs"), f"MACs {b}": _side_text(row.b, "macs"),
         "MACs B-A": _signed(row.delta("macs")),
     } for row in diff.changed])
 
 
 def summary_lines(diff: ReportDiff) -> list[str]:
+    """Counts of differing rows, total deltas, the largest MAC changes and the inputs used."""
     a, b, t = diff.a.model, diff.b.model, diff.totals()
     lines = [
         f"A = {a}, B = {b}. {t['changed']} of {t['rows']} layers differ; "
         f"{t['only_a']} only in {a}, {t['only_b']} only in {b}.",
-        *(f"Total {label}: {t['a'][key]:,} -> {t['b'][key]:,}, B-A {_signed(t['delta'][key])}"
-          f"{_percent(t['delta'][key], t['a'][key])}." for key, label in (("params", "params"), ("macs", "MACs"))),
     ]
-    movers = sorted((row for row in diff.changed if row.delta("macs")), key=lambda r: -abs(r.delta("macs")))[:3]
+    for key, label in (("params", "params"), ("macs", "MACs")):
+        delta = t["delta"][key]
+        lines.append(f"Total {label}: {t['a'][key]:,} -> {t['b'][key]:,}, "
+                     f"B-A {_signed(delta)}{_percent(delta, t['a'][key])}.")
+    movers = diff.largest("macs", 3)
     if movers and t["delta"]["macs"]:
-        lines.append("Largest MAC changes: " + ", ".join(
-            f"{row.name} {_signed(row.delta('macs'))}" for row in movers) + ".")
-    inputs = [format_shape(r.input_shape[0]) for r in (diff.a, diff.b)]
+        changes = ", ".join(f"{row.name} {_signed(row.delta('macs'))}" for row in movers)
+        lines.append(f"Largest MAC changes: {changes}.")
+    inputs = [format_shape(report.input_shape[0]) for report in (diff.a, diff.b)]
     if inputs[0] == inputs[1]:
         lines.append(f"Both counted on input {inputs[0]} (NxCxHxW).")
     else:
-        lines.append(f"Each counted on its own default input: {a} {inputs[0]}, {b} {inputs[1]} (NxCxHxW); "
-                     "give --input to count both at one size.")
+        lines.append(f"Each counted on its own default input: {a} {inputs[0]}, {b} {inputs[1]} "
+                     "(NxCxHxW); give --input to count both at one size.")
     return [*lines, UNIT_NOTE]
 
 
@@ -221,11 +241,10 @@ def _csv_frame(diff: ReportDiff) -> pd.DataFrame:
     rows = []
     for row in diff.changed:
         data: dict[str, Any] = {"name": row.name, "status": row.status}
-        for which in ("a", "b"):
-            side = getattr(row, which)
+        for which, side in (("a", row.a), ("b", row.b)):
             for key in _SIDE_KEYS:
                 value = None if side is None else getattr(side, key)
-                data[f"{key}_{which}"] = shape_text(value) if key == "output_shape" and side else value
+                data[f"{key}_{which}"] = shape_text(value) if key == "output_shape" else value
         rows.append({**data, **{f"{key}_delta": row.delta(key) for key in COUNTS}})
     # dtype=object keeps counts as integers next to the empty cells of one-sided rows
     return pd.DataFrame(rows, columns=CSV_COLUMNS, dtype=object)
@@ -240,18 +259,25 @@ def render(diff: ReportDiff, fmt: OutputFormat) -> str | None:
     frame, lines = _frame(diff), summary_lines(diff)
     title = f"{diff.a.model} vs {diff.b.model}: layers that differ"
     if fmt is OutputFormat.markdown:
-        return f"### {title}\n\n" + (markdown_table(frame) if len(frame) else "No layer differs.\n") + "\n" + \
-            "".join(f"- {line}\n" for line in lines)
-    right = [c for c in frame.columns if c not in ("layer", "type", "settings")]
-    stdout.print(rich_table(frame, title, lines, right) if len(frame) else "No layer differs.\n" + "\n".join(lines))
+        body = markdown_table(frame) if len(frame) else "No layer differs.\n"
+        return f"### {title}\n\n{body}\n" + "".join(f"- {line}\n" for line in lines)
+    if len(frame):
+        right = [c for c in frame.columns if c not in ("layer", "type", "settings")]
+        stdout.print(rich_table(frame, title, lines, right))
+    else:
+        stdout.print("\n".join([f"{title}: none.", *lines]))
     return None
 
 
 @app.command()
 @reports_errors
 def diff(
-    a: Annotated[str, typer.Argument(help="First zoo model (A).", show_default=False)],
-    b: Annotated[str, typer.Argument(help="Second zoo model (B), compared with A.", show_default=False)],
+    a: Annotated[str, typer.Argument(
+        help="Model A: a zoo name, or pkg.module:Class / file.py:Class.", show_default=False,
+    )],
+    b: Annotated[str, typer.Argument(
+        help="Model B, compared with A; the same forms.", show_default=False,
+    )],
     input: InputOpt = None,
     format: FormatOpt = OutputFormat.table,
 ) -> None:
@@ -259,14 +285,18 @@ def diff(
 
     Example: archstat diff resnet50 resnet50_v1_5
     """
-    get_model_info(a), get_model_info(b)  # an unknown name fails before either network is traced
-    (report_a, configs_a), (report_b, configs_b) = _count(a, input), _count(b, input)
+    # Resolve both first, so a bad name for B fails before A is traced.
+    targets = [model_target(spec, input) for spec in (a, b)]
+    (report_a, configs_a), (report_b, configs_b) = (_count(*target) for target in targets)
     emit(render(diff_reports(report_a, report_b, configs_a, configs_b), format))
 
 
-def _count(name: str, input: str | None) -> tuple[Report, dict[str, str]]:
-    """The report of a zoo model and the settings of its layers (the module is built once for both)."""
-    module = build_model(name)
-    shape = model_input(name, input) or get_model_info(name).input_size
-    report = analyze(module, input_size=shape, name=name)
+def _count(
+    target: str | nn.Module, label: str, shapes: list[Shape] | None
+) -> tuple[Report, dict[str, str]]:
+    """The report of one model and the settings of its layers (one build serves both)."""
+    module = build_model(target) if isinstance(target, str) else target
+    if shapes is None:
+        shapes = [get_model_info(label).input_size]
+    report = analyze(module, input_size=shapes, name=label)
     return report, {key: layer_config(sub) for key, sub in module.named_modules()}
