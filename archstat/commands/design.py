@@ -73,13 +73,18 @@ def _csv_frame(comparison: design.Comparison) -> pd.DataFrame:
     } for key, form in comparison.forms.items()])
 
 
+def _fewer(fraction: float) -> str:
+    return f"{100 * fraction:.1f}% fewer" if fraction >= 0 else f"{-100 * fraction:.1f}% more"
+
+
 def _saving_line(comparison: design.Comparison, key: str) -> str:
+    """'Three 3x3: 44.9% fewer weights than one 7x7 (995,328 instead of 1,806,336: ...) and ...'."""
     form, base = comparison.forms[key], comparison.forms[comparison.baseline]
     saving = comparison.savings()[key]
-    return (f"{form.label} saves {100 * saving['params']:.1f}% of the weights "
+    label = form.label[:1].upper() + form.label[1:]
+    return (f"{label}: {_fewer(saving['params'])} weights than {base.label} "
             f"({form.params:,} instead of {base.params:,}: {in_words(saving['params'])}) "
-            f"and {100 * saving['macs']:.1f}% of the MACs "
-            f"({form.macs:,} instead of {base.macs:,}).")
+            f"and {_fewer(saving['macs'])} MACs ({form.macs:,} instead of {base.macs:,}).")
 
 
 def _common_lines(comparison: design.Comparison) -> list[str]:
@@ -177,9 +182,9 @@ def cardinality(
     lines = [
         (f"Forms (a), (b) and (c) hold the same {form.params:,} weights and {form.macs:,} MACs."
          if agree else "Forms (a), (b) and (c) differ: see the rows."),
-        f"The {res.label} holds {res.params:,} weights; "
+        f"{res.label}: {res.params:,} weights; "
         f"the ResNeXt block {_relative(comparison.savings()['grouped']['params'])}.",
     ]
     if len({comparison.forms[key].params_with_bias for key in resnext}) > 1:
-        lines.append("With biases the forms differ: in form (a) each path's last 1x1 has its own.")
+        lines.append("With biases the forms differ: form (a) has a bias on every path's last 1x1.")
     _emit(comparison, lines, format, {**comparison.to_dict(), "forms_agree": agree})

@@ -191,8 +191,8 @@ def _side_text(side: Side | None, key: str) -> str:
 
 
 def _both(row: RowDiff, key: str) -> str:
-    """One value, or 'A -> B' where the two differ."""
-    return " -> ".join(dict.fromkeys(getattr(s, key) for s in (row.a, row.b) if s is not None))
+    """One value, or 'A => B' where the two differ ('->' already means channels in -> out)."""
+    return " => ".join(dict.fromkeys(getattr(s, key) for s in (row.a, row.b) if s is not None))
 
 
 def _frame(diff: ReportDiff) -> pd.DataFrame:
