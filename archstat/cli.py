@@ -9,6 +9,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 from torch import nn
 
 from . import __version__
@@ -19,7 +20,40 @@ from .loading import input_shapes, is_user_spec, parse_kwargs, resolve_model, zo
 from .registry import get_model_info, list_models
 from .render import OutputFormat, csv_text, json_text, markdown_table, report_text, rich_table
 
+try:  # recent Typer carries its own copy of click
+    from typer._click.exceptions import ClickException
+    from typer._click.exceptions import UsageError as ClickUsageError
+except ImportError:  # older Typer runs on click itself
+    from click.exceptions import ClickException  # type: ignore[assignment,no-redef]
+    from click.exceptions import UsageError as ClickUsageError  # type: ignore[assignment,no-redef]
+
+
+class OneLineErrors(TyperGroup):
+    """click's usage errors as one line on stderr: its boxed panels are for reading at a terminal, but
+    a script reading stderr wants one line that names the bad value and the next step."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except ClickUsageError as error:
+            where = error.ctx.command_path if error.ctx else "archstat"
+            message = error.format_message().replace("Value error, ", "").rstrip(".")
+            if message:  # empty when no arguments were given: the help has been shown instead
+                stderr.print(f"archstat: error: {message}. See '{where} --help'.", markup=False)
+            sys.exit(2)
+        except ClickException as error:
+            stderr.print(f"archstat: error: {error.format_message()}", markup=False)
+            sys.exit(error.exit_code)
+        except typer.Abort:
+            stderr.print("archstat: aborted.", markup=False)
+            sys.exit(1)
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
+    cls=OneLineErrors,
     name="archstat",
     help="Exact parameter, multiply-add (MAC), activation and receptive-field accounting for CNNs.",
     no_args_is_help=True,

@@ -85,7 +85,8 @@ def zoo_info(name: str) -> ModelInfo:
     try:
         return get_model_info(name)
     except UnknownModelError as error:
-        raise UnknownModelError(f"{error} For your own model give module:Class or path/to/file.py:Class.") from None
+        hint = "For your own model give module:Class or path/to/file.py:Class."
+        raise UnknownModelError(f"{error} {hint}") from None
 
 
 def _split_spec(spec: str) -> tuple[str, str]:
@@ -125,7 +126,7 @@ def _import_file(source: str) -> ModuleType:
             spec.loader.exec_module(module)
         except Exception as error:
             del sys.modules[name]
-            raise AnalysisError(f"Importing {path} failed: {_error_line(error)}{_user_line(error)}") from error
+            raise _import_failed(str(path), error) from error
     return module
 
 
@@ -139,9 +140,9 @@ def _import_module(source: str) -> ModuleType:
                     f"Cannot import module {source!r}: no module named {error.name!r} in the current "
                     f"directory ({os.getcwd()}) or on the Python path. For a file give path/to/file.py:Class."
                 ) from None
-            raise AnalysisError(f"Importing {source!r} failed: {_error_line(error)}{_user_line(error)}") from error
+            raise _import_failed(repr(source), error) from error
         except Exception as error:
-            raise AnalysisError(f"Importing {source!r} failed: {_error_line(error)}{_user_line(error)}") from error
+            raise _import_failed(repr(source), error) from error
 
 
 def _attribute(namespace: ModuleType, attr: str, source: str) -> Any:
@@ -150,7 +151,9 @@ def _attribute(namespace: ModuleType, attr: str, source: str) -> Any:
         if not hasattr(target, part):
             found = ", ".join(_module_names(namespace)) or "none"
             where = getattr(namespace, "__file__", None) or source
-            raise UsageError(f"{source!r} ({where}) has no attribute {attr!r}. Modules defined there: {found}.")
+            raise UsageError(
+                f"{source!r} ({where}) has no attribute {attr!r}. Modules defined there: {found}."
+            )
         target = getattr(target, part)
     return target
 
@@ -192,6 +195,10 @@ def _raised_by_call(error: TypeError) -> bool:
     return error.__traceback__ is not None and error.__traceback__.tb_next is None
 
 
+def _import_failed(what: str, error: BaseException) -> AnalysisError:
+    return AnalysisError(f"Importing {what} failed: {_error_line(error)}{_user_line(error)}")
+
+
 def _error_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
@@ -203,10 +210,13 @@ def _user_line(error: BaseException) -> str:
     if not frames:
         return ""
     frame = frames[-1]
-    return f"\n  at {frame.filename}:{frame.lineno}: {(frame.line or '').strip()}\n  Run with --debug for the full traceback."
+    return (f"\n  at {frame.filename}:{frame.lineno}: {(frame.line or '').strip()}"
+            "\n  Run with --debug for the full traceback.")
 
 
-def input_shapes(texts: Sequence[str], default: Shape | None, model: nn.Module, label: str) -> list[Shape] | None:
+def input_shapes(
+    texts: Sequence[str], default: Shape | None, model: nn.Module, label: str
+) -> list[Shape] | None:
     """``--input`` values (one per model input) against the model's default; None means use the default.
 
     A single number ``S`` keeps the default's channels; for a user's model without a default the
@@ -215,7 +225,8 @@ def input_shapes(texts: Sequence[str], default: Shape | None, model: nn.Module, 
     """
     if not texts:
         if default is None:
-            raise UsageError(f"{label} is not a zoo model, so it needs an input size: give --input CxHxW, e.g. 3x224x224.")
+            raise UsageError(f"{label} is not a zoo model, so it needs an input size: "
+                             "give --input CxHxW, e.g. 3x224x224.")
         return None
     return [_one_shape(text, default, model) for text in texts]
 

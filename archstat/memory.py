@@ -72,7 +72,7 @@ class MemoryReport:
         sums = {c: "sum" for c in ("params", "trainable_params", *BYTE_COLUMNS)}
         folded = frame.groupby("name", sort=False).agg({"type": "first", **sums, "inference_peak": "max"})
         folded = folded.reset_index()
-        return folded.assign(type=[self.types.get(n, t) for n, t in zip(folded.name, folded.type)])
+        return folded.assign(type=[self.types.get(n, t) for n, t in zip(folded.name, folded.type, strict=True)])
 
     def to_dict(self, depth: int | None = None) -> dict[str, Any]:
         rows = self.rows(depth)
@@ -110,7 +110,10 @@ def estimate_memory(
     freeze: Sequence[str] = (),
     train: Sequence[str] = (),
 ) -> MemoryReport:
-    """Training and inference memory of ``model`` (zoo name or ``nn.Module``), in bytes; see the module doc."""
+    """Training and inference memory of ``model`` (zoo name or ``nn.Module``), in bytes.
+
+    See the module docstring for the method; the arguments mean what they mean for ``analyze``.
+    """
     if batch < 1:
         raise UsageError(f"--batch must be at least 1, got {batch}. Give a batch size such as 1 or 32.")
     if dtype not in DTYPES:
@@ -122,7 +125,8 @@ def estimate_memory(
         raise UsageError(f"{label} has no auxiliary heads; drop --aux.")
     mark_trainable(meta, freeze=freeze, train=train)
     meta.to(DTYPES[dtype])
-    skipped = {n for n, _ in meta.named_modules() if n.split(".")[0].startswith(AUX_PREFIX)} if not aux else set()
+    names = [n for n, _ in meta.named_modules()]
+    skipped = set() if aux else {n for n in names if n.split(".")[0].startswith(AUX_PREFIX)}
     inputs = [torch.empty((batch, *s), device="meta", dtype=DTYPES[dtype]) for s in shapes]
     with _aux_mode(meta, aux):
         saved = _saved_for_backward(meta, inputs, label, shapes)
@@ -137,9 +141,10 @@ def estimate_memory(
 
 
 def _meta_model(
-    model: str | nn.Module, input_size: Shape | Sequence[Shape] | None, num_classes: int | None, name: str | None
+    model: str | nn.Module, input_size: Shape | Sequence[Shape] | None,
+    num_classes: int | None, name: str | None,
 ) -> tuple[nn.Module, str, list[Shape]]:
-    """A copy of the network on the meta device (a user's weights are not copied), its label and input shapes."""
+    """The network copied to the meta device (a user's weights are not copied), its label and inputs."""
     if isinstance(model, str):
         input_size = input_size or get_model_info(model).input_size
         meta, label = build_model(model, num_classes=num_classes, device="meta"), model
@@ -155,7 +160,7 @@ def _meta_model(
     else:
         raise UsageError(f"Expected a model name or a torch.nn.Module, got {type(model).__name__}.")
     many = isinstance(input_size[0], (tuple, list))  # type: ignore[index]
-    shapes = [check_shape(s) for s in (input_size if many else [input_size])]  # type: ignore[union-attr]
+    shapes = [check_shape(s) for s in (input_size if many else [input_size])]  # type: ignore[arg-type,union-attr]
     return meta, label, shapes
 
 
@@ -169,7 +174,7 @@ def _weight_keys(model: nn.Module) -> set[int]:
 
 
 class _OutputOwners:
-    """Forward hooks noting which module first returned each storage (the innermost: children return first)."""
+    """Forward hooks noting which module first returned each storage (children return first)."""
 
     def __init__(self, model: nn.Module) -> None:
         self.owner: dict[int, str] = {}
@@ -191,10 +196,13 @@ class _OutputOwners:
             handle.remove()
 
 
-def _saved_for_backward(model: nn.Module, inputs: list[torch.Tensor], label: str, shapes: list[Shape]) -> dict[str, int]:
+def _saved_for_backward(
+    model: nn.Module, inputs: list[torch.Tensor], label: str, shapes: list[Shape]
+) -> dict[str, int]:
     """Bytes autograd keeps for the backward pass, charged per module (training mode, one forward)."""
     weights = _weight_keys(model)
-    held: dict[int, tuple[int, str, torch.Tensor]] = {}  # storage -> bytes, module running, tensor (kept alive)
+    # storage -> (bytes, module running, the tensor itself: kept alive so no address is reused)
+    held: dict[int, tuple[int, str, torch.Tensor]] = {}
     recorder, owners = ShapeRecorder(model), _OutputOwners(model)
 
     def pack(tensor: torch.Tensor) -> torch.Tensor:
@@ -226,8 +234,8 @@ def _saved_for_backward(model: nn.Module, inputs: list[torch.Tensor], label: str
 def _on_meta(error: ArchstatError) -> ArchstatError:
     """A forward that makes tensors on a fixed device cannot run on meta: say how to fix it."""
     if "meta" in str(error) and isinstance(error, AnalysisError):
-        return AnalysisError(f"{error}\n  archstat memory runs the network on PyTorch's meta device (no data): "
-                             "create new tensors in forward with device=x.device.")
+        return AnalysisError(f"{error}\n  archstat memory runs the network on PyTorch's meta device "
+                             "(no data): create new tensors in forward with device=x.device.")
     return error
 
 
@@ -288,7 +296,8 @@ def _layer_frame(
     model: nn.Module, saved: dict[str, int], peaks: dict[str, int], skipped: set[str], states: int
 ) -> pd.DataFrame:
     """One row per module holding something: its own parameters and buffers, children apart."""
-    rows, seen = [], set()
+    rows: list[dict[str, Any]] = []
+    seen: set[int] = set()
     if INPUT_ROW in saved:
         rows.append({"name": INPUT_ROW, "type": "input", "params": 0, "trainable_params": 0, "weights": 0,
                      "gradients": 0, "optimizer_state": 0, "saved_activations": saved[INPUT_ROW],

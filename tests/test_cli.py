@@ -98,3 +98,12 @@ def test_rf_table_ends_with_the_final_field():
     result = run("rf", "resnet18", "--input", "64")
     assert result.exit_code == 0
     assert "depth 18 weight layers" in result.stdout
+
+
+def test_click_usage_errors_are_one_line_too():
+    for args, needle in ((["table", "alexnet", "--format", "xml"], "'xml'"), (["table"], "Missing argument"),
+                         (["nosuchcmd"], "nosuchcmd"), (["table", "alexnet", "--batch", "x"], "'--batch'")):
+        result = run(*args)
+        assert result.exit_code == 2, args
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and needle in lines[0] and "--help" in lines[0], result.stderr

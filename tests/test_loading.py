@@ -119,7 +119,8 @@ def test_factory_instance_kwargs_and_sibling_imports(tmp_path):
     """)
     data = table_json(f"{path}:make", "--input", "3x8x8", "--kwargs", '{"num_classes": 2, "width": 5}')
     assert data["totals"]["params"] == (3 * 3 * 3 * 5 + 5) + (5 * 6 * 6 * 2 + 2)
-    data = table_json(f"{path}:make", "--input", "3x8x8", "--num-classes", "7")  # --num-classes -> num_classes=
+    # --num-classes K becomes num_classes=K
+    data = table_json(f"{path}:make", "--input", "3x8x8", "--num-classes", "7")
     assert data["totals"]["params"] == (3 * 3 * 3 * 4 + 4) + (4 * 6 * 6 * 7 + 7)
     assert table_json(f"{path}:instance", "--input", "5")["totals"]["params"] == 5 * 3 + 3
     result = run("table", f"{path}:number", "--input", "5")
@@ -166,7 +167,8 @@ def test_errors_inside_the_users_file_name_the_file_and_line(tmp_path):
     broken = write(tmp_path, "broken.py", "import torch\nimport not_installed_anywhere\n")
     result = run("table", f"{broken}:Net", "--input", "8")
     assert result.exit_code == 1
-    assert str(broken) in result.stderr and "not_installed_anywhere" in result.stderr and ":2" in result.stderr
+    assert str(broken) in result.stderr and ":2" in result.stderr
+    assert "not_installed_anywhere" in result.stderr
     raising = write(tmp_path, "raising.py", """
         from torch import nn
         class Net(nn.Module):

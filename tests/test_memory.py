@@ -126,7 +126,8 @@ def test_vgg16_batch_32_early_layers_hold_most_activation_memory():
 
 
 def test_memory_command_text_and_user_models():
-    result = runner.invoke(app, ["memory", LENET, "--input", "128", "--optimizer", "momentum", "--train", "fc*"])
+    args = ["memory", LENET, "--input", "128", "--optimizer", "momentum", "--train", "fc*"]
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "Training:" in result.stdout and "Inference:" in result.stdout and "MiB" in result.stdout
     data = memory_json(LENET, "--input", "128", "--optimizer", "momentum", "--train", "fc*")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from enum import Enum
 from typing import Annotated, Any
 
@@ -11,7 +12,18 @@ import pandas as pd
 import typer
 
 from ..analysis import analyze
-from ..cli import BatchOpt, ClassesOpt, FormatOpt, InputOpt, KwargsOpt, app, emit, model_target, reports_errors, stdout
+from ..cli import (
+    BatchOpt,
+    ClassesOpt,
+    FormatOpt,
+    InputOpt,
+    KwargsOpt,
+    app,
+    emit,
+    model_target,
+    reports_errors,
+    stdout,
+)
 from ..errors import UsageError
 from ..memory import estimate_memory
 from ..render import OutputFormat, csv_text, human, integer, json_text, markdown_table, rich_table
@@ -81,16 +93,19 @@ def measure(text: str, inputs: list[str] | None, num_classes: int | None, kwargs
         memory = estimate_memory(target, input_size=shapes, batch=batch, num_classes=num_classes, name=label)
         values["memory"] = memory.totals["inference"]
         shown = [list(s) for s in memory.input_shape]
-    return Entry(label=label, input=shown, values={m: values.get(m) for m in metrics}, field_hw=list(rf) if rf else None)
+    return Entry(label=label, input=shown, values={m: values.get(m) for m in metrics},
+                 field_hw=list(rf) if rf else None)
 
 
 def add_ratios(entries: list[Entry]) -> None:
     """Each value divided by the first model's (None where either is missing or the first is 0)."""
     first = entries[0].values
     for entry in entries:
-        entry.ratios = {
-            m: (v / first[m] if v is not None and first[m] else None) for m, v in entry.values.items()
-        }
+        entry.ratios = {m: _ratio(v, first[m]) for m, v in entry.values.items()}
+
+
+def _ratio(value: float | None, reference: float | None) -> float | None:
+    return value / reference if value is not None and reference else None
 
 
 def ratio_text(ratio: float | None) -> str:
@@ -117,10 +132,18 @@ def value_text(entry: Entry, metric: str) -> str:
     if metric == "memory":
         return byte_text(value)
     if metric == "receptive_field":
-        return "x".join(map(str, entry.field_hw or [value]))
+        return "x".join(map(str, entry.field_hw or [int(value)]))
     if metric == "depth":
         return str(int(value))
     return f"{integer(value)} ({human(value)})"
+
+
+def _shapes_text(shapes: list[list[int]]) -> str:
+    return "+".join("x".join(map(str, s)) for s in shapes)
+
+
+def _ratio_suffix(ratio: float | None, first: bool) -> str:
+    return "" if first or ratio is None else f" = {ratio_text(ratio)}"
 
 
 def one_metric(entries: list[Entry], metric: str, fmt: OutputFormat) -> str | None:
@@ -131,7 +154,7 @@ def one_metric(entries: list[Entry], metric: str, fmt: OutputFormat) -> str | No
              **({"receptive_field": e.field_hw} if metric == "receptive_field" else {})} for e in entries]})
     frame = pd.DataFrame({
         "model": [e.label for e in entries],
-        "input": ["+".join("x".join(map(str, s)) for s in e.input) for e in entries],
+        "input": [_shapes_text(e.input) for e in entries],
         NAMES[metric]: [value_text(e, metric) for e in entries],
         f"ratio to {first.label}": [ratio_text(e.ratios[metric]) for e in entries],
     })
@@ -159,10 +182,9 @@ def all_metrics(entries: list[Entry], fmt: OutputFormat, metrics: list[str]) -> 
             for e in entries for m in metrics]))
     frame = pd.DataFrame({"metric": [NAMES[m] for m in metrics]})
     for i, e in enumerate(entries):
-        frame[e.label] = [value_text(e, m) + ("" if i == 0 or e.ratios[m] is None else f" = {ratio_text(e.ratios[m])}")
-                          for m in metrics]
-    notes = [f"Ratios are to {entries[0].label}. Inputs: "
-             + "; ".join(f"{e.label} {'+'.join('x'.join(map(str, s)) for s in e.input)}" for e in entries) + "."]
+        frame[e.label] = [value_text(e, m) + _ratio_suffix(e.ratios[m], first=i == 0) for m in metrics]
+    inputs = "; ".join(f"{e.label} {_shapes_text(e.input)}" for e in entries)
+    notes = [f"Ratios are to {entries[0].label}. Inputs: {inputs}."]
     notes += [f"{NAMES[m]}: {UNITS[m]}." for m in metrics]
     if fmt is OutputFormat.markdown:
         return markdown_table(frame) + "\n" + "\n".join(f"- {line}" for line in notes) + "\n"
@@ -170,7 +192,9 @@ def all_metrics(entries: list[Entry], fmt: OutputFormat, metrics: list[str]) -> 
     return None
 
 
-MetricOpt = Annotated[Metric | None, typer.Option("--metric", "-m", help="Compare on one metric; default: all.")]
+MetricOpt = Annotated[
+    Metric | None, typer.Option("--metric", "-m", help="Compare on one metric; default: all.")
+]
 
 
 @app.command()

@@ -9,11 +9,25 @@ import pandas as pd
 import typer
 
 from ..cli import (
-    AuxOpt, BatchOpt, ClassesOpt, DepthOpt, FormatOpt, FreezeOpt, InputOpt, KwargsOpt, ModelArg, TrainOpt, app,
-    emit, model_target, reports_errors, stdout,
+    AuxOpt,
+    BatchOpt,
+    ClassesOpt,
+    DepthOpt,
+    FormatOpt,
+    FreezeOpt,
+    InputOpt,
+    KwargsOpt,
+    ModelArg,
+    TrainOpt,
+    app,
+    emit,
+    model_target,
+    reports_errors,
+    stdout,
 )
 from ..memory import MemoryReport, estimate_memory
 from ..render import OutputFormat, csv_text, integer, json_text, markdown_table, rich_table, share
+
 
 class DtypeChoice(str, Enum):
     fp32 = "fp32"
@@ -67,8 +81,9 @@ def totals_lines(report: MemoryReport) -> list[str]:
     shape = " + ".join("x".join(map(str, s)) for s in report.input_shape)
     return [
         f"Training: {byte_text(t['training'])} = weights {byte_text(t['weights'])} + gradients "
-        f"{byte_text(t['gradients'])} ({t['trainable_params']:,} trainable params) + {report.optimizer} state "
-        f"{byte_text(t['optimizer_state'])} + activations saved for backward {byte_text(t['saved_activations'])}.",
+        f"{byte_text(t['gradients'])} ({t['trainable_params']:,} trainable params) + {report.optimizer} "
+        f"state {byte_text(t['optimizer_state'])} + activations saved for backward "
+        f"{byte_text(t['saved_activations'])}.",
         f"Inference: {byte_text(t['inference'])} = weights {byte_text(t['weights'])} + peak activations "
         f"{byte_text(t['inference_activations'])} (the most alive at once, at {report.peak_layer}).",
         f"Input {shape} (NxCxHxW), {report.dtype}. {_BYTES_NOTE}",
