@@ -186,7 +186,7 @@ def _layer_frame(
             "type": type(sub).__name__,
             "level": name.count(".") + 1 if name else 0,
             "is_leaf": next(sub.children(), None) is None,
-            "output_shape": [batch, *shape[1:]] if shape else None,
+            "output_shape": [shape[0] * batch, *shape[1:]] if shape else None,
             "params": params,
             "trainable_params": trainable,
             "macs": batch * sum(counts.macs.get(name, Counter()).values()),

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import functools
+import inspect
+import io
+import os
+import tempfile
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -14,7 +19,7 @@ from torch import nn
 
 from . import __version__
 from .analysis import analyze
-from .errors import ArchstatError
+from .errors import ArchstatError, UsageError
 from .inputs import Shape, parse_input
 from .loading import input_shapes, is_user_spec, parse_kwargs, resolve_model, zoo_info
 from .registry import get_model_info, list_models
@@ -68,7 +73,7 @@ ModelArg = Annotated[str, typer.Argument(
     show_default=False,
 )]
 InputOpt = Annotated[list[str] | None, typer.Option(
-    "--input", "-i",
+    "--input", "-i", metavar="CxHxW",
     help="Input shape CxHxW (3x224x224) or one side (224). Default: the zoo model's. Repeat for several inputs.",
 )]
 BatchOpt = Annotated[int, typer.Option("--batch", "-b", help="Batch size N; counts scale with it.")]
@@ -81,13 +86,13 @@ DepthOpt = Annotated[
     int | None, typer.Option("--depth", "-d", min=1, help="Fold modules deeper than this into their parents.")
 ]
 KwargsOpt = Annotated[str | None, typer.Option(
-    "--kwargs", help="""Your model's constructor arguments as a JSON object, e.g. '{"num_classes": 2}'.""",
+    "--kwargs", metavar="JSON", help="""Your model's constructor arguments as a JSON object, e.g. '{"num_classes": 2}'.""",
 )]
 FreezeOpt = Annotated[list[str] | None, typer.Option(
-    "--freeze", help="Freeze modules matching this glob (e.g. 'layer1', 'features.*'). Repeatable.",
+    "--freeze", metavar="PATTERN", help="Freeze modules matching this glob (e.g. 'layer1', 'features.*'). Repeatable.",
 )]
 TrainOpt = Annotated[list[str] | None, typer.Option(
-    "--train", help="Train only modules matching this glob (e.g. 'fc'); the rest is frozen. Repeatable.",
+    "--train", metavar="PATTERN", help="Train only modules matching this glob (e.g. 'fc'); the rest is frozen. Repeatable.",
 )]
 
 # Off a terminal Rich would wrap at 80 columns; a wide page keeps each table row on one line.
@@ -122,8 +127,56 @@ def reports_errors(command: F) -> F:
 
 
 def emit(text: str | None) -> None:
+    """Write a command's text to stdout, or to the ``--output`` file being collected."""
     if text is not None:
-        sys.stdout.write(text)
+        stdout.file.write(text)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder, so a reader never sees
+    half a file and a failure leaves any earlier file as it was."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+OutputOpt = Annotated[Path | None, typer.Option(
+    "--output", "-o", help="Write the result to this file (atomically) instead of stdout.", show_default=False)]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Let --output overwrite an existing file.")]
+
+
+def text_output(command: F) -> F:
+    """Give a command ``--output FILE`` and ``--force``: its whole output (any format, a table without
+    colour) goes to FILE, written atomically; an existing FILE is kept unless ``--force``."""
+    signature = inspect.signature(command, eval_str=True)  # resolved: Typer reads __signature__ as it is
+    extra = [inspect.Parameter("output", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=OutputOpt),
+             inspect.Parameter("force", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=ForceOpt)]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, output: Path | None = None, force: bool = False, **kwargs: Any) -> Any:
+        if output is None:
+            return command(*args, **kwargs)
+        if output.exists() and not force:
+            raise UsageError(f"--output {str(output)!r} exists; give --force to overwrite it, or another file name.")
+        if not output.parent.is_dir():
+            raise UsageError(f"--output {str(output)!r}: folder {str(output.parent)!r} does not exist.")
+        collected, screen = io.StringIO(), stdout.file
+        stdout.file = collected
+        try:
+            result = command(*args, **kwargs)
+        finally:
+            stdout.file = screen
+        write_atomically(output, collected.getvalue())
+        stderr.print(f"wrote {output}", markup=False)
+        return result
+
+    wrapper.__signature__ = signature.replace(parameters=[*signature.parameters.values(), *extra])  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
 
 
 def model_input(model: str, text: str | list[str] | None) -> Shape | list[Shape] | None:
@@ -178,6 +231,7 @@ def main_options(
 
 @app.command()
 @reports_errors
+@text_output
 def table(
     model: ModelArg,
     input: InputOpt = None,
@@ -202,6 +256,7 @@ def table(
 
 @app.command("list")
 @reports_errors
+@text_output
 def list_command(
     pattern: Annotated[str | None, typer.Argument(help="Shell-style filter, e.g. 'resnet*'.")] = None,
     format: FormatOpt = OutputFormat.table,

@@ -13,6 +13,7 @@ import typer
 
 from ..analysis import analyze
 from ..cli import (
+    text_output,
     BatchOpt,
     ClassesOpt,
     FormatOpt,
@@ -199,8 +200,9 @@ MetricOpt = Annotated[
 
 @app.command()
 @reports_errors
+@text_output
 def compare(
-    models: Annotated[list[str], typer.Argument(
+    models: Annotated[list[str], typer.Argument(metavar="MODEL...",
         help="Two or more models: zoo names or your own (file.py:Class); NAME@299 gives one its own input.",
         show_default=False)],
     metric: MetricOpt = None,

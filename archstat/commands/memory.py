@@ -9,6 +9,7 @@ import pandas as pd
 import typer
 
 from ..cli import (
+    text_output,
     AuxOpt,
     BatchOpt,
     ClassesOpt,
@@ -92,6 +93,7 @@ def totals_lines(report: MemoryReport) -> list[str]:
 
 @app.command()
 @reports_errors
+@text_output
 def memory(
     model: ModelArg,
     input: InputOpt = None,

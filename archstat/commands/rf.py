@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..analysis import analyze
-from ..cli import AuxOpt, FormatOpt, InputOpt, ModelArg, app, emit, model_input, reports_errors, stdout
+from ..cli import text_output, AuxOpt, FormatOpt, InputOpt, ModelArg, app, emit, model_target, reports_errors, stdout
 from ..render import OutputFormat, csv_text, json_text, markdown_table, pair_text, rich_table, shape_text
 from ..report import Report
 
@@ -34,12 +34,14 @@ def field_summary(report: Report) -> str:
 
 @app.command()
 @reports_errors
+@text_output
 def rf(model: ModelArg, input: InputOpt = None, aux: AuxOpt = False, format: FormatOpt = OutputFormat.table) -> None:
     """Receptive field, effective stride and start of every layer, correct through branches.
 
     Example: archstat rf vgg16 --format json
     """
-    report = analyze(model, input_size=model_input(model, input), aux=aux)
+    target, label, shapes = model_target(model, input)
+    report = analyze(target, input_size=shapes, aux=aux, name=label)
     if format is OutputFormat.json:
         data = report.to_dict()
         emit(json_text({

@@ -8,7 +8,7 @@ import pandas as pd
 import typer
 from rich.progress import Progress
 
-from ..cli import FormatOpt, app, emit, reports_errors, stderr, stdout
+from ..cli import text_output, FormatOpt, app, emit, reports_errors, stderr, stdout
 from ..registry import list_models
 from ..render import OutputFormat, csv_text, human, integer, json_text, markdown_table, pair_text, rich_table
 from ..zoo import is_missing, zoo_table
@@ -64,6 +64,7 @@ def zoo_markdown(frame: pd.DataFrame) -> str:
 
 @app.command()
 @reports_errors
+@text_output
 def zoo(
     pattern: Annotated[str | None, typer.Argument(help="Shell-style filter on model names, e.g. 'vgg*'.")] = None,
     format: FormatOpt = OutputFormat.table,

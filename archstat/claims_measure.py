@@ -1,0 +1,423 @@
+"""Measurements behind ``archstat claims``: small composable functions, each measuring one thing.
+
+A ``Measure`` pairs what it measures in words (``params(vgg16) / params(alexnet)``) with a function
+of a ``Session``; running it gives a ``Measured``: the value, the value in words, and the per-layer
+tables it came from (``--explain`` shows them). No number is stored here: every value comes from
+building the network (a zoo model, a document's own network or one layer, see ``claims_nets``) and
+counting it with the engine of ``archstat table`` (``archstat.analyze``), the design calculators
+(``archstat.design``), the memory estimator (``archstat.memory``) or, for pure structure, the built
+module itself. Structure checks live in ``claims_structure``.
+
+Units: params are parameter elements; MACs are multiply-accumulates (one fused multiply-add = 1 MAC,
+FLOPs = 2 x MACs); activations are fvcore's output elements of convolutions and matrix products;
+depth is weight layers on the longest path; memory is bytes (fp32, batch 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import pandas as pd
+import torch
+from torch import nn
+
+from . import design
+from .analysis import AUX_PREFIX, analyze
+from .claims_nets import NETS
+from .fields import trace_fields
+from .inputs import Shape, format_shape
+from .memory import MemoryReport, estimate_memory
+from .registry import build_model, get_model_info
+from .render import integer, layer_table
+from .report import Report
+
+Value = int | float | bool | str | None
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One table behind a measurement (a per-layer table, the forms of a calculator, ...)."""
+
+    title: str
+    table: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A measured ``value``, the same in words (``text``) and the tables it came from."""
+
+    value: Value
+    text: str
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What is measured, in words, and how: ``run(session)`` builds, counts and returns a ``Measured``."""
+
+    describe: str
+    run: Callable[[Session], Measured]
+
+
+class Session:
+    """One run of the catalogue: each network analysed once (same model, input, classes, training
+    set), whatever number of claims use it. Nothing is kept across runs."""
+
+    def __init__(self) -> None:
+        self._cache: dict[Hashable, Any] = {}
+
+    def once(self, key: Hashable, compute: Callable[[], T]) -> T:
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]  # type: ignore[no-any-return]
+
+    def report(self, model: str, input_size: Shape | None = None, num_classes: int | None = None,
+               train: tuple[str, ...] = ()) -> Report:
+        """``archstat.analyze`` of a zoo model or of a network of ``claims_nets.NETS``."""
+        def compute() -> Report:
+            if model in NETS:
+                return analyze(self.net(model), input_size=input_size or NETS[model].input_size,
+                               name=model, train=train)
+            return analyze(model, input_size=input_size, num_classes=num_classes, train=train)
+
+        return self.once(("report", model, input_size, num_classes, train), compute)
+
+    def net(self, name: str) -> nn.Module:
+        """A fresh network of ``NETS``, built without initialising weights (values never matter)."""
+        spec = NETS[name]
+        with torch.device("meta"):
+            module = spec.build()
+        return module if spec.meta_only else module.to_empty(device="cpu").eval()
+
+    def meta(self, model: str, num_classes: int | None = None) -> nn.Module:
+        """A zoo model or ``NETS`` network on the meta device: shapes only, no memory."""
+        def compute() -> nn.Module:
+            if model in NETS:
+                with torch.device("meta"):
+                    return NETS[model].build().eval()
+            return build_model(model, num_classes=num_classes, device="meta")
+
+        return self.once(("meta", model, num_classes), compute)
+
+    def memory(self, model: str) -> MemoryReport:
+        return self.once(("memory", model), lambda: estimate_memory(model))
+
+    def comparison(self, calculator: str, args: tuple[tuple[str, int], ...]) -> design.Comparison:
+        calculators = {"bottleneck": design.bottleneck, "factorize": design.factorize,
+                       "cardinality": design.cardinality}
+        return self.once(("design", calculator, args), lambda: calculators[calculator](**dict(args)))
+
+
+# ----------------------------------------------------------------------------- words for numbers
+
+
+def short(value: float) -> str:
+    """138_357_544 -> '138M', 60_965_224 -> '61.0M', 1_582_722_048 -> '1.58G' (three digits)."""
+    for factor, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= factor:
+            return f"{value / factor:#.3g}".rstrip(".") + prefix
+    return f"{value:g}"
+
+
+def times(value: float) -> str:
+    """A ratio in words: 2.269 -> '2.27x', 0.0506 -> '1/19.8'."""
+    if value and abs(value) < 1:
+        return f"1/{1 / value:#.3g}".rstrip(".")
+    return f"{value:#.3g}".rstrip(".") + "x"
+
+
+def percent(value: float) -> str:
+    return f"{100 * value:.2f}%" if abs(value) < 0.1 else f"{100 * value:.1f}%"
+
+
+def number(metric: str, value: Any) -> str:
+    if metric == "depth":
+        return f"{value} weight layers"
+    if metric in ("receptive_field",):
+        return f"{value[0]}x{value[1]} px"
+    unit = {"macs": " MACs", "flops": " FLOPs", "activations": " activations"}.get(metric, "")
+    return f"{integer(value)}{unit} ({short(value)})" if value >= 1000 else f"{integer(value)}{unit}"
+
+
+def label(model: str, input_size: Shape | None = None, num_classes: int | None = None,
+          train: tuple[str, ...] = ()) -> str:
+    """'alexnet', 'vgg16 at 3x32x32, 17 classes', 'resnet50, 2 classes, training fc'."""
+    parts = [model]
+    if input_size:
+        parts.append(f"at {format_shape(input_size)}")
+    if num_classes:
+        parts.append(f"{num_classes} classes")
+    if train:
+        parts.append("training " + ", ".join(train))
+    return parts[0] + (" " + parts[1] if input_size else "") + "".join(f", {p}" for p in parts[1 + bool(input_size):])
+
+
+# ----------------------------------------------------------------------------- evidence
+
+
+def layers_evidence(report: Report) -> Evidence:
+    """The per-layer table of ``archstat table``, weight-free rows left out."""
+    rows = report.rows(None)
+    table = layer_table(report, None)
+    keep = ((rows.params > 0) | (rows.macs > 0)).to_numpy()
+    shape = " + ".join(format_shape(s) for s in report.input_shape)
+    return Evidence(f"{report.model} at {shape}: per-layer counts (layers with weights or MACs)",
+                    table[keep].reset_index(drop=True))
+
+
+def _merge(*groups: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
+    seen: dict[str, Evidence] = {}
+    for group in groups:
+        for item in group:
+            seen.setdefault(item.title, item)
+    return tuple(seen.values())
+
+
+# ----------------------------------------------------------------------------- totals, ratios, shares
+
+
+def total(metric: str, model: str, *, input_size: Shape | None = None, num_classes: int | None = None,
+          train: tuple[str, ...] = ()) -> Measure:
+    """A total of ``archstat table``: params, trainable_params, frozen_params, macs, flops, activations, depth."""
+    def run(session: Session) -> Measured:
+        report = session.report(model, input_size, num_classes, train)
+        value = report.totals[metric]
+        return Measured(value, number(metric, value), (layers_evidence(report),))
+
+    return Measure(f"{metric}({label(model, input_size, num_classes, train)})", run)
+
+
+def ratio(top: Measure, bottom: Measure) -> Measure:
+    """``top`` / ``bottom``, e.g. params(vgg16) / params(alexnet)."""
+    def run(session: Session) -> Measured:
+        a, b = top.run(session), bottom.run(session)
+        value = float(a.value) / float(b.value)  # type: ignore[arg-type]
+        text = f"{times(value)} ({short(float(a.value))} / {short(float(b.value))})"  # type: ignore[arg-type]
+        return Measured(value, text, _merge(a.evidence, b.evidence))
+
+    return Measure(f"{top.describe} / {bottom.describe}", run)
+
+
+def _leaves(report: Report) -> pd.DataFrame:
+    """Leaf modules that ran (a module defined but never called is not part of the network)."""
+    layers = report.layers
+    return layers[layers.is_leaf & layers.output_shape.notna()]
+
+
+def kind_share(metric: str, model: str, kinds: tuple[str, ...], **target: Any) -> Measure:
+    """Share of ``metric`` (params, macs) held by leaves of the given types (Conv2d, Linear)."""
+    def run(session: Session) -> Measured:
+        report = session.report(model, **target)
+        leaves, whole = _leaves(report), report.totals[metric]
+        part = int(leaves[leaves.type.isin(kinds)][metric].sum())
+        return Measured(part / whole, f"{percent(part / whole)} ({integer(part)} of {integer(whole)})",
+                        (layers_evidence(report),))
+
+    return Measure(f"share of {metric}({label(model)}) in {'/'.join(kinds)} layers", run)
+
+
+def largest_share(metric: str, model: str, kind: str) -> Measure:
+    """The largest share of ``metric`` held by one layer of type ``kind``, and which layer it is."""
+    def run(session: Session) -> Measured:
+        report = session.report(model)
+        leaves, whole = _leaves(report), report.totals[metric]
+        layers = leaves[leaves.type == kind]
+        table = pd.DataFrame({"layer": layers.name, metric: layers[metric].map(integer),
+                              f"% of all {metric}": [percent(v / whole) for v in layers[metric]]})
+        top = layers.loc[layers[metric].idxmax()]
+        text = f"{top['name']}: {percent(top[metric] / whole)} ({integer(top[metric])} of {integer(whole)})"
+        return Measured(top[metric] / whole, text,
+                        (Evidence(f"{model}: {kind} layers' share of {metric}", table.reset_index(drop=True)),))
+
+    return Measure(f"largest share of {metric}({model}) held by one {kind}", run)
+
+
+def largest(metric: str, model: str, kind: str) -> Measure:
+    """The largest ``metric`` of one layer of type ``kind`` (e.g. the biggest convolution's params)."""
+    def run(session: Session) -> Measured:
+        report = session.report(model)
+        layers = _leaves(report)
+        layers = layers[layers.type == kind]
+        top = layers.loc[layers[metric].idxmax()]
+        return Measured(int(top[metric]), f"{top['name']}: {number(metric, top[metric])}", (layers_evidence(report),))
+
+    return Measure(f"largest {metric} of one {kind} in {model}", run)
+
+
+def layer_count(model: str, kind: str, **target: Any) -> Measure:
+    """Leaf layers of type ``kind`` that run (auxiliary heads left out, as in ``archstat table``)."""
+    def run(session: Session) -> Measured:
+        report = session.report(model, **target)
+        leaves = _leaves(report)
+        names = list(leaves[leaves.type == kind].name)
+        return Measured(len(names), f"{len(names)} ({', '.join(names)})", (layers_evidence(report),))
+
+    return Measure(f"number of {kind} layers in {model}", run)
+
+
+def layer_value(model: str, module: str, column: str, **target: Any) -> Measure:
+    """One column of one module's row of ``archstat table``: output_shape, receptive_field, params."""
+    def run(session: Session) -> Measured:
+        report = session.report(model, **target)
+        row = report.layers[report.layers.name == module].iloc[0]
+        value = row[column]
+        if column == "output_shape":
+            text = format_shape(value[1:])
+            return Measured(text, text, (layers_evidence(report),))
+        if column == "receptive_field":
+            return Measured(int(value[0]), f"{value[0]}x{value[1]} px", (layers_evidence(report),))
+        return Measured(int(value), number(column, value), (layers_evidence(report),))
+
+    where = label(model, target.get("input_size"))
+    return Measure(f"{column} of {module or '(model)'} in {where}", run)
+
+
+# ----------------------------------------------------------------------------- very deep nets
+
+
+def _trace_free_facts(model: str) -> tuple[int, int, pd.DataFrame]:
+    """Params (the counting rule of ``analyze``) and depth (``trace_fields``) on the meta device.
+
+    For the 1000-layer CIFAR nets: fvcore's TorchScript trace of ResNet-1202 takes 40 to 80 s on two
+    cores, and neither params nor depth needs it.
+    """
+    meta = build_model(model, device="meta")
+    shape = get_model_info(model).input_size
+    trace = trace_fields(meta, torch.empty((1, *shape), device="meta"))
+    skip_aux = hasattr(meta, "aux_logits")
+
+    def params(module: nn.Module, prefix: str) -> int:
+        return sum(p.numel() for n, p in module.named_parameters(prefix=prefix)
+                   if not (skip_aux and n.startswith(AUX_PREFIX)))
+
+    stages = pd.DataFrame([
+        {"stage": name, "type": type(child).__name__, "params": integer(params(child, name)),
+         "depth at its output": trace.depth_by_module.get(name, "")}
+        for name, child in meta.named_children()
+    ])
+    return params(meta, ""), trace.depth, stages
+
+
+def trace_free(metric: str, model: str) -> Measure:
+    """params or depth of a zoo model without the fvcore trace (see ``_trace_free_facts``)."""
+    def run(session: Session) -> Measured:
+        params, depth, stages = session.once(("trace-free", model), lambda: _trace_free_facts(model))
+        value = params if metric == "params" else depth
+        shape = format_shape(get_model_info(model).input_size)
+        return Measured(value, number(metric, value), (Evidence(f"{model} at {shape}: stages", stages),))
+
+    return Measure(f"{metric}({model}), counted on the meta device", run)
+
+
+# ----------------------------------------------------------------------------- calculators, memory, metadata
+
+
+def _design_evidence(comparison: design.Comparison) -> Evidence:
+    table = pd.DataFrame([{
+        "form": f.label, "layers": f.layers, "output shape": format_shape(f.output_shape),
+        "params (weights)": integer(f.params), "params (with biases)": integer(f.params_with_bias),
+        "MACs": integer(f.macs), "field": f"{f.receptive_field[0]}x{f.receptive_field[1]}",
+    } for f in comparison.forms.values()])
+    return Evidence(f"{comparison.title}, input {format_shape(comparison.input_shape)}", table)
+
+
+def form_value(calculator: str, args: dict[str, int], form: str, attr: str) -> Measure:
+    """One count of one form of a design calculator: params, params_with_bias, macs, receptive_field."""
+    key = tuple(sorted(args.items()))
+
+    def run(session: Session) -> Measured:
+        comparison = session.comparison(calculator, key)
+        value = getattr(comparison.forms[form], attr)
+        if attr == "receptive_field":
+            return Measured(int(value[0]), f"{value[0]}x{value[1]} px", (_design_evidence(comparison),))
+        return Measured(int(value), number(attr, value), (_design_evidence(comparison),))
+
+    shown = ", ".join(f"{k}={v}" for k, v in args.items())
+    return Measure(f"{attr} of the {form} form, archstat {calculator} {shown}", run)
+
+
+def form_saving(calculator: str, args: dict[str, int], form: str, attr: str = "params") -> Measure:
+    """Fraction of the baseline's weights (or MACs) a form saves."""
+    key = tuple(sorted(args.items()))
+
+    def run(session: Session) -> Measured:
+        comparison = session.comparison(calculator, key)
+        value = comparison.savings()[form][attr]
+        base, mine = getattr(comparison.forms[comparison.baseline], attr), getattr(comparison.forms[form], attr)
+        return Measured(value, f"saves {percent(value)} ({integer(mine)} instead of {integer(base)})",
+                        (_design_evidence(comparison),))
+
+    shown = ", ".join(f"{k}={v}" for k, v in args.items())
+    return Measure(f"{attr} saved by the {form} form, archstat {calculator} {shown}", run)
+
+
+def forms_agree(calculator: str, args: dict[str, int], forms: tuple[str, ...]) -> Measure:
+    """True when the forms have the same weights, MACs and output shape."""
+    key = tuple(sorted(args.items()))
+
+    def run(session: Session) -> Measured:
+        comparison = session.comparison(calculator, key)
+        agree = design.forms_agree(comparison, forms)
+        counts = {(f.params, f.macs) for k, f in comparison.forms.items() if k in forms}
+        text = ("identical: " if agree else "different: ") + "; ".join(
+            f"{integer(p)} params, {integer(m)} MACs" for p, m in sorted(counts))
+        return Measured(agree, text, (_design_evidence(comparison),))
+
+    return Measure(f"params, MACs and output shape of the forms {', '.join(forms)} ({calculator})", run)
+
+
+def meta_params(net: str) -> Measure:
+    """Parameters of a ``NETS`` layer counted from its shapes on the meta device (no memory)."""
+    def run(session: Session) -> Measured:
+        module = session.meta(net)
+        value = sum(p.numel() for p in module.parameters())
+        return Measured(value, f"{integer(value)} ({value:.0e})".replace("e+", "e"))
+
+    return Measure(f"params of {NETS[net].describe}, from shapes on the meta device", run)
+
+
+def saved_activations(model: str) -> Measure:
+    """Bytes autograd saves for the backward pass (training, fp32, batch 1), from ``archstat memory``."""
+    def run(session: Session) -> Measured:
+        memory = session.memory(model)
+        value = memory.totals["saved_activations"]
+        return Measured(value, f"{integer(value)} bytes ({short(value)}B)", (_memory_evidence(memory),))
+
+    return Measure(f"saved activations of {model} for training (fp32, batch 1)", run)
+
+
+def saved_share(model: str, prefixes: tuple[str, ...]) -> Measure:
+    """Share of the saved activations held by modules whose names start with one of ``prefixes``."""
+    def run(session: Session) -> Measured:
+        memory = session.memory(model)
+        layers = memory.layers
+        part = int(layers[layers.name.str.startswith(prefixes)].saved_activations.sum())
+        whole = memory.totals["saved_activations"]
+        text = f"{percent(part / whole)} ({short(part)}B of {short(whole)}B)"
+        return Measured(part / whole, text, (_memory_evidence(memory),))
+
+    return Measure(f"share of {model}'s saved activations in {', '.join(p.rstrip('._') for p in prefixes)}", run)
+
+
+def _memory_evidence(memory: MemoryReport) -> Evidence:
+    layers = memory.layers[memory.layers.saved_activations > 0]
+    whole = memory.totals["saved_activations"]
+    table = pd.DataFrame({"layer": layers.name, "type": layers.type,
+                          "saved activations (bytes)": layers.saved_activations.map(integer),
+                          "% of saved": [percent(v / whole) for v in layers.saved_activations]})
+    return Evidence(f"{memory.model} at {format_shape(memory.input_shape[0])}: bytes saved for backward (fp32)",
+                    table.reset_index(drop=True))
+
+
+def metadata(models: tuple[str, ...], field: str = "top5_error") -> Measure:
+    """A fact the zoo's metadata records from the papers (competition errors): shown, never judged."""
+    def run(session: Session) -> Measured:
+        facts = [(m, getattr(get_model_info(m), field) or "not recorded") for m in models]
+        text = "; ".join(f"{m}: {fact}" for m, fact in facts)
+        table = pd.DataFrame(facts, columns=["model", field])
+        return Measured(None, text, (Evidence(f"zoo metadata: {field}", table),))
+
+    return Measure(f"{field} of {', '.join(models)} in the zoo's metadata", run)

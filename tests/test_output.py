@@ -1,0 +1,78 @@
+"""Output that behaves in pipes and files: --output is atomic and never overwrites without --force;
+machine formats and NO_COLOR carry no colour codes."""
+
+import json
+import os
+import re
+import pty
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from archstat.cli import app
+
+runner = CliRunner()
+COLOUR = re.compile(r"\x1b\[(?:\d+;)*(?:3[0-8]|9[0-7]|4[0-8]|10[0-7])[;m]")  # SGR foreground/background colours
+
+
+def test_output_writes_the_file_and_keeps_an_existing_one(tmp_path):
+    out = tmp_path / "alexnet.json"
+    result = runner.invoke(app, ["table", "lenet5", "-f", "json", "--output", str(out)])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert json.loads(out.read_text())["model"] == "lenet5"
+    out.write_text("the user's own notes")
+    result = runner.invoke(app, ["table", "lenet5", "-f", "json", "--output", str(out)])
+    assert result.exit_code == 2 and "--force" in result.stderr
+    assert out.read_text() == "the user's own notes"
+    assert runner.invoke(app, ["table", "lenet5", "-f", "json", "-o", str(out), "--force"]).exit_code == 0
+    assert json.loads(out.read_text())["model"] == "lenet5"
+    assert [p.name for p in tmp_path.iterdir()] == ["alexnet.json"]  # no temporary file left behind
+
+
+def test_a_failed_command_leaves_no_file(tmp_path):
+    out = tmp_path / "x.json"
+    result = runner.invoke(app, ["table", "lenet5", "--input", "4", "-o", str(out)])
+    assert result.exit_code == 2 and not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_table_to_a_file_has_no_colour(tmp_path):
+    out = tmp_path / "t.txt"
+    assert runner.invoke(app, ["table", "lenet5", "-o", str(out)]).exit_code == 0
+    assert "\x1b[" not in out.read_text() and "c1.conv" in out.read_text()
+
+
+def _in_terminal(args: list[str], **env: str) -> str:
+    """Run the real command in a pseudo-terminal, as a person would, and return what it printed."""
+    leader, follower = pty.openpty()
+    environment = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
+    environment.update(TERM="xterm-256color", COLUMNS="200", **env)
+    process = subprocess.Popen([sys.executable, "-m", "archstat", *args], stdout=follower, stderr=follower,
+                               env=environment)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=120)
+    os.close(leader)
+    return b"".join(chunks).decode(errors="replace")
+
+
+def test_no_color_is_honoured_in_a_terminal():
+    coloured = _in_terminal(["table", "lenet5"])
+    assert "\x1b[" in coloured  # a terminal gets Rich's styling ...
+    plain = _in_terminal(["table", "lenet5"], NO_COLOR="1")
+    assert not COLOUR.search(plain)  # ... and NO_COLOR leaves no colour in it (bold is not a colour)
+    assert "c1.conv" in plain
+
+
+def test_machine_formats_carry_no_markup_even_in_a_terminal():
+    text = _in_terminal(["table", "lenet5", "-f", "json"])
+    assert "\x1b[" not in text
+    assert json.loads(text[text.index("{"):])["model"] == "lenet5"
