@@ -11,7 +11,7 @@ import pandas as pd
 import typer
 
 from .. import design, render
-from ..cli import FormatOpt, app, emit, reports_errors, stdout
+from ..cli import text_output, FormatOpt, app, emit, reports_errors, stdout
 from ..inputs import format_shape
 from ..render import UNIT_NOTE, OutputFormat, integer
 
@@ -117,6 +117,7 @@ def _emit(
 
 @app.command()
 @reports_errors
+@text_output
 def bottleneck(
     cin: Annotated[int, typer.Option("--in", help="Input channels.", show_default=False)],
     mid: Annotated[int, typer.Option("--mid", help="Channels after the 1x1 reduction, below --in.",
@@ -139,6 +140,7 @@ def bottleneck(
 
 @app.command()
 @reports_errors
+@text_output
 def factorize(
     kernel: KernelOpt,
     channels: Annotated[int, typer.Option(
@@ -161,6 +163,7 @@ def factorize(
 
 @app.command()
 @reports_errors
+@text_output
 def cardinality(
     width: Annotated[int, typer.Option("--width", help="Channels in and out of the block.")] = 256,
     groups: Annotated[int, typer.Option("--groups", help="Cardinality C: number of paths.")] = 32,

@@ -14,7 +14,7 @@ import typer
 from torch import nn
 
 from ..analysis import analyze
-from ..cli import FormatOpt, InputOpt, app, emit, model_target, reports_errors, stdout
+from ..cli import text_output, FormatOpt, InputOpt, app, emit, model_target, reports_errors, stdout
 from ..inputs import Shape, format_shape
 from ..registry import build_model, get_model_info
 from ..render import (
@@ -271,6 +271,7 @@ def render(diff: ReportDiff, fmt: OutputFormat) -> str | None:
 
 @app.command()
 @reports_errors
+@text_output
 def diff(
     a: Annotated[str, typer.Argument(
         help="Model A: a zoo name, or pkg.module:Class / file.py:Class.", show_default=False,
