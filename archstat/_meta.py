@@ -54,11 +54,24 @@ FVCORE_IGNORED = frozenset({
 # Calls that return Python values or read attributes: the tracer records nothing for them, or
 # only operators in FVCORE_IGNORED (``x.shape`` -> aten::size).
 _NOT_RECORDED = frozenset({
-    "__get__", "__set__", "dim", "ndimension", "numel", "nelement", "is_contiguous", "is_floating_point",
-    "is_complex", "element_size", "data_ptr", "get_device", "__len__", "__bool__", "__format__",
-    "__repr__", "__hash__", "__index__", "__int__", "__float__", "storage_offset", "stride",
-    "untyped_storage", "has_names", "is_nonzero", "__getitem__",
+    "__set__", "dim", "ndimension", "is_contiguous", "is_floating_point", "is_complex", "element_size",
+    "data_ptr", "get_device", "__len__", "__bool__", "__format__", "__repr__", "__hash__", "__index__",
+    "__int__", "__float__", "storage_offset", "stride", "untyped_storage", "has_names", "is_nonzero",
+    "tensor", "as_tensor", "new_tensor",  # constants to the tracer
+    # Python-side checks such as F.local_response_norm's `input.numel() == 0`; the tracer drops
+    # the unused aten::numel (it lists one only when the count feeds a tensor operation).
+    "numel", "nelement",
+    # Indexing records slice, select, unsqueeze, index and to, all in FVCORE_IGNORED.
+    "__getitem__",
+    # Python-side size arithmetic. Under tracing F.interpolate computes a recomputed size with
+    # tensors instead, and fvcore lists one `mul` per spatial axis (docs/engines.md).
+    "sym_int", "sym_float", "sym_max", "sym_min", "sym_not", "sym_ite", "sym_sum",
 })
+# Tensor methods the tracer records under another name.
+_DUNDERS = {"__eq__": "eq", "__ne__": "ne", "__lt__": "lt", "__le__": "le", "__gt__": "gt", "__ge__": "ge"}
+_CONVERSIONS = frozenset({"float", "double", "half", "bfloat16", "long", "int", "short", "char", "byte",
+                          "bool", "cfloat", "cdouble"})  # x.float() is aten::to to the tracer
+_PROPERTIES = {"T": "numpy_T", "mT": "mT", "H": "matrix_H", "mH": "mH", "real": "real", "imag": "imag"}  # x.T is an operator, x.shape is not
 # The tracer records each convolution call as aten::_convolution.
 _CONVOLUTIONS = {
     "conv1d": False, "conv2d": False, "conv3d": False,
@@ -101,6 +114,8 @@ def _conv(transposed: bool | None) -> Handle:
     def handle(args: tuple[Any, ...], kwargs: dict[str, Any], out: Any) -> tuple[dict[str, int], int]:
         flag = bool(_arg(args, kwargs, 6, "transposed")) if transposed is None else transposed
         x, w, y = _shape(args[0]), _shape(_arg(args, kwargs, 1, "weight")), _shape(out)
+        if len(x) < len(w):  # an unbatched input is convolved as a batch of one
+            x, y = [1, *x], [1, *y]
         return {"conv": x[0] * math.prod(w) * math.prod((x if flag else y)[2:])}, math.prod(y)
     return handle
 
@@ -186,16 +201,31 @@ _HANDLES: dict[str, Handle] = {
     "adaptive_avg_pool2d": _elementwise("adaptive_avg_pool2d", 1, 0),
     "grid_sampler": _elementwise("grid_sampler", 0, 4),
 }
+# fvcore's names of the operators it counts (every convolution is its aten::_convolution).
+_TRACED_HANDLES = frozenset(name for name in _HANDLES if name not in _CONVOLUTIONS) | {"_convolution"}
 
 
-def traced_name(func: Any, args: tuple[Any, ...]) -> str | None:
+def traced_name(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
     """The name fvcore lists for a call (the tracer's ATen operator), None for calls it never sees."""
     name = getattr(func, "__name__", None) or type(func).__name__
-    if name in _CONVOLUTIONS:
-        return "_convolution"
-    if name == "__setitem__":  # x[i] = 0 fills; x[i] = tensor copies (ignored by fvcore)
-        return "fill_" if len(args) > 2 and not isinstance(args[2], Tensor) else "copy_"
-    return None if name in _NOT_RECORDED else name
+    if name in _CONVOLUTIONS:  # a padding given as text ("same") goes through another operator
+        padding = _arg(args, kwargs, 4, "padding")
+        return "_convolution_mode" if isinstance(padding, str) else "_convolution"
+    if name == "__get__":  # attribute reads: x.shape records nothing that fvcore lists, x.T does
+        return _PROPERTIES.get(getattr(getattr(func, "__self__", None), "__name__", ""))
+    if name == "__setitem__":
+        return _setitem_name(args[1], args[2])
+    if name in _CONVERSIONS:
+        return "to"
+    return None if name in _NOT_RECORDED else _DUNDERS.get(name, name)
+
+
+def _setitem_name(index: Any, value: Any) -> str:
+    """x[i] = v: index_put_ for tensor or list indices, otherwise fill_ (a number) or copy_ (a tensor)."""
+    items = index if isinstance(index, tuple) else (index,)
+    if any(isinstance(i, (Tensor, list, bool)) for i in items):
+        return "index_put_"
+    return "copy_" if isinstance(value, Tensor) else "fill_"
 
 
 class _LiveBytes:
@@ -229,40 +259,97 @@ def _storage(tensor: Tensor) -> int:
     return tensor.untyped_storage()._cdata  # views and in-place results share it; works on meta
 
 
-class _Counting(TorchFunctionMode):
-    """Counts every operator the forward calls, for the running module and its ancestors."""
+@dataclass(eq=False)
+class _Op:
+    """One recorded operator call: fvcore's name, the modules it counts for, its counts, and the
+    calls that produced its tensor inputs."""
 
-    def __init__(self, names: list[str], live: _LiveBytes) -> None:
+    name: str | None
+    modules: list[str]
+    macs: dict[str, int]
+    activations: int
+    sources: list[_Op]
+
+
+class _Counting(TorchFunctionMode):
+    """Records every operator the forward calls, with the running module and the data flow."""
+
+    def __init__(self, live: _LiveBytes) -> None:
         super().__init__()
-        self.macs: dict[str, Counter[str]] = {name: Counter() for name in names}
-        self.activations: Counter[str] = Counter({name: 0 for name in names})
-        self.uncounted: dict[str, Counter[str]] = {name: Counter() for name in names}
         self.stack: list[str] = [""]
+        self.ops: list[_Op] = []
+        self.writers: dict[int, _Op] = {}  # storage -> the call that last wrote it
         self.live = live
 
     def __torch_function__(self, func: Any, types_: Any, args: tuple[Any, ...] = (),
                            kwargs: dict[str, Any] | None = None) -> Any:
         kwargs = kwargs or {}
         out = func(*args, **kwargs)
-        name = traced_name(func, args)
-        if name is not None:
-            self.record(name, _HANDLES.get(func.__name__), args, kwargs, out)
+        # x[i] = v returns nothing and writes x; a call with no tensor result (x.size(), x.dim())
+        # only feeds Python, and the tracer keeps none of those that fvcore would list.
+        written = list(_tensors(args[0] if out is None and args else out))
+        if written:
+            self.record(traced_name(func, args, kwargs), _HANDLES.get(getattr(func, "__name__", "")),
+                        args, kwargs, out, written)
             self.live.add(out)
         return out
 
-    def record(self, name: str, handle: Handle | None, args: tuple[Any, ...], kwargs: dict[str, Any],
-               out: Any) -> None:
-        """Count one call of operator ``name`` (fvcore's name), measured by ``handle`` if it has one."""
-        ancestors = _ancestors(self.stack[-1])
-        if handle is None:
-            if name not in FVCORE_IGNORED:
-                for module in ancestors:
-                    self.uncounted[module][name] += 1
-            return
-        macs, activations = handle(args, kwargs, out)
-        for module in ancestors:
-            self.macs[module] += Counter(macs)  # += keeps positive counts only, as fvcore's does
-            self.activations[module] += activations
+    def record(self, name: str | None, handle: Handle | None, args: tuple[Any, ...], kwargs: dict[str, Any],
+               out: Any, written: list[Tensor]) -> None:
+        """Note one call: ``name`` is fvcore's name for it (None: a call fvcore never lists, kept
+        for the data flow only); ``handle`` measures it when fvcore counts it."""
+        counted = handle is not None and name in _TRACED_HANDLES
+        macs, activations = handle(args, kwargs, out) if counted else ({}, 0)  # type: ignore[misc]
+        sources = [op for t in _tensors((args, kwargs)) if (op := self.writers.get(_storage(t)))]
+        op = _Op(name, _ancestors(self.stack[-1]), macs, activations, sources)
+        self.ops.append(op)
+        for tensor in written:
+            self.writers[_storage(tensor)] = op
+
+    def reaching(self, output: Any) -> list[_Op]:
+        """The calls whose results reach ``output``, in call order.
+
+        The TorchScript graph fvcore counts is pruned of dead code, so a call whose result is never
+        used (a branch computed and dropped) counts for neither engine. Data flow is followed per
+        storage, so an in-place write through a view reaches whoever reads the storage later.
+        """
+        todo = [op for t in _tensors(output) if (op := self.writers.get(_storage(t)))]
+        seen: set[int] = set()
+        while todo:
+            op = todo.pop()
+            if id(op) not in seen:
+                seen.add(id(op))
+                todo.extend(op.sources)
+        return [op for op in self.ops if id(op) in seen]
+
+
+def _tensors(value: Any) -> Iterator[Tensor]:
+    if isinstance(value, Tensor):
+        yield value
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _tensors(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _tensors(item)
+
+
+def _tally(ops: list[_Op], names: list[str]) -> Counts:
+    """Per module: MACs by operator, activations and uncounted operators, from the calls that count."""
+    macs: dict[str, Counter[str]] = {name: Counter() for name in names}
+    activations = dict.fromkeys(names, 0)
+    uncounted: dict[str, Counter[str]] = {name: Counter() for name in names}
+    for op in ops:
+        counted = op.name in _TRACED_HANDLES
+        if op.name is None or (not counted and op.name in FVCORE_IGNORED):
+            continue
+        for module in op.modules:
+            if counted:
+                macs[module] += Counter(op.macs)  # += keeps positive counts only, as fvcore's does
+                activations[module] += op.activations
+            else:
+                uncounted[module][op.name] += 1
+    return Counts(macs=macs, activations=activations, uncounted=uncounted)
 
 
 def _ancestors(name: str) -> list[str]:
@@ -366,11 +453,10 @@ def run(module: nn.Module, inputs: tuple[Tensor, ...]) -> MetaPass:
         args = meta_inputs(inputs)
         weights = {_storage(t) for t in (*module.parameters(), *module.buffers())}
         start = sum(t.untyped_storage().nbytes() for t in args)
-        counting = _Counting(list(dict.fromkeys(names.values())),
-                             _LiveBytes(weights | {_storage(t) for t in args}, start))
+        counting = _Counting(_LiveBytes(weights | {_storage(t) for t in args}, start))
         with torch.no_grad(), _scopes(module, counting), _tracer_view(), counting:
-            module(*args)
-    counts = Counts(macs=counting.macs, activations=dict(counting.activations), uncounted=counting.uncounted)
+            output = module(*args)
+    counts = _tally(counting.reaching(output), list(dict.fromkeys(names.values())))
     return MetaPass(counts=counts, peak_activation_bytes=counting.live.peak)
 
 

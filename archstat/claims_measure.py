@@ -102,6 +102,10 @@ class Session:
 
         return self.once(("meta", model, num_classes), compute)
 
+    def input_size(self, model: str) -> Shape:
+        """The input a network is measured at by default: its paper's (zoo) or the one ``NETS`` gives."""
+        return NETS[model].input_size if model in NETS else get_model_info(model).input_size
+
     def memory(self, model: str) -> MemoryReport:
         return self.once(("memory", model), lambda: estimate_memory(model))
 
@@ -123,10 +127,11 @@ def short(value: float) -> str:
 
 
 def times(value: float) -> str:
-    """A ratio in words: 2.269 -> '2.27x', 0.0506 -> '1/19.8'."""
+    """A ratio in words: 2.269 -> '2.27x', 0.0506 -> '1/19.8', 1e-4 -> '1/10,000'."""
     if value and abs(value) < 1:
-        return f"1/{1 / value:#.3g}".rstrip(".")
-    return f"{value:#.3g}".rstrip(".") + "x"
+        inverse = 1 / value
+        return f"1/{inverse:,.0f}" if abs(inverse) >= 1000 else f"1/{inverse:#.3g}".rstrip(".")
+    return f"{value:,.0f}x" if abs(value) >= 1000 else f"{value:#.3g}".rstrip(".") + "x"
 
 
 def percent(value: float) -> str:
@@ -145,14 +150,9 @@ def number(metric: str, value: Any) -> str:
 def label(model: str, input_size: Shape | None = None, num_classes: int | None = None,
           train: tuple[str, ...] = ()) -> str:
     """'alexnet', 'vgg16 at 3x32x32, 17 classes', 'resnet50, 2 classes, training fc'."""
-    parts = [model]
-    if input_size:
-        parts.append(f"at {format_shape(input_size)}")
-    if num_classes:
-        parts.append(f"{num_classes} classes")
-    if train:
-        parts.append("training " + ", ".join(train))
-    return parts[0] + (" " + parts[1] if input_size else "") + "".join(f", {p}" for p in parts[1 + bool(input_size):])
+    extras = [f"{num_classes} classes"] if num_classes else []
+    extras += [f"training {', '.join(train)}"] if train else []
+    return ", ".join([model + (f" at {format_shape(input_size)}" if input_size else ""), *extras])
 
 
 # ----------------------------------------------------------------------------- evidence
@@ -216,7 +216,7 @@ def kind_share(metric: str, model: str, kinds: tuple[str, ...], **target: Any) -
         return Measured(part / whole, f"{percent(part / whole)} ({integer(part)} of {integer(whole)})",
                         (layers_evidence(report),))
 
-    return Measure(f"share of {metric}({label(model)}) in {'/'.join(kinds)} layers", run)
+    return Measure(f"share of {metric}({label(model, **target)}) in {'/'.join(kinds)} layers", run)
 
 
 def largest_share(metric: str, model: str, kind: str) -> Measure:
@@ -259,20 +259,30 @@ def layer_count(model: str, kind: str, **target: Any) -> Measure:
 
 
 def layer_value(model: str, module: str, column: str, **target: Any) -> Measure:
-    """One column of one module's row of ``archstat table``: output_shape, receptive_field, params."""
+    """One module's row of ``archstat table`` ("" is the whole network): its ``output_shape`` (CxHxW),
+    output ``channels``, output ``plane`` (H x W values per channel), or a count column (params, ...)."""
     def run(session: Session) -> Measured:
         report = session.report(model, **target)
-        row = report.layers[report.layers.name == module].iloc[0]
-        value = row[column]
+        value = report.layers[report.layers.name == module].iloc[0][column if column in report.layers else "output_shape"]
+        evidence = (layers_evidence(report),)
         if column == "output_shape":
-            text = format_shape(value[1:])
-            return Measured(text, text, (layers_evidence(report),))
-        if column == "receptive_field":
-            return Measured(int(value[0]), f"{value[0]}x{value[1]} px", (layers_evidence(report),))
-        return Measured(int(value), number(column, value), (layers_evidence(report),))
+            return Measured(format_shape(value[1:]), format_shape(value[1:]), evidence)
+        if column in ("channels", "plane"):
+            count = int(value[1]) if column == "channels" else int(value[-2] * value[-1])
+            return Measured(count, f"{integer(count)} (output {format_shape(value[1:])})", evidence)
+        return Measured(int(value), number(column, value), evidence)
 
     where = label(model, target.get("input_size"))
-    return Measure(f"{column} of {module or '(model)'} in {where}", run)
+    return Measure(f"{column} of {module or 'the output'} of {where}", run)
+
+
+def each(metric: str, models: tuple[str, ...]) -> Measure:
+    """A total of several models side by side, shown as context."""
+    def run(session: Session) -> Measured:
+        values = [(m, session.report(m).totals[metric]) for m in models]
+        return Measured(None, ", ".join(f"{m} {short(v)}" for m, v in values))
+
+    return Measure(f"{metric} of {', '.join(models)}", run)
 
 
 # ----------------------------------------------------------------------------- very deep nets

@@ -74,28 +74,36 @@ def stated_layers(model: str, stated: tuple[tuple[str, int], ...]) -> Measure:
     def run(session: Session) -> Measured:
         meta = session.meta(model)
         rows = [(item, said, _built(session, model, meta, item)) for item, said in stated]
-        wrong = [f"{item} {said} (built: {built})" for item, said, built in rows if said != built]
+        wrong = [f"{item} {said} (built: {built})" for item, said, built in rows if not _same(said, built)]
         text = (f"{len(wrong)} of {len(rows)} items differ: " + "; ".join(wrong)) if wrong else "every item matches"
-        table = pd.DataFrame([(i, s, b, "yes" if s == b else "NO") for i, s, b in rows],
+        table = pd.DataFrame([(i, s, b, "yes" if _same(s, b) else "NO") for i, s, b in rows],
                              columns=["item", "document", "built", "same"])
         return Measured(not wrong, text, (Evidence(f"the document's list against {model}", table),))
 
     return Measure(f"each stated kernel size, kernel count, pool size and input side against {model}", run)
 
 
-def _built(session: Session, model: str, meta: nn.Module, item: str) -> int:
+def _built(session: Session, model: str, meta: nn.Module, item: str) -> int | str:
     """The built network's value of one item of a layer list ('conv2 kernel', 'fc8 width', 'input')."""
-    if item == "input":
-        side = next(s for s in range(1, 1025) if _runs(session, model, (3, s, s))[0])
-        return side
+    if item == "input":  # the input sides the network runs at, one output row per image
+        sides = [s for s in range(1, 513) if _outcome(meta, (3, s, s)) == "one row per image"]
+        return f"{sides[0]}..{sides[-1]}" if len(sides) > 1 else (sides[0] if sides else "none")
     layer, what = item.split()
     if layer.startswith("fc"):
         name = "fc" if layer == "fc8" else layer  # the zoo names the paper's fc8 'fc'
         return int(meta.get_submodule(f"classifier.{name}").out_features)
     if layer.startswith("pool"):
-        return int(_side(meta.get_submodule(f"features.{layer}").kernel_size))
+        return _side(meta.get_submodule(f"features.{layer}").kernel_size)
     conv = meta.get_submodule(f"features.{layer}.conv")
-    return int(_side(conv.kernel_size)) if what == "kernel" else int(conv.out_channels)
+    return _side(conv.kernel_size) if what == "kernel" else int(conv.out_channels)
+
+
+def _same(said: int, built: int | str) -> bool:
+    """A stated value against a built one; a range 'a..b' (input sides) contains the stated side."""
+    if isinstance(built, str) and ".." in built:
+        low, high = map(int, built.split(".."))
+        return low <= said <= high
+    return said == built
 
 
 def _runs(session: Session, model: str, shape: Shape) -> tuple[bool, str]:
@@ -225,31 +233,27 @@ def conv_chain(net: str, expect: str) -> Measure:
 
 
 def head(model: str, what: str) -> Measure:
-    """What ends the network: 'hidden fc' counts fully connected layers before the classifier;
-    'global pool' is True when a global average pool feeds the classifier directly."""
+    """The end of the network: 'hidden fc' counts fully connected layers before the classifier (the
+    last Linear); 'global pool' is True when a global average pool feeds the classifier directly."""
     def run(session: Session) -> Measured:
         report = session.report(model)
-        layers = report.layers[report.layers.is_leaf & report.layers.output_shape.notna()].reset_index()
-        fcs = layers[layers.type == "Linear"]
-        meta = session.meta(model)
+        leaves = report.layers[report.layers.is_leaf & report.layers.output_shape.notna()].reset_index(drop=True)
+        fcs = leaves[leaves.type == "Linear"]
+        last = fcs.iloc[-1]
         if what == "hidden fc":
-            last = fcs.iloc[-1]["name"]
-            fc = meta.get_submodule(last)
-            text = (f"{len(fcs) - 1}; the only fully connected layer is the classifier {last} "
-                    f"({fc.in_features} -> {fc.out_features}, {integer(last_params(report, last))} params)")
-            return Measured(len(fcs) - 1, text if len(fcs) == 1 else f"{len(fcs) - 1}: " + ", ".join(fcs.name))
-        before = layers.iloc[: fcs.index[-1]]
-        before = before[~before.type.isin(["Flatten", "Dropout", "ReLU"])].iloc[-1]
-        shape = before.output_shape
-        ok = "AvgPool" in before.type and shape[-1] == shape[-2] == 1
-        return Measured(ok, f"{before['name']} ({before.type}, output {format_shape(shape[1:])}) feeds the classifier",
-                        (layers_evidence(report),))
+            fc = session.meta(model).get_submodule(last["name"])
+            text = (f"{len(fcs) - 1}: the only fully connected layer is the classifier {last['name']} "
+                    f"({fc.in_features} -> {fc.out_features}, {integer(last.params)} params)") if len(fcs) == 1 \
+                else f"{len(fcs) - 1} ({', '.join(fcs.name[:-1])})"
+            return Measured(len(fcs) - 1, text, (layers_evidence(report),))
+        before = leaves.iloc[: fcs.index[-1]]
+        feeder = before[~before.type.isin(["Flatten", "Dropout", "ReLU"])].iloc[-1]
+        shape = feeder.output_shape
+        ok = "AvgPool" in feeder.type and shape[-1] == shape[-2] == 1
+        text = f"{feeder['name']} ({feeder.type}, output {format_shape(shape[1:])}) feeds {last['name']}"
+        return Measured(ok, text, (layers_evidence(report),))
 
     return Measure(f"the head of {model}: {what}", run)
-
-
-def last_params(report: Any, name: str) -> int:
-    return int(report.layers[report.layers.name == name].params.iloc[0])
 
 
 def aux_heads(model: str) -> Measure:
@@ -300,7 +304,7 @@ def residual_adds(model: str) -> Measure:
     def run(session: Session) -> Measured:
         def count() -> int:
             meta = session.meta(model)
-            shape = session.report_shape(model)
+            shape = session.input_size(model)
             with torch.no_grad(), _AddCounter() as counter:
                 meta(torch.empty((1, *shape), device="meta"))
             return counter.count
@@ -314,7 +318,7 @@ def residual_adds(model: str) -> Measure:
 def working_sides(net: str, limit: int = 300) -> Measure:
     """The square input sides, 1 to ``limit``, at which the network gives one output row per image."""
     def run(session: Session) -> Measured:
-        meta, channels = session.meta(net), session.report_shape(net)[0]
+        meta, channels = session.meta(net), session.input_size(net)[0]
         outcome = [_outcome(meta, (channels, s, s)) for s in range(1, limit + 1)]
         spans: list[list[Any]] = []
         for side, what in enumerate(outcome, 1):
@@ -337,3 +341,15 @@ def _outcome(meta: nn.Module, shape: Shape) -> str:
     except Exception:  # a network's forward may raise anything on a wrong size
         return "fails"
     return "one row per image" if out.shape[0] == 1 else "runs, but several rows per image"
+
+
+def uncalled(model: str) -> Measure:
+    """Modules holding parameters that the forward never calls (defined, never used)."""
+    def run(session: Session) -> Measured:
+        report = session.report(model)
+        layers = report.layers
+        rows = layers[layers.is_leaf & layers.output_shape.isna() & (layers.params > 0)]
+        text = ", ".join(f"{n} ({integer(p)} params)" for n, p in zip(rows.name, rows.params, strict=True))
+        return Measured(len(rows), text or "none", (layers_evidence(report),))
+
+    return Measure(f"modules of {model} defined but never called", run)

@@ -1,0 +1,132 @@
+"""Every kind of bad input: one line on stderr naming the value and the next step, exit 2 for usage
+errors and 1 for a failed analysis, never a traceback. The same cases make docs/errors.md:
+`python tests/test_bad_input.py` rewrites it, and a test fails when the page is stale."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from archstat.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = ROOT / "docs" / "errors.md"
+runner = CliRunner()
+
+# (what is wrong, the command, the exit code)
+CASES = [
+    ("unknown model", "archstat table resnet5", 2),
+    ("malformed --input: two dimensions", "archstat table alexnet --input 3x224", 2),
+    ("malformed --input: not a number", "archstat table alexnet --input abc", 2),
+    ("impossible --input: a zero", "archstat table alexnet --input 0x224x224", 2),
+    ("impossible --input: negative", "archstat table alexnet --input -3", 2),
+    ("--input with too many dimensions", "archstat table alexnet --input 3x224x224x2", 2),
+    ("input too small for the network", "archstat table vgg16 --input 16", 2),
+    ("--num-classes 0", "archstat table alexnet --num-classes 0", 2),
+    ("unknown --format", "archstat table alexnet --format xml", 2),
+    ("unknown --metric", "archstat compare vgg16 alexnet --metric speed", 2),
+    ("calculator channels: zero", "archstat bottleneck --in 0 --mid 28 --out 125 --k 5", 2),
+    ("calculator channels: negative", "archstat factorize --k 7 --channels -64", 2),
+    ("calculator channels: absurd", "archstat bottleneck --in 99999999 --mid 28 --out 125 --k 5", 2),
+    ("calculator: no reduction", "archstat bottleneck --in 56 --mid 56 --out 125 --k 5", 2),
+    ("calculator: kernel larger than the input", "archstat bottleneck --in 56 --mid 28 --out 125 --k 7 --hw 3", 2),
+    ("a user model path that does not import", "archstat table no/such/file.py:Net --input 3x32x32", 2),
+    ("a module that does not exist", "archstat table no_such_package.models:Net --input 3x32x32", 2),
+    ("an object that is not an nn.Module", "archstat table os:sep --input 3x32x32", 2),
+    ("a user model without --input", "archstat table tests/fixtures/lenet_like.py:Net", 2),
+    ("a forward that raises (the documents' SimpleGoogleNet)",
+     "archstat table tests/fixtures/simple_googlenet.py:SimpleGoogleNet --input 3x32x32", 1),
+    ("--output onto an existing file", "archstat table lenet5 --output README.md", 2),
+]
+
+
+def run(command: str):
+    return runner.invoke(app, shlex.split(command)[1:], catch_exceptions=True)
+
+
+def message(command: str) -> str:
+    return run(command).stderr.strip().replace(str(ROOT) + "/", "")
+
+
+def page() -> str:
+    lines = [
+        "# Bad input and errors",
+        "",
+        "Every error is one line on stderr that names the bad value and says what to do next (a failing",
+        "`forward` in your own model gets a short block naming the layer, its input shape and your file and",
+        "line). Exit code 2 means the command was used wrongly, 1 that an analysis failed; 0 is success.",
+        "No traceback is shown unless `--debug` is given before the command (`archstat --debug table ...`).",
+        "",
+        "This page is generated from the cases in `tests/test_bad_input.py`, which run each command and",
+        "check its exit code and message: `python tests/test_bad_input.py` rewrites it.",
+        "",
+    ]
+    for what, command, code in CASES:
+        lines += [f"## {what}", "", "```console", f"$ {command}", message(command), f"$ echo $?  # {code}", "```", ""]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize(("what", "command", "code"), CASES, ids=[c[0] for c in CASES])
+def test_bad_input_is_one_clear_line(what, command, code, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = run(command)
+    assert result.exit_code == code, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    lines = result.stderr.strip().splitlines()
+    assert "Traceback" not in result.output
+    assert lines and lines[0].startswith("archstat: error:")
+    if code == 2:
+        assert len(lines) == 1, result.stderr
+    else:  # a failing forward: one short block, naming the layer, the shapes and the user's line
+        assert len(lines) <= 3 and "'fc' (Linear)" in lines[0] and "256" in lines[0] and "512" in lines[0]
+        assert "simple_googlenet.py:" in lines[1]
+
+
+def test_debug_shows_the_traceback(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = runner.invoke(app, ["--debug", "table", "resnet5"])
+    assert result.exit_code != 0 and result.exception is not None
+    assert type(result.exception).__name__ == "UnknownModelError"
+
+
+def test_the_page_is_up_to_date(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert PAGE.read_text() == page(), "docs/errors.md is stale: run python tests/test_bad_input.py"
+
+
+WORDS = ["table", "list", "rf", "compare", "diff", "bottleneck", "factorize", "cardinality", "memory", "plot",
+         "lenet5", "resnet5", "x.py:Net", "os:sep", "--input", "--batch", "--format", "--num-classes",
+         "--depth", "--metric", "--in", "--mid", "--out", "--k", "--hw", "--channels", "--groups", "--aux",
+         "--kwargs", "--train", "--freeze", "--dtype", "--optimizer", "json", "xml", "3x224", "abc", "0", "-1",
+         "1x32x32", "32", "2.5", "{", "{\"a\": 1}", "", "fc", "*", "compare", "--output", "/nonexistent/x.png"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=8)), max_size=6))
+def test_random_arguments_never_end_in_a_traceback(arguments):
+    # Random argument lists from the CLI's own vocabulary and random text; none may crash. They run in
+    # an empty folder, so a random --output never lands in the project.
+    home = os.getcwd()
+    with tempfile.TemporaryDirectory() as folder:
+        os.chdir(folder)
+        try:
+            result = runner.invoke(app, arguments, catch_exceptions=True)
+        finally:
+            os.chdir(home)
+    assert result.exception is None or isinstance(result.exception, SystemExit), (arguments, result.exception)
+    assert "Traceback" not in result.output
+    assert result.exit_code in (0, 1, 2)
+
+
+if __name__ == "__main__":
+    os.chdir(ROOT)
+    PAGE.write_text(page())
+    sys.stdout.write(f"wrote {PAGE}\n")
