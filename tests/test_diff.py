@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from archstat import analyze, list_models
 from archstat.cli import app
-from archstat.commands.diff import diff_reports, layer_config
+from archstat.diff import diff_reports, layer_config
 
 runner = CliRunner()
 

@@ -13,7 +13,6 @@ import typer
 
 from ..analysis import analyze
 from ..cli import (
-    text_output,
     BatchOpt,
     ClassesOpt,
     FormatOpt,
@@ -24,6 +23,7 @@ from ..cli import (
     model_target,
     reports_errors,
     stdout,
+    text_output,
 )
 from ..errors import UsageError
 from ..memory import estimate_memory

@@ -11,7 +11,7 @@ import pandas as pd
 import typer
 
 from .. import design, render
-from ..cli import text_output, FormatOpt, app, emit, reports_errors, stdout
+from ..cli import FormatOpt, app, emit, reports_errors, stdout, text_output
 from ..inputs import format_shape
 from ..render import UNIT_NOTE, OutputFormat, integer
 

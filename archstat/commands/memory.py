@@ -9,7 +9,6 @@ import pandas as pd
 import typer
 
 from ..cli import (
-    text_output,
     AuxOpt,
     BatchOpt,
     ClassesOpt,
@@ -25,6 +24,7 @@ from ..cli import (
     model_target,
     reports_errors,
     stdout,
+    text_output,
 )
 from ..memory import MemoryReport, estimate_memory
 from ..render import OutputFormat, csv_text, integer, json_text, markdown_table, rich_table, share

@@ -5,8 +5,27 @@ from __future__ import annotations
 import pandas as pd
 
 from ..analysis import analyze
-from ..cli import text_output, AuxOpt, FormatOpt, InputOpt, ModelArg, app, emit, model_target, reports_errors, stdout
-from ..render import OutputFormat, csv_text, json_text, markdown_table, pair_text, rich_table, shape_text
+from ..cli import (
+    AuxOpt,
+    FormatOpt,
+    InputOpt,
+    ModelArg,
+    app,
+    emit,
+    model_target,
+    reports_errors,
+    stdout,
+    text_output,
+)
+from ..render import (
+    OutputFormat,
+    csv_text,
+    json_text,
+    markdown_table,
+    pair_text,
+    rich_table,
+    shape_text,
+)
 from ..report import Report
 
 FIELD_NOTE = ("Receptive field and effective stride in input pixels (height x width); start: input coordinate "

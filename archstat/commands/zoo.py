@@ -8,9 +8,18 @@ import pandas as pd
 import typer
 from rich.progress import Progress
 
-from ..cli import text_output, FormatOpt, app, emit, reports_errors, stderr, stdout
+from ..cli import FormatOpt, app, emit, reports_errors, stderr, stdout, text_output
 from ..registry import list_models
-from ..render import OutputFormat, csv_text, human, integer, json_text, markdown_table, pair_text, rich_table
+from ..render import (
+    OutputFormat,
+    csv_text,
+    human,
+    integer,
+    json_text,
+    markdown_table,
+    pair_text,
+    rich_table,
+)
 from ..zoo import is_missing, zoo_table
 
 UNITS = ("params: parameter elements (aux heads excluded); MACs: one fused multiply-add = 1 MAC; "

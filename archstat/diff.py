@@ -1,0 +1,154 @@
+"""Two reports matched layer by layer (by module name), deltas B - A. Plain data; nothing prints."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from torch import nn
+
+from .report import UNITS, Report
+
+COUNTS = ("params", "macs", "activations")
+
+
+@dataclass(frozen=True)
+class Side:
+    """One model's row: module type, its settings as text (kernel, stride, channels; see
+    ``layer_config``), output shape [N, C, H, W] (None if it has none) and its counts."""
+
+    type: str
+    config: str
+    output_shape: list[int] | None
+    params: int
+    macs: int
+    activations: int
+
+
+@dataclass(frozen=True)
+class RowDiff:
+    """A module name and its row in A and in B (None where that model has no such module)."""
+
+    name: str
+    a: Side | None
+    b: Side | None
+
+    @property
+    def status(self) -> str:
+        """"only_a", "only_b", "changed" (type, output shape or a count differs) or "same"."""
+        if self.b is None:
+            return "only_a"
+        if self.a is None:
+            return "only_b"
+        return "same" if self.a == self.b else "changed"
+
+    def delta(self, key: str) -> int:
+        """B minus A for one count; a module missing on one side counts 0 there."""
+        return (getattr(self.b, key) if self.b else 0) - (getattr(self.a, key) if self.a else 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "status": self.status,
+            "a": asdict(self.a) if self.a else None, "b": asdict(self.b) if self.b else None,
+            "delta": {key: self.delta(key) for key in COUNTS},
+        }
+
+
+@dataclass(frozen=True)
+class ReportDiff:
+    """Every row of A and B in network order, matched by name; ``changed``: the differing ones."""
+
+    a: Report
+    b: Report
+    rows: list[RowDiff]
+
+    @property
+    def changed(self) -> list[RowDiff]:
+        return [row for row in self.rows if row.status != "same"]
+
+    def totals(self) -> dict[str, Any]:
+        """Totals of A and B, B - A, and how many rows differ."""
+        a = {key: self.a.totals[key] for key in COUNTS}
+        b = {key: self.b.totals[key] for key in COUNTS}
+        statuses = [row.status for row in self.rows]
+        return {
+            "a": a, "b": b, "delta": {key: b[key] - a[key] for key in COUNTS},
+            "rows": len(statuses), "changed": statuses.count("changed"),
+            "only_a": statuses.count("only_a"), "only_b": statuses.count("only_b"),
+        }
+
+    def largest(self, key: str, count: int) -> list[RowDiff]:
+        """The ``count`` rows whose ``key`` changed most (by absolute B - A), largest first."""
+        moved = [row for row in self.changed if row.delta(key)]
+        return sorted(moved, key=lambda row: -abs(row.delta(key)))[:count]
+
+    def to_dict(self) -> dict[str, Any]:
+        """json: ``a``, ``b`` (names), ``inputs``, ``units``, ``rows`` (differing), ``totals``."""
+        return {
+            "a": self.a.model, "b": self.b.model,
+            "inputs": {"a": list(self.a.input_shape[0]), "b": list(self.b.input_shape[0])},
+            "units": {key: UNITS[key] for key in COUNTS},
+            "rows": [row.to_dict() for row in self.changed],
+            "totals": self.totals(),
+        }
+
+
+def _pair(value: int | tuple[int, ...]) -> str:
+    return "x".join(map(str, value)) if isinstance(value, tuple) else f"{value}x{value}"
+
+
+def _stride(value: int | tuple[int, ...]) -> str:
+    values = set(value) if isinstance(value, tuple) else {value}
+    if values == {1}:
+        return ""
+    return f" stride {values.pop()}" if len(values) == 1 else f" stride {_pair(value)}"
+
+
+def layer_config(module: nn.Module) -> str:
+    """The settings that decide a layer's counts, as text: '3x3 128->128 stride 2', '4096->1000'."""
+    if isinstance(module, nn.modules.conv._ConvNd):
+        groups = f" groups {module.groups}" if module.groups != 1 else ""
+        return (f"{_pair(module.kernel_size)} {module.in_channels}->{module.out_channels}"
+                f"{_stride(module.stride)}{groups}")
+    if isinstance(module, (nn.MaxPool2d, nn.AvgPool2d)):
+        return f"{_pair(module.kernel_size)}{_stride(module.stride)}"
+    if isinstance(module, nn.Linear):
+        return f"{module.in_features}->{module.out_features}"
+    if isinstance(module, nn.modules.batchnorm._BatchNorm):
+        return str(module.num_features)
+    return ""
+
+
+def _sides(report: Report, configs: Mapping[str, str]) -> dict[str, Side]:
+    frame = report.rows()
+    return {
+        row.name: Side(row.type, configs.get(row.name, ""),
+                       None if row.output_shape is None else [int(d) for d in row.output_shape],
+                       int(row.params), int(row.macs), int(row.activations))
+        for row in frame.itertuples(index=False)
+    }
+
+
+def _merged_order(first: list[str], second: list[str]) -> list[str]:
+    """``first`` in order, each name only in ``second`` placed after the name it follows there."""
+    order, known = list(first), set(first)
+    previous = None
+    for name in second:
+        if name not in known:
+            order.insert(order.index(previous) + 1 if previous is not None else 0, name)
+            known.add(name)
+        previous = name
+    return order
+
+
+def diff_reports(a: Report, b: Report, configs_a: Mapping[str, str] | None = None,
+                 configs_b: Mapping[str, str] | None = None) -> ReportDiff:
+    """Match the leaf rows (``Report.rows()``) of two reports by module name.
+
+    ``configs_*`` map module names to ``layer_config`` text (empty when not given); a row whose
+    settings differ is shown even when its counts agree (a stride moved from one layer to another).
+    """
+    rows_a, rows_b = _sides(a, configs_a or {}), _sides(b, configs_b or {})
+    names = _merged_order(list(rows_a), list(rows_b))
+    return ReportDiff(a, b, [RowDiff(name, rows_a.get(name), rows_b.get(name)) for name in names])
