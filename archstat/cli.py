@@ -270,13 +270,14 @@ def list_command(
     infos = [get_model_info(name) for name in list_models(pattern)]
     if format is OutputFormat.json:
         emit(json_text([
-            {"name": i.name, "family": i.family, "year": i.year, "paper": i.paper, "input_size": list(i.input_size)}
+            {"name": i.name, "family": i.family, "year": i.year, "paper": i.paper, "input_size": list(i.input_size),
+             "min_input": i.min_input}
             for i in infos
         ]))
         return
     frame = pd.DataFrame(
-        [(i.name, i.family, i.year, "x".join(map(str, i.input_size)), i.paper) for i in infos],
-        columns=["name", "family", "year", "input", "paper"],
+        [(i.name, i.family, i.year, "x".join(map(str, i.input_size)), i.min_input or "", i.paper) for i in infos],
+        columns=["name", "family", "year", "input", "min side", "paper"],
     )
     if format is OutputFormat.csv:
         emit(csv_text(frame))

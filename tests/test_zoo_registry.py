@@ -55,3 +55,26 @@ def test_registering_a_name_twice_is_an_error():
 
     with pytest.raises(ValueError, match="twice"):
         archstat.register_model(family="x", paper="x", year=2000, input_size=(3, 8, 8))(vgg16)
+
+
+@pytest.mark.parametrize("name", [n for n in list_models() if get_model_info(n).min_input])
+def test_min_input_is_the_smallest_side_that_runs(name):
+    info = get_model_info(name)
+    model = build_model(name, device="meta")
+
+    def runs(side: int) -> bool:
+        try:
+            with torch.no_grad():
+                model(torch.empty(1, *info.input_size[:-2], side, side, device="meta"))
+            return True
+        except Exception:
+            return False
+
+    assert runs(info.min_input)
+    if info.min_input > 1:
+        assert not runs(info.min_input - 1)
+
+
+def test_input_below_the_minimum_fails_with_that_minimum():
+    with pytest.raises(archstat.errors.InputSizeError, match="smallest input that works is 32x32"):
+        archstat.analyze("vgg16", input_size=(3, 31, 31))
