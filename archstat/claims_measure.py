@@ -4,9 +4,9 @@ A ``Measure`` pairs what it measures in words (``params(vgg16) / params(alexnet)
 of a ``Session``; running it gives a ``Measured``: the value, the value in words, and the per-layer
 tables it came from (``--explain`` shows them). No number is stored here: every value comes from
 building the network (a zoo model, a document's own network or one layer, see ``claims_nets``) and
-counting it with the engine of ``archstat table`` (``archstat.analyze``), the design calculators
-(``archstat.design``), the memory estimator (``archstat.memory``) or, for pure structure, the built
-module itself. Structure checks live in ``claims_structure``.
+counting it with the engine of ``archstat table`` (``archstat.analyze``). The measures here read
+one report; ``claims_engines`` holds those of the design calculators, the memory estimator and the
+meta device, ``claims_structure`` the structure checks.
 
 Units: params are parameter elements; MACs are multiply-accumulates (one fused multiply-add = 1 MAC,
 FLOPs = 2 x MACs); activations are fvcore's output elements of convolutions and matrix products;
@@ -24,9 +24,8 @@ import torch
 from torch import nn
 
 from . import design
-from .analysis import AUX_PREFIX, analyze
+from .analysis import analyze
 from .claims_nets import NETS
-from .fields import trace_fields
 from .inputs import Shape, format_shape
 from .memory import MemoryReport, estimate_memory
 from .registry import build_model, get_model_info
@@ -110,8 +109,8 @@ class Session:
         return self.once(("memory", model), lambda: estimate_memory(model))
 
     def comparison(self, calculator: str, args: tuple[tuple[str, int], ...]) -> design.Comparison:
-        calculators = {"bottleneck": design.bottleneck, "factorize": design.factorize,
-                       "cardinality": design.cardinality}
+        calculators: dict[str, Callable[..., design.Comparison]] = {
+            "bottleneck": design.bottleneck, "factorize": design.factorize, "cardinality": design.cardinality}
         return self.once(("design", calculator, args), lambda: calculators[calculator](**dict(args)))
 
 
@@ -219,32 +218,24 @@ def kind_share(metric: str, model: str, kinds: tuple[str, ...], **target: Any) -
     return Measure(f"share of {metric}({label(model, **target)}) in {'/'.join(kinds)} layers", run)
 
 
-def largest_share(metric: str, model: str, kind: str) -> Measure:
-    """The largest share of ``metric`` held by one layer of type ``kind``, and which layer it is."""
+def largest(metric: str, model: str, kind: str, share: bool = False) -> Measure:
+    """The largest ``metric`` held by one layer of type ``kind`` (as a share of the total with
+    ``share``), and which layer it is."""
     def run(session: Session) -> Measured:
         report = session.report(model)
         leaves, whole = _leaves(report), report.totals[metric]
         layers = leaves[leaves.type == kind]
+        top = layers.loc[layers[metric].idxmax()]
+        if not share:
+            text = f"{top['name']}: {number(metric, top[metric])}"
+            return Measured(int(top[metric]), text, (layers_evidence(report),))
         table = pd.DataFrame({"layer": layers.name, metric: layers[metric].map(integer),
                               f"% of all {metric}": [percent(v / whole) for v in layers[metric]]})
-        top = layers.loc[layers[metric].idxmax()]
         text = f"{top['name']}: {percent(top[metric] / whole)} ({integer(top[metric])} of {integer(whole)})"
         return Measured(top[metric] / whole, text,
                         (Evidence(f"{model}: {kind} layers' share of {metric}", table.reset_index(drop=True)),))
 
-    return Measure(f"largest share of {metric}({model}) held by one {kind}", run)
-
-
-def largest(metric: str, model: str, kind: str) -> Measure:
-    """The largest ``metric`` of one layer of type ``kind`` (e.g. the biggest convolution's params)."""
-    def run(session: Session) -> Measured:
-        report = session.report(model)
-        layers = _leaves(report)
-        layers = layers[layers.type == kind]
-        top = layers.loc[layers[metric].idxmax()]
-        return Measured(int(top[metric]), f"{top['name']}: {number(metric, top[metric])}", (layers_evidence(report),))
-
-    return Measure(f"largest {metric} of one {kind} in {model}", run)
+    return Measure(f"largest {'share of ' if share else ''}{metric}({model}) held by one {kind}", run)
 
 
 def layer_count(model: str, kind: str, **target: Any) -> Measure:
@@ -253,7 +244,8 @@ def layer_count(model: str, kind: str, **target: Any) -> Measure:
         report = session.report(model, **target)
         leaves = _leaves(report)
         names = list(leaves[leaves.type == kind].name)
-        return Measured(len(names), f"{len(names)} ({', '.join(names)})", (layers_evidence(report),))
+        shown = ", ".join(names) if len(names) <= 5 else f"{names[0]} ... {names[-1]}"
+        return Measured(len(names), f"{len(names)} ({shown})" if names else "0", (layers_evidence(report),))
 
     return Measure(f"number of {kind} layers in {model}", run)
 
@@ -263,7 +255,8 @@ def layer_value(model: str, module: str, column: str, **target: Any) -> Measure:
     output ``channels``, output ``plane`` (H x W values per channel), or a count column (params, ...)."""
     def run(session: Session) -> Measured:
         report = session.report(model, **target)
-        value = report.layers[report.layers.name == module].iloc[0][column if column in report.layers else "output_shape"]
+        row = report.layers[report.layers.name == module].iloc[0]
+        value = row[column if column in report.layers else "output_shape"]
         evidence = (layers_evidence(report),)
         if column == "output_shape":
             return Measured(format_shape(value[1:]), format_shape(value[1:]), evidence)
@@ -283,151 +276,3 @@ def each(metric: str, models: tuple[str, ...]) -> Measure:
         return Measured(None, ", ".join(f"{m} {short(v)}" for m, v in values))
 
     return Measure(f"{metric} of {', '.join(models)}", run)
-
-
-# ----------------------------------------------------------------------------- very deep nets
-
-
-def _trace_free_facts(model: str) -> tuple[int, int, pd.DataFrame]:
-    """Params (the counting rule of ``analyze``) and depth (``trace_fields``) on the meta device.
-
-    For the 1000-layer CIFAR nets: fvcore's TorchScript trace of ResNet-1202 takes 40 to 80 s on two
-    cores, and neither params nor depth needs it.
-    """
-    meta = build_model(model, device="meta")
-    shape = get_model_info(model).input_size
-    trace = trace_fields(meta, torch.empty((1, *shape), device="meta"))
-    skip_aux = hasattr(meta, "aux_logits")
-
-    def params(module: nn.Module, prefix: str) -> int:
-        return sum(p.numel() for n, p in module.named_parameters(prefix=prefix)
-                   if not (skip_aux and n.startswith(AUX_PREFIX)))
-
-    stages = pd.DataFrame([
-        {"stage": name, "type": type(child).__name__, "params": integer(params(child, name)),
-         "depth at its output": trace.depth_by_module.get(name, "")}
-        for name, child in meta.named_children()
-    ])
-    return params(meta, ""), trace.depth, stages
-
-
-def trace_free(metric: str, model: str) -> Measure:
-    """params or depth of a zoo model without the fvcore trace (see ``_trace_free_facts``)."""
-    def run(session: Session) -> Measured:
-        params, depth, stages = session.once(("trace-free", model), lambda: _trace_free_facts(model))
-        value = params if metric == "params" else depth
-        shape = format_shape(get_model_info(model).input_size)
-        return Measured(value, number(metric, value), (Evidence(f"{model} at {shape}: stages", stages),))
-
-    return Measure(f"{metric}({model}), counted on the meta device", run)
-
-
-# ----------------------------------------------------------------------------- calculators, memory, metadata
-
-
-def _design_evidence(comparison: design.Comparison) -> Evidence:
-    table = pd.DataFrame([{
-        "form": f.label, "layers": f.layers, "output shape": format_shape(f.output_shape),
-        "params (weights)": integer(f.params), "params (with biases)": integer(f.params_with_bias),
-        "MACs": integer(f.macs), "field": f"{f.receptive_field[0]}x{f.receptive_field[1]}",
-    } for f in comparison.forms.values()])
-    return Evidence(f"{comparison.title}, input {format_shape(comparison.input_shape)}", table)
-
-
-def form_value(calculator: str, args: dict[str, int], form: str, attr: str) -> Measure:
-    """One count of one form of a design calculator: params, params_with_bias, macs, receptive_field."""
-    key = tuple(sorted(args.items()))
-
-    def run(session: Session) -> Measured:
-        comparison = session.comparison(calculator, key)
-        value = getattr(comparison.forms[form], attr)
-        if attr == "receptive_field":
-            return Measured(int(value[0]), f"{value[0]}x{value[1]} px", (_design_evidence(comparison),))
-        return Measured(int(value), number(attr, value), (_design_evidence(comparison),))
-
-    shown = ", ".join(f"{k}={v}" for k, v in args.items())
-    return Measure(f"{attr} of the {form} form, archstat {calculator} {shown}", run)
-
-
-def form_saving(calculator: str, args: dict[str, int], form: str, attr: str = "params") -> Measure:
-    """Fraction of the baseline's weights (or MACs) a form saves."""
-    key = tuple(sorted(args.items()))
-
-    def run(session: Session) -> Measured:
-        comparison = session.comparison(calculator, key)
-        value = comparison.savings()[form][attr]
-        base, mine = getattr(comparison.forms[comparison.baseline], attr), getattr(comparison.forms[form], attr)
-        return Measured(value, f"saves {percent(value)} ({integer(mine)} instead of {integer(base)})",
-                        (_design_evidence(comparison),))
-
-    shown = ", ".join(f"{k}={v}" for k, v in args.items())
-    return Measure(f"{attr} saved by the {form} form, archstat {calculator} {shown}", run)
-
-
-def forms_agree(calculator: str, args: dict[str, int], forms: tuple[str, ...]) -> Measure:
-    """True when the forms have the same weights, MACs and output shape."""
-    key = tuple(sorted(args.items()))
-
-    def run(session: Session) -> Measured:
-        comparison = session.comparison(calculator, key)
-        agree = design.forms_agree(comparison, forms)
-        counts = {(f.params, f.macs) for k, f in comparison.forms.items() if k in forms}
-        text = ("identical: " if agree else "different: ") + "; ".join(
-            f"{integer(p)} params, {integer(m)} MACs" for p, m in sorted(counts))
-        return Measured(agree, text, (_design_evidence(comparison),))
-
-    return Measure(f"params, MACs and output shape of the forms {', '.join(forms)} ({calculator})", run)
-
-
-def meta_params(net: str) -> Measure:
-    """Parameters of a ``NETS`` layer counted from its shapes on the meta device (no memory)."""
-    def run(session: Session) -> Measured:
-        module = session.meta(net)
-        value = sum(p.numel() for p in module.parameters())
-        return Measured(value, f"{integer(value)} ({value:.0e})".replace("e+", "e"))
-
-    return Measure(f"params of {NETS[net].describe}, from shapes on the meta device", run)
-
-
-def saved_activations(model: str) -> Measure:
-    """Bytes autograd saves for the backward pass (training, fp32, batch 1), from ``archstat memory``."""
-    def run(session: Session) -> Measured:
-        memory = session.memory(model)
-        value = memory.totals["saved_activations"]
-        return Measured(value, f"{integer(value)} bytes ({short(value)}B)", (_memory_evidence(memory),))
-
-    return Measure(f"saved activations of {model} for training (fp32, batch 1)", run)
-
-
-def saved_share(model: str, prefixes: tuple[str, ...]) -> Measure:
-    """Share of the saved activations held by modules whose names start with one of ``prefixes``."""
-    def run(session: Session) -> Measured:
-        memory = session.memory(model)
-        layers = memory.layers
-        part = int(layers[layers.name.str.startswith(prefixes)].saved_activations.sum())
-        whole = memory.totals["saved_activations"]
-        text = f"{percent(part / whole)} ({short(part)}B of {short(whole)}B)"
-        return Measured(part / whole, text, (_memory_evidence(memory),))
-
-    return Measure(f"share of {model}'s saved activations in {', '.join(p.rstrip('._') for p in prefixes)}", run)
-
-
-def _memory_evidence(memory: MemoryReport) -> Evidence:
-    layers = memory.layers[memory.layers.saved_activations > 0]
-    whole = memory.totals["saved_activations"]
-    table = pd.DataFrame({"layer": layers.name, "type": layers.type,
-                          "saved activations (bytes)": layers.saved_activations.map(integer),
-                          "% of saved": [percent(v / whole) for v in layers.saved_activations]})
-    return Evidence(f"{memory.model} at {format_shape(memory.input_shape[0])}: bytes saved for backward (fp32)",
-                    table.reset_index(drop=True))
-
-
-def metadata(models: tuple[str, ...], field: str = "top5_error") -> Measure:
-    """A fact the zoo's metadata records from the papers (competition errors): shown, never judged."""
-    def run(session: Session) -> Measured:
-        facts = [(m, getattr(get_model_info(m), field) or "not recorded") for m in models]
-        text = "; ".join(f"{m}: {fact}" for m, fact in facts)
-        table = pd.DataFrame(facts, columns=["model", field])
-        return Measured(None, text, (Evidence(f"zoo metadata: {field}", table),))
-
-    return Measure(f"{field} of {', '.join(models)} in the zoo's metadata", run)

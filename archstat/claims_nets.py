@@ -172,7 +172,8 @@ NETS: dict[str, NetSpec] = {
     "kernel_10x10": NetSpec(
         lambda: nn.Conv2d(1, 1, 10, bias=False), (1, 100, 100), "one 10x10 kernel, Conv2d(1 -> 1, 10x10, no bias)"),
     "kernel_100x100": NetSpec(
-        lambda: nn.Conv2d(1, 1, 100, bias=False), (1, 100, 100), "one 100x100 kernel, Conv2d(1 -> 1, 100x100, no bias)"),
+        lambda: nn.Conv2d(1, 1, 100, bias=False), (1, 100, 100),
+        "one 100x100 kernel, Conv2d(1 -> 1, 100x100, no bias)"),
     # The zoo's own residual units (archstat.models.resnet), as ResNet-34 and ResNet-50 use them at conv2_x.
     "resnet_basic_unit_64": NetSpec(
         lambda: PostActUnit(64, basic(64, 1)), (64, 56, 56),

@@ -20,6 +20,7 @@ from torch.overrides import TorchFunctionMode
 from .claims_measure import Evidence, Measure, Measured, Session, label, layers_evidence
 from .errors import ArchstatError
 from .inputs import Shape, format_shape
+from .registry import get_model_info
 from .render import integer
 
 _KINDS = {"Conv2d": "conv", "LocalResponseNorm": "LRN", "MaxPool2d": "max-pool", "AvgPool2d": "avg-pool",
@@ -91,11 +92,14 @@ def _built(session: Session, model: str, meta: nn.Module, item: str) -> int | st
     layer, what = item.split()
     if layer.startswith("fc"):
         name = "fc" if layer == "fc8" else layer  # the zoo names the paper's fc8 'fc'
-        return int(meta.get_submodule(f"classifier.{name}").out_features)
+        fc = meta.get_submodule(f"classifier.{name}")
+        assert isinstance(fc, nn.Linear)
+        return fc.out_features
     if layer.startswith("pool"):
         return _side(meta.get_submodule(f"features.{layer}").kernel_size)
     conv = meta.get_submodule(f"features.{layer}.conv")
-    return _side(conv.kernel_size) if what == "kernel" else int(conv.out_channels)
+    assert isinstance(conv, nn.Conv2d)
+    return _side(conv.kernel_size) if what == "kernel" else conv.out_channels
 
 
 def _same(said: int, built: int | str) -> bool:
@@ -153,8 +157,9 @@ def stages(model: str, what: str) -> Measure:
     """VGG's stages, read off the layer names convS_i / poolS: 'convs' per stage, 'widths', 'kernels'."""
     def run(session: Session) -> Measured:
         features = session.meta(model).get_submodule("features")
-        convs = [(n, m.conv) for n, m in features.named_children() if n.startswith("conv")]
-        by_stage: dict[str, list[nn.Conv2d]] = {}
+        convs: list[tuple[str, Any]] = [(n, m.get_submodule("conv")) for n, m in features.named_children()
+                                        if n.startswith("conv")]
+        by_stage: dict[str, list[Any]] = {}
         for name, conv in convs:
             by_stage.setdefault(re.sub(r"conv(\d+)_\d+", r"\1", name), []).append(conv)
         pools = [m for n, m in features.named_children() if n.startswith("pool")]
@@ -211,7 +216,8 @@ def added_1x1(model: str, than: str) -> Measure:
         theirs = {n for n, _ in _convs(session.meta(than))}
         extra = [(n, c) for n, c in _convs(session.meta(model)) if n not in theirs]
         ok = bool(extra) and all(c.kernel_size == (1, 1) and c.in_channels == c.out_channels for _, c in extra)
-        return Measured(ok, f"{len(extra)} more: " + ", ".join(_conv_text(n.removesuffix(".conv"), c) for n, c in extra))
+        listed = ", ".join(_conv_text(n.removesuffix(".conv"), c) for n, c in extra)
+        return Measured(ok, f"{len(extra)} more: {listed}")
 
     return Measure(f"convolutions of {model} that {than} does not have", run)
 
@@ -242,7 +248,7 @@ def head(model: str, what: str) -> Measure:
         last = fcs.iloc[-1]
         if what == "hidden fc":
             fc = session.meta(model).get_submodule(last["name"])
-            text = (f"{len(fcs) - 1}: the only fully connected layer is the classifier {last['name']} "
+            text = (f"{len(fcs) - 1}: the only fully connected layer is {last['name']}, the classifier "
                     f"({fc.in_features} -> {fc.out_features}, {integer(last.params)} params)") if len(fcs) == 1 \
                 else f"{len(fcs) - 1} ({', '.join(fcs.name[:-1])})"
             return Measured(len(fcs) - 1, text, (layers_evidence(report),))
@@ -353,3 +359,14 @@ def uncalled(model: str) -> Measure:
         return Measured(len(rows), text or "none", (layers_evidence(report),))
 
     return Measure(f"modules of {model} defined but never called", run)
+
+
+def metadata(models: tuple[str, ...], field: str = "top5_error") -> Measure:
+    """A fact the zoo's metadata records from the papers (competition errors): shown, never judged."""
+    def run(session: Session) -> Measured:
+        facts = [(m, getattr(get_model_info(m), field) or "not recorded") for m in models]
+        text = "; ".join(f"{m}: {fact}" for m, fact in facts)
+        table = pd.DataFrame(facts, columns=["model", field])
+        return Measured(None, text, (Evidence(f"zoo metadata: {field}", table),))
+
+    return Measure(f"{field} of {', '.join(models)} in the zoo's metadata", run)
