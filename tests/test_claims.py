@@ -262,3 +262,25 @@ def test_bad_ids_and_explain_misuse_are_one_line_usage_errors():
         assert len(lines) == 1 and needle in lines[0], result.stderr
     assert "c01" in runner.invoke(app, ["claims", "c99"]).stderr  # the valid ids are listed
 
+
+
+def test_the_documents_networks_in_the_package_match_the_test_fixtures():
+    # The claims need the documents' networks inside the installed package; the loading tests need
+    # them as a user's own files. The two copies must stay the same code.
+    import ast
+    from pathlib import Path
+
+    from archstat import claims_nets
+
+    def classes(path: Path) -> dict[str, str]:
+        text = path.read_text()
+        return {node.name: "\n".join(re.split(r"  # (?:type|noqa)", line)[0].rstrip() for line in
+                                      ast.get_source_segment(text, node).splitlines())
+                for node in ast.parse(text).body if isinstance(node, ast.ClassDef)}
+
+    package = classes(Path(claims_nets.__file__))
+    fixtures = Path(__file__).parent / "fixtures"
+    for file, names in (("simple_googlenet.py", ("InceptionModule", "SimpleGoogleNet")), ("lenet_like.py", ("Net",))):
+        fixture = classes(fixtures / file)
+        for name in names:
+            assert fixture[name] == package[name], name
