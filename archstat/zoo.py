@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -22,13 +23,10 @@ def rounding(stated: float) -> float:
 
     An exact count (a figure with no trailing zeros, such as 25,557,032) gets 0.5: it must match.
     """
-    value = abs(stated)
-    if value == 0:
+    if stated == 0:
         return 0.5
-    digits = f"{value:.6e}".split("e")
-    mantissa, exponent = digits[0].replace(".", "").rstrip("0") or "0", int(digits[1])
-    last_place = exponent - (len(mantissa) - 1)
-    return 0.5 * 10.0 ** last_place
+    exponent = Decimal(repr(float(stated))).normalize().as_tuple().exponent
+    return 0.5 * 10.0 ** max(int(exponent), 0) if isinstance(exponent, int) else 0.5
 
 
 def relative_diff(measured: float, stated: float | None) -> float | None:
@@ -39,9 +37,9 @@ def beyond_rounding(measured: float, stated: float | None) -> bool:
     return stated is not None and abs(measured - stated) > rounding(stated)
 
 
-def zoo_row(info: ModelInfo) -> dict[str, Any]:
+def zoo_row(info: ModelInfo, engine: str = "fvcore") -> dict[str, Any]:
     """Measure one model at its default input and set it beside the paper's figures."""
-    report = analyze(info.name)
+    report = analyze(info.name, engine=engine)
     t = report.totals
     differs = any(beyond_rounding(m, s) for m, s in (
         (t["trainable_params"], info.paper_params), (t["macs"], info.paper_macs),
@@ -64,13 +62,15 @@ def zoo_row(info: ModelInfo) -> dict[str, Any]:
     }
 
 
-def zoo_table(names: Iterable[str] | None = None, progress: Callable[[str], None] | None = None) -> pd.DataFrame:
+def zoo_table(
+    names: Iterable[str] | None = None, progress: Callable[[str], None] | None = None, engine: str = "fvcore"
+) -> pd.DataFrame:
     """One row per model (all of the zoo by default). ``progress`` is called with each name first."""
     rows = []
     for name in names if names is not None else list_models():
         if progress:
             progress(name)
-        rows.append(zoo_row(get_model_info(name)))
+        rows.append(zoo_row(get_model_info(name), engine))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import typer
 from rich.progress import Progress
 
-from ..cli import FormatOpt, app, emit, reports_errors, stderr, stdout, text_output
+from ..cli import Engine, EngineOpt, FormatOpt, app, emit, reports_errors, stderr, stdout, text_output
 from ..registry import list_models
 from ..render import (
     OutputFormat,
@@ -76,6 +76,7 @@ def zoo_markdown(frame: pd.DataFrame) -> str:
 @text_output
 def zoo(
     pattern: Annotated[str | None, typer.Argument(help="Shell-style filter on model names, e.g. 'vgg*'.")] = None,
+    engine: EngineOpt = Engine.fvcore,
     format: FormatOpt = OutputFormat.table,
 ) -> None:
     """Every zoo model at its default input: measured params, MACs, activations, depth and receptive
@@ -91,9 +92,9 @@ def zoo(
             def step(name: str) -> None:
                 bar.update(task, advance=1, description=f"measuring {name}")
 
-            frame = zoo_table(names, progress=step)
+            frame = zoo_table(names, progress=step, engine=engine.value)
     else:
-        frame = zoo_table(names)
+        frame = zoo_table(names, engine=engine.value)
     if format is OutputFormat.json:
         emit(json_text([{k: (None if is_missing(v) else v) for k, v in row.items()}
                         for row in frame.to_dict("records")]))

@@ -152,6 +152,9 @@ def densenet201(*, num_classes: int = 1000) -> nn.Module:
 @register_model(**_facts(
     paper_depth=264, top5_error=_table3("6.12", "5.29"),
     layout=_LAYOUT + " Blocks (6, 12, 64, 48) give 265 weight layers, one more than the name.",
+    discrepancy=("The name says 264 layers, but the weight layers on the longest path number 265: "
+                 "1 stem conv + 2 x (6 + 12 + 64 + 48) dense-layer convs + 3 transition convs + 1 fc. "
+                 "The same count gives exactly 121, 169 and 201 for the other DenseNets."),
 ))
 def densenet264(*, num_classes: int = 1000) -> nn.Module:
     return DenseNet(CONFIGS["densenet264"], num_classes=num_classes)

@@ -311,7 +311,9 @@ def inception_v2(*, num_classes: int = 1000) -> nn.Module:
     ),
     discrepancy=(
         "The abstract's figures are round: 'less than 25 million parameters' is a bound (23.8M "
-        "measured) and '5 billion multiply-adds' is exceeded by the released widths (5.73G)."
+        "measured) and '5 billion multiply-adds' is exceeded by the released widths (5.73G). "
+        "Section 6's '42 layers deep' is not reproduced: the longest path of weight layers through "
+        "the released towers has 48; the paper does not say how it counts."
     ),
     top5_error=("5.6% single crop (Table 3); 3.5% validation / 3.58% test, "
                 "4-model 144-crop ensemble (Table 5)"),
