@@ -9,6 +9,7 @@ import os
 import tempfile
 import sys
 from collections.abc import Callable
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -93,6 +94,24 @@ FreezeOpt = Annotated[list[str] | None, typer.Option(
 )]
 TrainOpt = Annotated[list[str] | None, typer.Option(
     "--train", metavar="PATTERN", help="Train only modules matching this glob (e.g. 'fc'); the rest is frozen. Repeatable.",
+)]
+
+
+class Engine(str, Enum):
+    """How the counts are made (docs/engines.md)."""
+
+    fvcore = "fvcore"  # a real forward pass traced by fvcore: the reference
+    meta = "meta"  # the same conventions on meta tensors: no weights in memory, no arithmetic
+
+
+EngineOpt = Annotated[Engine, typer.Option(
+    "--engine", "-e", help="fvcore traces a real forward pass; meta counts the same way without running one "
+    "(fast at any input size).",
+)]
+BudgetOpt = Annotated[str | None, typer.Option(
+    "--memory-budget", metavar="SIZE", show_default=False,
+    help="Most memory fvcore's trace may take (8G, 512M); above it the meta engine counts instead. "
+    "Default: $ARCHSTAT_MEMORY_BUDGET, else half the available RAM.",
 )]
 
 # Off a terminal Rich would wrap at 80 columns; a wide page keeps each table row on one line.
@@ -242,6 +261,8 @@ def table(
     kwargs: KwargsOpt = None,
     freeze: FreezeOpt = None,
     train: TrainOpt = None,
+    engine: EngineOpt = Engine.fvcore,
+    memory_budget: BudgetOpt = None,
     format: FormatOpt = OutputFormat.table,
 ) -> None:
     """Per-layer parameters, MACs and activations of one network: a zoo model or your own.
@@ -250,7 +271,9 @@ def table(
     """
     target, label, shapes = model_target(model, input, num_classes, kwargs)
     report = analyze(target, input_size=shapes, batch=batch, num_classes=num_classes, aux=aux, name=label,
-                     freeze=freeze or (), train=train or ())
+                     freeze=freeze or (), train=train or (), engine=engine.value, memory_budget=memory_budget)
+    for note in report.notes:
+        stderr.print(f"archstat: note: {note}", markup=False)
     emit(report_text(report, format, depth, stdout))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -27,6 +27,7 @@ class Report:
     aux: bool
     layers: pd.DataFrame
     totals: dict[str, Any]
+    notes: list[str] = field(default_factory=list)  # one line each, e.g. why another engine ran
 
     def rows(self, depth: int | None = None) -> pd.DataFrame:
         """Rows that partition the network: leaves, or modules at ``depth`` with deeper ones folded in.
@@ -59,7 +60,7 @@ class Report:
         return pd.DataFrame(rows, columns=frame.columns)
 
     def to_dict(self, depth: int | None = None) -> dict[str, Any]:
-        """The json form: ``model``, ``input`` [N, C, H, W], ``engine``, ``units``, ``totals``, ``layers``."""
+        """The json form: ``model``, ``input`` [N, C, H, W], ``engine``, ``units``, ``totals``, ``notes``, ``layers``."""
         layers = self.rows(depth)
         data: dict[str, Any] = {
             "model": self.model,
@@ -68,6 +69,7 @@ class Report:
             "aux": self.aux,
             "units": UNITS,
             "totals": self.totals,
+            "notes": self.notes,
             "layers": [_plain(row) for row in layers[_layer_keys(layers)].to_dict("records")],
         }
         if len(self.input_shape) > 1:

@@ -1,0 +1,287 @@
+#!/usr/bin/env python
+"""Time archstat's two engines against the tools people run instead, as whole processes.
+
+Each measurement is a fresh Python process, timed from start to exit (wall seconds) with its peak
+resident memory (``ru_maxrss`` of that child, from ``os.wait4``). Every tool runs once as a warm-up
+(file caches), then ``--runs`` rounds; each round runs every tool once, in an order rotated from
+round to round, so a slow spell of the machine falls on all tools alike. Medians are reported.
+
+Tools, on the same network definitions (archstat's zoo):
+  archstat-meta    ``python -m archstat table NET --input S --engine meta``
+  archstat         ``python -m archstat table NET --input S`` (default engine: fvcore)
+  fvcore           ``FlopCountAnalysis`` + ``flop_count_table`` on a normally built model
+  torchinfo        ``torchinfo.summary(model, input_size=...)``
+  ptflops          ``ptflops.get_model_complexity_info(model, (3, S, S))``
+  thop             ``thop.profile(model, inputs=(x,))``
+The four others build the model as a user would (PyTorch's weight initialisation) and import only
+archstat's model definitions, not its analysis code. Install them with ``pip install -e .[bench]``.
+
+Usage: ``python benchmarks/run.py`` (about 25 minutes; writes docs/performance.md) or
+``python benchmarks/run.py --quick`` (a few minutes; writes nothing unless --output is given).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NETWORKS = {"alexnet": 227, "vgg16": 224, "resnet152": 224, "densenet201": 224, "inception_v3": 299}
+LARGE = 1024
+TOOLS = ["archstat-meta", "archstat", "fvcore", "torchinfo", "ptflops", "thop"]
+
+# What the four other tools' users write: build the model, then one call. The model definitions are
+# imported without archstat's package __init__ (which loads its analysis code and pandas).
+_BUILD = f"""
+import sys, types, torch
+package = types.ModuleType("archstat"); package.__path__ = [{str(ROOT / "archstat")!r}]
+sys.modules["archstat"] = package
+from archstat.registry import build_model
+model = build_model(NAME, init_weights=True)
+"""
+_CALLS = {
+    "fvcore": "from fvcore.nn import FlopCountAnalysis, flop_count_table\n"
+              "print(flop_count_table(FlopCountAnalysis(model, torch.randn(1, 3, SIDE, SIDE))))",
+    "torchinfo": "from torchinfo import summary\nprint(summary(model, input_size=(1, 3, SIDE, SIDE)))",
+    "ptflops": "from ptflops import get_model_complexity_info\n"
+               "print(get_model_complexity_info(model, (3, SIDE, SIDE)))",
+    "thop": "from thop import profile\nprint(profile(model, inputs=(torch.randn(1, 3, SIDE, SIDE),)))",
+}
+
+
+def command(tool: str, name: str, side: int) -> list[str]:
+    """The argv that runs ``tool`` on network ``name`` at ``side`` x ``side``."""
+    if tool.startswith("archstat"):
+        engine = ["--engine", "meta"] if tool == "archstat-meta" else []
+        return [sys.executable, "-m", "archstat", "table", name, "--input", str(side), *engine]
+    code = _BUILD.replace("NAME", repr(name)) + _CALLS[tool].replace("SIDE", str(side))
+    return [sys.executable, "-c", code]
+
+
+@dataclass
+class Sample:
+    seconds: float
+    peak_mb: float
+    ok: bool
+    error: str = ""  # last line of stderr when the process failed
+
+
+def measure(argv: list[str], env: dict[str, str]) -> Sample:
+    """Run ``argv`` to its end; wall time and the peak resident memory of that process."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=errors, env=env, cwd=ROOT)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        error = ""
+        if process.returncode != 0:
+            errors.seek(0)
+            error = next(iter(errors.read().decode(errors="replace").strip().splitlines()), "")
+            print(f"    failed ({process.returncode}): {' '.join(argv[:6])} ... {error}", file=sys.stderr)
+    return Sample(seconds, usage.ru_maxrss / 1024, process.returncode == 0, error)  # ru_maxrss is in KiB
+
+
+@dataclass
+class Results:
+    """Samples per (tool, network, side), and what the machine was doing."""
+
+    samples: dict[tuple[str, str, int], list[Sample]] = field(default_factory=dict)
+    load: list[tuple[float, float, float]] = field(default_factory=list)
+    warm: set[str] = field(default_factory=set)  # tools already run once (file caches filled)
+
+    def add(self, tool: str, name: str, side: int, sample: Sample) -> None:
+        self.samples.setdefault((tool, name, side), []).append(sample)
+
+    def median(self, tool: str, name: str, side: int, what: str = "seconds") -> float | None:
+        found = [s for s in self.samples.get((tool, name, side), []) if s.ok]
+        return statistics.median(getattr(s, what) for s in found) if found else None
+
+
+def rounds(jobs: list[tuple[str, str, int]], runs: int, env: dict[str, str], results: Results) -> None:
+    """A warm-up run of each tool not yet run, then ``runs`` rounds over all jobs, in an order
+    rotated each round."""
+    for tool, name, side in jobs:
+        if tool not in results.warm:
+            measure(command(tool, name, side), env)
+            results.warm.add(tool)
+    for round_ in range(runs):
+        shift = round_ % len(jobs)
+        for tool, name, side in jobs[shift:] + jobs[:shift]:
+            results.add(tool, name, side, measure(command(tool, name, side), env))
+        results.load.append(os.getloadavg())
+        print(f"  round {round_ + 1}/{runs} done, load {os.getloadavg()[0]:.2f}", file=sys.stderr)
+
+
+def run_all(args: argparse.Namespace, env: dict[str, str]) -> Results:
+    results = Results(load=[os.getloadavg()])
+    networks = {n: NETWORKS[n] for n in args.networks}
+    for name, side in networks.items():
+        for size in (side, LARGE):
+            print(f"{name} at {size}:", file=sys.stderr)
+            rounds([(tool, name, size) for tool in args.tools], args.runs, env, results)
+    print("meta engine at 2048 against its own time at the default input:", file=sys.stderr)
+    rounds([("archstat-meta", n, s) for name, side in networks.items() for n, s in ((name, side), (name, 2048))],
+           args.runs, env, results)
+    print("the 1000-layer networks, meta engine:", file=sys.stderr)
+    rounds([("archstat-meta", n, 32) for n in ("resnet1202", "preact_resnet1001")], args.runs, env, results)
+    print(f"every zoo model at 4096, meta engine, {len(args.zoo)} models:", file=sys.stderr)
+    for name in args.zoo:
+        results.add("archstat-meta", name, 4096, measure(command("archstat-meta", name, 4096), env))
+    results.load.append(os.getloadavg())
+    return results
+
+
+def zoo_names() -> list[str]:
+    listing = subprocess.run([sys.executable, "-m", "archstat", "list", "--format", "json"],
+                             capture_output=True, text=True, check=True, cwd=ROOT)
+    return [entry["name"] for entry in json.loads(listing.stdout)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="vgg16 and resnet152, 3 runs, 8 zoo models at 4096")
+    parser.add_argument("--runs", type=int, default=5, help="measured rounds (after one warm-up); default 5")
+    parser.add_argument("--threads", type=int, help="OMP_NUM_THREADS for every child (default: torch's own)")
+    parser.add_argument("--output", type=Path, help="Markdown report (default: docs/performance.md, not with --quick)")
+    parser.add_argument("--json", type=Path, help="also write every sample here")
+    args = parser.parse_args()
+    args.networks, args.tools, args.zoo = list(NETWORKS), TOOLS, zoo_names()
+    if args.quick:
+        args.networks, args.runs, args.zoo = ["vgg16", "resnet152"], min(args.runs, 3), args.zoo[::7]
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    if args.threads:
+        env["OMP_NUM_THREADS"] = str(args.threads)
+    started = datetime.datetime.now(datetime.timezone.utc)
+    results = run_all(args, env)
+    text = render(results, args, started, machine(args))
+    output = args.output or (None if args.quick else ROOT / "docs" / "performance.md")
+    if output:
+        output.write_text(text, encoding="utf-8")
+        print(f"wrote {output}", file=sys.stderr)
+    else:
+        print(text)
+    if args.json:
+        rows = [{"tool": t, "network": n, "side": s, **vars(x)} for (t, n, s), xs in results.samples.items() for x in xs]
+        args.json.write_text(json.dumps({"load": results.load, "samples": rows}, indent=1), encoding="utf-8")
+
+
+def machine(args: argparse.Namespace) -> dict[str, str]:
+    """What ran the benchmark: CPU, cores, memory, software versions."""
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    memory = next((int(line.split()[1]) * 1024 for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), 0) if Path("/proc/meminfo").exists() else 0
+    versions = subprocess.run(
+        [sys.executable, "-c", "import importlib.metadata as m\nfor p in ('torch', 'archstat', 'fvcore', 'torchinfo', "
+         "'ptflops', 'thop'):\n    print(p, m.version(p))"], capture_output=True, text=True, check=False).stdout
+    return {
+        "cpu": f"{cpu}, {os.cpu_count()} logical cores", "memory": f"{memory / 2**30:.1f} GiB",
+        "os": platform.platform(), "python": platform.python_version(),
+        "packages": ", ".join(" ".join(line.split()) for line in versions.splitlines()),
+        "threads": f"OMP_NUM_THREADS={args.threads}" if args.threads else "torch's default",
+    }
+
+
+# The Markdown page: arithmetic on the medians only.
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+def _x(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}x"
+
+
+def _cell(results: Results, tool: str, name: str, side: int) -> str:
+    seconds, peak = results.median(tool, name, side), results.median(tool, name, side, "peak_mb")
+    if seconds is None:
+        errors = [s.error for s in results.samples.get((tool, name, side), []) if s.error]
+        return f"failed: {errors[0].replace('|', '/')}" if errors else "failed"
+    return f"{seconds:.2f} s / {peak:.0f} MB"
+
+
+def _targets(results: Results, args: argparse.Namespace) -> list[tuple[str, str, bool | None]]:
+    """(target, measured, met) for each target of issue 7 that this run measured."""
+    rows: list[tuple[str, str, bool | None]] = []
+    main = [n for n in ("vgg16", "resnet152") if n in args.networks]
+    for label, sizes, limit in (("default input", [NETWORKS[n] for n in main], 0.5), (str(LARGE), [LARGE] * len(main), 0.3)):
+        ratios = [_ratio(results.median("archstat-meta", n, s), results.median("fvcore", n, s)) for n, s in zip(main, sizes, strict=True)]
+        rows.append((f"meta vs fvcore, wall time at {label}: at most {limit}x", ", ".join(
+            f"{n} {_x(r)}" for n, r in zip(main, ratios, strict=True)), all(r is not None and r <= limit for r in ratios)))
+    memory = [(f"{n} {s}", _ratio(results.median("archstat-meta", n, s, "peak_mb"), results.median("fvcore", n, s, "peak_mb")))
+              for n in main for s in (NETWORKS[n], LARGE)]
+    rows.append(("meta vs fvcore, peak RSS: at most 0.5x", ", ".join(f"{k} {_x(r)}" for k, r in memory),
+                 all(r is not None and r <= 0.5 for _, r in memory)))
+    scale = [(n, _ratio(results.median("archstat-meta", n, 2048), results.median("archstat-meta", n, NETWORKS[n])))
+             for n in args.networks]
+    rows.append(("meta at 2048 vs meta at the default input, wall time: at most 1.2x",
+                 ", ".join(f"{n} {_x(r)}" for n, r in scale), all(r is not None and r <= 1.2 for _, r in scale)))
+    zoo = [(n, results.median("archstat-meta", n, 4096, "peak_mb")) for n in args.zoo]
+    ran = [(n, m) for n, m in zoo if m is not None]
+    worst = max(ran, key=lambda item: item[1]) if ran else ("none", 0.0)
+    failed = [n for n, m in zoo if m is None]
+    rows.append((f"every zoo model at 4096 (meta): peak RSS within 1 GB ({len(ran)} of {len(zoo)} models "
+                 "take a 4096 input)", f"largest {worst[1]:.0f} MB ({worst[0]})"
+                 + (f"; {', '.join(failed)} do not take 4096 (see the last table)" if failed else ""),
+                 bool(ran) and all(m <= 1024 for _, m in ran)))
+    deep = [(n, results.median("archstat-meta", n, 32)) for n in ("resnet1202", "preact_resnet1001")]
+    rows.append(("resnet1202 and preact_resnet1001 (meta): under 10 s",
+                 ", ".join(f"{n} {t:.2f} s" if t else f"{n} failed" for n, t in deep),
+                 all(t is not None and t < 10 for _, t in deep)))
+    default = [(f"{n} {s}", _ratio(results.median("archstat", n, s), results.median("fvcore", n, s)))
+               for n in args.networks for s in (NETWORKS[n], LARGE)]
+    rows.append(("default engine never slower than fvcore used directly", ", ".join(
+        f"{k} {_x(r)}" for k, r in default), all(r is not None and r <= 1.0 for _, r in default)))
+    return rows
+
+
+def render(results: Results, args: argparse.Namespace, started: datetime.datetime, info: dict[str, str]) -> str:
+    points = [(n, s) for n in args.networks for s in (NETWORKS[n], LARGE)]
+    loads = ", ".join(f"{load[0]:.2f}" for load in results.load)
+    lines = [
+        "# Performance", "",
+        "Generated by `python benchmarks/run.py` (see [benchmarks/README.md](../benchmarks/README.md)); numbers "
+        "from one real run, copied by the script, not by hand.", "",
+        f"- date: {started:%Y-%m-%d %H:%M} UTC; {args.runs} measured runs per point after a warm-up, tools "
+        "alternated within each round, medians shown",
+        *[f"- {key}: {value}" for key, value in info.items()],
+        f"- load average (1 min) at the start and after each round: {loads}. Other work shared the machine; "
+        "every tool met the same conditions within a round.", "",
+        "Wall time is the whole process (interpreter start, imports, model, analysis, output); peak RSS is "
+        "the process's largest resident memory.", "",
+        "## Targets (issue 7)", "", "| target | measured | met |", "| --- | --- | --- |",
+        *[f"| {t} | {m} | {'yes' if ok else 'no'} |" for t, m, ok in _targets(results, args)], "",
+        "## Wall time and peak RSS (median)", "",
+        "| network | input | " + " | ".join(args.tools) + " |", "| --- | --- |" + " --- |" * len(args.tools),
+        *[f"| {n} | {s} | " + " | ".join(_cell(results, t, n, s) for t in args.tools) + " |" for n, s in points], "",
+        "## Ratios to fvcore used directly", "",
+        "| network | input | meta / fvcore, time | meta / fvcore, RSS | archstat (default engine) / fvcore, time |",
+        "| --- | --- | --- | --- | --- |",
+        *[f"| {n} | {s} | {_x(_ratio(results.median('archstat-meta', n, s), results.median('fvcore', n, s)))} | "
+          f"{_x(_ratio(results.median('archstat-meta', n, s, 'peak_mb'), results.median('fvcore', n, s, 'peak_mb')))} | "
+          f"{_x(_ratio(results.median('archstat', n, s), results.median('fvcore', n, s)))} |" for n, s in points], "",
+        "## Meta engine: input size and depth", "",
+        "| network | input | wall / peak RSS |", "| --- | --- | --- |",
+        *[f"| {n} | {s} | {_cell(results, 'archstat-meta', n, s)} |"
+          for n in args.networks for s in (NETWORKS[n], 2048)],
+        *[f"| {n} | 32 | {_cell(results, 'archstat-meta', n, 32)} |" for n in ("resnet1202", "preact_resnet1001")],
+        "", "## Every zoo model at 4096x4096, meta engine (one run each)", "",
+        "| model | wall / peak RSS |", "| --- | --- |",
+        *[f"| {n} | {_cell(results, 'archstat-meta', n, 4096)} |" for n in args.zoo], "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
