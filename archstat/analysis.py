@@ -154,9 +154,9 @@ def _resolve(
             raise UsageError(f"{label} is not a zoo model, so it needs an input size: give --input CxHxW.")
     else:
         raise UsageError(f"Expected a model name or a torch.nn.Module, got {type(model).__name__}.")
-    first = input_size[0]  # type: ignore[index]
-    many = isinstance(first, (tuple, list))
-    shapes = [check_shape(s) for s in (input_size if many else [input_size])]  # type: ignore[union-attr]
+    many = isinstance(input_size[0], (tuple, list))  # type: ignore[index]
+    given: list[Sequence[int]] = list(input_size) if many else [input_size]  # type: ignore[arg-type,list-item]
+    shapes = [check_shape(s) for s in given]
     return module, label, shapes
 
 
@@ -209,12 +209,12 @@ def _aux_mode(module: nn.Module, aux: bool) -> Iterator[None]:
     """Switch the auxiliary heads on or off for the trace and restore the model's own setting after."""
     before = getattr(module, "aux_logits", None)
     if before is not None:
-        module.aux_logits = aux
+        setattr(module, "aux_logits", aux)  # noqa: B010 - a plain attribute of the zoo's Inception nets
     try:
         yield
     finally:
         if before is not None:
-            module.aux_logits = before
+            setattr(module, "aux_logits", before)  # noqa: B010
 
 
 def _param_counts(module: nn.Module, skip_aux: bool, prefix: str) -> tuple[int, int]:

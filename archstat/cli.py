@@ -6,8 +6,8 @@ import functools
 import inspect
 import io
 import os
-import tempfile
 import sys
+import tempfile
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
@@ -15,8 +15,8 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from typer.core import TyperGroup
 from torch import nn
+from typer.core import TyperGroup
 
 from . import __version__
 from .analysis import analyze
@@ -40,7 +40,7 @@ class OneLineErrors(TyperGroup):
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[misc]
         except ClickUsageError as error:
             where = error.ctx.command_path if error.ctx else "archstat"
             message = error.format_message().replace("Value error, ", "").rstrip(".")
@@ -79,7 +79,8 @@ InputOpt = Annotated[list[str] | None, typer.Option(
 )]
 BatchOpt = Annotated[int, typer.Option("--batch", "-b", help="Batch size N; counts scale with it.")]
 ClassesOpt = Annotated[
-    int | None, typer.Option("--num-classes", "-k", help="Width of the classifier. Default: the paper's (1000 for ImageNet).")
+    int | None,
+    typer.Option("--num-classes", "-k", help="Width of the classifier. Default: the paper's (1000 for ImageNet)."),
 ]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 AuxOpt = Annotated[bool, typer.Option("--aux", help="Include auxiliary classifier heads (GoogLeNet, Inception-v3).")]
@@ -87,13 +88,15 @@ DepthOpt = Annotated[
     int | None, typer.Option("--depth", "-d", min=1, help="Fold modules deeper than this into their parents.")
 ]
 KwargsOpt = Annotated[str | None, typer.Option(
-    "--kwargs", metavar="JSON", help="""Your model's constructor arguments as a JSON object, e.g. '{"num_classes": 2}'.""",
+    "--kwargs", metavar="JSON",
+    help="""Your model's constructor arguments as a JSON object, e.g. '{"num_classes": 2}'.""",
 )]
 FreezeOpt = Annotated[list[str] | None, typer.Option(
     "--freeze", metavar="PATTERN", help="Freeze modules matching this glob (e.g. 'layer1', 'features.*'). Repeatable.",
 )]
 TrainOpt = Annotated[list[str] | None, typer.Option(
-    "--train", metavar="PATTERN", help="Train only modules matching this glob (e.g. 'fc'); the rest is frozen. Repeatable.",
+    "--train", metavar="PATTERN",
+    help="Train only modules matching this glob (e.g. 'fc'); the rest is frozen. Repeatable.",
 )]
 
 
@@ -241,7 +244,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
 ) -> None:
     """archstat: how many parameters, multiply-adds and activations, layer by layer."""

@@ -53,14 +53,16 @@ class Report:
         rows = []
         for _, parent in parents.iterrows():
             children = frame[(parent_of == parent["name"]) & (frame.level == parent["level"] + 1)]
-            own = {col: parent[col] - children[col].sum() for col in ("params", "trainable_params", "macs", "activations")}
+            own = {col: parent[col] - children[col].sum()
+                   for col in ("params", "trainable_params", "macs", "activations")}
             if own["params"] > 0 or own["macs"] > 0:
                 label = parent["name"] or "(model)"
                 rows.append({**parent.to_dict(), **own, "name": f"{label} (own)", "is_leaf": True})
         return pd.DataFrame(rows, columns=frame.columns)
 
     def to_dict(self, depth: int | None = None) -> dict[str, Any]:
-        """The json form: ``model``, ``input`` [N, C, H, W], ``engine``, ``units``, ``totals``, ``notes``, ``layers``."""
+        """The json form: ``model``, ``input`` [N, C, H, W], ``engine``, ``units``, ``totals``, ``notes``,
+        ``layers``."""
         layers = self.rows(depth)
         data: dict[str, Any] = {
             "model": self.model,

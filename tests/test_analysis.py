@@ -47,7 +47,9 @@ def test_batch_scaling_equals_fvcore_traced_at_that_batch():
 
 
 def test_rows_at_each_depth_add_up_to_totals():
-    model = nn.Sequential(nn.Sequential(nn.Conv2d(3, 4, 3), nn.Conv2d(4, 4, 3)), nn.Flatten(), nn.Linear(4 * 12 * 12, 2))
+    model = nn.Sequential(
+        nn.Sequential(nn.Conv2d(3, 4, 3), nn.Conv2d(4, 4, 3)), nn.Flatten(), nn.Linear(4 * 12 * 12, 2)
+    )
     report = archstat.analyze(model, input_size=(3, 16, 16))
     for depth in (None, 1, 2):
         rows = report.rows(depth)
@@ -78,7 +80,9 @@ def test_own_rows_keep_the_sum():
 def test_json_is_plain_and_complete():
     data = json.loads(json.dumps(archstat.analyze(small_net(), input_size=(3, 32, 32)).to_dict()))
     assert data["input"] == [1, 3, 32, 32]
-    assert set(data["totals"]) >= {"params", "trainable_params", "macs", "flops", "activations", "by_operator", "uncounted_ops"}
+    assert set(data["totals"]) >= {
+        "params", "trainable_params", "macs", "flops", "activations", "by_operator", "uncounted_ops"
+    }
     assert {"name", "type", "output_shape", "params", "macs", "activations"} <= set(data["layers"][0])
 
 

@@ -3,8 +3,8 @@ machine formats and NO_COLOR carry no colour codes."""
 
 import json
 import os
-import re
 import pty
+import re
 import subprocess
 import sys
 

@@ -25,7 +25,8 @@ def test_plot_compare_and_metric(tmp_path):
     out = tmp_path / "cmp.png"
     assert runner.invoke(app, ["plot", "compare", "lenet5", "alexnet", "--out", str(out)]).exit_code == 0
     out = tmp_path / "rf.png"
-    assert runner.invoke(app, ["plot", "vgg11", "--input", "64", "--metric", "receptive_field", "--out", str(out)]).exit_code == 0
+    args = ["plot", "vgg11", "--input", "64", "--metric", "receptive_field", "--out", str(out)]
+    assert runner.invoke(app, args).exit_code == 0
 
 
 def test_plot_refuses_to_overwrite_without_force(tmp_path):
