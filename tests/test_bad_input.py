@@ -53,7 +53,8 @@ def run(command: str):
 
 
 def message(command: str) -> str:
-    return run(command).stderr.strip().replace(str(ROOT) + "/", "")
+    # paths under the checkout are shown relative to it, so the page is the same in any clone
+    return run(command).stderr.strip().replace(str(ROOT) + "/", "").replace(f"({ROOT})", "(.)")
 
 
 def page() -> str:
