@@ -16,7 +16,7 @@ Tools, on the same network definitions (archstat's zoo):
 The four others build the model as a user would (PyTorch's weight initialisation) and import only
 archstat's model definitions, not its analysis code. Install them with ``pip install -e .[bench]``.
 
-Usage: ``python benchmarks/run.py`` (about 25 minutes; writes docs/performance.md) or
+Usage: ``python benchmarks/run.py`` (30-45 minutes on 2 cores; writes docs/performance.md) or
 ``python benchmarks/run.py --quick`` (a few minutes; writes nothing unless --output is given).
 """
 
@@ -228,7 +228,9 @@ def _cell(results: Results, tool: str, name: str, side: int) -> str:
     seconds, peak = results.median(tool, name, side), results.median(tool, name, side, "peak_mb")
     if seconds is None:
         errors = [s.error for s in results.samples.get((tool, name, side), []) if s.error]
-        return f"failed: {errors[0].replace('|', '/')}" if errors else "failed"
+        if not errors or errors[0].startswith("Traceback"):
+            return "failed (an exception)"
+        return f"failed: {errors[0].removeprefix('archstat: error: ')[:70].replace('|', '/')}..."
     return f"{seconds:.2f} s / {peak:.0f} MB"
 
 
@@ -290,7 +292,9 @@ def render(results: Results, args: argparse.Namespace, started: datetime.datetim
         f"- load average (1 min) at the start and after each round: {loads}. Other work shared the machine; "
         "every tool met the same conditions within a round.", "",
         "Wall time is the whole process (interpreter start, imports, model, analysis, output); peak RSS is "
-        "the process's largest resident memory.", "",
+        "the process's largest resident memory. A network whose classifier is sized for one input "
+        "(alexnet, lenet5) fails at other inputs with every tool; ptflops reports such a failure and "
+        "exits normally.", "",
         "## Targets (issue 7)", "", "| target | measured | met |", "| --- | --- | --- |",
         *[f"| {t} | {m} | {'yes' if ok else 'no'} |" for t, m, ok in _targets(results, args)], "",
         "## Wall time and peak RSS (median)", "",
