@@ -15,9 +15,6 @@ from numbers import Number
 from typing import Any
 
 import torch
-from fvcore.nn.activation_count import _DEFAULT_SUPPORTED_OPS as _ACTIVATION_HANDLES
-from fvcore.nn.flop_count import _DEFAULT_SUPPORTED_OPS as _MAC_HANDLES
-from fvcore.nn.jit_analysis import JitModelAnalysis
 from torch import nn
 
 _MACS, _ACTS = "macs/", "acts/"
@@ -38,8 +35,9 @@ def _simple_name(op: str) -> str:
     return op.split("::", 1)[-1]
 
 
-def _combined_handle(op: str) -> Callable[[list[Any], list[Any]], Counter[str]]:
-    handles = [(_MACS, _MAC_HANDLES.get(op)), (_ACTS, _ACTIVATION_HANDLES.get(op))]
+def _combined_handle(op: str, mac_handles: dict[str, Any], activation_handles: dict[str, Any]
+                     ) -> Callable[[list[Any], list[Any]], Counter[str]]:
+    handles = [(_MACS, mac_handles.get(op)), (_ACTS, activation_handles.get(op))]
 
     def handle(inputs: list[Any], outputs: list[Any]) -> Counter[str]:
         combined: Counter[str] = Counter()
@@ -58,8 +56,14 @@ def _combined_handle(op: str) -> Callable[[list[Any], list[Any]], Counter[str]]:
 
 def count(model: nn.Module, inputs: tuple[torch.Tensor, ...]) -> Counts:
     """Trace ``model(*inputs)`` once and return fvcore's MAC and activation counts per module."""
+    # Imported here: the meta engine and everything but a real trace run without fvcore (0.1 s).
+    from fvcore.nn.activation_count import _DEFAULT_SUPPORTED_OPS as activation_handles
+    from fvcore.nn.flop_count import _DEFAULT_SUPPORTED_OPS as mac_handles
+    from fvcore.nn.jit_analysis import JitModelAnalysis
+
     analysis = JitModelAnalysis(model, inputs)
-    analysis.set_op_handle(**{op: _combined_handle(op) for op in _MAC_HANDLES.keys() | _ACTIVATION_HANDLES.keys()})
+    analysis.set_op_handle(**{op: _combined_handle(op, mac_handles, activation_handles)
+                              for op in mac_handles.keys() | activation_handles.keys()})
     analysis.unsupported_ops_warnings(False).uncalled_modules_warnings(False).tracer_warnings("none")
     macs: dict[str, Counter[str]] = {}
     activations: dict[str, int] = {}

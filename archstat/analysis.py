@@ -22,10 +22,8 @@ from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
-import pandas as pd
 import torch
 from torch import nn
-from torch.func import functional_call
 
 from . import _fvcore, _meta
 from .errors import AnalysisError, ArchstatError, UsageError
@@ -74,10 +72,10 @@ def analyze(
     device = "meta" if engine == _meta.ENGINE_NAME else "cpu"  # a 4096x4096 input is 200 MB on cpu
     inputs = tuple(torch.zeros((1, *shape), device=device) for shape in shapes)
     excluded = _aux_modules(module) if has_aux and not aux else set()
-    with _aux_mode(module, aux), torch.no_grad(), _meta.no_compiler_import():
+    with _aux_mode(module, aux), torch.no_grad(), _meta.light_imports():
         recorder = ShapeRecorder(module)
         try:
-            engine, notes, counts = _count(module, inputs, engine, memory_budget, recorder)
+            engine, notes, counts, fields = _count(module, inputs, engine, memory_budget, recorder)
         except Exception as error:  # the user's forward may raise anything; report where it did
             undo_marks()
             smallest = partial(_smallest_side, model, module, shapes, num_classes)
@@ -85,9 +83,7 @@ def analyze(
             raise _on_meta(failure, error, engine) from error
         finally:
             recorder.remove()
-        with _meta.fast_kernels():
-            fields = _meta_fields(module, shapes)
-    layers = _with_fields(_layer_frame(module, counts, recorder.output_shapes, excluded, batch), fields)
+    records = _with_fields(_layer_records(module, counts, recorder.output_shapes, excluded, batch), fields)
     totals = {**_totals(module, counts, excluded, batch), **_field_totals(fields)}
     undo_marks()
     return Report(
@@ -95,7 +91,7 @@ def analyze(
         input_shape=[(batch, *shape) for shape in shapes],
         engine=engine,
         aux=aux,
-        layers=layers,
+        records=records,
         totals=totals,
         notes=notes,
     )
@@ -104,31 +100,36 @@ def analyze(
 def _count(
     module: nn.Module, inputs: tuple[torch.Tensor, ...], engine: str, budget: int | str | None,
     recorder: ShapeRecorder,
-) -> tuple[str, list[str], _fvcore.Counts]:
-    """The engine that counted, notes for the report, and the counts; output shapes go to ``recorder``.
+) -> tuple[str, list[str], _fvcore.Counts, FieldTrace]:
+    """The engine that counted, notes for the report, the counts, and the receptive fields and
+    depth; output shapes go to ``recorder``.
 
-    For fvcore, a meta pass comes first: it estimates the real trace's memory
-    (``_meta.trace_bytes``) and records the shapes. Over the budget its counts are kept, with one
-    note saying so; otherwise the real trace runs without the shape hooks (reading shapes inside a
-    TorchScript trace adds graph nodes: three times slower on ResNet-1202). A forward that cannot
-    run on meta tensors is traced for real, hooks on, as before.
+    A meta pass comes first and follows the fields. For the meta engine it also counts. For
+    fvcore it estimates the real trace's memory (``_meta.trace_bytes``) and records the shapes:
+    over the budget its counts are kept, with one note saying so; otherwise the real trace runs
+    without the shape hooks (reading shapes inside a TorchScript trace adds graph nodes: three
+    times slower on ResNet-1202). A forward that cannot run on meta tensors is traced for real,
+    hooks on, and its fields are followed in a real pass too.
     """
     if engine == _meta.ENGINE_NAME:
-        return engine, [], _meta.count(module, inputs)
+        meta_pass = _meta.run(module, inputs)
+        return engine, [], meta_pass.counts, meta_pass.fields
     limit, source = _meta.memory_budget(budget)
     try:
         meta_pass = _meta.run(module, inputs)
     except Exception:  # noqa: BLE001 - any forward error shows again, with context, in the real trace
         recorder.running.clear()
-        return engine, [], _fvcore.count(module, inputs)
+        counts = _fvcore.count(module, inputs)
+        return engine, [], counts, trace_fields(module, inputs)
+    fields = meta_pass.fields
     need = _meta.trace_bytes(module, meta_pass.peak_activation_bytes)
     if limit is not None and need > limit:
         note = (f"fvcore's trace would need about {need / 2**30:.1f} GiB, over the memory budget of "
                 f"{limit / 2**30:.1f} GiB ({source}); counted with the meta engine instead (same "
                 "conventions). Give --memory-budget or --engine to choose.")
-        return _meta.ENGINE_NAME, [note], meta_pass.counts
+        return _meta.ENGINE_NAME, [note], meta_pass.counts, fields
     recorder.remove()
-    return engine, [], _fvcore.count(module, inputs)
+    return engine, [], _fvcore.count(module, inputs), fields
 
 
 def _on_meta(error: ArchstatError, cause: BaseException, engine: str) -> ArchstatError:
@@ -167,26 +168,18 @@ def _smallest_side(
         return None
     meta = build_model(model, num_classes=num_classes, device="meta") if isinstance(model, str) \
         else copy.deepcopy(module).to("meta")
+    if hasattr(module, "aux_logits"):  # the heads on or off as in the failed pass (``_aux_mode``)
+        setattr(meta, "aux_logits", module.aux_logits)  # noqa: B010
     return smallest_working_side(meta, shapes[0], failing=max(shapes[0][-2:]))
 
 
-def _meta_fields(module: nn.Module, shapes: list[Shape]) -> FieldTrace:
-    """Receptive fields and depth from a second pass with meta parameters: no memory, no arithmetic."""
-    state = {name: torch.empty_like(t, device="meta")
-             for name, t in (*module.named_parameters(), *module.named_buffers())}
-    inputs = tuple(torch.empty((1, *shape), device="meta") for shape in shapes)
-    return trace_fields(module, inputs, call=lambda *args: functional_call(module, state, args))
-
-
-def _with_fields(layers: pd.DataFrame, fields: FieldTrace) -> pd.DataFrame:
-    def column(part: str) -> list[list[int] | None]:
-        found = [fields.by_module.get(name) for name in layers.name]
-        return [list(getattr(f, part)) if f is not None else None for f in found]
-
-    return layers.assign(
-        receptive_field=column("size"), effective_stride=column("stride"), field_start=column("start"),
-        depth=pd.Series([fields.depth_by_module.get(name) for name in layers.name], dtype=object),
-    )
+def _with_fields(records: list[dict[str, Any]], fields: FieldTrace) -> list[dict[str, Any]]:
+    for row in records:
+        found = fields.by_module.get(row["name"])
+        for key, part in (("receptive_field", "size"), ("effective_stride", "stride"), ("field_start", "start")):
+            row[key] = list(getattr(found, part)) if found is not None else None
+        row["depth"] = fields.depth_by_module.get(row["name"])
+    return records
 
 
 def _field_totals(fields: FieldTrace) -> dict[str, Any]:
@@ -228,9 +221,9 @@ def _param_counts(module: nn.Module, skip_aux: bool, prefix: str) -> tuple[int, 
     return total, trainable
 
 
-def _layer_frame(
+def _layer_records(
     module: nn.Module, counts: _fvcore.Counts, shapes: dict[str, list[int]], excluded: set[str], batch: int
-) -> pd.DataFrame:
+) -> list[dict[str, Any]]:
     rows = []
     for name, sub in module.named_modules():
         if name in excluded:
@@ -248,9 +241,7 @@ def _layer_frame(
             "macs": batch * sum(counts.macs.get(name, Counter()).values()),
             "activations": batch * counts.activations.get(name, 0),
         })
-    return pd.DataFrame(rows, columns=[
-        "name", "type", "level", "is_leaf", "output_shape", "params", "trainable_params", "macs", "activations",
-    ])
+    return rows
 
 
 def _totals(module: nn.Module, counts: _fvcore.Counts, excluded: set[str], batch: int) -> dict[str, Any]:

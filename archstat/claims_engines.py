@@ -12,7 +12,8 @@ Each returns a ``Measure`` (see ``claims_measure``).
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 import torch
 from torch import nn
 
@@ -25,6 +26,11 @@ from .inputs import format_shape
 from .memory import MemoryReport
 from .registry import build_model, get_model_info
 from .render import integer
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ._lazy import pandas as pd
 
 # ----------------------------------------------------------------------------- very deep nets
 

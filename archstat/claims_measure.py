@@ -17,9 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import pandas as pd
 import torch
 from torch import nn
 
@@ -31,6 +30,11 @@ from .memory import MemoryReport, estimate_memory
 from .registry import build_model, get_model_info
 from .render import integer, layer_table
 from .report import Report
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ._lazy import pandas as pd
 
 Value = int | float | bool | str | None
 T = TypeVar("T")
@@ -65,8 +69,9 @@ class Session:
     """One run of the catalogue: each network analysed once (same model, input, classes, training
     set), whatever number of claims use it. Nothing is kept across runs."""
 
-    def __init__(self) -> None:
+    def __init__(self, engine: str = "fvcore") -> None:
         self._cache: dict[Hashable, Any] = {}
+        self.engine = engine  # of every report: "fvcore" or "meta" (``archstat.analyze``)
 
     def once(self, key: Hashable, compute: Callable[[], T]) -> T:
         if key not in self._cache:
@@ -79,8 +84,8 @@ class Session:
         def compute() -> Report:
             if model in NETS:
                 return analyze(self.net(model), input_size=input_size or NETS[model].input_size,
-                               name=model, train=train)
-            return analyze(model, input_size=input_size, num_classes=num_classes, train=train)
+                               name=model, train=train, engine=self.engine)
+            return analyze(model, input_size=input_size, num_classes=num_classes, train=train, engine=self.engine)
 
         return self.once(("report", model, input_size, num_classes, train), compute)
 
@@ -159,12 +164,11 @@ def label(model: str, input_size: Shape | None = None, num_classes: int | None =
 
 def layers_evidence(report: Report) -> Evidence:
     """The per-layer table of ``archstat table``, weight-free rows left out."""
-    rows = report.rows(None)
-    table = layer_table(report, None)
-    keep = ((rows.params > 0) | (rows.macs > 0)).to_numpy()
+    grid = layer_table(report, None)
+    kept = [row for row, r in zip(grid.rows, report.row_records(None), strict=True) if r["params"] or r["macs"]]
     shape = " + ".join(format_shape(s) for s in report.input_shape)
     return Evidence(f"{report.model} at {shape}: per-layer counts (layers with weights or MACs)",
-                    table[keep].reset_index(drop=True))
+                    pd.DataFrame(kept, columns=grid.columns))
 
 
 def _merge(*groups: tuple[Evidence, ...]) -> tuple[Evidence, ...]:

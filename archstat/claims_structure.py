@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import torch
 from torch import nn
 from torch.overrides import TorchFunctionMode
@@ -22,6 +21,11 @@ from .errors import ArchstatError
 from .inputs import Shape, format_shape
 from .registry import get_model_info
 from .render import integer
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ._lazy import pandas as pd
 
 _KINDS = {"Conv2d": "conv", "LocalResponseNorm": "LRN", "MaxPool2d": "max-pool", "AvgPool2d": "avg-pool",
           "AdaptiveAvgPool2d": "global avg-pool", "Linear": "fc", "Dropout": "dropout"}

@@ -18,7 +18,9 @@ on the longest path from the input. Tensor values are never read: the trace runs
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -164,17 +166,29 @@ class _Tracer(TorchFunctionMode):
     def __init__(self, axes: int) -> None:
         super().__init__()
         self.axes = axes  # spatial axes of the input: 2 for images, 1 for sequences
-        self.infos: dict[int, tuple[Tensor, _Info]] = {}  # id -> (tensor kept alive, info)
+        # id -> (the tensor, weakly: a tensor freed by the forward is not kept, and a new one that
+        # takes its id is not mistaken for it; the meta engine measures the tensors alive at once)
+        self.infos: dict[int, tuple[weakref.ref[Tensor], _Info]] = {}
         self.stack: list[str] = []
+        self.trace = FieldTrace()
         self.merges: list[str] = []
         self.warnings: list[str] = []
 
+    def finish(self, output: Any) -> FieldTrace:
+        """The fields of the forward that returned ``output``."""
+        out = next(_tensors(output), None)
+        info = self.info(out) if out is not None else None
+        if info is not None:
+            self.trace.final, self.trace.depth = info.field or info.last, info.depth
+        self.trace.merges, self.trace.warnings = self.merges, self.warnings
+        return self.trace
+
     def info(self, tensor: Tensor) -> _Info | None:
         entry = self.infos.get(id(tensor))
-        return entry[1] if entry is not None and entry[0] is tensor else None
+        return entry[1] if entry is not None and entry[0]() is tensor else None
 
     def tag(self, tensor: Tensor, info: _Info) -> None:
-        self.infos[id(tensor)] = (tensor, info)
+        self.infos[id(tensor)] = (weakref.ref(tensor), info)
 
     def where(self) -> str:
         return self.stack[-1] if self.stack and self.stack[-1] else "(model)"
@@ -187,7 +201,7 @@ class _Tracer(TorchFunctionMode):
     def __torch_function__(self, func: Any, types: Any, args: tuple[Any, ...] = (),
                            kwargs: dict[str, Any] | None = None) -> Any:
         kwargs = kwargs or {}
-        known: dict[int, tuple[Tensor, _Info]] = {}
+        known: dict[int, tuple[Tensor, _Info]] = {}  # the inputs of this call: alive
         for tensor in _tensors((args, kwargs)):
             info = self.info(tensor)
             if info is not None:
@@ -372,6 +386,24 @@ def _hook(tracer: _Tracer, trace: FieldTrace, model: nn.Module) -> list[Any]:
     return handles
 
 
+@contextmanager
+def following_fields(model: nn.Module, inputs: tuple[Tensor, ...]) -> Iterator[_Tracer]:
+    """Follow receptive fields and depth through whatever forward of ``model`` runs inside, on
+    ``inputs``; ``finish(output)`` of the tracer this yields gives the result. Errors of the
+    forward pass through unchanged (the meta engine counts in the same pass)."""
+    axes = next((min(t.ndim - 2, 2) for t in inputs if t.ndim >= 3), 2)
+    tracer = _Tracer(axes)
+    for tensor in inputs:
+        tracer.tag(tensor, _Info(_INPUT_FIELD if tensor.ndim >= 3 else None, 0, None))
+    handles = _hook(tracer, tracer.trace, model)
+    try:
+        with tracer:
+            yield tracer
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
 def trace_fields(
     model: nn.Module, inputs: Tensor | tuple[Tensor, ...], call: Callable[..., Any] | None = None
 ) -> FieldTrace:
@@ -382,22 +414,8 @@ def trace_fields(
     ``call(*inputs)`` runs the forward instead of ``model(*inputs)`` (e.g. with meta parameters swapped in).
     """
     inputs = inputs if isinstance(inputs, tuple) else (inputs,)
-    axes = next((min(t.ndim - 2, 2) for t in inputs if t.ndim >= 3), 2)
-    tracer, trace = _Tracer(axes), FieldTrace()
-    for tensor in inputs:
-        tracer.tag(tensor, _Info(_INPUT_FIELD if tensor.ndim >= 3 else None, 0, None))
-    handles = _hook(tracer, trace, model)
-    try:
-        with torch.no_grad(), tracer:
-            output = (call or model)(*inputs)
-    except (RuntimeError, ValueError, TypeError, IndexError) as err:
-        raise AnalysisError(f"tracing receptive fields failed in {tracer.where()}: {err}") from err
-    finally:
-        for handle in handles:
-            handle.remove()
-    out = next(_tensors(output), None)
-    info = tracer.info(out) if out is not None else None
-    if info is not None:
-        trace.final, trace.depth = info.field or info.last, info.depth
-    trace.merges, trace.warnings = tracer.merges, tracer.warnings
-    return trace
+    with torch.no_grad(), following_fields(model, inputs) as tracer:
+        try:
+            return tracer.finish((call or model)(*inputs))
+        except (RuntimeError, ValueError, TypeError, IndexError) as err:
+            raise AnalysisError(f"tracing receptive fields failed in {tracer.where()}: {err}") from err

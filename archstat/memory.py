@@ -25,9 +25,8 @@ import weakref
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import torch
 from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
@@ -39,6 +38,11 @@ from .inputs import Shape, check_shape
 from .loading import mark_trainable
 from .registry import build_model, get_model_info
 from .shapes import ForwardFailure, ShapeRecorder
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ._lazy import pandas as pd
 
 DTYPES = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
 # Tensors of state per trainable parameter: SGD none, SGD with momentum one buffer, Adam two moments.

@@ -7,12 +7,15 @@ beyond shares.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError
 from .report import Report
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ._lazy import pandas as pd
 
 METRICS = {
     "params": "share of parameters (%)",

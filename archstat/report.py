@@ -1,11 +1,13 @@
-"""The result of an analysis: plain data (a DataFrame and totals). Nothing here prints."""
+"""The result of an analysis: plain data (per-module records and totals). Nothing here prints."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 UNITS = {
     "params": "parameter elements (auxiliary heads excluded unless --aux)",
@@ -19,51 +21,63 @@ LAYER_KEYS = ["name", "type", "output_shape", "params", "trainable_params", "mac
 
 @dataclass
 class Report:
-    """Per-module counts (``layers``, one row per module, each including its children) and totals."""
+    """Per-module counts (``records``, one dict per module, each including its children) and totals.
+
+    ``layers`` and ``rows()`` give the same data as pandas DataFrames; ``records`` and
+    ``row_records()`` as plain dicts, which is all a printed table needs (pandas takes a third of
+    a second to import)."""
 
     model: str
     input_shape: list[tuple[int, ...]]
     engine: str
     aux: bool
-    layers: pd.DataFrame
+    records: list[dict[str, Any]]
     totals: dict[str, Any]
     notes: list[str] = field(default_factory=list)  # one line each, e.g. why another engine ran
 
+    @cached_property
+    def layers(self) -> pd.DataFrame:
+        """One row per module (the root first, as level 0), each including its children."""
+        return _frame(self.records, self.records[0].keys())
+
     def rows(self, depth: int | None = None) -> pd.DataFrame:
+        """``row_records(depth)`` as a DataFrame."""
+        return _frame(self.row_records(depth), self.records[0].keys())
+
+    def row_records(self, depth: int | None = None) -> list[dict[str, Any]]:
         """Rows that partition the network: leaves, or modules at ``depth`` with deeper ones folded in.
 
         A container that holds parameters or runs counted operators itself (outside its children)
         gets an extra row named ``<name> (own)`` so that the rows always add up to the totals.
         """
-        frame = self.layers
-        if depth is None:
-            shown = frame.is_leaf
-        else:
-            shown = (frame.level == depth) | (frame.is_leaf & (frame.level < depth))
-        keep = frame[shown & (frame.output_shape.notna() | (frame.params > 0))]
-        own = self._own_rows(frame[~frame.is_leaf & ((depth is None) | (frame.level < (depth or 0)))])
-        merged = pd.concat([keep, own]) if len(own) else keep
-        order = {name: i for i, name in enumerate(frame.name)}
-        key = merged.name.str.replace(" (own)", "", regex=False).replace("(model)", "").map(order)
-        return merged.assign(_order=key).sort_values("_order", kind="stable").drop(columns="_order")
+        def shown(row: dict[str, Any]) -> bool:
+            if depth is None:
+                return row["is_leaf"]
+            return row["level"] == depth or (row["is_leaf"] and row["level"] < depth)
 
-    def _own_rows(self, parents: pd.DataFrame) -> pd.DataFrame:
-        frame = self.layers
-        parent_of = frame.name.str.rsplit(".", n=1).str[0].where(frame.level > 1, "").where(frame.level > 0, None)
-        rows = []
-        for _, parent in parents.iterrows():
-            children = frame[(parent_of == parent["name"]) & (frame.level == parent["level"] + 1)]
-            own = {col: parent[col] - children[col].sum()
-                   for col in ("params", "trainable_params", "macs", "activations")}
+        keep = [r for r in self.records if shown(r) and (r["output_shape"] is not None or r["params"] > 0)]
+        parents = [r for r in self.records if not r["is_leaf"] and (depth is None or r["level"] < depth)]
+        order = {row["name"]: i for i, row in enumerate(self.records)}
+        merged = [(order[r["name"]], 0, r) for r in keep] + [(order[n], 1, r) for n, r in self._own_rows(parents)]
+        return [row for *_, row in sorted(merged, key=lambda item: item[:2])]
+
+    def _own_rows(self, parents: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+        """(parent's name, its "(own)" row) for each parent holding counts outside its children."""
+        children: dict[str, list[dict[str, Any]]] = {}
+        for row in self.records[1:]:
+            children.setdefault(row["name"].rsplit(".", 1)[0] if row["level"] > 1 else "", []).append(row)
+        own_rows = []
+        for parent in parents:
+            below = children.get(parent["name"], [])
+            own = {col: parent[col] - sum(child[col] for child in below) for col in _ADDITIVE}
             if own["params"] > 0 or own["macs"] > 0:
                 label = parent["name"] or "(model)"
-                rows.append({**parent.to_dict(), **own, "name": f"{label} (own)", "is_leaf": True})
-        return pd.DataFrame(rows, columns=frame.columns)
+                own_rows.append((parent["name"], {**parent, **own, "name": f"{label} (own)", "is_leaf": True}))
+        return own_rows
 
     def to_dict(self, depth: int | None = None) -> dict[str, Any]:
         """The json form: ``model``, ``input`` [N, C, H, W], ``engine``, ``units``, ``totals``, ``notes``,
         ``layers``."""
-        layers = self.rows(depth)
         data: dict[str, Any] = {
             "model": self.model,
             "input": list(self.input_shape[0]),
@@ -72,24 +86,26 @@ class Report:
             "units": UNITS,
             "totals": self.totals,
             "notes": self.notes,
-            "layers": [_plain(row) for row in layers[_layer_keys(layers)].to_dict("records")],
+            "layers": [{key: row[key] for key in _layer_keys(row)} for row in self.row_records(depth)],
         }
         if len(self.input_shape) > 1:
             data["inputs"] = [list(shape) for shape in self.input_shape]
         return data
 
 
-def _layer_keys(frame: pd.DataFrame) -> list[str]:
-    return LAYER_KEYS + [c for c in frame.columns if c not in LAYER_KEYS and c not in ("level", "is_leaf")]
+_ADDITIVE = ("params", "trainable_params", "macs", "activations")
+_OBJECT_COLUMNS = ("depth",)  # ints and None: kept as objects, not turned into floats and NaN
 
 
-def _plain(row: dict[str, Any]) -> dict[str, Any]:
-    """numpy scalars and NaN to plain Python values, so the dict serialises as json."""
-    out = {}
-    for key, value in row.items():
-        if hasattr(value, "item"):
-            value = value.item()
-        if isinstance(value, float) and value != value:
-            value = None
-        out[key] = value
-    return out
+def _layer_keys(row: dict[str, Any]) -> list[str]:
+    return LAYER_KEYS + [c for c in row if c not in LAYER_KEYS and c not in ("level", "is_leaf")]
+
+
+def _frame(records: list[dict[str, Any]], columns: Any) -> pd.DataFrame:
+    import pandas
+
+    frame = pandas.DataFrame(records, columns=list(columns))
+    for column in _OBJECT_COLUMNS:
+        if column in frame:
+            frame[column] = pandas.Series([r[column] for r in records], dtype=object)
+    return frame

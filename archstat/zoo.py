@@ -5,12 +5,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .analysis import analyze
 from .registry import ModelInfo, get_model_info, list_models
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ._lazy import pandas as pd
 
 COLUMNS = [
     "model", "input", "params", "paper_params", "params_diff", "macs", "paper_macs", "macs_diff",

@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NETWORKS = {"alexnet": 227, "vgg16": 224, "resnet152": 224, "densenet201": 224, "inception_v3": 299}
 LARGE = 1024
 TOOLS = ["archstat-meta", "archstat", "fvcore", "torchinfo", "ptflops", "thop"]
+FLOOR = "import torch"  # a process that imports torch and exits: what no tool can go below
 
 # What the four other tools' users write: build the model, then one call. The model definitions are
 # imported without archstat's package __init__ (which loads its analysis code and pandas).
@@ -61,6 +62,8 @@ _CALLS = {
 
 def command(tool: str, name: str, side: int) -> list[str]:
     """The argv that runs ``tool`` on network ``name`` at ``side`` x ``side``."""
+    if tool == FLOOR:
+        return [sys.executable, "-c", "import torch"]
     if tool.startswith("archstat"):
         engine = ["--engine", "meta"] if tool == "archstat-meta" else []
         return [sys.executable, "-m", "archstat", "table", name, "--input", str(side), *engine]
@@ -129,7 +132,8 @@ def run_all(args: argparse.Namespace, env: dict[str, str]) -> Results:
     for name, side in networks.items():
         for size in (side, LARGE):
             print(f"{name} at {size}:", file=sys.stderr)
-            rounds([(tool, name, size) for tool in args.tools], args.runs, env, results)
+            floor = [(FLOOR, name, size)] if size == side else []
+            rounds([(tool, name, size) for tool in args.tools] + floor, args.runs, env, results)
     print("meta engine at 2048 against its own time at the default input:", file=sys.stderr)
     rounds([("archstat-meta", n, s) for name, side in networks.items() for n, s in ((name, side), (name, 2048))],
            args.runs, env, results)
@@ -176,7 +180,8 @@ def main() -> None:
     else:
         print(text)
     if args.json:
-        rows = [{"tool": t, "network": n, "side": s, **vars(x)} for (t, n, s), xs in results.samples.items() for x in xs]
+        rows = [{"tool": t, "network": n, "side": s, **vars(x)}
+                for (t, n, s), xs in results.samples.items() for x in xs]
         saved = {"started": started.isoformat(), "runs": args.runs, "machine": machine(args), "load": results.load,
                  "samples": rows}
         args.json.write_text(json.dumps(saved, indent=1), encoding="utf-8")
@@ -220,6 +225,11 @@ def _ratio(a: float | None, b: float | None) -> float | None:
     return a / b if a is not None and b else None
 
 
+def _to_fvcore(results: Results, tool: str, name: str, side: int, what: str = "seconds") -> float | None:
+    """``tool``'s median over fvcore's, in wall time or peak RSS."""
+    return _ratio(results.median(tool, name, side, what), results.median("fvcore", name, side, what))
+
+
 def _x(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}x"
 
@@ -238,11 +248,12 @@ def _targets(results: Results, args: argparse.Namespace) -> list[tuple[str, str,
     """(target, measured, met) for each target of issue 7 that this run measured."""
     rows: list[tuple[str, str, bool | None]] = []
     main = [n for n in ("vgg16", "resnet152") if n in args.networks]
-    for label, sizes, limit in (("default input", [NETWORKS[n] for n in main], 0.5), (str(LARGE), [LARGE] * len(main), 0.3)):
-        ratios = [_ratio(results.median("archstat-meta", n, s), results.median("fvcore", n, s)) for n, s in zip(main, sizes, strict=True)]
-        rows.append((f"meta vs fvcore, wall time at {label}: at most {limit}x", ", ".join(
-            f"{n} {_x(r)}" for n, r in zip(main, ratios, strict=True)), all(r is not None and r <= limit for r in ratios)))
-    memory = [(f"{n} {s}", _ratio(results.median("archstat-meta", n, s, "peak_mb"), results.median("fvcore", n, s, "peak_mb")))
+    for label, large, limit in (("default input", False, 0.5), (str(LARGE), True, 0.3)):
+        ratios = [_to_fvcore(results, "archstat-meta", n, LARGE if large else NETWORKS[n]) for n in main]
+        shown = ", ".join(f"{n} {_x(r)}" for n, r in zip(main, ratios, strict=True))
+        rows.append((f"meta vs fvcore, wall time at {label}: at most {limit}x", shown,
+                     all(r is not None and r <= limit for r in ratios)))
+    memory = [(f"{n} {s}", _to_fvcore(results, "archstat-meta", n, s, "peak_mb"))
               for n in main for s in (NETWORKS[n], LARGE)]
     rows.append(("meta vs fvcore, peak RSS: at most 0.5x", ", ".join(f"{k} {_x(r)}" for k, r in memory),
                  all(r is not None and r <= 0.5 for _, r in memory)))
@@ -265,12 +276,29 @@ def _targets(results: Results, args: argparse.Namespace) -> list[tuple[str, str,
                  ", ".join(f"{n} {t:.2f} s" if t else f"{n} failed" for n, t in deep),
                  all(t is not None and t < 10 for _, t in deep)))
     points = [(n, s) for n in args.networks for s in (NETWORKS[n], LARGE) if results.median("fvcore", n, s)]
-    default = [(f"{n} {s}", _ratio(results.median("archstat", n, s), results.median("fvcore", n, s))) for n, s in points]
+    default = [(f"{n} {s}", _to_fvcore(results, "archstat", n, s)) for n, s in points]
     skipped = [f"{n} {s}" for n in args.networks for s in (NETWORKS[n], LARGE) if (n, s) not in points]
     rows.append(("default engine never slower than fvcore used directly", ", ".join(
         f"{k} {_x(r)}" for k, r in default) + _not_taking(skipped, None),
         all(r is not None and r <= 1.0 for _, r in default)))
     return rows
+
+
+def _floor(results: Results, args: argparse.Namespace) -> list[str]:
+    """What ``import torch`` alone costs, beside fvcore's and the meta engine's whole runs."""
+    rows = [(n, results.median(FLOOR, n, NETWORKS[n]), results.median("fvcore", n, NETWORKS[n]),
+             results.median("archstat-meta", n, NETWORKS[n])) for n in args.networks]
+    shown = [(n, t, f, m) for n, t, f, m in rows if t is not None]
+    if not shown:
+        return []
+    return [
+        "A process that only runs `import torch` and exits, measured in the same rounds, is the floor "
+        "for every tool here: ", "",
+        "| network | input | `import torch` alone | as a share of fvcore's run | meta engine above the floor |",
+        "| --- | --- | --- | --- | --- |",
+        *[f"| {n} | {NETWORKS[n]} | {t:.2f} s | {_x(_ratio(t, f))} | "
+          + (f"{m - t:+.2f} s |" if m is not None else "n/a |") for n, t, f, m in shown],
+    ]
 
 
 def _not_taking(names: list[str], side: int | None) -> str:
@@ -297,15 +325,16 @@ def render(results: Results, args: argparse.Namespace, started: datetime.datetim
         "exits normally.", "",
         "## Targets (issue 7)", "", "| target | measured | met |", "| --- | --- | --- |",
         *[f"| {t} | {m} | {'yes' if ok else 'no'} |" for t, m, ok in _targets(results, args)], "",
+        *_floor(results, args), "",
         "## Wall time and peak RSS (median)", "",
         "| network | input | " + " | ".join(args.tools) + " |", "| --- | --- |" + " --- |" * len(args.tools),
         *[f"| {n} | {s} | " + " | ".join(_cell(results, t, n, s) for t in args.tools) + " |" for n, s in points], "",
         "## Ratios to fvcore used directly", "",
         "| network | input | meta / fvcore, time | meta / fvcore, RSS | archstat (default engine) / fvcore, time |",
         "| --- | --- | --- | --- | --- |",
-        *[f"| {n} | {s} | {_x(_ratio(results.median('archstat-meta', n, s), results.median('fvcore', n, s)))} | "
-          f"{_x(_ratio(results.median('archstat-meta', n, s, 'peak_mb'), results.median('fvcore', n, s, 'peak_mb')))} | "
-          f"{_x(_ratio(results.median('archstat', n, s), results.median('fvcore', n, s)))} |" for n, s in points], "",
+        *[f"| {n} | {s} | {_x(_to_fvcore(results, 'archstat-meta', n, s))} | "
+          f"{_x(_to_fvcore(results, 'archstat-meta', n, s, 'peak_mb'))} | "
+          f"{_x(_to_fvcore(results, 'archstat', n, s))} |" for n, s in points], "",
         "## Meta engine: input size and depth", "",
         "| network | input | wall / peak RSS |", "| --- | --- | --- |",
         *[f"| {n} | {s} | {_cell(results, 'archstat-meta', n, s)} |"

@@ -37,12 +37,18 @@ LAYER_COLUMNS = ["name", "type", "output_shape", "params", "trainable_params", "
 def counts(monkeypatch: pytest.MonkeyPatch) -> dict[str, _fvcore.Counts]:
     """The raw per-module counts each engine hands ``analyze``, recorded as they pass."""
     seen: dict[str, _fvcore.Counts] = {}
-    for engine in (_fvcore, _meta):
-        def record(module: nn.Module, inputs: tuple[torch.Tensor, ...], count=engine.count,
-                   key: str = engine.ENGINE_NAME) -> _fvcore.Counts:
-            seen[key] = count(module, inputs)
-            return seen[key]
-        monkeypatch.setattr(engine, "count", record)
+
+    def record_fvcore(module: nn.Module, inputs: tuple[torch.Tensor, ...], count=_fvcore.count) -> _fvcore.Counts:
+        seen["fvcore"] = count(module, inputs)
+        return seen["fvcore"]
+
+    def record_meta(module: nn.Module, inputs: tuple[torch.Tensor, ...], run=_meta.run) -> _meta.MetaPass:
+        meta_pass = run(module, inputs)  # the fvcore engine's pre-pass too: the meta engine runs last
+        seen["meta"] = meta_pass.counts
+        return meta_pass
+
+    monkeypatch.setattr(_fvcore, "count", record_fvcore)
+    monkeypatch.setattr(_meta, "run", record_meta)
     return seen
 
 
@@ -322,10 +328,14 @@ def test_forward_that_reads_values() -> None:
     # The budget check cannot estimate it, so the real trace runs as before ...
     model, inputs = ReadsValues(), (torch.zeros(1, 3, 8, 8),)
     recorder = ShapeRecorder(model)
-    engine, notes, counts = analysis._count(model, inputs, "fvcore", "1M", recorder)
+    engine, notes, counts, fields = analysis._count(model, inputs, "fvcore", "1M", recorder)
     recorder.remove()
     assert (engine, notes, counts.macs[""]) == ("fvcore", [], {"conv": 4 * 6 * 6 * 3 * 3 * 3})
     assert recorder.output_shapes["conv"] == [1, 4, 6, 6]
+    # ... and so does the field trace: one 3x3 convolution, stride 1, is a 3x3 field at depth 1.
+    assert (fields.final.size, fields.final.stride, fields.depth) == ((3, 3), (1, 1), 1)
+    report = archstat.analyze(model, input_size=(3, 8, 8))
+    assert (report.totals["receptive_field"], report.totals["depth"]) == ([3, 3], 1)
     # ... and the meta engine says what to do instead.
     with pytest.raises(AnalysisError, match="needs --engine fvcore"):
         archstat.analyze(model, input_size=(3, 8, 8), engine="meta")
@@ -337,19 +347,58 @@ def test_unknown_engine_is_a_usage_error() -> None:
 
 
 def test_the_pass_leaves_torch_as_it_found_it() -> None:
-    """Guards restored, no stand-in for torch._dynamo left behind (fresh interpreter: nothing else
-    has imported torch._dynamo there), and torch still imports the real module when asked."""
+    """Guards restored, no stand-in for torch._dynamo, symbolic_shapes or sympy left behind, none
+    of them imported (fresh interpreter: nothing else has imported them there), and torch still
+    imports the real modules when asked."""
     script = (
         "import sys, torch, torch.nn.functional as F\n"
-        "from archstat import _meta\n"
-        "from archstat.registry import build_model\n"
-        "_meta.count(build_model('resnet18', device='meta'), (torch.zeros(1, 3, 32, 32),))\n"
-        "assert 'torch._dynamo' not in sys.modules\n"
+        "import archstat\n"
+        "archstat.analyze('densenet121', input_size=(3, 64, 64), engine='meta')\n"
+        "archstat.analyze('inception_v3', engine='meta', aux=True)\n"
+        "loaded = {'torch._dynamo', 'sympy', 'torch.fx.experimental.symbolic_shapes'} & set(sys.modules)\n"
+        "assert not loaded, loaded\n"
         "assert F.has_torch_function_unary is torch._C._has_torch_function_unary\n"
-        "import torch._dynamo\n"
-        "assert hasattr(torch._dynamo, 'optimize')\n"
+        "import torch._dynamo, sympy\n"
+        "from torch.fx.experimental import symbolic_shapes\n"
+        "assert hasattr(torch._dynamo, 'optimize') and hasattr(symbolic_shapes, 'ShapeEnv')\n"
+        "assert hasattr(sympy, 'Symbol')\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
+
+
+PLAIN_ARGUMENTS = {
+    "expect_true": [(True,), (False,)],
+    "guard_or_false": [(True,), (False,)],
+    "guard_or_true": [(True,), (False,)],
+    "guard_size_oblivious": [(True,), (False,)],
+    "statically_known_true": [(True,), (False,)],
+    "sym_and": [(True,), (True, False), (True, True, True)],
+    "sym_or": [(False,), (False, True), (False, False)],
+    "sym_eq": [(3, 3), (3, 4), ([1, 2], (1, 2)), ([1, 2], [1, 2, 3]), ((), [])],
+    "is_nested_int": [(7,), (True,)],
+    "has_guarding_hint": [(7,), (False,)],
+    "guarding_hint_or_throw": [(7,), (True,)],
+}
+
+
+@pytest.mark.filterwarnings("ignore:guard_size_oblivious will be removed:FutureWarning")
+@pytest.mark.parametrize("name", sorted(PLAIN_ARGUMENTS))
+def test_symbolic_shape_stand_ins_answer_as_torch_does(name: str) -> None:
+    """The light_imports stand-ins against torch's own helpers on every plain argument they take,
+    and on one they do not (a float), which must reach torch's helper and fail as it does there."""
+    from torch.fx.experimental import symbolic_shapes
+
+    stand_in = _meta._plain_symbolic_helpers()[name]
+    real = getattr(symbolic_shapes, name)
+    for args in PLAIN_ARGUMENTS[name]:
+        assert stand_in(*args) == real(*args) and type(stand_in(*args)) is type(real(*args)), args
+    try:
+        expected: object = real(2.5)
+    except Exception as error:  # noqa: BLE001 - whatever torch raises, the stand-in raises too
+        with pytest.raises(type(error)):
+            stand_in(2.5)
+    else:
+        assert stand_in(2.5) == expected
 
 
 # Differences docs/engines.md lists for user models: pinned, so a change in torch or fvcore shows.
@@ -381,3 +430,40 @@ def test_boolean_mask_cannot_run_on_meta() -> None:
     model = Lambda(lambda s, x: x[x > 0])
     with pytest.raises(NotImplementedError):
         _meta.count(model, (torch.rand(X4),))
+
+
+# Every command that counts takes --engine; the meta engine must not change a single number.
+
+def _without_engine(data: object) -> object:
+    if isinstance(data, dict):
+        return {k: _without_engine(v) for k, v in data.items() if k != "engine"}
+    if isinstance(data, list):
+        return [_without_engine(v) for v in data]
+    return data
+
+
+@pytest.mark.parametrize("command", [
+    ["compare", "vgg16", "googlenet", "resnet50"],
+    ["rf", "googlenet"],
+    ["diff", "resnet50", "resnet50_v1_5"],
+])
+def test_commands_give_the_same_numbers_on_either_engine(command: list[str]) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from archstat.cli import app
+
+    runner = CliRunner()
+    outputs = [runner.invoke(app, [*command, "--format", "json", *extra]) for extra in ([], ["--engine", "meta"])]
+    assert all(o.exit_code == 0 for o in outputs), [o.output for o in outputs]
+    fvcore, meta = (json.loads(o.stdout) for o in outputs)
+    assert _without_engine(fvcore) == _without_engine(meta)
+
+
+def test_claims_give_the_same_verdicts_on_either_engine() -> None:
+    from archstat.commands.claims import measure, select
+
+    chosen = select(["c01", "c02", "c05", "c08", "c12", "c20", "c26", "c30"])
+    fvcore, meta = (measure(chosen, engine=engine) for engine in ("fvcore", "meta"))
+    assert [(r.claim.id, r.measured, r.verdict) for r in fvcore] == [(r.claim.id, r.measured, r.verdict) for r in meta]

@@ -28,6 +28,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from torch import nn
 
+from archstat import _meta
 from archstat.fields import Field, FieldTrace, trace_fields
 from archstat.registry import build_model, get_model_info, list_models
 
@@ -279,6 +280,7 @@ def test_random_branching_networks_match_autograd(net: nn.Module, height: int, w
     assert trace.warnings == []
     assert trace.merges == []  # every merge here is centred and equally strided by construction
     compare_with_autograd(net, (height, width), trace)
+    assert _meta.run(net, (torch.ones(1, 3, height, width),)).fields == trace  # the pass `analyze` uses
 
 
 def test_the_autograd_comparison_is_not_vacuous() -> None:
@@ -561,6 +563,26 @@ def test_adaptive_pooling_lrn_and_unknown_ops() -> None:
     assert trace.by_module["up"] is None
     assert any("odd" in w and "approximated" in w for w in trace.warnings)
     assert any("up" in w and "interpolate" in w for w in trace.warnings)
+    # The meta engine's pass sees the operators inside F.interpolate, so its warning names the
+    # upsampling operator; the fields are the same.
+    merged = _meta.run(net, (torch.ones(1, 1, 12, 12),)).fields
+    assert (merged.by_module, merged.depth_by_module, merged.final) == (trace.by_module, trace.depth_by_module,
+                                                                        trace.final)
+    assert any("up" in w and "upsample_nearest2d" in w for w in merged.warnings)
+
+
+@pytest.mark.parametrize("name", list_models())
+def test_the_counting_pass_follows_the_same_fields(name: str) -> None:
+    """``analyze`` follows fields inside the meta engine's counting pass (``_meta.run``), where the
+    operators inside torch's Python functions are seen one by one: on every zoo model, heads on and
+    off, it must find exactly what the field trace alone finds (checked above against autograd)."""
+    model = build_model(name, device="meta")
+    inputs = (torch.empty(1, *get_model_info(name).input_size, device="meta"),)
+    for aux in (False, True) if hasattr(model, "aux_logits") else (False,):
+        model.aux_logits = aux
+        with _meta.light_imports(), _meta.fast_kernels():
+            alone = trace_fields(model, inputs)
+        assert _meta.run(model, inputs).fields == alone
 
 
 def test_meta_and_cpu_agree_and_skipped_modules_are_absent() -> None:

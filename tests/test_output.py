@@ -76,3 +76,43 @@ def test_machine_formats_carry_no_markup_even_in_a_terminal():
     text = _in_terminal(["table", "lenet5", "-f", "json"])
     assert "\x1b[" not in text
     assert json.loads(text[text.index("{"):])["model"] == "lenet5"
+
+
+def test_plain_table_draws_what_rich_draws():
+    """archstat's fast table against rich.table (the second method) on a real report, in colour and
+    without: the same lines, Rich's trailing spaces aside. Narrower than the table, Rich draws it."""
+    import io
+
+    from rich.console import Console
+
+    import archstat
+    from archstat.render import PlainTable, layer_table, totals_lines
+
+    report = archstat.analyze("googlenet", engine="meta")
+    table = PlainTable(layer_table(report, 2), "googlenet: per-layer counts", totals_lines(report), ["params", "MACs"])
+
+    def draw(renderable, width, colour):
+        console = Console(file=io.StringIO(), width=width, force_terminal=colour,
+                          color_system="standard" if colour else None)
+        console.print(renderable)
+        return [line.rstrip() for line in console.file.getvalue().splitlines()]
+
+    plain = draw(table, 400, False)
+    assert plain == draw(table._rich(), 400, False)
+    coloured = draw(table, 400, True)
+    assert [re.sub(r"\x1b\[[0-9;]*m", "", line).rstrip() for line in coloured] == plain
+    assert "\x1b[1mlayer\x1b[0m" in coloured[2]  # the header is bold, as in Rich's
+    assert draw(table, 60, False) == draw(table._rich(), 60, False)
+    assert max(len(line) for line in draw(table, 60, False)) <= 60
+
+
+def test_the_console_script_exits_with_the_command_code_and_all_its_output():
+    """The console script skips the interpreter's teardown: its output must still be complete and
+    its exit code the command's."""
+    done = subprocess.run([sys.executable, "-m", "archstat", "table", "resnet50", "-e", "meta", "-f", "json"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and json.loads(done.stdout)["totals"]["params"] == 25_557_032
+    failed = subprocess.run([sys.executable, "-m", "archstat", "table", "resnet5"], capture_output=True, text=True,
+                            timeout=300)
+    assert failed.returncode == 2 and failed.stdout == ""
+    assert failed.stderr.startswith("archstat: error: ") and failed.stderr.count("\n") == 1

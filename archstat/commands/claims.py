@@ -10,19 +10,25 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
-from ..claims import CATALOGUE
-from ..claims_measure import Session
-from ..claims_rules import RULES, VERDICTS, Claim, ClaimResult, evaluate
-from ..cli import FormatOpt, app, emit, reports_errors, stderr, stdout, text_output
+from ..cli import Engine, EngineOpt, FormatOpt, app, emit, reports_errors, stderr, stdout, text_output
 from ..errors import UsageError
 from ..render import OutputFormat, csv_text, markdown_table, rich_table
+
+# The catalogue, its rules and the networks behind them load in the functions that use them:
+# 0.1 s that every other command would pay at start-up.
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..claims_rules import Claim, ClaimResult
+else:
+    from .._lazy import pandas as pd
 
 IdsArg = Annotated[list[str] | None, typer.Argument(
     help="Claim ids, e.g. c01 c26 (or 1 26). Default: every claim.", show_default=False)]
@@ -43,6 +49,8 @@ def json_text(data: Any) -> str:
 
 def select(ids: list[str] | None) -> list[Claim]:
     """The claims named by ``ids`` (all when empty), in the order given, each once."""
+    from ..claims import CATALOGUE
+
     if not ids:
         return list(CATALOGUE.claims)
     chosen: list[Claim] = []
@@ -73,9 +81,13 @@ def _progress(show: bool, total: int) -> Iterator[Any]:
         yield advance
 
 
-def measure(claims: list[Claim], show_progress: bool = False) -> list[ClaimResult]:
-    """Evaluate ``claims`` in one session (each network built and analysed once)."""
-    session, results = Session(), []
+def measure(claims: list[Claim], show_progress: bool = False, engine: str = "fvcore") -> list[ClaimResult]:
+    """Evaluate ``claims`` in one session (each network built and analysed once, by ``engine``)."""
+    from ..claims import CATALOGUE
+    from ..claims_measure import Session
+    from ..claims_rules import evaluate
+
+    session, results = Session(engine), []
     with _progress(show_progress, len(claims)) as advance:
         for claim in claims:
             results.append(evaluate(claim, CATALOGUE.sources[claim.source], session))
@@ -95,10 +107,14 @@ def summary_frame(results: list[ClaimResult]) -> pd.DataFrame:
 
 
 def _sources_lines() -> list[str]:
+    from ..claims import CATALOGUE
+
     return [f"{key}: {source.cite()} ({source.file})" for key, source in CATALOGUE.sources.items()]
 
 
 def _counts(results: list[ClaimResult]) -> str:
+    from ..claims_rules import VERDICTS
+
     counts = {v: sum(r.verdict == v for r in results) for v in VERDICTS}
     return ", ".join(f"{n} {v}" for v, n in counts.items() if n)
 
@@ -116,12 +132,10 @@ def markdown_summary(results: list[ClaimResult]) -> str:
 
 def _print_summary(results: list[ClaimResult]) -> None:
     frame = summary_frame(results)
-    frame["verdict"] = [f"[{_STYLE[v]}]{v}[/]" for v in frame.verdict]
-    for column in ("the document says", "claimed", "measured", "note"):
-        frame[column] = frame[column].map(escape)
+    frame["verdict"] = [Text(v, style=_STYLE[v]) for v in frame.verdict]
     caption = [f"{len(results)} claims: {_counts(results)}.", *_sources_lines(),
                "Verdict rules: docs/claims-method.md. MACs: one fused multiply-add = 1 MAC; FLOPs = 2 x MACs."]
-    stdout.print(rich_table(frame, "Claims in the source documents, measured", [escape(c) for c in caption]))
+    stdout.print(rich_table(frame, "Claims in the source documents, measured", caption))
 
 
 # ----------------------------------------------------------------------------- one claim, explained
@@ -141,6 +155,8 @@ def claimed_text(value: Any) -> str:
 
 
 def parts_frame(result: ClaimResult) -> pd.DataFrame:
+    from ..claims_rules import RULES
+
     return pd.DataFrame([{
         "the document says": r.part.says, "claimed": claimed_text(r.part.claimed),
         "read as": f"{r.part.rule}: {RULES[r.part.rule].tolerance}" if r.part.rule != "info" else "context",
@@ -181,9 +197,9 @@ def _print_explained(result: ClaimResult) -> None:
                          ("in English", c.english), ("note", result.note)):
         if value:
             stdout.print(f"[bold]{label}:[/] {escape(value)}")
-    stdout.print(rich_table(parts_frame(result).map(escape), "What is claimed and what is measured"))
+    stdout.print(rich_table(parts_frame(result), "What is claimed and what is measured"))
     for title, table in _evidence(result):
-        stdout.print(rich_table(table.map(lambda v: escape(str(v))), escape(title)))
+        stdout.print(rich_table(table, title))
 
 
 # ----------------------------------------------------------------------------- the command
@@ -192,7 +208,10 @@ def _print_explained(result: ClaimResult) -> None:
 @app.command()
 @reports_errors
 @text_output
-def claims(ids: IdsArg = None, explain: ExplainOpt = False, format: FormatOpt = OutputFormat.table) -> None:
+def claims(
+    ids: IdsArg = None, explain: ExplainOpt = False, engine: EngineOpt = Engine.fvcore,
+    format: FormatOpt = OutputFormat.table,
+) -> None:
     """Every claim of the source documents, measured with archstat, with a verdict and the reason.
 
     Example: archstat claims c01 c26 --format markdown
@@ -201,7 +220,7 @@ def claims(ids: IdsArg = None, explain: ExplainOpt = False, format: FormatOpt = 
     if explain and len(chosen) != 1:
         raise UsageError("--explain takes exactly one claim id, e.g. archstat claims c26 --explain.")
     show = format is OutputFormat.table and sys.stderr.isatty()
-    results = measure(chosen, show_progress=show)
+    results = measure(chosen, show_progress=show, engine=engine.value)
     if explain:
         _emit_explained(results[0], format)
     elif format is OutputFormat.json:

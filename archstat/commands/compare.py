@@ -6,15 +6,16 @@ import re
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
 from ..analysis import analyze
 from ..cli import (
     BatchOpt,
     ClassesOpt,
+    Engine,
+    EngineOpt,
     FormatOpt,
     InputOpt,
     KwargsOpt,
@@ -29,6 +30,11 @@ from ..errors import UsageError
 from ..memory import estimate_memory
 from ..render import OutputFormat, csv_text, human, integer, json_text, markdown_table, rich_table
 from .memory import byte_text
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from .._lazy import pandas as pd
 
 
 class Metric(str, Enum):
@@ -76,7 +82,7 @@ def split_input(text: str) -> tuple[str, str | None]:
 
 
 def measure(text: str, inputs: list[str] | None, num_classes: int | None, kwargs: str | None,
-            batch: int, metrics: list[str]) -> Entry:
+            batch: int, metrics: list[str], engine: str = "fvcore") -> Entry:
     """Analyse one model for ``metrics``; the memory estimate runs only when asked for."""
     spec, own_input = split_input(text)
     target, label, shapes = model_target(spec, [own_input] if own_input else inputs, num_classes, kwargs)
@@ -84,7 +90,7 @@ def measure(text: str, inputs: list[str] | None, num_classes: int | None, kwargs
     values: dict[str, float | None] = {}
     rf = None
     if set(metrics) - {"memory"}:
-        report = analyze(target, input_size=shapes, batch=batch, num_classes=num_classes, name=label)
+        report = analyze(target, input_size=shapes, batch=batch, num_classes=num_classes, name=label, engine=engine)
         t = report.totals
         rf = t.get("receptive_field")
         values.update(params=t["params"], macs=t["macs"], flops=t["flops"], activations=t["activations"],
@@ -210,6 +216,7 @@ def compare(
     batch: BatchOpt = 1,
     num_classes: ClassesOpt = None,
     kwargs: KwargsOpt = None,
+    engine: EngineOpt = Engine.fvcore,
     format: FormatOpt = OutputFormat.table,
 ) -> None:
     """Models side by side: each value and its ratio to the first model's.
@@ -220,7 +227,7 @@ def compare(
         raise UsageError(f"compare needs at least two models, got {len(models)}: add another, e.g. "
                          f"archstat compare {models[0] if models else 'vgg16'} alexnet.")
     metrics = [metric.value] if metric else [m.value for m in Metric]
-    entries = [measure(text, input, num_classes, kwargs, batch, metrics) for text in models]
+    entries = [measure(text, input, num_classes, kwargs, batch, metrics, engine.value) for text in models]
     add_ratios(entries)
     text: Any = one_metric(entries, metrics[0], format) if metric else all_metrics(entries, format, metrics)
     emit(text)

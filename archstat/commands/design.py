@@ -5,15 +5,19 @@ The arithmetic lives in ``archstat.design``; this module only words and renders 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
 from .. import design, render
 from ..cli import FormatOpt, app, emit, reports_errors, stdout, text_output
 from ..inputs import format_shape
 from ..render import UNIT_NOTE, OutputFormat, integer
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from .._lazy import pandas as pd
 
 HwOpt = Annotated[int, typer.Option("--hw", help="Side of the square input, in pixels.")]
 KernelOpt = Annotated[int, typer.Option("--k", help="Side of the square kernel, in pixels.",

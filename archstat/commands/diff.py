@@ -5,14 +5,13 @@ The matching is ``archstat.diff.diff_reports`` (plain data); this module renders
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from torch import nn
 
 from ..analysis import analyze
-from ..cli import FormatOpt, InputOpt, app, emit, model_target, reports_errors, stdout, text_output
+from ..cli import Engine, EngineOpt, FormatOpt, InputOpt, app, emit, model_target, reports_errors, stdout, text_output
 from ..diff import COUNTS, ReportDiff, RowDiff, Side, diff_reports, layer_config
 from ..inputs import Shape, format_shape
 from ..registry import build_model, get_model_info
@@ -27,6 +26,11 @@ from ..render import (
     shape_text,
 )
 from ..report import Report
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from .._lazy import pandas as pd
 
 
 def _signed(value: int) -> str:
@@ -133,6 +137,7 @@ def diff(
         help="Model B, compared with A; the same forms.", show_default=False,
     )],
     input: InputOpt = None,
+    engine: EngineOpt = Engine.fvcore,
     format: FormatOpt = OutputFormat.table,
 ) -> None:
     """Two layouts side by side, layer by layer (matched by name): only the rows that differ.
@@ -141,16 +146,16 @@ def diff(
     """
     # Resolve both first, so a bad name for B fails before A is traced.
     targets = [model_target(spec, input) for spec in (a, b)]
-    (report_a, configs_a), (report_b, configs_b) = (_count(*target) for target in targets)
+    (report_a, configs_a), (report_b, configs_b) = (_count(*target, engine.value) for target in targets)
     emit(render(diff_reports(report_a, report_b, configs_a, configs_b), format))
 
 
 def _count(
-    target: str | nn.Module, label: str, shapes: list[Shape] | None
+    target: str | nn.Module, label: str, shapes: list[Shape] | None, engine: str
 ) -> tuple[Report, dict[str, str]]:
     """The report of one model and the settings of its layers (one build serves both)."""
     module = build_model(target) if isinstance(target, str) else target
     if shapes is None:
         shapes = [get_model_info(label).input_size]
-    report = analyze(module, input_size=shapes, name=label)
+    report = analyze(module, input_size=shapes, name=label, engine=engine)
     return report, {key: layer_config(sub) for key, sub in module.named_modules()}

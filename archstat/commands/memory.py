@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from ..cli import (
@@ -29,6 +28,11 @@ from ..cli import (
 from ..memory import MemoryReport, estimate_memory
 from ..render import OutputFormat, csv_text, integer, json_text, markdown_table, rich_table, share
 
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from .._lazy import pandas as pd
+
 
 class DtypeChoice(str, Enum):
     fp32 = "fp32"
@@ -46,6 +50,7 @@ DtypeOpt = Annotated[DtypeChoice, typer.Option("--dtype", help="Number format of
 OptimizerOpt = Annotated[OptimizerChoice, typer.Option(
     "--optimizer", help="Optimizer state per trainable parameter: sgd none, momentum 1 copy, adam 2 copies.",
 )]
+
 _BYTES_NOTE = ("1 MiB = 2^20 bytes. Measured by running the network on PyTorch's meta device; "
                "not counted: framework overhead, workspaces, allocator fragmentation (see docs/memory.md).")
 

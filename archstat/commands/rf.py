@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..analysis import analyze
 from ..cli import (
     AuxOpt,
+    Engine,
+    EngineOpt,
     FormatOpt,
     InputOpt,
     ModelArg,
@@ -27,6 +29,11 @@ from ..render import (
     shape_text,
 )
 from ..report import Report
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from .._lazy import pandas as pd
 
 FIELD_NOTE = ("Receptive field and effective stride in input pixels (height x width); start: input coordinate "
               "where the first output unit's field begins (negative inside the padding). Theoretical field: "
@@ -54,13 +61,16 @@ def field_summary(report: Report) -> str:
 @app.command()
 @reports_errors
 @text_output
-def rf(model: ModelArg, input: InputOpt = None, aux: AuxOpt = False, format: FormatOpt = OutputFormat.table) -> None:
+def rf(
+    model: ModelArg, input: InputOpt = None, aux: AuxOpt = False, engine: EngineOpt = Engine.fvcore,
+    format: FormatOpt = OutputFormat.table,
+) -> None:
     """Receptive field, effective stride and start of every layer, correct through branches.
 
     Example: archstat rf vgg16 --format json
     """
     target, label, shapes = model_target(model, input)
-    report = analyze(target, input_size=shapes, aux=aux, name=label)
+    report = analyze(target, input_size=shapes, aux=aux, name=label, engine=engine.value)
     if format is OutputFormat.json:
         data = report.to_dict()
         emit(json_text({

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.progress import Progress
 
@@ -21,6 +20,11 @@ from ..render import (
     rich_table,
 )
 from ..zoo import is_missing, zoo_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from .._lazy import pandas as pd
 
 UNITS = ("params: parameter elements (aux heads excluded); MACs: one fused multiply-add = 1 MAC; "
          "activations: conv/fc output elements; depth: weight layers on the longest path; "
