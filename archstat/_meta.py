@@ -415,9 +415,11 @@ def run(module: nn.Module, inputs: tuple[Tensor, ...]) -> MetaPass:
         skip = {_storage(t) for t in (*module.parameters(), *module.buffers(), *args)}
         start = sum(t.untyped_storage().nbytes() for t in args)
         counting = _Counting(_LiveBytes(skip, start))
-        # Modes see a call innermost first: counting, then the field tracer, then the fast kernels.
+        # Modes see a call innermost first: the field tracer, counting, then the fast kernels. Each
+        # mode's own tensor queries (shapes, storages) go to the modes outside it: none outside
+        # counting follows fields, and the tracer's queries make no tensor, so counting lists none.
         with torch.no_grad(), _scopes(names, counting), _tracer_view(), light_imports(), fast_kernels():
-            with following_fields(module, args) as tracer, counting:
+            with counting, following_fields(module, args) as tracer:
                 output = module(*args)
     counts = _tally(counting.reaching(output), list(dict.fromkeys(names.values())))
     return MetaPass(counts=counts, peak_activation_bytes=counting.live.peak, fields=tracer.finish(output))

@@ -128,7 +128,10 @@ def build_model(
         with torch.device("meta"):
             model = builder(num_classes=num_classes, **kwargs)
         if device != "meta":
-            model = model.to_empty(device=device)
+            from ._meta import light_imports  # torch's empty_like of a meta tensor would import sympy
+
+            with light_imports():
+                model = model.to_empty(device=device)
     return model.eval()
 
 
