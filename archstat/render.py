@@ -111,8 +111,8 @@ def layer_table(report: Report, depth: int | None) -> Grid:
 
 class PlainTable:
     """A table drawn as Rich draws its default one (heavy head, one space of padding), from plain
-    lines: some fifty times faster than ``rich.table`` on a thousand rows, which is most of the
-    time ``archstat table`` spends on a deep network. Cells and captions are shown as given (no
+    lines: 0.04 s where ``rich.table`` takes 0.6 s for ResNet-152's 500 rows, more than the
+    meta engine's whole analysis. Cells and captions are shown as given (no
     markup); a cell may be a ``rich.text.Text`` to carry a style. When the table is wider than the
     console or a cell spans lines, ``rich.table`` draws it instead, folding cells to fit."""
 
@@ -146,7 +146,7 @@ class PlainTable:
         for row in self.rows:
             line(row, "│││")
         rule("└─┴┘")
-        caption = "\n".join("\n".join(textwrap.wrap(line, width) or [""]) for line in self.caption)
+        caption = "\n".join("\n".join(textwrap.wrap(text, width) or [""]) for text in self.caption)
         pieces.append(Text(caption, style="dim italic"))
         text = Text(no_wrap=True)
         text.append(self.title.center(width).rstrip() + "\n", style="italic")  # Rich's table.title style

@@ -293,7 +293,7 @@ def _floor(results: Results, args: argparse.Namespace) -> list[str]:
         return []
     return [
         "A process that only runs `import torch` and exits, measured in the same rounds, is the floor "
-        "for every tool here: ", "",
+        "for every tool here:", "",
         "| network | input | `import torch` alone | as a share of fvcore's run | meta engine above the floor |",
         "| --- | --- | --- | --- | --- |",
         *[f"| {n} | {NETWORKS[n]} | {t:.2f} s | {_x(_ratio(t, f))} | "
