@@ -36,7 +36,7 @@ from torch.overrides import TorchFunctionMode
 from ._fvcore import Counts
 from ._meta_ops import COUNTED, FVCORE_IGNORED, measure, traced_name
 from .errors import UsageError
-from .fields import FieldTrace, following_fields
+from .fields import FieldTrace, following_fields, tensors_in
 
 ENGINE_NAME = "meta"
 
@@ -100,17 +100,6 @@ def _storage(tensor: Tensor) -> int:
     return tensor.untyped_storage()._cdata  # views and in-place results share it; works on meta
 
 
-def _tensors(value: Any) -> Iterator[Tensor]:
-    if isinstance(value, Tensor):
-        yield value
-    elif isinstance(value, (tuple, list)):
-        for item in value:
-            yield from _tensors(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _tensors(item)
-
-
 class _Counting(TorchFunctionMode):
     """Records every operator call of the forward with the running module and its data flow."""
 
@@ -127,11 +116,11 @@ class _Counting(TorchFunctionMode):
         out = func(*args, **kwargs)
         # x[i] = v returns nothing and writes x. A call with no tensor result (x.size(), x.dim())
         # only feeds Python: the trace keeps none of those that fvcore would list.
-        written = list(_tensors(args[0] if out is None and args else out))
+        written = list(tensors_in(args[0] if out is None and args else out))
         if written:
             name = traced_name(func, args, kwargs)
             macs, activations = measure(func, name, args, kwargs, out) or ({}, 0)
-            sources = [op for t in _tensors((args, kwargs))
+            sources = [op for t in tensors_in((args, kwargs))
                        if (op := self.writers.get(_storage(t))) is not None]
             op = _Op(name, _ancestors(self.stack[-1]), macs, activations, sources)
             self.ops.append(op)
@@ -143,7 +132,7 @@ class _Counting(TorchFunctionMode):
     def reaching(self, output: Any) -> list[_Op]:
         """The calls whose results reach ``output``, in call order. Data flow is followed per
         storage, so an in-place write through a view reaches whoever reads that storage later."""
-        todo = [op for t in _tensors(output) if (op := self.writers.get(_storage(t)))]
+        todo = [op for t in tensors_in(output) if (op := self.writers.get(_storage(t)))]
         seen: set[int] = set()
         while todo:
             op = todo.pop()

@@ -145,15 +145,16 @@ def _arg(args: tuple[Any, ...], kwargs: dict[str, Any], pos: int, name: str, def
     return args[pos] if len(args) > pos else default
 
 
-def _tensors(obj: Any) -> Iterator[Tensor]:
+def tensors_in(obj: Any) -> Iterator[Tensor]:
+    """Every tensor in ``obj``: a tensor, or lists, tuples and dicts of them, in order."""
     if isinstance(obj, Tensor):
         yield obj
     elif isinstance(obj, (list, tuple)):
         for item in obj:
-            yield from _tensors(item)
+            yield from tensors_in(item)
     elif isinstance(obj, dict):
         for item in obj.values():
-            yield from _tensors(item)
+            yield from tensors_in(item)
 
 
 class _Tracer(TorchFunctionMode):
@@ -176,7 +177,7 @@ class _Tracer(TorchFunctionMode):
 
     def finish(self, output: Any) -> FieldTrace:
         """The fields of the forward that returned ``output``."""
-        out = next(_tensors(output), None)
+        out = next(tensors_in(output), None)
         info = self.info(out) if out is not None else None
         if info is not None:
             self.trace.final, self.trace.depth = info.field or info.last, info.depth
@@ -202,7 +203,7 @@ class _Tracer(TorchFunctionMode):
                            kwargs: dict[str, Any] | None = None) -> Any:
         kwargs = kwargs or {}
         known: dict[int, tuple[Tensor, _Info]] = {}  # the inputs of this call: alive
-        for tensor in _tensors((args, kwargs)):
+        for tensor in tensors_in((args, kwargs)):
             info = self.info(tensor)
             if info is not None:
                 known[id(tensor)] = (tensor, info)
@@ -210,7 +211,7 @@ class _Tracer(TorchFunctionMode):
         if known:  # results of calls on untracked tensors alone (constants, weights) stay neutral
             name = getattr(func, "__name__", str(func))
             inputs = list(known.values())
-            for tensor in _tensors(out):
+            for tensor in tensors_in(out):
                 self.tag(tensor, self.propagate(name, args, kwargs, inputs, tensor))
         return out
 
@@ -225,7 +226,7 @@ class _Tracer(TorchFunctionMode):
         if name in _PRODUCTS:
             # An operand that does not depend on the input is a weight (a parameter, or one
             # transposed or reshaped); a product of two activations (attention) adds no layer.
-            weighted = name == "linear" or any(self.info(t) is None for t in _tensors(args))
+            weighted = name == "linear" or any(self.info(t) is None for t in tensors_in(args))
             return _Info(None, depth + int(weighted), _upstream(inputs))
         if src_info is not None and src_info.field is not None and isinstance(src, Tensor):
             moved = self.moved(name, args, kwargs, src, src_info.field, out)
@@ -376,7 +377,7 @@ def _hook(tracer: _Tracer, trace: FieldTrace, model: nn.Module) -> list[Any]:
 
         def after(_m: nn.Module, _i: Any, output: Any, name: str = name) -> None:
             tracer.stack.pop()
-            tensor = next(_tensors(output), None)
+            tensor = next(tensors_in(output), None)
             info = tracer.info(tensor) if tensor is not None else None
             if name and info is not None:
                 trace.by_module[name] = info.field
