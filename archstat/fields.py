@@ -368,7 +368,7 @@ class _Tracer(TorchFunctionMode):
 _UNHANDLED = object()
 
 
-def _hook(tracer: _Tracer, trace: FieldTrace, model: nn.Module) -> list[Any]:
+def _hook(tracer: _Tracer, model: nn.Module) -> list[Any]:
     """Forward hooks that keep the module stack and record each module's output."""
     handles = []
     for name, module in model.named_modules():
@@ -380,8 +380,8 @@ def _hook(tracer: _Tracer, trace: FieldTrace, model: nn.Module) -> list[Any]:
             tensor = next(tensors_in(output), None)
             info = tracer.info(tensor) if tensor is not None else None
             if name and info is not None:
-                trace.by_module[name] = info.field
-                trace.depth_by_module[name] = info.depth
+                tracer.trace.by_module[name] = info.field
+                tracer.trace.depth_by_module[name] = info.depth
 
         handles += [module.register_forward_pre_hook(before), module.register_forward_hook(after)]
     return handles
@@ -396,7 +396,7 @@ def following_fields(model: nn.Module, inputs: tuple[Tensor, ...]) -> Iterator[_
     tracer = _Tracer(axes)
     for tensor in inputs:
         tracer.tag(tensor, _Info(_INPUT_FIELD if tensor.ndim >= 3 else None, 0, None))
-    handles = _hook(tracer, tracer.trace, model)
+    handles = _hook(tracer, model)
     try:
         with tracer:
             yield tracer
