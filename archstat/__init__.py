@@ -7,10 +7,10 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
-from .analysis import analyze
+from .analysis.counting import analyze
+from .analysis.report import Report
 from .errors import ArchstatError, UnknownModelError, UsageError
-from .registry import ModelInfo, build_model, get_model_info, list_models, register_model
-from .report import Report
+from .models import ModelInfo, build_model, get_model_info, list_models, register_model
 
 __all__ = [
     "ArchstatError", "ModelInfo", "Report", "UnknownModelError", "UsageError", "__version__", "analyze",

@@ -47,7 +47,7 @@ _BUILD = f"""
 import sys, types, torch
 package = types.ModuleType("archstat"); package.__path__ = [{str(ROOT / "archstat")!r}]
 sys.modules["archstat"] = package
-from archstat.registry import build_model
+from archstat.models import build_model
 model = build_model(NAME, init_weights=True)
 """
 _CALLS = {

@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from archstat import analyze, registry
-from archstat.claims import CATALOGUE, SOURCES
-from archstat.claims_engines import trace_free
-from archstat.claims_measure import Session
-from archstat.claims_rules import RULES, VERDICTS, evaluate, judge
-from archstat.cli import app
-from archstat.commands.claims import markdown_summary, measure
+from archstat import analyze
+from archstat.claims.catalogue import CATALOGUE, SOURCES
+from archstat.claims.figures import trace_free
+from archstat.claims.measure import Session
+from archstat.claims.rules import RULES, VERDICTS, evaluate, judge
+from archstat.cli.app import app
+from archstat.cli.commands.claims import markdown_summary, measure
+from archstat.models import registry
 from archstat.models.alexnet import PAPER_2012, AlexNet
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -270,7 +271,7 @@ def test_the_documents_networks_in_the_package_match_the_test_fixtures():
     import ast
     from pathlib import Path
 
-    from archstat import claims_nets
+    from archstat.claims import nets as claims_nets
 
     def classes(path: Path) -> dict[str, str]:
         text = path.read_text()

@@ -4,7 +4,7 @@ import json
 
 from typer.testing import CliRunner
 
-from archstat.cli import app
+from archstat.cli.app import app
 
 runner = CliRunner()
 

@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 import archstat
-from archstat.cli import app
+from archstat.cli.app import app
 
 runner = CliRunner()
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -74,7 +74,7 @@ def test_all_metrics_side_by_side():
 
 
 def test_memory_metric_is_the_inference_estimate():
-    from archstat.memory import estimate_memory
+    from archstat.analysis.memory import estimate_memory
 
     data = compare_json("lenet5", "alexnet", "--metric", "memory", "--batch", "4")
     for row in data["models"]:

@@ -9,9 +9,10 @@ import resource
 import pytest
 from typer.testing import CliRunner
 
-from archstat import blocks, design
-from archstat.cli import app
-from archstat.commands.design import in_words
+from archstat.cli.app import app
+from archstat.cli.commands.design import in_words
+from archstat.design import blocks
+from archstat.design import calculators as design
 
 runner = CliRunner()
 

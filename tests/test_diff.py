@@ -10,8 +10,8 @@ from torch import nn
 from typer.testing import CliRunner
 
 from archstat import analyze, list_models
-from archstat.cli import app
-from archstat.diff import diff_reports, layer_config
+from archstat.analysis.diff import diff_reports, layer_config
+from archstat.cli.app import app
 
 runner = CliRunner()
 

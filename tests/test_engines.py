@@ -21,11 +21,14 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 import archstat
-from archstat import _fvcore, _meta, analysis
-from archstat._meta_ops import FVCORE_IGNORED, einsum_macs
+from archstat.analysis import counting as analysis
+from archstat.engines import budget, imports
+from archstat.engines import fvcore as _fvcore
+from archstat.engines import meta as _meta
+from archstat.engines.meta_ops import FVCORE_IGNORED, einsum_macs
+from archstat.engines.shapes import ShapeRecorder
 from archstat.errors import AnalysisError, UsageError
-from archstat.registry import build_model, get_model_info, list_models
-from archstat.shapes import ShapeRecorder
+from archstat.models import build_model, get_model_info, list_models
 
 THOUSAND_LAYERS = ["resnet1202", "preact_resnet1001"]
 NO_LIMIT = "1T"  # a budget no test input comes near: the fvcore engine really traces
@@ -287,13 +290,13 @@ def test_peak_activation_bytes_by_hand() -> None:
     # input, first output (ReLU works in place) and second output, alive together, float32
     assert result.peak_activation_bytes == 4 * (3 * 32 * 32 + 8 * 30 * 30 + 8 * 28 * 28)
     weights = 4 * ((3 * 8 * 3 * 3 + 8) + (8 * 8 * 3 * 3 + 8))
-    assert _meta.trace_bytes(model, result.peak_activation_bytes) == weights + 2 * result.peak_activation_bytes
+    assert budget.trace_bytes(model, result.peak_activation_bytes) == weights + 2 * result.peak_activation_bytes
 
 
 @pytest.mark.parametrize("text, size", [("8G", 8 * 2**30), ("512M", 512 * 2**20), ("1.5GiB", 3 * 2**29),
                                         ("64kb", 64 * 1024), ("1000", 1000)])
 def test_memory_budget_sizes(text: str, size: int) -> None:
-    assert _meta.parse_size(text) == size
+    assert budget.parse_size(text) == size
 
 
 @pytest.mark.parametrize("text", ["", "G", "-1G", "0", "eight", "nan"])
@@ -309,7 +312,7 @@ def test_over_budget_counts_with_the_meta_engine_and_says_so(monkeypatch: pytest
     assert report.engine == "meta" and len(report.notes) == 1
     assert "over the memory budget of 0.0 GiB (--memory-budget)" in report.notes[0]
     assert report.totals == reference.totals
-    monkeypatch.setenv(_meta.BUDGET_ENV, "1M")
+    monkeypatch.setenv(budget.BUDGET_ENV, "1M")
     assert archstat.analyze("vgg11", input_size=(3, 64, 64)).engine == "meta"
 
 
@@ -388,7 +391,7 @@ def test_symbolic_shape_stand_ins_answer_as_torch_does(name: str) -> None:
     and on one they do not (a float), which must reach torch's helper and fail as it does there."""
     from torch.fx.experimental import symbolic_shapes
 
-    stand_in = _meta._plain_symbolic_helpers()[name]
+    stand_in = imports._plain_symbolic_helpers()[name]
     real = getattr(symbolic_shapes, name)
     for args in PLAIN_ARGUMENTS[name]:
         assert stand_in(*args) == real(*args) and type(stand_in(*args)) is type(real(*args)), args
@@ -452,7 +455,7 @@ def test_commands_give_the_same_numbers_on_either_engine(command: list[str]) -> 
 
     from typer.testing import CliRunner
 
-    from archstat.cli import app
+    from archstat.cli.app import app
 
     runner = CliRunner()
     outputs = [runner.invoke(app, [*command, "--format", "json", *extra]) for extra in ([], ["--engine", "meta"])]
@@ -462,7 +465,7 @@ def test_commands_give_the_same_numbers_on_either_engine(command: list[str]) -> 
 
 
 def test_claims_give_the_same_verdicts_on_either_engine() -> None:
-    from archstat.commands.claims import measure, select
+    from archstat.cli.commands.claims import measure, select
 
     chosen = select(["c01", "c02", "c05", "c08", "c12", "c20", "c26", "c30"])
     fvcore, meta = (measure(chosen, engine=engine) for engine in ("fvcore", "meta"))

@@ -28,9 +28,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from archstat import _meta
-from archstat.fields import Field, FieldTrace, trace_fields
-from archstat.registry import build_model, get_model_info, list_models
+from archstat.engines import imports, meta_device
+from archstat.engines import meta as _meta
+from archstat.engines.fields import Field, FieldTrace, trace_fields
+from archstat.models import build_model, get_model_info, list_models
 
 # ----------------------------------------------------------------------------- the autograd side
 
@@ -580,7 +581,7 @@ def test_the_counting_pass_follows_the_same_fields(name: str) -> None:
     inputs = (torch.empty(1, *get_model_info(name).input_size, device="meta"),)
     for aux in (False, True) if hasattr(model, "aux_logits") else (False,):
         model.aux_logits = aux
-        with _meta.light_imports(), _meta.fast_kernels():
+        with imports.light_imports(), meta_device.fast_kernels():
             alone = trace_fields(model, inputs)
         assert _meta.run(model, inputs).fields == alone
 

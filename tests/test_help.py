@@ -4,7 +4,7 @@ import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from archstat.cli import app
+from archstat.cli.app import app
 
 runner = CliRunner()
 COMMANDS = sorted(get_command(app).commands)  # type: ignore[attr-defined]

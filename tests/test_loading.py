@@ -11,9 +11,9 @@ from torch import nn
 from typer.testing import CliRunner
 
 import archstat
-from archstat.cli import app
+from archstat.analysis.resolve import mark_trainable, resolve_model
+from archstat.cli.app import app
 from archstat.errors import UsageError
-from archstat.loading import mark_trainable, resolve_model
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LENET = str(FIXTURES / "lenet_like.py") + ":Net"

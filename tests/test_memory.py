@@ -8,9 +8,9 @@ import torch
 from torch import nn
 from typer.testing import CliRunner
 
-from archstat.cli import app
+from archstat.analysis.memory import estimate_memory
+from archstat.cli.app import app
 from archstat.errors import UsageError
-from archstat.memory import estimate_memory
 
 FP32 = 4
 runner = CliRunner()

@@ -15,8 +15,8 @@ import torch
 from fvcore.nn import ActivationCountAnalysis, FlopCountAnalysis
 from torch import nn
 
+from archstat.models import build_model, get_model_info
 from archstat.models.lenet import PartialConv
-from archstat.registry import build_model, get_model_info
 
 MY_MODELS = [
     "lenet5", "alexnet", "alexnet_owt", "vgg11", "vgg11_lrn", "vgg13", "vgg16c", "vgg16", "vgg19",

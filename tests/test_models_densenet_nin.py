@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 import archstat
-from archstat.registry import build_model, get_model_info
+from archstat.models import build_model, get_model_info
 
 # (growth rate k, layers per dense block): the paper's Table 1; 161 from the authors' repository.
 TABLE1 = {

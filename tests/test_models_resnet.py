@@ -18,11 +18,11 @@ import torch
 from torch import nn
 
 import archstat
+from archstat.models import build_model, get_model_info, list_models
 from archstat.models import resnet as imagenet
 from archstat.models import resnet_cifar as cifar
 from archstat.models.resnet import projection
 from archstat.models.resnet_cifar import CifarResNet, ZeroPadShortcut
-from archstat.registry import build_model, get_model_info, list_models
 
 MY_FAMILIES = ("ResNet", "ResNeXt")
 MY_MODELS = [n for n in list_models() if get_model_info(n).family.startswith(MY_FAMILIES)]

@@ -10,7 +10,7 @@ import sys
 
 from typer.testing import CliRunner
 
-from archstat.cli import app
+from archstat.cli.app import app
 
 runner = CliRunner()
 COLOUR = re.compile(r"\x1b\[(?:\d+;)*(?:3[0-8]|9[0-7]|4[0-8]|10[0-7])[;m]")  # SGR foreground/background colours
@@ -86,7 +86,7 @@ def test_plain_table_draws_what_rich_draws():
     from rich.console import Console
 
     import archstat
-    from archstat.render import PlainTable, layer_table, totals_lines
+    from archstat.render.tables import PlainTable, layer_table, totals_lines
 
     report = archstat.analyze("googlenet", engine="meta")
     table = PlainTable(layer_table(report, 2), "googlenet: per-layer counts", totals_lines(report), ["params", "MACs"])

@@ -5,8 +5,8 @@ import builtins
 import pytest
 from typer.testing import CliRunner
 
-from archstat.cli import app
-from archstat.plot import kind_shares
+from archstat.cli.app import app
+from archstat.render.plot import kind_shares
 
 runner = CliRunner()
 

@@ -6,9 +6,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from archstat.commands.zoo import zoo_markdown
-from archstat.registry import list_models
-from archstat.zoo import beyond_rounding, rounding, zoo_table
+from archstat.analysis.zoo import beyond_rounding, rounding, zoo_table
+from archstat.cli.commands.zoo import zoo_markdown
+from archstat.models import list_models
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "zoo.md"
 GENERATED_FROM = "| model | input |"

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 import archstat
-from archstat.registry import build_model, get_model_info, list_models
+from archstat.models import build_model, get_model_info, list_models
 
 
 def small_side(name: str) -> int:

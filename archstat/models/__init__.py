@@ -1,8 +1,10 @@
-"""The reference zoo. Importing this package registers every family module in it."""
+"""The reference zoo: every family, each written from its paper, and the registry they fill.
 
-import pkgutil
-from importlib import import_module
+Importing this package registers every family (listed here, not discovered): read the zoo through it.
+"""
 
-for _module in pkgutil.iter_modules(__path__):
-    if not _module.name.startswith("_"):
-        import_module(f"{__name__}.{_module.name}")
+from . import alexnet, densenet, googlenet, inception, lenet, nin, resnet, resnet_cifar, vgg  # noqa: F401
+from .registry import ModelInfo, build_model, get_model_info, list_models, register_model, suggest, unknown_model_message
+
+__all__ = ["ModelInfo", "build_model", "get_model_info", "list_models", "register_model", "suggest",
+           "unknown_model_message"]

@@ -21,8 +21,8 @@ from collections import OrderedDict
 
 from torch import nn
 
-from ..registry import register_model
 from ._blocks import ConvReLU, krizhevsky_lrn
+from .registry import register_model
 
 # (name, out channels, kernel, stride, padding, groups, followed by LRN, followed by max-pool)
 ConvRow = tuple[str, int, int, int, int, int, bool, bool]

@@ -23,8 +23,8 @@ from typing import Any, NamedTuple
 import torch
 from torch import nn
 
-from ..registry import register_model
 from ._blocks import classifier
+from .registry import register_model
 
 THETA = 0.5  # transition compression factor of DenseNet-C/BC
 BOTTLENECK = 4  # each 1x1 bottleneck conv produces 4k maps

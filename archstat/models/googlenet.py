@@ -18,8 +18,8 @@ from typing import Literal
 import torch
 from torch import nn
 
-from ..registry import register_model
 from ._blocks import ConvReLU, classifier
+from .registry import register_model
 
 Kernel = int | tuple[int, int]
 

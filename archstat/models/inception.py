@@ -16,9 +16,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..registry import register_model
 from ._blocks import ConvBNReLU, classifier
 from .googlenet import Conv, InceptionNet, Layer, Pool, PoolKind, Spec, build_layer, build_module
+from .registry import register_model
 
 # TF-slim's batch-norm epsilon, used by the released Inception-v3/v4/ResNet-v2 checkpoints.
 conv_bn = partial(ConvBNReLU, eps=1e-3)

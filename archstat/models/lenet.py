@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..registry import register_model
+from .registry import register_model
 
 # Table I: which S2 maps (rows 0-5) feed each C3 map (columns 0-15).
 C3_TABLE: list[list[int]] = [

@@ -23,8 +23,8 @@ from collections import OrderedDict
 
 from torch import nn
 
-from ..registry import register_model
 from ._blocks import ConvReLU
+from .registry import register_model
 
 # One list per mlpconv layer, rows (name, out_channels, kernel, stride, padding).
 # None as out_channels means num_classes. Caffe's names, except that conv4/cccp7/cccp8 drop "-1024"

@@ -22,8 +22,8 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from ..registry import register_model
 from ._blocks import ConvBNReLU, classifier
+from .registry import register_model
 
 
 class Conv(NamedTuple):

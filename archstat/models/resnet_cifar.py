@@ -18,8 +18,8 @@ from functools import partial
 import torch
 from torch import nn
 
-from ..registry import register_model
 from ._blocks import ConvBNReLU, classifier
+from .registry import register_model
 from .resnet import BNReLU, Recipe, Shortcut, basic, bottleneck, make_stage
 
 

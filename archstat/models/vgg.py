@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 from torch import nn
 
-from ..registry import Builder, register_model
 from ._blocks import ConvReLU, krizhevsky_lrn
+from .registry import Builder, register_model
 
 # One entry per Table 1 row: an int is a 3x3 convolution with that many channels, (1, c) a 1x1.
 Row = int | str | tuple[int, int]

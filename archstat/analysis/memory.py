@@ -1,0 +1,346 @@
+"""Memory for training and inference, per layer: weights, gradients, optimizer state and activations.
+
+Nothing is guessed from output sizes. The network is copied to PyTorch's meta device (shapes and
+dtypes, no storage, no arithmetic) and run twice at the real batch size and dtype:
+
+- training (train mode, autograd on): every tensor autograd saves for the backward pass is caught
+  with ``torch.autograd.graph.saved_tensors_hooks`` and counted once per storage (an in-place
+  ReLU's output and the next convolution's input are one tensor). Parameters and buffers are left
+  out (they are the weights). A saved tensor is charged to the module whose output it is (the
+  input image to ``(input)``), or, for a tensor no module returned (``F.relu`` inside a
+  ``forward``), to the module that was running when it was saved;
+- inference (eval mode, no autograd): every tensor an operator creates is tracked until it is
+  freed; the largest total alive at once, plus the input, is the peak activation memory.
+
+Bytes are those of the chosen dtype (``fp32`` 4, ``fp16``/``bf16`` 2); integer tensors such as
+max-pooling indices (int64, 8 bytes) keep their own size. Not counted: the framework's own
+overhead (CUDA context, kernels' workspaces), allocator rounding and fragmentation, the
+transient gradient buffers of the backward pass, and mixed-precision master copies.
+"""
+
+from __future__ import annotations
+
+import copy
+import weakref
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import torch
+from torch import nn
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_flatten
+
+from ..engines.shapes import ForwardFailure, ShapeRecorder
+from ..errors import AnalysisError, ArchstatError, UsageError
+from ..inputs import Shape, check_shape
+from ..models import build_model, get_model_info
+from .counting import AUX_PREFIX, _aux_mode
+from .resolve import mark_trainable
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from .._lazy import pandas as pd
+
+DTYPES = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
+# Tensors of state per trainable parameter: SGD none, SGD with momentum one buffer, Adam two moments.
+OPTIMIZER_STATES = {"sgd": 0, "momentum": 1, "adam": 2}
+INPUT_ROW = "(input)"
+BYTE_COLUMNS = ["weights", "gradients", "optimizer_state", "saved_activations", "inference_peak"]
+
+
+@dataclass
+class MemoryReport:
+    """Bytes per module (``layers``, each module's own share, children apart) and totals, in bytes.
+
+    ``layers.inference_peak`` is the largest number of activation bytes alive while that module
+    was the innermost one running; the other columns add up to the totals.
+    """
+
+    model: str
+    input_shape: list[tuple[int, ...]]
+    dtype: str
+    optimizer: str
+    layers: pd.DataFrame
+    totals: dict[str, int]
+    peak_layer: str  # the module running when inference activations peaked
+    types: dict[str, str]  # every module's class name, by dotted name (for folded rows)
+
+    def rows(self, depth: int | None = None) -> pd.DataFrame:
+        """Rows with modules deeper than ``depth`` folded into their ancestor at that depth."""
+        if depth is None:
+            return self.layers
+        frame = self.layers.assign(name=[_fold(n, depth) for n in self.layers.name])
+        sums = {c: "sum" for c in ("params", "trainable_params", *BYTE_COLUMNS)}
+        folded = frame.groupby("name", sort=False).agg({"type": "first", **sums, "inference_peak": "max"})
+        folded = folded.reset_index()
+        return folded.assign(type=[self.types.get(n, t) for n, t in zip(folded.name, folded.type, strict=True)])
+
+    def to_dict(self, depth: int | None = None) -> dict[str, Any]:
+        rows = self.rows(depth)
+        return {
+            "model": self.model,
+            "input": [list(s) for s in self.input_shape],
+            "dtype": self.dtype,
+            "optimizer": self.optimizer,
+            "units": "bytes",
+            "peak_layer": self.peak_layer,
+            "totals": self.totals,
+            "layers": [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+                       for row in rows.to_dict("records")],
+        }
+
+
+def _fold(name: str, depth: int) -> str:
+    if name == INPUT_ROW:
+        return name
+    bare = name.removesuffix(" (own)")
+    parts = bare.split(".") if bare != "(model)" else []
+    return ".".join(parts[:depth]) if len(parts) > depth else name
+
+
+def estimate_memory(
+    model: str | nn.Module,
+    *,
+    input_size: Shape | Sequence[Shape] | None = None,
+    batch: int = 1,
+    dtype: str = "fp32",
+    optimizer: str = "sgd",
+    num_classes: int | None = None,
+    aux: bool = False,
+    name: str | None = None,
+    freeze: Sequence[str] = (),
+    train: Sequence[str] = (),
+) -> MemoryReport:
+    """Training and inference memory of ``model`` (zoo name or ``nn.Module``), in bytes.
+
+    See the module docstring for the method; the arguments mean what they mean for ``analyze``.
+    """
+    if batch < 1:
+        raise UsageError(f"--batch must be at least 1, got {batch}. Give a batch size such as 1 or 32.")
+    if dtype not in DTYPES:
+        raise UsageError(f"--dtype {dtype!r} is not one of {', '.join(DTYPES)}.")
+    if optimizer not in OPTIMIZER_STATES:
+        raise UsageError(f"--optimizer {optimizer!r} is not one of {', '.join(OPTIMIZER_STATES)}.")
+    meta, label, shapes = _meta_model(model, input_size, num_classes, name)
+    if aux and not hasattr(meta, "aux_logits"):
+        raise UsageError(f"{label} has no auxiliary heads; drop --aux.")
+    mark_trainable(meta, freeze=freeze, train=train)
+    meta.to(DTYPES[dtype])
+    names = [n for n, _ in meta.named_modules()]
+    skipped = set() if aux else {n for n in names if n.split(".")[0].startswith(AUX_PREFIX)}
+    inputs = [torch.empty((batch, *s), device="meta", dtype=DTYPES[dtype]) for s in shapes]
+    with _aux_mode(meta, aux):
+        saved = _saved_for_backward(meta, inputs, label, shapes)
+        peak, peaks = _inference_peak(meta, inputs, label, shapes)
+    layers = _layer_frame(meta, saved, peaks, skipped, OPTIMIZER_STATES[optimizer])
+    return MemoryReport(
+        model=label, input_shape=[tuple(i.shape) for i in inputs], dtype=dtype, optimizer=optimizer,
+        layers=layers, totals=_totals(layers, peak),
+        peak_layer=(max(peaks, key=peaks.__getitem__) or "(model)") if peaks else INPUT_ROW,
+        types={n: type(m).__name__ for n, m in meta.named_modules()},
+    )
+
+
+def _meta_model(
+    model: str | nn.Module, input_size: Shape | Sequence[Shape] | None,
+    num_classes: int | None, name: str | None,
+) -> tuple[nn.Module, str, list[Shape]]:
+    """The network copied to the meta device (a user's weights are not copied), its label and inputs."""
+    if isinstance(model, str):
+        input_size = input_size or get_model_info(model).input_size
+        meta, label = build_model(model, num_classes=num_classes, device="meta"), model
+    elif isinstance(model, nn.Module):
+        if input_size is None:
+            raise UsageError(f"{name or type(model).__name__} is not a zoo model, so it needs an input size: "
+                             "give --input CxHxW.")
+        # deepcopy with every tensor pre-mapped to an empty meta twin: the structure is copied, the data not
+        memo: dict[int, Any] = {id(p): nn.Parameter(torch.empty_like(p, device="meta"), p.requires_grad)
+                                for p in model.parameters()}
+        memo.update({id(b): torch.empty_like(b, device="meta") for b in model.buffers()})
+        meta, label = copy.deepcopy(model, memo), name or type(model).__name__
+    else:
+        raise UsageError(f"Expected a model name or a torch.nn.Module, got {type(model).__name__}.")
+    many = isinstance(input_size[0], (tuple, list))  # type: ignore[index]
+    shapes = [check_shape(s) for s in (input_size if many else [input_size])]  # type: ignore[arg-type,union-attr]
+    return meta, label, shapes
+
+
+def _storage_key(tensor: torch.Tensor) -> int:
+    """Identity of the memory a tensor lives in: views and in-place results share it (works on meta)."""
+    return tensor.untyped_storage()._cdata
+
+
+def _weight_keys(model: nn.Module) -> set[int]:
+    return {_storage_key(t) for t in (*model.parameters(), *model.buffers())}
+
+
+class _OutputOwners:
+    """Forward hooks noting which module first returned each storage (children return first)."""
+
+    def __init__(self, model: nn.Module) -> None:
+        self.owner: dict[int, str] = {}
+        # Outputs are kept alive until the pass ends, so no storage address is reused for a new tensor
+        # (on meta this costs no memory).
+        self._outputs: list[torch.Tensor] = []
+        self._handles = [m.register_forward_hook(self._hook(n)) for n, m in model.named_modules()]
+
+    def _hook(self, name: str) -> Any:
+        def hook(module: nn.Module, args: Any, output: Any) -> None:
+            for tensor in tree_flatten(output)[0]:
+                if isinstance(tensor, torch.Tensor):
+                    self.owner.setdefault(_storage_key(tensor), name)
+                    self._outputs.append(tensor)
+        return hook
+
+    def remove(self) -> None:
+        for handle in self._handles:
+            handle.remove()
+
+
+def _saved_for_backward(
+    model: nn.Module, inputs: list[torch.Tensor], label: str, shapes: list[Shape]
+) -> dict[str, int]:
+    """Bytes autograd keeps for the backward pass, charged per module (training mode, one forward)."""
+    weights = _weight_keys(model)
+    # storage -> (bytes, module running, the tensor itself: kept alive so no address is reused)
+    held: dict[int, tuple[int, str, torch.Tensor]] = {}
+    recorder, owners = ShapeRecorder(model), _OutputOwners(model)
+
+    def pack(tensor: torch.Tensor) -> torch.Tensor:
+        key = _storage_key(tensor)
+        if key not in weights and key not in held:
+            running = recorder.running[-1][0] if recorder.running else ""
+            held[key] = (tensor.untyped_storage().nbytes(), running, tensor)
+        return tensor
+
+    was_training = model.training
+    model.train()
+    try:
+        with torch.enable_grad(), torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+            output = model(*inputs)
+    except Exception as error:
+        raise _on_meta(ForwardFailure.from_error(error, recorder, label, shapes)) from error
+    finally:
+        recorder.remove()
+        owners.remove()
+        model.train(was_training)
+    del output
+    starts = {_storage_key(i): INPUT_ROW for i in inputs}
+    charged: dict[str, int] = defaultdict(int)
+    for key, (nbytes, running, _) in held.items():
+        charged[starts.get(key) or owners.owner.get(key, running)] += nbytes
+    return dict(charged)
+
+
+def _on_meta(error: ArchstatError) -> ArchstatError:
+    """A forward that makes tensors on a fixed device cannot run on meta: say how to fix it."""
+    if "meta" in str(error) and isinstance(error, AnalysisError):
+        return AnalysisError(f"{error}\n  archstat memory runs the network on PyTorch's meta device "
+                             "(no data): create new tensors in forward with device=x.device.")
+    return error
+
+
+class _LiveBytes(TorchDispatchMode):
+    """Bytes of the tensors operators created that are still alive; the peak, overall and per module."""
+
+    def __init__(self, skip: set[int], recorder: ShapeRecorder) -> None:
+        super().__init__()
+        self.skip, self.recorder = skip, recorder
+        self.refs: dict[int, int] = {}
+        self.nbytes: dict[int, int] = {}
+        self.live = self.peak = 0
+        self.peaks: dict[str, int] = defaultdict(int)
+
+    def _release(self, key: int) -> None:
+        self.refs[key] -= 1
+        if not self.refs[key]:
+            self.live -= self.nbytes.pop(key)
+            del self.refs[key]
+
+    def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        output = func(*args, **(kwargs or {}))
+        for tensor in tree_flatten(output)[0]:
+            if not isinstance(tensor, torch.Tensor) or (key := _storage_key(tensor)) in self.skip:
+                continue
+            if key not in self.refs:
+                self.refs[key], self.nbytes[key] = 0, tensor.untyped_storage().nbytes()
+                self.live += self.nbytes[key]
+            self.refs[key] += 1
+            weakref.finalize(tensor, self._release, key)  # freed when the last Python reference goes
+        running = self.recorder.running[-1][0] if self.recorder.running else ""
+        self.peaks[running] = max(self.peaks[running], self.live)
+        self.peak = max(self.peak, self.live)
+        return output
+
+
+def _inference_peak(
+    model: nn.Module, inputs: list[torch.Tensor], label: str, shapes: list[Shape]
+) -> tuple[int, dict[str, int]]:
+    """Peak activation bytes of one inference pass (eval mode, no autograd), the input included."""
+    start = sum(i.untyped_storage().nbytes() for i in inputs)
+    recorder = ShapeRecorder(model)
+    mode = _LiveBytes(_weight_keys(model), recorder)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad(), mode:
+            model(*inputs)
+    except Exception as error:
+        raise _on_meta(ForwardFailure.from_error(error, recorder, label, shapes)) from error
+    finally:
+        recorder.remove()
+        model.train(was_training)
+    return start + mode.peak, {name: start + peak for name, peak in mode.peaks.items()}
+
+
+def _layer_frame(
+    model: nn.Module, saved: dict[str, int], peaks: dict[str, int], skipped: set[str], states: int
+) -> pd.DataFrame:
+    """One row per module holding something: its own parameters and buffers, children apart."""
+    rows: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    if INPUT_ROW in saved:
+        rows.append({"name": INPUT_ROW, "type": "input", "params": 0, "trainable_params": 0, "weights": 0,
+                     "gradients": 0, "optimizer_state": 0, "saved_activations": saved[INPUT_ROW],
+                     "inference_peak": 0})
+    for name, module in model.named_modules():
+        if name in skipped:
+            continue
+        params = [p for p in module.parameters(recurse=False) if id(p) not in seen]  # shared ones once
+        seen.update(id(p) for p in params)
+        trainable = [p for p in params if p.requires_grad]
+        grad_bytes = sum(p.numel() * p.element_size() for p in trainable)
+        row = {
+            "name": _row_name(name, module),
+            "type": type(module).__name__,
+            "params": sum(p.numel() for p in params),
+            "trainable_params": sum(p.numel() for p in trainable),
+            "weights": sum(t.numel() * t.element_size() for t in (*params, *module.buffers(recurse=False))),
+            "gradients": grad_bytes,
+            "optimizer_state": states * grad_bytes,
+            "saved_activations": saved.get(name, 0),
+            "inference_peak": peaks.get(name, 0),
+        }
+        if row["weights"] or row["saved_activations"] or name in peaks:
+            rows.append(row)
+    return pd.DataFrame(rows, columns=["name", "type", "params", "trainable_params", *BYTE_COLUMNS])
+
+
+def _row_name(name: str, module: nn.Module) -> str:
+    if next(module.children(), None) is None:
+        return name or "(model)"
+    return f"{name} (own)" if name else "(model) (own)"
+
+
+def _totals(layers: pd.DataFrame, peak: int) -> dict[str, int]:
+    sums = {c: int(layers[c].sum()) for c in ("params", "trainable_params", "weights", "gradients",
+                                               "optimizer_state", "saved_activations")}
+    return {
+        **sums,
+        "training": sums["weights"] + sums["gradients"] + sums["optimizer_state"] + sums["saved_activations"],
+        "inference_activations": peak,
+        "inference": sums["weights"] + peak,
+    }

@@ -1,0 +1,282 @@
+"""Measurements behind ``archstat claims``: small composable functions, each measuring one thing.
+
+A ``Measure`` pairs what it measures in words (``params(vgg16) / params(alexnet)``) with a function
+of a ``Session``; running it gives a ``Measured``: the value, the value in words, and the per-layer
+tables it came from (``--explain`` shows them). No number is stored here: every value comes from
+building the network (a zoo model, a document's own network or one layer, see ``claims_nets``) and
+counting it with the engine of ``archstat table`` (``archstat.analyze``). The measures here read
+one report; ``claims_engines`` holds those of the design calculators, the memory estimator and the
+meta device, ``claims_structure`` the structure checks.
+
+Units: params are parameter elements; MACs are multiply-accumulates (one fused multiply-add = 1 MAC,
+FLOPs = 2 x MACs); activations are fvcore's output elements of convolutions and matrix products;
+depth is weight layers on the longest path; memory is bytes (fp32, batch 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import torch
+from torch import nn
+
+from ..analysis.counting import analyze
+from ..analysis.memory import MemoryReport, estimate_memory
+from ..analysis.report import Report
+from ..design import calculators as design
+from ..inputs import Shape, format_shape
+from ..models import build_model, get_model_info
+from ..render.tables import integer, layer_table
+from .nets import NETS
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from .._lazy import pandas as pd
+
+Value = int | float | bool | str | None
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One table behind a measurement (a per-layer table, the forms of a calculator, ...)."""
+
+    title: str
+    table: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A measured ``value``, the same in words (``text``) and the tables it came from."""
+
+    value: Value
+    text: str
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What is measured, in words, and how: ``run(session)`` builds, counts and returns a ``Measured``."""
+
+    describe: str
+    run: Callable[[Session], Measured]
+
+
+class Session:
+    """One run of the catalogue: each network analysed once (same model, input, classes, training
+    set), whatever number of claims use it. Nothing is kept across runs."""
+
+    def __init__(self, engine: str = "fvcore") -> None:
+        self._cache: dict[Hashable, Any] = {}
+        self.engine = engine  # of every report: "fvcore" or "meta" (``archstat.analyze``)
+
+    def once(self, key: Hashable, compute: Callable[[], T]) -> T:
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]  # type: ignore[no-any-return]
+
+    def report(self, model: str, input_size: Shape | None = None, num_classes: int | None = None,
+               train: tuple[str, ...] = ()) -> Report:
+        """``archstat.analyze`` of a zoo model or of a network of ``claims_nets.NETS``."""
+        def compute() -> Report:
+            if model in NETS:
+                return analyze(self.net(model), input_size=input_size or NETS[model].input_size,
+                               name=model, train=train, engine=self.engine)
+            return analyze(model, input_size=input_size, num_classes=num_classes, train=train, engine=self.engine)
+
+        return self.once(("report", model, input_size, num_classes, train), compute)
+
+    def net(self, name: str) -> nn.Module:
+        """A fresh network of ``NETS``, built without initialising weights (values never matter)."""
+        spec = NETS[name]
+        with torch.device("meta"):
+            module = spec.build()
+        return module if spec.meta_only else module.to_empty(device="cpu").eval()
+
+    def meta(self, model: str, num_classes: int | None = None) -> nn.Module:
+        """A zoo model or ``NETS`` network on the meta device: shapes only, no memory."""
+        def compute() -> nn.Module:
+            if model in NETS:
+                with torch.device("meta"):
+                    return NETS[model].build().eval()
+            return build_model(model, num_classes=num_classes, device="meta")
+
+        return self.once(("meta", model, num_classes), compute)
+
+    def input_size(self, model: str) -> Shape:
+        """The input a network is measured at by default: its paper's (zoo) or the one ``NETS`` gives."""
+        return NETS[model].input_size if model in NETS else get_model_info(model).input_size
+
+    def memory(self, model: str) -> MemoryReport:
+        return self.once(("memory", model), lambda: estimate_memory(model))
+
+    def comparison(self, calculator: str, args: tuple[tuple[str, int], ...]) -> design.Comparison:
+        calculators: dict[str, Callable[..., design.Comparison]] = {
+            "bottleneck": design.bottleneck, "factorize": design.factorize, "cardinality": design.cardinality}
+        return self.once(("design", calculator, args), lambda: calculators[calculator](**dict(args)))
+
+
+# ----------------------------------------------------------------------------- words for numbers
+
+
+def short(value: float) -> str:
+    """138_357_544 -> '138M', 60_965_224 -> '61.0M', 1_582_722_048 -> '1.58G' (three digits)."""
+    for factor, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= factor:
+            return f"{value / factor:#.3g}".rstrip(".") + prefix
+    return f"{value:g}"
+
+
+def times(value: float) -> str:
+    """A ratio in words: 2.269 -> '2.27x', 0.0506 -> '1/19.8', 1e-4 -> '1/10,000'."""
+    if value and abs(value) < 1:
+        inverse = 1 / value
+        return f"1/{inverse:,.0f}" if abs(inverse) >= 1000 else f"1/{inverse:#.3g}".rstrip(".")
+    return f"{value:,.0f}x" if abs(value) >= 1000 else f"{value:#.3g}".rstrip(".") + "x"
+
+
+def percent(value: float) -> str:
+    return f"{100 * value:.2f}%" if abs(value) < 0.1 else f"{100 * value:.1f}%"
+
+
+def number(metric: str, value: Any) -> str:
+    if metric == "depth":
+        return f"{value} weight layers"
+    if metric in ("receptive_field",):
+        return f"{value[0]}x{value[1]} px"
+    unit = {"macs": " MACs", "flops": " FLOPs", "activations": " activations"}.get(metric, "")
+    return f"{integer(value)}{unit} ({short(value)})" if value >= 1000 else f"{integer(value)}{unit}"
+
+
+def label(model: str, input_size: Shape | None = None, num_classes: int | None = None,
+          train: tuple[str, ...] = ()) -> str:
+    """'alexnet', 'vgg16 at 3x32x32, 17 classes', 'resnet50, 2 classes, training fc'."""
+    extras = [f"{num_classes} classes"] if num_classes else []
+    extras += [f"training {', '.join(train)}"] if train else []
+    return ", ".join([model + (f" at {format_shape(input_size)}" if input_size else ""), *extras])
+
+
+# ----------------------------------------------------------------------------- evidence
+
+
+def layers_evidence(report: Report) -> Evidence:
+    """The per-layer table of ``archstat table``, weight-free rows left out."""
+    grid = layer_table(report, None)
+    kept = [row for row, r in zip(grid.rows, report.row_records(None), strict=True) if r["params"] or r["macs"]]
+    shape = " + ".join(format_shape(s) for s in report.input_shape)
+    return Evidence(f"{report.model} at {shape}: per-layer counts (layers with weights or MACs)",
+                    pd.DataFrame(kept, columns=grid.columns))
+
+
+def _merge(*groups: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
+    seen: dict[str, Evidence] = {}
+    for group in groups:
+        for item in group:
+            seen.setdefault(item.title, item)
+    return tuple(seen.values())
+
+
+# ----------------------------------------------------------------------------- totals, ratios, shares
+
+
+def total(metric: str, model: str, *, input_size: Shape | None = None, num_classes: int | None = None,
+          train: tuple[str, ...] = ()) -> Measure:
+    """A total of ``archstat table``: params, trainable_params, frozen_params, macs, flops, activations, depth."""
+    def run(session: Session) -> Measured:
+        report = session.report(model, input_size, num_classes, train)
+        value = report.totals[metric]
+        return Measured(value, number(metric, value), (layers_evidence(report),))
+
+    return Measure(f"{metric}({label(model, input_size, num_classes, train)})", run)
+
+
+def ratio(top: Measure, bottom: Measure) -> Measure:
+    """``top`` / ``bottom``, e.g. params(vgg16) / params(alexnet)."""
+    def run(session: Session) -> Measured:
+        a, b = top.run(session), bottom.run(session)
+        value = float(a.value) / float(b.value)  # type: ignore[arg-type]
+        text = f"{times(value)} ({short(float(a.value))} / {short(float(b.value))})"  # type: ignore[arg-type]
+        return Measured(value, text, _merge(a.evidence, b.evidence))
+
+    return Measure(f"{top.describe} / {bottom.describe}", run)
+
+
+def _leaves(report: Report) -> pd.DataFrame:
+    """Leaf modules that ran (a module defined but never called is not part of the network)."""
+    layers = report.layers
+    return layers[layers.is_leaf & layers.output_shape.notna()]
+
+
+def kind_share(metric: str, model: str, kinds: tuple[str, ...], **target: Any) -> Measure:
+    """Share of ``metric`` (params, macs) held by leaves of the given types (Conv2d, Linear)."""
+    def run(session: Session) -> Measured:
+        report = session.report(model, **target)
+        leaves, whole = _leaves(report), report.totals[metric]
+        part = int(leaves[leaves.type.isin(kinds)][metric].sum())
+        return Measured(part / whole, f"{percent(part / whole)} ({integer(part)} of {integer(whole)})",
+                        (layers_evidence(report),))
+
+    return Measure(f"share of {metric}({label(model, **target)}) in {'/'.join(kinds)} layers", run)
+
+
+def largest(metric: str, model: str, kind: str, share: bool = False) -> Measure:
+    """The largest ``metric`` held by one layer of type ``kind`` (as a share of the total with
+    ``share``), and which layer it is."""
+    def run(session: Session) -> Measured:
+        report = session.report(model)
+        leaves, whole = _leaves(report), report.totals[metric]
+        layers = leaves[leaves.type == kind]
+        top = layers.loc[layers[metric].idxmax()]
+        if not share:
+            text = f"{top['name']}: {number(metric, top[metric])}"
+            return Measured(int(top[metric]), text, (layers_evidence(report),))
+        table = pd.DataFrame({"layer": layers.name, metric: layers[metric].map(integer),
+                              f"% of all {metric}": [percent(v / whole) for v in layers[metric]]})
+        text = f"{top['name']}: {percent(top[metric] / whole)} ({integer(top[metric])} of {integer(whole)})"
+        return Measured(top[metric] / whole, text,
+                        (Evidence(f"{model}: {kind} layers' share of {metric}", table.reset_index(drop=True)),))
+
+    return Measure(f"largest {'share of ' if share else ''}{metric}({model}) held by one {kind}", run)
+
+
+def layer_count(model: str, kind: str, **target: Any) -> Measure:
+    """Leaf layers of type ``kind`` that run (auxiliary heads left out, as in ``archstat table``)."""
+    def run(session: Session) -> Measured:
+        report = session.report(model, **target)
+        leaves = _leaves(report)
+        names = list(leaves[leaves.type == kind].name)
+        shown = ", ".join(names) if len(names) <= 5 else f"{names[0]} ... {names[-1]}"
+        return Measured(len(names), f"{len(names)} ({shown})" if names else "0", (layers_evidence(report),))
+
+    return Measure(f"number of {kind} layers in {model}", run)
+
+
+def layer_value(model: str, module: str, column: str, **target: Any) -> Measure:
+    """One module's row of ``archstat table`` ("" is the whole network): its ``output_shape`` (CxHxW),
+    output ``channels``, output ``plane`` (H x W values per channel), or a count column (params, ...)."""
+    def run(session: Session) -> Measured:
+        report = session.report(model, **target)
+        row = report.layers[report.layers.name == module].iloc[0]
+        value = row[column if column in report.layers else "output_shape"]
+        evidence = (layers_evidence(report),)
+        if column == "output_shape":
+            return Measured(format_shape(value[1:]), format_shape(value[1:]), evidence)
+        if column in ("channels", "plane"):
+            count = int(value[1]) if column == "channels" else int(value[-2] * value[-1])
+            return Measured(count, f"{integer(count)} (output {format_shape(value[1:])})", evidence)
+        return Measured(int(value), number(column, value), evidence)
+
+    where = label(model, target.get("input_size"))
+    return Measure(f"{column} of {module or 'the output'} of {where}", run)
+
+
+def each(metric: str, models: tuple[str, ...]) -> Measure:
+    """A total of several models side by side, shown as context."""
+    def run(session: Session) -> Measured:
+        values = [(m, session.report(m).totals[metric]) for m in models]
+        return Measured(None, ", ".join(f"{m} {short(v)}" for m, v in values))
+
+    return Measure(f"{metric} of {', '.join(models)}", run)

@@ -1,0 +1,161 @@
+"""``archstat diff A B``: two layouts side by side, layer by layer, only the rows that differ.
+
+The matching is ``archstat.diff.diff_reports`` (plain data); this module renders it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from torch import nn
+
+from ...analysis.counting import analyze
+from ...analysis.diff import COUNTS, ReportDiff, RowDiff, Side, diff_reports, layer_config
+from ...analysis.report import Report
+from ...inputs import Shape, format_shape
+from ...models import build_model, get_model_info
+from ...render.tables import (
+    UNIT_NOTE,
+    OutputFormat,
+    csv_text,
+    integer,
+    json_text,
+    markdown_table,
+    rich_table,
+    shape_text,
+)
+from ..app import Engine, EngineOpt, FormatOpt, InputOpt, app, emit, model_target, reports_errors, stdout, text_output
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..._lazy import pandas as pd
+
+
+def _signed(value: int) -> str:
+    return f"{value:+,}" if value else "0"
+
+
+def _percent(delta: int, base: int) -> str:
+    return f" ({100 * delta / base:+.1f}%)" if base else ""
+
+
+def _side_text(side: Side | None, key: str) -> str:
+    if side is None:
+        return "-"
+    return shape_text(side.output_shape) if key == "output_shape" else integer(getattr(side, key))
+
+
+def _both(row: RowDiff, key: str) -> str:
+    """One value, or 'A => B' where the two differ ('->' already means channels in -> out)."""
+    return " => ".join(dict.fromkeys(getattr(s, key) for s in (row.a, row.b) if s is not None))
+
+
+def _frame(diff: ReportDiff) -> pd.DataFrame:
+    a, b = diff.a.model, diff.b.model
+    return pd.DataFrame([{
+        "layer": row.name, "type": _both(row, "type"), "settings": _both(row, "config"),
+        f"shape {a}": _side_text(row.a, "output_shape"),
+        f"shape {b}": _side_text(row.b, "output_shape"),
+        f"params {a}": _side_text(row.a, "params"), f"params {b}": _side_text(row.b, "params"),
+        "params B-A": _signed(row.delta("params")),
+        f"MACs {a}": _side_text(row.a, "macs"), f"MACs {b}": _side_text(row.b, "macs"),
+        "MACs B-A": _signed(row.delta("macs")),
+    } for row in diff.changed])
+
+
+def summary_lines(diff: ReportDiff) -> list[str]:
+    """Counts of differing rows, total deltas, the largest MAC changes and the inputs used."""
+    a, b, t = diff.a.model, diff.b.model, diff.totals()
+    lines = [
+        f"A = {a}, B = {b}. {t['changed']} of {t['rows']} layers differ; "
+        f"{t['only_a']} only in {a}, {t['only_b']} only in {b}.",
+    ]
+    for key, label in (("params", "params"), ("macs", "MACs")):
+        delta = t["delta"][key]
+        lines.append(f"Total {label}: {t['a'][key]:,} -> {t['b'][key]:,}, "
+                     f"B-A {_signed(delta)}{_percent(delta, t['a'][key])}.")
+    movers = diff.largest("macs", 3)
+    if movers and t["delta"]["macs"]:
+        changes = ", ".join(f"{row.name} {_signed(row.delta('macs'))}" for row in movers)
+        lines.append(f"Largest MAC changes: {changes}.")
+    inputs = [format_shape(report.input_shape[0]) for report in (diff.a, diff.b)]
+    if inputs[0] == inputs[1]:
+        lines.append(f"Both counted on input {inputs[0]} (NxCxHxW).")
+    else:
+        lines.append(f"Each counted on its own default input: {a} {inputs[0]}, {b} {inputs[1]} "
+                     "(NxCxHxW); give --input to count both at one size.")
+    return [*lines, UNIT_NOTE]
+
+
+_SIDE_KEYS = ("type", "config", "output_shape", *COUNTS)
+CSV_COLUMNS = ["name", "status", *(f"{key}_{which}" for which in ("a", "b") for key in _SIDE_KEYS),
+               *(f"{key}_delta" for key in COUNTS)]
+
+
+def _csv_frame(diff: ReportDiff) -> pd.DataFrame:
+    rows = []
+    for row in diff.changed:
+        data: dict[str, Any] = {"name": row.name, "status": row.status}
+        for which, side in (("a", row.a), ("b", row.b)):
+            for key in _SIDE_KEYS:
+                value = None if side is None else getattr(side, key)
+                data[f"{key}_{which}"] = shape_text(value) if key == "output_shape" else value
+        rows.append({**data, **{f"{key}_delta": row.delta(key) for key in COUNTS}})
+    # dtype=object keeps counts as integers next to the empty cells of one-sided rows
+    return pd.DataFrame(rows, columns=CSV_COLUMNS, dtype=object)
+
+
+def render(diff: ReportDiff, fmt: OutputFormat) -> str | None:
+    """Text for csv / json / markdown; for ``table`` prints to the terminal and returns None."""
+    if fmt is OutputFormat.json:
+        return json_text(diff.to_dict())
+    if fmt is OutputFormat.csv:
+        return csv_text(_csv_frame(diff))
+    frame, lines = _frame(diff), summary_lines(diff)
+    title = f"{diff.a.model} vs {diff.b.model}: layers that differ"
+    if fmt is OutputFormat.markdown:
+        body = markdown_table(frame) if len(frame) else "No layer differs.\n"
+        return f"### {title}\n\n{body}\n" + "".join(f"- {line}\n" for line in lines)
+    if len(frame):
+        right = [c for c in frame.columns if c not in ("layer", "type", "settings")]
+        stdout.print(rich_table(frame, title, lines, right))
+    else:
+        stdout.print("\n".join([f"{title}: none.", *lines]))
+    return None
+
+
+@app.command()
+@reports_errors
+@text_output
+def diff(
+    a: Annotated[str, typer.Argument(
+        help="Model A: a zoo name, or pkg.module:Class / file.py:Class.", show_default=False,
+    )],
+    b: Annotated[str, typer.Argument(
+        help="Model B, compared with A; the same forms.", show_default=False,
+    )],
+    input: InputOpt = None,
+    engine: EngineOpt = Engine.fvcore,
+    format: FormatOpt = OutputFormat.table,
+) -> None:
+    """Two layouts side by side, layer by layer (matched by name): only the rows that differ.
+
+    Example: archstat diff resnet50 resnet50_v1_5
+    """
+    # Resolve both first, so a bad name for B fails before A is traced.
+    targets = [model_target(spec, input) for spec in (a, b)]
+    (report_a, configs_a), (report_b, configs_b) = (_count(*target, engine.value) for target in targets)
+    emit(render(diff_reports(report_a, report_b, configs_a, configs_b), format))
+
+
+def _count(
+    target: str | nn.Module, label: str, shapes: list[Shape] | None, engine: str
+) -> tuple[Report, dict[str, str]]:
+    """The report of one model and the settings of its layers (one build serves both)."""
+    module = build_model(target) if isinstance(target, str) else target
+    if shapes is None:
+        shapes = [get_model_info(label).input_size]
+    report = analyze(module, input_size=shapes, name=label, engine=engine)
+    return report, {key: layer_config(sub) for key, sub in module.named_modules()}

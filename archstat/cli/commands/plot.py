@@ -1,0 +1,58 @@
+"""`archstat plot`: per-layer bars of parameter share against MAC share, or models side by side."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ...analysis.counting import analyze
+from ...analysis.report import Report
+from ...errors import UsageError
+from ...render.plot import check_target, compare_figure, layer_figure
+from ..app import DepthOpt, InputOpt, app, model_target, reports_errors, stderr
+
+
+class PlotMetric(str, Enum):
+    params = "params"
+    macs = "macs"
+    activations = "activations"
+    receptive_field = "receptive_field"
+
+
+@app.command()
+@reports_errors
+def plot(
+    models: Annotated[list[str], typer.Argument(help="MODEL, or 'compare' followed by two or more models.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Picture to write: .png or .svg.")],
+    metric: Annotated[PlotMetric | None, typer.Option("--metric", "-m", help="One metric per layer instead "
+                                                       "of params against MACs.")] = None,
+    input: InputOpt = None,
+    depth: DepthOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+) -> None:
+    """Draw where a network's parameters and multiply-adds live (needs archstat[plot]).
+
+    Example: archstat plot alexnet --out alexnet.png   |   archstat plot compare alexnet vgg16 --out cmp.svg
+    """
+    check_target(out)
+    if out.exists() and not force:
+        raise UsageError(f"--out {str(out)!r} exists; give --force to overwrite it, or another file name.")
+    if models[0] == "compare":
+        if len(models) < 3:
+            raise UsageError("archstat plot compare needs two or more models, e.g. plot compare alexnet vgg16.")
+        reports = [_analyze(m, input) for m in models[1:]]
+        compare_figure(reports, out)
+    else:
+        if len(models) > 1:
+            raise UsageError(f"one model per plot, got {len(models)}; use 'archstat plot compare "
+                             f"{' '.join(models)}' for several.")
+        layer_figure(_analyze(models[0], input), out, metric.value if metric else None, depth)
+    stderr.print(f"wrote {out}", markup=False)
+
+
+def _analyze(spec: str, inputs: list[str] | None) -> Report:
+    target, label, shapes = model_target(spec, inputs)
+    return analyze(target, input_size=shapes, name=label)

@@ -1,0 +1,92 @@
+"""`archstat rf`: receptive field, effective stride and start of every layer's output."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ...analysis.counting import analyze
+from ...analysis.report import Report
+from ...render.tables import (
+    OutputFormat,
+    csv_text,
+    json_text,
+    markdown_table,
+    pair_text,
+    rich_table,
+    shape_text,
+)
+from ..app import (
+    AuxOpt,
+    Engine,
+    EngineOpt,
+    FormatOpt,
+    InputOpt,
+    ModelArg,
+    app,
+    emit,
+    model_target,
+    reports_errors,
+    stdout,
+    text_output,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..._lazy import pandas as pd
+
+FIELD_NOTE = ("Receptive field and effective stride in input pixels (height x width); start: input coordinate "
+              "where the first output unit's field begins (negative inside the padding). Theoretical field: "
+              "every input pixel that can influence the unit.")
+
+
+def field_rows(report: Report) -> pd.DataFrame:
+    rows = report.rows()
+    return pd.DataFrame({
+        "layer": rows.name, "type": rows.type, "output shape": rows.output_shape.map(shape_text),
+        "field": rows.receptive_field.map(pair_text), "stride": rows.effective_stride.map(pair_text),
+        "start": rows.field_start.map(pair_text), "depth": rows.depth.map(lambda d: "" if d is None else str(d)),
+    })
+
+
+def field_summary(report: Report) -> str:
+    t = report.totals
+    if not t["receptive_field"]:
+        return f"{report.model} has no spatial feature map. Depth: {t['depth']} weight layers."
+    return (f"{report.model}: the last spatial feature map sees {pair_text(t['receptive_field'])} input pixels, "
+            f"effective stride {pair_text(t['effective_stride'])}, starting at {pair_text(t['field_start'])}; "
+            f"depth {t['depth']} weight layers on the longest path.")
+
+
+@app.command()
+@reports_errors
+@text_output
+def rf(
+    model: ModelArg, input: InputOpt = None, aux: AuxOpt = False, engine: EngineOpt = Engine.fvcore,
+    format: FormatOpt = OutputFormat.table,
+) -> None:
+    """Receptive field, effective stride and start of every layer, correct through branches.
+
+    Example: archstat rf vgg16 --format json
+    """
+    target, label, shapes = model_target(model, input)
+    report = analyze(target, input_size=shapes, aux=aux, name=label, engine=engine.value)
+    if format is OutputFormat.json:
+        data = report.to_dict()
+        emit(json_text({
+            "model": data["model"], "input": data["input"], "engine": data["engine"],
+            "totals": {k: data["totals"][k] for k in
+                       ("receptive_field", "effective_stride", "field_start", "depth", "field_notes")},
+            "layers": [{k: layer[k] for k in ("name", "type", "output_shape", "receptive_field",
+                                              "effective_stride", "field_start", "depth")}
+                       for layer in data["layers"]],
+        }))
+        return
+    rows = field_rows(report)
+    notes = [field_summary(report), FIELD_NOTE, *report.totals["field_notes"]]
+    if format is OutputFormat.csv:
+        emit(csv_text(rows))
+    elif format is OutputFormat.markdown:
+        emit(markdown_table(rows) + "\n" + "\n".join(f"- {n}" for n in notes) + "\n")
+    else:
+        stdout.print(rich_table(rows, f"{report.model}: receptive fields", notes))

@@ -1,0 +1,112 @@
+"""`archstat zoo`: every model at its default input, measured beside its paper's figures."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.progress import Progress
+
+from ...analysis.zoo import is_missing, zoo_table
+from ...models import list_models
+from ...render.tables import (
+    OutputFormat,
+    csv_text,
+    human,
+    integer,
+    json_text,
+    markdown_table,
+    pair_text,
+    rich_table,
+)
+from ..app import Engine, EngineOpt, FormatOpt, app, emit, reports_errors, stderr, stdout, text_output
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..._lazy import pandas as pd
+
+UNITS = ("params: parameter elements (aux heads excluded); MACs: one fused multiply-add = 1 MAC; "
+         "activations: conv/fc output elements; depth: weight layers on the longest path; "
+         "field: receptive field of the last spatial feature map, input pixels. "
+         "diff: (measured - paper) / paper.")
+
+
+def _stated(value: Any) -> str:
+    return "" if is_missing(value) else human(value)
+
+
+def _diff(value: Any) -> str:
+    return "" if is_missing(value) else f"{100 * value:+.1f}%"
+
+
+def readable(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Rows for people, and the notes they point to (numbered [1], [2] ...)."""
+    notes: list[str] = []
+    marks = []
+    for note in frame.note:
+        if note:
+            notes.append(note)
+        marks.append(f"[{len(notes)}]" if note else "")
+    shown = pd.DataFrame({
+        "model": frame.model,
+        "input": frame.input.map(lambda s: "x".join(map(str, s))),
+        "params": frame.params.map(integer),
+        "paper params": frame.paper_params.map(_stated),
+        "diff": frame.params_diff.map(_diff),
+        "MACs": frame.macs.map(integer),
+        "paper MACs": frame.paper_macs.map(_stated),
+        "MACs diff": frame.macs_diff.map(_diff),
+        "activations": frame.activations.map(integer),
+        "depth": frame.depth.map(lambda d: "" if is_missing(d) else str(int(d))),
+        "paper depth": frame.paper_depth.map(lambda d: "" if is_missing(d) else str(int(d))),
+        "field": frame.receptive_field.map(lambda f: "" if is_missing(f) else pair_text(f)),
+        "note": marks,
+    })
+    return shown, notes
+
+
+def zoo_markdown(frame: pd.DataFrame) -> str:
+    shown, notes = readable(frame)
+    lines = [markdown_table(shown), UNITS, ""]
+    if notes:
+        lines.append("Where the measured figure differs from the paper's by more than rounding:\n")
+        lines += [f"{i}. {note}" for i, note in enumerate(notes, 1)]
+    return "\n".join(lines) + "\n"
+
+
+@app.command()
+@reports_errors
+@text_output
+def zoo(
+    pattern: Annotated[str | None, typer.Argument(help="Shell-style filter on model names, e.g. 'vgg*'.")] = None,
+    engine: EngineOpt = Engine.fvcore,
+    format: FormatOpt = OutputFormat.table,
+) -> None:
+    """Every zoo model at its default input: measured params, MACs, activations, depth and receptive
+    field beside the paper's figures.
+
+    Example: archstat zoo 'resnet*' --format markdown
+    """
+    names = list_models(pattern)
+    if format is OutputFormat.table and stderr.is_terminal:
+        with Progress(console=stderr, transient=True) as bar:
+            task = bar.add_task("measuring", total=len(names))
+
+            def step(name: str) -> None:
+                bar.update(task, advance=1, description=f"measuring {name}")
+
+            frame = zoo_table(names, progress=step, engine=engine.value)
+    else:
+        frame = zoo_table(names, engine=engine.value)
+    if format is OutputFormat.json:
+        emit(json_text([{k: (None if is_missing(v) else v) for k, v in row.items()}
+                        for row in frame.to_dict("records")]))
+    elif format is OutputFormat.csv:
+        emit(csv_text(frame))
+    elif format is OutputFormat.markdown:
+        emit(zoo_markdown(frame))
+    else:
+        shown, notes = readable(frame)
+        stdout.print(rich_table(shown, f"archstat zoo: {len(shown)} models", [UNITS, *[
+            f"[{i}] {n}" for i, n in enumerate(notes, 1)]], right=("params", "MACs", "activations")))

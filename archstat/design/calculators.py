@@ -1,0 +1,321 @@
+"""Design calculators: one computation built several ways, each way counted and compared.
+
+``bottleneck`` (a 1x1 reduction before a large convolution), ``factorize`` (a large kernel as 3x3
+stacks or as 1 x k then k x 1) and ``cardinality`` (ResNeXt's three equivalent forms) return a
+``Comparison`` of plain data; nothing here prints. Units of every ``BlockCount``:
+
+* ``params``: weight elements only, biases left out, as the tutorials count (5*5*56*125 = 175,000);
+* ``params_with_bias``: the same block with a bias on every convolution;
+* ``macs``: multiply-accumulates at batch 1, one fused multiply-add = 1 MAC (FLOPs = 2 x MACs);
+* ``output_shape``: (C, H, W); ``receptive_field``: (height, width) in input pixels of one output
+  unit, from ``archstat.fields.trace_fields``.
+
+Engine. Every block is built from ``archstat.blocks`` on the meta device first (no memory). When it
+is cheap to materialise (at most ``MATERIALISE_PARAMS`` weights, ``MATERIALISE_ELEMENTS`` elements
+summed over the input and every layer's output, ``MATERIALISE_MODULES`` modules), MACs and params
+come from ``archstat.analyze``, the engine of ``archstat table``, run on the block materialised
+without initialisation (``to_empty``): the calculators and the tables cannot disagree. Larger
+blocks stay on the meta device: params by ``numel`` and MACs from torch's ``FlopCounterMode``
+(its FLOPs / 2), which counts a convolution by the same formula as fvcore (output elements x kernel
+elements x input channels per group). Tests check that both engines give the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+import torch
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
+
+from ..analysis.counting import analyze
+from ..engines.fields import trace_fields
+from ..errors import UsageError
+from . import blocks
+
+Shape3 = tuple[int, int, int]
+Engine = Literal["auto", "fvcore", "meta"]
+
+MATERIALISE_PARAMS = 50_000_000  # 200 MB of float32 weights
+MATERIALISE_ELEMENTS = 100_000_000  # 400 MB of float32 activations (input + every layer's output)
+MATERIALISE_MODULES = 500  # fvcore's trace costs milliseconds per module
+MAX_CHANNELS = 1 << 20  # keeps every weight tensor well inside int64 element counts
+MAX_KERNEL = 1024
+MAX_SIDE = 65_536  # the limit of --input elsewhere in archstat
+MAX_PATHS = 1024  # ResNeXt's forms (a) and (b) build one module per path
+_NUMBERS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
+
+UNITS = {
+    "params": "weight elements, biases left out",
+    "params_with_bias": "weight and bias elements, a bias on every convolution",
+    "macs": "multiply-accumulates at batch 1: one fused multiply-add = 1 MAC; FLOPs = 2 x MACs",
+    "receptive_field": "height, width in input pixels of one output unit",
+    "savings": "fraction of the baseline's weights / MACs saved (negative: costs more)",
+}
+ENGINE_NAMES = {
+    "fvcore": "fvcore, as 'archstat table'",
+    "meta": "meta device, torch FlopCounterMode (block too large to materialise)",
+}
+
+
+@dataclass(frozen=True)
+class Form:
+    """One way to build the block: ``build(bias)`` returns it with or without convolution biases."""
+
+    key: str
+    label: str
+    layers: str
+    build: Callable[[bool], nn.Module]
+
+
+@dataclass(frozen=True)
+class BlockCount:
+    """Counts of one form (units in the module docstring); ``engine`` is "fvcore" or "meta"."""
+
+    key: str
+    label: str
+    layers: str
+    params: int
+    params_with_bias: int
+    macs: int
+    output_shape: Shape3
+    receptive_field: tuple[int, int]
+    engine: str
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["output_shape"] = list(self.output_shape)
+        data["receptive_field"] = list(self.receptive_field)
+        return data
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Counts of every form on one input; savings are measured against the form ``baseline``."""
+
+    title: str
+    input_shape: Shape3
+    baseline: str
+    forms: dict[str, BlockCount]
+    notes: tuple[str, ...] = ()
+
+    def savings(self) -> dict[str, dict[str, float]]:
+        """Per other form, the fraction of weights and of MACs it saves (negative: costs more)."""
+        base = self.forms[self.baseline]
+        return {
+            key: {"params": 1 - form.params / base.params, "macs": 1 - form.macs / base.macs}
+            for key, form in self.forms.items() if key != self.baseline
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """json form: ``input`` (C, H, W), ``baseline``, a key per form, ``savings`` by form."""
+        return {
+            "title": self.title,
+            "input": list(self.input_shape),
+            "baseline": self.baseline,
+            **{key: form.to_dict() for key, form in self.forms.items()},
+            "savings": self.savings(),
+            "notes": list(self.notes),
+        }
+
+
+# ----------------------------------------------------------------------------- counting
+
+
+def _meta_pass(module: nn.Module, shape: Shape3) -> tuple[Shape3, int, int]:
+    """Run ``module`` on a meta input: output (C, H, W), elements (input + leaf outputs), MACs."""
+    elements = [math.prod(shape)]
+
+    def record(_module: nn.Module, _inputs: Any, output: torch.Tensor) -> None:
+        elements.append(output.numel())
+
+    leaves = [m for m in module.modules() if next(m.children(), None) is None]
+    handles = [m.register_forward_hook(record) for m in leaves]
+    try:
+        with torch.no_grad(), FlopCounterMode(display=False) as counter:
+            out = module(torch.empty((1, *shape), device="meta"))
+    finally:
+        for handle in handles:
+            handle.remove()
+    output_shape: Shape3 = tuple(out.shape[1:])  # type: ignore[assignment]
+    # FlopCounterMode counts a multiply and an add separately: 2 FLOPs per MAC.
+    return output_shape, sum(elements), counter.get_total_flops() // 2
+
+
+def _numel(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def count_form(form: Form, shape: Shape3, engine: Engine = "auto") -> BlockCount:
+    """Count one form on input ``shape`` (C, H, W).
+
+    ``engine``: "auto" materialises the block and uses fvcore when that is cheap (see the module
+    docstring), else stays on the meta device; "fvcore" and "meta" force one (tests compare them).
+    """
+    with torch.device("meta"):
+        weights, biased = form.build(False), form.build(True)
+    output_shape, elements, meta_macs = _meta_pass(weights, shape)
+    field = trace_fields(weights, torch.empty((1, *shape), device="meta")).final
+    assert field is not None, "every block here keeps a spatial output"
+    params = _numel(weights)
+    cheap = (params <= MATERIALISE_PARAMS and elements <= MATERIALISE_ELEMENTS
+             and sum(1 for _ in weights.modules()) <= MATERIALISE_MODULES)
+    chosen = "fvcore" if engine == "fvcore" or (engine == "auto" and cheap) else "meta"
+    macs = meta_macs
+    if chosen == "fvcore":
+        report = analyze(weights.to_empty(device="cpu"), input_size=shape, name=form.key)
+        params, macs = report.totals["params"], report.totals["macs"]
+    return BlockCount(
+        key=form.key, label=form.label, layers=form.layers, params=params,
+        params_with_bias=_numel(biased), macs=macs, output_shape=output_shape,
+        receptive_field=field.size, engine=chosen,
+    )
+
+
+def compare(
+    title: str, shape: Shape3, forms: list[Form], baseline: str,
+    notes: tuple[str, ...] = (), engine: Engine = "auto",
+) -> Comparison:
+    """Count every form on ``shape``; savings are measured against the form keyed ``baseline``."""
+    counts = {form.key: count_form(form, shape, engine) for form in forms}
+    return Comparison(title, shape, baseline, counts, notes)
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+def _positive(option: str, value: int, limit: int, what: str, example: int) -> int:
+    """``value`` a whole number from 1 to ``limit``, else a one-line ``UsageError`` naming it."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise UsageError(f"{option} {value!r} must be a positive whole number of {what}; "
+                         f"give e.g. {option} {example}.")
+    if value > limit:
+        raise UsageError(f"{option} {value:,} is above archstat's limit of {limit:,} {what}; "
+                         f"give a smaller {option}.")
+    return value
+
+
+def _kernel(option: str, kernel: int, side: int) -> int:
+    _positive(option, kernel, MAX_KERNEL, "pixels", 3)
+    if kernel > side:
+        raise UsageError(f"{option} {kernel} is larger than the {side}x{side} input; "
+                         f"give {option} {side} or less, or a larger --hw.")
+    return kernel
+
+
+# ----------------------------------------------------------------------------- the calculators
+
+
+def bottleneck(
+    cin: int, mid: int, cout: int, kernel: int, hw: int = 100, stride: int = 1,
+    engine: Engine = "auto",
+) -> Comparison:
+    """A direct ``kernel`` x ``kernel`` convolution ``cin`` -> ``cout`` against a 1x1 reduction to
+    ``mid`` channels followed by the same convolution (GoogLeNet's 1x1 "reduce" layers).
+
+    Input ``cin`` x ``hw`` x ``hw``; padding ``kernel // 2``; ``stride`` on the large convolution.
+    """
+    for option, value in (("--in", cin), ("--mid", mid), ("--out", cout)):
+        _positive(option, value, MAX_CHANNELS, "channels", 64)
+    _positive("--hw", hw, MAX_SIDE, "pixels", 56)
+    _kernel("--k", kernel, hw)
+    _positive("--stride", stride, MAX_SIDE, "pixels", 2)
+    if mid >= cin:
+        raise UsageError(f"--mid {mid} must be smaller than --in {cin} for a reduction; "
+                         f"give --mid below {cin}.")
+    k = f"{kernel}x{kernel}"
+    step = f" stride {stride}" if stride > 1 else ""
+    forms = [
+        Form("direct", f"direct {k}", f"{k} conv {cin}->{cout}{step}",
+             lambda bias: blocks.ConvAct(cin, cout, kernel, stride=stride, bias=bias)),
+        Form("bottleneck", f"1x1 reduction + {k}",
+             f"1x1 conv {cin}->{mid}, {k} conv {mid}->{cout}{step}",
+             lambda bias: blocks.reduced(cin, mid, cout, kernel, stride=stride, bias=bias)),
+    ]
+    title = f"Direct {k} convolution vs 1x1 reduction to {mid} channels"
+    return compare(title, (cin, hw, hw), forms, "direct", engine=engine)
+
+
+def factorize(kernel: int, channels: int, hw: int = 17, engine: Engine = "auto") -> Comparison:
+    """A ``kernel`` x ``kernel`` convolution (``channels`` in and out) against a stack of 3x3
+    convolutions with the same receptive field (VGG) and against 1 x k then k x 1 (Inception-v3).
+
+    ``hw`` defaults to 17, the grid on which Inception-v3 uses its 1x7 and 7x1 convolutions. For
+    ``kernel`` 3 the stack would be the 3x3 itself, so only 1x3 then 3x1 is compared.
+    """
+    _positive("--channels", channels, MAX_CHANNELS, "channels", 192)
+    _positive("--hw", hw, MAX_SIDE, "pixels", 56)
+    _kernel("--k", kernel, hw)
+    if kernel < 3 or kernel % 2 == 0:
+        raise UsageError(f"--k {kernel} must be odd and at least 3, so that 3x3 stacks and "
+                         "1 x k + k x 1 match its field; give --k 3, 5 or 7.")
+    c, k, count = channels, kernel, (kernel - 1) // 2
+    forms = [Form("direct", f"one {k}x{k}", f"{k}x{k} conv {c}->{c}",
+                  lambda bias: blocks.ConvAct(c, c, k, bias=bias))]
+    if count > 1:
+        forms.append(Form("stack_3x3", f"{_NUMBERS.get(count, str(count))} 3x3",
+                          f"{count} x (3x3 conv {c}->{c})",
+                          lambda bias: blocks.stack_3x3(c, count, bias=bias)))
+    forms.append(Form("asymmetric", f"1x{k} + {k}x1", f"1x{k} conv {c}->{c}, {k}x1 conv {c}->{c}",
+                      lambda bias: blocks.asymmetric(c, k, bias=bias)))
+    title = f"One {k}x{k} convolution vs factorized forms"
+    return compare(title, (c, hw, hw), forms, "direct", engine=engine)
+
+
+def resnet_width(width: int, params: int) -> int:
+    """The bottleneck width b whose ResNet block (1x1 w->b, 3x3 b->b, 1x1 b->w: 2wb + 9b^2 weights)
+    comes closest to ``params`` weights: b = 64 for ResNeXt's 32x4d at w = 256 (both ~70k)."""
+    # Positive root of 9b^2 + 2wb - params = 0, then the nearer of the two integers around it.
+    root = (math.isqrt(4 * width * width + 36 * params) - 2 * width) // 18
+    candidates = [b for b in (root, root + 1) if b >= 1]
+    return min(candidates, key=lambda b: abs(2 * width * b + 9 * b * b - params))
+
+
+def cardinality(
+    width: int = 256, groups: int = 32, group_width: int = 4, hw: int = 56,
+    resnet: int | None = None, engine: Engine = "auto",
+) -> Comparison:
+    """ResNeXt's block (``groups`` paths of width ``group_width`` on ``width`` channels) in its
+    three equivalent forms (the paper's Fig. 3 a, b, c), and the ResNet bottleneck of similar cost.
+
+    ``resnet`` is that bottleneck's width, by default the one closest in weights. Convolutions have
+    no bias and there is no batch norm, so the three forms hold exactly the same weights.
+    """
+    _positive("--width", width, MAX_CHANNELS, "channels", 256)
+    _positive("--groups", groups, MAX_PATHS, "paths", 32)
+    _positive("--group-width", group_width, MAX_CHANNELS // groups, "channels per path", 4)
+    _positive("--hw", hw, MAX_SIDE, "pixels", 56)
+    if hw < 3:
+        raise UsageError(f"--hw {hw} is smaller than the block's 3x3 convolutions; "
+                         "give --hw 3 or more.")
+    w, g, d, inner = width, groups, group_width, groups * group_width
+    resnet = resnet_width(w, g * (2 * w * d + 9 * d * d)) if resnet is None else resnet
+    _positive("--resnet-width", resnet, MAX_CHANNELS, "channels", 64)
+    path = f"1x1 {w}->{d}, 3x3 {d}->{d}"
+    b = resnet
+    forms = [
+        Form("split_transform_sum", "(a) split-transform-sum",
+             f"{g} x ({path}, 1x1 {d}->{w}), summed",
+             lambda bias: blocks.SplitTransformSum(w, g, d, bias=bias)),
+        Form("concatenation", "(b) concatenation",
+             f"{g} x ({path}), concatenated to {inner}, 1x1 {inner}->{w}",
+             lambda bias: blocks.SplitConcat(w, g, d, bias=bias)),
+        Form("grouped", "(c) grouped convolution",
+             f"1x1 {w}->{inner}, 3x3 {inner}->{inner} in {g} groups, 1x1 {inner}->{w}",
+             lambda bias: blocks.ResidualBottleneck(w, inner, g, bias=bias)),
+        Form("resnet_bottleneck", f"ResNet bottleneck, width {b}",
+             f"1x1 {w}->{b}, 3x3 {b}->{b}, 1x1 {b}->{w}",
+             lambda bias: blocks.ResidualBottleneck(w, b, 1, bias=bias)),
+    ]
+    notes = ("Each form adds the identity shortcut; additions are not multiply-adds: not counted.",)
+    title = f"ResNeXt block {g}x{d}d on {w} channels vs ResNet bottleneck"
+    return compare(title, (w, hw, hw), forms, "resnet_bottleneck", notes, engine)
+
+
+def forms_agree(comparison: Comparison, keys: tuple[str, ...]) -> bool:
+    """True when the forms ``keys`` have the same weights, MACs and output shape."""
+    seen = {(f.params, f.macs, f.output_shape) for k, f in comparison.forms.items() if k in keys}
+    return len(seen) == 1

@@ -1,0 +1,247 @@
+"""The meta engine: fvcore's counts from a pass that runs no arithmetic and holds no weights.
+
+The network runs once on PyTorch's meta device: every tensor has a shape and a dtype but no data,
+so a convolution costs the same at 64x64 and at 4096x4096 and the weights take no memory. A
+``TorchFunctionMode`` sees every ATen operator the forward calls from Python, the calls fvcore's
+TorchScript trace records, and counts them with fvcore's conventions (``_meta_ops``):
+
+- MACs (one fused multiply-add = 1) by operator, with fvcore's formulas;
+- activations: output elements of convolutions and matrix products, as fvcore counts them;
+- uncounted operators: every other operator except those fvcore drops silently, by fvcore's name.
+
+Like fvcore, an operator counts for the innermost module running and for each ancestor of that
+module by dotted name, and only if its result reaches the output: fvcore counts a trace graph
+pruned of dead code, so a branch computed and thrown away counts for neither engine.
+``docs/engines.md`` lists where the two engines can still differ.
+"""
+
+from __future__ import annotations
+
+import sys
+import weakref
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+from torch.overrides import TorchFunctionMode
+
+from .fields import FieldTrace, following_fields, tensors_in
+from .fvcore import Counts
+from .imports import light_imports
+from .meta_device import fast_kernels, meta_inputs, on_meta
+from .meta_ops import COUNTED, FVCORE_IGNORED, measure, traced_name
+
+ENGINE_NAME = "meta"
+
+# Modules whose Python functions (torch.nn.functional, torch.einsum, Tensor.__rsub__...) hand each
+# call to the active mode before running; see ``_tracer_view``.
+_GUARDED_MODULES = ("torch.nn.functional", "torch.functional", "torch._tensor")
+_GUARDS = ("has_torch_function", "has_torch_function_unary", "has_torch_function_variadic")
+
+
+@dataclass
+class MetaPass:
+    """One meta pass: fvcore-convention ``counts``, ``peak_activation_bytes``, the largest total of
+    bytes the forward's operator outputs and inputs held at once (weights not included), and the
+    receptive fields and depth (``archstat.fields``)."""
+
+    counts: Counts
+    peak_activation_bytes: int
+    fields: FieldTrace
+
+
+@dataclass(eq=False)
+class _Op:
+    """One call: fvcore's name for it (None: never listed), the modules it counts for, its MACs by
+    operator and activations, and the calls that wrote its tensor inputs."""
+
+    name: str | None
+    modules: list[str]
+    macs: dict[str, int]
+    activations: int
+    sources: list[_Op]
+
+
+class _LiveBytes:
+    """Bytes of operator outputs still referenced from Python, and the largest total seen."""
+
+    def __init__(self, skip: set[int], start: int) -> None:
+        self.skip = skip  # storages of weights and inputs
+        self.refs: Counter[int] = Counter()
+        self.nbytes: dict[int, int] = {}
+        self.live = self.peak = start
+
+    def add(self, tensors: list[Tensor]) -> None:
+        for tensor in tensors:
+            if (key := _storage(tensor)) in self.skip:
+                continue
+            if key not in self.refs:
+                self.nbytes[key] = tensor.untyped_storage().nbytes()
+                self.live += self.nbytes[key]
+            self.refs[key] += 1
+            weakref.finalize(tensor, self._release, key)  # runs when the last reference goes
+        self.peak = max(self.peak, self.live)
+
+    def _release(self, key: int) -> None:
+        self.refs[key] -= 1
+        if not self.refs[key]:
+            del self.refs[key]
+            self.live -= self.nbytes.pop(key)
+
+
+def _storage(tensor: Tensor) -> int:
+    return tensor.untyped_storage()._cdata  # views and in-place results share it; works on meta
+
+
+class _Counting(TorchFunctionMode):
+    """Records every operator call of the forward with the running module and its data flow."""
+
+    def __init__(self, live: _LiveBytes) -> None:
+        super().__init__()
+        self.stack: list[str] = [""]  # dotted names of the modules running, innermost last
+        self.ops: list[_Op] = []
+        self.writers: dict[int, _Op] = {}  # storage -> the call that wrote it last
+        self.live = live
+
+    def __torch_function__(self, func: Any, types_: Any, args: tuple[Any, ...] = (),
+                           kwargs: dict[str, Any] | None = None) -> Any:
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        # x[i] = v returns nothing and writes x. A call with no tensor result (x.size(), x.dim())
+        # only feeds Python: the trace keeps none of those that fvcore would list.
+        written = list(tensors_in(args[0] if out is None and args else out))
+        if written:
+            name = traced_name(func, args, kwargs)
+            macs, activations = measure(func, name, args, kwargs, out) or ({}, 0)
+            sources = [op for t in tensors_in((args, kwargs))
+                       if (op := self.writers.get(_storage(t))) is not None]
+            op = _Op(name, _ancestors(self.stack[-1]), macs, activations, sources)
+            self.ops.append(op)
+            for tensor in written:
+                self.writers[_storage(tensor)] = op
+            self.live.add(written)
+        return out
+
+    def reaching(self, output: Any) -> list[_Op]:
+        """The calls whose results reach ``output``, in call order. Data flow is followed per
+        storage, so an in-place write through a view reaches whoever reads that storage later."""
+        todo = [op for t in tensors_in(output) if (op := self.writers.get(_storage(t)))]
+        seen: set[int] = set()
+        while todo:
+            op = todo.pop()
+            if id(op) not in seen:
+                seen.add(id(op))
+                todo.extend(op.sources)
+        return [op for op in self.ops if id(op) in seen]
+
+
+def _ancestors(name: str) -> list[str]:
+    """``name`` and every module above it by dotted name: "a.b" -> "", "a", "a.b"."""
+    parts = name.split(".") if name else []
+    return [".".join(parts[:k]) for k in range(len(parts) + 1)]
+
+
+def _tally(ops: list[_Op], names: list[str]) -> Counts:
+    """Per module: MACs by operator, activations and uncounted operators of the calls that count."""
+    macs: dict[str, Counter[str]] = {name: Counter() for name in names}
+    activations = dict.fromkeys(names, 0)
+    uncounted: dict[str, Counter[str]] = {name: Counter() for name in names}
+    for op in ops:
+        counted = op.name in COUNTED
+        if op.name is None or (not counted and op.name in FVCORE_IGNORED):
+            continue
+        for module in op.modules:
+            if counted:
+                macs[module] += Counter(op.macs)  # += keeps positive counts only, as fvcore's does
+                activations[module] += op.activations
+            else:
+                uncounted[module][op.name] += 1
+    return Counts(macs=macs, activations=activations, uncounted=uncounted)
+
+
+def canonical_names(module: nn.Module) -> dict[nn.Module, str]:
+    """Each distinct submodule and its first dotted name: a shared module counts under that one."""
+    names: dict[nn.Module, str] = {}
+    for name, sub in module.named_modules(remove_duplicate=False):
+        names.setdefault(sub, name)
+    return names
+
+
+@contextmanager
+def _scopes(names: dict[nn.Module, str], counting: _Counting) -> Iterator[None]:
+    """Forward hooks keeping the stack of running modules, as fvcore's scope hooks do."""
+    handles = []
+    for sub, name in names.items():
+        def enter(_m: nn.Module, _i: Any, name: str = name) -> None:
+            counting.stack.append(name)
+
+        def leave(_m: nn.Module, _i: Any, _o: Any) -> None:
+            counting.stack.pop()
+
+        handles += [sub.register_forward_pre_hook(enter), sub.register_forward_hook(leave)]
+    try:
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+@contextmanager
+def _tracer_view() -> Iterator[None]:
+    """Let the mode see what the TorchScript tracer records: the ATen operators Python code calls.
+
+    torch's own Python functions (``F.batch_norm``, ``F.max_pool2d``, ``torch.einsum``) start with
+    a guard that hands the whole call to an active mode, which would then see
+    ``F.local_response_norm`` as one call where the tracer records the ``mul``, ``pad``,
+    ``avg_pool3d``, ``pow`` and ``div`` it is made of. For the pass those guards answer "no", so
+    each function runs its own body and the mode sees the operators inside; restored on exit.
+    """
+    saved: list[tuple[dict[str, Any], str, Any]] = []
+    for module_name in _GUARDED_MODULES:
+        namespace = vars(sys.modules[module_name])
+        for guard in _GUARDS:
+            if namespace.get(guard) is getattr(torch._C, f"_{guard}"):
+                saved.append((namespace, guard, namespace[guard]))
+                namespace[guard] = _never
+    try:
+        yield
+    finally:
+        for namespace, guard, original in saved:
+            namespace[guard] = original
+
+
+def _never(*_args: Any) -> bool:
+    return False
+def run(module: nn.Module, inputs: tuple[Tensor, ...]) -> MetaPass:
+    """Run ``module(*inputs)`` once on meta tensors, count as fvcore would (see the module doc) and
+    follow receptive fields and depth in the same pass (``archstat.fields``).
+
+    ``module`` keeps its weights: they are swapped for meta twins during the pass only. Errors of
+    the forward propagate unchanged (a forward that reads tensor values cannot run on meta).
+    """
+    names = canonical_names(module)
+    with on_meta(module):
+        args = meta_inputs(inputs)
+        skip = {_storage(t) for t in (*module.parameters(), *module.buffers(), *args)}
+        start = sum(t.untyped_storage().nbytes() for t in args)
+        counting = _Counting(_LiveBytes(skip, start))
+        # Modes see a call innermost first: the field tracer, counting, then the fast kernels. Each
+        # mode's own tensor queries (shapes, storages) go to the modes outside it: none outside
+        # counting follows fields, and the tracer's queries make no tensor, so counting lists none.
+        with torch.no_grad(), _scopes(names, counting), _tracer_view(), light_imports(), fast_kernels():
+            with counting, following_fields(module, args) as tracer:
+                output = module(*args)
+    counts = _tally(counting.reaching(output), list(dict.fromkeys(names.values())))
+    return MetaPass(counts=counts, peak_activation_bytes=counting.live.peak, fields=tracer.finish(output))
+
+
+def count(module: nn.Module, inputs: tuple[Tensor, ...]) -> Counts:
+    """MACs, activations and uncounted operators of ``module(*inputs)`` per module, as fvcore
+    counts them."""
+    return run(module, inputs).counts
+
+

@@ -1,0 +1,130 @@
+"""Forward hooks that record each module's output shape, and name the module a failing forward died in."""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from ..errors import AnalysisError, ArchstatError, InputSizeError
+from ..inputs import Shape, format_shape
+
+_SIZE_ERRORS = re.compile(
+    r"too small|can't be greater than actual input|smaller than kernel|non-positive|"
+    r"Calculated output size|should be at most half|negative dimension|Expected .* to be at least",
+    re.IGNORECASE,
+)
+_LIBRARY_DIRS = (str(Path(torch.__file__).parent), str(Path(__file__).parent), "site-packages")
+
+
+def _first_tensor(value: Any) -> torch.Tensor | None:
+    if isinstance(value, torch.Tensor):
+        return value
+    if isinstance(value, (tuple, list)):
+        for item in value:
+            found = _first_tensor(item)
+            if found is not None:
+                return found
+    return None
+
+
+class ShapeRecorder:
+    """Hooks on every module: output shapes by dotted name, and the stack of modules still running."""
+
+    def __init__(self, model: nn.Module) -> None:
+        self.output_shapes: dict[str, list[int]] = {}
+        self.running: list[tuple[str, nn.Module, list[int] | None]] = []
+        self._handles = []
+        for name, module in model.named_modules():
+            self._handles.append(module.register_forward_pre_hook(self._enter(name)))
+            self._handles.append(module.register_forward_hook(self._leave(name)))
+
+    def _enter(self, name: str) -> Callable[[nn.Module, Any], None]:
+        def hook(module: nn.Module, args: Any) -> None:
+            tensor = _first_tensor(args)
+            self.running.append((name, module, [int(d) for d in tensor.shape] if tensor is not None else None))
+
+        return hook
+
+    def _leave(self, name: str) -> Callable[[nn.Module, Any, Any], None]:
+        def hook(module: nn.Module, args: Any, output: Any) -> None:
+            tensor = _first_tensor(output)
+            if tensor is not None:
+                self.output_shapes[name] = [int(d) for d in tensor.shape]
+            if self.running:
+                self.running.pop()
+
+        return hook
+
+    def remove(self) -> None:
+        for handle in self._handles:
+            handle.remove()
+
+
+def _user_frame(error: BaseException) -> str | None:
+    """The innermost traceback frame outside torch, archstat and installed packages: the user's line."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if not any(part in f.filename for part in _LIBRARY_DIRS)]
+    if not frames:
+        return None
+    frame = frames[-1]
+    return f"{frame.filename}:{frame.lineno} in {frame.name}: {(frame.line or '').strip()}"
+
+
+class ForwardFailure:
+    """Turns an exception raised inside ``forward`` into an ``ArchstatError`` that says where."""
+
+    @staticmethod
+    def from_error(
+        error: BaseException, recorder: ShapeRecorder, label: str, shapes: list[Shape],
+        smallest: Callable[[], int | None] | None = None,
+    ) -> ArchstatError:
+        if isinstance(error, ArchstatError):
+            return error
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        where = ""
+        if recorder.running:
+            name, module, shape = recorder.running[-1]
+            shown = format_shape(shape[1:]) if shape else "?"
+            where = f" in layer '{name or '(model)'}' ({type(module).__name__}) with input {shown}"
+        given = ", ".join(format_shape(s) for s in shapes)
+        if _SIZE_ERRORS.search(detail):
+            minimum = smallest() if smallest else None
+            hint = (f" The smallest input that works is {minimum}x{minimum}: give --input {minimum} or larger."
+                    if minimum else " Give a larger --input.")
+            return InputSizeError(f"Input {given} is too small for {label}: the feature map vanishes{where}.{hint}")
+        message = f"{label}: forward failed{where}: {detail}"
+        frame = _user_frame(error)
+        if frame:
+            message += f"\n  at {frame}"
+        return AnalysisError(message + "\n  Run with --debug for the full traceback.")
+
+
+def smallest_working_side(meta: nn.Module, shape: Shape, failing: int, limit: int = 4096) -> int | None:
+    """Smallest square side at which ``meta`` (a model on the meta device) runs: no memory, no arithmetic.
+
+    Assumes that if a side runs, every larger one does (true of convolution and pooling stacks).
+    """
+
+    def runs(side: int) -> bool:
+        try:
+            with torch.no_grad():
+                meta(torch.empty((1, *shape[:-2], side, side), device="meta"))
+            return True
+        except Exception:
+            return False
+
+    low, high = failing, failing
+    while not runs(high):
+        low, high = high, high * 2
+        if high > limit:
+            return None
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if runs(middle) else (middle, high)
+    return high

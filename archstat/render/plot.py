@@ -1,0 +1,108 @@
+"""Pictures of where parameters and multiply-adds live. matplotlib is an optional extra (archstat[plot]).
+
+The figures show shares of a report's totals; every number comes from the report, none is computed here
+beyond shares.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..analysis.report import Report
+from ..errors import UsageError
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from .._lazy import pandas as pd
+
+METRICS = {
+    "params": "share of parameters (%)",
+    "macs": "share of MACs (%, 1 MAC = one fused multiply-add)",
+    "activations": "share of activations (%, conv/fc output elements)",
+    "receptive_field": "receptive field (input pixels, height)",
+}
+KINDS = {"Conv2d": "convolution", "Linear": "fully connected"}
+
+
+def _pyplot() -> Any:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")  # files only: no display is needed or wanted
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise UsageError("archstat plot needs matplotlib: pip install 'archstat[plot]' (or pip install matplotlib).") \
+            from None
+    return plt
+
+
+def check_target(out: Path) -> None:
+    if out.suffix.lower() not in (".png", ".svg"):
+        raise UsageError(f"--out {str(out)!r} must end in .png or .svg.")
+
+
+def weight_rows(report: Report, depth: int | None) -> pd.DataFrame:
+    rows = report.rows(depth)
+    return rows[(rows.params > 0) | (rows.macs > 0)]
+
+
+def _share(rows: pd.DataFrame, report: Report, metric: str) -> list[float]:
+    if metric == "receptive_field":
+        return [f[0] if isinstance(f, list) else 0 for f in rows.receptive_field]
+    total = report.totals[metric]
+    return [100 * v / total if total else 0.0 for v in rows[metric]]
+
+
+def layer_figure(report: Report, out: Path, metric: str | None = None, depth: int | None = None) -> Path:
+    """Per-layer bars: share of params against share of MACs (or one ``metric``), saved to ``out``."""
+    plt = _pyplot()
+    rows = weight_rows(report, depth)
+    metrics = [metric] if metric else ["params", "macs"]
+    positions = range(len(rows))
+    width = 0.8 / len(metrics)
+    fig, ax = plt.subplots(figsize=(max(8, 0.35 * len(rows) + 3), 5), layout="constrained")
+    for i, name in enumerate(metrics):
+        ax.bar([p + i * width for p in positions], _share(rows, report, name), width, label=METRICS[name])
+    ax.set_xticks([p + width * (len(metrics) - 1) / 2 for p in positions], list(rows.name), rotation=90, fontsize=7)
+    ax.set_ylabel("receptive field (px)" if metric == "receptive_field" else "% of the model's total")
+    shown = " and ".join({"params": "parameters", "macs": "MACs"}.get(m, m) for m in metrics)
+    ax.set_title(f"{report.model}: {shown} by layer (input {'x'.join(map(str, report.input_shape[0][1:]))})")
+    ax.legend()
+    fig.savefig(out)
+    plt.close(fig)
+    return out
+
+
+def kind_shares(report: Report) -> dict[str, dict[str, float]]:
+    """Share of params and of MACs held by convolutions, fully connected layers and the rest, in %."""
+    leaves = report.rows()
+    kinds = leaves.type.map(lambda t: KINDS.get(t, "other"))
+    return {
+        metric: {kind: 100 * leaves[kinds == kind][metric].sum() / report.totals[metric]
+                 for kind in (*KINDS.values(), "other")}
+        for metric in ("params", "macs")
+    }
+
+
+def compare_figure(reports: list[Report], out: Path) -> Path:
+    """For each model, stacked bars of the params and MACs shares held by conv, fc and other layers."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(2.2 * len(reports) + 3, 5), layout="constrained")
+    colours = {"convolution": "tab:blue", "fully connected": "tab:orange", "other": "tab:grey"}
+    for i, report in enumerate(reports):
+        shares = kind_shares(report)
+        for j, metric in enumerate(("params", "macs")):
+            bottom = 0.0
+            for kind, value in shares[metric].items():
+                ax.bar(i + (j - 0.5) * 0.4, value, 0.38, bottom=bottom, color=colours[kind],
+                       label=kind if i == 0 and j == 0 else None, hatch="//" if metric == "macs" else None)
+                bottom += value
+    ax.set_xticks(range(len(reports)), [f"{r.model}\nparams | MACs (hatched)" for r in reports], fontsize=8)
+    ax.set_ylabel("% of the model's total")
+    ax.set_title("Who holds the parameters and who does the computation")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.savefig(out)
+    plt.close(fig)
+    return out

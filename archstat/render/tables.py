@@ -1,0 +1,218 @@
+"""Rendering of reports and tables: Rich for terminals, csv / json / markdown for machines. No arithmetic
+beyond shares of a total and unit prefixes."""
+
+from __future__ import annotations
+
+import io
+import json
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.table import Table
+from rich.text import Text
+
+from ..analysis.report import Report
+from ..inputs import format_shape
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+UNIT_NOTE = "MACs: one fused multiply-add = 1 MAC (fvcore's 'flop'); FLOPs = 2 x MACs."
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+
+
+def human(value: float, unit: str = "") -> str:
+    """1_135_906_176 -> '1.14 G' (decimal prefixes)."""
+    for factor, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= factor:
+            return f"{value / factor:.3g} {prefix}{unit}"
+    return f"{value:g} {unit}".rstrip()
+
+
+def integer(value: Any) -> str:
+    return "" if value is None or value != value else f"{int(value):,}"
+
+
+def share(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "-"
+
+
+def shape_text(shape: Sequence[int] | None) -> str:
+    return "" if shape is None else format_shape(shape)
+
+
+def pair_text(pair: Sequence[int] | None) -> str:
+    return "" if pair is None else f"{pair[0]}x{pair[1]}"
+
+
+def totals_lines(report: Report) -> list[str]:
+    t = report.totals
+    lines = [
+        f"Total: {t['params']:,} params ({human(t['params'])}), of which {t['trainable_params']:,} trainable; "
+        f"{t['macs']:,} MACs ({human(t['macs'], 'MACs')} = {human(t['flops'], 'FLOPs')}); "
+        f"{t['activations']:,} activations.",
+        f"Input {' + '.join(format_shape(s) for s in report.input_shape)} (NxCxHxW); engine: {report.engine}; "
+        f"auxiliary heads {'included' if report.aux else 'excluded'}.",
+        UNIT_NOTE,
+    ]
+    if t.get("receptive_field"):
+        lines.insert(1, f"Receptive field of the last spatial feature map: {pair_text(t['receptive_field'])} input "
+                        f"pixels, effective stride {pair_text(t['effective_stride'])}; depth: {t['depth']} weight "
+                        "layers on the longest path.")
+    lines += [f"Field note: {note}" for note in t.get("field_notes", [])]
+    if t.get("uncounted_ops"):
+        lines.append("Not counted (fvcore's conventions have no MAC formula for them): "
+                     + ", ".join(t["uncounted_ops"]) + ".")
+    return lines
+
+
+@dataclass
+class Grid:
+    """Column titles and rows of cells: a table to show, without pandas."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+
+
+def _grid(frame: pd.DataFrame | Grid) -> Grid:
+    if isinstance(frame, Grid):
+        return frame
+    return Grid([str(c) for c in frame.columns], [list(row) for row in frame.itertuples(index=False)])
+
+
+def layer_table(report: Report, depth: int | None) -> Grid:
+    """The rows a person reads: shares of the totals added, shapes as text."""
+    t = report.totals
+    trainable = bool(t.get("frozen_params"))  # fine-tuning: say which layers train
+    fields = "receptive_field" in report.records[0]
+    columns = ["layer", "type", "output shape", "params", "% params", *(["trainable"] if trainable else []),
+               "MACs", "% MACs", "activations", *(["field", "stride"] if fields else [])]
+    rows = []
+    for r in report.row_records(depth):
+        # a module with parameters but no output was defined and never called by forward
+        shape = shape_text(r["output_shape"]) if isinstance(r["output_shape"], list) else "not called"
+        rows.append([r["name"], r["type"], shape, integer(r["params"]), share(r["params"], t["params"]),
+                     *([integer(r["trainable_params"])] if trainable else []),
+                     integer(r["macs"]), share(r["macs"], t["macs"]), integer(r["activations"]),
+                     *([pair_text(r["receptive_field"]), pair_text(r["effective_stride"])] if fields else [])])
+    return Grid(columns, rows)
+
+
+class PlainTable:
+    """A table drawn as Rich draws its default one (heavy head, one space of padding), from plain
+    lines: 0.04 s where ``rich.table`` takes 0.6 s for ResNet-152's 500 rows, more than the
+    meta engine's whole analysis. Cells and captions are shown as given (no
+    markup); a cell may be a ``rich.text.Text`` to carry a style. When the table is wider than the
+    console or a cell spans lines, ``rich.table`` draws it instead, folding cells to fit."""
+
+    def __init__(self, frame: pd.DataFrame | Grid, title: str, caption: Sequence[str] = (), right: Sequence[str] = ()):
+        grid = _grid(frame)
+        self.header = grid.columns
+        self.rows = [[v if isinstance(v, Text) else str(v) for v in row] for row in grid.rows]
+        self.title, self.caption, self.right = title, list(caption), {str(c) for c in right}
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        widths = [max([cell_len(h), *(_width(r[i]) for r in self.rows)]) for i, h in enumerate(self.header)]
+        width = sum(widths) + 3 * len(widths) + 1
+        if not self.rows or width > options.max_width or any("\n" in str(c) for r in self.rows for c in r):
+            yield self._rich()
+            return
+        pieces: list[str | Text] = []  # plain text, and the styled cells as they come
+
+        def line(cells: Sequence[Text | str], ends: str) -> None:
+            pieces.append(ends[0] + " ")
+            for k, (cell, w, column) in enumerate(zip(cells, widths, self.header, strict=True)):
+                gap = " " * (w - _width(cell))
+                pieces.extend((gap, cell) if column in self.right else (cell, gap))
+                pieces.append(f" {ends[1]} " if k < len(widths) - 1 else f" {ends[2]}\n")
+
+        def rule(chars: str) -> None:
+            pieces.append(chars[0] + chars[2].join(chars[1] * (w + 2) for w in widths) + chars[3] + "\n")
+
+        rule("┏━┳┓")
+        line([Text(h, style="bold") for h in self.header], "┃┃┃")
+        rule("┡━╇┩")
+        for row in self.rows:
+            line(row, "│││")
+        rule("└─┴┘")
+        caption = "\n".join("\n".join(textwrap.wrap(text, width) or [""]) for text in self.caption)
+        pieces.append(Text(caption, style="dim italic"))
+        text = Text(no_wrap=True)
+        text.append(self.title.center(width).rstrip() + "\n", style="italic")  # Rich's table.title style
+        plain: list[str] = []
+        for piece in pieces:
+            if isinstance(piece, str):
+                plain.append(piece)
+                continue
+            text.append("".join(plain))
+            text.append(piece)
+            plain.clear()
+        text.rstrip()
+        yield text
+
+    def _rich(self) -> Table:
+        table = Table(title=Text(self.title, style="italic"), caption_justify="left", header_style="bold",
+                      caption=Text("\n".join(self.caption), style="dim italic"))
+        for column in self.header:
+            table.add_column(Text(column), justify="right" if column in self.right else "left")
+        for row in self.rows:
+            table.add_row(*(cell if isinstance(cell, Text) else Text(cell) for cell in row))
+        return table
+
+
+def _width(cell: Text | str) -> int:
+    return cell.cell_len if isinstance(cell, Text) else cell_len(cell)
+
+
+def rich_table(
+    frame: pd.DataFrame | Grid, title: str, caption: Sequence[str] = (), right: Sequence[str] = ()
+) -> PlainTable:
+    """``frame`` as a table for a Rich console: ``right`` names the right-aligned columns."""
+    return PlainTable(frame, title, caption, right)
+
+
+def markdown_table(frame: pd.DataFrame | Grid) -> str:
+    grid = _grid(frame)
+    header = "| " + " | ".join(grid.columns) + " |"
+    rule = "| " + " | ".join("---" for _ in grid.columns) + " |"
+    body = ["| " + " | ".join(str(v) for v in row) + " |" for row in grid.rows]
+    return "\n".join([header, rule, *body]) + "\n"
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False)
+    return buffer.getvalue()
+
+
+def json_text(data: Any) -> str:
+    return json.dumps(data, indent=2) + "\n"
+
+
+_NUMERIC = ("params", "% params", "trainable", "MACs", "% MACs", "activations")
+
+
+def report_text(report: Report, fmt: OutputFormat, depth: int | None, console: Console) -> str | None:
+    """Render a report; for ``table`` it prints to ``console`` and returns None."""
+    if fmt is OutputFormat.json:
+        return json_text(report.to_dict(depth))
+    if fmt is OutputFormat.csv:
+        rows = report.rows(depth)
+        return csv_text(rows[[c for c in rows.columns if c not in ("is_leaf",)]])
+    table = layer_table(report, depth)
+    if fmt is OutputFormat.markdown:
+        return f"### {report.model}\n\n" + markdown_table(table) + "\n" + "\n".join(
+            f"- {line}" for line in totals_lines(report)) + "\n"
+    console.print(rich_table(table, f"{report.model}: per-layer counts", totals_lines(report), _NUMERIC))
+    return None
