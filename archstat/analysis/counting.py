@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -28,16 +27,16 @@ from torch import nn
 from ..engines import fvcore as _fvcore
 from ..engines import meta as _meta
 from ..engines.budget import memory_budget, trace_bytes
-from ..engines.imports import light_imports
 from ..engines.fields import FieldTrace, trace_fields
+from ..engines.imports import light_imports
 from ..engines.shapes import ForwardFailure, ShapeRecorder, smallest_working_side
 from ..errors import AnalysisError, ArchstatError, UsageError
 from ..inputs import Shape, check_shape
 from ..models import build_model, get_model_info
+from .params import aux_mode, aux_modules, param_counts
 from .report import Report
 from .resolve import mark_trainable
 
-AUX_PREFIX = "aux"
 ENGINES = {_fvcore.ENGINE_NAME: _fvcore, _meta.ENGINE_NAME: _meta}
 
 
@@ -74,8 +73,8 @@ def analyze(
     undo_marks = mark_trainable(module, freeze=freeze, train=train)  # undone below: a caller's module stays as given
     device = "meta" if engine == _meta.ENGINE_NAME else "cpu"  # a 4096x4096 input is 200 MB on cpu
     inputs = tuple(torch.zeros((1, *shape), device=device) for shape in shapes)
-    excluded = _aux_modules(module) if has_aux and not aux else set()
-    with _aux_mode(module, aux), torch.no_grad(), light_imports():
+    excluded = aux_modules(module) if has_aux and not aux else set()
+    with aux_mode(module, aux), torch.no_grad(), light_imports():
         recorder = ShapeRecorder(module)
         try:
             engine, notes, counts, fields = _count(module, inputs, engine, memory_budget, recorder)
@@ -171,7 +170,7 @@ def _smallest_side(
         return None
     meta = build_model(model, num_classes=num_classes, device="meta") if isinstance(model, str) \
         else copy.deepcopy(module).to("meta")
-    if hasattr(module, "aux_logits"):  # the heads on or off as in the failed pass (``_aux_mode``)
+    if hasattr(module, "aux_logits"):  # the heads on or off as in the failed pass (``aux_mode``)
         setattr(meta, "aux_logits", module.aux_logits)  # noqa: B010
     return smallest_working_side(meta, shapes[0], failing=max(shapes[0][-2:]))
 
@@ -196,32 +195,13 @@ def _field_totals(fields: FieldTrace) -> dict[str, Any]:
     }
 
 
-def _aux_modules(module: nn.Module) -> set[str]:
-    return {name for name, _ in module.named_modules() if name.split(".")[0].startswith(AUX_PREFIX)}
 
 
-@contextmanager
-def _aux_mode(module: nn.Module, aux: bool) -> Iterator[None]:
-    """Switch the auxiliary heads on or off for the trace and restore the model's own setting after."""
-    before = getattr(module, "aux_logits", None)
-    if before is not None:
-        setattr(module, "aux_logits", aux)  # noqa: B010 - a plain attribute of the zoo's Inception nets
-    try:
-        yield
-    finally:
-        if before is not None:
-            setattr(module, "aux_logits", before)  # noqa: B010
 
 
-def _param_counts(module: nn.Module, skip_aux: bool, prefix: str) -> tuple[int, int]:
-    """Parameters (shared tensors once) and the trainable ones among them, aux heads left out if asked."""
-    total = trainable = 0
-    for name, param in module.named_parameters(prefix=prefix):
-        if skip_aux and name.startswith(AUX_PREFIX):
-            continue
-        total += param.numel()
-        trainable += param.numel() if param.requires_grad else 0
-    return total, trainable
+
+
+
 
 
 def _layer_records(
@@ -231,7 +211,7 @@ def _layer_records(
     for name, sub in module.named_modules():
         if name in excluded:
             continue
-        params, trainable = _param_counts(sub, bool(excluded), name)
+        params, trainable = param_counts(sub, bool(excluded), name)
         shape = shapes.get(name)
         rows.append({
             "name": name,
@@ -248,7 +228,7 @@ def _layer_records(
 
 
 def _totals(module: nn.Module, counts: _fvcore.Counts, excluded: set[str], batch: int) -> dict[str, Any]:
-    params, trainable = _param_counts(module, bool(excluded), "")
+    params, trainable = param_counts(module, bool(excluded), "")
     macs = batch * sum(counts.macs[""].values())
     return {
         "params": params,

@@ -36,7 +36,7 @@ from ..engines.shapes import ForwardFailure, ShapeRecorder
 from ..errors import AnalysisError, ArchstatError, UsageError
 from ..inputs import Shape, check_shape
 from ..models import build_model, get_model_info
-from .counting import AUX_PREFIX, _aux_mode
+from .params import AUX_PREFIX, aux_mode
 from .resolve import mark_trainable
 
 if TYPE_CHECKING:
@@ -132,7 +132,7 @@ def estimate_memory(
     names = [n for n, _ in meta.named_modules()]
     skipped = set() if aux else {n for n in names if n.split(".")[0].startswith(AUX_PREFIX)}
     inputs = [torch.empty((batch, *s), device="meta", dtype=DTYPES[dtype]) for s in shapes]
-    with _aux_mode(meta, aux):
+    with aux_mode(meta, aux):
         saved = _saved_for_backward(meta, inputs, label, shapes)
         peak, peaks = _inference_peak(meta, inputs, label, shapes)
     layers = _layer_frame(meta, saved, peaks, skipped, OPTIMIZER_STATES[optimizer])

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 import torch
 from torch import nn
 
-from ..analysis.counting import AUX_PREFIX
 from ..analysis.memory import MemoryReport
+from ..analysis.params import AUX_PREFIX
 from ..design import calculators as design
 from ..engines.fields import trace_fields
 from ..inputs import format_shape

@@ -10,7 +10,6 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -25,6 +24,7 @@ from ..analysis.resolve import input_shapes, is_user_spec, parse_kwargs, resolve
 from ..errors import ArchstatError, UsageError
 from ..inputs import Shape, parse_input
 from ..models import get_model_info, list_models
+from ..options import Engine
 from ..render.tables import OutputFormat, csv_text, json_text, markdown_table, report_text, rich_table
 
 try:  # recent Typer carries its own copy of click
@@ -101,11 +101,6 @@ TrainOpt = Annotated[list[str] | None, typer.Option(
 )]
 
 
-class Engine(str, Enum):
-    """How the counts are made (docs/engines.md)."""
-
-    fvcore = "fvcore"  # a real forward pass traced by fvcore: the reference
-    meta = "meta"  # the same conventions on meta tensors: no weights in memory, no arithmetic
 
 
 EngineOpt = Annotated[Engine, typer.Option(

@@ -8,7 +8,6 @@ import json
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
@@ -18,6 +17,7 @@ from rich.text import Text
 
 from ..analysis.report import Report
 from ..inputs import format_shape
+from ..options import OutputFormat
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,11 +25,6 @@ if TYPE_CHECKING:
 UNIT_NOTE = "MACs: one fused multiply-add = 1 MAC (fvcore's 'flop'); FLOPs = 2 x MACs."
 
 
-class OutputFormat(str, Enum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-    markdown = "markdown"
 
 
 def human(value: float, unit: str = "") -> str:

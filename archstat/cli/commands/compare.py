@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -13,6 +12,7 @@ import typer
 from ...analysis.counting import analyze
 from ...analysis.memory import estimate_memory
 from ...errors import UsageError
+from ...options import Metric
 from ...render.tables import OutputFormat, csv_text, human, integer, json_text, markdown_table, rich_table
 from ..app import (
     BatchOpt,
@@ -37,14 +37,6 @@ else:
     from ..._lazy import pandas as pd
 
 
-class Metric(str, Enum):
-    params = "params"
-    macs = "macs"
-    flops = "flops"
-    activations = "activations"
-    depth = "depth"
-    receptive_field = "receptive_field"
-    memory = "memory"
 
 
 # How each metric is named in a sentence, and its unit.

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ...analysis.memory import MemoryReport, estimate_memory
+from ...options import Dtype, Optimizer
 from ...render.tables import OutputFormat, csv_text, integer, json_text, markdown_table, rich_table, share
 from ..app import (
     AuxOpt,
@@ -34,20 +34,12 @@ else:
     from ..._lazy import pandas as pd
 
 
-class DtypeChoice(str, Enum):
-    fp32 = "fp32"
-    fp16 = "fp16"
-    bf16 = "bf16"
 
 
-class OptimizerChoice(str, Enum):
-    sgd = "sgd"
-    momentum = "momentum"
-    adam = "adam"
 
 
-DtypeOpt = Annotated[DtypeChoice, typer.Option("--dtype", help="Number format of weights and activations.")]
-OptimizerOpt = Annotated[OptimizerChoice, typer.Option(
+DtypeOpt = Annotated[Dtype, typer.Option("--dtype", help="Number format of weights and activations.")]
+OptimizerOpt = Annotated[Optimizer, typer.Option(
     "--optimizer", help="Optimizer state per trainable parameter: sgd none, momentum 1 copy, adam 2 copies.",
 )]
 
@@ -103,8 +95,8 @@ def memory(
     model: ModelArg,
     input: InputOpt = None,
     batch: BatchOpt = 1,
-    dtype: DtypeOpt = DtypeChoice.fp32,
-    optimizer: OptimizerOpt = OptimizerChoice.sgd,
+    dtype: DtypeOpt = Dtype.fp32,
+    optimizer: OptimizerOpt = Optimizer.sgd,
     num_classes: ClassesOpt = None,
     train: TrainOpt = None,
     freeze: FreezeOpt = None,

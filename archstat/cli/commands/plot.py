@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,15 +10,9 @@ import typer
 from ...analysis.counting import analyze
 from ...analysis.report import Report
 from ...errors import UsageError
+from ...options import PlotMetric
 from ...render.plot import check_target, compare_figure, layer_figure
 from ..app import DepthOpt, InputOpt, app, model_target, reports_errors, stderr
-
-
-class PlotMetric(str, Enum):
-    params = "params"
-    macs = "macs"
-    activations = "activations"
-    receptive_field = "receptive_field"
 
 
 @app.command()

@@ -1,0 +1,84 @@
+"""Every option vocabulary archstat takes, in one place, each validated once where it enters.
+
+The command line declares its options with these enums; the library accepts the enum or its
+value as text (``engine="meta"``) and turns text into the enum with ``parse``, which names the
+bad value and the valid ones in a ``UsageError``. Nothing deeper checks strings against dicts.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TypeVar
+
+from .errors import UsageError
+
+E = TypeVar("E", bound="Choice")
+
+
+class Choice(str, Enum):
+    """A closed vocabulary whose members are their own text (``Engine.meta == "meta"``)."""
+
+    @classmethod
+    def parse(cls: type[E], value: E | str, option: str) -> E:
+        """``value`` as a member of ``cls``; ``option`` names it in the error ("--engine")."""
+        try:
+            return cls(value)
+        except ValueError:
+            choices = ", ".join(member.value for member in cls)
+            raise UsageError(f"{option} {value!r} is not one of {choices}.") from None
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Engine(Choice):
+    """How the counts are made (docs/engines.md)."""
+
+    fvcore = "fvcore"  # a real forward pass traced by fvcore: the reference
+    meta = "meta"  # the same conventions on meta tensors: no weights in memory, no arithmetic
+
+
+class OutputFormat(Choice):
+    """What a command writes: a table for terminals, or a machine format with no colour or markup."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+
+
+class Metric(Choice):
+    """A count ``compare`` ranks networks by."""
+
+    params = "params"
+    macs = "macs"
+    flops = "flops"
+    activations = "activations"
+    depth = "depth"
+    receptive_field = "receptive_field"
+    memory = "memory"
+
+
+class PlotMetric(Choice):
+    """A per-layer count ``plot`` draws."""
+
+    params = "params"
+    macs = "macs"
+    activations = "activations"
+    receptive_field = "receptive_field"
+
+
+class Dtype(Choice):
+    """The number format of weights and activations in ``memory``."""
+
+    fp32 = "fp32"
+    fp16 = "fp16"
+    bf16 = "bf16"
+
+
+class Optimizer(Choice):
+    """The optimizer whose state ``memory`` adds (SGD keeps none, momentum one, Adam two per weight)."""
+
+    sgd = "sgd"
+    momentum = "momentum"
+    adam = "adam"
