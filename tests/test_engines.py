@@ -21,10 +21,10 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 import archstat
-from archstat.analysis import counting as analysis
-from archstat.engines import budget, imports
+from archstat.engines import budget, contract, imports
 from archstat.engines import fvcore as _fvcore
 from archstat.engines import meta as _meta
+from archstat.engines.contract import Counts, Want, get_engine
 from archstat.engines.meta_ops import FVCORE_IGNORED, einsum_macs
 from archstat.engines.shapes import ShapeRecorder
 from archstat.errors import AnalysisError, UsageError
@@ -37,25 +37,33 @@ LAYER_COLUMNS = ["name", "type", "output_shape", "params", "trainable_params", "
 
 
 @pytest.fixture
-def counts(monkeypatch: pytest.MonkeyPatch) -> dict[str, _fvcore.Counts]:
-    """The raw per-module counts each engine hands ``analyze``, recorded as they pass."""
-    seen: dict[str, _fvcore.Counts] = {}
+def counts(monkeypatch: pytest.MonkeyPatch) -> dict[str, Counts]:
+    """The raw per-module counts each engine hands ``analyze``, recorded as they pass through the
+    engine contract (``archstat.engines.contract.ENGINES``), keyed by the engine that counted."""
+    seen: dict[str, Counts] = {}
 
-    def record_fvcore(module: nn.Module, inputs: tuple[torch.Tensor, ...], count=_fvcore.count) -> _fvcore.Counts:
-        seen["fvcore"] = count(module, inputs)
-        return seen["fvcore"]
+    def recording(make: Callable[[object], contract.Engine]) -> Callable[[object], contract.Engine]:
+        def factory(budget: object) -> contract.Engine:
+            engine = make(budget)
 
-    def record_meta(module: nn.Module, inputs: tuple[torch.Tensor, ...], run=_meta.run) -> _meta.MetaPass:
-        meta_pass = run(module, inputs)  # the fvcore engine's pre-pass too: the meta engine runs last
-        seen["meta"] = meta_pass.counts
-        return meta_pass
+            class Recording:
+                name = engine.name
 
-    monkeypatch.setattr(_fvcore, "count", record_fvcore)
-    monkeypatch.setattr(_meta, "run", record_meta)
+                def measure(self, *args: object) -> contract.Measurement:
+                    measured = engine.measure(*args)  # type: ignore[arg-type]
+                    if measured.counts is not None:
+                        seen[measured.engine] = measured.counts
+                    return measured
+
+            return Recording()  # type: ignore[return-value]
+        return factory
+
+    for name, make in list(contract.ENGINES.items()):
+        monkeypatch.setitem(contract.ENGINES, name, recording(make))  # type: ignore[arg-type]
     return seen
 
 
-def assert_same_counts(meta: _fvcore.Counts, reference: _fvcore.Counts) -> None:
+def assert_same_counts(meta: Counts, reference: Counts) -> None:
     assert set(meta.macs) == set(reference.macs)
     for name in reference.macs:
         assert meta.macs[name] == reference.macs[name], f"MACs by operator of {name!r}"
@@ -63,7 +71,7 @@ def assert_same_counts(meta: _fvcore.Counts, reference: _fvcore.Counts) -> None:
         assert meta.uncounted[name] == reference.uncounted[name], f"uncounted operators of {name!r}"
 
 
-def assert_engines_agree(model: str | nn.Module, counts: dict[str, _fvcore.Counts], **kwargs: object) -> None:
+def assert_engines_agree(model: str | nn.Module, counts: dict[str, Counts], **kwargs: object) -> None:
     """Run ``analyze`` with each engine; every number and the raw counts must be equal."""
     reference = archstat.analyze(model, engine="fvcore", memory_budget=NO_LIMIT, **kwargs)  # type: ignore[arg-type]
     meta = archstat.analyze(model, engine="meta", **kwargs)  # type: ignore[arg-type]
@@ -79,7 +87,7 @@ def small_side(name: str) -> int:
 
 
 @pytest.mark.parametrize("name", [n for n in list_models() if n not in THOUSAND_LAYERS])
-def test_zoo_engines_agree_at_the_smallest_input(name: str, counts: dict[str, _fvcore.Counts]) -> None:
+def test_zoo_engines_agree_at_the_smallest_input(name: str, counts: dict[str, Counts]) -> None:
     channels, side = get_model_info(name).input_size[0], small_side(name)
     assert_engines_agree(name, counts, input_size=(channels, side, side))
 
@@ -109,7 +117,7 @@ def test_thousand_layer_nets_agree(name: str) -> None:
     ("densenet121", {"input_size": (3, 96, 96)}),
 ], ids=["vgg16", "resnet50", "alexnet-10", "googlenet-aux", "inception_v3-aux", "resnet18-wide-batch4",
         "densenet121-96"])
-def test_zoo_engines_agree_at_larger_inputs(name: str, kwargs: dict, counts: dict[str, _fvcore.Counts]) -> None:
+def test_zoo_engines_agree_at_larger_inputs(name: str, kwargs: dict, counts: dict[str, Counts]) -> None:
     assert_engines_agree(name, counts, **kwargs)
 
 
@@ -331,7 +339,8 @@ def test_forward_that_reads_values() -> None:
     # The budget check cannot estimate it, so the real trace runs as before ...
     model, inputs = ReadsValues(), (torch.zeros(1, 3, 8, 8),)
     recorder = ShapeRecorder(model)
-    engine, notes, counts, fields = analysis._count(model, inputs, "fvcore", "1M", recorder)
+    measured = get_engine("fvcore", "1M").measure(model, inputs, Want.ALL, recorder)
+    engine, notes, counts, fields = measured.engine, measured.notes, measured.counts, measured.fields
     recorder.remove()
     assert (engine, notes, counts.macs[""]) == ("fvcore", [], {"conv": 4 * 6 * 6 * 3 * 3 * 3})
     assert recorder.output_shapes["conv"] == [1, 4, 6, 6]

@@ -11,7 +11,8 @@ from torch import nn
 from typer.testing import CliRunner
 
 import archstat
-from archstat.analysis.resolve import mark_trainable, resolve_model
+from archstat.analysis.resolve import resolve_model
+from archstat.analysis.trainable import mark_trainable
 from archstat.cli.app import app
 from archstat.errors import UsageError
 

@@ -7,15 +7,15 @@ Counting conventions (stated wherever a number is shown):
 The network is traced at batch 1 and MACs, activations and output shapes are scaled to ``batch``:
 every operator fvcore counts is linear in the batch dimension.
 
-Engines (``docs/engines.md``): "fvcore" (the default and the reference) traces a real forward pass;
-"meta" runs it on meta tensors (no weights in memory, no arithmetic) and counts with fvcore's
-conventions. Before a real trace the default engine estimates its memory from a meta pass; over
-the memory budget it keeps the meta pass's counts and says so in ``Report.notes``.
+Engines (``archstat.engines.contract``, ``docs/engines.md``): "fvcore" (the default and the
+reference) traces a real forward pass; "meta" runs it on meta tensors (no weights in memory, no
+arithmetic) and counts with fvcore's conventions. Before a real trace the default engine estimates
+its memory from a meta pass; over the memory budget it keeps the meta pass's counts and says so in
+``Report.notes``.
 """
 
 from __future__ import annotations
 
-import copy
 from collections import Counter
 from collections.abc import Sequence
 from functools import partial
@@ -24,167 +24,152 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..engines import fvcore as _fvcore
-from ..engines import meta as _meta
-from ..engines.budget import memory_budget, trace_bytes
-from ..engines.fields import FieldTrace, trace_fields
+from ..engines.contract import Counts, LayerRecord, Measurement, Want, get_engine
+from ..engines.fields import FieldTrace
 from ..engines.imports import light_imports
 from ..engines.shapes import ForwardFailure, ShapeRecorder, smallest_working_side
 from ..errors import AnalysisError, ArchstatError, UsageError
-from ..inputs import Shape, check_shape
-from ..models import build_model, get_model_info
+from ..models import build_model
+from ..options import Engine
 from .params import aux_mode, aux_modules, param_counts
 from .report import Report
-from .resolve import mark_trainable
-
-ENGINES = {_fvcore.ENGINE_NAME: _fvcore, _meta.ENGINE_NAME: _meta}
+from .resolve import InputSpec, ModelSpec, Target, meta_copy, resolve
+from .trainable import mark_trainable
 
 
 def analyze(
-    model: str | nn.Module,
+    model: ModelSpec,
     *,
-    input_size: Shape | Sequence[Shape] | None = None,
+    input_size: InputSpec = None,
     batch: int = 1,
     num_classes: int | None = None,
+    kwargs: dict[str, Any] | str | None = None,
     aux: bool = False,
     name: str | None = None,
     freeze: Sequence[str] = (),
     train: Sequence[str] = (),
-    engine: str = "fvcore",
+    engine: Engine | str = Engine.fvcore,
     memory_budget: int | str | None = None,
+    want: Want = Want.ALL,
 ) -> Report:
-    """Count params, MACs and activations of ``model`` per module.
+    """Count params, MACs and activations of ``model`` per module, and follow its receptive fields.
 
-    ``model`` is a zoo name (see ``list_models``) or an ``nn.Module``; ``input_size`` is one shape
-    without the batch dimension, e.g. ``(3, 224, 224)``, or a list of shapes for a model with several
-    inputs (defaults to the zoo model's input size). ``freeze`` / ``train`` are globs on module names
-    (see ``archstat.loading.mark_trainable``) that decide which parameters count as trainable.
-    ``engine`` is "fvcore" or "meta"; ``memory_budget`` (bytes, or text such as "8G") caps the
-    memory of fvcore's real trace (default: ``ARCHSTAT_MEMORY_BUDGET``, else half the available RAM).
+    Args:
+        model: a zoo name (see ``list_models``), a user's spec (``file.py:Class``, ``pkg.module:Class``)
+            or an ``nn.Module``, which is left as it came.
+        input_size: one shape without the batch dimension, e.g. ``(3, 224, 224)`` or ``"3x224x224"``
+            or one side ``"224"``, or a list of them for a model with several inputs. Default: the zoo
+            model's input size.
+        batch: the batch size N; MACs, activations and output shapes scale with it.
+        num_classes: the classifier's width (a zoo model's, or a user constructor's ``num_classes``).
+        kwargs: a user's constructor arguments, as a dict or JSON text.
+        aux: count the auxiliary heads (GoogLeNet, Inception-v3) too.
+        name: what the report calls the model (default: the zoo name or the class name).
+        freeze, train: globs on module names that decide which parameters count as trainable
+            (``archstat.analysis.trainable.mark_trainable``).
+        engine: "fvcore" (a real trace, the reference) or "meta" (no weights, no arithmetic).
+        memory_budget: bytes, or text such as "8G", that fvcore's real trace may take (default:
+            ``ARCHSTAT_MEMORY_BUDGET``, else half the available RAM); above it the meta engine counts.
+        want: ``Want.FIELDS`` for fields, shapes and params alone: never a real trace, and the report's
+            MACs and activations are left at 0 and out of its totals.
+
+    Returns:
+        A ``Report``: per-module records and totals; params in elements, MACs (one fused multiply-add
+        = 1 MAC; FLOPs = 2 x MACs) and activations (output elements) at ``batch``.
     """
+    engine = Engine.parse(engine, "--engine")
     if batch < 1:
         raise UsageError(f"--batch must be at least 1, got {batch}. Give a batch size such as 1 or 32.")
-    if engine not in ENGINES:
-        raise UsageError(f"--engine {engine!r} is not one of {', '.join(ENGINES)}.")
-    module, label, shapes = _resolve(model, input_size, num_classes, name, meta=engine == _meta.ENGINE_NAME)
+    target = resolve(model, input_size=input_size, num_classes=num_classes, kwargs=kwargs, name=name,
+                     device="meta" if engine is Engine.meta else "cpu")
+    module, label, shapes = target.module, target.label, target.shapes
     has_aux = hasattr(module, "aux_logits")
     if aux and not has_aux:
         raise UsageError(f"{label} has no auxiliary heads; drop --aux.")
     undo_marks = mark_trainable(module, freeze=freeze, train=train)  # undone below: a caller's module stays as given
-    device = "meta" if engine == _meta.ENGINE_NAME else "cpu"  # a 4096x4096 input is 200 MB on cpu
-    inputs = tuple(torch.zeros((1, *shape), device=device) for shape in shapes)
-    excluded = aux_modules(module) if has_aux and not aux else set()
-    with aux_mode(module, aux), torch.no_grad(), light_imports():
-        recorder = ShapeRecorder(module)
-        try:
-            engine, notes, counts, fields = _count(module, inputs, engine, memory_budget, recorder)
-        except Exception as error:  # the user's forward may raise anything; report where it did
-            undo_marks()
-            smallest = partial(_smallest_side, model, module, shapes, num_classes)
-            failure = ForwardFailure.from_error(error, recorder, label, shapes, smallest)
-            raise _on_meta(failure, error, engine) from error
-        finally:
-            recorder.remove()
-    records = _with_fields(_layer_records(module, counts, recorder.output_shapes, excluded, batch), fields)
-    totals = {**_totals(module, counts, excluded, batch), **_field_totals(fields)}
-    undo_marks()
-    return Report(
-        model=label,
-        input_shape=[(batch, *shape) for shape in shapes],
-        engine=engine,
-        aux=aux,
-        records=records,
-        totals=totals,
-        notes=notes,
-    )
-
-
-def _count(
-    module: nn.Module, inputs: tuple[torch.Tensor, ...], engine: str, budget: int | str | None,
-    recorder: ShapeRecorder,
-) -> tuple[str, list[str], _fvcore.Counts, FieldTrace]:
-    """The engine that counted, notes for the report, the counts, and the receptive fields and
-    depth; output shapes go to ``recorder``.
-
-    A meta pass comes first and follows the fields. For the meta engine it also counts. For
-    fvcore it estimates the real trace's memory (``budget.trace_bytes``) and records the shapes:
-    over the budget its counts are kept, with one note saying so; otherwise the real trace runs
-    without the shape hooks (reading shapes inside a TorchScript trace adds graph nodes: three
-    times slower on ResNet-1202). A forward that cannot run on meta tensors is traced for real,
-    hooks on, and its fields are followed in a real pass too.
-    """
-    if engine == _meta.ENGINE_NAME:
-        meta_pass = _meta.run(module, inputs)
-        return engine, [], meta_pass.counts, meta_pass.fields
-    limit, source = memory_budget(budget)
     try:
-        meta_pass = _meta.run(module, inputs)
-    except Exception:  # noqa: BLE001 - any forward error shows again, with context, in the real trace
-        recorder.running.clear()
-        counts = _fvcore.count(module, inputs)
-        return engine, [], counts, trace_fields(module, inputs)
-    fields = meta_pass.fields
-    need = trace_bytes(module, meta_pass.peak_activation_bytes)
-    if limit is not None and need > limit:
-        note = (f"fvcore's trace would need about {need / 2**30:.1f} GiB, over the memory budget of "
-                f"{limit / 2**30:.1f} GiB ({source}); counted with the meta engine instead (same "
-                "conventions). Give --memory-budget or --engine to choose.")
-        return _meta.ENGINE_NAME, [note], meta_pass.counts, fields
-    recorder.remove()
-    return engine, [], _fvcore.count(module, inputs), fields
+        device = "meta" if engine is Engine.meta else "cpu"  # a 4096x4096 input is 200 MB on cpu
+        inputs = tuple(torch.zeros((1, *shape), device=device) for shape in shapes)
+        with aux_mode(module, aux), torch.no_grad(), light_imports():
+            measured = _measure(target, inputs, get_engine(engine, memory_budget), want)
+        excluded = aux_modules(module) if has_aux and not aux else set()
+        records = _layer_records(module, measured, excluded, batch)
+        totals = {**_totals(module, measured.counts, excluded, batch), **_field_totals(measured.fields)}
+    finally:
+        undo_marks()
+    return Report(model=label, input_shape=[(batch, *shape) for shape in shapes], engine=measured.engine,
+                  aux=aux, records=records, totals=totals, notes=measured.notes)
+
+
+def _measure(target: Target, inputs: tuple[torch.Tensor, ...], engine: Any, want: Want) -> Measurement:
+    """The engine's measurement; a failing forward becomes one ``AnalysisError`` that says where."""
+    recorder = ShapeRecorder(target.module)
+    try:
+        return engine.measure(target.module, inputs, want, recorder)
+    except Exception as error:  # the user's forward may raise anything; report where it did
+        smallest = partial(_smallest_side, target)
+        failure = ForwardFailure.from_error(error, recorder, target.label, target.shapes, smallest)
+        raise _on_meta(failure, error, engine.name) from error
+    finally:
+        recorder.remove()
 
 
 def _on_meta(error: ArchstatError, cause: BaseException, engine: str) -> ArchstatError:
     """A forward that reads tensor values cannot run on meta tensors: point to the fvcore engine."""
     on_meta = "meta" in str(cause) or isinstance(cause, NotImplementedError)
-    if engine != _meta.ENGINE_NAME or not on_meta or not isinstance(error, AnalysisError):
+    if engine != Engine.meta or not on_meta or not isinstance(error, AnalysisError):
         return error
     return AnalysisError(f"{error}\n  The meta engine runs the network without data; "
                          "a forward that reads tensor values needs --engine fvcore.")
 
 
-def _resolve(
-    model: str | nn.Module, input_size: Shape | Sequence[Shape] | None, num_classes: int | None, name: str | None,
-    meta: bool = False,
-) -> tuple[nn.Module, str, list[Shape]]:
-    if isinstance(model, str):
-        info = get_model_info(model)
-        module, label = build_model(model, num_classes=num_classes, device="meta" if meta else "cpu"), model
-        input_size = input_size or info.input_size
-    elif isinstance(model, nn.Module):
-        module, label = model, name or type(model).__name__
-        if input_size is None:
-            raise UsageError(f"{label} is not a zoo model, so it needs an input size: give --input CxHxW.")
-    else:
-        raise UsageError(f"Expected a model name or a torch.nn.Module, got {type(model).__name__}.")
-    many = isinstance(input_size[0], (tuple, list))  # type: ignore[index]
-    given: list[Sequence[int]] = list(input_size) if many else [input_size]  # type: ignore[arg-type,list-item]
-    shapes = [check_shape(s) for s in given]
-    return module, label, shapes
-
-
-def _smallest_side(
-    model: str | nn.Module, module: nn.Module, shapes: list[Shape], num_classes: int | None
-) -> int | None:
+def _smallest_side(target: Target) -> int | None:
+    shapes, module = target.shapes, target.module
     if len(shapes) != 1 or len(shapes[0]) < 3:
         return None
-    meta = build_model(model, num_classes=num_classes, device="meta") if isinstance(model, str) \
-        else copy.deepcopy(module).to("meta")
+    meta = build_model(target.info.name, num_classes=target.num_classes, device="meta") if target.info \
+        else meta_copy(module)
     if hasattr(module, "aux_logits"):  # the heads on or off as in the failed pass (``aux_mode``)
         setattr(meta, "aux_logits", module.aux_logits)  # noqa: B010
     return smallest_working_side(meta, shapes[0], failing=max(shapes[0][-2:]))
 
 
-def _with_fields(records: list[dict[str, Any]], fields: FieldTrace) -> list[dict[str, Any]]:
-    for row in records:
-        found = fields.by_module.get(row["name"])
-        for key, part in (("receptive_field", "size"), ("effective_stride", "stride"), ("field_start", "start")):
-            row[key] = list(getattr(found, part)) if found is not None else None
-        row["depth"] = fields.depth_by_module.get(row["name"])
-    return records
+def _layer_records(module: nn.Module, measured: Measurement, excluded: set[str], batch: int) -> list[LayerRecord]:
+    counts = measured.counts or _NO_COUNTS
+    rows = []
+    for name, sub in module.named_modules():
+        if name in excluded:
+            continue
+        params, trainable = param_counts(sub, bool(excluded), name)
+        shape = measured.output_shapes.get(name)
+        rows.append(LayerRecord(
+            name=name, type=type(sub).__name__, level=name.count(".") + 1 if name else 0,
+            is_leaf=next(sub.children(), None) is None,
+            output_shape=[shape[0] * batch, *shape[1:]] if shape else None,
+            params=params, trainable_params=trainable,
+            macs=batch * sum(counts.macs.get(name, Counter()).values()),
+            activations=batch * counts.activations.get(name, 0),
+            **_field_of(measured.fields, name),
+        ))
+    return rows
 
 
-def _field_totals(fields: FieldTrace) -> dict[str, Any]:
+_NO_COUNTS = Counts(macs={}, activations={}, uncounted={})
+
+
+def _field_of(fields: FieldTrace | None, name: str) -> dict[str, Any]:
+    found = fields.by_module.get(name) if fields else None
+    return {
+        "receptive_field": list(found.size) if found else None,
+        "effective_stride": list(found.stride) if found else None,
+        "field_start": list(found.start) if found else None,
+        "depth": fields.depth_by_module.get(name) if fields else None,
+    }
+
+
+def _field_totals(fields: FieldTrace | None) -> dict[str, Any]:
+    if fields is None:
+        return {}
     final = fields.final
     return {
         "receptive_field": list(final.size) if final else None,
@@ -195,45 +180,14 @@ def _field_totals(fields: FieldTrace) -> dict[str, Any]:
     }
 
 
-
-
-
-
-
-
-
-
-
-def _layer_records(
-    module: nn.Module, counts: _fvcore.Counts, shapes: dict[str, list[int]], excluded: set[str], batch: int
-) -> list[dict[str, Any]]:
-    rows = []
-    for name, sub in module.named_modules():
-        if name in excluded:
-            continue
-        params, trainable = param_counts(sub, bool(excluded), name)
-        shape = shapes.get(name)
-        rows.append({
-            "name": name,
-            "type": type(sub).__name__,
-            "level": name.count(".") + 1 if name else 0,
-            "is_leaf": next(sub.children(), None) is None,
-            "output_shape": [shape[0] * batch, *shape[1:]] if shape else None,
-            "params": params,
-            "trainable_params": trainable,
-            "macs": batch * sum(counts.macs.get(name, Counter()).values()),
-            "activations": batch * counts.activations.get(name, 0),
-        })
-    return rows
-
-
-def _totals(module: nn.Module, counts: _fvcore.Counts, excluded: set[str], batch: int) -> dict[str, Any]:
+def _totals(module: nn.Module, counts: Counts | None, excluded: set[str], batch: int) -> dict[str, Any]:
     params, trainable = param_counts(module, bool(excluded), "")
+    totals: dict[str, Any] = {"params": params, "trainable_params": trainable, "frozen_params": params - trainable}
+    if counts is None:
+        return totals
     macs = batch * sum(counts.macs[""].values())
     return {
-        "params": params,
-        "trainable_params": trainable,
-        "frozen_params": params - trainable,
+        **totals,
         "macs": macs,
         "flops": 2 * macs,
         "activations": batch * counts.activations[""],

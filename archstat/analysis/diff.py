@@ -8,7 +8,10 @@ from typing import Any
 
 from torch import nn
 
+from ..options import Engine
+from .counting import analyze
 from .report import UNITS, Report
+from .resolve import InputSpec, ModelSpec, resolve
 
 COUNTS = ("params", "macs", "activations")
 
@@ -152,3 +155,16 @@ def diff_reports(a: Report, b: Report, configs_a: Mapping[str, str] | None = Non
     rows_a, rows_b = _sides(a, configs_a or {}), _sides(b, configs_b or {})
     names = _merged_order(list(rows_a), list(rows_b))
     return ReportDiff(a, b, [RowDiff(name, rows_a.get(name), rows_b.get(name)) for name in names])
+
+
+def diff_models(a: ModelSpec, b: ModelSpec, *, input_size: InputSpec = None,
+                engine: Engine | str = Engine.fvcore) -> ReportDiff:
+    """Count two models (zoo names, users' specs or modules) and match them layer by layer.
+
+    ``input_size`` applies to both (default: each zoo model's own). Both are resolved before
+    either is counted, so a bad name for ``b`` fails before ``a`` is traced.
+    """
+    targets = [resolve(spec, input_size=input_size) for spec in (a, b)]
+    reports = [analyze(t.module, input_size=t.shapes, name=t.label, engine=engine) for t in targets]
+    configs = [{key: layer_config(sub) for key, sub in t.module.named_modules()} for t in targets]
+    return diff_reports(reports[0], reports[1], configs[0], configs[1])

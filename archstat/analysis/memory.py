@@ -20,7 +20,6 @@ transient gradient buffers of the backward pass, and mixed-precision master copi
 
 from __future__ import annotations
 
-import copy
 import weakref
 from collections import defaultdict
 from collections.abc import Sequence
@@ -34,10 +33,11 @@ from torch.utils._pytree import tree_flatten
 
 from ..engines.shapes import ForwardFailure, ShapeRecorder
 from ..errors import AnalysisError, ArchstatError, UsageError
-from ..inputs import Shape, check_shape
-from ..models import build_model, get_model_info
+from ..inputs import Shape
+from ..options import Dtype, Optimizer
 from .params import AUX_PREFIX, aux_mode
-from .resolve import mark_trainable
+from .resolve import InputSpec, ModelSpec, meta_copy, resolve
+from .trainable import mark_trainable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -102,70 +102,55 @@ def _fold(name: str, depth: int) -> str:
 
 
 def estimate_memory(
-    model: str | nn.Module,
+    model: ModelSpec,
     *,
-    input_size: Shape | Sequence[Shape] | None = None,
+    input_size: InputSpec = None,
     batch: int = 1,
-    dtype: str = "fp32",
-    optimizer: str = "sgd",
+    dtype: Dtype | str = Dtype.fp32,
+    optimizer: Optimizer | str = Optimizer.sgd,
     num_classes: int | None = None,
+    kwargs: dict[str, Any] | str | None = None,
     aux: bool = False,
     name: str | None = None,
     freeze: Sequence[str] = (),
     train: Sequence[str] = (),
 ) -> MemoryReport:
-    """Training and inference memory of ``model`` (zoo name or ``nn.Module``), in bytes.
+    """Training and inference memory of ``model``, in bytes, per layer and in total.
 
-    See the module docstring for the method; the arguments mean what they mean for ``analyze``.
+    Args:
+        model, input_size, batch, num_classes, kwargs, aux, name, freeze, train: as for ``analyze``.
+        dtype: the number format of weights and activations: "fp32", "fp16" or "bf16".
+        optimizer: whose state the training total adds: "sgd" (none), "momentum" (one tensor per
+            weight) or "adam" (two).
+
+    Returns:
+        A ``MemoryReport``; the method is in the module docstring. The network runs on the meta
+        device only: a zoo model is built there, a given module is copied there without its data.
     """
+    dtype, optimizer = Dtype.parse(dtype, "--dtype"), Optimizer.parse(optimizer, "--optimizer")
     if batch < 1:
         raise UsageError(f"--batch must be at least 1, got {batch}. Give a batch size such as 1 or 32.")
-    if dtype not in DTYPES:
-        raise UsageError(f"--dtype {dtype!r} is not one of {', '.join(DTYPES)}.")
-    if optimizer not in OPTIMIZER_STATES:
-        raise UsageError(f"--optimizer {optimizer!r} is not one of {', '.join(OPTIMIZER_STATES)}.")
-    meta, label, shapes = _meta_model(model, input_size, num_classes, name)
+    target = resolve(model, input_size=input_size, num_classes=num_classes, kwargs=kwargs, name=name, device="meta")
+    meta, label, shapes = target.module, target.label, target.shapes
+    if target.info is None:  # not built here: work on a copy, the caller's module stays as it came
+        meta = meta_copy(meta)
     if aux and not hasattr(meta, "aux_logits"):
         raise UsageError(f"{label} has no auxiliary heads; drop --aux.")
     mark_trainable(meta, freeze=freeze, train=train)
-    meta.to(DTYPES[dtype])
+    meta.to(DTYPES[dtype.value])
     names = [n for n, _ in meta.named_modules()]
     skipped = set() if aux else {n for n in names if n.split(".")[0].startswith(AUX_PREFIX)}
-    inputs = [torch.empty((batch, *s), device="meta", dtype=DTYPES[dtype]) for s in shapes]
+    inputs = [torch.empty((batch, *s), device="meta", dtype=DTYPES[dtype.value]) for s in shapes]
     with aux_mode(meta, aux):
         saved = _saved_for_backward(meta, inputs, label, shapes)
         peak, peaks = _inference_peak(meta, inputs, label, shapes)
-    layers = _layer_frame(meta, saved, peaks, skipped, OPTIMIZER_STATES[optimizer])
+    layers = _layer_frame(meta, saved, peaks, skipped, OPTIMIZER_STATES[optimizer.value])
     return MemoryReport(
-        model=label, input_shape=[tuple(i.shape) for i in inputs], dtype=dtype, optimizer=optimizer,
+        model=label, input_shape=[tuple(i.shape) for i in inputs], dtype=dtype.value, optimizer=optimizer.value,
         layers=layers, totals=_totals(layers, peak),
         peak_layer=(max(peaks, key=peaks.__getitem__) or "(model)") if peaks else INPUT_ROW,
         types={n: type(m).__name__ for n, m in meta.named_modules()},
     )
-
-
-def _meta_model(
-    model: str | nn.Module, input_size: Shape | Sequence[Shape] | None,
-    num_classes: int | None, name: str | None,
-) -> tuple[nn.Module, str, list[Shape]]:
-    """The network copied to the meta device (a user's weights are not copied), its label and inputs."""
-    if isinstance(model, str):
-        input_size = input_size or get_model_info(model).input_size
-        meta, label = build_model(model, num_classes=num_classes, device="meta"), model
-    elif isinstance(model, nn.Module):
-        if input_size is None:
-            raise UsageError(f"{name or type(model).__name__} is not a zoo model, so it needs an input size: "
-                             "give --input CxHxW.")
-        # deepcopy with every tensor pre-mapped to an empty meta twin: the structure is copied, the data not
-        memo: dict[int, Any] = {id(p): nn.Parameter(torch.empty_like(p, device="meta"), p.requires_grad)
-                                for p in model.parameters()}
-        memo.update({id(b): torch.empty_like(b, device="meta") for b in model.buffers()})
-        meta, label = copy.deepcopy(model, memo), name or type(model).__name__
-    else:
-        raise UsageError(f"Expected a model name or a torch.nn.Module, got {type(model).__name__}.")
-    many = isinstance(input_size[0], (tuple, list))  # type: ignore[index]
-    shapes = [check_shape(s) for s in (input_size if many else [input_size])]  # type: ignore[arg-type,union-attr]
-    return meta, label, shapes
 
 
 def _storage_key(tensor: torch.Tensor) -> int:

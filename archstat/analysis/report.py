@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
+
+from ..engines.contract import LayerRecord
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,28 +23,28 @@ LAYER_KEYS = ["name", "type", "output_shape", "params", "trainable_params", "mac
 
 @dataclass
 class Report:
-    """Per-module counts (``records``, one dict per module, each including its children) and totals.
+    """Per-module counts (``records``, one ``LayerRecord`` per module, each including its children)
+    and totals.
 
-    ``layers`` and ``rows()`` give the same data as pandas DataFrames; ``records`` and
-    ``row_records()`` as plain dicts, which is all a printed table needs (pandas takes a third of
-    a second to import)."""
+    ``layers`` and ``rows()`` give the same data as pandas DataFrames; ``row_records()`` as plain
+    dicts, which is all a printed table needs (pandas takes a third of a second to import)."""
 
     model: str
     input_shape: list[tuple[int, ...]]
     engine: str
     aux: bool
-    records: list[dict[str, Any]]
+    records: list[LayerRecord]
     totals: dict[str, Any]
     notes: list[str] = field(default_factory=list)  # one line each, e.g. why another engine ran
 
     @cached_property
     def layers(self) -> pd.DataFrame:
         """One row per module (the root first, as level 0), each including its children."""
-        return _frame(self.records, self.records[0].keys())
+        return _frame([asdict(r) for r in self.records])
 
     def rows(self, depth: int | None = None) -> pd.DataFrame:
         """``row_records(depth)`` as a DataFrame."""
-        return _frame(self.row_records(depth), self.records[0].keys())
+        return _frame(self.row_records(depth))
 
     def row_records(self, depth: int | None = None) -> list[dict[str, Any]]:
         """Rows that partition the network: leaves, or modules at ``depth`` with deeper ones folded in.
@@ -50,29 +52,29 @@ class Report:
         A container that holds parameters or runs counted operators itself (outside its children)
         gets an extra row named ``<name> (own)`` so that the rows always add up to the totals.
         """
-        def shown(row: dict[str, Any]) -> bool:
+        def shown(row: LayerRecord) -> bool:
             if depth is None:
-                return row["is_leaf"]
-            return row["level"] == depth or (row["is_leaf"] and row["level"] < depth)
+                return row.is_leaf
+            return row.level == depth or (row.is_leaf and row.level < depth)
 
-        keep = [r for r in self.records if shown(r) and (r["output_shape"] is not None or r["params"] > 0)]
-        parents = [r for r in self.records if not r["is_leaf"] and (depth is None or r["level"] < depth)]
-        order = {row["name"]: i for i, row in enumerate(self.records)}
-        merged = [(order[r["name"]], 0, r) for r in keep] + [(order[n], 1, r) for n, r in self._own_rows(parents)]
-        return [row for *_, row in sorted(merged, key=lambda item: item[:2])]
+        keep = [r for r in self.records if shown(r) and (r.output_shape is not None or r.params > 0)]
+        parents = [r for r in self.records if not r.is_leaf and (depth is None or r.level < depth)]
+        order = {row.name: i for i, row in enumerate(self.records)}
+        merged = [(order[r.name], 0, r) for r in keep] + [(order[n], 1, r) for n, r in self._own_rows(parents)]
+        return [asdict(row) for *_, row in sorted(merged, key=lambda item: item[:2])]
 
-    def _own_rows(self, parents: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    def _own_rows(self, parents: list[LayerRecord]) -> list[tuple[str, LayerRecord]]:
         """(parent's name, its "(own)" row) for each parent holding counts outside its children."""
-        children: dict[str, list[dict[str, Any]]] = {}
+        children: dict[str, list[LayerRecord]] = {}
         for row in self.records[1:]:
-            children.setdefault(row["name"].rsplit(".", 1)[0] if row["level"] > 1 else "", []).append(row)
+            children.setdefault(row.name.rsplit(".", 1)[0] if row.level > 1 else "", []).append(row)
         own_rows = []
         for parent in parents:
-            below = children.get(parent["name"], [])
-            own = {col: parent[col] - sum(child[col] for child in below) for col in _ADDITIVE}
+            below = children.get(parent.name, [])
+            own = {col: getattr(parent, col) - sum(getattr(child, col) for child in below) for col in _ADDITIVE}
             if own["params"] > 0 or own["macs"] > 0:
-                label = parent["name"] or "(model)"
-                own_rows.append((parent["name"], {**parent, **own, "name": f"{label} (own)", "is_leaf": True}))
+                label = parent.name or "(model)"
+                own_rows.append((parent.name, replace(parent, **own, name=f"{label} (own)", is_leaf=True)))
         return own_rows
 
     def to_dict(self, depth: int | None = None) -> dict[str, Any]:
@@ -101,10 +103,10 @@ def _layer_keys(row: dict[str, Any]) -> list[str]:
     return LAYER_KEYS + [c for c in row if c not in LAYER_KEYS and c not in ("level", "is_leaf")]
 
 
-def _frame(records: list[dict[str, Any]], columns: Any) -> pd.DataFrame:
+def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     import pandas
 
-    frame = pandas.DataFrame(records, columns=list(columns))
+    frame = pandas.DataFrame(records, columns=list(LayerRecord.__dataclass_fields__))
     for column in _OBJECT_COLUMNS:
         if column in frame:
             frame[column] = pandas.Series([r[column] for r in records], dtype=object)

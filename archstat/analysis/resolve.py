@@ -1,62 +1,81 @@
-"""Users' own models: turning a model spec into a module, and marking which parameters train.
+"""The one way from what a user names to a built module and its input shapes.
 
-A spec is one of
-- a zoo name: ``resnet50`` (see ``archstat list``);
-- an importable module and attribute: ``mypkg.nets:Net`` (the current directory is importable);
-- a Python file and attribute: ``path/to/file.py:Net`` (the file's directory is importable while it
-  loads, so its sibling imports work).
+A target is one of
+- a zoo name: ``resnet50`` (see ``archstat list``), built from the registry with its paper's input;
+- a user's spec: ``mypkg.nets:Net`` or ``path/to/file.py:Net`` (``user_models``);
+- an ``nn.Module`` the caller built, used as it is (the analysis leaves it as it came).
 
-The attribute may be an ``nn.Module`` subclass, a factory function returning a module, or a module
-instance; a dotted attribute (``nets:Zoo.small``) is followed. Constructor keyword arguments come
-from ``--kwargs`` as a JSON object.
+Input shapes exclude the batch dimension. They may be given as tuples, or as the text of
+``--input`` (``3x224x224``, or one side ``224`` that keeps the model's channels). Every command and
+every library function (``analyze``, ``estimate_memory``, ``diff``, ``compare``) resolves through
+``resolve``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fnmatch
-import importlib
-import importlib.util
-import inspect
-import json
-import os
-import sys
-import traceback
-from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
-from types import ModuleType
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import torch
 from torch import nn
 
-from ..errors import AnalysisError, UnknownModelError, UsageError
-from ..inputs import Shape, parse_input
+from ..errors import UnknownModelError, UsageError
+from ..inputs import Shape, check_shape, parse_input
 from ..models import ModelInfo, build_model, get_model_info
+from .user_models import build_user_model, is_user_spec, parse_kwargs
 
-# --------------------------------------------------------------------------------------------------
-# Specs
+ModelSpec = str | nn.Module
+InputSpec = Shape | str | Sequence[Shape | str] | None
+
+__all__ = ["InputSpec", "ModelSpec", "Target", "is_user_spec", "meta_copy", "parse_kwargs", "resolve",
+           "resolve_model", "zoo_info"]
 
 
-def is_user_spec(spec: str) -> bool:
-    """``module:Attr`` or ``file.py:Attr`` rather than a zoo name."""
-    return ":" in spec.strip() or spec.strip().endswith(".py")
+@dataclass
+class Target:
+    """A resolved model: the module, the name reports give it, its input shapes (no batch
+    dimension) and, for a zoo model, its registry facts (``None`` for any other model)."""
+
+    module: nn.Module
+    label: str
+    shapes: list[Shape]
+    info: ModelInfo | None = None
+    num_classes: int | None = None  # the classifier width a zoo model was built with (None: its paper's)
 
 
-def parse_kwargs(text: str | None) -> dict[str, Any]:
-    """``--kwargs`` JSON text to a dict; anything but a JSON object is a ``UsageError``."""
-    if text is None or not text.strip():
-        return {}
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise UsageError(
-            f"--kwargs {text!r} is not valid JSON ({error.msg} at character {error.pos}). "
-            """Give a JSON object such as '{"num_classes": 2}'."""
-        ) from None
-    if not isinstance(value, dict):
-        raise UsageError(f"--kwargs {text!r} is a JSON {type(value).__name__}; give a JSON object such as "
-                         """'{"num_classes": 2}'.""")
-    return value
+def resolve(
+    model: ModelSpec,
+    *,
+    input_size: InputSpec = None,
+    num_classes: int | None = None,
+    kwargs: dict[str, Any] | str | None = None,
+    name: str | None = None,
+    device: str = "cpu",
+) -> Target:
+    """Build or take ``model`` and read its input shapes.
+
+    ``kwargs`` (a dict, or ``--kwargs`` JSON text) go to a user's class or factory; ``num_classes``
+    sets the zoo classifier's width, and a user's ``num_classes`` argument unless ``kwargs`` sets it.
+    ``device`` is where a zoo model is built: "meta" for no weight memory at all. A user's module is
+    built normally, a given one is used as it is.
+    """
+    arguments = parse_kwargs(kwargs) if isinstance(kwargs, str) or kwargs is None else dict(kwargs)
+    if isinstance(model, nn.Module):
+        module, label, info = model, name or type(model).__name__, None
+    elif isinstance(model, str) and not is_user_spec(model):
+        info = zoo_info(model)
+        num_classes = arguments.pop("num_classes", num_classes)  # --kwargs wins over --num-classes
+        module, label = _build_zoo(model, num_classes, arguments, device), name or model
+    elif isinstance(model, str):
+        if num_classes is not None:
+            arguments.setdefault("num_classes", num_classes)
+        (module, built_label), info = build_user_model(model, arguments), None
+        label = name or built_label
+    else:
+        raise UsageError(f"Expected a model name or a torch.nn.Module, got {type(model).__name__}.")
+    return Target(module, label, _shapes(input_size, info, module, label), info, num_classes)
 
 
 def resolve_model(spec: str, kwargs: dict[str, Any] | None = None) -> tuple[nn.Module, str, Shape | None]:
@@ -66,18 +85,12 @@ def resolve_model(spec: str, kwargs: dict[str, Any] | None = None) -> tuple[nn.M
     ``kwargs`` go to the zoo builder (``num_classes``) or to the user's class or factory.
     """
     kwargs = dict(kwargs or {})
-    if not is_user_spec(spec):
-        info = zoo_info(spec)
-        num_classes = kwargs.pop("num_classes", None)
-        try:
-            return build_model(spec, num_classes=num_classes, **kwargs), spec, info.input_size
-        except TypeError as error:
-            raise UsageError(f"{spec}: {error}. Zoo models take only --num-classes.") from None
-    source, attr = _split_spec(spec)
-    namespace = _import_file(source) if source.endswith(".py") else _import_module(source)
-    target = _attribute(namespace, attr, source)
-    label = f"{Path(source).name}:{attr}" if source.endswith(".py") else spec.strip()
-    return _instantiate(target, attr, spec, kwargs), label, None
+    if is_user_spec(spec):
+        module, label = build_user_model(spec, kwargs)
+        return module, label, None
+    num_classes = kwargs.pop("num_classes", None)
+    target = resolve(spec, input_size=None, num_classes=num_classes, kwargs=kwargs)
+    return target.module, target.label, target.shapes[0]
 
 
 def zoo_info(name: str) -> ModelInfo:
@@ -89,149 +102,38 @@ def zoo_info(name: str) -> ModelInfo:
         raise UnknownModelError(f"{error} {hint}") from None
 
 
-def _split_spec(spec: str) -> tuple[str, str]:
-    source, _, attr = spec.strip().rpartition(":")
-    if not source or not attr:
-        raise UsageError(
-            f"Model {spec!r} names no class or factory: give it after a colon, e.g. {spec.rstrip(':')}:Net."
-        )
-    return source, attr
+def meta_copy(module: nn.Module) -> nn.Module:
+    """A copy of ``module`` on the meta device: the structure is copied, no weight's data is."""
+    memo: dict[int, Any] = {id(p): nn.Parameter(torch.empty_like(p, device="meta"), p.requires_grad)
+                            for p in module.parameters()}
+    memo.update({id(b): torch.empty_like(b, device="meta") for b in module.buffers()})
+    return copy.deepcopy(module, memo)
 
 
-@contextlib.contextmanager
-def _importable(directory: str) -> Iterator[None]:
-    """Put ``directory`` first on ``sys.path`` while a user's code is imported, then take it off."""
-    sys.path.insert(0, directory)
+def _build_zoo(name: str, num_classes: int | None, kwargs: dict[str, Any], device: str) -> nn.Module:
     try:
-        yield
-    finally:
-        with contextlib.suppress(ValueError):
-            sys.path.remove(directory)
-
-
-def _import_file(source: str) -> ModuleType:
-    path = Path(source).expanduser().resolve()
-    if not path.is_file():
-        raise UsageError(f"Cannot import {source!r}: no such file ({path}). Check the path.")
-    name = f"archstat_user_{path.stem}_{abs(hash(str(path)))}"
-    if name in sys.modules:  # the same file named twice (archstat compare a.py:A a.py:B)
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise UsageError(f"Cannot import {source!r} ({path}): not a Python source file.")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    with _importable(str(path.parent)):
-        try:
-            spec.loader.exec_module(module)
-        except Exception as error:
-            del sys.modules[name]
-            raise _import_failed(str(path), error) from error
-    return module
-
-
-def _import_module(source: str) -> ModuleType:
-    with _importable(os.getcwd()):
-        try:
-            return importlib.import_module(source)
-        except ModuleNotFoundError as error:
-            if error.name and source.startswith(error.name):  # the module itself is missing
-                raise UsageError(
-                    f"Cannot import module {source!r}: no module named {error.name!r} in the current "
-                    f"directory ({os.getcwd()}) or on the Python path. For a file give path/to/file.py:Class."
-                ) from None
-            raise _import_failed(repr(source), error) from error
-        except Exception as error:
-            raise _import_failed(repr(source), error) from error
-
-
-def _attribute(namespace: ModuleType, attr: str, source: str) -> Any:
-    target: Any = namespace
-    for part in attr.split("."):
-        if not hasattr(target, part):
-            found = ", ".join(_module_names(namespace)) or "none"
-            where = getattr(namespace, "__file__", None) or source
-            raise UsageError(
-                f"{source!r} ({where}) has no attribute {attr!r}. Modules defined there: {found}."
-            )
-        target = getattr(target, part)
-    return target
-
-
-def _module_names(namespace: ModuleType) -> list[str]:
-    """Module classes defined in (not imported into) ``namespace``."""
-    return [name for name, value in vars(namespace).items()
-            if inspect.isclass(value) and issubclass(value, nn.Module)
-            and value.__module__ == namespace.__name__][:8]
-
-
-def _instantiate(target: Any, attr: str, spec: str, kwargs: dict[str, Any]) -> nn.Module:
-    if isinstance(target, nn.Module):
-        if kwargs:
-            raise UsageError(f"{attr!r} in {spec!r} is already a module instance; drop --kwargs.")
-        return target.eval()
-    if not callable(target) or (inspect.isclass(target) and not issubclass(target, nn.Module)):
-        kind = type(target).__name__
-        raise UsageError(f"{attr!r} is {'an' if kind[0] in 'aeiou' else 'a'} {kind}, "
-                         "not a torch.nn.Module class or factory.")
-    try:
-        model = target(**kwargs)
+        return build_model(name, num_classes=num_classes, device=device, **kwargs)
     except TypeError as error:
-        if _raised_by_call(error):
-            raise UsageError(
-                f"Cannot build {attr}(**{kwargs}): {error}. Give its arguments with --kwargs as JSON, "
-                """e.g. --kwargs '{"num_classes": 2}'."""
-            ) from None
-        raise AnalysisError(f"Building {attr} failed: {_error_line(error)}{_user_line(error)}") from error
-    except Exception as error:
-        raise AnalysisError(f"Building {attr} failed: {_error_line(error)}{_user_line(error)}") from error
-    if not isinstance(model, nn.Module):
-        raise UsageError(f"{attr!r} returned {type(model).__name__} {model!r:.40}, not a torch.nn.Module.")
-    return model.eval()
+        raise UsageError(f"{name}: {error}. Zoo models take only --num-classes.") from None
 
 
-def _raised_by_call(error: TypeError) -> bool:
-    """A bad-arguments TypeError comes from the call itself: its traceback has no frame inside it."""
-    return error.__traceback__ is not None and error.__traceback__.tb_next is None
-
-
-def _import_failed(what: str, error: BaseException) -> AnalysisError:
-    return AnalysisError(f"Importing {what} failed: {_error_line(error)}{_user_line(error)}")
-
-
-def _error_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
-
-
-def _user_line(error: BaseException) -> str:
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if "importlib" not in f.filename
-              and str(Path(__file__).parent) not in f.filename]
-    if not frames:
-        return ""
-    frame = frames[-1]
-    return (f"\n  at {frame.filename}:{frame.lineno}: {(frame.line or '').strip()}"
-            "\n  Run with --debug for the full traceback.")
-
-
-def input_shapes(
-    texts: Sequence[str], default: Shape | None, model: nn.Module, label: str
-) -> list[Shape] | None:
-    """``--input`` values (one per model input) against the model's default; None means use the default.
-
-    A single number ``S`` keeps the default's channels; for a user's model without a default the
-    channels come from its first 2-D convolution, so ``--input 128`` reads as ``3x128x128`` for an RGB
-    net, and as the one-dimensional shape ``128`` for a model without one.
-    """
-    if not texts:
-        if default is None:
+def _shapes(given: InputSpec, info: ModelInfo | None, module: nn.Module, label: str) -> list[Shape]:
+    """The input shapes: ``given`` (one shape, or one per model input), else the zoo model's own."""
+    if given is None or (not isinstance(given, str) and len(given) == 0):
+        if info is None:
             raise UsageError(f"{label} is not a zoo model, so it needs an input size: "
                              "give --input CxHxW, e.g. 3x224x224.")
-        return None
-    return [_one_shape(text, default, model) for text in texts]
+        return [info.input_size]
+    one = isinstance(given, str) or not isinstance(given[0], (str, tuple, list))
+    items: list[Any] = [given] if one else list(given)
+    default = info.input_size if info is not None else None
+    return [_one_shape(item, default, module) if isinstance(item, str) else check_shape(item) for item in items]
 
 
 def _one_shape(text: str, default: Shape | None, model: nn.Module) -> Shape:
+    """``--input`` text against the model's default shape; without one, a single number ``S`` takes
+    its channels from the model's first 2-D convolution (``128`` reads as ``3x128x128`` for an RGB
+    net), and is the one-dimensional shape ``S`` for a model without one."""
     if default is not None:
         return parse_input(text, default)
     dims = text.strip().lower().split("x")
@@ -241,60 +143,3 @@ def _one_shape(text: str, default: Shape | None, model: nn.Module) -> Shape:
     if channels is None:  # no 2-D convolution: one number is the whole shape (features of an MLP)
         return parse_input(text, (1,))
     return parse_input(text, (channels, 1, 1))
-
-
-# --------------------------------------------------------------------------------------------------
-# Which parameters train
-
-
-def mark_trainable(
-    model: nn.Module, *, freeze: Sequence[str] = (), train: Sequence[str] = ()
-) -> Callable[[], None]:
-    """Set ``requires_grad`` as ``--freeze`` / ``--train`` ask, in place; returns a function that undoes it.
-
-    Patterns are shell globs on dotted module names; a pattern naming a module covers everything
-    inside it (``fc`` matches ``fc.weight``, ``layer4`` matches ``layer4.0.conv1.bias``). A pattern
-    without a dot matches at any depth (``fc`` is also ``classifier.fc``); a dotted one from the top. With
-    ``train`` patterns only the matching parts stay trainable; ``freeze`` patterns freeze what they
-    match. Neither ever unfreezes: a parameter the model itself froze stays frozen.
-    """
-    _check_patterns(model, freeze, train)
-    changed = []
-    for name, param in model.named_parameters():
-        keeps = not train or any(_covers(p, name) for p in train)
-        if param.requires_grad and (not keeps or any(_covers(p, name) for p in freeze)):
-            param.requires_grad_(False)
-            changed.append(param)
-
-    def undo() -> None:
-        for param in changed:
-            param.requires_grad_(True)
-
-    return undo
-
-
-def _check_patterns(model: nn.Module, freeze: Sequence[str], train: Sequence[str]) -> None:
-    """A pattern that matches nothing is a typo: say so, and show what the names look like."""
-    names = [name for name, _ in model.named_modules()]
-    known = names + [name for name, _ in model.named_parameters()]
-    for option, patterns in (("--train", train), ("--freeze", freeze)):
-        for pattern in patterns:
-            if not any(_covers(pattern, name) for name in known):
-                children = [n for n, _ in model.named_children()]
-                shown = ", ".join(children[:10]) + (", ..." if len(children) > 10 else "") or "(none)"
-                raise UsageError(
-                    f"{option} {pattern!r} matches no module of this model. Its top-level modules: {shown}. "
-                    "See them all with 'archstat table MODEL'."
-                )
-
-
-def _covers(pattern: str, name: str) -> bool:
-    """``pattern`` matches ``name`` or one of its ancestors (``fc`` covers ``fc.weight``).
-
-    As in ``.gitignore``: a pattern without a dot matches a module at any depth (``fc`` matches
-    ``classifier.fc``), a dotted one matches from the top (``layer4.0`` is only that block).
-    """
-    parts = name.split(".")
-    if "." not in pattern:
-        return any(fnmatch.fnmatchcase(part, pattern) for part in parts)
-    return any(fnmatch.fnmatchcase(".".join(parts[:i]), pattern) for i in range(1, len(parts) + 1))

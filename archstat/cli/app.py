@@ -20,9 +20,9 @@ from typer.core import TyperGroup
 
 from .. import __version__
 from ..analysis.counting import analyze
-from ..analysis.resolve import input_shapes, is_user_spec, parse_kwargs, resolve_model, zoo_info
+from ..analysis.resolve import is_user_spec, resolve, zoo_info
 from ..errors import ArchstatError, UsageError
-from ..inputs import Shape, parse_input
+from ..inputs import Shape
 from ..models import get_model_info, list_models
 from ..options import Engine
 from ..render.tables import OutputFormat, csv_text, json_text, markdown_table, report_text, rich_table
@@ -197,39 +197,20 @@ def text_output(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def model_input(model: str, text: str | list[str] | None) -> Shape | list[Shape] | None:
-    """Parse ``--input`` against a zoo model's default shape (so ``224`` keeps its channels).
-
-    Several ``--input`` values give a list of shapes (a model with several inputs).
-    """
-    texts = [text] if isinstance(text, str) else list(text or [])
-    if not texts:
-        return None
-    default = None if is_user_spec(model) else zoo_info(model).input_size
-    shapes = [parse_input(t, default or tuple(1 for _ in t.split("x"))) for t in texts]
-    return shapes[0] if len(shapes) == 1 else shapes
-
-
 def model_target(
     spec: str, inputs: list[str] | None, num_classes: int | None = None, kwargs: str | None = None
-) -> tuple[str | nn.Module, str, list[Shape] | None]:
+) -> tuple[str | nn.Module, str, list[Shape] | list[str] | None]:
     """What to hand ``analyze`` / ``estimate_memory`` for a command's MODEL argument.
 
-    A zoo name stays a name (the engine builds it, on the meta device where it can); a user's
-    spec (``file.py:Class``, ``pkg.module:Class``) is imported and built here. Returns the target,
-    its label and its input shapes (None: the zoo model's default). ``--num-classes`` becomes the
-    ``num_classes`` argument of a user's constructor unless ``--kwargs`` sets it.
+    A zoo name stays a name, with the ``--input`` texts (the engine builds it, on the meta device
+    where it can); a user's spec (``file.py:Class``, ``pkg.module:Class``) is built by ``resolve``.
+    Returns the target, its label and its inputs (None: the zoo model's default).
     """
     if not is_user_spec(spec) and kwargs is None:
         zoo_info(spec)  # an unknown name fails here, with a pointer to the user-model forms
-        shapes = model_input(spec, inputs)
-        return spec, spec, None if shapes is None else (shapes if isinstance(shapes, list) else [shapes])
-    arguments = parse_kwargs(kwargs)
-    if num_classes is not None:
-        arguments.setdefault("num_classes", num_classes)
-    module, label, default = resolve_model(spec, arguments)
-    shapes = input_shapes(inputs or [], default, module, label)
-    return module, label, shapes if shapes is not None else [default]  # type: ignore[list-item]
+        return spec, spec, inputs or None
+    target = resolve(spec, input_size=inputs or None, num_classes=num_classes, kwargs=kwargs)
+    return target.module, target.label, target.shapes
 
 
 def _version(value: bool) -> None:

@@ -15,9 +15,10 @@ is cheap to materialise (at most ``MATERIALISE_PARAMS`` weights, ``MATERIALISE_E
 summed over the input and every layer's output, ``MATERIALISE_MODULES`` modules), MACs and params
 come from ``archstat.analyze``, the engine of ``archstat table``, run on the block materialised
 without initialisation (``to_empty``): the calculators and the tables cannot disagree. Larger
-blocks stay on the meta device: params by ``numel`` and MACs from torch's ``FlopCounterMode``
-(its FLOPs / 2), which counts a convolution by the same formula as fvcore (output elements x kernel
-elements x input channels per group). Tests check that both engines give the same numbers.
+blocks stay on the meta device: params by ``numel`` and MACs from the ``torch`` engine
+(``archstat.engines.torch_flops``: torch's ``FlopCounterMode``, its FLOPs / 2), which counts a
+convolution by the same formula as fvcore (output elements x kernel elements x input channels per
+group). Tests check that both engines give the same numbers.
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ from typing import Any, Literal
 
 import torch
 from torch import nn
-from torch.utils.flop_counter import FlopCounterMode
 
 from ..analysis.counting import analyze
-from ..engines.fields import trace_fields
+from ..engines.contract import Want, get_engine
+from ..engines.shapes import ShapeRecorder
 from ..errors import UsageError
 from . import blocks
 
@@ -125,24 +126,21 @@ class Comparison:
 # ----------------------------------------------------------------------------- counting
 
 
-def _meta_pass(module: nn.Module, shape: Shape3) -> tuple[Shape3, int, int]:
-    """Run ``module`` on a meta input: output (C, H, W), elements (input + leaf outputs), MACs."""
-    elements = [math.prod(shape)]
-
-    def record(_module: nn.Module, _inputs: Any, output: torch.Tensor) -> None:
-        elements.append(output.numel())
-
-    leaves = [m for m in module.modules() if next(m.children(), None) is None]
-    handles = [m.register_forward_hook(record) for m in leaves]
+def _meta_pass(module: nn.Module, shape: Shape3) -> tuple[Shape3, int, int, tuple[int, int]]:
+    """Count ``module`` on a meta input with the ``torch`` engine (``FlopCounterMode``): output
+    (C, H, W), elements (input + every leaf's output), MACs and the receptive field."""
+    recorder = ShapeRecorder(module)
     try:
-        with torch.no_grad(), FlopCounterMode(display=False) as counter:
-            out = module(torch.empty((1, *shape), device="meta"))
+        measured = get_engine("torch").measure(module, (torch.empty((1, *shape), device="meta"),), Want.ALL, recorder)
     finally:
-        for handle in handles:
-            handle.remove()
-    output_shape: Shape3 = tuple(out.shape[1:])  # type: ignore[assignment]
-    # FlopCounterMode counts a multiply and an add separately: 2 FLOPs per MAC.
-    return output_shape, sum(elements), counter.get_total_flops() // 2
+        recorder.remove()
+    assert measured.counts is not None and measured.fields is not None
+    leaves = {name for name, sub in module.named_modules() if next(sub.children(), None) is None}
+    elements = math.prod(shape) + sum(math.prod(s) for name, s in measured.output_shapes.items() if name in leaves)
+    field = measured.fields.final
+    assert field is not None, "every block here keeps a spatial output"
+    output_shape: Shape3 = tuple(measured.output_shapes[""][1:])  # type: ignore[assignment]
+    return output_shape, elements, sum(measured.counts.macs[""].values()), field.size
 
 
 def _numel(module: nn.Module) -> int:
@@ -157,9 +155,7 @@ def count_form(form: Form, shape: Shape3, engine: Engine = "auto") -> BlockCount
     """
     with torch.device("meta"):
         weights, biased = form.build(False), form.build(True)
-    output_shape, elements, meta_macs = _meta_pass(weights, shape)
-    field = trace_fields(weights, torch.empty((1, *shape), device="meta")).final
-    assert field is not None, "every block here keeps a spatial output"
+    output_shape, elements, meta_macs, field = _meta_pass(weights, shape)
     params = _numel(weights)
     cheap = (params <= MATERIALISE_PARAMS and elements <= MATERIALISE_ELEMENTS
              and sum(1 for _ in weights.modules()) <= MATERIALISE_MODULES)
@@ -171,7 +167,7 @@ def count_form(form: Form, shape: Shape3, engine: Engine = "auto") -> BlockCount
     return BlockCount(
         key=form.key, label=form.label, layers=form.layers, params=params,
         params_with_bias=_numel(biased), macs=macs, output_shape=output_shape,
-        receptive_field=field.size, engine=chosen,
+        receptive_field=field, engine=chosen,
     )
 
 

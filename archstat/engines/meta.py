@@ -29,11 +29,12 @@ import torch
 from torch import Tensor, nn
 from torch.overrides import TorchFunctionMode
 
+from .contract import Counts, Measurement, Want
 from .fields import FieldTrace, following_fields, tensors_in
-from .fvcore import Counts
 from .imports import light_imports
 from .meta_device import fast_kernels, meta_inputs, on_meta
 from .meta_ops import COUNTED, FVCORE_IGNORED, measure, traced_name
+from .shapes import ShapeRecorder
 
 ENGINE_NAME = "meta"
 
@@ -245,3 +246,17 @@ def count(module: nn.Module, inputs: tuple[Tensor, ...]) -> Counts:
     return run(module, inputs).counts
 
 
+
+
+class MetaEngine:
+    """The ``meta`` engine (``engines.contract``): fvcore's counts, fields and shapes from one meta pass."""
+
+    name = ENGINE_NAME
+
+    def measure(self, module: nn.Module, inputs: tuple[Tensor, ...], want: Want,
+                recorder: ShapeRecorder) -> Measurement:
+        meta_pass = run(module, inputs)
+        return Measurement(
+            engine=self.name, counts=meta_pass.counts, fields=meta_pass.fields,
+            output_shapes=recorder.output_shapes, peak_activation_bytes=meta_pass.peak_activation_bytes,
+        )

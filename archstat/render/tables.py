@@ -90,7 +90,7 @@ def layer_table(report: Report, depth: int | None) -> Grid:
     """The rows a person reads: shares of the totals added, shapes as text."""
     t = report.totals
     trainable = bool(t.get("frozen_params"))  # fine-tuning: say which layers train
-    fields = "receptive_field" in report.records[0]
+    fields = "receptive_field" in t  # a report of counts without fields shows none
     columns = ["layer", "type", "output shape", "params", "% params", *(["trainable"] if trainable else []),
                "MACs", "% MACs", "activations", *(["field", "stride"] if fields else [])]
     rows = []

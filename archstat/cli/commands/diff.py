@@ -8,13 +8,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from torch import nn
 
-from ...analysis.counting import analyze
-from ...analysis.diff import COUNTS, ReportDiff, RowDiff, Side, diff_reports, layer_config
-from ...analysis.report import Report
-from ...inputs import Shape, format_shape
-from ...models import build_model, get_model_info
+from ...analysis.diff import COUNTS, ReportDiff, RowDiff, Side, diff_models
+from ...inputs import format_shape
 from ...render.tables import (
     UNIT_NOTE,
     OutputFormat,
@@ -25,7 +21,7 @@ from ...render.tables import (
     rich_table,
     shape_text,
 )
-from ..app import Engine, EngineOpt, FormatOpt, InputOpt, app, emit, model_target, reports_errors, stdout, text_output
+from ..app import Engine, EngineOpt, FormatOpt, InputOpt, app, emit, reports_errors, stdout, text_output
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -144,18 +140,4 @@ def diff(
 
     Example: archstat diff resnet50 resnet50_v1_5
     """
-    # Resolve both first, so a bad name for B fails before A is traced.
-    targets = [model_target(spec, input) for spec in (a, b)]
-    (report_a, configs_a), (report_b, configs_b) = (_count(*target, engine.value) for target in targets)
-    emit(render(diff_reports(report_a, report_b, configs_a, configs_b), format))
-
-
-def _count(
-    target: str | nn.Module, label: str, shapes: list[Shape] | None, engine: str
-) -> tuple[Report, dict[str, str]]:
-    """The report of one model and the settings of its layers (one build serves both)."""
-    module = build_model(target) if isinstance(target, str) else target
-    if shapes is None:
-        shapes = [get_model_info(label).input_size]
-    report = analyze(module, input_size=shapes, name=label, engine=engine)
-    return report, {key: layer_config(sub) for key, sub in module.named_modules()}
+    emit(render(diff_models(a, b, input_size=input or None, engine=engine), format))

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from ...analysis.counting import analyze
 from ...analysis.report import Report
+from ...engines.contract import Want
 from ...render.tables import (
     OutputFormat,
     csv_text,
@@ -70,7 +71,7 @@ def rf(
     Example: archstat rf vgg16 --format json
     """
     target, label, shapes = model_target(model, input)
-    report = analyze(target, input_size=shapes, aux=aux, name=label, engine=engine.value)
+    report = analyze(target, input_size=shapes, aux=aux, name=label, engine=engine, want=Want.FIELDS)
     if format is OutputFormat.json:
         data = report.to_dict()
         emit(json_text({

@@ -1,0 +1,185 @@
+"""A user's own model from a spec: importing its code and building it.
+
+A spec is an importable module and attribute (``mypkg.nets:Net``; the current directory is
+importable) or a Python file and attribute (``path/to/file.py:Net``; the file's directory is
+importable while it loads, so its sibling imports work). The attribute may be an ``nn.Module``
+subclass, a factory function returning a module, or a module instance; a dotted attribute
+(``nets:Zoo.small``) is followed. Constructor keyword arguments come from ``--kwargs`` as a JSON object.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import inspect
+import json
+import os
+import sys
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from torch import nn
+
+from ..errors import AnalysisError, UsageError
+
+
+def build_user_model(spec: str, kwargs: dict[str, Any]) -> tuple[nn.Module, str]:
+    """Import and build the model ``spec`` names: ``(module in eval mode, label)``."""
+    source, attr = _split_spec(spec)
+    namespace = _import_file(source) if source.endswith(".py") else _import_module(source)
+    target = _attribute(namespace, attr, source)
+    label = f"{Path(source).name}:{attr}" if source.endswith(".py") else spec.strip()
+    return _instantiate(target, attr, spec, kwargs), label
+
+
+
+
+def is_user_spec(spec: str) -> bool:
+    """``module:Attr`` or ``file.py:Attr`` rather than a zoo name."""
+    return ":" in spec.strip() or spec.strip().endswith(".py")
+
+
+def parse_kwargs(text: str | None) -> dict[str, Any]:
+    """``--kwargs`` JSON text to a dict; anything but a JSON object is a ``UsageError``."""
+    if text is None or not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UsageError(
+            f"--kwargs {text!r} is not valid JSON ({error.msg} at character {error.pos}). "
+            """Give a JSON object such as '{"num_classes": 2}'."""
+        ) from None
+    if not isinstance(value, dict):
+        raise UsageError(f"--kwargs {text!r} is a JSON {type(value).__name__}; give a JSON object such as "
+                         """'{"num_classes": 2}'.""")
+    return value
+
+
+def _split_spec(spec: str) -> tuple[str, str]:
+    source, _, attr = spec.strip().rpartition(":")
+    if not source or not attr:
+        raise UsageError(
+            f"Model {spec!r} names no class or factory: give it after a colon, e.g. {spec.rstrip(':')}:Net."
+        )
+    return source, attr
+
+
+@contextlib.contextmanager
+def _importable(directory: str) -> Iterator[None]:
+    """Put ``directory`` first on ``sys.path`` while a user's code is imported, then take it off."""
+    sys.path.insert(0, directory)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError):
+            sys.path.remove(directory)
+
+
+def _import_file(source: str) -> ModuleType:
+    path = Path(source).expanduser().resolve()
+    if not path.is_file():
+        raise UsageError(f"Cannot import {source!r}: no such file ({path}). Check the path.")
+    name = f"archstat_user_{path.stem}_{abs(hash(str(path)))}"
+    if name in sys.modules:  # the same file named twice (archstat compare a.py:A a.py:B)
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise UsageError(f"Cannot import {source!r} ({path}): not a Python source file.")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    with _importable(str(path.parent)):
+        try:
+            spec.loader.exec_module(module)
+        except Exception as error:
+            del sys.modules[name]
+            raise _import_failed(str(path), error) from error
+    return module
+
+
+def _import_module(source: str) -> ModuleType:
+    with _importable(os.getcwd()):
+        try:
+            return importlib.import_module(source)
+        except ModuleNotFoundError as error:
+            if error.name and source.startswith(error.name):  # the module itself is missing
+                raise UsageError(
+                    f"Cannot import module {source!r}: no module named {error.name!r} in the current "
+                    f"directory ({os.getcwd()}) or on the Python path. For a file give path/to/file.py:Class."
+                ) from None
+            raise _import_failed(repr(source), error) from error
+        except Exception as error:
+            raise _import_failed(repr(source), error) from error
+
+
+def _attribute(namespace: ModuleType, attr: str, source: str) -> Any:
+    target: Any = namespace
+    for part in attr.split("."):
+        if not hasattr(target, part):
+            found = ", ".join(_module_names(namespace)) or "none"
+            where = getattr(namespace, "__file__", None) or source
+            raise UsageError(
+                f"{source!r} ({where}) has no attribute {attr!r}. Modules defined there: {found}."
+            )
+        target = getattr(target, part)
+    return target
+
+
+def _module_names(namespace: ModuleType) -> list[str]:
+    """Module classes defined in (not imported into) ``namespace``."""
+    return [name for name, value in vars(namespace).items()
+            if inspect.isclass(value) and issubclass(value, nn.Module)
+            and value.__module__ == namespace.__name__][:8]
+
+
+def _instantiate(target: Any, attr: str, spec: str, kwargs: dict[str, Any]) -> nn.Module:
+    if isinstance(target, nn.Module):
+        if kwargs:
+            raise UsageError(f"{attr!r} in {spec!r} is already a module instance; drop --kwargs.")
+        return target.eval()
+    if not callable(target) or (inspect.isclass(target) and not issubclass(target, nn.Module)):
+        kind = type(target).__name__
+        raise UsageError(f"{attr!r} is {'an' if kind[0] in 'aeiou' else 'a'} {kind}, "
+                         "not a torch.nn.Module class or factory.")
+    try:
+        model = target(**kwargs)
+    except TypeError as error:
+        if _raised_by_call(error):
+            raise UsageError(
+                f"Cannot build {attr}(**{kwargs}): {error}. Give its arguments with --kwargs as JSON, "
+                """e.g. --kwargs '{"num_classes": 2}'."""
+            ) from None
+        raise AnalysisError(f"Building {attr} failed: {_error_line(error)}{_user_line(error)}") from error
+    except Exception as error:
+        raise AnalysisError(f"Building {attr} failed: {_error_line(error)}{_user_line(error)}") from error
+    if not isinstance(model, nn.Module):
+        raise UsageError(f"{attr!r} returned {type(model).__name__} {model!r:.40}, not a torch.nn.Module.")
+    return model.eval()
+
+
+def _raised_by_call(error: TypeError) -> bool:
+    """A bad-arguments TypeError comes from the call itself: its traceback has no frame inside it."""
+    return error.__traceback__ is not None and error.__traceback__.tb_next is None
+
+
+def _import_failed(what: str, error: BaseException) -> AnalysisError:
+    return AnalysisError(f"Importing {what} failed: {_error_line(error)}{_user_line(error)}")
+
+
+def _error_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+
+
+def _user_line(error: BaseException) -> str:
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if "importlib" not in f.filename
+              and str(Path(__file__).parent) not in f.filename]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    return (f"\n  at {frame.filename}:{frame.lineno}: {(frame.line or '').strip()}"
+            "\n  Run with --debug for the full traceback.")

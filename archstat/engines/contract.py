@@ -1,0 +1,139 @@
+"""What every engine returns, and the one way to get an engine by name.
+
+An engine runs a module once on given inputs and measures, per dotted module name ("" is the whole
+model, each module including its children):
+
+- MACs by operator (one fused multiply-add = 1 MAC, fvcore's "flop"; FLOPs = 2 x MACs);
+- activations: output elements of convolutions and matrix products (fvcore's activation count);
+- the operators it has no counter for, with their number of calls: listed, never silently zero;
+- output shapes, receptive fields and depth (``archstat.engines.fields``).
+
+Counts are at the batch of the inputs given. A caller asks for what it needs (``Want``): fields and
+shapes alone never need a real trace. The implementations:
+
+- ``fvcore`` (``engines/fvcore.py``): fvcore's TorchScript trace of a real forward, the reference;
+  a meta pass first gives the fields, the shapes and the memory the trace would need;
+- ``meta`` (``engines/meta.py``): the same counts on meta tensors, no weights in memory, no arithmetic;
+- ``torch`` (``engines/torch_flops.py``): torch's ``FlopCounterMode`` on meta tensors (its FLOPs / 2),
+  MACs of the whole model only (no activations, no per-module split).
+
+A new engine is a class with ``name`` and ``measure`` (the ``Engine`` protocol) added to ``ENGINES``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Flag, auto
+from typing import TYPE_CHECKING, Protocol
+
+from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from torch import Tensor, nn
+
+    from .fields import FieldTrace
+    from .shapes import ShapeRecorder
+
+
+class Want(Flag):
+    """What a caller needs from a pass. ``FIELDS`` includes output shapes and depth."""
+
+    COUNTS = auto()
+    FIELDS = auto()
+    ALL = COUNTS | FIELDS
+
+
+@dataclass
+class Counts:
+    """Per dotted module name ("" is the whole model); each module includes its children."""
+
+    macs: dict[str, Counter[str]]  # module -> operator -> MACs
+    activations: dict[str, int]  # module -> output elements of its convolutions and matrix products
+    uncounted: dict[str, Counter[str]]  # module -> operator with no counter -> calls
+
+
+@dataclass
+class Measurement:
+    """One engine's pass over a module.
+
+    ``engine`` names the engine that counted (the fvcore engine hands over to the meta engine above
+    the memory budget, and says so in ``notes``). ``counts`` is ``None`` when only fields were asked
+    for; ``fields`` is ``None`` when only counts were. ``output_shapes`` are by dotted module name,
+    at the inputs' batch; ``peak_activation_bytes`` is the largest total of operator inputs and
+    outputs alive at once in a meta pass (``None`` when no meta pass ran).
+    """
+
+    engine: str
+    counts: Counts | None
+    fields: FieldTrace | None
+    output_shapes: dict[str, list[int]] = field(default_factory=dict)
+    peak_activation_bytes: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LayerRecord:
+    """One module's row of a report, each count including the module's children.
+
+    ``params`` counts elements (shared tensors once, auxiliary heads only when asked for); ``macs``
+    and ``activations`` are at the report's batch; ``output_shape`` includes the batch. The field
+    entries are (height, width) in input pixels (``None`` where no field reaches the module), and
+    ``depth`` is the longest chain of convolutions and matrix products from the input to its output.
+    """
+
+    name: str
+    type: str
+    level: int  # 0 for the whole model, 1 for its children, ...
+    is_leaf: bool
+    output_shape: list[int] | None
+    params: int
+    trainable_params: int
+    macs: int
+    activations: int
+    receptive_field: list[int] | None = None
+    effective_stride: list[int] | None = None
+    field_start: list[int] | None = None
+    depth: int | None = None
+
+
+class Engine(Protocol):
+    """Measures ``module(*inputs)``. ``recorder`` holds shape hooks the caller installed on the module
+    (it names the layer a failing forward stopped in); an engine removes them before any pass that
+    must not see them. Errors of the user's forward propagate unchanged."""
+
+    name: str
+
+    def measure(self, module: nn.Module, inputs: tuple[Tensor, ...], want: Want,
+                recorder: ShapeRecorder) -> Measurement: ...
+
+
+def _fvcore(memory_budget: int | str | None) -> Engine:
+    from .fvcore import FvcoreEngine
+
+    return FvcoreEngine(memory_budget)
+
+
+def _meta(memory_budget: int | str | None) -> Engine:
+    from .meta import MetaEngine
+
+    return MetaEngine()
+
+
+def _torch(memory_budget: int | str | None) -> Engine:
+    from .torch_flops import TorchFlopsEngine
+
+    return TorchFlopsEngine()
+
+
+# Imported on first use: fvcore alone takes 0.1 s, and a meta pass never needs it.
+ENGINES: dict[str, Callable[[int | str | None], Engine]] = {"fvcore": _fvcore, "meta": _meta, "torch": _torch}
+
+
+def get_engine(name: str, memory_budget: int | str | None = None) -> Engine:
+    """The engine called ``name``; ``memory_budget`` (bytes or text such as "8G") caps a real trace."""
+    key = str(name)
+    if key not in ENGINES:
+        raise UsageError(f"--engine {key!r} is not one of {', '.join(ENGINES)}.")
+    return ENGINES[key](memory_budget)

@@ -1,0 +1,41 @@
+"""The ``torch`` engine (``engines.contract``): torch's own ``FlopCounterMode``, on meta tensors.
+
+It counts a convolution and a matrix product by the same formulas as fvcore (output elements x
+kernel elements x input channels per group), and a multiply and an add separately: its FLOPs / 2
+are MACs. It splits nothing by module and counts no activations, so a ``Measurement`` from it
+holds the whole model's MACs by operator (under "") and the output shapes the caller's hooks saw.
+The design calculators use it for blocks too large to materialise.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import torch
+from torch import Tensor, nn
+from torch.utils.flop_counter import FlopCounterMode
+
+from .contract import Counts, Measurement, Want
+from .fields import trace_fields
+from .shapes import ShapeRecorder
+
+ENGINE_NAME = "torch"
+
+
+class TorchFlopsEngine:
+    """MACs as torch's ``FlopCounterMode`` counts them (FLOPs / 2), fields from a meta field trace."""
+
+    name = ENGINE_NAME
+
+    def measure(self, module: nn.Module, inputs: tuple[Tensor, ...], want: Want,
+                recorder: ShapeRecorder) -> Measurement:
+        counts = fields = None
+        if Want.COUNTS in want:
+            with torch.no_grad(), FlopCounterMode(display=False) as counter:
+                module(*inputs)
+            by_operator = Counter({str(op).split(".")[0].split("::")[-1]: flops // 2
+                                   for op, flops in counter.get_flop_counts()["Global"].items()})
+            counts = Counts(macs={"": by_operator}, activations={"": 0}, uncounted={"": Counter()})
+        if Want.FIELDS in want:
+            fields = trace_fields(module, inputs)
+        return Measurement(self.name, counts, fields, recorder.output_shapes)
