@@ -82,3 +82,11 @@ class Optimizer(Choice):
     sgd = "sgd"
     momentum = "momentum"
     adam = "adam"
+
+
+class Mode(Choice):
+    """The mode a network is counted in: eval (the default, as deployed) or train (BatchNorm uses the
+    batch's statistics, dropout is active). The module's own mode is restored after the analysis."""
+
+    eval = "eval"
+    train = "train"

@@ -30,10 +30,11 @@ from ..engines.imports import light_imports
 from ..engines.shapes import ForwardFailure, ShapeRecorder, smallest_working_side
 from ..errors import AnalysisError, ArchstatError, UsageError
 from ..models import build_model
-from ..options import Engine
+from ..options import Engine, Mode
 from .params import aux_mode, aux_modules, param_counts
 from .report import Report
 from .resolve import InputSpec, ModelSpec, Target, meta_copy, resolve
+from .snapshot import as_given
 from .trainable import mark_trainable
 
 
@@ -51,6 +52,7 @@ def analyze(
     engine: Engine | str = Engine.fvcore,
     memory_budget: int | str | None = None,
     want: Want = Want.ALL,
+    mode: Mode | str = Mode.eval,
 ) -> Report:
     """Count params, MACs and activations of ``model`` per module, and follow its receptive fields.
 
@@ -72,12 +74,15 @@ def analyze(
             ``ARCHSTAT_MEMORY_BUDGET``, else half the available RAM); above it the meta engine counts.
         want: ``Want.FIELDS`` for fields, shapes and params alone: never a real trace, and the report's
             MACs and activations are left at 0 and out of its totals.
+        mode: "eval" (the default, as the command line counts) or "train" (BatchNorm on the batch's
+            statistics). The module's own mode, buffers and hooks are restored afterwards
+            (``snapshot.as_given``), also when the analysis fails.
 
     Returns:
         A ``Report``: per-module records and totals; params in elements, MACs (one fused multiply-add
         = 1 MAC; FLOPs = 2 x MACs) and activations (output elements) at ``batch``.
     """
-    engine = Engine.parse(engine, "--engine")
+    engine, mode = Engine.parse(engine, "--engine"), Mode.parse(mode, "--mode")
     if batch < 1:
         raise UsageError(f"--batch must be at least 1, got {batch}. Give a batch size such as 1 or 32.")
     target = resolve(model, input_size=input_size, num_classes=num_classes, kwargs=kwargs, name=name,
@@ -90,7 +95,7 @@ def analyze(
     try:
         device = "meta" if engine is Engine.meta else "cpu"  # a 4096x4096 input is 200 MB on cpu
         inputs = tuple(torch.zeros((1, *shape), device=device) for shape in shapes)
-        with aux_mode(module, aux), torch.no_grad(), light_imports():
+        with as_given(module, mode), aux_mode(module, aux), torch.no_grad(), light_imports():
             measured = _measure(target, inputs, get_engine(engine, memory_budget), want)
         excluded = aux_modules(module) if has_aux and not aux else set()
         records = _layer_records(module, measured, excluded, batch)

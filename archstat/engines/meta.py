@@ -236,7 +236,10 @@ def run(module: nn.Module, inputs: tuple[Tensor, ...]) -> MetaPass:
         with torch.no_grad(), _scopes(names, counting), _tracer_view(), light_imports(), fast_kernels():
             with counting, following_fields(module, args) as tracer:
                 output = module(*args)
-    counts = _tally(counting.reaching(output), list(dict.fromkeys(names.values())))
+        # A write to the module's state (BatchNorm's batch counter in training mode) is an effect
+        # of the forward: fvcore's trace keeps it, so it counts as reaching the output.
+        state = list(module.buffers())
+    counts = _tally(counting.reaching((output, state)), list(dict.fromkeys(names.values())))
     return MetaPass(counts=counts, peak_activation_bytes=counting.live.peak, fields=tracer.finish(output))
 
 
