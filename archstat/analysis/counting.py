@@ -27,7 +27,8 @@ from torch import nn
 from ..engines import fvcore as _fvcore
 from ..engines import meta as _meta
 from ..engines.budget import memory_budget, trace_bytes
-from ..engines.fields import FieldTrace, trace_fields
+from ..engines.field_arithmetic import FieldTrace
+from ..engines.fields import trace_fields
 from ..engines.imports import light_imports
 from ..engines.shapes import ForwardFailure, ShapeRecorder, smallest_working_side
 from ..errors import AnalysisError, ArchstatError, UsageError

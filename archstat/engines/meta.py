@@ -29,7 +29,8 @@ import torch
 from torch import Tensor, nn
 from torch.overrides import TorchFunctionMode
 
-from .fields import FieldTrace, following_fields, tensors_in
+from .field_arithmetic import FieldTrace, tensors_in
+from .fields import following_fields
 from .fvcore import Counts
 from .imports import light_imports
 from .meta_device import fast_kernels, meta_inputs, on_meta
