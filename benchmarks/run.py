@@ -16,8 +16,15 @@ Tools, on the same network definitions (archstat's zoo):
 The four others build the model as a user would (PyTorch's weight initialisation) and import only
 archstat's model definitions, not its analysis code. Install them with ``pip install -e .[bench]``.
 
-Usage: ``python benchmarks/run.py`` (30-45 minutes on 2 cores; writes docs/performance.md) or
-``python benchmarks/run.py --quick`` (a few minutes; writes nothing unless --output is given).
+Two sections measure archstat alone (``--only startup,rf`` runs just them, in about a minute):
+  startup   ``archstat --help``, ``--version``, ``table --help`` and one bash completion, run as the
+            console script runs them, beside ``python -c pass`` and ``python -c "import torch"``
+  rf        ``archstat rf vgg16 --input 1024`` against ``archstat table vgg16 --input 1024 --engine meta``
+            (target: rf within 1.3x of table)
+
+Usage: ``python benchmarks/run.py`` (30-45 minutes on 2 cores; writes docs/performance.md),
+``python benchmarks/run.py --quick`` (a few minutes; writes nothing unless --output is given) or
+``python benchmarks/run.py --only startup,rf`` (prints those sections; writes nothing unless --output).
 """
 
 from __future__ import annotations
@@ -40,6 +47,23 @@ NETWORKS = {"alexnet": 227, "vgg16": 224, "resnet152": 224, "densenet201": 224, 
 LARGE = 1024
 TOOLS = ["archstat-meta", "archstat", "fvcore", "torchinfo", "ptflops", "thop"]
 FLOOR = "import torch"  # a process that imports torch and exits: what no tool can go below
+SECTIONS = ("startup", "rf")  # what --only can pick; the tool comparison runs only without --only
+
+# Startup: what the console script costs when it analyses nothing. The commands run as the script
+# does (``main`` with argv[0] "archstat", which click's completion keys on), from the source tree.
+STARTUP = "startup"
+_SCRIPT = "import sys; sys.argv[0] = 'archstat'; from archstat.cli.app import main; main()"
+_COMPLETION = {"_ARCHSTAT_COMPLETE": "complete_bash", "COMP_WORDS": "archstat ta", "COMP_CWORD": "1"}
+STARTUPS: dict[str, tuple[list[str], dict[str, str]]] = {
+    "archstat --help": (["--help"], {}),
+    "archstat --version": (["--version"], {}),
+    "archstat table --help": (["table", "--help"], {}),
+    "completion of `archstat ta` (bash)": ([], _COMPLETION),
+}
+STARTUP_FLOORS = {"python -c pass": "pass", "python -c 'import torch'": "import torch"}
+# rf against the table of the same network and input: tracing fields should cost little over counting.
+RF, RF_NETWORK, RF_TARGET = "archstat-rf", "vgg16", 1.3
+WARMS_WITH = {RF: "archstat-meta"}  # the same package on the same network: one warm-up fills the caches
 
 # What the four other tools' users write: build the model, then one call. The model definitions are
 # imported without archstat's package __init__ (which loads its analysis code and pandas).
@@ -64,6 +88,11 @@ def command(tool: str, name: str, side: int) -> list[str]:
     """The argv that runs ``tool`` on network ``name`` at ``side`` x ``side``."""
     if tool == FLOOR:
         return [sys.executable, "-c", "import torch"]
+    if tool == STARTUP:
+        floor = STARTUP_FLOORS.get(name)
+        return [sys.executable, "-c", floor] if floor else [sys.executable, "-c", _SCRIPT, *STARTUPS[name][0]]
+    if tool == RF:
+        return [sys.executable, "-m", "archstat", "rf", name, "--input", str(side)]
     if tool.startswith("archstat"):
         engine = ["--engine", "meta"] if tool == "archstat-meta" else []
         return [sys.executable, "-m", "archstat", "table", name, "--input", str(side), *engine]
@@ -111,23 +140,42 @@ class Results:
         return statistics.median(getattr(s, what) for s in found) if found else None
 
 
+def job_env(tool: str, name: str, env: dict[str, str]) -> dict[str, str]:
+    """``env``, plus what a startup command sets (shell completion is asked for through variables)."""
+    return {**env, **STARTUPS[name][1]} if tool == STARTUP and name in STARTUPS else env
+
+
 def rounds(jobs: list[tuple[str, str, int]], runs: int, env: dict[str, str], results: Results) -> None:
     """A warm-up run of each tool not yet run, then ``runs`` rounds over all jobs, in an order
     rotated each round."""
     for tool, name, side in jobs:
-        if tool not in results.warm:
-            measure(command(tool, name, side), env)
-            results.warm.add(tool)
+        if WARMS_WITH.get(tool, tool) not in results.warm:
+            measure(command(tool, name, side), job_env(tool, name, env))
+            results.warm.add(WARMS_WITH.get(tool, tool))
     for round_ in range(runs):
         shift = round_ % len(jobs)
         for tool, name, side in jobs[shift:] + jobs[:shift]:
-            results.add(tool, name, side, measure(command(tool, name, side), env))
+            results.add(tool, name, side, measure(command(tool, name, side), job_env(tool, name, env)))
         results.load.append(os.getloadavg())
         print(f"  round {round_ + 1}/{runs} done, load {os.getloadavg()[0]:.2f}", file=sys.stderr)
 
 
+def run_sections(args: argparse.Namespace, env: dict[str, str], results: Results) -> None:
+    """The startup and rf sections ``args.only`` names: archstat alone, no other tool."""
+    if "startup" in args.sections:
+        print("startup (the console script, analysing nothing):", file=sys.stderr)
+        rounds([(STARTUP, name, 0) for name in [*STARTUPS, *STARTUP_FLOORS]], args.runs, env, results)
+    if "rf" in args.sections:
+        print(f"rf against table at {LARGE} ({RF_NETWORK}, meta engine):", file=sys.stderr)
+        rounds([("archstat-meta", RF_NETWORK, LARGE), (RF, RF_NETWORK, LARGE)], args.runs, env, results)
+
+
 def run_all(args: argparse.Namespace, env: dict[str, str]) -> Results:
     results = Results(load=[os.getloadavg()])
+    if args.only:
+        run_sections(args, env, results)
+        results.load.append(os.getloadavg())
+        return results
     networks = {n: NETWORKS[n] for n in args.networks}
     for name, side in networks.items():
         for size in (side, LARGE):
@@ -143,6 +191,8 @@ def run_all(args: argparse.Namespace, env: dict[str, str]) -> Results:
     for name in args.zoo:
         results.add("archstat-meta", name, 4096, measure(command("archstat-meta", name, 4096), env))
     results.load.append(os.getloadavg())
+    run_sections(args, env, results)
+    results.load.append(os.getloadavg())
     return results
 
 
@@ -155,16 +205,23 @@ def zoo_names() -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="vgg16 and resnet152, 3 runs, 8 zoo models at 4096")
-    parser.add_argument("--runs", type=int, default=5, help="measured rounds (after one warm-up); default 5")
+    parser.add_argument("--runs", type=int, help="measured rounds (after one warm-up); default 5, 3 with --only")
     parser.add_argument("--threads", type=int, help="OMP_NUM_THREADS for every child (default: torch's own)")
     parser.add_argument("--output", type=Path, help="Markdown report (default: docs/performance.md, not with --quick)")
     parser.add_argument("--json", type=Path, help="also write every sample here")
     parser.add_argument("--from-json", type=Path, help="render the page again from a --json file, no measuring")
+    parser.add_argument("--only", type=sections, help=f"run only these sections, comma-separated: {','.join(SECTIONS)} "
+                        "(3 runs unless --runs; prints them, writes nothing unless --output)")
     args = parser.parse_args()
+    args.sections = args.only or list(SECTIONS)
     if args.from_json:
         rerender(args)
         return
-    args.networks, args.tools, args.zoo = list(NETWORKS), TOOLS, zoo_names()
+    args.runs = args.runs or (3 if args.only else 5)
+    if args.only:
+        args.networks, args.tools, args.zoo = [], [], []
+    else:
+        args.networks, args.tools, args.zoo = list(NETWORKS), TOOLS, zoo_names()
     if args.quick:
         args.networks, args.runs, args.zoo = ["vgg16", "resnet152"], min(args.runs, 3), args.zoo[::7]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
@@ -172,8 +229,8 @@ def main() -> None:
         env["OMP_NUM_THREADS"] = str(args.threads)
     started = datetime.datetime.now(datetime.timezone.utc)
     results = run_all(args, env)
-    text = render(results, args, started, machine(args))
-    output = args.output or (None if args.quick else ROOT / "docs" / "performance.md")
+    text = (render_sections if args.only else render)(results, args, started, machine(args))
+    output = args.output or (None if args.quick or args.only else ROOT / "docs" / "performance.md")
     if output:
         output.write_text(text, encoding="utf-8")
         print(f"wrote {output}", file=sys.stderr)
@@ -183,8 +240,18 @@ def main() -> None:
         rows = [{"tool": t, "network": n, "side": s, **vars(x)}
                 for (t, n, s), xs in results.samples.items() for x in xs]
         saved = {"started": started.isoformat(), "runs": args.runs, "machine": machine(args), "load": results.load,
-                 "samples": rows}
+                 "only": args.only, "samples": rows}
         args.json.write_text(json.dumps(saved, indent=1), encoding="utf-8")
+
+
+def sections(text: str) -> list[str]:
+    """``--only``'s value: known section names, comma-separated."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in SECTIONS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown section {', '.join(unknown) or '(none)'}; choose from "
+                                         f"{', '.join(SECTIONS)}")
+    return names
 
 
 def rerender(args: argparse.Namespace) -> None:
@@ -196,8 +263,16 @@ def rerender(args: argparse.Namespace) -> None:
                                                                      row.get("error", "")))
     args.networks = [n for n in NETWORKS if (TOOLS[0], n, NETWORKS[n]) in results.samples]
     args.tools, args.zoo = TOOLS, [n for (t, n, s) in results.samples if s == 4096]
-    args.runs = saved["runs"]
+    args.runs, args.only = saved["runs"], saved.get("only")
+    args.sections = args.only or list(SECTIONS)
     started = datetime.datetime.fromisoformat(saved["started"])
+    if args.only:
+        text = render_sections(results, args, started, saved["machine"])
+        if args.output:
+            args.output.write_text(text, encoding="utf-8")
+        else:
+            print(text)
+        return
     text = render(results, args, started, saved["machine"])
     (args.output or ROOT / "docs" / "performance.md").write_text(text, encoding="utf-8")
 
@@ -343,7 +418,43 @@ def render(results: Results, args: argparse.Namespace, started: datetime.datetim
         "", "## Every zoo model at 4096x4096, meta engine (one run each)", "",
         "| model | wall / peak RSS |", "| --- | --- |",
         *[f"| {n} | {_cell(results, 'archstat-meta', n, 4096)} |" for n in args.zoo], "",
+        *_sections(results, args),
     ]
+    return "\n".join(lines)
+
+
+def _sections(results: Results, args: argparse.Namespace) -> list[str]:
+    """The startup and rf tables, for the sections this run measured (an older run has neither)."""
+    lines: list[str] = []
+    if "startup" in args.sections and any(t == STARTUP for t, _, _ in results.samples):
+        lines += ["## Startup: the console script analysing nothing (wall / peak RSS, median)", "",
+                  "Run as the `archstat` script runs them, beside the interpreter alone and `import torch` alone.", "",
+                  "| command | wall / peak RSS |", "| --- | --- |",
+                  *[f"| {n} | {_cell(results, STARTUP, n, 0)} |" for n in [*STARTUPS, *STARTUP_FLOORS]], ""]
+    if "rf" in args.sections and (RF, RF_NETWORK, LARGE) in results.samples:
+        rf, table = results.median(RF, RF_NETWORK, LARGE), results.median("archstat-meta", RF_NETWORK, LARGE)
+        ratio = _ratio(rf, table)
+        met = "yes" if ratio is not None and ratio <= RF_TARGET else "no"
+        lines += [f"## Receptive fields: `archstat rf` against `archstat table --engine meta` ({RF_NETWORK}, "
+                  f"{LARGE}x{LARGE})", "", "| command | wall / peak RSS |", "| --- | --- |",
+                  f"| `archstat rf {RF_NETWORK} --input {LARGE}` | {_cell(results, RF, RF_NETWORK, LARGE)} |",
+                  f"| `archstat table {RF_NETWORK} --input {LARGE} --engine meta` | "
+                  f"{_cell(results, 'archstat-meta', RF_NETWORK, LARGE)} |", "",
+                  f"rf / table, wall time: {_x(ratio)} (target: at most {RF_TARGET}x; met: {met})", ""]
+    return lines
+
+
+def render_sections(results: Results, args: argparse.Namespace, started: datetime.datetime,
+                    info: dict[str, str]) -> str:
+    """Only the sections ``--only`` ran, with when and where, as Markdown."""
+    loads = ", ".join(f"{load[0]:.2f}" for load in results.load)
+    lines = [f"# archstat benchmarks: {', '.join(args.sections)}", "",
+             f"Generated by `python benchmarks/run.py --only {','.join(args.sections)}`.", "",
+             f"- date: {started:%Y-%m-%d %H:%M} UTC; {args.runs} measured runs per point after a warm-up, "
+             "commands alternated within each round, medians shown",
+             *[f"- {key}: {value}" for key, value in info.items()],
+             f"- load average (1 min) at the start and after each section: {loads}", "",
+             *_sections(results, args)]
     return "\n".join(lines)
 
 

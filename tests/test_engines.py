@@ -21,11 +21,12 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 import archstat
-from archstat.engines import budget, contract, imports
+from archstat.engines import budget, contract, imports, registry
 from archstat.engines import fvcore as _fvcore
 from archstat.engines import meta as _meta
-from archstat.engines.contract import Counts, Want, get_engine
+from archstat.engines.contract import Counts, Want
 from archstat.engines.meta_ops import FVCORE_IGNORED, einsum_macs
+from archstat.engines.registry import get_engine
 from archstat.engines.shapes import ShapeRecorder
 from archstat.errors import AnalysisError, UsageError
 from archstat.models import build_model, get_model_info, list_models
@@ -39,7 +40,7 @@ LAYER_COLUMNS = ["name", "type", "output_shape", "params", "trainable_params", "
 @pytest.fixture
 def counts(monkeypatch: pytest.MonkeyPatch) -> dict[str, Counts]:
     """The raw per-module counts each engine hands ``analyze``, recorded as they pass through the
-    engine contract (``archstat.engines.contract.ENGINES``), keyed by the engine that counted."""
+    engine contract (``archstat.engines.registry.ENGINES``), keyed by the engine that counted."""
     seen: dict[str, Counts] = {}
 
     def recording(make: Callable[[object], contract.Engine]) -> Callable[[object], contract.Engine]:
@@ -58,8 +59,8 @@ def counts(monkeypatch: pytest.MonkeyPatch) -> dict[str, Counts]:
             return Recording()  # type: ignore[return-value]
         return factory
 
-    for name, make in list(contract.ENGINES.items()):
-        monkeypatch.setitem(contract.ENGINES, name, recording(make))  # type: ignore[arg-type]
+    for name, make in list(registry.ENGINES.items()):
+        monkeypatch.setitem(registry.ENGINES, name, recording(make))  # type: ignore[arg-type]
     return seen
 
 

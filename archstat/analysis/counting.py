@@ -24,9 +24,10 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..engines.contract import Counts, LayerRecord, Measurement, Want, get_engine
-from ..engines.fields import FieldTrace
+from ..engines.contract import Counts, LayerRecord, Measurement, Want
+from ..engines.field_arithmetic import FieldTrace
 from ..engines.imports import light_imports
+from ..engines.registry import get_engine
 from ..engines.shapes import ForwardFailure, ShapeRecorder, smallest_working_side
 from ..errors import AnalysisError, ArchstatError, UsageError
 from ..models import build_model

@@ -32,7 +32,8 @@ import torch
 from torch import nn
 
 from ..analysis.counting import analyze
-from ..engines.contract import Want, get_engine
+from ..engines.contract import Want
+from ..engines.registry import get_engine
 from ..engines.shapes import ShapeRecorder
 from ..errors import UsageError
 from . import blocks

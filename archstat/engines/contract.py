@@ -17,23 +17,21 @@ shapes alone never need a real trace. The implementations:
 - ``torch`` (``engines/torch_flops.py``): torch's ``FlopCounterMode`` on meta tensors (its FLOPs / 2),
   MACs of the whole model only (no activations, no per-module split).
 
-A new engine is a class with ``name`` and ``measure`` (the ``Engine`` protocol) added to ``ENGINES``.
+A new engine is a class with ``name`` and ``measure`` (the ``Engine`` protocol), added to
+``ENGINES`` in ``engines/registry.py``; ``get_engine`` there returns one by name.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Flag, auto
 from typing import TYPE_CHECKING, Protocol
 
-from ..errors import UsageError
-
 if TYPE_CHECKING:
     from torch import Tensor, nn
 
-    from .fields import FieldTrace
+    from .field_arithmetic import FieldTrace
     from .shapes import ShapeRecorder
 
 
@@ -107,33 +105,3 @@ class Engine(Protocol):
 
     def measure(self, module: nn.Module, inputs: tuple[Tensor, ...], want: Want,
                 recorder: ShapeRecorder) -> Measurement: ...
-
-
-def _fvcore(memory_budget: int | str | None) -> Engine:
-    from .fvcore import FvcoreEngine
-
-    return FvcoreEngine(memory_budget)
-
-
-def _meta(memory_budget: int | str | None) -> Engine:
-    from .meta import MetaEngine
-
-    return MetaEngine()
-
-
-def _torch(memory_budget: int | str | None) -> Engine:
-    from .torch_flops import TorchFlopsEngine
-
-    return TorchFlopsEngine()
-
-
-# Imported on first use: fvcore alone takes 0.1 s, and a meta pass never needs it.
-ENGINES: dict[str, Callable[[int | str | None], Engine]] = {"fvcore": _fvcore, "meta": _meta, "torch": _torch}
-
-
-def get_engine(name: str, memory_budget: int | str | None = None) -> Engine:
-    """The engine called ``name``; ``memory_budget`` (bytes or text such as "8G") caps a real trace."""
-    key = str(name)
-    if key not in ENGINES:
-        raise UsageError(f"--engine {key!r} is not one of {', '.join(ENGINES)}.")
-    return ENGINES[key](memory_budget)

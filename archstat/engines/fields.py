@@ -1,18 +1,11 @@
 """Receptive fields and depth, followed through the graph the forward actually executes.
 
-Unit: input pixels. Per spatial axis (height, width) every feature map carries three integers:
-
-* ``size``  r: how many input pixels the field of one unit spans (its theoretical receptive field);
-* ``stride`` j: the distance in input pixels between the fields of neighbouring units (the "jump");
-* ``start`` s: the input coordinate of the first pixel of unit 0's field, negative when padding
-  reaches outside the image.
-
-The input starts at r = 1, j = 1, s = 0. A window op (convolution, pooling) with kernel k, stride t,
-left padding p and dilation d maps them to ``r + d(k-1)j``, ``j t`` and ``s - p j``; ``ceil_mode``
-only appends a unit at the far end and so changes none of the three. Where paths meet (add, cat,
-mul) the field is the union of the incoming ones; a merge of paths with different jumps or
-different centres is flagged. Depth counts weight layers (convolutions, fully connected layers)
-on the longest path from the input. Tensor values are never read: the trace runs on meta tensors.
+Unit: input pixels. Each tensor the forward makes is tagged with its field (size, stride, start per
+axis; the arithmetic and its conventions are in ``archstat.engines.field_arithmetic``): convolutions
+and pooling move it, merges (add, cat, mul) take the union, and a merge of paths with different
+jumps or different centres is flagged. Depth counts weight layers (convolutions, fully connected
+layers) on the longest path from the input. Tensor values are never read: the trace runs on meta
+tensors.
 """
 
 from __future__ import annotations
@@ -21,7 +14,6 @@ import math
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -29,8 +21,17 @@ from torch import Tensor, nn
 from torch.overrides import TorchFunctionMode
 
 from ..errors import AnalysisError
-
-Pair = tuple[int, int]
+from .field_arithmetic import (
+    INPUT_FIELD,
+    Field,
+    FieldTrace,
+    Pair,
+    TensorInfo,
+    after_window,
+    tensors_in,
+    union,
+    upstream,
+)
 
 # Window ops: name -> (spatial axes, position of kernel_size, takes padding, takes dilation).
 # stride, padding and dilation follow kernel_size in every one of these signatures.
@@ -56,81 +57,6 @@ _DROP_LAYOUT = {
 }
 
 
-@dataclass(frozen=True)
-class Field:
-    """Theoretical receptive field of a feature map, in input pixels, as (height, width).
-
-    ``size``: extent of one unit's field; ``stride``: jump between neighbouring units' fields;
-    ``start``: input coordinate where unit 0's field begins (negative inside the padding).
-    Unit (i, k) sees rows ``start[0] + i*stride[0]`` to that plus ``size[0] - 1``, likewise columns.
-    """
-
-    size: Pair
-    stride: Pair
-    start: Pair
-
-    def centre2(self) -> Pair:
-        """Twice the centre of unit 0's field (integers, so centres compare exactly)."""
-        return (2 * self.start[0] + self.size[0] - 1, 2 * self.start[1] + self.size[1] - 1)
-
-
-@dataclass
-class FieldTrace:
-    """What ``trace_fields`` found.
-
-    ``by_module``: dotted module name -> field of its output (``None``: no spatial field, e.g. after
-    global pooling or flattening); modules that never ran are absent. ``depth_by_module``: weight
-    layers on the longest path from the input to that module's output. ``final``: field of the last
-    spatial feature map the output depends on. ``depth``: weight layers on the longest path from the
-    input to the model's output. ``merges``: merges of misaligned paths (module name and reason).
-    ``warnings``: ops the trace could not follow, approximations made.
-    """
-
-    by_module: dict[str, Field | None] = field(default_factory=dict)
-    depth_by_module: dict[str, int] = field(default_factory=dict)
-    final: Field | None = None
-    depth: int = 0
-    merges: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Info:
-    """What is known about one tensor: its field, its depth, the latest spatial field upstream."""
-
-    field: Field | None
-    depth: int
-    last: Field | None
-
-
-_INPUT_FIELD = Field(size=(1, 1), stride=(1, 1), start=(0, 0))
-
-
-def _window(f: Field, kernel: Pair, stride: Pair, pad: Pair, dilation: Pair) -> Field:
-    """Field after a window op; all arguments per (height, width), padding on the leading side."""
-    return Field(
-        size=(f.size[0] + dilation[0] * (kernel[0] - 1) * f.stride[0],
-              f.size[1] + dilation[1] * (kernel[1] - 1) * f.stride[1]),
-        stride=(f.stride[0] * stride[0], f.stride[1] * stride[1]),
-        start=(f.start[0] - pad[0] * f.stride[0], f.start[1] - pad[1] * f.stride[1]),
-    )
-
-
-def _union(fields: list[Field]) -> Field:
-    """The smallest field holding every one of ``fields`` (unit 0 of each); the larger jump wins."""
-    start = (min(f.start[0] for f in fields), min(f.start[1] for f in fields))
-    end = (max(f.start[0] + f.size[0] for f in fields), max(f.start[1] + f.size[1] for f in fields))
-    stride = (max(f.stride[0] for f in fields), max(f.stride[1] for f in fields))
-    return Field(size=(end[0] - start[0], end[1] - start[1]), stride=stride, start=start)
-
-
-def _upstream(inputs: list[tuple[Tensor, _Info]]) -> Field | None:
-    """The union of the latest spatial fields the inputs depend on (``final``'s candidate)."""
-    present = [i.field or i.last for _, i in inputs]
-    fields = [f for f in present if f is not None]
-    return _union(fields) if fields else None
-
-
 def _pair(value: Any, axes: int, neutral: int) -> Pair:
     """An int / sequence argument as (height, width); 1-D ops act on the width only."""
     values = [int(value)] * axes if isinstance(value, int) else [int(v) for v in value]
@@ -145,20 +71,8 @@ def _arg(args: tuple[Any, ...], kwargs: dict[str, Any], pos: int, name: str, def
     return args[pos] if len(args) > pos else default
 
 
-def tensors_in(obj: Any) -> Iterator[Tensor]:
-    """Every tensor in ``obj``: a tensor, or lists, tuples and dicts of them, in order."""
-    if isinstance(obj, Tensor):
-        yield obj
-    elif isinstance(obj, (list, tuple)):
-        for item in obj:
-            yield from tensors_in(item)
-    elif isinstance(obj, dict):
-        for item in obj.values():
-            yield from tensors_in(item)
-
-
 class _Tracer(TorchFunctionMode):
-    """Sees every torch call of the forward and tags each result with its ``_Info``.
+    """Sees every torch call of the forward and tags each result with its ``TensorInfo``.
 
     Inside ``__torch_function__`` the mode is switched off, so the calls a traced function makes
     internally (F.local_response_norm pads and average-pools across channels) are not seen twice.
@@ -169,7 +83,7 @@ class _Tracer(TorchFunctionMode):
         self.axes = axes  # spatial axes of the input: 2 for images, 1 for sequences
         # id -> (the tensor, weakly: a tensor freed by the forward is not kept, and a new one that
         # takes its id is not mistaken for it; the meta engine measures the tensors alive at once)
-        self.infos: dict[int, tuple[weakref.ref[Tensor], _Info]] = {}
+        self.infos: dict[int, tuple[weakref.ref[Tensor], TensorInfo]] = {}
         self.stack: list[str] = []
         self.trace = FieldTrace()
         self.merges: list[str] = []
@@ -184,11 +98,11 @@ class _Tracer(TorchFunctionMode):
         self.trace.merges, self.trace.warnings = self.merges, self.warnings
         return self.trace
 
-    def info(self, tensor: Tensor) -> _Info | None:
+    def info(self, tensor: Tensor) -> TensorInfo | None:
         entry = self.infos.get(id(tensor))
         return entry[1] if entry is not None and entry[0]() is tensor else None
 
-    def tag(self, tensor: Tensor, info: _Info) -> None:
+    def tag(self, tensor: Tensor, info: TensorInfo) -> None:
         self.infos[id(tensor)] = (weakref.ref(tensor), info)
 
     def where(self) -> str:
@@ -202,7 +116,7 @@ class _Tracer(TorchFunctionMode):
     def __torch_function__(self, func: Any, types: Any, args: tuple[Any, ...] = (),
                            kwargs: dict[str, Any] | None = None) -> Any:
         kwargs = kwargs or {}
-        known: dict[int, tuple[Tensor, _Info]] = {}  # the inputs of this call: alive
+        known: dict[int, tuple[Tensor, TensorInfo]] = {}  # the inputs of this call: alive
         for tensor in tensors_in((args, kwargs)):
             info = self.info(tensor)
             if info is not None:
@@ -216,7 +130,7 @@ class _Tracer(TorchFunctionMode):
         return out
 
     def propagate(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any],
-                  inputs: list[tuple[Tensor, _Info]], out: Tensor) -> _Info:
+                  inputs: list[tuple[Tensor, TensorInfo]], out: Tensor) -> TensorInfo:
         """The info of ``out``, the result of op ``name`` applied to ``inputs``."""
         depth = max(info.depth for _, info in inputs)
         src = args[0] if args and isinstance(args[0], Tensor) else kwargs.get("input")
@@ -227,7 +141,7 @@ class _Tracer(TorchFunctionMode):
             # An operand that does not depend on the input is a weight (a parameter, or one
             # transposed or reshaped); a product of two activations (attention) adds no layer.
             weighted = name == "linear" or any(self.info(t) is None for t in tensors_in(args))
-            return _Info(None, depth + int(weighted), _upstream(inputs))
+            return TensorInfo(None, depth + int(weighted), upstream(inputs))
         if src_info is not None and src_info.field is not None and isinstance(src, Tensor):
             moved = self.moved(name, args, kwargs, src, src_info.field, out)
             if moved is None or isinstance(moved, Field):
@@ -235,12 +149,12 @@ class _Tracer(TorchFunctionMode):
         return self.elementwise(name, inputs, out, depth)
 
     def spatial(self, moved: Field | None, depth: int,
-                inputs: list[tuple[Tensor, _Info]]) -> _Info:
+                inputs: list[tuple[Tensor, TensorInfo]]) -> TensorInfo:
         """Info of a result whose field is ``moved`` (None: no spatial field)."""
-        return _Info(moved, depth, moved if moved is not None else _upstream(inputs))
+        return TensorInfo(moved, depth, moved if moved is not None else upstream(inputs))
 
     def conv(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any],
-             src_info: _Info | None) -> Field | None:
+             src_info: TensorInfo | None) -> Field | None:
         """F.conv1d / F.conv2d: kernel from the weight; padding int, tuple, 'same' or 'valid'."""
         if src_info is None or src_info.field is None:
             return None  # e.g. a 1x1 convolution on globally pooled features (squeeze-excitation)
@@ -254,7 +168,7 @@ class _Tracer(TorchFunctionMode):
         else:
             pad = _pair(0 if padding == "valid" else padding, axes, 0)
         stride = _pair(_arg(args, kwargs, 3, "stride", 1), axes, 1)
-        return _window(src_info.field, kernel, stride, pad, dilation)
+        return after_window(src_info.field, kernel, stride, pad, dilation)
 
     def moved(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any], src: Tensor,
               f: Field, out: Tensor) -> Field | None | object:
@@ -282,7 +196,7 @@ class _Tracer(TorchFunctionMode):
         stride = kernel if stride_arg is None or stride_arg == [] else _pair(stride_arg, axes, 1)
         pad = _pair(_arg(args, kwargs, pos + 2, "padding", 0), axes, 0) if padded else (0, 0)
         dilation = _pair(_arg(args, kwargs, pos + 3, "dilation", 1), axes, 1) if dilated else (1, 1)
-        return _window(f, kernel, stride, pad, dilation)
+        return after_window(f, kernel, stride, pad, dilation)
 
     def adaptive(self, name: str, f: Field, size_in: tuple[int, ...],
                  size_out: tuple[int, ...]) -> Field | None:
@@ -306,7 +220,7 @@ class _Tracer(TorchFunctionMode):
         if not exact:
             self.warn(f"{name} {size_in} -> {size_out}: uneven bins, field approximated with "
                       f"kernel {tuple(kernel)} and stride {tuple(stride)}")
-        return _window(f, _pair(kernel, self.axes, 1), _pair(stride, self.axes, 1), (0, 0), (1, 1))
+        return after_window(f, _pair(kernel, self.axes, 1), _pair(stride, self.axes, 1), (0, 0), (1, 1))
 
     def index(self, src: Tensor, index: Any, f: Field) -> Field | object:
         """Basic slicing: a:b:t on a spatial axis moves the start by a*j and the jump times t."""
@@ -329,27 +243,27 @@ class _Tracer(TorchFunctionMode):
         return Field(f.size, (f.stride[0] * step[0], f.stride[1] * step[1]),
                      (f.start[0] + offset[0] * f.stride[0], f.start[1] + offset[1] * f.stride[1]))
 
-    def elementwise(self, name: str, inputs: list[tuple[Tensor, _Info]], out: Tensor,
-                    depth: int) -> _Info:
+    def elementwise(self, name: str, inputs: list[tuple[Tensor, TensorInfo]], out: Tensor,
+                    depth: int) -> TensorInfo:
         """Any other op: the union of the inputs' fields when it keeps the spatial shape."""
-        last = _upstream(inputs)
+        last = upstream(inputs)
         spatial = [(t, i) for t, i in inputs if i.field is not None]
         if not spatial:
-            return _Info(None, depth, last)
+            return TensorInfo(None, depth, last)
         shape = tuple(out.shape[-self.axes:]) if out.ndim >= self.axes + 2 else None
         if shape is not None and any(tuple(t.shape[-self.axes:]) == shape for t, _ in spatial):
             fields = list(dict.fromkeys(i.field for _, i in spatial if i.field is not None))
             self.check_merge(name, fields, inputs)
-            merged = _union(fields)
-            return _Info(merged, depth, merged)
+            merged = union(fields)
+            return TensorInfo(merged, depth, merged)
         if name not in _DROP_LAYOUT and shape is not None:
             src_shape = tuple(spatial[0][0].shape[-self.axes:])
             self.warn(f"cannot follow op {name} (spatial shape {src_shape} -> {shape}); "
                       "no field recorded after it")
-        return _Info(None, depth, last)
+        return TensorInfo(None, depth, last)
 
     def check_merge(self, name: str, fields: list[Field],
-                    inputs: list[tuple[Tensor, _Info]]) -> None:
+                    inputs: list[tuple[Tensor, TensorInfo]]) -> None:
         """Flag merges whose paths have different jumps or different centres, and global context."""
         where = self.where()
         if len({f.stride for f in fields}) > 1:
@@ -395,7 +309,7 @@ def following_fields(model: nn.Module, inputs: tuple[Tensor, ...]) -> Iterator[_
     axes = next((min(t.ndim - 2, 2) for t in inputs if t.ndim >= 3), 2)
     tracer = _Tracer(axes)
     for tensor in inputs:
-        tracer.tag(tensor, _Info(_INPUT_FIELD if tensor.ndim >= 3 else None, 0, None))
+        tracer.tag(tensor, TensorInfo(INPUT_FIELD if tensor.ndim >= 3 else None, 0, None))
     handles = _hook(tracer, model)
     try:
         with tracer:

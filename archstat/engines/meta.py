@@ -30,7 +30,8 @@ from torch import Tensor, nn
 from torch.overrides import TorchFunctionMode
 
 from .contract import Counts, Measurement, Want
-from .fields import FieldTrace, following_fields, tensors_in
+from .field_arithmetic import FieldTrace, tensors_in
+from .fields import following_fields
 from .imports import light_imports
 from .meta_device import fast_kernels, meta_inputs, on_meta
 from .meta_ops import COUNTED, FVCORE_IGNORED, measure, traced_name
