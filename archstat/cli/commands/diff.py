@@ -15,16 +15,8 @@ from ...analysis.diff import COUNTS, ReportDiff, RowDiff, Side, diff_reports, la
 from ...analysis.report import Report
 from ...inputs import Shape, format_shape
 from ...models import build_model, get_model_info
-from ...render.tables import (
-    UNIT_NOTE,
-    OutputFormat,
-    csv_text,
-    integer,
-    json_text,
-    markdown_table,
-    rich_table,
-    shape_text,
-)
+from ...render.tables import UNIT_NOTE, OutputFormat, csv_text, json_text, markdown_table, rich_table, shape_text
+from ...render.words import integer
 from ..app import Engine, EngineOpt, FormatOpt, InputOpt, app, emit, model_target, reports_errors, stdout, text_output
 
 if TYPE_CHECKING:

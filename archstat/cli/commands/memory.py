@@ -8,7 +8,8 @@ import typer
 
 from ...analysis.memory import MemoryReport, estimate_memory
 from ...options import Dtype, Optimizer
-from ...render.tables import OutputFormat, csv_text, integer, json_text, markdown_table, rich_table, share
+from ...render.tables import OutputFormat, csv_text, json_text, markdown_table, rich_table
+from ...render.words import integer, share
 from ..app import (
     AuxOpt,
     BatchOpt,

@@ -9,16 +9,8 @@ from rich.progress import Progress
 
 from ...analysis.zoo import is_missing, zoo_table
 from ...models import list_models
-from ...render.tables import (
-    OutputFormat,
-    csv_text,
-    human,
-    integer,
-    json_text,
-    markdown_table,
-    pair_text,
-    rich_table,
-)
+from ...render.tables import OutputFormat, csv_text, json_text, markdown_table, rich_table
+from ...render.words import human, integer, pair_text
 from ..app import Engine, EngineOpt, FormatOpt, app, emit, reports_errors, stderr, stdout, text_output
 
 if TYPE_CHECKING:
