@@ -51,6 +51,24 @@ def times(value: float) -> str:
     return f"{value:,.0f}x" if abs(value) >= 1000 else f"{value:#.3g}".rstrip(".") + "x"
 
 
+def signed(value: int) -> str:
+    """A difference with its sign and thousands separators: 1234 -> '+1,234', -56 -> '-56', 0 -> '0'."""
+    return f"{value:+,}" if value else "0"
+
+
+def signed_percent(part: float, whole: float = 1.0) -> str:
+    """A change as a signed percentage of ``whole`` (of 1: ``part`` is a fraction), one decimal: '+4.9%'."""
+    return f"{100 * part / whole:+.1f}%"
+
+
+def byte_text(value: float) -> str:
+    """4_194_304 -> '4.0 MiB' (binary prefixes, as memory is sold and reported by tools)."""
+    for factor, prefix in ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
+        if abs(value) >= factor:
+            return f"{value / factor:.1f} {prefix}"
+    return f"{int(value)} B"
+
+
 def pair_text(pair: Sequence[int] | None) -> str:
     """Height and width, (11, 11) -> '11x11'; '' for none."""
     return "" if pair is None else f"{pair[0]}x{pair[1]}"

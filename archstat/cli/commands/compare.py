@@ -14,7 +14,7 @@ from ...analysis.memory import estimate_memory
 from ...errors import UsageError
 from ...options import Metric
 from ...render.tables import OutputFormat, csv_text, json_text, markdown_table, rich_table
-from ...render.words import human, integer
+from ...render.words import byte_text, human, integer
 from ..app import (
     BatchOpt,
     ClassesOpt,
@@ -30,7 +30,6 @@ from ..app import (
     stdout,
     text_output,
 )
-from .memory import byte_text
 
 if TYPE_CHECKING:
     import pandas as pd
