@@ -14,9 +14,9 @@ from archstat import analyze
 from archstat.claims.catalogue import CATALOGUE, SOURCES
 from archstat.claims.figures import trace_free
 from archstat.claims.measure import Session
-from archstat.claims.rules import RULES, VERDICTS, evaluate, judge
+from archstat.claims.rules import RULES, VERDICTS, judge
 from archstat.cli.app import app
-from archstat.cli.commands.claims import markdown_summary, measure
+from archstat.cli.commands.claims import evaluate, markdown_summary, measure
 from archstat.models import registry
 from archstat.models.alexnet import PAPER_2012, AlexNet
 

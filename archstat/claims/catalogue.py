@@ -4,31 +4,17 @@ One ``Claim`` per statement, ids c01..c37 as in the project's list of claims, c3
 further ones found in the documents. Each gives the document's words (``quote``; "…" joins
 fragments; source 004's conversion artefacts, pinyin in brackets and "?" for spaces, are left out),
 an English rendering, and its figures as ``Part`` s: what the document says, the rule its words
-imply (``claims_rules.RULES``) and how it is measured (``claims_measure``, ``claims_structure``).
+imply (``claims.rules.RULES``) and how it is measured (``claims.measure``, ``claims.figures``,
+``claims.structure``). The documents and their settings are ``claims.sources``.
 No measured number is written here: ``archstat claims`` builds and counts every time.
 """
 
 from __future__ import annotations
 
-from .figures import (
-    form_saving,
-    form_value,
-    forms_agree,
-    meta_params,
-    saved_activations,
-    saved_share,
-    trace_free,
-)
-from .measure import (
-    each,
-    kind_share,
-    largest,
-    layer_count,
-    layer_value,
-    ratio,
-    total,
-)
-from .rules import Catalogue, Claim, Part, Source
+from .figures import form_saving, form_value, forms_agree, meta_params, saved_activations, saved_share, trace_free
+from .measure import each, kind_share, largest, layer_count, layer_value, ratio, total
+from .rules import Catalogue, Claim, Part
+from .sources import BOTTLENECK, F3_8, F5, F7, F7_17, K17, LIST_003, RESNEXT, SOURCES, VGG_BLOCKS_1_2
 from .structure import (
     added_1x1,
     aux_heads,
@@ -50,32 +36,7 @@ from .structure import (
     working_sides,
 )
 
-SOURCES = {
-    "000": Source("000_1f7ad8cd7e007282.txt",
-                  "转自:[机器学习ML NOTE] CNN演化史(AlexNet、VGG、Inception、ResNet)+Keras Coding)"),
-    "001": Source("001_d568c57ae0cf5836.txt", "带你学会深度学习之卷积神经网络[CNN] - 4"),
-    "002": Source("002_be29001d14f6a698.txt", "深度学习第三周学习"),
-    "003": Source("003_cdf07c2c5dbb1f8e.txt", "- 黄色和灰色是问题,粉色是重点。",
-                  "first line is a reader's note; the page: 技术向:一文读懂卷积神经网络CNN"),
-    "004": Source("004_bf96018cdfa21801.txt", "0",
-                  "first line is a stray '0'; the page: 雷鋒網硬創公開課, 黃文堅, 四大經典CNN網絡, 2017-02-28"),
-}
-
 _params, _macs, BIASED = "params", "macs", "params_with_bias"
-K17 = {"num_classes": 17}  # source 000 trains on oxflower17
-BOTTLENECK = {"cin": 56, "mid": 28, "cout": 125, "kernel": 5, "hw": 100}
-F5 = {"kernel": 5, "channels": 64, "hw": 28}  # Inception's 3a grid
-F7 = {"kernel": 7, "channels": 64, "hw": 56}
-F7_17 = {"kernel": 7, "channels": 192, "hw": 17}  # Inception-v3's 17x17 grid
-F3_8 = {"kernel": 3, "channels": 192, "hw": 8}  # ... and its 8x8 grid
-RESNEXT = {"width": 256, "groups": 32, "group_width": 4, "hw": 56}
-# Source 003's AlexNet, item by item: (what, the document's value).
-LIST_003 = (("input", 224), ("conv1 kernel", 5), ("conv1 kernels", 96), ("pool1 kernel", 2),
-            ("conv2 kernel", 3), ("conv2 kernels", 256), ("pool2 kernel", 2), ("conv3 kernel", 3),
-            ("conv3 kernels", 384), ("conv4 kernel", 3), ("conv4 kernels", 384), ("conv5 kernel", 3),
-            ("conv5 kernels", 256), ("pool5 kernel", 2), ("fc6 width", 4096), ("fc7 width", 4096),
-            ("fc8 width", 1000))
-VGG_BLOCKS_1_2 = ("features.conv1_", "features.pool1", "features.conv2_", "features.pool2")
 
 
 def _p(says: str, claimed: object, rule: str, measure: object, key: str = "") -> Part:

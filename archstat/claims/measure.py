@@ -1,12 +1,12 @@
 """Measurements behind ``archstat claims``: small composable functions, each measuring one thing.
 
 A ``Measure`` pairs what it measures in words (``params(vgg16) / params(alexnet)``) with a function
-of a ``Session``; running it gives a ``Measured``: the value, the value in words, and the per-layer
-tables it came from (``--explain`` shows them). No number is stored here: every value comes from
-building the network (a zoo model, a document's own network or one layer, see ``claims_nets``) and
-counting it with the engine of ``archstat table`` (``archstat.analyze``). The measures here read
-one report; ``claims_engines`` holds those of the design calculators, the memory estimator and the
-meta device, ``claims_structure`` the structure checks.
+of a ``Session``; running it gives a ``Measured`` (``claims.readings``): the value, what it is, and
+the tables it came from (``--explain`` shows them; ``render.claims`` writes all of it in words). No
+number is stored here: every value comes from building the network (a zoo model, a document's own
+network or one layer, see ``claims.nets``) and counting it with the engine of ``archstat table``
+(``archstat.analyze``). The measures here read one report; ``claims.figures`` holds those of the
+design calculators, the memory estimator and the meta device, ``claims.structure`` the structure checks.
 
 Units: params are parameter elements; MACs are multiply-accumulates (one fused multiply-add = 1 MAC,
 FLOPs = 2 x MACs); activations are fvcore's output elements of convolutions and matrix products;
@@ -28,33 +28,15 @@ from ..analysis.report import Report
 from ..design import calculators as design
 from ..inputs import Shape, format_shape
 from ..models import build_model, get_model_info
-from ..render.tables import integer, layer_table
 from .nets import NETS
+from .readings import Amount, Each, Evidence, LayerCounts, Layers, Measured, Named, Output, Ratio, Share, Table
 
 if TYPE_CHECKING:
     import pandas as pd
 else:
     from .._lazy import pandas as pd
 
-Value = int | float | bool | str | None
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """One table behind a measurement (a per-layer table, the forms of a calculator, ...)."""
-
-    title: str
-    table: pd.DataFrame
-
-
-@dataclass(frozen=True)
-class Measured:
-    """A measured ``value``, the same in words (``text``) and the tables it came from."""
-
-    value: Value
-    text: str
-    evidence: tuple[Evidence, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,7 +62,7 @@ class Session:
 
     def report(self, model: str, input_size: Shape | None = None, num_classes: int | None = None,
                train: tuple[str, ...] = ()) -> Report:
-        """``archstat.analyze`` of a zoo model or of a network of ``claims_nets.NETS``."""
+        """``archstat.analyze`` of a zoo model or of a network of ``claims.nets.NETS``."""
         def compute() -> Report:
             if model in NETS:
                 return analyze(self.net(model), input_size=input_size or NETS[model].input_size,
@@ -119,36 +101,7 @@ class Session:
         return self.once(("design", calculator, args), lambda: calculators[calculator](**dict(args)))
 
 
-# ----------------------------------------------------------------------------- words for numbers
-
-
-def short(value: float) -> str:
-    """138_357_544 -> '138M', 60_965_224 -> '61.0M', 1_582_722_048 -> '1.58G' (three digits)."""
-    for factor, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= factor:
-            return f"{value / factor:#.3g}".rstrip(".") + prefix
-    return f"{value:g}"
-
-
-def times(value: float) -> str:
-    """A ratio in words: 2.269 -> '2.27x', 0.0506 -> '1/19.8', 1e-4 -> '1/10,000'."""
-    if value and abs(value) < 1:
-        inverse = 1 / value
-        return f"1/{inverse:,.0f}" if abs(inverse) >= 1000 else f"1/{inverse:#.3g}".rstrip(".")
-    return f"{value:,.0f}x" if abs(value) >= 1000 else f"{value:#.3g}".rstrip(".") + "x"
-
-
-def percent(value: float) -> str:
-    return f"{100 * value:.2f}%" if abs(value) < 0.1 else f"{100 * value:.1f}%"
-
-
-def number(metric: str, value: Any) -> str:
-    if metric == "depth":
-        return f"{value} weight layers"
-    if metric in ("receptive_field",):
-        return f"{value[0]}x{value[1]} px"
-    unit = {"macs": " MACs", "flops": " FLOPs", "activations": " activations"}.get(metric, "")
-    return f"{integer(value)}{unit} ({short(value)})" if value >= 1000 else f"{integer(value)}{unit}"
+# ----------------------------------------------------------------------------- names of what is measured
 
 
 def label(model: str, input_size: Shape | None = None, num_classes: int | None = None,
@@ -162,17 +115,14 @@ def label(model: str, input_size: Shape | None = None, num_classes: int | None =
 # ----------------------------------------------------------------------------- evidence
 
 
-def layers_evidence(report: Report) -> Evidence:
-    """The per-layer table of ``archstat table``, weight-free rows left out."""
-    grid = layer_table(report, None)
-    kept = [row for row, r in zip(grid.rows, report.row_records(None), strict=True) if r["params"] or r["macs"]]
+def layers_evidence(report: Report) -> LayerCounts:
+    """The per-layer table of ``archstat table`` (``render.claims`` leaves weight-free rows out)."""
     shape = " + ".join(format_shape(s) for s in report.input_shape)
-    return Evidence(f"{report.model} at {shape}: per-layer counts (layers with weights or MACs)",
-                    pd.DataFrame(kept, columns=grid.columns))
+    return LayerCounts(f"{report.model} at {shape}: per-layer counts (layers with weights or MACs)", report)
 
 
-def _merge(*groups: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
-    seen: dict[str, Evidence] = {}
+def _merge(*groups: tuple[Table, ...]) -> tuple[Table, ...]:
+    seen: dict[str, Table] = {}
     for group in groups:
         for item in group:
             seen.setdefault(item.title, item)
@@ -188,7 +138,7 @@ def total(metric: str, model: str, *, input_size: Shape | None = None, num_class
     def run(session: Session) -> Measured:
         report = session.report(model, input_size, num_classes, train)
         value = report.totals[metric]
-        return Measured(value, number(metric, value), (layers_evidence(report),))
+        return Measured(value, Amount(metric, value), (layers_evidence(report),))
 
     return Measure(f"{metric}({label(model, input_size, num_classes, train)})", run)
 
@@ -197,9 +147,8 @@ def ratio(top: Measure, bottom: Measure) -> Measure:
     """``top`` / ``bottom``, e.g. params(vgg16) / params(alexnet)."""
     def run(session: Session) -> Measured:
         a, b = top.run(session), bottom.run(session)
-        value = float(a.value) / float(b.value)  # type: ignore[arg-type]
-        text = f"{times(value)} ({short(float(a.value))} / {short(float(b.value))})"  # type: ignore[arg-type]
-        return Measured(value, text, _merge(a.evidence, b.evidence))
+        over, under = float(a.value), float(b.value)  # type: ignore[arg-type]
+        return Measured(over / under, Ratio(over, under), _merge(a.evidence, b.evidence))
 
     return Measure(f"{top.describe} / {bottom.describe}", run)
 
@@ -216,8 +165,7 @@ def kind_share(metric: str, model: str, kinds: tuple[str, ...], **target: Any) -
         report = session.report(model, **target)
         leaves, whole = _leaves(report), report.totals[metric]
         part = int(leaves[leaves.type.isin(kinds)][metric].sum())
-        return Measured(part / whole, f"{percent(part / whole)} ({integer(part)} of {integer(whole)})",
-                        (layers_evidence(report),))
+        return Measured(part / whole, Share(part, whole), (layers_evidence(report),))
 
     return Measure(f"share of {metric}({label(model, **target)}) in {'/'.join(kinds)} layers", run)
 
@@ -231,13 +179,13 @@ def largest(metric: str, model: str, kind: str, share: bool = False) -> Measure:
         layers = leaves[leaves.type == kind]
         top = layers.loc[layers[metric].idxmax()]
         if not share:
-            text = f"{top['name']}: {number(metric, top[metric])}"
-            return Measured(int(top[metric]), text, (layers_evidence(report),))
-        table = pd.DataFrame({"layer": layers.name, metric: layers[metric].map(integer),
-                              f"% of all {metric}": [percent(v / whole) for v in layers[metric]]})
-        text = f"{top['name']}: {percent(top[metric] / whole)} ({integer(top[metric])} of {integer(whole)})"
-        return Measured(top[metric] / whole, text,
-                        (Evidence(f"{model}: {kind} layers' share of {metric}", table.reset_index(drop=True)),))
+            return Measured(int(top[metric]), Named(top["name"], Amount(metric, top[metric])),
+                            (layers_evidence(report),))
+        column = f"% of all {metric}"
+        table = pd.DataFrame({"layer": layers.name, metric: layers[metric],
+                              column: [v / whole for v in layers[metric]]}).reset_index(drop=True)
+        evidence = Evidence(f"{model}: {kind} layers' share of {metric}", table, {metric: "integer", column: "percent"})
+        return Measured(top[metric] / whole, Named(top["name"], Share(top[metric], whole)), (evidence,))
 
     return Measure(f"largest {'share of ' if share else ''}{metric}({model}) held by one {kind}", run)
 
@@ -247,9 +195,8 @@ def layer_count(model: str, kind: str, **target: Any) -> Measure:
     def run(session: Session) -> Measured:
         report = session.report(model, **target)
         leaves = _leaves(report)
-        names = list(leaves[leaves.type == kind].name)
-        shown = ", ".join(names) if len(names) <= 5 else f"{names[0]} ... {names[-1]}"
-        return Measured(len(names), f"{len(names)} ({shown})" if names else "0", (layers_evidence(report),))
+        names = tuple(leaves[leaves.type == kind].name)
+        return Measured(len(names), Layers(names), (layers_evidence(report),))
 
     return Measure(f"number of {kind} layers in {model}", run)
 
@@ -266,8 +213,8 @@ def layer_value(model: str, module: str, column: str, **target: Any) -> Measure:
             return Measured(format_shape(value[1:]), format_shape(value[1:]), evidence)
         if column in ("channels", "plane"):
             count = int(value[1]) if column == "channels" else int(value[-2] * value[-1])
-            return Measured(count, f"{integer(count)} (output {format_shape(value[1:])})", evidence)
-        return Measured(int(value), number(column, value), evidence)
+            return Measured(count, Output(count, tuple(value[1:])), evidence)
+        return Measured(int(value), Amount(column, value), evidence)
 
     where = label(model, target.get("input_size"))
     return Measure(f"{column} of {module or 'the output'} of {where}", run)
@@ -277,6 +224,6 @@ def each(metric: str, models: tuple[str, ...]) -> Measure:
     """A total of several models side by side, shown as context."""
     def run(session: Session) -> Measured:
         values = [(m, session.report(m).totals[metric]) for m in models]
-        return Measured(None, ", ".join(f"{m} {short(v)}" for m, v in values))
+        return Measured(None, Each(tuple(values)))
 
     return Measure(f"{metric} of {', '.join(models)}", run)

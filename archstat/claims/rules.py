@@ -6,6 +6,7 @@ document gives (``claimed``), the rule its words imply (``rule``, a key of ``RUL
 ``roughly`` (outside it but within a factor of 2 for a figure, or the right direction for
 "several times") or ``does not hold``; ``info`` parts are shown and never judged. A claim's verdict
 is its weakest part's; a claim architecture cannot check is ``not checkable``, with the reason.
+Results are data; ``archstat.render.claims`` writes them, the claim's note included.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .measure import Measure, Measured, Session, Value
+from .measure import Measure, Session
+from .readings import Measured, Value
 
 HOLDS, ROUGHLY, FAILS, UNCHECKABLE = "holds", "roughly", "does not hold", "not checkable"
 VERDICTS = (HOLDS, ROUGHLY, FAILS, UNCHECKABLE)
@@ -142,52 +144,12 @@ class PartResult:
 
 @dataclass(frozen=True)
 class ClaimResult:
-    """A claim measured: every part's value and verdict, the claim's verdict and its note in words."""
+    """A claim measured: every part's value and verdict, and the claim's verdict."""
 
     claim: Claim
     source: Source
     parts: tuple[PartResult, ...]
     verdict: str
-    note: str
-
-    @property
-    def claimed(self) -> str:
-        return "; ".join(r.part.says for r in self.parts if r.verdict is not None) or "-"
-
-    @property
-    def measured(self) -> str:
-        judged = [r for r in self.parts if r.verdict is not None] or list(self.parts)
-        return "; ".join(r.measured.text for r in judged) or "not measured"
-
-    def to_dict(self) -> dict[str, Any]:
-        """json: ``id``, ``source``, ``quote``, ``claimed``, ``measured``, ``verdict``, ``note`` and ``parts``."""
-        return {
-            "id": self.claim.id, "source": self.source.cite(), "file": self.source.file,
-            "quote": self.claim.quote, "quote_en": self.claim.english, "claimed": self.claimed,
-            "measured": self.measured, "verdict": self.verdict, "note": self.note,
-            "parts": [{
-                "says": r.part.says, "claimed": _plain(r.part.claimed), "rule": r.part.rule,
-                "tolerance": RULES[r.part.rule].tolerance, "how": r.part.measure.describe,
-                "measured": r.measured.text, "measured_value": _plain(r.measured.value), "verdict": r.verdict,
-            } for r in self.parts],
-        }
-
-
-def _plain(value: Any) -> Any:
-    """numpy scalars to Python ones, so the json encoder takes them."""
-    return value.item() if hasattr(value, "item") else value
-
-
-def _note(claim: Claim, verdict: str, results: list[PartResult]) -> str:
-    """``why`` (when the claim does not hold) then ``note``, with ``{key}`` filled by measured values."""
-    values = {r.part.key: r.measured.text for r in results if r.part.key}
-    failing = verdict in (ROUGHLY, FAILS)
-    if failing and not claim.why:  # no reason written (a model changed under the catalogue): say what differs
-        why = "; ".join(f"{r.part.says}: measured {r.measured.text} ({RULES[r.part.rule].tolerance})"
-                        for r in results if r.verdict in (ROUGHLY, FAILS)) + "."
-    else:
-        why = claim.why.format_map(values) if failing else ""
-    return " ".join(t for t in (why, claim.note.format_map(values), claim.uncheckable) if t)
 
 
 def evaluate(claim: Claim, source: Source, session: Session) -> ClaimResult:
@@ -201,7 +163,7 @@ def evaluate(claim: Claim, source: Source, session: Session) -> ClaimResult:
         verdict = UNCHECKABLE
     else:
         verdict = min(judged, key=_ORDER.__getitem__)
-    return ClaimResult(claim, source, tuple(results), verdict, _note(claim, verdict, results))
+    return ClaimResult(claim, source, tuple(results), verdict)
 
 
 @dataclass

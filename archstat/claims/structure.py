@@ -1,9 +1,10 @@
 """Structure checks behind ``archstat claims``: what a built network is made of, not how much.
 
-Each function returns a ``Measure`` (see ``claims_measure``) whose value is read off the built module
+Each function returns a ``Measure`` (see ``claims.measure``) whose value is read off the built module
 (on the meta device: no memory) or off the rows of ``archstat table``: a kernel size, the order of
 layers, the widths of VGG's stages, whether a network runs at an input size. A check that compares
-against a document's description returns True or False and says what it found in words.
+against a document's description returns True or False and says what it found: in words for a
+layout (kinds, kernel sizes, shapes), as data (``claims.readings``) for a count.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ import torch
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
+from ..analysis.params import AUX_PREFIX, param_counts
 from ..errors import ArchstatError
 from ..inputs import Shape, format_shape
 from ..models import get_model_info
-from ..render.tables import integer
-from .measure import Evidence, Measure, Measured, Session, label, layers_evidence
+from .measure import Measure, Session, label, layers_evidence
+from .readings import Amount, Classifier, Evidence, Heads, Measured, Uncalled
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -152,7 +154,7 @@ def field(model: str, module: str) -> Measure:
     def run(session: Session) -> Measured:
         report = session.report(model)
         size = report.layers[report.layers.name == module].iloc[0].receptive_field
-        return Measured(int(size[0]), f"{size[0]}x{size[1]} px", (layers_evidence(report),))
+        return Measured(int(size[0]), Amount("receptive_field", size), (layers_evidence(report),))
 
     return Measure(f"receptive field of {module} in {model}", run)
 
@@ -252,10 +254,9 @@ def head(model: str, what: str) -> Measure:
         last = fcs.iloc[-1]
         if what == "hidden fc":
             fc = session.meta(model).get_submodule(last["name"])
-            text = (f"{len(fcs) - 1}: the only fully connected layer is {last['name']}, the classifier "
-                    f"({fc.in_features} -> {fc.out_features}, {integer(last.params)} params)") if len(fcs) == 1 \
-                else f"{len(fcs) - 1} ({', '.join(fcs.name[:-1])})"
-            return Measured(len(fcs) - 1, text, (layers_evidence(report),))
+            assert isinstance(fc, nn.Linear)
+            found = Classifier(tuple(fcs.name[:-1]), last["name"], fc.in_features, fc.out_features, int(last.params))
+            return Measured(len(fcs) - 1, found, (layers_evidence(report),))
         before = leaves.iloc[: fcs.index[-1]]
         feeder = before[~before.type.isin(["Flatten", "Dropout", "ReLU"])].iloc[-1]
         shape = feeder.output_shape
@@ -269,10 +270,9 @@ def head(model: str, what: str) -> Measure:
 def aux_heads(model: str) -> Measure:
     """Auxiliary classifiers (top-level modules named aux*), with their parameters."""
     def run(session: Session) -> Measured:
-        heads = [(n, sum(p.numel() for p in m.parameters())) for n, m in session.meta(model).named_children()
-                 if n.startswith("aux")]
-        text = f"{len(heads)} (" + "; ".join(f"{n}: {integer(p)} params" for n, p in heads) + ")"
-        return Measured(len(heads), text)
+        heads = tuple((n, param_counts(m, False, n)[0]) for n, m in session.meta(model).named_children()
+                      if n.startswith(AUX_PREFIX))
+        return Measured(len(heads), Heads(heads))
 
     return Measure(f"auxiliary classifier heads of {model}", run)
 
@@ -359,8 +359,8 @@ def uncalled(model: str) -> Measure:
         report = session.report(model)
         layers = report.layers
         rows = layers[layers.is_leaf & layers.output_shape.isna() & (layers.params > 0)]
-        text = ", ".join(f"{n} ({integer(p)} params)" for n, p in zip(rows.name, rows.params, strict=True))
-        return Measured(len(rows), text or "none", (layers_evidence(report),))
+        found = Uncalled(tuple((n, int(p)) for n, p in zip(rows.name, rows.params, strict=True)))
+        return Measured(len(rows), found, (layers_evidence(report),))
 
     return Measure(f"modules of {model} defined but never called", run)
 

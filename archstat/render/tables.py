@@ -1,5 +1,5 @@
-"""Rendering of reports and tables: Rich for terminals, csv / json / markdown for machines. No arithmetic
-beyond shares of a total and unit prefixes."""
+"""Rendering of reports and tables: Rich for terminals, csv / json / markdown for machines. No arithmetic;
+numbers are put in words by ``render.words``."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from rich.text import Text
 from ..analysis.report import Report
 from ..inputs import format_shape
 from ..options import OutputFormat
+from .words import human, integer, pair_text, share
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,30 +26,8 @@ if TYPE_CHECKING:
 UNIT_NOTE = "MACs: one fused multiply-add = 1 MAC (fvcore's 'flop'); FLOPs = 2 x MACs."
 
 
-
-
-def human(value: float, unit: str = "") -> str:
-    """1_135_906_176 -> '1.14 G' (decimal prefixes)."""
-    for factor, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= factor:
-            return f"{value / factor:.3g} {prefix}{unit}"
-    return f"{value:g} {unit}".rstrip()
-
-
-def integer(value: Any) -> str:
-    return "" if value is None or value != value else f"{int(value):,}"
-
-
-def share(part: float, whole: float) -> str:
-    return f"{100 * part / whole:.1f}%" if whole else "-"
-
-
 def shape_text(shape: Sequence[int] | None) -> str:
     return "" if shape is None else format_shape(shape)
-
-
-def pair_text(pair: Sequence[int] | None) -> str:
-    return "" if pair is None else f"{pair[0]}x{pair[1]}"
 
 
 def totals_lines(report: Report) -> list[str]:

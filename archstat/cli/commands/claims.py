@@ -1,7 +1,8 @@
 """``archstat claims``: the source documents' claims, measured, each with a verdict.
 
-The catalogue is ``archstat.claims``; measuring and judging happen in ``claims_rules.evaluate``. This
-module selects claims, runs them (one ``Session``: each network analysed once per run) and renders.
+The catalogue is ``archstat.claims.catalogue``; measuring and judging happen in ``claims.rules.evaluate``,
+putting the results in words in ``render.claims``. This module selects claims, runs them (one ``Session``:
+each network analysed once per run) and lays the words out as tables, csv, json or markdown.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from ..app import Engine, EngineOpt, FormatOpt, app, emit, reports_errors, stder
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ...claims.rules import Claim, ClaimResult
+    from ...claims.measure import Session
+    from ...claims.rules import Claim, Source
+    from ...render.claims import WrittenClaim
 else:
     from ..._lazy import pandas as pd
 
@@ -81,11 +84,18 @@ def _progress(show: bool, total: int) -> Iterator[Any]:
         yield advance
 
 
-def measure(claims: list[Claim], show_progress: bool = False, engine: str = "fvcore") -> list[ClaimResult]:
+def evaluate(claim: Claim, source: Source, session: Session) -> WrittenClaim:
+    """``claims.rules.evaluate``, the result put in words (``render.claims.write``)."""
+    from ...claims import rules
+    from ...render.claims import write
+
+    return write(rules.evaluate(claim, source, session))
+
+
+def measure(claims: list[Claim], show_progress: bool = False, engine: str = "fvcore") -> list[WrittenClaim]:
     """Evaluate ``claims`` in one session (each network built and analysed once, by ``engine``)."""
     from ...claims.catalogue import CATALOGUE
     from ...claims.measure import Session
-    from ...claims.rules import evaluate
 
     session, results = Session(engine), []
     with _progress(show_progress, len(claims)) as advance:
@@ -98,7 +108,7 @@ def measure(claims: list[Claim], show_progress: bool = False, engine: str = "fvc
 # ----------------------------------------------------------------------------- the summary
 
 
-def summary_frame(results: list[ClaimResult]) -> pd.DataFrame:
+def summary_frame(results: list[WrittenClaim]) -> pd.DataFrame:
     return pd.DataFrame([{
         "id": r.claim.id, "source": r.claim.source,
         "the document says": f"{r.claim.quote} ({r.claim.english})",
@@ -112,7 +122,7 @@ def _sources_lines() -> list[str]:
     return [f"{key}: {source.cite()} ({source.file})" for key, source in CATALOGUE.sources.items()]
 
 
-def _counts(results: list[ClaimResult]) -> str:
+def _counts(results: list[WrittenClaim]) -> str:
     from ...claims.rules import VERDICTS
 
     counts = {v: sum(r.verdict == v for r in results) for v in VERDICTS}
@@ -123,14 +133,14 @@ def _cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def markdown_summary(results: list[ClaimResult]) -> str:
+def markdown_summary(results: list[WrittenClaim]) -> str:
     frame = summary_frame(results).map(_cell)
     sources = "\n".join(f"- {_cell(line)}" for line in _sources_lines())
     return (f"{HEADER}\n## Sources\n\n{sources}\n\n## Verdicts\n\n{len(results)} claims: {_counts(results)}.\n\n"
             + markdown_table(frame))
 
 
-def _print_summary(results: list[ClaimResult]) -> None:
+def _print_summary(results: list[WrittenClaim]) -> None:
     frame = summary_frame(results)
     frame["verdict"] = [Text(v, style=_STYLE[v]) for v in frame.verdict]
     caption = [f"{len(results)} claims: {_counts(results)}.", *_sources_lines(),
@@ -141,38 +151,24 @@ def _print_summary(results: list[ClaimResult]) -> None:
 # ----------------------------------------------------------------------------- one claim, explained
 
 
-def claimed_text(value: Any) -> str:
-    """A claimed value as the table shows it: 175000 -> '175,000', 0.05 -> '0.05', True -> 'yes'."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (int, float)) and float(value).is_integer():
-        return f"{int(value):,}"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
-
-
-def parts_frame(result: ClaimResult) -> pd.DataFrame:
+def parts_frame(result: WrittenClaim) -> pd.DataFrame:
     from ...claims.rules import RULES
+    from ...render.claims import claimed_text
 
     return pd.DataFrame([{
         "the document says": r.part.says, "claimed": claimed_text(r.part.claimed),
         "read as": f"{r.part.rule}: {RULES[r.part.rule].tolerance}" if r.part.rule != "info" else "context",
-        "measured how": r.part.measure.describe, "measured": r.measured.text, "verdict": r.verdict or "-",
-    } for r in result.parts])
+        "measured how": r.part.measure.describe, "measured": text, "verdict": r.verdict or "-",
+    } for r, text in zip(result.parts, result.texts, strict=True)])
 
 
-def _evidence(result: ClaimResult) -> list[tuple[str, pd.DataFrame]]:
-    seen: dict[str, pd.DataFrame] = {}
-    for r in result.parts:
-        for item in r.measured.evidence:
-            seen.setdefault(item.title, item.table)
-    return list(seen.items())
+def _evidence(result: WrittenClaim) -> list[tuple[str, pd.DataFrame]]:
+    from ...render.claims import evidence_tables
+
+    return evidence_tables(result.result)
 
 
-def explain_markdown(result: ClaimResult) -> str:
+def explain_markdown(result: WrittenClaim) -> str:
     c = result.claim
     lines = [f"## {c.id}: {result.verdict}", "", f"- source: {result.source.cite()} ({result.source.file})",
              f"- says: {c.quote}", f"- in English: {c.english}"]
@@ -184,13 +180,13 @@ def explain_markdown(result: ClaimResult) -> str:
     return text
 
 
-def explain_json(result: ClaimResult) -> dict[str, Any]:
+def explain_json(result: WrittenClaim) -> dict[str, Any]:
     data = result.to_dict()
     data["evidence"] = [{"title": title, "rows": table.to_dict("records")} for title, table in _evidence(result)]
     return data
 
 
-def _print_explained(result: ClaimResult) -> None:
+def _print_explained(result: WrittenClaim) -> None:
     c = result.claim
     stdout.print(f"[bold]{c.id}[/]: [{_STYLE[result.verdict]}]{result.verdict}[/]")
     for label, value in (("source", f"{result.source.cite()} ({result.source.file})"), ("says", c.quote),
@@ -233,7 +229,7 @@ def claims(
         _print_summary(results)
 
 
-def _emit_explained(result: ClaimResult, format: OutputFormat) -> None:
+def _emit_explained(result: WrittenClaim, format: OutputFormat) -> None:
     if format is OutputFormat.json:
         emit(json_text(explain_json(result)))
     elif format is OutputFormat.markdown:

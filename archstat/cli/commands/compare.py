@@ -13,7 +13,8 @@ from ...analysis.counting import analyze
 from ...analysis.memory import estimate_memory
 from ...errors import UsageError
 from ...options import Metric
-from ...render.tables import OutputFormat, csv_text, human, integer, json_text, markdown_table, rich_table
+from ...render.tables import OutputFormat, csv_text, json_text, markdown_table, rich_table
+from ...render.words import byte_text, human, integer
 from ..app import (
     BatchOpt,
     ClassesOpt,
@@ -29,7 +30,6 @@ from ..app import (
     stdout,
     text_output,
 )
-from .memory import byte_text
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -12,7 +12,8 @@ import typer
 from ...design import calculators as design
 from ...inputs import format_shape
 from ...render import tables as render
-from ...render.tables import UNIT_NOTE, OutputFormat, integer
+from ...render.tables import UNIT_NOTE, OutputFormat
+from ...render.words import integer
 from ..app import FormatOpt, app, emit, reports_errors, stdout, text_output
 
 if TYPE_CHECKING:

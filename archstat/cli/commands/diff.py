@@ -11,16 +11,8 @@ import typer
 
 from ...analysis.diff import COUNTS, ReportDiff, RowDiff, Side, diff_models
 from ...inputs import format_shape
-from ...render.tables import (
-    UNIT_NOTE,
-    OutputFormat,
-    csv_text,
-    integer,
-    json_text,
-    markdown_table,
-    rich_table,
-    shape_text,
-)
+from ...render.tables import UNIT_NOTE, OutputFormat, csv_text, json_text, markdown_table, rich_table, shape_text
+from ...render.words import integer, signed, signed_percent
 from ..app import Engine, EngineOpt, FormatOpt, InputOpt, app, emit, reports_errors, stdout, text_output
 
 if TYPE_CHECKING:
@@ -29,12 +21,8 @@ else:
     from ..._lazy import pandas as pd
 
 
-def _signed(value: int) -> str:
-    return f"{value:+,}" if value else "0"
-
-
 def _percent(delta: int, base: int) -> str:
-    return f" ({100 * delta / base:+.1f}%)" if base else ""
+    return f" ({signed_percent(delta, base)})" if base else ""
 
 
 def _side_text(side: Side | None, key: str) -> str:
@@ -55,9 +43,9 @@ def _frame(diff: ReportDiff) -> pd.DataFrame:
         f"shape {a}": _side_text(row.a, "output_shape"),
         f"shape {b}": _side_text(row.b, "output_shape"),
         f"params {a}": _side_text(row.a, "params"), f"params {b}": _side_text(row.b, "params"),
-        "params B-A": _signed(row.delta("params")),
+        "params B-A": signed(row.delta("params")),
         f"MACs {a}": _side_text(row.a, "macs"), f"MACs {b}": _side_text(row.b, "macs"),
-        "MACs B-A": _signed(row.delta("macs")),
+        "MACs B-A": signed(row.delta("macs")),
     } for row in diff.changed])
 
 
@@ -71,10 +59,10 @@ def summary_lines(diff: ReportDiff) -> list[str]:
     for key, label in (("params", "params"), ("macs", "MACs")):
         delta = t["delta"][key]
         lines.append(f"Total {label}: {t['a'][key]:,} -> {t['b'][key]:,}, "
-                     f"B-A {_signed(delta)}{_percent(delta, t['a'][key])}.")
+                     f"B-A {signed(delta)}{_percent(delta, t['a'][key])}.")
     movers = diff.largest("macs", 3)
     if movers and t["delta"]["macs"]:
-        changes = ", ".join(f"{row.name} {_signed(row.delta('macs'))}" for row in movers)
+        changes = ", ".join(f"{row.name} {signed(row.delta('macs'))}" for row in movers)
         lines.append(f"Largest MAC changes: {changes}.")
     inputs = [format_shape(report.input_shape[0]) for report in (diff.a, diff.b)]
     if inputs[0] == inputs[1]:

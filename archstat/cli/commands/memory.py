@@ -8,7 +8,8 @@ import typer
 
 from ...analysis.memory import MemoryReport, estimate_memory
 from ...options import Dtype, Optimizer
-from ...render.tables import OutputFormat, csv_text, integer, json_text, markdown_table, rich_table, share
+from ...render.tables import OutputFormat, csv_text, json_text, markdown_table, rich_table
+from ...render.words import byte_text, integer, share
 from ..app import (
     AuxOpt,
     BatchOpt,
@@ -45,14 +46,6 @@ OptimizerOpt = Annotated[Optimizer, typer.Option(
 
 _BYTES_NOTE = ("1 MiB = 2^20 bytes. Measured by running the network on PyTorch's meta device; "
                "not counted: framework overhead, workspaces, allocator fragmentation (see docs/memory.md).")
-
-
-def byte_text(value: float) -> str:
-    """4_194_304 -> '4.0 MiB' (binary prefixes, as memory is sold and reported by tools)."""
-    for factor, prefix in ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
-        if abs(value) >= factor:
-            return f"{value / factor:.1f} {prefix}"
-    return f"{int(value)} B"
 
 
 def memory_table(report: MemoryReport, depth: int | None) -> pd.DataFrame:

@@ -7,15 +7,8 @@ from typing import TYPE_CHECKING
 from ...analysis.counting import analyze
 from ...analysis.report import Report
 from ...engines.contract import Want
-from ...render.tables import (
-    OutputFormat,
-    csv_text,
-    json_text,
-    markdown_table,
-    pair_text,
-    rich_table,
-    shape_text,
-)
+from ...render.tables import OutputFormat, csv_text, json_text, markdown_table, rich_table, shape_text
+from ...render.words import pair_text
 from ..app import (
     AuxOpt,
     Engine,

@@ -9,16 +9,8 @@ from rich.progress import Progress
 
 from ...analysis.zoo import is_missing, zoo_table
 from ...models import list_models
-from ...render.tables import (
-    OutputFormat,
-    csv_text,
-    human,
-    integer,
-    json_text,
-    markdown_table,
-    pair_text,
-    rich_table,
-)
+from ...render.tables import OutputFormat, csv_text, json_text, markdown_table, rich_table
+from ...render.words import human, integer, pair_text, signed_percent
 from ..app import Engine, EngineOpt, FormatOpt, app, emit, reports_errors, stderr, stdout, text_output
 
 if TYPE_CHECKING:
@@ -37,7 +29,7 @@ def _stated(value: Any) -> str:
 
 
 def _diff(value: Any) -> str:
-    return "" if is_missing(value) else f"{100 * value:+.1f}%"
+    return "" if is_missing(value) else signed_percent(value)
 
 
 def readable(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
