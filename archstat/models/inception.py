@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from functools import partial
-from typing import Any
 
 import torch
 from torch import nn
@@ -325,16 +324,15 @@ def inception_v3(*, num_classes: int = 1000) -> nn.Module:
 
 
 # Inception-v4 and Inception-ResNet-v2 share a paper, which gives neither network's counts.
-_INCEPTION_V4_PAPER: dict[str, Any] = dict(
-    family="Inception",
+_inception_v4_paper = partial(
+    register_model, family="Inception",
     paper="Inception-v4, Inception-ResNet and the Impact of Residual Connections on Learning",
     year=2016, input_size=(3, 299, 299),
     paper_source="The paper states no parameter or multiply-add counts",
 )
 
 
-@register_model(
-    **_INCEPTION_V4_PAPER,
+@_inception_v4_paper(
     layout=(
         "Figures 3-9: stem to 35x35x384, 4 x Inception-A, Reduction-A (k=192, l=224, m=256, "
         "n=384), 7 x Inception-B, Reduction-B, 3 x Inception-C, global avg pool, dropout 0.2, "
@@ -350,8 +348,7 @@ def inception_v4(*, num_classes: int = 1000) -> nn.Module:
     return _inception_v4(num_classes)
 
 
-@register_model(
-    **_INCEPTION_V4_PAPER,
+@_inception_v4_paper(
     layout=(
         "The paper's network, not the released code: Figure 3 stem (384 wide), 5 x "
         "Inception-ResNet-A, Reduction-A (k=256, l=256, m=384, n=384), 10 x B, Reduction-B "
