@@ -132,11 +132,29 @@ def _table3(single: str, ten: str) -> str:
 
 @_densenet(paper_depth=121, top5_error=_table3("7.71", "6.66"))
 def densenet121(*, num_classes: int = 1000) -> nn.Module:
+    """DenseNet-BC-121 (k = 32) from Huang, Liu, van der Maaten & Weinberger 2016, "Densely Connected
+    Convolutional Networks", arXiv:1608.06993 (CVPR 2017), Table 1.
+
+    BN-ReLU-Conv throughout, convolutions without bias, stem 7x7/2 and 3x3/2 max-pool as in the authors'
+    Torch code; same parameters as torchvision's model of the same name.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return DenseNet(CONFIGS["densenet121"], num_classes=num_classes)
 
 
 @_densenet(paper_depth=169, top5_error=_table3("6.85", "5.92"))
 def densenet169(*, num_classes: int = 1000) -> nn.Module:
+    """DenseNet-BC-169 (k = 32) from Huang, Liu, van der Maaten & Weinberger 2016, "Densely Connected
+    Convolutional Networks", arXiv:1608.06993 (CVPR 2017), Table 1.
+
+    BN-ReLU-Conv throughout, convolutions without bias, stem 7x7/2 and 3x3/2 max-pool as in the authors'
+    Torch code; same parameters as torchvision's model of the same name.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return DenseNet(CONFIGS["densenet169"], num_classes=num_classes)
 
 
@@ -145,6 +163,15 @@ def densenet169(*, num_classes: int = 1000) -> nn.Module:
     paper_source="Section 4.4: 'a DenseNet-201 with 20M parameters'; layout Table 1",
 )
 def densenet201(*, num_classes: int = 1000) -> nn.Module:
+    """DenseNet-BC-201 (k = 32) from Huang, Liu, van der Maaten & Weinberger 2016, "Densely Connected
+    Convolutional Networks", arXiv:1608.06993 (CVPR 2017), Table 1.
+
+    BN-ReLU-Conv throughout, convolutions without bias, stem 7x7/2 and 3x3/2 max-pool as in the authors'
+    Torch code; same parameters as torchvision's model of the same name.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return DenseNet(CONFIGS["densenet201"], num_classes=num_classes)
 
 
@@ -156,6 +183,16 @@ def densenet201(*, num_classes: int = 1000) -> nn.Module:
                  "The same count gives exactly 121, 169 and 201 for the other DenseNets."),
 )
 def densenet264(*, num_classes: int = 1000) -> nn.Module:
+    """DenseNet-BC-264 (k = 32) from Huang, Liu, van der Maaten & Weinberger 2016, "Densely Connected
+    Convolutional Networks", arXiv:1608.06993 (CVPR 2017), Table 1.
+
+    BN-ReLU-Conv throughout, convolutions without bias, stem 7x7/2 and 3x3/2 max-pool as in the authors'
+    Torch code (torchvision has no DenseNet-264). Its blocks (6, 12, 64, 48) give 265 weight layers by
+    the count that gives the other names exactly.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return DenseNet(CONFIGS["densenet264"], num_classes=num_classes)
 
 
@@ -168,4 +205,13 @@ def densenet264(*, num_classes: int = 1000) -> nn.Module:
            "top1_error": "22.2% single-crop (authors' README, Torch model)"},
 )
 def densenet161(*, num_classes: int = 1000) -> nn.Module:
+    """DenseNet-BC-161 (k = 48), released with Huang, Liu, van der Maaten & Weinberger 2016, "Densely
+    Connected Convolutional Networks", arXiv:1608.06993 (CVPR 2017).
+
+    Not in the paper's Table 1: growth rate 48, blocks (6, 12, 36, 24), from
+    github.com/liuzhuang13/DenseNet; otherwise the layout of ``densenet121``.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return DenseNet(CONFIGS["densenet161"], num_classes=num_classes)

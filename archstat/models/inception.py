@@ -289,6 +289,16 @@ def _inception_resnet_v2(num_classes: int) -> InceptionNet:
     extra={"cost": "Appendix: the 3x3 pairs add 25% parameters and ~30% compute to GoogLeNet"},
 )
 def inception_v2(*, num_classes: int = 1000) -> nn.Module:
+    """BN-Inception (Inception-v2) from Ioffe & Szegedy 2015, "Batch Normalization: Accelerating Deep
+    Network Training by Reducing Internal Covariate Shift", arXiv:1502.03167 (ICML 2015), Figure 5.
+
+    Built from the figure's filter columns (so 4c/4d are 608 wide, 4e 1056, not the printed output
+    column), with the separable 7x7 first convolution the appendix states; Caffe ports use a plain 7x7.
+    No LRN, no dropout.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return _bn_inception(num_classes)
 
 
@@ -320,6 +330,16 @@ def inception_v2(*, num_classes: int = 1000) -> nn.Module:
     has_aux=True, min_input=75,
 )
 def inception_v3(*, num_classes: int = 1000) -> nn.Module:
+    """Inception-v3 from Szegedy, Vanhoucke, Ioffe, Shlens & Wojna 2015, "Rethinking the Inception
+    Architecture for Computer Vision", arXiv:1512.00567 (CVPR 2016).
+
+    Table 1 with the module widths of the authors' released TF-slim model (the paper gives none), as
+    torchvision's Inception3: four 17x17 modules, not the paper's five. The BN-auxiliary head ``aux`` on
+    mixed6e is built but runs only with ``aux_logits`` set.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return _inception_v3(num_classes)
 
 
@@ -345,6 +365,15 @@ _inception_v4_paper = partial(
     min_input=75,
 )
 def inception_v4(*, num_classes: int = 1000) -> nn.Module:
+    """Inception-v4 from Szegedy, Ioffe, Vanhoucke & Alemi 2016, "Inception-v4, Inception-ResNet and the
+    Impact of Residual Connections on Learning", arXiv:1602.07261 (AAAI 2017), Figures 3-9.
+
+    The stem's last 3x3 convolution gets the stride 2 its 35x35 output needs (the figure omits it). No
+    auxiliary head: the released code has one, the paper does not.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return _inception_v4(num_classes)
 
 
@@ -365,4 +394,15 @@ def inception_v4(*, num_classes: int = 1000) -> nn.Module:
     min_input=75,
 )
 def inception_resnet_v2(*, num_classes: int = 1000) -> nn.Module:
+    """Inception-ResNet-v2 from Szegedy, Ioffe, Vanhoucke & Alemi 2016, "Inception-v4, Inception-ResNet
+    and the Impact of Residual Connections on Learning", arXiv:1602.07261 (AAAI 2017), Figures 3 and
+    15-19.
+
+    The paper's network, not the released code (timm, TF-slim): the Inception-v4 stem, 5/10/5 blocks and
+    filter-expansions back to the block width (384, 1152, 2144), residual scales 0.17/0.10/0.20. The
+    released code has another stem, 10/20/10 blocks and a final 1x1-1536.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return _inception_resnet_v2(num_classes)
