@@ -113,6 +113,16 @@ _PAPER = "ImageNet Classification with Deep Convolutional Neural Networks"
     },
 )
 def alexnet(*, num_classes: int = 1000) -> nn.Module:
+    """AlexNet from Krizhevsky, Sutskever & Hinton 2012, "ImageNet Classification with Deep
+    Convolutional Neural Networks" (NIPS 2012), Section 3 and Figure 2.
+
+    The paper's two-tower network with the towers as convolution groups (conv2, conv4, conv5), LRN after
+    conv1 and conv2, and a 227x227 input (the size its 55x55 conv1 output needs). No adaptive pool, so
+    inputs 227..258 run. torchvision's alexnet is ``alexnet_owt`` instead.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return AlexNet(PAPER_2012, num_classes=num_classes)
 
 
@@ -130,4 +140,14 @@ def alexnet(*, num_classes: int = 1000) -> nn.Module:
     top5_error=None, has_aux=False, min_input=63,
 )
 def alexnet_owt(*, num_classes: int = 1000) -> nn.Module:
+    """Single-tower AlexNet from Krizhevsky 2014, "One weird trick for parallelizing convolutional
+    neural networks", arXiv:1404.5997.
+
+    Widths 64-192-384-256-256, no groups, no LRN, adaptive average pool to 6x6: the layout torchvision's
+    alexnet builds. The paper's footnote gives 64-192-384-384-256; cuda-convnet2's 1-GPU config pads
+    conv1 by 0 and keeps LRN.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return AlexNet(ONE_WEIRD_TRICK, num_classes=num_classes, adaptive_pool=True)

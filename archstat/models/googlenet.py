@@ -240,4 +240,14 @@ class GoogLeNet(InceptionNet):
                                 "'GoogLeNet employed only 5 million parameters'"},
 )
 def googlenet(*, num_classes: int = 1000) -> nn.Module:
+    """GoogLeNet from Szegedy et al. 2014, "Going Deeper with Convolutions", arXiv:1409.4842 (CVPR
+    2015).
+
+    Table 1 as printed: a real 5x5 branch (torchvision and timm use 3x3), convolutions with bias and no
+    batch norm, LRN after conv1 and conv2, ceil-mode pools. The side classifiers ``aux1`` and ``aux2``
+    are built but run only with ``aux_logits`` set.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return GoogLeNet(num_classes)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from functools import partial
-from typing import Any
 
 import torch
 from torch import nn
@@ -290,6 +289,16 @@ def _inception_resnet_v2(num_classes: int) -> InceptionNet:
     extra={"cost": "Appendix: the 3x3 pairs add 25% parameters and ~30% compute to GoogLeNet"},
 )
 def inception_v2(*, num_classes: int = 1000) -> nn.Module:
+    """BN-Inception (Inception-v2) from Ioffe & Szegedy 2015, "Batch Normalization: Accelerating Deep
+    Network Training by Reducing Internal Covariate Shift", arXiv:1502.03167 (ICML 2015), Figure 5.
+
+    Built from the figure's filter columns (so 4c/4d are 608 wide, 4e 1056, not the printed output
+    column), with the separable 7x7 first convolution the appendix states; Caffe ports use a plain 7x7.
+    No LRN, no dropout.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return _bn_inception(num_classes)
 
 
@@ -321,20 +330,29 @@ def inception_v2(*, num_classes: int = 1000) -> nn.Module:
     has_aux=True, min_input=75,
 )
 def inception_v3(*, num_classes: int = 1000) -> nn.Module:
+    """Inception-v3 from Szegedy, Vanhoucke, Ioffe, Shlens & Wojna 2015, "Rethinking the Inception
+    Architecture for Computer Vision", arXiv:1512.00567 (CVPR 2016).
+
+    Table 1 with the module widths of the authors' released TF-slim model (the paper gives none), as
+    torchvision's Inception3: four 17x17 modules, not the paper's five. The BN-auxiliary head ``aux`` on
+    mixed6e is built but runs only with ``aux_logits`` set.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return _inception_v3(num_classes)
 
 
 # Inception-v4 and Inception-ResNet-v2 share a paper, which gives neither network's counts.
-_INCEPTION_V4_PAPER: dict[str, Any] = dict(
-    family="Inception",
+_inception_v4_paper = partial(
+    register_model, family="Inception",
     paper="Inception-v4, Inception-ResNet and the Impact of Residual Connections on Learning",
     year=2016, input_size=(3, 299, 299),
     paper_source="The paper states no parameter or multiply-add counts",
 )
 
 
-@register_model(
-    **_INCEPTION_V4_PAPER,
+@_inception_v4_paper(
     layout=(
         "Figures 3-9: stem to 35x35x384, 4 x Inception-A, Reduction-A (k=192, l=224, m=256, "
         "n=384), 7 x Inception-B, Reduction-B, 3 x Inception-C, global avg pool, dropout 0.2, "
@@ -347,11 +365,19 @@ _INCEPTION_V4_PAPER: dict[str, Any] = dict(
     min_input=75,
 )
 def inception_v4(*, num_classes: int = 1000) -> nn.Module:
+    """Inception-v4 from Szegedy, Ioffe, Vanhoucke & Alemi 2016, "Inception-v4, Inception-ResNet and the
+    Impact of Residual Connections on Learning", arXiv:1602.07261 (AAAI 2017), Figures 3-9.
+
+    The stem's last 3x3 convolution gets the stride 2 its 35x35 output needs (the figure omits it). No
+    auxiliary head: the released code has one, the paper does not.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return _inception_v4(num_classes)
 
 
-@register_model(
-    **_INCEPTION_V4_PAPER,
+@_inception_v4_paper(
     layout=(
         "The paper's network, not the released code: Figure 3 stem (384 wide), 5 x "
         "Inception-ResNet-A, Reduction-A (k=256, l=256, m=384, n=384), 10 x B, Reduction-B "
@@ -368,4 +394,15 @@ def inception_v4(*, num_classes: int = 1000) -> nn.Module:
     min_input=75,
 )
 def inception_resnet_v2(*, num_classes: int = 1000) -> nn.Module:
+    """Inception-ResNet-v2 from Szegedy, Ioffe, Vanhoucke & Alemi 2016, "Inception-v4, Inception-ResNet
+    and the Impact of Residual Connections on Learning", arXiv:1602.07261 (AAAI 2017), Figures 3 and
+    15-19.
+
+    The paper's network, not the released code (timm, TF-slim): the Inception-v4 stem, 5/10/5 blocks and
+    filter-expansions back to the block width (384, 1152, 2144), residual scales 0.17/0.10/0.20. The
+    released code has another stem, 10/20/10 blocks and a final 1x1-1536.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return _inception_resnet_v2(num_classes)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import torch
@@ -60,17 +60,66 @@ _INFOS: dict[str, ModelInfo] = {}
 
 
 def register_model(
-    *, family: str, paper: str, year: int, input_size: tuple[int, int, int], **facts: object
+    *,
+    family: str,
+    paper: str,
+    year: int,
+    input_size: tuple[int, int, int],
+    num_classes: int = 1000,
+    paper_params: float | None = None,
+    params_exact: bool = False,
+    paper_macs: float | None = None,
+    paper_depth: int | None = None,
+    paper_source: str = "",
+    layout: str = "",
+    top5_error: str | None = None,
+    has_aux: bool = False,
+    min_input: int | None = None,
+    discrepancy: str = "",
+    extra: Mapping[str, str] | None = None,
 ) -> Callable[[Builder], Builder]:
-    """Register a builder under its function name; a name registered twice is an error."""
+    """Decorator registering a builder under its function name, with its ``ModelInfo``.
 
+    Every argument is keyword-only and becomes the ``ModelInfo`` field of the same name, so a
+    registration is type-checked field by field (see ``ModelInfo`` for what each one means).
+
+    Args:
+        family: The family the zoo groups the network under ("ResNet", "Inception").
+        paper: Title of the paper the layout is taken from.
+        year: Year of the paper (its first arXiv version where there is one).
+        input_size: Default input as (channels, height, width), in pixels.
+        num_classes: The paper's classifier width (1000 for ImageNet, 10 for MNIST and CIFAR-10).
+        paper_params: The paper's parameter count (a count, e.g. ``25.5e6``), ``None`` where it
+            states none.
+        params_exact: Whether ``paper_params`` is an exact count rather than a rounded one.
+        paper_macs: The paper's multiply-adds per image at ``input_size`` (one fused multiply-add
+            counted once), ``None`` where it states none.
+        paper_depth: The depth the paper names the network by, in weight layers.
+        paper_source: Where in the paper the figures stand.
+        layout: What this layout is and how it differs from other published ones.
+        top5_error: The paper's top-5 error, as text with its evaluation protocol.
+        has_aux: Whether the network has auxiliary classifiers (left out of the default counts).
+        min_input: Smallest square input side that runs, in pixels.
+        discrepancy: Why measured figures differ from the paper's by more than rounding.
+        extra: Further facts, by name, as text; copied.
+
+    Returns:
+        A decorator that registers the builder and returns it unchanged.
+
+    Raises:
+        ValueError: When the decorated function's name is already registered.
+    """
     def decorate(builder: Builder) -> Builder:
         name = builder.__name__
         if name in _BUILDERS:
             raise ValueError(f"model {name!r} is registered twice")
         _BUILDERS[name] = builder
         _INFOS[name] = ModelInfo(
-            name=name, family=family, paper=paper, year=year, input_size=input_size, **facts  # type: ignore[arg-type]
+            name=name, family=family, paper=paper, year=year, input_size=input_size,
+            num_classes=num_classes, paper_params=paper_params, params_exact=params_exact,
+            paper_macs=paper_macs, paper_depth=paper_depth, paper_source=paper_source,
+            layout=layout, top5_error=top5_error, has_aux=has_aux, min_input=min_input,
+            discrepancy=discrepancy, extra=dict(extra or {}),
         )
         return builder
 
@@ -82,26 +131,55 @@ def _natural_key(name: str) -> list[object]:
 
 
 def list_models(pattern: str | None = None) -> list[str]:
-    """Registered model names matching a shell-style ``pattern``, in natural order (resnet18 < resnet101)."""
+    """Registered model names, optionally filtered, in natural order (resnet18 < resnet50 < resnet101).
+
+    Args:
+        pattern: A shell-style wildcard matched against the whole name, case-sensitively
+            (``"resnet*"``, ``"vgg1?"``); ``None`` lists every model.
+
+    Returns:
+        The matching names; an empty list when none match.
+    """
     names = [n for n in _BUILDERS if pattern is None or fnmatch.fnmatchcase(n, pattern)]
     return sorted(names, key=_natural_key)
 
 
 def suggest(name: str) -> list[str]:
-    """Registered names close to ``name``, best first."""
+    """Registered names that ``name`` may have been meant as, for "Did you mean" hints.
+
+    Args:
+        name: A model name that is not registered (a typo or a prefix).
+
+    Returns:
+        Up to three registered names, best first: close spellings (difflib ratio at least 0.6),
+        then names that start with ``name``. Empty when nothing is close.
+    """
     close = difflib.get_close_matches(name, list(_BUILDERS), n=3, cutoff=0.6)
     prefixed = [n for n in list_models() if n.startswith(name) and n not in close]
     return (close + prefixed)[:3]
 
 
 def unknown_model_message(name: str) -> str:
+    """The one-line error for an unregistered ``name``, with ``suggest``'s hints and what to run next."""
     hints = suggest(name)
     hint = f" Did you mean: {', '.join(hints)}?" if hints else ""
     return f"Unknown model {name!r}.{hint} See 'archstat list'."
 
 
 def get_model_info(name: str) -> ModelInfo:
-    """The ``ModelInfo`` of a registered model; ``UnknownModelError`` names the closest ones."""
+    """The facts registered with a model: its paper, the paper's figures, its layout.
+
+    Args:
+        name: A registered model name, exactly as ``list_models`` gives it.
+
+    Returns:
+        The model's ``ModelInfo``. Its ``paper_params`` is a parameter count and its
+        ``paper_macs`` a count of multiply-adds per image at ``input_size`` (channels, height,
+        width in pixels), each ``None`` where the paper states none.
+
+    Raises:
+        UnknownModelError: When ``name`` is not registered; the message names the closest ones.
+    """
     if name not in _INFOS:
         raise UnknownModelError(unknown_model_message(name))
     return _INFOS[name]
@@ -110,12 +188,28 @@ def get_model_info(name: str) -> ModelInfo:
 def build_model(
     name: str, *, num_classes: int | None = None, init_weights: bool = False, device: str = "cpu", **kwargs: object
 ) -> nn.Module:
-    """Build a registered network in eval mode, with ``num_classes`` outputs (default: the paper's).
+    """Build a registered network in eval mode.
 
     Weight values never change a count, so by default the weights are allocated but left
     uninitialised (built on the meta device, then materialised with ``to_empty``): VGG-16 builds in
-    milliseconds instead of seconds. Pass ``init_weights=True`` for PyTorch's usual initialisation,
-    or ``device="meta"`` for a network with no weight memory at all (shapes only).
+    milliseconds instead of seconds.
+
+    Args:
+        name: A registered model name, exactly as ``list_models`` gives it.
+        num_classes: Width of the classifier, in classes; ``None`` for the paper's
+            (``ModelInfo.num_classes``: 1000 for ImageNet, 10 for MNIST and CIFAR-10).
+        init_weights: Initialise the weights as PyTorch's layers do, on PyTorch's default
+            device, instead of leaving them uninitialised; ``device`` is then not used.
+        device: Where the uninitialised weights are allocated (``"cpu"``, ``"cuda"``), or
+            ``"meta"`` for a network with no weight memory at all (shapes only).
+        **kwargs: Passed on to the model's builder; most builders take none.
+
+    Returns:
+        The network, in eval mode.
+
+    Raises:
+        UnknownModelError: When ``name`` is not registered.
+        UsageError: When ``num_classes`` is below 1.
     """
     info = get_model_info(name)
     num_classes = info.num_classes if num_classes is None else num_classes

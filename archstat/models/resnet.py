@@ -219,6 +219,15 @@ _V15 = ("ResNet v1.5: the paper's bottleneck net with the stride 2 moved from th
 
 @_v1(paper_macs=1.8e9, paper_depth=18, layout=_V1 + "Measured 1.81 GMACs at 224 (Table 1: 1.8).")
 def resnet18(*, num_classes: int = 1000) -> nn.Module:
+    """ResNet-18 from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image Recognition",
+    arXiv:1512.03385 (CVPR 2016), Table 1.
+
+    Basic units (2, 2, 2, 2), option-B projection shortcuts (1x1 conv + BN) only where the shape
+    changes, no conv biases: the layout torchvision builds.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return ResNet(basic, (2, 2, 2, 2), num_classes=num_classes)
 
 
@@ -226,6 +235,15 @@ def resnet18(*, num_classes: int = 1000) -> nn.Module:
      layout=_V1 + "Measured 3.66 GMACs at 224 (Table 1: 3.6).",
      discrepancy=_TABLE1_GAP.format(conv_fc="3.664", total="3.671", stated="3.6", pct="1.8"))
 def resnet34(*, num_classes: int = 1000) -> nn.Module:
+    """ResNet-34 from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image Recognition",
+    arXiv:1512.03385 (CVPR 2016), Table 1.
+
+    Basic units (3, 4, 6, 3), option-B projection shortcuts (1x1 conv + BN) only where the shape
+    changes, no conv biases: the layout torchvision builds.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return ResNet(basic, (3, 4, 6, 3), num_classes=num_classes)
 
 
@@ -233,12 +251,32 @@ def resnet34(*, num_classes: int = 1000) -> nn.Module:
      layout=_V1 + _V1_STRIDE.format(name="resnet50", v1="3.86", v15="4.09"),
      discrepancy=_TABLE1_GAP.format(conv_fc="3.858", total="3.879", stated="3.8", pct="1.5"))
 def resnet50(*, num_classes: int = 1000) -> nn.Module:
+    """ResNet-50 (v1) from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image Recognition",
+    arXiv:1512.03385 (CVPR 2016), Table 1.
+
+    Bottleneck units (3, 4, 6, 3), option-B projections. Down-sampling units stride their first 1x1
+    conv, as the paper states; torchvision and most training code stride the 3x3 instead
+    (``resnet50_v1_5``: same parameters, more multiply-adds).
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return ResNet(bottleneck, (3, 4, 6, 3), num_classes=num_classes)
 
 
 @_v1(paper_macs=7.6e9, paper_depth=101, top5_error="4.60% (Table 4, single model)",
      layout=_V1 + _V1_STRIDE.format(name="resnet101", v1="7.57", v15="7.80"))
 def resnet101(*, num_classes: int = 1000) -> nn.Module:
+    """ResNet-101 (v1) from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image Recognition",
+    arXiv:1512.03385 (CVPR 2016), Table 1.
+
+    Bottleneck units (3, 4, 23, 3), option-B projections. Down-sampling units stride their first 1x1
+    conv, as the paper states; torchvision and most training code stride the 3x3 instead
+    (``resnet101_v1_5``: same parameters, more multiply-adds).
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return ResNet(bottleneck, (3, 4, 23, 3), num_classes=num_classes)
 
 
@@ -246,6 +284,16 @@ def resnet101(*, num_classes: int = 1000) -> nn.Module:
      top5_error="4.49% (Table 4, single model); 3.57% ensemble (ILSVRC 2015 test)",
      layout=_V1 + _V1_STRIDE.format(name="resnet152", v1="11.28", v15="11.51"))
 def resnet152(*, num_classes: int = 1000) -> nn.Module:
+    """ResNet-152 (v1) from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image Recognition",
+    arXiv:1512.03385 (CVPR 2016), Table 1.
+
+    Bottleneck units (3, 8, 36, 3), option-B projections. Down-sampling units stride their first 1x1
+    conv, as the paper states; torchvision and most training code stride the 3x3 instead
+    (``resnet152_v1_5``: same parameters, more multiply-adds).
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return ResNet(bottleneck, (3, 8, 36, 3), num_classes=num_classes)
 
 
@@ -254,6 +302,16 @@ def resnet152(*, num_classes: int = 1000) -> nn.Module:
       layout=_V15.format(v1="3.86", v15="4.09"),
       discrepancy="ResNeXt Table 1's 25.5M truncates the exact 25,557,032 (25.56M).")
 def resnet50_v1_5(*, num_classes: int = 1000) -> nn.Module:
+    """ResNet-50 v1.5: the network of He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image
+    Recognition", arXiv:1512.03385 (CVPR 2016), with the stride moved to the 3x3.
+
+    Bottleneck units (3, 4, 6, 3); the three down-sampling units stride their 3x3 conv instead of the
+    first 1x1, as fb.resnet.torch and torchvision's resnet do (not in the paper). Same parameters as
+    ``resnet50``.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return ResNet(bottleneck, (3, 4, 6, 3), stride_in_3x3=True, num_classes=num_classes)
 
 
@@ -261,11 +319,31 @@ def resnet50_v1_5(*, num_classes: int = 1000) -> nn.Module:
       paper_source="facebookresearch/ResNeXt README: ResNet-101 (1x64d) ~7.8 GFLOPs",
       layout=_V15.format(v1="7.57", v15="7.80"))
 def resnet101_v1_5(*, num_classes: int = 1000) -> nn.Module:
+    """ResNet-101 v1.5: the network of He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image
+    Recognition", arXiv:1512.03385 (CVPR 2016), with the stride moved to the 3x3.
+
+    Bottleneck units (3, 4, 23, 3); the three down-sampling units stride their 3x3 conv instead of the
+    first 1x1, as fb.resnet.torch and torchvision's resnet do (not in the paper). Same parameters as
+    ``resnet101``.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return ResNet(bottleneck, (3, 4, 23, 3), stride_in_3x3=True, num_classes=num_classes)
 
 
 @_v15(paper_depth=152, layout=_V15.format(v1="11.28", v15="11.51"))
 def resnet152_v1_5(*, num_classes: int = 1000) -> nn.Module:
+    """ResNet-152 v1.5: the network of He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image
+    Recognition", arXiv:1512.03385 (CVPR 2016), with the stride moved to the 3x3.
+
+    Bottleneck units (3, 8, 36, 3); the three down-sampling units stride their 3x3 conv instead of the
+    first 1x1, as fb.resnet.torch and torchvision's resnet do (not in the paper). Same parameters as
+    ``resnet152``.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return ResNet(bottleneck, (3, 8, 36, 3), stride_in_3x3=True, num_classes=num_classes)
 
 
@@ -283,31 +361,91 @@ _PREACT = ("Full pre-activation units (BN-ReLU before every conv; BN-ReLU after 
 
 @_preact(paper_depth=18, layout=_PREACT.format(macs="1.81"))
 def preact_resnet18(*, num_classes: int = 1000) -> nn.Module:
+    """Pre-activation ResNet-18 (ResNet v2) from He, Zhang, Ren & Sun 2016, "Identity Mappings in Deep
+    Residual Networks", arXiv:1603.05027 (ECCV 2016), Fig. 4(e).
+
+    Full pre-activation basic units (2, 2, 2, 2), BN-ReLU after the last stage. Shape-changing units
+    project the activated input with a bare 1x1 conv and stride their first conv, as the authors' code
+    does; fb.resnet.torch's preresnet projects the raw input with conv + BN.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return ResNet(basic, (2, 2, 2, 2), preact=True, num_classes=num_classes)
 
 
 @_preact(paper_depth=34, layout=_PREACT.format(macs="3.66"))
 def preact_resnet34(*, num_classes: int = 1000) -> nn.Module:
+    """Pre-activation ResNet-34 (ResNet v2) from He, Zhang, Ren & Sun 2016, "Identity Mappings in Deep
+    Residual Networks", arXiv:1603.05027 (ECCV 2016), Fig. 4(e).
+
+    Full pre-activation basic units (3, 4, 6, 3), BN-ReLU after the last stage. Shape-changing units
+    project the activated input with a bare 1x1 conv and stride their first conv, as the authors' code
+    does; fb.resnet.torch's preresnet projects the raw input with conv + BN.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return ResNet(basic, (3, 4, 6, 3), preact=True, num_classes=num_classes)
 
 
 @_preact(paper_depth=50, layout=_PREACT.format(macs="3.86"))
 def preact_resnet50(*, num_classes: int = 1000) -> nn.Module:
+    """Pre-activation ResNet-50 (ResNet v2) from He, Zhang, Ren & Sun 2016, "Identity Mappings in Deep
+    Residual Networks", arXiv:1603.05027 (ECCV 2016), Fig. 4(e).
+
+    Full pre-activation bottleneck units (3, 4, 6, 3), BN-ReLU after the last stage. Shape-changing
+    units project the activated input with a bare 1x1 conv and stride their first conv, as the authors'
+    code does; fb.resnet.torch's preresnet projects the raw input with conv + BN.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return ResNet(bottleneck, (3, 4, 6, 3), preact=True, num_classes=num_classes)
 
 
 @_preact(paper_depth=101, layout=_PREACT.format(macs="7.57"))
 def preact_resnet101(*, num_classes: int = 1000) -> nn.Module:
+    """Pre-activation ResNet-101 (ResNet v2) from He, Zhang, Ren & Sun 2016, "Identity Mappings in Deep
+    Residual Networks", arXiv:1603.05027 (ECCV 2016), Fig. 4(e).
+
+    Full pre-activation bottleneck units (3, 4, 23, 3), BN-ReLU after the last stage. Shape-changing
+    units project the activated input with a bare 1x1 conv and stride their first conv, as the authors'
+    code does; fb.resnet.torch's preresnet projects the raw input with conv + BN.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return ResNet(bottleneck, (3, 4, 23, 3), preact=True, num_classes=num_classes)
 
 
 @_preact(paper_depth=152, layout=_PREACT.format(macs="11.28"))
 def preact_resnet152(*, num_classes: int = 1000) -> nn.Module:
+    """Pre-activation ResNet-152 (ResNet v2) from He, Zhang, Ren & Sun 2016, "Identity Mappings in Deep
+    Residual Networks", arXiv:1603.05027 (ECCV 2016), Fig. 4(e).
+
+    Full pre-activation bottleneck units (3, 8, 36, 3), BN-ReLU after the last stage. Shape-changing
+    units project the activated input with a bare 1x1 conv and stride their first conv, as the authors'
+    code does; fb.resnet.torch's preresnet projects the raw input with conv + BN.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return ResNet(bottleneck, (3, 8, 36, 3), preact=True, num_classes=num_classes)
 
 
 @_preact(paper_depth=200, layout=_PREACT.format(macs="14.78"))
 def preact_resnet200(*, num_classes: int = 1000) -> nn.Module:
+    """Pre-activation ResNet-200 (ResNet v2) from He, Zhang, Ren & Sun 2016, "Identity Mappings in Deep
+    Residual Networks", arXiv:1603.05027 (ECCV 2016), Fig. 4(e).
+
+    Full pre-activation bottleneck units (3, 24, 36, 3), BN-ReLU after the last stage. Shape-changing
+    units project the activated input with a bare 1x1 conv and stride their first conv, as the authors'
+    code does; fb.resnet.torch's preresnet projects the raw input with conv + BN.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return ResNet(bottleneck, (3, 24, 36, 3), preact=True, num_classes=num_classes)
 
 
@@ -326,6 +464,15 @@ _RESNEXT = ("Grouped-convolution form (Fig. 3c) of the ResNeXt bottleneck; strid
           discrepancy="Convs + fc measure 4.230 GMACs, Table 1's 4.2 to rounding; archstat's "
           "total (4.259 G) adds 29M MACs of batch norm and pooling.")
 def resnext50_32x4d(*, num_classes: int = 1000) -> nn.Module:
+    """ResNeXt-50 32x4d from Xie, Girshick, Dollar, Tu & He 2017, "Aggregated Residual Transformations
+    for Deep Neural Networks", arXiv:1611.05431 (CVPR 2017).
+
+    Table 1's ResNeXt-50. Grouped-convolution bottlenecks (cardinality 32, width 4 per group), stride in
+    the 3x3 and option-B projections, as the paper and torchvision build them.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return ResNet(bottleneck, (3, 4, 6, 3), groups=32, base_width=4, stride_in_3x3=True,
                   num_classes=num_classes)
 
@@ -337,6 +484,16 @@ def resnext50_32x4d(*, num_classes: int = 1000) -> nn.Module:
           discrepancy="'~7.8' is the ResNet-101 complexity class the README groups it in: convs "
           "+ fc measure 7.970 GMACs (2.2% more; archstat's total with batch norm 8.013).")
 def resnext101_32x4d(*, num_classes: int = 1000) -> nn.Module:
+    """ResNeXt-101 32x4d from Xie, Girshick, Dollar, Tu & He 2017, "Aggregated Residual Transformations
+    for Deep Neural Networks", arXiv:1611.05431 (CVPR 2017).
+
+    As the authors released it (facebookresearch/ResNeXt), whose README gives its figures.
+    Grouped-convolution bottlenecks (cardinality 32, width 4 per group), stride in the 3x3 and option-B
+    projections, as the paper and torchvision build them.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return ResNet(bottleneck, (3, 4, 23, 3), groups=32, base_width=4, stride_in_3x3=True,
                   num_classes=num_classes)
 
@@ -345,6 +502,16 @@ def resnext101_32x4d(*, num_classes: int = 1000) -> nn.Module:
           layout=_RESNEXT + "Not in the ResNeXt paper; used by torchvision and by Mahajan et al. "
           "2018 (weakly supervised pretraining). Measured 88,791,336 params, 16.41 GMACs at 224.")
 def resnext101_32x8d(*, num_classes: int = 1000) -> nn.Module:
+    """ResNeXt-101 32x8d from Xie, Girshick, Dollar, Tu & He 2017, "Aggregated Residual Transformations
+    for Deep Neural Networks", arXiv:1611.05431 (CVPR 2017).
+
+    Not in the ResNeXt paper: torchvision's resnext101_32x8d. Grouped-convolution bottlenecks
+    (cardinality 32, width 8 per group), stride in the 3x3 and option-B projections, as the paper and
+    torchvision build them.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return ResNet(bottleneck, (3, 4, 23, 3), groups=32, base_width=8, stride_in_3x3=True,
                   num_classes=num_classes)
 
@@ -356,5 +523,15 @@ def resnext101_32x8d(*, num_classes: int = 1000) -> nn.Module:
           discrepancy="'~15.6' is approximate: convs + fc measure 15.458 GMACs (0.9% less; "
           "archstat's total with batch norm 15.52).")
 def resnext101_64x4d(*, num_classes: int = 1000) -> nn.Module:
+    """ResNeXt-101 64x4d from Xie, Girshick, Dollar, Tu & He 2017, "Aggregated Residual Transformations
+    for Deep Neural Networks", arXiv:1611.05431 (CVPR 2017).
+
+    ResNeXt-101 64x4d, as the authors released it (facebookresearch/ResNeXt). Grouped-convolution
+    bottlenecks (cardinality 64, width 4 per group), stride in the 3x3 and option-B projections, as the
+    paper and torchvision build them.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return ResNet(bottleneck, (3, 4, 23, 3), groups=64, base_width=4, stride_in_3x3=True,
                   num_classes=num_classes)

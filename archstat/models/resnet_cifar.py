@@ -70,24 +70,64 @@ _V1 = ("ResNet paper Sec. 4.2 CIFAR net (6n+2 layers, n={n}): option-A shortcuts
 @_v1(paper_params=0.27e6, paper_depth=20, extra={"cifar10_error": "8.75% (Table 6)"},
      layout=_V1.format(n=3))
 def resnet20(*, num_classes: int = 10) -> nn.Module:
+    """CIFAR-10 ResNet-20 (n = 3) from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image
+    Recognition", arXiv:1512.03385 (CVPR 2016), Section 4.2.
+
+    Three stages of basic units at 16/32/64 filters with option-A shortcuts (subsampling plus zero
+    channels, no parameters); re-implementations with option-B 1x1 projections have 2,752 more
+    parameters.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 10, CIFAR-10).
+    """
     return CifarResNet(basic, 3, num_classes=num_classes)
 
 
 @_v1(paper_params=0.46e6, paper_depth=32, extra={"cifar10_error": "7.51% (Table 6)"},
      layout=_V1.format(n=5))
 def resnet32(*, num_classes: int = 10) -> nn.Module:
+    """CIFAR-10 ResNet-32 (n = 5) from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image
+    Recognition", arXiv:1512.03385 (CVPR 2016), Section 4.2.
+
+    Three stages of basic units at 16/32/64 filters with option-A shortcuts (subsampling plus zero
+    channels, no parameters); re-implementations with option-B 1x1 projections have 2,752 more
+    parameters.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 10, CIFAR-10).
+    """
     return CifarResNet(basic, 5, num_classes=num_classes)
 
 
 @_v1(paper_params=0.66e6, paper_depth=44, extra={"cifar10_error": "7.17% (Table 6)"},
      layout=_V1.format(n=7))
 def resnet44(*, num_classes: int = 10) -> nn.Module:
+    """CIFAR-10 ResNet-44 (n = 7) from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image
+    Recognition", arXiv:1512.03385 (CVPR 2016), Section 4.2.
+
+    Three stages of basic units at 16/32/64 filters with option-A shortcuts (subsampling plus zero
+    channels, no parameters); re-implementations with option-B 1x1 projections have 2,752 more
+    parameters.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 10, CIFAR-10).
+    """
     return CifarResNet(basic, 7, num_classes=num_classes)
 
 
 @_v1(paper_params=0.85e6, paper_depth=56, extra={"cifar10_error": "6.97% (Table 6)"},
      layout=_V1.format(n=9))
 def resnet56(*, num_classes: int = 10) -> nn.Module:
+    """CIFAR-10 ResNet-56 (n = 9) from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image
+    Recognition", arXiv:1512.03385 (CVPR 2016), Section 4.2.
+
+    Three stages of basic units at 16/32/64 filters with option-A shortcuts (subsampling plus zero
+    channels, no parameters); re-implementations with option-B 1x1 projections have 2,752 more
+    parameters.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 10, CIFAR-10).
+    """
     return CifarResNet(basic, 9, num_classes=num_classes)
 
 
@@ -95,12 +135,32 @@ def resnet56(*, num_classes: int = 10) -> nn.Module:
      extra={"cifar10_error": "6.43% best, 6.61+-0.16% mean of 5 runs (Table 6)"},
      layout=_V1.format(n=18))
 def resnet110(*, num_classes: int = 10) -> nn.Module:
+    """CIFAR-10 ResNet-110 (n = 18) from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image
+    Recognition", arXiv:1512.03385 (CVPR 2016), Section 4.2.
+
+    Three stages of basic units at 16/32/64 filters with option-A shortcuts (subsampling plus zero
+    channels, no parameters); re-implementations with option-B 1x1 projections have 2,752 more
+    parameters.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 10, CIFAR-10).
+    """
     return CifarResNet(basic, 18, num_classes=num_classes)
 
 
 @_v1(paper_params=19.4e6, paper_depth=1202, extra={"cifar10_error": "7.93% (Table 6)"},
      layout=_V1.format(n=200))
 def resnet1202(*, num_classes: int = 10) -> nn.Module:
+    """CIFAR-10 ResNet-1202 (n = 200) from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image
+    Recognition", arXiv:1512.03385 (CVPR 2016), Section 4.2.
+
+    Three stages of basic units at 16/32/64 filters with option-A shortcuts (subsampling plus zero
+    channels, no parameters); re-implementations with option-B 1x1 projections have 2,752 more
+    parameters.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 10, CIFAR-10).
+    """
     return CifarResNet(basic, 200, num_classes=num_classes)
 
 
@@ -120,6 +180,16 @@ _PREACT = ("Pre-activation bottleneck net of 9n+2 layers (n={n}), bottleneck wid
          extra={"cifar10_error": "5.46%", "cifar100_error": "24.33%"},
          layout=_PREACT.format(n=18) + " Measured 1,703,258 params (1.7M, as the paper).")
 def preact_resnet164(*, num_classes: int = 10) -> nn.Module:
+    """CIFAR pre-activation ResNet-164 (n = 18) from He, Zhang, Ren & Sun 2016, "Identity Mappings in
+    Deep Residual Networks", arXiv:1603.05027 (ECCV 2016).
+
+    Pre-activation bottleneck units, widths 16/32/64 expanded to 64/128/256, as the authors' code
+    (KaimingHe/resnet-1k-layers) builds them: shape-changing units project the activated input with a
+    bare 1x1 conv.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 10, CIFAR-10).
+    """
     return CifarResNet(bottleneck, 18, preact=True, num_classes=num_classes)
 
 
@@ -130,4 +200,14 @@ def preact_resnet164(*, num_classes: int = 10) -> nn.Module:
          discrepancy="10,327,706 params is 10.3M, not the paper's 10.2M; the conv and fc weights "
          "alone (10,178,490, without the 149,216 batch-norm parameters) round to 10.2M.")
 def preact_resnet1001(*, num_classes: int = 10) -> nn.Module:
+    """CIFAR pre-activation ResNet-1001 (n = 111) from He, Zhang, Ren & Sun 2016, "Identity Mappings in
+    Deep Residual Networks", arXiv:1603.05027 (ECCV 2016).
+
+    Pre-activation bottleneck units, widths 16/32/64 expanded to 64/128/256, as the authors' code
+    (KaimingHe/resnet-1k-layers) builds them: shape-changing units project the activated input with a
+    bare 1x1 conv.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 10, CIFAR-10).
+    """
     return CifarResNet(bottleneck, 111, preact=True, num_classes=num_classes)

@@ -130,26 +130,73 @@ def _bn_vgg(cfg: str, depth: int, plain: str) -> Callable[[Builder], Builder]:
 
 @_paper_vgg("A", 133, 11, _TABLE3.format("10.4%"))
 def vgg11(*, num_classes: int = 1000) -> nn.Module:
+    """VGG-11 (configuration A) from Simonyan & Zisserman 2014, "Very Deep Convolutional Networks for
+    Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
+
+    Table 1's configuration A. The paper evaluates fully convolutionally; here an adaptive average pool
+    to 7x7 feeds fc6 (as in torchvision), which changes no count at 224.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return VGG(CFGS["A"], num_classes=num_classes)
 
 
 @_paper_vgg("A-LRN (LRN after the first convolution)", 133, 11, _TABLE3.format("10.5%"))
 def vgg11_lrn(*, num_classes: int = 1000) -> nn.Module:
+    """VGG-11 with LRN (configuration A-LRN) from Simonyan & Zisserman 2014, "Very Deep Convolutional
+    Networks for Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
+
+    Table 1's configuration A-LRN with LRN after the first convolution. The paper evaluates fully
+    convolutionally; here an adaptive average pool to 7x7 feeds fc6 (as in torchvision), which changes
+    no count at 224.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return VGG(CFGS["A-LRN"], num_classes=num_classes)
 
 
 @_paper_vgg("B", 133, 13, _TABLE3.format("9.9%"))
 def vgg13(*, num_classes: int = 1000) -> nn.Module:
+    """VGG-13 (configuration B) from Simonyan & Zisserman 2014, "Very Deep Convolutional Networks for
+    Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
+
+    Table 1's configuration B. The paper evaluates fully convolutionally; here an adaptive average pool
+    to 7x7 feeds fc6 (as in torchvision), which changes no count at 224.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return VGG(CFGS["B"], num_classes=num_classes)
 
 
 @_paper_vgg("C (1x1 convolutions third in blocks 3, 4 and 5)", 134, 16, _TABLE3.format("9.4%"))
 def vgg16c(*, num_classes: int = 1000) -> nn.Module:
+    """VGG-16 with 1x1 convolutions (configuration C) from Simonyan & Zisserman 2014, "Very Deep
+    Convolutional Networks for Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
+
+    Table 1's configuration C, whose third convolution in blocks 3-5 is 1x1. The paper evaluates fully
+    convolutionally; here an adaptive average pool to 7x7 feeds fc6 (as in torchvision), which changes
+    no count at 224.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return VGG(CFGS["C"], num_classes=num_classes)
 
 
 @_paper_vgg("D", 138, 16, _TABLE3.format("8.8%") + _TABLE5.format("7.2%"))
 def vgg16(*, num_classes: int = 1000) -> nn.Module:
+    """VGG-16 (configuration D) from Simonyan & Zisserman 2014, "Very Deep Convolutional Networks for
+    Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
+
+    Table 1's configuration D. The paper evaluates fully convolutionally; here an adaptive average pool
+    to 7x7 feeds fc6 (as in torchvision), which changes no count at 224.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return VGG(CFGS["D"], num_classes=num_classes)
 
 
@@ -158,24 +205,69 @@ def vgg16(*, num_classes: int = 1000) -> nn.Module:
     "macs_elsewhere": "19.6 billion multiply-adds (He et al. 2015, ResNet paper, Figure 3)",
 })
 def vgg19(*, num_classes: int = 1000) -> nn.Module:
+    """VGG-19 (configuration E) from Simonyan & Zisserman 2014, "Very Deep Convolutional Networks for
+    Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
+
+    Table 1's configuration E. The paper evaluates fully convolutionally; here an adaptive average pool
+    to 7x7 feeds fc6 (as in torchvision), which changes no count at 224.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return VGG(CFGS["E"], num_classes=num_classes)
 
 
 @_bn_vgg("A", 11, "vgg11")
 def vgg11_bn(*, num_classes: int = 1000) -> nn.Module:
+    """``vgg11`` with batch norm: configuration A of Simonyan & Zisserman 2014, "Very Deep Convolutional
+    Networks for Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
+
+    Not in the paper: a BatchNorm2d after every convolution, the convolutions keeping their biases, as
+    torchvision's vgg*_bn do.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return VGG(CFGS["A"], num_classes=num_classes, batch_norm=True)
 
 
 @_bn_vgg("B", 13, "vgg13")
 def vgg13_bn(*, num_classes: int = 1000) -> nn.Module:
+    """``vgg13`` with batch norm: configuration B of Simonyan & Zisserman 2014, "Very Deep Convolutional
+    Networks for Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
+
+    Not in the paper: a BatchNorm2d after every convolution, the convolutions keeping their biases, as
+    torchvision's vgg*_bn do.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return VGG(CFGS["B"], num_classes=num_classes, batch_norm=True)
 
 
 @_bn_vgg("D", 16, "vgg16")
 def vgg16_bn(*, num_classes: int = 1000) -> nn.Module:
+    """``vgg16`` with batch norm: configuration D of Simonyan & Zisserman 2014, "Very Deep Convolutional
+    Networks for Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
+
+    Not in the paper: a BatchNorm2d after every convolution, the convolutions keeping their biases, as
+    torchvision's vgg*_bn do.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return VGG(CFGS["D"], num_classes=num_classes, batch_norm=True)
 
 
 @_bn_vgg("E", 19, "vgg19")
 def vgg19_bn(*, num_classes: int = 1000) -> nn.Module:
+    """``vgg19`` with batch norm: configuration E of Simonyan & Zisserman 2014, "Very Deep Convolutional
+    Networks for Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
+
+    Not in the paper: a BatchNorm2d after every convolution, the convolutions keeping their biases, as
+    torchvision's vgg*_bn do.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
     return VGG(CFGS["E"], num_classes=num_classes, batch_norm=True)
