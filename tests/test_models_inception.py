@@ -20,7 +20,7 @@ from torch import nn
 import archstat
 from archstat.models import build_model, get_model_info
 from archstat.models.googlenet import Branches
-from archstat.models.inception import ResidualInception
+from archstat.models.inception_v4 import ResidualInception
 
 INCEPTION = ["googlenet", "inception_v2", "inception_v3", "inception_v4", "inception_resnet_v2"]
 

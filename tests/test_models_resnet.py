@@ -20,7 +20,6 @@ from torch import nn
 import archstat
 from archstat.models import build_model, get_model_info, list_models
 from archstat.models import resnet as imagenet
-from archstat.models import resnet_cifar as cifar
 from archstat.models.resnet import projection
 from archstat.models.resnet_cifar import CifarResNet, ZeroPadShortcut
 
@@ -43,9 +42,7 @@ def build(name: str) -> nn.Module:
 
 def meta_model(name: str) -> nn.Module:
     """The builder run on the meta device: shapes only, so the 16-GMAC nets cost nothing."""
-    builder = getattr(cifar if name in CIFAR_MODELS else imagenet, name)
-    with torch.device("meta"):
-        return builder(num_classes=classes(name)).eval()
+    return build_model(name, num_classes=classes(name), device="meta")
 
 
 def conv_fc_macs(model: nn.Module, side: int) -> int:

@@ -3,7 +3,20 @@
 Importing this package registers every family (listed here, not discovered): read the zoo through it.
 """
 
-from . import alexnet, densenet, googlenet, inception, lenet, nin, resnet, resnet_cifar, vgg  # noqa: F401
+from . import (  # noqa: F401
+    alexnet,
+    densenet,
+    googlenet,
+    inception,
+    inception_v4,
+    lenet,
+    nin,
+    preact_resnet,
+    resnet,
+    resnet_cifar,
+    resnext,
+    vgg,
+)
 from .registry import (
            ModelInfo,
            build_model,

@@ -1,0 +1,189 @@
+"""Inception-v4 and Inception-ResNet-v2: Szegedy, Ioffe, Vanhoucke, Alemi 2016, "Inception-v4,
+Inception-ResNet and the Impact of Residual Connections on Learning", Figures 3-9 and 15-19.
+
+Written as branch specs (see googlenet.py) on the batch-normalised convolutions of ``inception``;
+"V" in the paper's figures is ``pad="valid"``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from functools import partial
+
+import torch
+from torch import nn
+
+from ._blocks import classifier
+from .googlenet import Conv, InceptionNet, Layer, Pool, Spec, build_layer, build_module
+from .inception import MAX_S2V, conv_bn, split_1x3_3x1, stack
+from .registry import register_model
+
+# --- Inception-v4 and Inception-ResNet-v2 (shared stem, Reduction-A) ------------------------------
+
+STEM: dict[str, Layer] = {  # Figure 3, 299x299x3 -> 35x35x384
+    "conv1": Conv(32, 3, 2, "valid"), "conv2": Conv(32, 3, 1, "valid"), "conv3": Conv(64, 3),
+    "mixed3a": {"branch_pool": [MAX_S2V], "branch3x3": [Conv(96, 3, 2, "valid")]},  # 73x73x160
+    "mixed4a": {"branch3x3": [Conv(64), Conv(96, 3, 1, "valid")],
+                "branch7x7": [Conv(64), Conv(64, (7, 1)), Conv(64, (1, 7)),
+                              Conv(96, 3, 1, "valid")]},
+    # The figure prints no stride on this conv, but only stride 2 yields its 35x35 output.
+    "mixed5a": {"branch3x3": [Conv(192, 3, 2, "valid")], "branch_pool": [MAX_S2V]},
+}
+
+
+def build_stem() -> tuple[nn.Sequential, int]:
+    modules: OrderedDict[str, nn.Module] = OrderedDict()
+    cin = 3
+    for name, layer in STEM.items():
+        modules[name], cin = build_layer(cin, layer, conv_bn)
+    return nn.Sequential(modules), cin
+
+
+def reduction_a(k: int, l: int, m: int, n: int) -> Spec:  # noqa: E741 (the paper's letters)
+    """Figure 7, 35x35 -> 17x17; k, l, m, n from Table 1 of the paper."""
+    return {"branch_pool": [MAX_S2V], "branch3x3": [Conv(n, 3, 2, "valid")],
+            "branch3x3dbl": [Conv(k), Conv(l, 3), Conv(m, 3, 2, "valid")]}
+
+
+V4_A: Spec = {  # Figure 4
+    "branch_pool": [Pool("avg"), Conv(96)], "branch1x1": [Conv(96)],
+    "branch3x3": [Conv(64), Conv(96, 3)], "branch3x3dbl": [Conv(64), Conv(96, 3), Conv(96, 3)],
+}
+V4_B: Spec = {  # Figure 5
+    "branch_pool": [Pool("avg"), Conv(128)], "branch1x1": [Conv(384)],
+    "branch7x7": [Conv(192), Conv(224, (1, 7)), Conv(256, (7, 1))],
+    "branch7x7dbl": [Conv(192), Conv(192, (1, 7)), Conv(224, (7, 1)), Conv(224, (1, 7)),
+                     Conv(256, (7, 1))],
+}
+V4_C: Spec = {  # Figure 6
+    "branch_pool": [Pool("avg"), Conv(256)], "branch1x1": [Conv(256)],
+    "branch3x3": [Conv(384), split_1x3_3x1(256)],
+    "branch3x3dbl": [Conv(384), Conv(448, (1, 3)), Conv(512, (3, 1)), split_1x3_3x1(256)],
+}
+V4_REDUCE_B: Spec = {  # Figure 8, 17x17 -> 8x8
+    "branch_pool": [MAX_S2V], "branch3x3": [Conv(192), Conv(192, 3, 2, "valid")],
+    "branch7x7x3": [Conv(256), Conv(256, (1, 7)), Conv(320, (7, 1)), Conv(320, 3, 2, "valid")],
+}
+
+
+def _inception_v4(num_classes: int) -> InceptionNet:
+    stages: OrderedDict[str, nn.Module] = OrderedDict()  # Figure 9
+    stages["stem"], cin = build_stem()
+    stages["inception_a"], cin = stack("block", cin, [V4_A] * 4)
+    stages["reduction_a"], cin = build_module(cin, reduction_a(192, 224, 256, 384), conv_bn)
+    stages["inception_b"], cin = stack("block", cin, [V4_B] * 7)
+    stages["reduction_b"], cin = build_module(cin, V4_REDUCE_B, conv_bn)
+    stages["inception_c"], cin = stack("block", cin, [V4_C] * 3)
+    return InceptionNet(stages, classifier(cin, num_classes, dropout=0.2))  # Dropout (keep 0.8)
+
+
+class ResidualInception(nn.Module):
+    """An Inception-ResNet block (Figures 16, 17, 19, 20): branches, a linear 1x1 'filter-expansion'
+    back to the input width, scaled by ``scale`` and added to the input, then ReLU."""
+
+    def __init__(self, cin: int, spec: Spec, scale: float) -> None:
+        super().__init__()
+        self.branches, width = build_module(cin, spec, conv_bn)
+        # Bias, no BN, no activation: BN only 'on top of the traditional layers' (Sec. 3.2).
+        self.expand = nn.Conv2d(width, cin, 1)
+        self.relu = nn.ReLU(inplace=True)
+        self.scale = scale
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.relu(torch.add(x, self.expand(self.branches(x)), alpha=self.scale))
+
+
+IR_A: Spec = {"branch1x1": [Conv(32)], "branch3x3": [Conv(32), Conv(32, 3)],  # Figure 16
+              "branch3x3dbl": [Conv(32), Conv(48, 3), Conv(64, 3)]}
+IR_B: Spec = {"branch1x1": [Conv(192)],  # Figure 17
+              "branch7x7": [Conv(128), Conv(160, (1, 7)), Conv(192, (7, 1))]}
+IR_C: Spec = {"branch1x1": [Conv(192)],  # Figure 19
+              "branch3x3": [Conv(192), Conv(224, (1, 3)), Conv(256, (3, 1))]}
+IR_REDUCE_B: Spec = {  # Figure 18, 17x17 -> 8x8
+    "branch_pool": [MAX_S2V], "branch3x3a": [Conv(256), Conv(384, 3, 2, "valid")],
+    "branch3x3b": [Conv(256), Conv(288, 3, 2, "valid")],
+    "branch3x3dbl": [Conv(256), Conv(288, 3), Conv(320, 3, 2, "valid")],
+}
+
+
+def _residual_stack(cin: int, spec: Spec, count: int, scale: float) -> nn.Sequential:
+    blocks: OrderedDict[str, nn.Module] = OrderedDict(
+        (f"block{i + 1}", ResidualInception(cin, spec, scale)) for i in range(count))
+    return nn.Sequential(blocks)
+
+
+def _inception_resnet_v2(num_classes: int) -> InceptionNet:
+    # Figure 15's schema; residual scales of the released code (the paper: 'between 0.1 and 0.3').
+    stages: OrderedDict[str, nn.Module] = OrderedDict()
+    stages["stem"], cin = build_stem()
+    stages["inception_resnet_a"] = _residual_stack(cin, IR_A, 5, 0.17)
+    stages["reduction_a"], cin = build_module(cin, reduction_a(256, 256, 384, 384), conv_bn)
+    stages["inception_resnet_b"] = _residual_stack(cin, IR_B, 10, 0.10)
+    stages["reduction_b"], cin = build_module(cin, IR_REDUCE_B, conv_bn)
+    stages["inception_resnet_c"] = _residual_stack(cin, IR_C, 5, 0.20)
+    return InceptionNet(stages, classifier(cin, num_classes, dropout=0.2))
+
+
+# Inception-v4 and Inception-ResNet-v2 share a paper, which gives neither network's counts.
+_inception_v4_paper = partial(
+    register_model, family="Inception",
+    paper="Inception-v4, Inception-ResNet and the Impact of Residual Connections on Learning",
+    year=2016, input_size=(3, 299, 299),
+    paper_source="The paper states no parameter or multiply-add counts",
+)
+
+
+@_inception_v4_paper(
+    layout=(
+        "Figures 3-9: stem to 35x35x384, 4 x Inception-A, Reduction-A (k=192, l=224, m=256, "
+        "n=384), 7 x Inception-B, Reduction-B, 3 x Inception-C, global avg pool, dropout 0.2, "
+        "fc 1536. The stem's last 3x3-192 conv is given stride 2 (the figure omits it; its "
+        "35x35 output needs it). No aux head (the released code has one; the paper does not). "
+        "42.7M parameters, as other implementations (timm, TF-slim) report; 12.3G MACs."
+    ),
+    top5_error=("5.0% single crop; 3.8% 144 crops; 3.08% test, ensemble of 1 Inception-v4 + "
+                "3 Inception-ResNet-v2"),
+    min_input=75,
+)
+def inception_v4(*, num_classes: int = 1000) -> nn.Module:
+    """Inception-v4 from Szegedy, Ioffe, Vanhoucke & Alemi 2016, "Inception-v4, Inception-ResNet and the
+    Impact of Residual Connections on Learning", arXiv:1602.07261 (AAAI 2017), Figures 3-9.
+
+    The stem's last 3x3 convolution gets the stride 2 its 35x35 output needs (the figure omits it). No
+    auxiliary head: the released code has one, the paper does not.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
+    return _inception_v4(num_classes)
+
+
+@_inception_v4_paper(
+    layout=(
+        "The paper's network, not the released code: Figure 3 stem (384 wide), 5 x "
+        "Inception-ResNet-A, Reduction-A (k=256, l=256, m=384, n=384), 10 x B, Reduction-B "
+        "(Figure 18), 5 x C, avg pool, dropout 0.2, fc; residual scales 0.17/0.10/0.20 (paper: "
+        "0.1-0.3). A residual sum needs equal widths, so the 1x1 filter-expansions output the "
+        "block input: 384, 1152, 2144 (Figures 17 and 19 print 1154 and 2048). 32.4M parameters, "
+        "9.3G MACs: well below Inception-v4's 12.3G, though the paper says the two match in "
+        "cost. The released code uses another stem (35x35x320), 10/20/10 blocks, widths "
+        "320/1088/2080 and a final 1x1-1536 conv: 55.8M parameters (as timm reports) and 13.2G "
+        "MACs when built from these same blocks."
+    ),
+    top5_error=("4.9% single crop; 3.7% 144 crops; 3.08% test, ensemble of 1 Inception-v4 + "
+                "3 Inception-ResNet-v2"),
+    min_input=75,
+)
+def inception_resnet_v2(*, num_classes: int = 1000) -> nn.Module:
+    """Inception-ResNet-v2 from Szegedy, Ioffe, Vanhoucke & Alemi 2016, "Inception-v4, Inception-ResNet
+    and the Impact of Residual Connections on Learning", arXiv:1602.07261 (AAAI 2017), Figures 3 and
+    15-19.
+
+    The paper's network, not the released code (timm, TF-slim): the Inception-v4 stem, 5/10/5 blocks and
+    filter-expansions back to the block width (384, 1152, 2144), residual scales 0.17/0.10/0.20. The
+    released code has another stem, 10/20/10 blocks and a final 1x1-1536.
+
+    Args:
+        num_classes: Width of the classifier, in classes (the paper's: 1000).
+    """
+    return _inception_resnet_v2(num_classes)
