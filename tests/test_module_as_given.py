@@ -92,3 +92,26 @@ def test_a_failed_analysis_leaves_the_module_as_given(engine: str) -> None:
 def test_a_bad_mode_names_the_choices() -> None:
     with pytest.raises(UsageError, match="--mode 'test' is not one of eval, train"):
         archstat.analyze(bn_net(), input_size=SHAPE, mode="test")
+
+
+class WithAuxHead(nn.Module):
+    """A user's network with a training-time head, marked as torchvision's GoogLeNet marks it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.aux_logits = False
+        self.conv, self.aux1, self.fc = nn.Conv2d(3, 4, 3), nn.Linear(4 * 6 * 6, 7), nn.Linear(4 * 6 * 6, 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.conv(x).flatten(1)
+        return (self.fc(x), self.aux1(x)) if self.aux_logits else self.fc(x)  # type: ignore[return-value]
+
+
+def test_left_out_auxiliary_parameters_are_said() -> None:
+    aux_params = 4 * 6 * 6 * 7 + 7
+    report = archstat.analyze(WithAuxHead(), input_size=SHAPE)
+    assert report.totals["params"] == (3 * 9 * 4 + 4) + (4 * 6 * 6 * 2 + 2)
+    assert report.notes == [f"{aux_params:,} parameters of the auxiliary heads (aux1) are left out, as their "
+                            "papers count the network; --aux (aux=True) includes them."]
+    with_aux = archstat.analyze(WithAuxHead(), input_size=SHAPE, aux=True)
+    assert with_aux.totals["params"] == report.totals["params"] + aux_params and with_aux.notes == []

@@ -103,8 +103,20 @@ def analyze(
         totals = {**_totals(module, measured.counts, excluded, batch), **_field_totals(measured.fields)}
     finally:
         undo_marks()
+    notes = [*measured.notes, *_aux_note(module, excluded, totals["params"])]
     return Report(model=label, input_shape=[(batch, *shape) for shape in shapes], engine=measured.engine,
-                  aux=aux, records=records, totals=totals, notes=measured.notes)
+                  aux=aux, records=records, totals=totals, notes=notes)
+
+
+def _aux_note(module: nn.Module, excluded: set[str], counted: int) -> list[str]:
+    """Say how many parameters the auxiliary heads hold when they are left out: a user's model with
+    an ``aux_logits`` attribute (torchvision's GoogLeNet) would otherwise lose them silently."""
+    if not excluded:
+        return []
+    left_out = param_counts(module, False, "")[0] - counted
+    heads = sorted(name for name in excluded if "." not in name)
+    return [f"{left_out:,} parameters of the auxiliary heads ({', '.join(heads)}) are left out, as their "
+            "papers count the network; --aux (aux=True) includes them."]
 
 
 def _measure(target: Target, inputs: tuple[torch.Tensor, ...], engine: Any, want: Want) -> Measurement:
