@@ -7,19 +7,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.progress import Progress
 
-from ...analysis.zoo import is_missing, zoo_table
-from ...models import list_models
-from ...render.tables import (
-    OutputFormat,
-    csv_text,
-    human,
-    integer,
-    json_text,
-    markdown_table,
-    pair_text,
-    rich_table,
-)
-from ..app import Engine, EngineOpt, FormatOpt, app, emit, reports_errors, stderr, stdout, text_output
+from ...render.tables import human, integer, markdown_table, pair_text, rich_table
+from ..errors import reports_errors
+from ..options import DEFAULT_ENGINE, DEFAULT_FORMAT, EngineOpt, FormatOpt
+from ..output import Result, emit, for_people, stderr, text_output
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,6 +21,12 @@ UNITS = ("params: parameter elements (aux heads excluded); MACs: one fused multi
          "activations: conv/fc output elements; depth: weight layers on the longest path; "
          "field: receptive field of the last spatial feature map, input pixels. "
          "diff: (measured - paper) / paper.")
+
+
+def is_missing(value: Any) -> bool:
+    from ...analysis.zoo import is_missing
+
+    return is_missing(value)
 
 
 def _stated(value: Any) -> str:
@@ -75,21 +72,36 @@ def zoo_markdown(frame: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-@app.command()
+def zoo_result(frame: pd.DataFrame) -> Result:
+    """The zoo table's pieces: the measured rows as they are for machines, readable ones for people."""
+
+    def terminal() -> list[Any]:
+        shown, notes = readable(frame)
+        return [rich_table(shown, f"archstat zoo: {len(shown)} models", [UNITS, *[
+            f"[{i}] {n}" for i, n in enumerate(notes, 1)]], right=("params", "MACs", "activations"))]
+
+    return Result(json=lambda: [{k: (None if is_missing(v) else v) for k, v in row.items()}
+                                for row in frame.to_dict("records")],
+                  csv=lambda: frame, markdown=lambda: zoo_markdown(frame), terminal=terminal)
+
+
 @reports_errors
 @text_output
 def zoo(
     pattern: Annotated[str | None, typer.Argument(help="Shell-style filter on model names, e.g. 'vgg*'.")] = None,
-    engine: EngineOpt = Engine.fvcore,
-    format: FormatOpt = OutputFormat.table,
+    engine: EngineOpt = DEFAULT_ENGINE,
+    format: FormatOpt = DEFAULT_FORMAT,
 ) -> None:
     """Every zoo model at its default input: measured params, MACs, activations, depth and receptive
     field beside the paper's figures.
 
     Example: archstat zoo 'resnet*' --format markdown
     """
+    from ...analysis.zoo import zoo_table
+    from ...models import list_models
+
     names = list_models(pattern)
-    if format is OutputFormat.table and stderr.is_terminal:
+    if for_people(format) and stderr.is_terminal:
         with Progress(console=stderr, transient=True) as bar:
             task = bar.add_task("measuring", total=len(names))
 
@@ -99,14 +111,4 @@ def zoo(
             frame = zoo_table(names, progress=step, engine=engine.value)
     else:
         frame = zoo_table(names, engine=engine.value)
-    if format is OutputFormat.json:
-        emit(json_text([{k: (None if is_missing(v) else v) for k, v in row.items()}
-                        for row in frame.to_dict("records")]))
-    elif format is OutputFormat.csv:
-        emit(csv_text(frame))
-    elif format is OutputFormat.markdown:
-        emit(zoo_markdown(frame))
-    else:
-        shown, notes = readable(frame)
-        stdout.print(rich_table(shown, f"archstat zoo: {len(shown)} models", [UNITS, *[
-            f"[{i}] {n}" for i, n in enumerate(notes, 1)]], right=("params", "MACs", "activations")))
+    emit(zoo_result(frame), format)
