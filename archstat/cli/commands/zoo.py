@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import Progress
 
 from ...render.tables import human, integer, markdown_table, pair_text, rich_table
 from ..errors import reports_errors
@@ -23,18 +22,19 @@ UNITS = ("params: parameter elements (aux heads excluded); MACs: one fused multi
          "diff: (measured - paper) / paper.")
 
 
-def is_missing(value: Any) -> bool:
+def _missing(value: Any) -> bool:
+    """``analysis.zoo.is_missing``: an empty cell (imported on use: the zoo module imports torch)."""
     from ...analysis.zoo import is_missing
 
     return is_missing(value)
 
 
 def _stated(value: Any) -> str:
-    return "" if is_missing(value) else human(value)
+    return "" if _missing(value) else human(value)
 
 
 def _diff(value: Any) -> str:
-    return "" if is_missing(value) else f"{100 * value:+.1f}%"
+    return "" if _missing(value) else f"{100 * value:+.1f}%"
 
 
 def readable(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -55,9 +55,9 @@ def readable(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         "paper MACs": frame.paper_macs.map(_stated),
         "MACs diff": frame.macs_diff.map(_diff),
         "activations": frame.activations.map(integer),
-        "depth": frame.depth.map(lambda d: "" if is_missing(d) else str(int(d))),
-        "paper depth": frame.paper_depth.map(lambda d: "" if is_missing(d) else str(int(d))),
-        "field": frame.receptive_field.map(lambda f: "" if is_missing(f) else pair_text(f)),
+        "depth": frame.depth.map(lambda d: "" if _missing(d) else str(int(d))),
+        "paper depth": frame.paper_depth.map(lambda d: "" if _missing(d) else str(int(d))),
+        "field": frame.receptive_field.map(lambda f: "" if _missing(f) else pair_text(f)),
         "note": marks,
     })
     return shown, notes
@@ -80,7 +80,7 @@ def zoo_result(frame: pd.DataFrame) -> Result:
         return [rich_table(shown, f"archstat zoo: {len(shown)} models", [UNITS, *[
             f"[{i}] {n}" for i, n in enumerate(notes, 1)]], right=("params", "MACs", "activations"))]
 
-    return Result(json=lambda: [{k: (None if is_missing(v) else v) for k, v in row.items()}
+    return Result(json=lambda: [{k: (None if _missing(v) else v) for k, v in row.items()}
                                 for row in frame.to_dict("records")],
                   csv=lambda: frame, markdown=lambda: zoo_markdown(frame), terminal=terminal)
 
@@ -102,6 +102,8 @@ def zoo(
 
     names = list_models(pattern)
     if for_people(format) and stderr.is_terminal:
+        from rich.progress import Progress
+
         with Progress(console=stderr, transient=True) as bar:
             task = bar.add_task("measuring", total=len(names))
 
