@@ -1,18 +1,57 @@
-"""archstat: exact parameter, multiply-add and receptive-field accounting for classic CNNs."""
+"""archstat: exact parameter, multiply-add and receptive-field accounting for classic CNNs.
 
+The public names load on first use (PEP 562): ``import archstat`` is cheap, and torch is imported
+only when ``analyze``, the zoo or a report is first asked for, so the command line answers
+``--help``, ``--version`` and shell completion without it.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 try:
     __version__ = version("archstat")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
-from .analysis.counting import analyze
-from .analysis.report import Report
-from .errors import ArchstatError, UnknownModelError, UsageError
-from .models import ModelInfo, build_model, get_model_info, list_models, register_model
+if TYPE_CHECKING:
+    from .analysis.counting import analyze
+    from .analysis.memory import estimate_memory
+    from .analysis.report import Report
+    from .errors import ArchstatError, UnknownModelError, UsageError
+    from .models import ModelInfo, build_model, get_model_info, list_models, register_model
+
+# public name -> the module that defines it
+_HOMES = {
+    "analyze": ".analysis.counting",
+    "estimate_memory": ".analysis.memory",
+    "Report": ".analysis.report",
+    "ArchstatError": ".errors",
+    "UnknownModelError": ".errors",
+    "UsageError": ".errors",
+    "ModelInfo": ".models",
+    "build_model": ".models",
+    "get_model_info": ".models",
+    "list_models": ".models",
+    "register_model": ".models",
+}
 
 __all__ = [
     "ArchstatError", "ModelInfo", "Report", "UnknownModelError", "UsageError", "__version__", "analyze",
-    "build_model", "get_model_info", "list_models", "register_model",
+    "build_model", "estimate_memory", "get_model_info", "list_models", "register_model",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(home, __name__), name)
+    globals()[name] = value  # looked up once: later reads do not come back here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOMES})

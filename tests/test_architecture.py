@@ -1,6 +1,6 @@
 """Checks that keep the package's design honest, read from the source with ``ast``.
 
-The layers, low to high (docs in CHANGELOG / the package docstrings): core (errors, inputs, options,
+The layers, low to high (docs/architecture.md): core (errors, inputs, options,
 _lazy, the package ``__init__``) < engines < models < analysis < design < claims < render < cli.
 A module may import from its own layer and the ones below, never from one above, and the import
 graph between modules has no cycle.
@@ -9,7 +9,7 @@ How an import becomes an edge (the rule, chosen so an edge means "this runs that
 
 * Every ``import`` / ``from ... import`` counts, in functions too, except under ``if TYPE_CHECKING:``
   (never run); ``importlib.import_module("literal")`` counts too. Names computed at run time are
-  not seen (``cli/commands/__init__`` discovering its modules is invisible to this test).
+  not seen; tests/test_cli_layout.py checks that nothing registers commands by discovery.
 * ``from P import n`` is an edge to ``P.n`` when that is a module, otherwise to ``P`` itself; a
   package ``P`` means its ``__init__``. ``import a.b.c`` is an edge to ``a.b.c``.
 * Importing ``a.b.c`` first runs the ``__init__`` of ``a.b``: that is an edge too, unless the
@@ -25,22 +25,16 @@ How an import becomes an edge (the rule, chosen so an edge means "this runs that
 from __future__ import annotations
 
 import ast
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "archstat"
 LAYERS = ["core", "engines", "models", "analysis", "design", "claims", "render", "cli", "entry"]
 MAX_LINES = 400
 OUTPUT_SINK = "archstat.cli.output"
-HEAVY = ("torch", "pandas", "fvcore")
 
 
 @dataclass(frozen=True)
@@ -190,15 +184,6 @@ def upward_edges(edges_of: dict[str, set[str]]) -> list[str]:
             for b in sorted(edges_of[a]) if layer(b) > layer(a) and not (is_package(a) and b.startswith(a + "."))]
 
 
-# What the checks below find on the code as it stands, each fixed in another worktree. Each rule has
-# two tests: nothing beyond these (green now, so a new violation fails at once), and none at all (a
-# strict xfail: it fails the moment it passes, so the marker and the entry here go with the fix).
-KNOWN_FORMAT_BRANCHES = {  # every emitter chooses its own format until cli/output.py, on the cli branch
-    "archstat/render/tables.py", "archstat/cli/app.py",
-    *(f"archstat/cli/commands/{m}.py" for m in ("claims", "compare", "design", "diff", "memory", "rf", "zoo")),
-}
-
-
 def test_the_rules_see_the_imports_they_should():
     """The edge rule itself, on modules whose imports are known."""
     assert "archstat.errors" in edges("archstat.inputs")  # from .errors import ...
@@ -287,67 +272,6 @@ def test_the_format_check_sees_branches():
     assert not any(_branches_on_format(n) for s in harmless for n in ast.walk(ast.parse(s)))
 
 
-def test_no_new_module_chooses_by_output_format():
-    found = [where for where in format_branches() if where.split(":")[0] not in KNOWN_FORMAT_BRANCHES]
-    assert not found, f"branches on OutputFormat outside {OUTPUT_SINK}:\n" + "\n".join(found)
-
-
-@pytest.mark.xfail(strict=True, reason="branch on OutputFormat: " + ", ".join(sorted(KNOWN_FORMAT_BRANCHES)))
 def test_only_the_output_sink_chooses_by_output_format():
     found = format_branches()
     assert not found, f"branches on OutputFormat outside {OUTPUT_SINK}:\n" + "\n".join(found)
-
-
-# Startup: what answering without analysing anything imports. Run in a fresh interpreter so nothing
-# this test process imported counts; the app is called in-process there, SystemExit caught.
-_PROBE = """
-import os, sys
-
-
-def leave(code=0):  # main() ends with os._exit, which would skip the report below
-    raise SystemExit(code)
-
-
-os._exit = leave
-sys.argv = ["archstat", *ARGV]
-try:
-    from archstat.cli.app import main  # the console script pyproject.toml names
-    main()
-except SystemExit:
-    pass
-with open(os.environ["ARCHSTAT_PROBE_REPORT"], "w") as report:
-    report.write(",".join(m for m in HEAVY if m in sys.modules))
-"""
-STARTUPS = {
-    "help": (["--help"], {}),
-    "version": (["--version"], {}),
-    "table-help": (["table", "--help"], {}),
-    "completion": ([], {"_ARCHSTAT_COMPLETE": "complete_bash", "COMP_WORDS": "archstat ta", "COMP_CWORD": "1"}),
-}
-
-
-def heavy_imports(argv: list[str], env: dict[str, str], tmp_path: Path) -> list[str]:
-    """Which of torch, pandas, fvcore an ``archstat ARGV`` process has imported when it exits."""
-    report = tmp_path / "heavy.txt"
-    code = _PROBE.replace("ARGV", repr(argv)).replace("HEAVY", repr(HEAVY))
-    run_env = {**os.environ, "PYTHONPATH": str(ROOT), "ARCHSTAT_PROBE_REPORT": str(report), **env}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=run_env, cwd=ROOT,
-                          timeout=120, check=False)
-    assert report.exists(), f"the probe did not finish: {done.stdout[-500:]} {done.stderr[-2000:]}"
-    return [m for m in report.read_text().split(",") if m]
-
-
-def test_the_startup_probe_sees_torch(tmp_path: Path):
-    """The probe itself: a command that analyses a model does import torch."""
-    assert "torch" in heavy_imports(["table", "lenet5", "--engine", "meta"], {}, tmp_path)
-
-
-STARTUP_IMPORTS_TORCH = ("archstat/__init__ imports analysis.counting (engines.fields: torch) and models "
-                         "(torch.nn); cli/app imports torch.nn and every command module: the cli rework")
-
-
-@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=STARTUP_IMPORTS_TORCH))
-                                  for c in STARTUPS])
-def test_startup_does_not_import_the_heavy_libraries(case: str, tmp_path: Path):
-    argv, env = STARTUPS[case]
-    assert heavy_imports(argv, env, tmp_path) == [], f"archstat {' '.join(argv) or '(completion)'} imported these"

@@ -84,10 +84,10 @@ def analyze(
         = 1 MAC; FLOPs = 2 x MACs) and activations (output elements) at ``batch``.
     """
     engine, mode = Engine.parse(engine, "--engine"), Mode.parse(mode, "--mode")
-    if batch < 1:
-        raise UsageError(f"--batch must be at least 1, got {batch}. Give a batch size such as 1 or 32.")
     target = resolve(model, input_size=input_size, num_classes=num_classes, kwargs=kwargs, name=name,
                      device="meta" if engine is Engine.meta else "cpu")
+    if batch < 1:
+        raise UsageError(f"--batch must be at least 1, got {batch}. Give a batch size such as 1 or 32.")
     module, label, shapes = target.module, target.label, target.shapes
     has_aux = hasattr(module, "aux_logits")
     if aux and not has_aux:

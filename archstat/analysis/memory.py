@@ -128,9 +128,9 @@ def estimate_memory(
         device only: a zoo model is built there, a given module is copied there without its data.
     """
     dtype, optimizer = Dtype.parse(dtype, "--dtype"), Optimizer.parse(optimizer, "--optimizer")
+    target = resolve(model, input_size=input_size, num_classes=num_classes, kwargs=kwargs, name=name, device="meta")
     if batch < 1:
         raise UsageError(f"--batch must be at least 1, got {batch}. Give a batch size such as 1 or 32.")
-    target = resolve(model, input_size=input_size, num_classes=num_classes, kwargs=kwargs, name=name, device="meta")
     meta, label, shapes = target.module, target.label, target.shapes
     if target.info is None:  # not built here: work on a copy, the caller's module stays as it came
         meta = meta_copy(meta)

@@ -15,13 +15,13 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from ..analysis.report import Report
 from ..inputs import format_shape
-from ..options import OutputFormat
 from .words import human, integer, pair_text, share
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from ..analysis.report import Report
 
 UNIT_NOTE = "MACs: one fused multiply-add = 1 MAC (fvcore's 'flop'); FLOPs = 2 x MACs."
 
@@ -174,19 +174,10 @@ def json_text(data: Any) -> str:
     return json.dumps(data, indent=2) + "\n"
 
 
-_NUMERIC = ("params", "% params", "trainable", "MACs", "% MACs", "activations")
+NUMERIC_COLUMNS = ("params", "% params", "trainable", "MACs", "% MACs", "activations")  # of layer_table
 
 
-def report_text(report: Report, fmt: OutputFormat, depth: int | None, console: Console) -> str | None:
-    """Render a report; for ``table`` it prints to ``console`` and returns None."""
-    if fmt is OutputFormat.json:
-        return json_text(report.to_dict(depth))
-    if fmt is OutputFormat.csv:
-        rows = report.rows(depth)
-        return csv_text(rows[[c for c in rows.columns if c not in ("is_leaf",)]])
-    table = layer_table(report, depth)
-    if fmt is OutputFormat.markdown:
-        return f"### {report.model}\n\n" + markdown_table(table) + "\n" + "\n".join(
-            f"- {line}" for line in totals_lines(report)) + "\n"
-    console.print(rich_table(table, f"{report.model}: per-layer counts", totals_lines(report), _NUMERIC))
-    return None
+def layer_rows(report: Report, depth: int | None) -> pd.DataFrame:
+    """A report's layers as data, for csv: every column but the bookkeeping ``is_leaf``."""
+    rows = report.rows(depth)
+    return rows[[c for c in rows.columns if c not in ("is_leaf",)]]

@@ -1,9 +1,3 @@
-"""Subcommands beyond ``table`` and ``list``. Each module adds its commands to ``archstat.cli.app``
-when imported; every module here is imported by ``archstat.cli``."""
-
-import pkgutil
-from importlib import import_module
-
-for _module in pkgutil.iter_modules(__path__):
-    if not _module.name.startswith("_"):
-        import_module(f"{__name__}.{_module.name}")
+"""One module per command (or per family of commands). Each defines plain functions; ``archstat.cli.app``
+registers them, explicitly and in one list. A module imports the library inside its commands, so that
+building the app for ``--help`` or shell completion imports no torch."""

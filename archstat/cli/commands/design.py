@@ -9,15 +9,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ...design import calculators as design
 from ...inputs import format_shape
-from ...render import tables as render
-from ...render.tables import UNIT_NOTE, OutputFormat
+from ...render.tables import UNIT_NOTE
 from ...render.words import integer
-from ..app import FormatOpt, app, emit, reports_errors, stdout, text_output
+from ..errors import reports_errors
+from ..options import DEFAULT_FORMAT, FormatOpt
+from ..output import Result, emit, text_output
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from ...design import calculators as design
+    from ...options import OutputFormat
 else:
     from ..._lazy import pandas as pd
 
@@ -94,6 +97,8 @@ def _saving_line(comparison: design.Comparison, key: str) -> str:
 
 
 def _common_lines(comparison: design.Comparison) -> list[str]:
+    from ...design import calculators as design
+
     engines = sorted({design.ENGINE_NAMES[form.engine] for form in comparison.forms.values()})
     return [
         *comparison.notes,
@@ -107,21 +112,16 @@ def _common_lines(comparison: design.Comparison) -> list[str]:
 def _emit(
     comparison: design.Comparison, lines: list[str], fmt: OutputFormat, data: dict[str, Any]
 ) -> None:
+    from ...design import calculators as design
+
     lines = lines + _common_lines(comparison)
-    if fmt is OutputFormat.json:
-        emit(render.json_text({**data, "units": design.UNITS, "summary": lines}))
-    elif fmt is OutputFormat.csv:
-        emit(render.csv_text(_csv_frame(comparison)))
-    elif fmt is OutputFormat.markdown:
-        emit(f"### {comparison.title}\n\n" + render.markdown_table(_frame(comparison)) + "\n"
-             + "".join(f"- {line}\n" for line in lines))
-    else:
-        frame = _frame(comparison)
-        right = [c for c in frame.columns if c not in ("form", "layers")]
-        stdout.print(render.rich_table(frame, comparison.title, lines, right))
+    right = ["output shape", "params (weights)", "params (with biases)", "MACs", "field", "vs baseline (weights)",
+             "vs baseline (MACs)"]  # every column of _frame but form and layers
+    emit(Result(json=lambda: {**data, "units": design.UNITS, "summary": lines}, csv=lambda: _csv_frame(comparison),
+                table=lambda: _frame(comparison), title=comparison.title, notes=lines, right=right,
+                heading=comparison.title), fmt)
 
 
-@app.command()
 @reports_errors
 @text_output
 def bottleneck(
@@ -132,19 +132,20 @@ def bottleneck(
     kernel: KernelOpt,
     hw: HwOpt = 100,
     stride: Annotated[int, typer.Option("--stride", help="Stride of the k x k convolution.")] = 1,
-    format: FormatOpt = OutputFormat.table,
+    format: FormatOpt = DEFAULT_FORMAT,
 ) -> None:
     """A k x k convolution against a 1x1 reduction then the same k x k: weights, MACs, saving.
 
     Example: archstat bottleneck --in 56 --mid 28 --out 125 --k 5
     """
+    from ...design import calculators as design
+
     comparison = design.bottleneck(cin, mid, cout, kernel, hw=hw, stride=stride)
     data = comparison.to_dict()
     data["savings"] = data["savings"]["bottleneck"]  # one alternative: the saving itself, not keyed
     _emit(comparison, [_saving_line(comparison, "bottleneck")], format, data)
 
 
-@app.command()
 @reports_errors
 @text_output
 def factorize(
@@ -153,12 +154,14 @@ def factorize(
         "--channels", help="Channels in and out of each convolution.", show_default=False,
     )],
     hw: HwOpt = 17,
-    format: FormatOpt = OutputFormat.table,
+    format: FormatOpt = DEFAULT_FORMAT,
 ) -> None:
     """One k x k convolution against a stack of 3x3 ones and against 1 x k then k x 1.
 
     Example: archstat factorize --k 7 --channels 192
     """
+    from ...design import calculators as design
+
     comparison = design.factorize(kernel, channels, hw=hw)
     lines = [_saving_line(comparison, key) for key in comparison.savings()]
     fields = {form.receptive_field for form in comparison.forms.values()}
@@ -167,7 +170,6 @@ def factorize(
     _emit(comparison, lines, format, comparison.to_dict())
 
 
-@app.command()
 @reports_errors
 @text_output
 def cardinality(
@@ -178,12 +180,14 @@ def cardinality(
     resnet: Annotated[int | None, typer.Option(
         "--resnet-width", help="Width of the ResNet bottleneck. Default: the closest in weights.",
     )] = None,
-    format: FormatOpt = OutputFormat.table,
+    format: FormatOpt = DEFAULT_FORMAT,
 ) -> None:
     """ResNeXt's block in its three equivalent forms, and the ResNet bottleneck of similar cost.
 
     Example: archstat cardinality --width 256 --groups 32 --group-width 4
     """
+    from ...design import calculators as design
+
     comparison = design.cardinality(width, groups, group_width, hw=hw, resnet=resnet)
     resnext = ("split_transform_sum", "concatenation", "grouped")
     agree = design.forms_agree(comparison, resnext)

@@ -9,14 +9,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ...analysis.diff import COUNTS, ReportDiff, RowDiff, Side, diff_models
 from ...inputs import format_shape
-from ...render.tables import UNIT_NOTE, OutputFormat, csv_text, json_text, markdown_table, rich_table, shape_text
+from ...render.tables import UNIT_NOTE, shape_text
 from ...render.words import integer, signed, signed_percent
-from ..app import Engine, EngineOpt, FormatOpt, InputOpt, app, emit, reports_errors, stdout, text_output
+from ..errors import reports_errors
+from ..options import DEFAULT_ENGINE, DEFAULT_FORMAT, EngineOpt, FormatOpt, InputOpt, complete_model
+from ..output import Result, emit, text_output
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from ...analysis.diff import ReportDiff, RowDiff, Side
 else:
     from ..._lazy import pandas as pd
 
@@ -73,59 +76,57 @@ def summary_lines(diff: ReportDiff) -> list[str]:
     return [*lines, UNIT_NOTE]
 
 
-_SIDE_KEYS = ("type", "config", "output_shape", *COUNTS)
-CSV_COLUMNS = ["name", "status", *(f"{key}_{which}" for which in ("a", "b") for key in _SIDE_KEYS),
-               *(f"{key}_delta" for key in COUNTS)]
-
-
 def _csv_frame(diff: ReportDiff) -> pd.DataFrame:
+    from ...analysis.diff import COUNTS
+
+    side_keys = ("type", "config", "output_shape", *COUNTS)
+    columns = ["name", "status", *(f"{key}_{which}" for which in ("a", "b") for key in side_keys),
+               *(f"{key}_delta" for key in COUNTS)]
     rows = []
     for row in diff.changed:
         data: dict[str, Any] = {"name": row.name, "status": row.status}
         for which, side in (("a", row.a), ("b", row.b)):
-            for key in _SIDE_KEYS:
+            for key in side_keys:
                 value = None if side is None else getattr(side, key)
                 data[f"{key}_{which}"] = shape_text(value) if key == "output_shape" else value
         rows.append({**data, **{f"{key}_delta": row.delta(key) for key in COUNTS}})
     # dtype=object keeps counts as integers next to the empty cells of one-sided rows
-    return pd.DataFrame(rows, columns=CSV_COLUMNS, dtype=object)
+    return pd.DataFrame(rows, columns=columns, dtype=object)
 
 
-def render(diff: ReportDiff, fmt: OutputFormat) -> str | None:
-    """Text for csv / json / markdown; for ``table`` prints to the terminal and returns None."""
-    if fmt is OutputFormat.json:
-        return json_text(diff.to_dict())
-    if fmt is OutputFormat.csv:
-        return csv_text(_csv_frame(diff))
-    frame, lines = _frame(diff), summary_lines(diff)
+def diff_result(diff: ReportDiff) -> Result:
+    """The differing rows and the summary lines; with no row differing, the summary alone."""
+    lines = summary_lines(diff)
     title = f"{diff.a.model} vs {diff.b.model}: layers that differ"
-    if fmt is OutputFormat.markdown:
-        body = markdown_table(frame) if len(frame) else "No layer differs.\n"
-        return f"### {title}\n\n{body}\n" + "".join(f"- {line}\n" for line in lines)
-    if len(frame):
-        right = [c for c in frame.columns if c not in ("layer", "type", "settings")]
-        stdout.print(rich_table(frame, title, lines, right))
-    else:
-        stdout.print("\n".join([f"{title}: none.", *lines]))
-    return None
+    a, b = diff.a.model, diff.b.model
+    right = [f"shape {a}", f"shape {b}", f"params {a}", f"params {b}", "params B-A", f"MACs {a}", f"MACs {b}",
+             "MACs B-A"]  # every column of _frame but layer, type and settings
+    result = Result(json=diff.to_dict, csv=lambda: _csv_frame(diff), table=lambda: _frame(diff), title=title,
+                    notes=lines, right=right, heading=title)
+    if not diff.changed:
+        result.markdown = lambda: f"### {title}\n\nNo layer differs.\n\n" + "".join(f"- {line}\n" for line in lines)
+        result.terminal = lambda: ["\n".join([f"{title}: none.", *lines])]
+    return result
 
 
-@app.command()
 @reports_errors
 @text_output
 def diff(
     a: Annotated[str, typer.Argument(
         help="Model A: a zoo name, or pkg.module:Class / file.py:Class.", show_default=False,
+        autocompletion=complete_model,
     )],
     b: Annotated[str, typer.Argument(
-        help="Model B, compared with A; the same forms.", show_default=False,
+        help="Model B, compared with A; the same forms.", show_default=False, autocompletion=complete_model,
     )],
     input: InputOpt = None,
-    engine: EngineOpt = Engine.fvcore,
-    format: FormatOpt = OutputFormat.table,
+    engine: EngineOpt = DEFAULT_ENGINE,
+    format: FormatOpt = DEFAULT_FORMAT,
 ) -> None:
     """Two layouts side by side, layer by layer (matched by name): only the rows that differ.
 
     Example: archstat diff resnet50 resnet50_v1_5
     """
-    emit(render(diff_models(a, b, input_size=input or None, engine=engine), format))
+    from ...analysis.diff import diff_models
+
+    emit(diff_result(diff_models(a, b, input_size=input or None, engine=engine)), format)

@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ...analysis.memory import MemoryReport, estimate_memory
 from ...options import Dtype, Optimizer
-from ...render.tables import OutputFormat, csv_text, json_text, markdown_table, rich_table
 from ...render.words import byte_text, integer, share
-from ..app import (
+from ..errors import reports_errors
+from ..options import (
+    DEFAULT_FORMAT,
     AuxOpt,
     BatchOpt,
     ClassesOpt,
@@ -21,23 +21,15 @@ from ..app import (
     KwargsOpt,
     ModelArg,
     TrainOpt,
-    app,
-    emit,
-    model_target,
-    reports_errors,
-    stdout,
-    text_output,
 )
+from ..output import Result, emit, text_output
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from ...analysis.memory import MemoryReport
 else:
     from ..._lazy import pandas as pd
-
-
-
-
-
 
 DtypeOpt = Annotated[Dtype, typer.Option("--dtype", help="Number format of weights and activations.")]
 OptimizerOpt = Annotated[Optimizer, typer.Option(
@@ -81,7 +73,6 @@ def totals_lines(report: MemoryReport) -> list[str]:
     ]
 
 
-@app.command()
 @reports_errors
 @text_output
 def memory(
@@ -96,26 +87,28 @@ def memory(
     kwargs: KwargsOpt = None,
     aux: AuxOpt = False,
     depth: DepthOpt = None,
-    format: FormatOpt = OutputFormat.table,
+    format: FormatOpt = DEFAULT_FORMAT,
 ) -> None:
     """Memory per layer for training (weights, gradients, optimizer state, saved activations) and inference.
 
     Example: archstat memory vgg16 --batch 32 --optimizer adam
     """
-    target, label, shapes = model_target(model, input, num_classes, kwargs)
+    from ...analysis.memory import estimate_memory
+
     report = estimate_memory(
-        target, input_size=shapes, batch=batch, dtype=dtype.value, optimizer=optimizer.value,
-        num_classes=num_classes, aux=aux, name=label, freeze=freeze or (), train=train or (),
+        model, input_size=input or None, batch=batch, dtype=dtype, optimizer=optimizer,
+        num_classes=num_classes, kwargs=kwargs, aux=aux, freeze=freeze or (), train=train or (),
     )
-    if format is OutputFormat.json:
-        emit(json_text(report.to_dict(depth)))
-    elif format is OutputFormat.csv:
-        emit(csv_text(report.rows(depth)))
-    elif format is OutputFormat.markdown:
-        emit(f"### {label}: memory\n\n" + markdown_table(memory_table(report, depth)) + "\n"
-             + "\n".join(f"- {line}" for line in totals_lines(report)) + "\n")
-    else:
-        title = f"{label}: memory at batch {batch}, {report.dtype}, {report.optimizer}"
-        right = ("params", "trainable", "weights", "gradients", "optimizer", "saved for backward", "% saved",
-                 "inference peak")
-        stdout.print(rich_table(memory_table(report, depth), title, totals_lines(report), right))
+    emit(memory_result(report, depth, batch), format)
+
+
+def memory_result(report: MemoryReport, depth: int | None, batch: int) -> Result:
+    """The memory report's pieces for the output sink: per-layer rows, and the totals as notes."""
+    right = ("params", "trainable", "weights", "gradients", "optimizer", "saved for backward", "% saved",
+             "inference peak")
+    return Result(
+        json=lambda: report.to_dict(depth), csv=lambda: report.rows(depth),
+        table=lambda: memory_table(report, depth),
+        title=f"{report.model}: memory at batch {batch}, {report.dtype}, {report.optimizer}",
+        notes=totals_lines(report), right=right, heading=f"{report.model}: memory",
+    )

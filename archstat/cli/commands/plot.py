@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ...analysis.counting import analyze
-from ...analysis.report import Report
 from ...errors import UsageError
 from ...options import PlotMetric
 from ...render.plot import check_target, compare_figure, layer_figure
-from ..app import DepthOpt, InputOpt, app, model_target, reports_errors, stderr
+from ..errors import reports_errors
+from ..options import DepthOpt, InputOpt, complete_model
+from ..output import tell
+
+if TYPE_CHECKING:
+    from ...analysis.report import Report
 
 
-@app.command()
 @reports_errors
 def plot(
-    models: Annotated[list[str], typer.Argument(help="MODEL, or 'compare' followed by two or more models.")],
+    models: Annotated[list[str], typer.Argument(
+        help="MODEL, or 'compare' followed by two or more models.", autocompletion=complete_model)],
     out: Annotated[Path, typer.Option("--out", "-o", help="Picture to write: .png or .svg.")],
     metric: Annotated[PlotMetric | None, typer.Option("--metric", "-m", help="One metric per layer instead "
                                                        "of params against MACs.")] = None,
@@ -43,9 +46,10 @@ def plot(
             raise UsageError(f"one model per plot, got {len(models)}; use 'archstat plot compare "
                              f"{' '.join(models)}' for several.")
         layer_figure(_analyze(models[0], input), out, metric.value if metric else None, depth)
-    stderr.print(f"wrote {out}", markup=False)
+    tell(f"wrote {out}")
 
 
 def _analyze(spec: str, inputs: list[str] | None) -> Report:
-    target, label, shapes = model_target(spec, inputs)
-    return analyze(target, input_size=shapes, name=label)
+    from ...analysis.counting import analyze
+
+    return analyze(spec, input_size=inputs or None)

@@ -4,28 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...analysis.counting import analyze
-from ...analysis.report import Report
-from ...engines.contract import Want
-from ...render.tables import OutputFormat, csv_text, json_text, markdown_table, rich_table, shape_text
+from ...render.tables import shape_text
 from ...render.words import pair_text
-from ..app import (
-    AuxOpt,
-    Engine,
-    EngineOpt,
-    FormatOpt,
-    InputOpt,
-    ModelArg,
-    app,
-    emit,
-    model_target,
-    reports_errors,
-    stdout,
-    text_output,
-)
+from ..errors import reports_errors
+from ..options import DEFAULT_ENGINE, DEFAULT_FORMAT, AuxOpt, EngineOpt, FormatOpt, InputOpt, ModelArg
+from ..output import Result, emit, text_output
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from ...analysis.report import Report
 else:
     from ..._lazy import pandas as pd
 
@@ -52,35 +40,33 @@ def field_summary(report: Report) -> str:
             f"depth {t['depth']} weight layers on the longest path.")
 
 
-@app.command()
+def field_data(report: Report) -> dict[str, object]:
+    """The report's json, cut to the fields, shapes and depths."""
+    data = report.to_dict()
+    return {
+        "model": data["model"], "input": data["input"], "engine": data["engine"],
+        "totals": {k: data["totals"][k] for k in
+                   ("receptive_field", "effective_stride", "field_start", "depth", "field_notes")},
+        "layers": [{k: layer[k] for k in ("name", "type", "output_shape", "receptive_field",
+                                          "effective_stride", "field_start", "depth")}
+                   for layer in data["layers"]],
+    }
+
+
 @reports_errors
 @text_output
 def rf(
-    model: ModelArg, input: InputOpt = None, aux: AuxOpt = False, engine: EngineOpt = Engine.fvcore,
-    format: FormatOpt = OutputFormat.table,
+    model: ModelArg, input: InputOpt = None, aux: AuxOpt = False, engine: EngineOpt = DEFAULT_ENGINE,
+    format: FormatOpt = DEFAULT_FORMAT,
 ) -> None:
     """Receptive field, effective stride and start of every layer, correct through branches.
 
     Example: archstat rf vgg16 --format json
     """
-    target, label, shapes = model_target(model, input)
-    report = analyze(target, input_size=shapes, aux=aux, name=label, engine=engine, want=Want.FIELDS)
-    if format is OutputFormat.json:
-        data = report.to_dict()
-        emit(json_text({
-            "model": data["model"], "input": data["input"], "engine": data["engine"],
-            "totals": {k: data["totals"][k] for k in
-                       ("receptive_field", "effective_stride", "field_start", "depth", "field_notes")},
-            "layers": [{k: layer[k] for k in ("name", "type", "output_shape", "receptive_field",
-                                              "effective_stride", "field_start", "depth")}
-                       for layer in data["layers"]],
-        }))
-        return
-    rows = field_rows(report)
-    notes = [field_summary(report), FIELD_NOTE, *report.totals["field_notes"]]
-    if format is OutputFormat.csv:
-        emit(csv_text(rows))
-    elif format is OutputFormat.markdown:
-        emit(markdown_table(rows) + "\n" + "\n".join(f"- {n}" for n in notes) + "\n")
-    else:
-        stdout.print(rich_table(rows, f"{report.model}: receptive fields", notes))
+    from ...analysis.counting import analyze
+    from ...engines.contract import Want
+
+    report = analyze(model, input_size=input or None, aux=aux, engine=engine, want=Want.FIELDS)
+    emit(Result(json=lambda: field_data(report), csv=lambda: field_rows(report), table=lambda: field_rows(report),
+                title=f"{report.model}: receptive fields",
+                notes=[field_summary(report), FIELD_NOTE, *report.totals["field_notes"]]), format)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import Progress
 
-from ...analysis.zoo import is_missing, zoo_table
-from ...models import list_models
-from ...render.tables import OutputFormat, csv_text, json_text, markdown_table, rich_table
+from ...render.tables import markdown_table, rich_table
 from ...render.words import human, integer, pair_text, signed_percent
-from ..app import Engine, EngineOpt, FormatOpt, app, emit, reports_errors, stderr, stdout, text_output
+from ..errors import reports_errors
+from ..options import DEFAULT_ENGINE, DEFAULT_FORMAT, EngineOpt, FormatOpt
+from ..output import Result, emit, for_people, stderr, text_output
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,12 +23,19 @@ UNITS = ("params: parameter elements (aux heads excluded); MACs: one fused multi
          "diff: (measured - paper) / paper.")
 
 
+def _missing(value: Any) -> bool:
+    """``analysis.zoo.is_missing``: an empty cell (imported on use: the zoo module imports torch)."""
+    from ...analysis.zoo import is_missing
+
+    return is_missing(value)
+
+
 def _stated(value: Any) -> str:
-    return "" if is_missing(value) else human(value)
+    return "" if _missing(value) else human(value)
 
 
 def _diff(value: Any) -> str:
-    return "" if is_missing(value) else signed_percent(value)
+    return "" if _missing(value) else signed_percent(value)
 
 
 def readable(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -50,9 +56,9 @@ def readable(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         "paper MACs": frame.paper_macs.map(_stated),
         "MACs diff": frame.macs_diff.map(_diff),
         "activations": frame.activations.map(integer),
-        "depth": frame.depth.map(lambda d: "" if is_missing(d) else str(int(d))),
-        "paper depth": frame.paper_depth.map(lambda d: "" if is_missing(d) else str(int(d))),
-        "field": frame.receptive_field.map(lambda f: "" if is_missing(f) else pair_text(f)),
+        "depth": frame.depth.map(lambda d: "" if _missing(d) else str(int(d))),
+        "paper depth": frame.paper_depth.map(lambda d: "" if _missing(d) else str(int(d))),
+        "field": frame.receptive_field.map(lambda f: "" if _missing(f) else pair_text(f)),
         "note": marks,
     })
     return shown, notes
@@ -67,21 +73,38 @@ def zoo_markdown(frame: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-@app.command()
+def zoo_result(frame: pd.DataFrame) -> Result:
+    """The zoo table's pieces: the measured rows as they are for machines, readable ones for people."""
+
+    def terminal() -> list[Any]:
+        shown, notes = readable(frame)
+        return [rich_table(shown, f"archstat zoo: {len(shown)} models", [UNITS, *[
+            f"[{i}] {n}" for i, n in enumerate(notes, 1)]], right=("params", "MACs", "activations"))]
+
+    return Result(json=lambda: [{k: (None if _missing(v) else v) for k, v in row.items()}
+                                for row in frame.to_dict("records")],
+                  csv=lambda: frame, markdown=lambda: zoo_markdown(frame), terminal=terminal)
+
+
 @reports_errors
 @text_output
 def zoo(
     pattern: Annotated[str | None, typer.Argument(help="Shell-style filter on model names, e.g. 'vgg*'.")] = None,
-    engine: EngineOpt = Engine.fvcore,
-    format: FormatOpt = OutputFormat.table,
+    engine: EngineOpt = DEFAULT_ENGINE,
+    format: FormatOpt = DEFAULT_FORMAT,
 ) -> None:
     """Every zoo model at its default input: measured params, MACs, activations, depth and receptive
     field beside the paper's figures.
 
     Example: archstat zoo 'resnet*' --format markdown
     """
+    from ...analysis.zoo import zoo_table
+    from ...models import list_models
+
     names = list_models(pattern)
-    if format is OutputFormat.table and stderr.is_terminal:
+    if for_people(format) and stderr.is_terminal:
+        from rich.progress import Progress
+
         with Progress(console=stderr, transient=True) as bar:
             task = bar.add_task("measuring", total=len(names))
 
@@ -91,14 +114,4 @@ def zoo(
             frame = zoo_table(names, progress=step, engine=engine.value)
     else:
         frame = zoo_table(names, engine=engine.value)
-    if format is OutputFormat.json:
-        emit(json_text([{k: (None if is_missing(v) else v) for k, v in row.items()}
-                        for row in frame.to_dict("records")]))
-    elif format is OutputFormat.csv:
-        emit(csv_text(frame))
-    elif format is OutputFormat.markdown:
-        emit(zoo_markdown(frame))
-    else:
-        shown, notes = readable(frame)
-        stdout.print(rich_table(shown, f"archstat zoo: {len(shown)} models", [UNITS, *[
-            f"[{i}] {n}" for i, n in enumerate(notes, 1)]], right=("params", "MACs", "activations")))
+    emit(zoo_result(frame), format)

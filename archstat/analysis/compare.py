@@ -1,0 +1,86 @@
+"""Several networks measured for ``archstat compare``: each one's values and their ratios to the
+first's. Plain data; the command words and renders it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import Any
+
+from ..errors import UsageError
+from ..options import Engine, Metric
+from .counting import analyze
+from .memory import estimate_memory
+
+_AT = re.compile(r"^(?P<spec>.+)@(?P<input>\d+(?:x\d+)*)$")
+
+
+@dataclass
+class Entry:
+    """One model's measured values (None where the engine gives none) and its receptive field [h, w]."""
+
+    label: str
+    input: list[list[int]]
+    values: dict[str, float | None]
+    field_hw: list[int] | None = None
+    ratios: dict[str, float | None] = dataclass_field(default_factory=dict)
+
+
+def split_input(text: str) -> tuple[str, str | None]:
+    """``inception_v3@299`` -> (``inception_v3``, ``299``): a model with its own input size."""
+    match = _AT.match(text.strip())
+    return (match["spec"], match["input"]) if match else (text.strip(), None)
+
+
+def measure(text: str, inputs: list[str] | None, num_classes: int | None, kwargs: str | dict[str, Any] | None,
+            batch: int, metrics: list[str], engine: Engine | str = Engine.fvcore) -> Entry:
+    """Analyse one model (``text``: a model, or ``model@SIZE`` with its own input) for ``metrics``;
+    the memory estimate runs only when asked for."""
+    spec, own_input = split_input(text)
+    shapes = [own_input] if own_input else inputs or None
+    values: dict[str, float | None] = {}
+    rf = None
+    label, shown = spec, []
+    if set(metrics) - {"memory"}:
+        report = analyze(spec, input_size=shapes, batch=batch, num_classes=num_classes, kwargs=kwargs,
+                         engine=engine)
+        t = report.totals
+        rf = t.get("receptive_field")
+        values.update(params=t["params"], macs=t["macs"], flops=t["flops"], activations=t["activations"],
+                      depth=t.get("depth"), receptive_field=rf[0] if rf else None)
+        label, shown = report.model, [list(s) for s in report.input_shape]
+    if "memory" in metrics:
+        memory = estimate_memory(spec, input_size=shapes, batch=batch, num_classes=num_classes, kwargs=kwargs)
+        values["memory"] = memory.totals["inference"]
+        label, shown = memory.model, [list(s) for s in memory.input_shape]
+    return Entry(label=f"{label}@{own_input}" if own_input else label, input=shown,
+                 values={m: values.get(m) for m in metrics}, field_hw=list(rf) if rf else None)
+
+
+def add_ratios(entries: list[Entry]) -> None:
+    """Each value divided by the first model's (None where either is missing or the first is 0)."""
+    first = entries[0].values
+    for entry in entries:
+        entry.ratios = {m: _ratio(v, first[m]) for m, v in entry.values.items()}
+
+
+def _ratio(value: float | None, reference: float | None) -> float | None:
+    return value / reference if value is not None and reference else None
+
+
+def compare_models(
+    models: Sequence[str], *, metric: Metric | str | None = None, input_size: list[str] | None = None,
+    batch: int = 1, num_classes: int | None = None, kwargs: str | dict[str, Any] | None = None,
+    engine: Engine | str = Engine.fvcore,
+) -> list[Entry]:
+    """Measure two or more ``models`` on ``metric`` (default: every ``Metric``), each with its ratios
+    to the first model's values."""
+    if len(models) < 2:
+        raise UsageError(f"compare needs at least two models, got {len(models)}: add another, e.g. "
+                         f"archstat compare {models[0] if models else 'vgg16'} alexnet.")
+    metrics = [Metric.parse(metric, "--metric").value] if metric else [m.value for m in Metric]
+    entries = [measure(text, input_size, num_classes, kwargs, batch, metrics, engine) for text in models]
+    add_ratios(entries)
+    return entries

@@ -1,0 +1,49 @@
+"""`archstat list`: the zoo's registry facts, read without building any model."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ..errors import reports_errors
+from ..options import DEFAULT_FORMAT, FormatOpt
+from ..output import Result, emit, text_output
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ...models import ModelInfo
+else:
+    from ..._lazy import pandas as pd
+
+
+@reports_errors
+@text_output
+def list_command(
+    pattern: Annotated[str | None, typer.Argument(help="Shell-style filter, e.g. 'resnet*'.")] = None,
+    format: FormatOpt = DEFAULT_FORMAT,
+) -> None:
+    """The model zoo: family, year, paper and default input.
+
+    Example: archstat list 'vgg*'
+    """
+    from ...models import get_model_info, list_models
+
+    emit(zoo_result([get_model_info(name) for name in list_models(pattern)]), format)
+
+
+def zoo_result(infos: list[ModelInfo]) -> Result:
+    """The registry's facts, one row per model."""
+
+    def frame() -> pd.DataFrame:
+        return pd.DataFrame(
+            [(i.name, i.family, i.year, "x".join(map(str, i.input_size)), i.min_input or "", i.paper) for i in infos],
+            columns=["name", "family", "year", "input", "min side", "paper"],
+        )
+
+    return Result(
+        json=lambda: [{"name": i.name, "family": i.family, "year": i.year, "paper": i.paper,
+                       "input_size": list(i.input_size), "min_input": i.min_input} for i in infos],
+        csv=frame, table=frame, title=f"archstat zoo: {len(infos)} models",
+    )

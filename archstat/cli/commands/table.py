@@ -1,0 +1,66 @@
+"""`archstat table`: per-layer parameters, MACs and activations of one network."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ...render.tables import NUMERIC_COLUMNS, layer_rows, layer_table, totals_lines
+from ..errors import reports_errors
+from ..options import (
+    DEFAULT_ENGINE,
+    DEFAULT_FORMAT,
+    AuxOpt,
+    BatchOpt,
+    BudgetOpt,
+    ClassesOpt,
+    DepthOpt,
+    EngineOpt,
+    FormatOpt,
+    FreezeOpt,
+    InputOpt,
+    KwargsOpt,
+    ModelArg,
+    TrainOpt,
+)
+from ..output import Result, emit, note, text_output
+
+if TYPE_CHECKING:
+    from ...analysis.report import Report
+
+
+@reports_errors
+@text_output
+def table(
+    model: ModelArg,
+    input: InputOpt = None,
+    batch: BatchOpt = 1,
+    num_classes: ClassesOpt = None,
+    depth: DepthOpt = None,
+    aux: AuxOpt = False,
+    kwargs: KwargsOpt = None,
+    freeze: FreezeOpt = None,
+    train: TrainOpt = None,
+    engine: EngineOpt = DEFAULT_ENGINE,
+    memory_budget: BudgetOpt = None,
+    format: FormatOpt = DEFAULT_FORMAT,
+) -> None:
+    """Per-layer parameters, MACs and activations of one network: a zoo model or your own.
+
+    Example: archstat table resnet50 --num-classes 2 --train fc
+    """
+    from ...analysis.counting import analyze
+
+    report = analyze(model, input_size=input or None, batch=batch, num_classes=num_classes, kwargs=kwargs, aux=aux,
+                     freeze=freeze or (), train=train or (), engine=engine, memory_budget=memory_budget)
+    for text in report.notes:
+        note(text)
+    emit(report_result(report, depth), format)
+
+
+def report_result(report: Report, depth: int | None) -> Result:
+    """A report's pieces for the output sink: its layers to ``depth``, and its totals as notes."""
+    return Result(
+        json=lambda: report.to_dict(depth), csv=lambda: layer_rows(report, depth),
+        table=lambda: layer_table(report, depth), title=f"{report.model}: per-layer counts",
+        notes=totals_lines(report), right=NUMERIC_COLUMNS, heading=report.model,
+    )

@@ -1,0 +1,67 @@
+"""The options commands share, declared once with ``Annotated`` (Typer reads them from the signature).
+
+Nothing here imports torch: ``--help`` and shell completion build every command from these.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..options import Engine, OutputFormat
+
+DEFAULT_FORMAT = OutputFormat.table  # what every command writes unless --format says otherwise
+DEFAULT_ENGINE = Engine.fvcore
+
+
+def complete_model(incomplete: str) -> list[str]:
+    """Shell completion of a MODEL: the zoo's names that start with what was typed. Reading the
+    registry imports the zoo's modules (and torch), but builds no model."""
+    from ..models import list_models
+
+    return [name for name in list_models() if name.startswith(incomplete)]
+
+
+ModelArg = Annotated[str, typer.Argument(
+    help="A zoo model name (see 'archstat list'), or your own: pkg.module:Class or path/to/file.py:Class.",
+    show_default=False, autocompletion=complete_model,
+)]
+InputOpt = Annotated[list[str] | None, typer.Option(
+    "--input", "-i", metavar="CxHxW",
+    help="Input shape CxHxW (3x224x224) or one side (224). Default: the zoo model's. Repeat for several inputs.",
+)]
+BatchOpt = Annotated[int, typer.Option("--batch", "-b", help="Batch size N; counts scale with it.")]
+ClassesOpt = Annotated[
+    int | None,
+    typer.Option("--num-classes", "-k", help="Width of the classifier. Default: the paper's (1000 for ImageNet)."),
+]
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+AuxOpt = Annotated[bool, typer.Option("--aux", help="Include auxiliary classifier heads (GoogLeNet, Inception-v3).")]
+DepthOpt = Annotated[
+    int | None, typer.Option("--depth", "-d", min=1, help="Fold modules deeper than this into their parents.")
+]
+KwargsOpt = Annotated[str | None, typer.Option(
+    "--kwargs", metavar="JSON",
+    help="""Your model's constructor arguments as a JSON object, e.g. '{"num_classes": 2}'.""",
+)]
+FreezeOpt = Annotated[list[str] | None, typer.Option(
+    "--freeze", metavar="PATTERN", help="Freeze modules matching this glob (e.g. 'layer1', 'features.*'). Repeatable.",
+)]
+TrainOpt = Annotated[list[str] | None, typer.Option(
+    "--train", metavar="PATTERN",
+    help="Train only modules matching this glob (e.g. 'fc'); the rest is frozen. Repeatable.",
+)]
+EngineOpt = Annotated[Engine, typer.Option(
+    "--engine", "-e", help="fvcore traces a real forward pass; meta counts the same way without running one "
+    "(fast at any input size).",
+)]
+BudgetOpt = Annotated[str | None, typer.Option(
+    "--memory-budget", metavar="SIZE", show_default=False,
+    help="Most memory fvcore's trace may take (8G, 512M); above it the meta engine counts instead. "
+    "Default: $ARCHSTAT_MEMORY_BUDGET, else half the available RAM.",
+)]
+OutputOpt = Annotated[Path | None, typer.Option(
+    "--output", "-o", help="Write the result to this file (atomically) instead of stdout.", show_default=False)]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Let --output overwrite an existing file.")]

@@ -1,0 +1,153 @@
+"""The one output sink: a command hands over its result's pieces and the chosen ``OutputFormat``, and
+this module writes json, csv, markdown or a table for a terminal. Nothing else branches on the format.
+
+Also here: the two consoles, and ``--output FILE`` / ``--force`` (the whole output written atomically).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import io
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from rich.console import Console, RenderableType
+
+from ..errors import UsageError
+from ..options import OutputFormat
+from ..render.tables import Grid, csv_text, markdown_table, rich_table
+from .options import ForceOpt, OutputOpt
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Off a terminal Rich would wrap at 80 columns; a wide page keeps each table row on one line.
+stdout = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@dataclass
+class Result:
+    """A command's answer in the pieces the four formats are made of; ``emit`` writes the one asked for.
+
+    Each piece is a function, called only for the format that shows it (a table for a terminal never
+    builds the csv rows, nor imports pandas for them):
+    - ``json``: json-able data (``ascii_json=False`` keeps non-ASCII text readable, not \\u-escaped);
+    - ``csv``: the rows of the csv, a DataFrame;
+    - ``table``: the grid a person reads, in a terminal and in markdown, with its ``title``, its
+      ``notes`` (under the table; a "- " list in markdown), its right-aligned columns ``right`` and,
+      for markdown, a section ``heading`` ("### heading");
+    - ``markdown``, ``terminal``: a page, or things to print one after another, for a command whose
+      layout is not one table with notes.
+    """
+
+    json: Callable[[], Any]
+    csv: Callable[[], pd.DataFrame]
+    table: Callable[[], pd.DataFrame | Grid] | None = None
+    title: str = ""
+    notes: Sequence[str] = ()
+    right: Sequence[str] = ()
+    heading: str | None = None
+    markdown: Callable[[], str] | None = None
+    terminal: Callable[[], Sequence[RenderableType]] | None = None
+    ascii_json: bool = True
+
+
+def emit(result: Result, format: OutputFormat) -> None:
+    """Write ``result`` as ``format`` to stdout, or to the ``--output`` file being collected."""
+    if format is OutputFormat.json:
+        write(json.dumps(result.json(), indent=2, ensure_ascii=result.ascii_json) + "\n")
+    elif format is OutputFormat.csv:
+        write(csv_text(result.csv()))
+    elif format is OutputFormat.markdown:
+        write(result.markdown() if result.markdown else _markdown(result))
+    else:
+        for item in result.terminal() if result.terminal else [_table(result)]:
+            stdout.print(item)
+
+
+def for_people(format: OutputFormat) -> bool:
+    """Whether ``format`` is read by a person (a progress bar may accompany it), not by a program."""
+    return format is OutputFormat.table
+
+
+def _table(result: Result) -> RenderableType:
+    if result.table is None:
+        raise TypeError("a Result without a table needs its own terminal display")
+    return rich_table(result.table(), result.title, result.notes, result.right)
+
+
+def _markdown(result: Result) -> str:
+    if result.table is None:
+        raise TypeError("a Result without a table needs its own markdown")
+    text = f"### {result.heading}\n\n" if result.heading else ""
+    text += markdown_table(result.table())
+    if result.notes:
+        text += "\n" + "".join(f"- {line}\n" for line in result.notes)
+    return text
+
+
+def write(text: str) -> None:
+    """Write text as it is to stdout, or to the ``--output`` file being collected."""
+    stdout.file.write(text)
+
+
+def tell(line: str) -> None:
+    """One line for the person running the command, on stderr (never part of the output)."""
+    stderr.print(line, markup=False)
+
+
+def note(text: str) -> None:
+    """A note about how the result was made ('archstat: note: ...'), on stderr."""
+    tell(f"archstat: note: {text}")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder, so a reader never sees
+    half a file and a failure leaves any earlier file as it was."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def text_output(command: F) -> F:
+    """Give a command ``--output FILE`` and ``--force``: its whole output (any format, a table without
+    colour) goes to FILE, written atomically; an existing FILE is kept unless ``--force``."""
+    signature = inspect.signature(command, eval_str=True)  # resolved: Typer reads __signature__ as it is
+    extra = [inspect.Parameter("output", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=OutputOpt),
+             inspect.Parameter("force", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=ForceOpt)]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, output: Path | None = None, force: bool = False, **kwargs: Any) -> Any:
+        if output is None:
+            return command(*args, **kwargs)
+        if output.exists() and not force:
+            raise UsageError(f"--output {str(output)!r} exists; give --force to overwrite it, or another file name.")
+        if not output.parent.is_dir():
+            raise UsageError(f"--output {str(output)!r}: folder {str(output.parent)!r} does not exist.")
+        collected = io.StringIO()
+        stdout.file = collected
+        try:
+            result = command(*args, **kwargs)
+        finally:
+            stdout._file = None  # back to following sys.stdout (a test runner swaps it per test)
+        write_atomically(output, collected.getvalue())
+        tell(f"wrote {output}")
+        return result
+
+    wrapper.__signature__ = signature.replace(parameters=[*signature.parameters.values(), *extra])  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
