@@ -75,3 +75,12 @@ def test_importing_archstat_is_cheap_and_its_names_load_on_first_use():
               "assert callable(analyze) and 'vgg16' in list_models() and set(archstat.__all__) <= set(dir(archstat))")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_version_is_written_once():
+    """pyproject.toml reads the version from ``archstat.__version__``: the installed metadata agrees."""
+    import importlib.metadata
+
+    import archstat
+
+    assert importlib.metadata.version("archstat") == archstat.__version__
