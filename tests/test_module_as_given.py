@@ -115,3 +115,11 @@ def test_left_out_auxiliary_parameters_are_said() -> None:
                             "papers count the network; --aux (aux=True) includes them."]
     with_aux = archstat.analyze(WithAuxHead(), input_size=SHAPE, aux=True)
     assert with_aux.totals["params"] == report.totals["params"] + aux_params and with_aux.notes == []
+
+
+def test_one_number_is_a_one_dimensional_input_without_a_2d_convolution() -> None:
+    """``--input 10`` on a Linear(10, 100) model is 10 features, not a 10x10 image: 10 x 100 MACs."""
+    mlp = nn.Sequential(nn.Linear(10, 100))
+    report = archstat.analyze(mlp, input_size="10")
+    assert (report.input_shape, report.totals["macs"]) == ([(1, 10)], 10 * 100)
+    assert archstat.analyze(bn_net(), input_size="8").input_shape == [(1, 3, 8, 8)]  # channels from the conv

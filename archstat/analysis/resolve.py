@@ -141,5 +141,5 @@ def _one_shape(text: str, default: Shape | None, model: nn.Module) -> Shape:
         return parse_input(text, tuple(1 for _ in dims))
     channels = next((m.in_channels for m in model.modules() if isinstance(m, nn.Conv2d)), None)
     if channels is None:  # no 2-D convolution: one number is the whole shape (features of an MLP)
-        return parse_input(text, (1,))
+        return check_shape((parse_input(text, (1, 1, 1))[-1],), shown=text)
     return parse_input(text, (channels, 1, 1))
