@@ -32,7 +32,7 @@ from ..engines.shapes import ForwardFailure, ShapeRecorder, smallest_working_sid
 from ..errors import AnalysisError, ArchstatError, UsageError
 from ..models import build_model
 from ..options import Engine, Mode
-from .params import aux_mode, aux_modules, param_counts
+from .params import aux_mode, has_aux, left_out, param_counts
 from .report import Report
 from .resolve import InputSpec, ModelSpec, Target, meta_copy, resolve
 from .snapshot import as_given
@@ -89,16 +89,13 @@ def analyze(
     if batch < 1:
         raise UsageError(f"--batch must be at least 1, got {batch}. Give a batch size such as 1 or 32.")
     module, label, shapes = target.module, target.label, target.shapes
-    has_aux = hasattr(module, "aux_logits")
-    if aux and not has_aux:
-        raise UsageError(f"{label} has no auxiliary heads; drop --aux.")
+    excluded = left_out(module, aux, label)
     undo_marks = mark_trainable(module, freeze=freeze, train=train)  # undone below: a caller's module stays as given
     try:
         device = "meta" if engine is Engine.meta else "cpu"  # a 4096x4096 input is 200 MB on cpu
         inputs = tuple(torch.zeros((1, *shape), device=device) for shape in shapes)
         with as_given(module, mode), aux_mode(module, aux), torch.no_grad(), light_imports():
             measured = _measure(target, inputs, get_engine(engine, memory_budget), want)
-        excluded = aux_modules(module) if has_aux and not aux else set()
         records = _layer_records(module, measured, excluded, batch)
         totals = {**_totals(module, measured.counts, excluded, batch), **_field_totals(measured.fields)}
     finally:
@@ -147,7 +144,7 @@ def _smallest_side(target: Target) -> int | None:
         return None
     meta = build_model(target.info.name, num_classes=target.num_classes, device="meta") if target.info \
         else meta_copy(module)
-    if hasattr(module, "aux_logits"):  # the heads on or off as in the failed pass (``aux_mode``)
+    if has_aux(module):  # the heads on or off as in the failed pass (``aux_mode``)
         setattr(meta, "aux_logits", module.aux_logits)  # noqa: B010
     return smallest_working_side(meta, shapes[0], failing=max(shapes[0][-2:]))
 

@@ -35,7 +35,7 @@ from ..engines.shapes import ForwardFailure, ShapeRecorder
 from ..errors import AnalysisError, ArchstatError, UsageError
 from ..inputs import Shape
 from ..options import Dtype, Optimizer
-from .params import AUX_PREFIX, aux_mode
+from .params import aux_mode, left_out
 from .resolve import InputSpec, ModelSpec, meta_copy, resolve
 from .trainable import mark_trainable
 
@@ -134,12 +134,9 @@ def estimate_memory(
     meta, label, shapes = target.module, target.label, target.shapes
     if target.info is None:  # not built here: work on a copy, the caller's module stays as it came
         meta = meta_copy(meta)
-    if aux and not hasattr(meta, "aux_logits"):
-        raise UsageError(f"{label} has no auxiliary heads; drop --aux.")
+    skipped = left_out(meta, aux, label)
     mark_trainable(meta, freeze=freeze, train=train)
     meta.to(DTYPES[dtype.value])
-    names = [n for n, _ in meta.named_modules()]
-    skipped = set() if aux else {n for n in names if n.split(".")[0].startswith(AUX_PREFIX)}
     inputs = [torch.empty((batch, *s), device="meta", dtype=DTYPES[dtype.value]) for s in shapes]
     with aux_mode(meta, aux):
         saved = _saved_for_backward(meta, inputs, label, shapes)

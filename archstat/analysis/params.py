@@ -12,7 +12,23 @@ from contextlib import contextmanager
 
 from torch import nn
 
+from ..errors import UsageError
+
 AUX_PREFIX = "aux"
+
+
+def has_aux(module: nn.Module) -> bool:
+    """Whether ``module`` has switchable auxiliary heads (an ``aux_logits`` attribute, as the zoo's
+    GoogLeNet and Inception-v3 and torchvision's have)."""
+    return hasattr(module, "aux_logits")
+
+
+def left_out(module: nn.Module, aux: bool, label: str) -> set[str]:
+    """The modules a count leaves out: the auxiliary heads' unless ``aux``. ``aux`` on a model without
+    heads is a ``UsageError``."""
+    if aux and not has_aux(module):
+        raise UsageError(f"{label} has no auxiliary heads; drop --aux.")
+    return aux_modules(module) if has_aux(module) and not aux else set()
 
 
 def aux_modules(module: nn.Module) -> set[str]:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from ..analysis.memory import MemoryReport
-from ..analysis.params import param_counts
+from ..analysis.params import has_aux, param_counts
 from ..design import calculators as design
 from ..engines.fields import trace_fields
 from ..inputs import format_shape
@@ -43,7 +43,7 @@ def _trace_free_facts(model: str) -> tuple[int, int, pd.DataFrame]:
     meta = build_model(model, device="meta")
     shape = get_model_info(model).input_size
     trace = trace_fields(meta, torch.empty((1, *shape), device="meta"))
-    skip_aux = hasattr(meta, "aux_logits")  # as ``analyze`` leaves the auxiliary heads out
+    skip_aux = has_aux(meta)  # as ``analyze`` leaves the auxiliary heads out
     stages = pd.DataFrame([
         {"stage": name, "type": type(child).__name__, "params": param_counts(child, skip_aux, name)[0],
          "depth at its output": trace.depth_by_module.get(name, "")}
