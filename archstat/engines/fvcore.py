@@ -16,6 +16,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from . import extra_counters as extra
 from .budget import memory_budget, trace_bytes
 from .contract import Counts, Measurement, Want
 from .fields import trace_fields
@@ -50,20 +51,54 @@ def _combined_handle(op: str, mac_handles: dict[str, Any], activation_handles: d
     return handle
 
 
-def count(model: nn.Module, inputs: tuple[torch.Tensor, ...]) -> Counts:
-    """Trace ``model(*inputs)`` once and return fvcore's MAC and activation counts per module."""
-    # Imported here: the meta engine and everything but a real trace run without fvcore (0.1 s).
-    from fvcore.nn.activation_count import _DEFAULT_SUPPORTED_OPS as activation_handles
-    from fvcore.nn.flop_count import _DEFAULT_SUPPORTED_OPS as mac_handles
-    from fvcore.nn.jit_analysis import JitModelAnalysis
+JitHandle = Callable[[list[Any], list[Any]], Any]
 
+
+def _extension_handles(get_shape: Callable[[Any], list[int]]) -> tuple[dict[str, JitHandle], dict[str, JitHandle]]:
+    """MAC and activation handles for the operators archstat counts by its own rules
+    (``extra_counters``), reading the formulas' shapes off the traced node's inputs."""
+    def attention(inputs: list[Any]) -> tuple[int, int]:
+        return extra.attention_counts(*(get_shape(value) for value in inputs[:3]))
+
+    def baddbmm(inputs: list[Any]) -> tuple[int, int]:
+        return extra.baddbmm_counts(get_shape(inputs[1]), get_shape(inputs[2]))
+
+    def recurrent(inputs: list[Any]) -> tuple[int, int]:
+        # The weights: the last list of tensors (an LSTM's hidden state is a list before it).
+        weights = [value for value in inputs if value.node().kind() == "prim::ListConstruct"][-1]
+        return extra.recurrent_counts(get_shape(inputs[0]), [get_shape(w) for w in weights.node().inputs()])
+
+    rules = {**dict.fromkeys(extra.ATTENTION_OPS, attention), "baddbmm": baddbmm,
+             **dict.fromkeys(extra.RECURRENT_OPS, recurrent)}
+    macs = {f"aten::{op}": _part(rule, 0) for op, rule in rules.items()}
+    activations = {f"aten::{op}": _part(rule, 1) for op, rule in rules.items()}
+    return macs, activations
+
+
+def _part(rule: Callable[[list[Any]], tuple[int, int]], index: int) -> JitHandle:
+    return lambda inputs, _outputs: rule(inputs)[index]
+
+
+def count(model: nn.Module, inputs: tuple[torch.Tensor, ...]) -> Counts:
+    """Trace ``model(*inputs)`` once and return fvcore's MAC and activation counts per module, with
+    archstat's rules (``extra_counters``) for the operators fvcore has no counter for."""
+    # Imported here: the meta engine and everything but a real trace run without fvcore (0.1 s).
+    from fvcore.nn.activation_count import _DEFAULT_SUPPORTED_OPS as fvcore_activations
+    from fvcore.nn.flop_count import _DEFAULT_SUPPORTED_OPS as fvcore_macs
+    from fvcore.nn.jit_analysis import JitModelAnalysis
+    from fvcore.nn.jit_handles import get_shape
+
+    extra_macs, extra_activations = _extension_handles(get_shape)
+    mac_handles, activation_handles = {**fvcore_macs, **extra_macs}, {**fvcore_activations, **extra_activations}
     analysis = JitModelAnalysis(model, inputs)
     analysis.set_op_handle(**{op: _combined_handle(op, mac_handles, activation_handles)
                               for op in mac_handles.keys() | activation_handles.keys()})
     analysis.unsupported_ops_warnings(False).uncalled_modules_warnings(False).tracer_warnings("none")
+    with extra.composite_attention():
+        by_module = analysis.by_module_and_operator()
     macs: dict[str, Counter[str]] = {}
     activations: dict[str, int] = {}
-    for name, counter in analysis.by_module_and_operator().items():
+    for name, counter in by_module.items():
         macs[name] = Counter({k[len(_MACS):]: v for k, v in counter.items() if k.startswith(_MACS)})
         activations[name] = sum(v for k, v in counter.items() if k.startswith(_ACTS))
     uncounted = {name: Counter({_simple_name(op): n for op, n in analysis.unsupported_ops(name).items()})
@@ -96,7 +131,8 @@ class FvcoreEngine:
             recorder.running.clear()
             counts = count(module, inputs) if Want.COUNTS in want else None
             fields = trace_fields(module, inputs) if Want.FIELDS in want else None
-            return Measurement(self.name, counts, fields, recorder.output_shapes)
+            notes = extra.extension_notes(counts.macs.get("", ())) if counts else []
+            return Measurement(self.name, counts, fields, recorder.output_shapes, notes=notes)
         if Want.COUNTS not in want:  # fields and shapes are the same whichever engine is asked
             meta.engine = self.name
             return meta

@@ -29,6 +29,7 @@ import torch
 from torch import Tensor, nn
 from torch.overrides import TorchFunctionMode
 
+from . import extra_counters as extra
 from .contract import Counts, Measurement, Want
 from .field_arithmetic import FieldTrace, tensors_in
 from .fields import following_fields
@@ -234,7 +235,9 @@ def run(module: nn.Module, inputs: tuple[Tensor, ...]) -> MetaPass:
         # Modes see a call innermost first: the field tracer, counting, then the fast kernels. Each
         # mode's own tensor queries (shapes, storages) go to the modes outside it: none outside
         # counting follows fields, and the tracer's queries make no tensor, so counting lists none.
-        with torch.no_grad(), _scopes(names, counting), _tracer_view(), light_imports(), fast_kernels():
+        # The fused attention path is off on meta tensors anyway; off explicitly, as for fvcore's trace.
+        with torch.no_grad(), _scopes(names, counting), _tracer_view(), light_imports(), fast_kernels(), \
+                extra.composite_attention():
             with counting, following_fields(module, args) as tracer:
                 output = module(*args)
         # A write to the module's state (BatchNorm's batch counter in training mode) is an effect
@@ -260,7 +263,9 @@ class MetaEngine:
     def measure(self, module: nn.Module, inputs: tuple[Tensor, ...], want: Want,
                 recorder: ShapeRecorder) -> Measurement:
         meta_pass = run(module, inputs)
+        notes = extra.extension_notes(meta_pass.counts.macs.get("", ())) if Want.COUNTS in want else []
         return Measurement(
             engine=self.name, counts=meta_pass.counts, fields=meta_pass.fields,
             output_shapes=recorder.output_shapes, peak_activation_bytes=meta_pass.peak_activation_bytes,
+            notes=notes,
         )

@@ -19,6 +19,8 @@ from typing import Any
 
 from torch import Tensor
 
+from . import extra_counters as extra
+
 Shape = list[int]
 Args = tuple[Any, ...]
 Kwargs = dict[str, Any]
@@ -188,6 +190,38 @@ def _elementwise(op: str, input_scale: int, output_scale: int) -> Handle:
     return handle
 
 
+def _attention(op: str) -> Handle:
+    """archstat's attention rule (``extra_counters.attention_counts``), keyed by the call's name."""
+    def handle(args: Args, kwargs: Kwargs, out: Any) -> Measure:
+        query, key, value = (_shape(_arg(args, kwargs, i, name)) for i, name in enumerate(("query", "key", "value")))
+        macs, activations = extra.attention_counts(query, key, value)
+        return {op: macs}, activations
+    return handle
+
+
+def _baddbmm(args: Args, kwargs: Kwargs, out: Any) -> Measure:
+    macs, activations = extra.baddbmm_counts(_shape(_arg(args, kwargs, 1, "batch1")),
+                                             _shape(_arg(args, kwargs, 2, "batch2")))
+    return {"baddbmm": macs}, activations
+
+
+def _recurrent(op: str) -> Handle:
+    """archstat's recurrent rule: the weights are the call's last list of tensors (after the
+    hidden state, itself a list for an LSTM)."""
+    def handle(args: Args, kwargs: Kwargs, out: Any) -> Measure:
+        weights = next(a for a in reversed(args) if isinstance(a, (list, tuple)) and a
+                       and all(isinstance(t, Tensor) for t in a))
+        macs, activations = extra.recurrent_counts(_shape(args[0]), [_shape(w) for w in weights])
+        return {op: macs}, activations
+    return handle
+
+
+def _cell(args: Args, kwargs: Kwargs, out: Any) -> Measure:
+    """A cell's step, under fvcore's `linear`: its trace is the input and hidden linear calls."""
+    macs, activations = extra.cell_counts(_shape(args[0]), _shape(args[2]), _shape(args[3]))
+    return {"linear": macs}, activations
+
+
 _HANDLES: dict[str, Handle] = {
     **{name: _conv(transposed) for name, transposed in _CONVOLUTIONS.items()},
     "linear": _linear, "addmm": _addmm, "bmm": _bmm, "einsum": _einsum,
@@ -199,6 +233,11 @@ _HANDLES: dict[str, Handle] = {
     "upsample_bilinear2d": _elementwise("upsample_bilinear2d", 0, 4),
     "adaptive_avg_pool2d": _elementwise("adaptive_avg_pool2d", 1, 0),
     "grid_sampler": _elementwise("grid_sampler", 0, 4),
+    # archstat's own rules (extra_counters), where fvcore has no counter.
+    "baddbmm": _baddbmm,
+    **{op: _attention(op) for op in extra.ATTENTION_OPS},
+    **{op: _recurrent(op) for op in extra.RECURRENT_OPS},
+    **dict.fromkeys(extra.CELL_OPS, _cell),
 }
 # fvcore's names of the operators it counts (fvcore/nn/flop_count.py, _DEFAULT_SUPPORTED_OPS).
 COUNTED = frozenset(name for name in _HANDLES if name not in _CONVOLUTIONS) | {"_convolution"}

@@ -1,0 +1,112 @@
+"""archstat's counting rules beyond fvcore's, shared by both engines: attention, ``baddbmm`` and
+the recurrent layers.
+
+fvcore has no counter for ``scaled_dot_product_attention``, ``baddbmm``, ``lstm``, ``gru``,
+``rnn_tanh`` or ``rnn_relu``, so a transformer's attention and a whole RNN would count 0 MACs.
+archstat counts them as their matrix products, in fvcore's unit (one fused multiply-add = 1 MAC)
+and with fvcore's habit of counting products only: scaling, softmax, masks, dropout, biases and
+the element-wise gate arithmetic are not counted (docs/conventions.md, "archstat's own rules").
+Each formula takes shapes only; the fvcore engine reads them off its trace, the meta engine off the
+call's tensors, so both engines give the same numbers through the same function.
+
+Every formula returns ``(MACs, activations)``; activations are the output elements of the
+products, as fvcore counts them for ``bmm`` and ``linear``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+
+import torch
+
+Shape = Sequence[int]
+
+# aten's attention operators: F.scaled_dot_product_attention and the kernels it may dispatch to,
+# each taking (query, key, value, ...) first.
+ATTENTION_OPS = frozenset({
+    "scaled_dot_product_attention", "_scaled_dot_product_attention_math",
+    "_scaled_dot_product_flash_attention", "_scaled_dot_product_flash_attention_for_cpu",
+    "_scaled_dot_product_efficient_attention", "_scaled_dot_product_cudnn_attention",
+    "_scaled_dot_product_fused_attention_overrideable",
+})
+# Whole recurrent layers: one operator runs every layer, direction and time step.
+RECURRENT_OPS = frozenset({"lstm", "gru", "rnn_tanh", "rnn_relu"})
+# One time step of a cell. fvcore's trace sees a cell as the two `linear` products it is made of,
+# so the meta engine counts a cell under `linear` too, with `cell_counts`.
+CELL_OPS = frozenset({"lstm_cell", "gru_cell", "rnn_tanh_cell", "rnn_relu_cell"})
+# The operator keys archstat counts by its own rules (the report says so in a note).
+EXTENSION_OPS = ATTENTION_OPS | RECURRENT_OPS | {"baddbmm"}
+
+
+def attention_counts(query: Shape, key: Shape, value: Shape) -> tuple[int, int]:
+    """Q·Kᵀ and weights·V: L*S*E + L*S*Ev MACs per batch element and query head.
+
+    ``query`` is (..., L, E), ``key`` (..., S, E), ``value`` (..., S, Ev). The leading dimensions
+    broadcast, and with grouped-query attention (``enable_gqa``) several query heads share one key
+    head: either way every query head does its full products, so each leading size is the larger
+    of the three. Activations: the L*S weights and the L*Ev outputs.
+    """
+    *_, length, depth = query
+    source, value_depth = key[-2], value[-1]
+    batch = math.prod(_broadcast(query[:-2], key[:-2], value[:-2]))
+    return batch * length * source * (depth + value_depth), batch * length * (source + value_depth)
+
+
+def _broadcast(*shapes: Shape) -> list[int]:
+    """Shapes aligned from the right, the largest size of each dimension."""
+    rank = max(len(shape) for shape in shapes)
+    padded = [[1] * (rank - len(shape)) + list(shape) for shape in shapes]
+    return [max(sizes) for sizes in zip(*padded, strict=True)]
+
+
+def baddbmm_counts(batch1: Shape, batch2: Shape) -> tuple[int, int]:
+    """``baddbmm(input, batch1, batch2)``: the product as fvcore's bmm counts it, n*c*t*d for
+    (n, c, t) @ (n, t, d); the added ``input`` is not a product, as in fvcore's addmm."""
+    (n, c, t), d = batch1, batch2[-1]
+    return n * c * t * d, n * c * d
+
+
+def recurrent_counts(input_shape: Shape, weights: Iterable[Shape]) -> tuple[int, int]:
+    """A whole RNN/LSTM/GRU: every token passes every 2-D weight once, per layer and direction.
+
+    Per time step and batch element that is, for each gate (RNN 1, GRU 3, LSTM 4), ``input *
+    hidden`` for the input product and ``hidden * hidden`` for the hidden one (``proj * hidden``
+    with an LSTM's ``proj_size``, plus ``hidden * proj`` for the projection): the sum of the
+    weights' sizes. ``input_shape`` is (T, B, input), (B, T, input), (T, input), or a
+    PackedSequence's data (tokens, input): tokens are all dimensions but the last. Biases (1-D)
+    add no products.
+    """
+    tokens = math.prod(input_shape[:-1])
+    matrices = [w for w in weights if len(w) == 2]
+    return tokens * sum(rows * cols for rows, cols in matrices), tokens * sum(rows for rows, _ in matrices)
+
+
+def cell_counts(input_shape: Shape, weight_ih: Shape, weight_hh: Shape) -> tuple[int, int]:
+    """One step of an RNNCell/LSTMCell/GRUCell: the input and hidden products of every gate, what
+    fvcore counts as the cell's two ``linear`` calls."""
+    return recurrent_counts(input_shape, [weight_ih, weight_hh])
+
+
+def extension_notes(ops: Iterable[str]) -> list[str]:
+    """One note naming the operators of ``ops`` counted by archstat's rules, none if there are none."""
+    ours = sorted(set(ops) & EXTENSION_OPS)
+    if not ours:
+        return []
+    return [f"MACs of {', '.join(ours)} are counted by archstat's rules for attention, batched products "
+            "and recurrent layers (their matrix products; fvcore has no counter for them): see "
+            "docs/conventions.md."]
+
+
+@contextmanager
+def composite_attention() -> Iterator[None]:
+    """Turn off torch's fused fast path of MultiheadAttention and the transformer encoder while
+    counting, so the trace holds the products (projections, attention, feed-forward) that both
+    engines count instead of one fused kernel; torch's setting is restored on exit."""
+    enabled = torch.backends.mha.get_fastpath_enabled()
+    torch.backends.mha.set_fastpath_enabled(False)
+    try:
+        yield
+    finally:
+        torch.backends.mha.set_fastpath_enabled(enabled)
