@@ -416,18 +416,6 @@ def test_symbolic_shape_stand_ins_answer_as_torch_does(name: str) -> None:
 
 # Differences docs/engines.md lists for user models: pinned, so a change in torch or fvcore shows.
 
-def test_multihead_attention_fast_path_differs() -> None:
-    """In eval mode fvcore's real trace takes PyTorch's fused CPU kernel, which it cannot count; on
-    meta tensors PyTorch takes the composite path, whose projections the meta engine counts."""
-    model = Lambda(lambda s, x: s.children_[0](x, x, x, need_weights=False)[0],
-                   nn.MultiheadAttention(16, 2, batch_first=True)).eval()
-    x = torch.rand(2, 5, 16)
-    with torch.no_grad():
-        reference, meta = _fvcore.count(model, (x,)), _meta.count(model, (x,))
-    assert reference.macs[""] == {} and reference.uncounted[""] == {"_native_multi_head_attention": 1}
-    assert meta.macs[""] == {"linear": 2 * 5 * 16 * (3 * 16) + 2 * 5 * 16 * 16}  # in and out projections
-
-
 def test_tracing_only_operators_differ() -> None:
     """Under tracing F.interpolate computes a recomputed size with tensors (one mul per axis), and
     x.numel() in arithmetic is an operator; on meta both are plain Python numbers."""

@@ -94,9 +94,13 @@ def extension_notes(ops: Iterable[str]) -> list[str]:
     ours = sorted(set(ops) & EXTENSION_OPS)
     if not ours:
         return []
-    return [f"MACs of {', '.join(ours)} are counted by archstat's rules for attention, batched products "
-            "and recurrent layers (their matrix products; fvcore has no counter for them): see "
-            "docs/conventions.md."]
+    named = ", ".join(f"{op} ({_rule(op)} rule)" for op in ours)
+    return [f"MACs counted by archstat's own rules, where fvcore has no counter (matrix products only; "
+            f"docs/conventions.md): {named}."]
+
+
+def _rule(op: str) -> str:
+    return "attention" if op in ATTENTION_OPS else "recurrent" if op in RECURRENT_OPS else "batched-product"
 
 
 @contextmanager
