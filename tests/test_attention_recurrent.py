@@ -277,3 +277,23 @@ def test_report_names_archstat_rules(engine: str) -> None:
     assert report.totals["uncounted_ops"] == ["add", "sum"]
     assert any("lstm (recurrent rule)" in note and "scaled_dot_product_attention (attention rule)" in note
                for note in report.notes)
+
+
+def test_fused_kernels_called_directly_count_as_their_layers() -> None:
+    """torch's fused kernels, which counting keeps torch itself from calling, count as the unfused
+    layers when a forward calls them: the same MACs by operator and activations."""
+    attention_layer = nn.MultiheadAttention(16, 2, batch_first=True)
+    fused_attention = Call(lambda layers, x: torch._native_multi_head_attention(
+        x, x, x, 16, 2, layers[0].in_proj_weight, layers[0].in_proj_bias, layers[0].out_proj.weight,
+        layers[0].out_proj.bias, need_weights=False)[0], attention_layer)
+    unfused_attention = Call(lambda layers, x: layers[0](x, x, x, need_weights=False)[0], attention_layer)
+    encoder = nn.TransformerEncoderLayer(16, 2, 32, batch_first=True)
+    sa, norms = encoder.self_attn, (encoder.norm1, encoder.norm2)
+    fused_encoder = Call(lambda layers, x: torch._transformer_encoder_layer_fwd(
+        x, 16, 2, sa.in_proj_weight, sa.in_proj_bias, sa.out_proj.weight, sa.out_proj.bias, False, False, 1e-5,
+        norms[0].weight, norms[0].bias, norms[1].weight, norms[1].bias, encoder.linear1.weight,
+        encoder.linear1.bias, encoder.linear2.weight, encoder.linear2.bias, None, None), encoder)
+    for fused, unfused in ((fused_attention, unfused_attention), (fused_encoder, encoder)):
+        fused_counts, unfused_counts = counted(fused, (2, 5, 16)), counted(unfused, (2, 5, 16))
+        assert fused_counts.macs[""] == unfused_counts.macs[""]
+        assert fused_counts.activations[""] == unfused_counts.activations[""]

@@ -36,6 +36,10 @@ RECURRENT_OPS = frozenset({"lstm", "gru", "rnn_tanh", "rnn_relu"})
 # One time step of a cell. fvcore's trace sees a cell as the two `linear` products it is made of,
 # so the meta engine counts a cell under `linear` too, with `cell_counts`.
 CELL_OPS = frozenset({"lstm_cell", "gru_cell", "rnn_tanh_cell", "rnn_relu_cell"})
+# torch's fused kernels of MultiheadAttention and TransformerEncoderLayer. Counting turns the fast
+# path off (`composite_attention`), so only a direct call reaches them; each counts as the layer's
+# unfused computation, under the same operator keys (`fused_attention_counts`).
+FUSED_OPS = frozenset({"_native_multi_head_attention", "_transformer_encoder_layer_fwd"})
 # The operator keys archstat counts by its own rules (the report says so in a note).
 EXTENSION_OPS = ATTENTION_OPS | RECURRENT_OPS | {"baddbmm"}
 
@@ -59,6 +63,36 @@ def _broadcast(*shapes: Shape) -> list[int]:
     rank = max(len(shape) for shape in shapes)
     padded = [[1] * (rank - len(shape)) + list(shape) for shape in shapes]
     return [max(sizes) for sizes in zip(*padded, strict=True)]
+
+
+def fused_attention_counts(query: Shape, key: Shape, heads: int, qkv_weight: Shape, proj_weight: Shape
+                           ) -> tuple[dict[str, int], int]:
+    """``_native_multi_head_attention``: MACs by operator and activations of the unfused layer
+    (need_weights=False): in-projections of queries, keys and values (each E x E, a third of the
+    packed ``qkv_weight``) and the out-projection as ``linear``, the products as attention.
+
+    ``query`` (B, L, E), ``key`` (B, S, E); activations are each projection's and product's output
+    elements, as fvcore and ``attention_counts`` count them.
+    """
+    embed, queries, keys = proj_weight[0], math.prod(query[:-1]), math.prod(key[:-1])
+    per_projection = qkv_weight[0] // 3 * qkv_weight[1]
+    products, product_outputs = attention_counts(
+        [*query[:-2], heads, query[-2], embed // heads], [*key[:-2], heads, key[-2], embed // heads],
+        [*key[:-2], heads, key[-2], embed // heads])
+    linear = (queries + 2 * keys) * per_projection + queries * math.prod(proj_weight)
+    outputs = (queries + 2 * keys) * embed + queries * embed
+    return {"linear": linear, "scaled_dot_product_attention": products}, outputs + product_outputs
+
+
+def fused_encoder_counts(src: Shape, heads: int, qkv_weight: Shape, proj_weight: Shape,
+                         ffn_weight_1: Shape, ffn_weight_2: Shape) -> tuple[dict[str, int], int]:
+    """``_transformer_encoder_layer_fwd``: the self-attention (``fused_attention_counts``), the two
+    feed-forward linears and the two affine layer norms (fvcore's 5 MACs an element)."""
+    macs, activations = fused_attention_counts(src, src, heads, qkv_weight, proj_weight)
+    tokens = math.prod(src[:-1])
+    macs["linear"] += tokens * (math.prod(ffn_weight_1) + math.prod(ffn_weight_2))
+    macs["layer_norm"] = 2 * 5 * tokens * src[-1]
+    return macs, activations + tokens * (ffn_weight_1[0] + ffn_weight_2[0])
 
 
 def baddbmm_counts(batch1: Shape, batch2: Shape) -> tuple[int, int]:

@@ -68,15 +68,29 @@ def _extension_handles(get_shape: Callable[[Any], list[int]]) -> tuple[dict[str,
         weights = [value for value in inputs if value.node().kind() == "prim::ListConstruct"][-1]
         return extra.recurrent_counts(get_shape(inputs[0]), [get_shape(w) for w in weights.node().inputs()])
 
-    rules = {**dict.fromkeys(extra.ATTENTION_OPS, attention), "baddbmm": baddbmm,
-             **dict.fromkeys(extra.RECURRENT_OPS, recurrent)}
+    def fused_attention(inputs: list[Any]) -> tuple[dict[str, int], int]:
+        query, key, qkv, proj = (get_shape(inputs[i]) for i in (0, 1, 5, 7))
+        return extra.fused_attention_counts(query, key, inputs[4].toIValue(), qkv, proj)
+
+    def fused_encoder(inputs: list[Any]) -> tuple[dict[str, int], int]:
+        src, qkv, proj, ffn_1, ffn_2 = (get_shape(inputs[i]) for i in (0, 3, 5, 14, 16))
+        return extra.fused_encoder_counts(src, inputs[2].toIValue(), qkv, proj, ffn_1, ffn_2)
+
+    rules: dict[str, Callable[[list[Any]], tuple[Any, int]]] = {
+        **dict.fromkeys(extra.ATTENTION_OPS, attention), "baddbmm": baddbmm,
+        **dict.fromkeys(extra.RECURRENT_OPS, recurrent),
+        "_native_multi_head_attention": fused_attention, "_transformer_encoder_layer_fwd": fused_encoder}
     macs = {f"aten::{op}": _part(rule, 0) for op, rule in rules.items()}
     activations = {f"aten::{op}": _part(rule, 1) for op, rule in rules.items()}
     return macs, activations
 
 
-def _part(rule: Callable[[list[Any]], tuple[int, int]], index: int) -> JitHandle:
-    return lambda inputs, _outputs: rule(inputs)[index]
+def _part(rule: Callable[[list[Any]], tuple[Any, int]], index: int) -> JitHandle:
+    """One of a rule's (MACs, activations); MACs by operator become a Counter, as fvcore's handles return."""
+    def handle(inputs: list[Any], _outputs: list[Any]) -> Any:
+        result = rule(inputs)[index]
+        return Counter(result) if isinstance(result, dict) else result
+    return handle
 
 
 def count(model: nn.Module, inputs: tuple[torch.Tensor, ...]) -> Counts:

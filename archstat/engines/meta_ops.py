@@ -199,6 +199,20 @@ def _attention(op: str) -> Handle:
     return handle
 
 
+def _fused_attention(args: Args, kwargs: Kwargs, out: Any) -> Measure:
+    """torch._native_multi_head_attention, counted as the unfused layer (``extra_counters``)."""
+    query, key, qkv, proj = (_shape(_arg(args, kwargs, i, name)) for i, name in
+                             ((0, "query"), (1, "key"), (5, "qkv_weight"), (7, "proj_weight")))
+    return extra.fused_attention_counts(query, key, int(_arg(args, kwargs, 4, "num_head")), qkv, proj)
+
+
+def _fused_encoder(args: Args, kwargs: Kwargs, out: Any) -> Measure:
+    """torch._transformer_encoder_layer_fwd, counted as the unfused layer (``extra_counters``)."""
+    src, qkv, proj, ffn_1, ffn_2 = (_shape(_arg(args, kwargs, i, name)) for i, name in (
+        (0, "src"), (3, "qkv_weight"), (5, "proj_weight"), (14, "ffn_weight_1"), (16, "ffn_weight_2")))
+    return extra.fused_encoder_counts(src, int(_arg(args, kwargs, 2, "num_heads")), qkv, proj, ffn_1, ffn_2)
+
+
 def _baddbmm(args: Args, kwargs: Kwargs, out: Any) -> Measure:
     macs, activations = extra.baddbmm_counts(_shape(_arg(args, kwargs, 1, "batch1")),
                                              _shape(_arg(args, kwargs, 2, "batch2")))
@@ -238,6 +252,7 @@ _HANDLES: dict[str, Handle] = {
     **{op: _attention(op) for op in extra.ATTENTION_OPS},
     **{op: _recurrent(op) for op in extra.RECURRENT_OPS},
     **dict.fromkeys(extra.CELL_OPS, _cell),
+    "_native_multi_head_attention": _fused_attention, "_transformer_encoder_layer_fwd": _fused_encoder,
 }
 # fvcore's names of the operators it counts (fvcore/nn/flop_count.py, _DEFAULT_SUPPORTED_OPS).
 COUNTED = frozenset(name for name in _HANDLES if name not in _CONVOLUTIONS) | {"_convolution"}
