@@ -3,7 +3,9 @@
 fvcore counts one fused multiply-add as one "flop"; archstat calls that one MAC. One trace serves
 both fvcore analyses: every op handle of ``FlopCountAnalysis`` and ``ActivationCountAnalysis`` is
 wrapped into a single handle whose counter keys carry a ``macs/`` or ``acts/`` prefix, so the numbers
-are exactly fvcore's while the network is traced once instead of twice.
+are exactly fvcore's while the network is traced once instead of twice. Handles for what fvcore
+cannot count (attention, ``baddbmm``, recurrent layers) are added from ``extra_counters``, whose
+formulas the meta engine uses too.
 """
 
 from __future__ import annotations
