@@ -36,10 +36,6 @@ RECURRENT_OPS = frozenset({"lstm", "gru", "rnn_tanh", "rnn_relu"})
 # One time step of a cell. fvcore's trace sees a cell as the two `linear` products it is made of,
 # so the meta engine counts a cell under `linear` too, with `cell_counts`.
 CELL_OPS = frozenset({"lstm_cell", "gru_cell", "rnn_tanh_cell", "rnn_relu_cell"})
-# torch's fused kernels of MultiheadAttention and TransformerEncoderLayer. Counting turns the fast
-# path off (`composite_attention`), so only a direct call reaches them; each counts as the layer's
-# unfused computation, under the same operator keys (`fused_attention_counts`).
-FUSED_OPS = frozenset({"_native_multi_head_attention", "_transformer_encoder_layer_fwd"})
 # The operator keys archstat counts by its own rules (the report says so in a note).
 EXTENSION_OPS = ATTENTION_OPS | RECURRENT_OPS | {"baddbmm"}
 
@@ -64,6 +60,10 @@ def _broadcast(*shapes: Shape) -> list[int]:
     padded = [[1] * (rank - len(shape)) + list(shape) for shape in shapes]
     return [max(sizes) for sizes in zip(*padded, strict=True)]
 
+
+# torch's fused kernels of MultiheadAttention and TransformerEncoderLayer: counting turns the fast
+# path off (`composite_attention`), so only a forward that calls them itself reaches them; each
+# counts as the layer's unfused computation, under the same operator keys.
 
 def fused_attention_counts(query: Shape, key: Shape, heads: int, qkv_weight: Shape, proj_weight: Shape
                            ) -> tuple[dict[str, int], int]:

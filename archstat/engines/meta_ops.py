@@ -7,7 +7,9 @@ ATen functions the forward calls (``torch.conv2d``, ``F.linear``, ``torch.batch_
 formula below takes the arguments of that call and returns what fvcore's handle returns for the
 traced node: MACs (one fused multiply-add = 1) keyed by fvcore's operator name, and activations
 (output elements; fvcore counts them for convolutions and matrix products only). Each handle names
-the fvcore handle it mirrors (``fvcore/nn/jit_handles.py``).
+the fvcore handle it mirrors (``fvcore/nn/jit_handles.py``). Where fvcore has no counter
+(attention, ``baddbmm``, recurrent layers and cells), the handles call archstat's own formulas in
+``extra_counters``, which the fvcore engine's added handles call too.
 """
 
 from __future__ import annotations
@@ -254,5 +256,6 @@ _HANDLES: dict[str, Handle] = {
     **dict.fromkeys(extra.CELL_OPS, _cell),
     "_native_multi_head_attention": _fused_attention, "_transformer_encoder_layer_fwd": _fused_encoder,
 }
-# fvcore's names of the operators it counts (fvcore/nn/flop_count.py, _DEFAULT_SUPPORTED_OPS).
+# fvcore's names of the operators it counts (fvcore/nn/flop_count.py, _DEFAULT_SUPPORTED_OPS), and
+# those archstat counts by its own rules (extra_counters).
 COUNTED = frozenset(name for name in _HANDLES if name not in _CONVOLUTIONS) | {"_convolution"}
