@@ -5,7 +5,8 @@ so a convolution costs the same at 64x64 and at 4096x4096 and the weights take n
 ``TorchFunctionMode`` sees every ATen operator the forward calls from Python, the calls fvcore's
 TorchScript trace records, and counts them with fvcore's conventions (``_meta_ops``):
 
-- MACs (one fused multiply-add = 1) by operator, with fvcore's formulas;
+- MACs (one fused multiply-add = 1) by operator, with fvcore's formulas, and archstat's own where
+  fvcore has none (attention, recurrent layers: ``extra_counters``);
 - activations: output elements of convolutions and matrix products, as fvcore counts them;
 - uncounted operators: every other operator except those fvcore drops silently, by fvcore's name.
 
