@@ -16,14 +16,17 @@ the meta engine, whose counts equal fvcore's (tests/test_engines.py). One fused 
 from __future__ import annotations
 
 import functools
+import json
 import re
 from pathlib import Path
 
 import pytest
 from torch import nn
+from typer.testing import CliRunner
 
 import archstat
 from archstat.analysis.diff import diff_reports, layer_config
+from archstat.cli.app import app
 from archstat.cli.commands.diff import diff_result
 from archstat.cli.output import emit
 from archstat.models import build_model, get_model_info, list_models
@@ -31,6 +34,8 @@ from archstat.models.googlenet import TABLE1
 from archstat.options import OutputFormat
 
 ROOT = Path(__file__).resolve().parent.parent
+SIDES = {name: 28 if name.startswith("inception3") else 14 if name.startswith("inception4") else 7 for name in TABLE1}
+CINS = dict(zip(TABLE1, [192, 256, 480, 512, 512, 512, 528, 832, 832], strict=True))
 VARIANTS = [name for name in list_models() if get_model_info(name).variant_of]
 
 
@@ -83,14 +88,20 @@ def test_a_variant_names_its_paper_layout_and_how_it_differs(name: str) -> None:
     assert name in base.layout  # the paper layout's note points to the variant
 
 
+def test_list_json_names_each_variants_paper_layout() -> None:
+    result = CliRunner().invoke(app, ["list", "*googlenet*", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert {row["name"]: row["variant_of"] for row in json.loads(result.stdout)} == {
+        "googlenet": None, "googlenet_tv": "googlenet"}
+
+
 # --- googlenet_tv ------------------------------------------------------------------------------------
 
 def googlenet_tv_params_by_hand() -> int:
     """Table 1's widths with the "#5x5" branch as a 3x3 and every conv batch-normalised, no bias."""
     stem = 3 * 7 * 7 * 64 + 64 * 64 + 64 * 9 * 192 + bn(64, 64, 192)
-    cins = [192, 256, 480, 512, 512, 512, 528, 832, 832]
     modules = sum(cin * n1 + cin * r3 + r3 * 9 * n3 + cin * r5 + r5 * 9 * n5 + cin * proj + bn(n1, r3, n3, r5, n5, proj)
-                  for cin, (n1, r3, n3, r5, n5, proj) in zip(cins, TABLE1.values(), strict=True))
+                  for cin, (n1, r3, n3, r5, n5, proj) in zip(CINS.values(), TABLE1.values(), strict=True))
     return stem + modules + 1024 * 1000 + 1000
 
 
@@ -154,12 +165,22 @@ def test_torchvisions_gflops_are_conv_and_linear_macs(name: str, gflops: float) 
     assert round(conv_and_linear_macs(name) / 1e7) == round(gflops * 100)
 
 
-def test_googlenet_tv_macs_are_torchvisions_gflops() -> None:
-    conv = sum(28 * 28 * (cin * n1 + cin * r3 + r3 * 9 * n3 + cin * r5 + r5 * 9 * n5 + cin * proj)
-               for cin, (n1, r3, n3, r5, n5, proj) in zip([192, 256], list(TABLE1.values())[:2], strict=True))
-    assert totals("googlenet_tv")["by_operator"]["conv"] > conv  # 3a and 3b alone, as a floor
-    assert round(conv_and_linear_macs("googlenet_tv") / 1e7) == 150  # torchvision: GFLOPS 1.50
-    assert abs(totals("googlenet_tv")["macs"] - 1.50e9) < 0.005e9  # with batch norm too
+
+
+def test_googlenet_tv_macs_by_hand_are_torchvisions_gflops() -> None:
+    """Every MAC at 224 by hand: convolutions (weights x output grid), fc, batch norm (2 per element in
+    eval mode) and the global pool (1 per input element), fvcore's rules."""
+    stem_convs = 112 ** 2 * 3 * 49 * 64 + 56 ** 2 * 64 * 64 + 56 ** 2 * 64 * 9 * 192
+    stem_outputs = 112 ** 2 * 64 + 56 ** 2 * 64 + 56 ** 2 * 192
+    convs, outputs = stem_convs, stem_outputs
+    for name, (n1, r3, n3, r5, n5, proj) in TABLE1.items():
+        cin, area = CINS[name], SIDES[name] ** 2
+        convs += area * (cin * n1 + cin * r3 + r3 * 9 * n3 + cin * r5 + r5 * 9 * n5 + cin * proj)
+        outputs += area * (n1 + r3 + n3 + r5 + n5 + proj)
+    conv_and_fc = convs + 1024 * 1000
+    assert conv_and_fc == conv_and_linear_macs("googlenet_tv") == 1_498_376_192
+    assert round(conv_and_fc / 1e7) == 150  # torchvision: GFLOPS 1.50, i.e. multiply-adds
+    assert totals("googlenet_tv")["macs"] == conv_and_fc + 2 * outputs + 1024 * 7 * 7 == 1_504_878_688
 
 
 def test_googlenet_tv_against_the_paper_layout_by_hand() -> None:
@@ -170,9 +191,7 @@ def test_googlenet_tv_against_the_paper_layout_by_hand() -> None:
     assert outputs == 7_280 and sum(r5_n5.values()) == 23_808
     params = -16 * sum(r5_n5.values()) + outputs
     assert totals("googlenet_tv")["params"] - totals("googlenet")["params"] == params == -373_648
-    side = {name: 28 if name.startswith("inception3") else 14 if name.startswith("inception4") else 7
-            for name in TABLE1}
-    conv = -16 * sum(r5_n5[name] * side[name] ** 2 for name in TABLE1)
+    conv = -16 * sum(r5_n5[name] * SIDES[name] ** 2 for name in TABLE1)
     norm = totals("googlenet_tv")["by_operator"]["batch_norm"]  # 2 MACs per element, eval mode
     assert conv == -84_295_680 and norm == 6_452_320
     assert totals("googlenet_tv")["macs"] - totals("googlenet")["macs"] == conv + norm == -77_843_360
@@ -226,14 +245,19 @@ def test_inception_resnet_v2_tf_params_are_timms_by_hand() -> None:
     assert round(n_params(model) / 1e5) == 558  # timm's model card: Params (M) 55.8
 
 
-def test_keras_counts_follow_from_the_batch_norm_channels() -> None:
+@pytest.mark.parametrize(("name", "channels", "keras"), [
+    ("inception_resnet_v2_tf", 30_272, (55_813_192, 60_544, 55_873_736)),  # Keras InceptionResNetV2
+    ("inception_v3", 17_216, (23_817_352, 34_432, 23_851_784)),  # Keras InceptionV3
+])
+def test_keras_counts_follow_from_the_batch_norm_channels(name: str, channels: int, keras: tuple) -> None:
     """Keras' conv2d_bn uses BatchNormalization(scale=False): beta trainable, moving mean and variance
-    non-trainable, no gamma. So Keras = ours - 1 x channels (gamma) + 2 x channels (statistics)."""
-    model = meta_model("inception_resnet_v2_tf")
-    channels = sum(m.num_features for m in model.modules() if isinstance(m, nn.BatchNorm2d))
-    assert channels == 30_272
-    trainable, frozen = n_params(model) - channels, 2 * channels
-    assert (trainable, frozen, trainable + frozen) == (55_813_192, 60_544, 55_873_736)  # Keras' summary
+    non-trainable, no gamma. So Keras = ours - 1 x channels (gamma) + 2 x channels (statistics), for the
+    trunk (Keras builds no aux head). Keras' summaries: trainable, non-trainable, total."""
+    model = meta_model(name)
+    trunk = [m for child, m in model.named_children() if not child.startswith("aux")]
+    assert sum(m.num_features for t in trunk for m in t.modules() if isinstance(m, nn.BatchNorm2d)) == channels
+    trainable, frozen = trunk_params(model) - channels, 2 * channels
+    assert (trainable, frozen, trainable + frozen) == keras
 
 
 def test_inception_resnet_v2_tf_grids_blocks_and_widths() -> None:
