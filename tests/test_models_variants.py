@@ -120,6 +120,18 @@ def test_googlenet_tv_with_aux_heads_is_torchvisions_aux_logits_count() -> None:
     assert n_params(model) == 13_004_888
 
 
+def test_googlenet_tv_is_tf_slims_inception_v1_by_the_openvino_count() -> None:
+    """A third source: OpenVINO documents googlenet-v1-tf (TF-slim's InceptionV1 checkpoint) as 6.619
+    MParams. TF-slim's batch norms have no gamma (scale=False) and its classifier 1001 classes: from
+    googlenet_tv's count, minus one gamma per batch-normalised channel, plus one class."""
+    model = meta_model("googlenet_tv")
+    trunk = [m for name, m in model.named_children() if not name.startswith("aux")]
+    channels = sum(m.num_features for t in trunk for m in t.modules() if isinstance(m, nn.BatchNorm2d))
+    assert channels == 64 + 64 + 192 + sum(sum(row) for row in TABLE1.values()) == 7_280
+    tf_slim = trunk_params(model) - channels + (1024 + 1)
+    assert tf_slim == 6_618_649 and round(tf_slim / 1e3) == 6_619
+
+
 def test_googlenet_tv_third_branch_is_one_3x3_where_the_paper_has_a_5x5() -> None:
     tv, paper = meta_model("googlenet_tv"), meta_model("googlenet")
     for name in TABLE1:

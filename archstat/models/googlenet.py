@@ -256,7 +256,7 @@ class GoogLeNet(InceptionNet):
         "billion multiply-adds', '22 layers deep' (27 with pooling)"
     ),
     layout=(
-        "Table 1 exactly: a real 5x5 branch (torchvision and timm use 3x3 and batch norm: "
+        "Table 1 exactly: a real 5x5 branch (torchvision uses 3x3 and batch norm: "
         "googlenet_tv, 6.6M params), "
         "convs with bias, LRN after conv1 and conv2 (AlexNet's settings; the paper gives none), "
         "ceil-mode max pools, no batch norm, global average pool (7x7 at 224). 7.0M parameters "
@@ -304,8 +304,8 @@ def googlenet(*, num_classes: int = 1000) -> nn.Module:
         "aux_logits=True); transform_input only rescales the input and changes no count."
     ),
     differs=(
-        "'#5x5' branch: one 3x3 convolution instead of the 5x5 (torchvision's long-standing "
-        "layout; its weights were trained with it), 16 fewer weights per input-output pair",
+        "'#5x5' branch: one 3x3 convolution instead of the 5x5, 16 fewer weights per channel pair "
+        "(TF-slim's InceptionV1 has the same 3x3, and torchvision's weights are ported from TF)",
         "every convolution: no bias, then batch norm with eps 0.001 (gamma and beta: 2 parameters "
         "per channel), where the paper's convolutions have a bias and no normalisation",
         "no local response normalisation after conv1 and conv2",
