@@ -242,7 +242,9 @@ def inception_resnet_v2(*, num_classes: int = 1000) -> nn.Module:
         "10 x Inception-ResNet-A (320 wide), Reduction-A to 1088, 20 x B, Reduction-B to 2080, "
         "10 x C (the last linear, scale 1.0), a 1x1-1536 conv, avg pool, dropout 0.2, fc. "
         "Residual scales 0.17/0.10/0.20. No aux head (TF-slim's has one on Mixed_6a; timm and "
-        "Keras drop it) and 1000 classes (TF-slim's checkpoint has 1001)."
+        "Keras drop it) and 1000 classes (TF-slim's checkpoint has 1001). Mixed_5b's average pool "
+        "averages over the padded window here; TF's 'SAME' pool leaves the padding out (no count "
+        "changes)."
     ),
     differs=(
         "stem: TF-slim's Inception-v3-like stem (3x3/2-32, 3x3-32, 3x3-64, pool, 1x1-80, 3x3-192, "
@@ -255,7 +257,7 @@ def inception_resnet_v2(*, num_classes: int = 1000) -> nn.Module:
         "a final 1x1 conv to 1536 (BN, ReLU) before the pool, so the classifier is 1536 -> 1000 "
         "(the paper's reads the 2144-wide C output)",
     ),
-    top5_error="4.7% (timm's inception_resnet_v2.tf_in1k: top-1 80.46%, top-5 95.31%, ImageNet val)",
+    top5_error="4.69% (timm's inception_resnet_v2.tf_in1k: top-1 80.46%, top-5 95.31%, ImageNet val)",
     min_input=75,
 )
 def inception_resnet_v2_tf(*, num_classes: int = 1000) -> nn.Module:
