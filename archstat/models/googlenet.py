@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
 import torch
 from torch import nn
 
-from ._blocks import ConvReLU, classifier
+from ._blocks import ConvBNReLU, ConvReLU, classifier
 from .registry import register_model
 
 Kernel = int | tuple[int, int]
@@ -153,19 +154,45 @@ LAYOUT = ["inception3a", "inception3b", "M", "inception4a", "inception4b", "ince
           "inception4d", "inception4e", "M", "inception5a", "inception5b"]
 
 
-def inception_v1_spec(n1: int, r3: int, n3: int, r5: int, n5: int, proj: int) -> Spec:
-    """One row of Table 1 as branches; every conv (reductions included) has bias and ReLU."""
+# How one GoogLeNet layout differs from another: the paper's (Table 1) and torchvision's.
+@dataclass(frozen=True)
+class V1Layout:
+    """The knobs on which GoogLeNet layouts differ; every width comes from ``TABLE1`` either way.
+
+    ``conv`` builds every convolution (trunk, branches, side heads); ``tower`` is the kernel of the
+    "#5x5" branch; ``lrn`` puts LRN after conv1 and conv2; ``pool4`` is the kernel of the max pool
+    between 4e and 5a; ``aux_pool`` is the side heads' pool to 4x4 ("fixed": 5x5/3, "adaptive": to
+    4x4 whatever the input); ``dropout`` is the main classifier's.
+    """
+
+    conv: ConvFactory = ConvReLU
+    tower: int = 5
+    lrn: bool = True
+    pool4: int = 3
+    aux_pool: Literal["fixed", "adaptive"] = "fixed"
+    dropout: float = 0.4
+
+
+PAPER = V1Layout()
+# torchvision's GoogLeNet: conv (no bias) + batch norm (eps 0.001) + ReLU everywhere, a 3x3 where
+# Table 1 has the 5x5, no LRN, a 2x2 pool before 5a, adaptive side-head pools, dropout 0.2.
+TORCHVISION = V1Layout(conv=partial(ConvBNReLU, eps=1e-3), tower=3, lrn=False, pool4=2,
+                       aux_pool="adaptive", dropout=0.2)
+
+
+def inception_v1_spec(n1: int, r3: int, n3: int, r5: int, n5: int, proj: int, tower: int = 5) -> Spec:
+    """One row of Table 1 as branches; ``tower`` is the kernel of the "#5x5" branch (5 in the paper)."""
     return {
         "branch1x1": [Conv(n1)],
         "branch3x3": [Conv(r3), Conv(n3, 3)],
-        "branch5x5": [Conv(r5), Conv(n5, 5)],  # a real 5x5 as in the paper (torchvision uses 3x3)
+        "branch5x5": [Conv(r5), Conv(n5, tower)],
         "branch_pool": [Pool("max"), Conv(proj)],
     }
 
 
-def _max_pool() -> nn.MaxPool2d:
+def _max_pool(kernel: int = 3) -> nn.MaxPool2d:
     # Ceil mode gives Table 1's grids at 224: 112 -> 56 -> 28 -> 14 -> 7.
-    return nn.MaxPool2d(3, stride=2, ceil_mode=True)
+    return nn.MaxPool2d(kernel, stride=2, ceil_mode=True)
 
 
 def _lrn() -> nn.LocalResponseNorm:
@@ -173,11 +200,13 @@ def _lrn() -> nn.LocalResponseNorm:
     return nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=1.0)
 
 
-def aux_head_v1(cin: int, num_classes: int) -> nn.Sequential:
+def aux_head_v1(cin: int, num_classes: int, layout: V1Layout = PAPER) -> nn.Sequential:
     """Section 5's side classifier: 5x5/3 avg pool, 1x1 conv 128, fc 1024, dropout 70%, fc."""
+    pool: nn.Module = (nn.AvgPool2d(5, stride=3, ceil_mode=True) if layout.aux_pool == "fixed"  # 14x14 -> 4x4
+                       else nn.AdaptiveAvgPool2d(4))
     return nn.Sequential(OrderedDict(
-        pool=nn.AvgPool2d(5, stride=3, ceil_mode=True),  # 14x14 -> 4x4
-        conv=ConvReLU(cin, 128, 1),
+        pool=pool,
+        conv=layout.conv(cin, 128, 1),
         flatten=nn.Flatten(1),
         fc1=nn.Linear(128 * 4 * 4, 1024),
         relu=nn.ReLU(inplace=True),
@@ -186,31 +215,35 @@ def aux_head_v1(cin: int, num_classes: int) -> nn.Sequential:
     ))
 
 
-def _googlenet_stages() -> OrderedDict[str, nn.Module]:
-    stages: OrderedDict[str, nn.Module] = OrderedDict(
-        conv1=ConvReLU(3, 64, 7, stride=2, padding=3), pool1=_max_pool(), norm1=_lrn(),
-        conv2_reduce=ConvReLU(64, 64, 1), conv2=ConvReLU(64, 192, 3, padding=1),
-        norm2=_lrn(), pool2=_max_pool(),
-    )
+def _googlenet_stages(layout: V1Layout) -> OrderedDict[str, nn.Module]:
+    conv = layout.conv
+    stages: OrderedDict[str, nn.Module] = OrderedDict(conv1=conv(3, 64, 7, stride=2, padding=3), pool1=_max_pool())
+    if layout.lrn:
+        stages["norm1"] = _lrn()
+    stages.update(conv2_reduce=conv(64, 64, 1), conv2=conv(64, 192, 3, padding=1))
+    if layout.lrn:
+        stages["norm2"] = _lrn()
+    stages["pool2"] = _max_pool()
     cin, pools = 192, 2
     for name in LAYOUT:
         if name == "M":
             pools += 1
-            stages[f"pool{pools}"] = _max_pool()
+            stages[f"pool{pools}"] = _max_pool(layout.pool4 if pools == 4 else 3)
         else:
-            stages[name], cin = build_module(cin, inception_v1_spec(*TABLE1[name]), ConvReLU)
+            spec = inception_v1_spec(*TABLE1[name], tower=layout.tower)
+            stages[name], cin = build_module(cin, spec, conv)
     return stages
 
 
 class GoogLeNet(InceptionNet):
-    """Table 1 of the paper, with the two side classifiers ``aux1`` (after 4a) and ``aux2`` (4d)."""
+    """Table 1 in a ``layout``, with the two side classifiers ``aux1`` (after 4a) and ``aux2`` (4d)."""
 
-    def __init__(self, num_classes: int = 1000) -> None:
+    def __init__(self, num_classes: int = 1000, layout: V1Layout = PAPER) -> None:
         super().__init__(
-            _googlenet_stages(),
-            classifier(1024, num_classes, dropout=0.4),  # global 7x7 avg pool at 224
-            aux={"aux1": ("inception4a", aux_head_v1(512, num_classes)),
-                 "aux2": ("inception4d", aux_head_v1(528, num_classes))},
+            _googlenet_stages(layout),
+            classifier(1024, num_classes, dropout=layout.dropout),  # global 7x7 avg pool at 224
+            aux={"aux1": ("inception4a", aux_head_v1(512, num_classes, layout)),
+                 "aux2": ("inception4d", aux_head_v1(528, num_classes, layout))},
         )
 
 
@@ -223,7 +256,8 @@ class GoogLeNet(InceptionNet):
         "billion multiply-adds', '22 layers deep' (27 with pooling)"
     ),
     layout=(
-        "Table 1 exactly: a real 5x5 branch (torchvision and timm use 3x3: 6.6M params), "
+        "Table 1 exactly: a real 5x5 branch (torchvision uses 3x3 and batch norm: "
+        "googlenet_tv, 6.6M params), "
         "convs with bias, LRN after conv1 and conv2 (AlexNet's settings; the paper gives none), "
         "ceil-mode max pools, no batch norm, global average pool (7x7 at 224). 7.0M parameters "
         "without the side classifiers aux1 and aux2 (3.19M each)."
@@ -243,7 +277,7 @@ def googlenet(*, num_classes: int = 1000) -> nn.Module:
     """GoogLeNet from Szegedy et al. 2014, "Going Deeper with Convolutions", arXiv:1409.4842 (CVPR
     2015).
 
-    Table 1 as printed: a real 5x5 branch (torchvision and timm use 3x3), convolutions with bias and no
+    Table 1 as printed: a real 5x5 branch (torchvision's, ``googlenet_tv``, has 3x3), convolutions with bias and no
     batch norm, LRN after conv1 and conv2, ceil-mode pools. The side classifiers ``aux1`` and ``aux2``
     are built but run only with ``aux_logits`` set.
 
@@ -251,3 +285,47 @@ def googlenet(*, num_classes: int = 1000) -> nn.Module:
         num_classes: Width of the classifier, in classes (the paper's: 1000).
     """
     return GoogLeNet(num_classes)
+
+
+@register_model(
+    family="Inception", paper="Going Deeper with Convolutions", year=2014,
+    input_size=(3, 224, 224), paper_params=6_624_904, params_exact=True, paper_macs=1.5e9,
+    paper_depth=22, variant_of="googlenet",
+    paper_source=(
+        "Not the paper's: torchvision's documentation of GoogLeNet_Weights.IMAGENET1K_V1 "
+        "(num_params 6624904, GFLOPS 1.50, min_size 15x15); its GFLOPS are multiply-adds of the "
+        "convolutions and fully connected layers"
+    ),
+    layout=(
+        "torchvision's GoogLeNet: Table 1's widths, but a 3x3 where the '#5x5' branch has a "
+        "5x5, every convolution without bias and followed by batch norm (eps 0.001), no LRN, a "
+        "2x2 max pool before 5a, side heads with an adaptive pool to 4x4, dropout 0.2. "
+        "6,624,904 parameters without the side heads, 13,004,888 with them (torchvision's "
+        "aux_logits=True); transform_input only rescales the input and changes no count."
+    ),
+    differs=(
+        "'#5x5' branch: one 3x3 convolution instead of the 5x5, 16 fewer weights per channel pair "
+        "(TF-slim's InceptionV1 has the same 3x3, and torchvision's weights are ported from TF)",
+        "every convolution: no bias, then batch norm with eps 0.001 (gamma and beta: 2 parameters "
+        "per channel), where the paper's convolutions have a bias and no normalisation",
+        "no local response normalisation after conv1 and conv2",
+        "the max pool between 4e and 5a is 2x2/2 (the paper's 3x3/2); both give 7x7 at 224",
+        "side heads: an adaptive average pool to 4x4 (the paper's 5x5/3), a batch-normalised 1x1 "
+        "conv; built with aux_logits=True (3,188,968 and 3,191,016 parameters)",
+        "classifier dropout 0.2 (the paper's 40%)",
+    ),
+    top5_error="10.47% (torchvision's acc@5 89.53, ImageNet-1K val, single 224 crop)",
+    has_aux=True, min_input=15,
+)
+def googlenet_tv(*, num_classes: int = 1000) -> nn.Module:
+    """GoogLeNet as torchvision builds it (``torchvision.models.googlenet``): the widths of Table 1 of
+    Szegedy et al. 2014, "Going Deeper with Convolutions", arXiv:1409.4842, in a different layout.
+
+    A 3x3 convolution where the paper's third branch has a 5x5, batch norm after every convolution (no
+    biases), no LRN, a 2x2 pool before 5a, adaptive pools in the side heads. The side heads ``aux1`` and
+    ``aux2`` are built but run only with ``aux_logits`` set.
+
+    Args:
+        num_classes: Width of the classifier, in classes (torchvision's: 1000).
+    """
+    return GoogLeNet(num_classes, TORCHVISION)

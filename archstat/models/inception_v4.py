@@ -8,6 +8,8 @@ Written as branch specs (see googlenet.py) on the batch-normalised convolutions 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import partial
 
 import torch
@@ -31,10 +33,20 @@ STEM: dict[str, Layer] = {  # Figure 3, 299x299x3 -> 35x35x384
 }
 
 
-def build_stem() -> tuple[nn.Sequential, int]:
+TF_SLIM_STEM: dict[str, Layer] = {  # the released Inception-ResNet-v2's, 299x299x3 -> 35x35x320
+    "conv1": Conv(32, 3, 2, "valid"), "conv2": Conv(32, 3, 1, "valid"), "conv3": Conv(64, 3),
+    "pool1": MAX_S2V, "conv4": Conv(80), "conv5": Conv(192, 3, 1, "valid"), "pool2": MAX_S2V,  # 35x35x192
+    "mixed5b": {"branch1x1": [Conv(96)], "branch5x5": [Conv(48), Conv(64, 5)],
+                "branch3x3dbl": [Conv(64), Conv(96, 3), Conv(96, 3)],
+                # TF's 'SAME' average excludes the padding (count_include_pad=False); no count changes.
+                "branch_pool": [Pool("avg"), Conv(64)]},
+}
+
+
+def build_stem(stem: Mapping[str, Layer] = STEM) -> tuple[nn.Sequential, int]:
     modules: OrderedDict[str, nn.Module] = OrderedDict()
     cin = 3
-    for name, layer in STEM.items():
+    for name, layer in stem.items():
         modules[name], cin = build_layer(cin, layer, conv_bn)
     return nn.Sequential(modules), cin
 
@@ -81,12 +93,13 @@ class ResidualInception(nn.Module):
     """An Inception-ResNet block (Figures 16, 17, 19, 20): branches, a linear 1x1 'filter-expansion'
     back to the input width, scaled by ``scale`` and added to the input, then ReLU."""
 
-    def __init__(self, cin: int, spec: Spec, scale: float) -> None:
+    def __init__(self, cin: int, spec: Spec, scale: float, activate: bool = True) -> None:
         super().__init__()
         self.branches, width = build_module(cin, spec, conv_bn)
         # Bias, no BN, no activation: BN only 'on top of the traditional layers' (Sec. 3.2).
         self.expand = nn.Conv2d(width, cin, 1)
-        self.relu = nn.ReLU(inplace=True)
+        # The released network's last block is linear (no ReLU after the sum).
+        self.relu: nn.Module = nn.ReLU(inplace=True) if activate else nn.Identity()
         self.scale = scale
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -106,21 +119,45 @@ IR_REDUCE_B: Spec = {  # Figure 18, 17x17 -> 8x8
 }
 
 
-def _residual_stack(cin: int, spec: Spec, count: int, scale: float) -> nn.Sequential:
-    blocks: OrderedDict[str, nn.Module] = OrderedDict(
-        (f"block{i + 1}", ResidualInception(cin, spec, scale)) for i in range(count))
+def _residual_stack(cin: int, spec: Spec, count: int, scale: float, linear_last: bool = False) -> nn.Sequential:
+    blocks: OrderedDict[str, nn.Module] = OrderedDict()
+    for i in range(count):
+        last = linear_last and i == count - 1  # TF-slim: scale 1.0 and no ReLU on the very last block
+        blocks[f"block{i + 1}"] = ResidualInception(cin, spec, 1.0 if last else scale, activate=not last)
     return nn.Sequential(blocks)
 
 
-def _inception_resnet_v2(num_classes: int) -> InceptionNet:
-    # Figure 15's schema; residual scales of the released code (the paper: 'between 0.1 and 0.3').
+@dataclass(frozen=True)
+class ResNetV2Layout:
+    """Where Inception-ResNet-v2 layouts differ; the blocks' branches and both reductions are shared.
+
+    ``stem`` is the stem's spec; ``blocks`` the number of Inception-ResNet-A, -B and -C blocks;
+    ``head_conv`` the width of a 1x1 conv (BN, ReLU) after the last block, ``None`` for none;
+    ``linear_last`` makes the last C block linear with residual scale 1.0.
+    """
+
+    stem: Mapping[str, Layer]
+    blocks: tuple[int, int, int]
+    head_conv: int | None = None
+    linear_last: bool = False
+
+
+PAPER_RESNET_V2 = ResNetV2Layout(STEM, (5, 10, 5))  # Figure 15
+TF_SLIM_RESNET_V2 = ResNetV2Layout(TF_SLIM_STEM, (10, 20, 10), head_conv=1536, linear_last=True)
+
+
+def _inception_resnet_v2(num_classes: int, layout: ResNetV2Layout = PAPER_RESNET_V2) -> InceptionNet:
+    # Residual scales of the released code (the paper: 'between 0.1 and 0.3').
+    a, b, c = layout.blocks
     stages: OrderedDict[str, nn.Module] = OrderedDict()
-    stages["stem"], cin = build_stem()
-    stages["inception_resnet_a"] = _residual_stack(cin, IR_A, 5, 0.17)
+    stages["stem"], cin = build_stem(layout.stem)
+    stages["inception_resnet_a"] = _residual_stack(cin, IR_A, a, 0.17)
     stages["reduction_a"], cin = build_module(cin, reduction_a(256, 256, 384, 384), conv_bn)
-    stages["inception_resnet_b"] = _residual_stack(cin, IR_B, 10, 0.10)
+    stages["inception_resnet_b"] = _residual_stack(cin, IR_B, b, 0.10)
     stages["reduction_b"], cin = build_module(cin, IR_REDUCE_B, conv_bn)
-    stages["inception_resnet_c"] = _residual_stack(cin, IR_C, 5, 0.20)
+    stages["inception_resnet_c"] = _residual_stack(cin, IR_C, c, 0.20, layout.linear_last)
+    if layout.head_conv:
+        stages["head_conv"], cin = conv_bn(cin, layout.head_conv, 1), layout.head_conv
     return InceptionNet(stages, classifier(cin, num_classes, dropout=0.2))
 
 
@@ -166,9 +203,9 @@ def inception_v4(*, num_classes: int = 1000) -> nn.Module:
         "0.1-0.3). A residual sum needs equal widths, so the 1x1 filter-expansions output the "
         "block input: 384, 1152, 2144 (Figures 17 and 19 print 1154 and 2048). 32.4M parameters, "
         "9.3G MACs: well below Inception-v4's 12.3G, though the paper says the two match in "
-        "cost. The released code uses another stem (35x35x320), 10/20/10 blocks, widths "
-        "320/1088/2080 and a final 1x1-1536 conv: 55.8M parameters (as timm reports) and 13.2G "
-        "MACs when built from these same blocks."
+        "cost. The released code (inception_resnet_v2_tf) uses another stem (35x35x320), "
+        "10/20/10 blocks, widths 320/1088/2080 and a final 1x1-1536 conv: 55,843,464 parameters "
+        "and 13.2G MACs from these same blocks."
     ),
     top5_error=("4.9% single crop; 3.7% 144 crops; 3.08% test, ensemble of 1 Inception-v4 + "
                 "3 Inception-ResNet-v2"),
@@ -181,9 +218,57 @@ def inception_resnet_v2(*, num_classes: int = 1000) -> nn.Module:
 
     The paper's network, not the released code (timm, TF-slim): the Inception-v4 stem, 5/10/5 blocks and
     filter-expansions back to the block width (384, 1152, 2144), residual scales 0.17/0.10/0.20. The
-    released code has another stem, 10/20/10 blocks and a final 1x1-1536.
+    released code (``inception_resnet_v2_tf``) has another stem, 10/20/10 blocks and a final 1x1-1536.
 
     Args:
         num_classes: Width of the classifier, in classes (the paper's: 1000).
     """
     return _inception_resnet_v2(num_classes)
+
+
+@_inception_v4_paper(
+    paper_params=55_843_464, params_exact=True, paper_macs=13.2e9, variant_of="inception_resnet_v2",
+    paper_source=(
+        "Not the paper's: the released TF-slim network as timm's inception_resnet_v2 builds it; "
+        "55,843,464 parameters as imgclsmob's tests pin it for its port, 'Params (M) 55.8, GMACs "
+        "13.2' on timm's model card (inception_resnet_v2.tf_in1k). Keras documents 55,873,736: "
+        "its batch norms keep beta and the moving mean and variance, no gamma (55,813,192 "
+        "trainable + 60,544 non-trainable)"
+    ),
+    layout=(
+        "The released TF-slim Inception-ResNet-v2 (tensorflow/models research/slim), as timm and "
+        "Keras ship it: the paper's block branches and reductions, on another stem (conv 3x3/2-32, "
+        "3x3-32, 3x3-64, max pool, 1x1-80, 3x3-192, max pool, then Mixed_5b to 35x35x320), "
+        "10 x Inception-ResNet-A (320 wide), Reduction-A to 1088, 20 x B, Reduction-B to 2080, "
+        "10 x C (the last linear, scale 1.0), a 1x1-1536 conv, avg pool, dropout 0.2, fc. "
+        "Residual scales 0.17/0.10/0.20. No aux head (TF-slim's has one on Mixed_6a; timm and "
+        "Keras drop it) and 1000 classes (TF-slim's checkpoint has 1001). Mixed_5b's average pool "
+        "averages over the padded window here; TF's 'SAME' pool leaves the padding out (no count "
+        "changes)."
+    ),
+    differs=(
+        "stem: TF-slim's Inception-v3-like stem (3x3/2-32, 3x3-32, 3x3-64, pool, 1x1-80, 3x3-192, "
+        "pool) and a Mixed_5b module (96 + 64 + 96 + 64 = 320 wide), instead of Figure 3's "
+        "(mixed3a/4a/5a, 384 wide)",
+        "blocks: 10 x Inception-ResNet-A, 20 x B, 10 x C, where Figure 15 has 5, 10 and 5",
+        "widths: 320 / 1088 / 2080 on the 35x35 / 17x17 / 8x8 grids, instead of 384 / 1152 / 2144 "
+        "(the same reductions, on a 64-narrower stem); the 1x1 filter-expansions follow",
+        "the last Inception-ResNet-C block is linear: residual scale 1.0, no ReLU",
+        "a final 1x1 conv to 1536 (BN, ReLU) before the pool, so the classifier is 1536 -> 1000 "
+        "(the paper's reads the 2144-wide C output)",
+    ),
+    top5_error="4.69% (timm's inception_resnet_v2.tf_in1k: top-1 80.46%, top-5 95.31%, ImageNet val)",
+    min_input=75,
+)
+def inception_resnet_v2_tf(*, num_classes: int = 1000) -> nn.Module:
+    """Inception-ResNet-v2 as released with TF-slim and shipped by timm (``inception_resnet_v2``) and
+    Keras (``InceptionResNetV2``); the network of Szegedy, Ioffe, Vanhoucke & Alemi 2016, arXiv:1602.07261,
+    in the layout its authors' code trained.
+
+    The paper's block branches and reductions on TF-slim's stem (35x35x320), 10/20/10 blocks (widths
+    320/1088/2080), the last block linear, a final 1x1-1536 conv. No auxiliary head.
+
+    Args:
+        num_classes: Width of the classifier, in classes (timm's and Keras': 1000).
+    """
+    return _inception_resnet_v2(num_classes, TF_SLIM_RESNET_V2)

@@ -34,6 +34,11 @@ class ModelInfo:
     ``paper_source`` says where in the paper the figures stand. ``num_classes`` is the classifier
     width the paper uses (1000 for ImageNet, 10 for MNIST and CIFAR-10). ``discrepancy`` explains why
     the measured figures differ from the paper's by more than rounding, where they do.
+
+    A released re-implementation whose layout differs from its paper's (torchvision's GoogLeNet, the
+    TF-slim Inception-ResNet-v2) is registered as a variant: ``variant_of`` names the zoo's paper
+    layout, ``differs`` lists each way the two differ, and ``paper_params``/``paper_macs`` hold the
+    figures the release documents, with ``paper_source`` saying whose they are.
     """
 
     name: str
@@ -53,6 +58,8 @@ class ModelInfo:
     min_input: int | None = None
     discrepancy: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    variant_of: str | None = None
+    differs: tuple[str, ...] = ()
 
 
 _BUILDERS: dict[str, Builder] = {}
@@ -77,6 +84,8 @@ def register_model(
     min_input: int | None = None,
     discrepancy: str = "",
     extra: Mapping[str, str] | None = None,
+    variant_of: str | None = None,
+    differs: tuple[str, ...] = (),
 ) -> Callable[[Builder], Builder]:
     """Decorator registering a builder under its function name, with its ``ModelInfo``.
 
@@ -102,6 +111,8 @@ def register_model(
         min_input: Smallest square input side that runs, in pixels.
         discrepancy: Why measured figures differ from the paper's by more than rounding.
         extra: Further facts, by name, as text; copied.
+        variant_of: For a released layout, the zoo name of the paper layout it re-implements.
+        differs: For a variant, each way its layout differs from ``variant_of``'s, one per item.
 
     Returns:
         A decorator that registers the builder and returns it unchanged.
@@ -119,7 +130,7 @@ def register_model(
             num_classes=num_classes, paper_params=paper_params, params_exact=params_exact,
             paper_macs=paper_macs, paper_depth=paper_depth, paper_source=paper_source,
             layout=layout, top5_error=top5_error, has_aux=has_aux, min_input=min_input,
-            discrepancy=discrepancy, extra=dict(extra or {}),
+            discrepancy=discrepancy, extra=dict(extra or {}), variant_of=variant_of, differs=tuple(differs),
         )
         return builder
 

@@ -44,6 +44,7 @@ def zoo_result(infos: list[ModelInfo]) -> Result:
 
     return Result(
         json=lambda: [{"name": i.name, "family": i.family, "year": i.year, "paper": i.paper,
-                       "input_size": list(i.input_size), "min_input": i.min_input} for i in infos],
+                       "input_size": list(i.input_size), "min_input": i.min_input, "variant_of": i.variant_of}
+                      for i in infos],
         csv=frame, table=frame, title=f"archstat zoo: {len(infos)} models",
     )
