@@ -144,3 +144,11 @@ def test_the_tables_compile(tmp_path: Path, table_outputs):
         pytest.skip("pdflatex without booktabs (texlive-latex-recommended)")
     assert done.returncode == 0 and not errors, "\n".join(errors) or done.stdout[-2000:]
     assert (tmp_path / "t.pdf").stat().st_size > 0
+
+
+def test_the_pages_python_runs():
+    page = (Path(__file__).resolve().parent.parent / "docs" / "latex.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", page, flags=re.S)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "docs/latex.md", "exec"), {})

@@ -4,8 +4,10 @@ parameter count, hand-computed MACs, 4 bytes per fp32 weight)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from torch import nn
@@ -191,3 +193,30 @@ def test_a_new_result_type_gets_every_form_from_table_data_alone():
 def test_a_row_of_the_wrong_width_is_refused():
     with pytest.raises(ValueError, match="a row of 1 cells in a table of 2 columns"):
         TableData("t", ["a", "b"], [[1]])
+
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def test_the_notebooks_page_shows_what_the_code_writes(lenet):
+    page = (DOCS / "notebooks.md").read_text(encoding="utf-8")
+    generated = page.split("-->\n", 1)[1].split("<!-- end generated -->")[0]
+    assert generated == lenet.to_markdown(depth=1)
+
+
+def test_the_notebooks_stored_tables_are_what_the_code_displays():
+    """docs/notebook.ipynb is executed elsewhere (docs/notebooks.md); its VGG-16 cell must not be stale."""
+    book = json.loads((DOCS / "notebook.ipynb").read_text(encoding="utf-8"))
+    cells = {cell["id"]: cell for cell in book["cells"]}
+    assert "archstat.analyze(\"vgg16\", engine=\"meta\")" in "".join(cells["cell-1"]["source"])
+    stored = cells["cell-1"]["outputs"][0]["data"]
+    report = archstat.analyze("vgg16", engine="meta")
+    assert "".join(stored["text/html"]) == report._repr_html_()
+    assert "".join(stored["text/plain"]) == repr(report)
+    table = parse_html(report._repr_html_())
+    params = column(table.header[0], table.foot, "params")[0]
+    # VGG-16, configuration D of the paper's Table 1: thirteen 3x3 convolutions and three FC layers
+    widths = [(3, 64), (64, 64), (64, 128), (128, 128), (128, 256), (256, 256), (256, 256), (256, 512),
+              (512, 512), (512, 512), (512, 512), (512, 512), (512, 512)]
+    fc = [(512 * 7 * 7, 4096), (4096, 4096), (4096, 1000)]
+    assert number(params) == sum(i * o * 9 + o for i, o in widths) + sum(i * o + o for i, o in fc)
