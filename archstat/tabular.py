@@ -132,8 +132,8 @@ _REPLACEMENT = {
     "^": r"\textasciicircum{}", "<": r"\textless{}", ">": r"\textgreater{}", "×": r"$\times$",
     "→": r"$\rightarrow$", "≈": r"$\approx$", "—": "---", "–": "--",
 }
-# A number grouped by commas (61,100,840; not a list such as "1,2" nor part of a longer number).
-_GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])")
+# A number grouped by commas (61,100,840, also before a comma or full stop; not "1,2" nor part of "1,2345").
+_GROUPED = re.compile(r"(?<![\d.])(?<!\d,)\d{1,3}(?:,\d{3})+(?!\d|,\d)")
 
 
 def _thin_groups(number: str) -> str:

@@ -118,6 +118,7 @@ def test_special_characters_and_grouping():
         r"a\_b 50\% R\&D \#1 \$2 \{x\} \textasciitilde{}\textasciicircum{} \textless{}\textgreater{}")
     assert latex_text("3x3 8->16 => stride 2") == r"3x3 8$\rightarrow$16 $\Rightarrow$ stride 2"
     assert latex_text("61,100,840 and +77,070,336") == r"61\,100\,840 and +77\,070\,336"
+    assert latex_text("60,840 -> 60,840, B-A 0.") == r"60\,840 $\rightarrow$ 60\,840, B-A 0."  # a list's comma after it
     assert latex_text("1,998; 4,704; 1,2; 12,3456") == "1998; 4704; 1,2; 12,3456"  # four digits whole; not numbers
 
 
@@ -152,3 +153,9 @@ def test_the_pages_python_runs():
     assert blocks
     for block in blocks:
         exec(compile(block, "docs/latex.md", "exec"), {})
+
+
+def test_a_diff_with_nothing_to_show_writes_its_notes_alone():
+    latex = cli(["diff", "lenet5", "lenet5", "--engine", "meta", "--format", "latex"])
+    assert r"\begin{tabular}" not in latex and r"\caption{lenet5 vs lenet5: layers that differ}" in latex
+    assert r"Total params: 60\,840 $\rightarrow$ 60\,840, B-A 0 (+0.0\%)." in latex

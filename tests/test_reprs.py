@@ -220,3 +220,9 @@ def test_the_notebooks_stored_tables_are_what_the_code_displays():
               (512, 512), (512, 512), (512, 512), (512, 512), (512, 512)]
     fc = [(512 * 7 * 7, 4096), (4096, 4096), (4096, 1000)]
     assert number(params) == sum(i * o * 9 + o for i, o in widths) + sum(i * o + o for i, o in fc)
+
+
+def test_the_convention_line_is_the_command_lines():
+    from archstat.render.tables import UNIT_NOTE as TERMINAL_NOTE
+
+    assert UNIT_NOTE == TERMINAL_NOTE  # one sentence everywhere; render/tables.py may import it from tabular
