@@ -45,6 +45,7 @@ class OutputFormat(Choice):
     csv = "csv"
     json = "json"
     markdown = "markdown"
+    latex = "latex"  # a booktabs table for a paper (docs/latex.md)
 
 
 class Metric(Choice):

@@ -224,7 +224,7 @@ def test_fvcore_is_imported_in_one_adapter_module():
 
 
 FORMAT_NAMES = {"fmt", "format", "output_format"}
-FORMAT_VALUES = {"table", "csv", "json", "markdown"}
+FORMAT_VALUES = {"table", "csv", "json", "markdown", "latex"}
 
 
 def _is_member(node: ast.AST) -> bool:

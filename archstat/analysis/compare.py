@@ -11,6 +11,8 @@ from typing import Any
 
 from ..errors import UsageError
 from ..options import Engine, Metric
+from ..tabular import TableData, Tabular
+from . import views
 from .counting import analyze
 from .memory import estimate_memory
 
@@ -26,6 +28,17 @@ class Entry:
     values: dict[str, float | None]
     field_hw: list[int] | None = None
     ratios: dict[str, float | None] = dataclass_field(default_factory=dict)
+
+
+class Comparison(Tabular, list[Entry]):
+    """``compare_models``' answer: a list of ``Entry``, the first the reference, that shows itself as a
+    table (one row per metric, each model's value and its ratio to the first's)."""
+
+    def table_data(self) -> TableData:
+        return views.comparison_view(self)
+
+    def summary(self) -> str:
+        return views.comparison_summary(self)
 
 
 def split_input(text: str) -> tuple[str, str | None]:
@@ -74,13 +87,13 @@ def compare_models(
     models: Sequence[str], *, metric: Metric | str | None = None, input_size: list[str] | None = None,
     batch: int = 1, num_classes: int | None = None, kwargs: str | dict[str, Any] | None = None,
     engine: Engine | str = Engine.fvcore,
-) -> list[Entry]:
+) -> Comparison:
     """Measure two or more ``models`` on ``metric`` (default: every ``Metric``), each with its ratios
-    to the first model's values."""
+    to the first model's values: a ``Comparison``, a list of ``Entry`` that displays as a table."""
     if len(models) < 2:
         raise UsageError(f"compare needs at least two models, got {len(models)}: add another, e.g. "
                          f"archstat compare {models[0] if models else 'vgg16'} alexnet.")
     metrics = [Metric.parse(metric, "--metric").value] if metric else [m.value for m in Metric]
     entries = [measure(text, input_size, num_classes, kwargs, batch, metrics, engine) for text in models]
     add_ratios(entries)
-    return entries
+    return Comparison(entries)

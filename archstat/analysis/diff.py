@@ -9,6 +9,8 @@ from typing import Any
 from torch import nn
 
 from ..options import Engine
+from ..tabular import TableData, Tabular
+from . import views
 from .counting import analyze
 from .report import UNITS, Report
 from .resolve import InputSpec, ModelSpec, resolve
@@ -58,8 +60,8 @@ class RowDiff:
         }
 
 
-@dataclass(frozen=True)
-class ReportDiff:
+@dataclass(frozen=True, repr=False)  # the repr is Tabular's: one line, the table in a notebook
+class ReportDiff(Tabular):
     """Every row of A and B in network order, matched by name; ``changed``: the differing ones."""
 
     a: Report
@@ -85,6 +87,13 @@ class ReportDiff:
         """The ``count`` rows whose ``key`` changed most (by absolute B - A), largest first."""
         moved = [row for row in self.changed if row.delta(key)]
         return sorted(moved, key=lambda row: -abs(row.delta(key)))[:count]
+
+    def table_data(self) -> TableData:
+        """What a notebook shows, and ``to_latex()`` writes: the differing rows, the totals of A, B and B - A."""
+        return views.diff_view(self)
+
+    def summary(self) -> str:
+        return views.diff_summary(self)
 
     def to_dict(self) -> dict[str, Any]:
         """json: ``a``, ``b`` (names), ``inputs``, ``units``, ``rows`` (differing), ``totals``."""

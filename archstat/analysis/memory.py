@@ -35,6 +35,8 @@ from ..engines.shapes import ForwardFailure, ShapeRecorder
 from ..errors import AnalysisError, ArchstatError, UsageError
 from ..inputs import Shape
 from ..options import Dtype, Optimizer
+from ..tabular import TableData, Tabular
+from . import views
 from .params import aux_mode, left_out
 from .resolve import InputSpec, ModelSpec, meta_copy, resolve
 from .trainable import mark_trainable
@@ -51,8 +53,8 @@ INPUT_ROW = "(input)"
 BYTE_COLUMNS = ["weights", "gradients", "optimizer_state", "saved_activations", "inference_peak"]
 
 
-@dataclass
-class MemoryReport:
+@dataclass(repr=False)  # the repr is Tabular's: one line, and the whole table in a notebook
+class MemoryReport(Tabular):
     """Bytes per module (``layers``, each module's own share, children apart) and totals, in bytes.
 
     ``layers.inference_peak`` is the largest number of activation bytes alive while that module
@@ -77,6 +79,13 @@ class MemoryReport:
         folded = frame.groupby("name", sort=False).agg({"type": "first", **sums, "inference_peak": "max"})
         folded = folded.reset_index()
         return folded.assign(type=[self.types.get(n, t) for n, t in zip(folded.name, folded.type, strict=True)])
+
+    def table_data(self, depth: int | None = None) -> TableData:
+        """What a notebook shows, and ``to_latex()`` writes: ``rows(depth)`` in bytes, the totals."""
+        return views.memory_view(self, depth)
+
+    def summary(self) -> str:
+        return views.memory_summary(self)
 
     def to_dict(self, depth: int | None = None) -> dict[str, Any]:
         rows = self.rows(depth)

@@ -7,6 +7,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from ..engines.contract import LayerRecord
+from ..tabular import TableData, Tabular
+from . import views
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,8 +23,8 @@ UNITS = {
 LAYER_KEYS = ["name", "type", "output_shape", "params", "trainable_params", "macs", "activations"]
 
 
-@dataclass
-class Report:
+@dataclass(repr=False)  # the repr is Tabular's: one line, and the whole table in a notebook
+class Report(Tabular):
     """Per-module counts (``records``, one ``LayerRecord`` per module, each including its children)
     and totals.
 
@@ -76,6 +78,13 @@ class Report:
                 label = parent.name or "(model)"
                 own_rows.append((parent.name, replace(parent, **own, name=f"{label} (own)", is_leaf=True)))
         return own_rows
+
+    def table_data(self, depth: int | None = None) -> TableData:
+        """What a notebook shows, and ``to_latex()`` writes: the rows of ``row_records(depth)``, the totals."""
+        return views.report_view(self, depth)
+
+    def summary(self) -> str:
+        return views.report_summary(self)
 
     def to_dict(self, depth: int | None = None) -> dict[str, Any]:
         """The json form: ``model``, ``input`` [N, C, H, W], ``engine``, ``units``, ``totals``, ``notes``,

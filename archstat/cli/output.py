@@ -1,5 +1,5 @@
 """The one output sink: a command hands over its result's pieces and the chosen ``OutputFormat``, and
-this module writes json, csv, markdown or a table for a terminal. Nothing else branches on the format.
+this module writes json, csv, markdown, LaTeX or a table for a terminal. Nothing else branches on the format.
 
 Also here: the two consoles, and ``--output FILE`` / ``--force`` (the whole output written atomically).
 """
@@ -23,6 +23,7 @@ from rich.console import Console, RenderableType
 from ..errors import UsageError
 from ..options import OutputFormat
 from ..render.tables import Grid, csv_text, markdown_table, rich_table
+from ..tabular import TableData, to_latex
 from .options import ForceOpt, OutputOpt
 
 if TYPE_CHECKING:
@@ -70,6 +71,8 @@ def emit(result: Result, format: OutputFormat) -> None:
         write(csv_text(result.csv()))
     elif format is OutputFormat.markdown:
         write(result.markdown() if result.markdown else _markdown(result))
+    elif format is OutputFormat.latex:
+        write(to_latex(_table_data(result)))
     else:
         for item in result.terminal() if result.terminal else [_table(result)]:
             stdout.print(item)
@@ -94,6 +97,17 @@ def _markdown(result: Result) -> str:
     if result.notes:
         text += "\n" + "".join(f"- {line}\n" for line in result.notes)
     return text
+
+
+def _table_data(result: Result) -> TableData:
+    """The table a person reads, with its title and notes; a result that draws its own layout (no
+    ``table``) gives its csv rows instead. Every command gets LaTeX from these, with no code of its own."""
+    frame = result.table() if result.table is not None else result.csv()
+    if isinstance(frame, Grid):
+        columns, rows = frame.columns, frame.rows
+    else:
+        columns, rows = [str(c) for c in frame.columns], [list(row) for row in frame.itertuples(index=False)]
+    return TableData(result.title or result.heading or "", columns, rows, result.notes, result.right)
 
 
 def write(text: str) -> None:
