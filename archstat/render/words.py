@@ -51,6 +51,15 @@ def times(value: float) -> str:
     return f"{value:,.0f}x" if abs(value) >= 1000 else f"{value:#.3g}".rstrip(".") + "x"
 
 
+def multiple(value: float | None) -> str:
+    """A ratio as a multiple: 0.0506 -> '0.051x', 2.269 -> '2.27x', 1234.5 -> '1,234x'; None -> 'n/a'."""
+    if value is None:
+        return "n/a"
+    if value >= 1000:
+        return f"{value:,.0f}x"
+    return f"{value:.2g}x" if value < 1 else f"{value:.3g}x"
+
+
 def signed(value: int) -> str:
     """A difference with its sign and thousands separators: 1234 -> '+1,234', -56 -> '-56', 0 -> '0'."""
     return f"{value:+,}" if value else "0"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ...options import Metric
-from ...render.words import byte_text, human, integer
+from ...render.words import byte_text, human, integer, multiple
 from ..errors import reports_errors
 from ..options import (
     DEFAULT_ENGINE,
@@ -48,12 +48,6 @@ UNITS = {
 }
 
 
-def ratio_text(ratio: float | None) -> str:
-    if ratio is None:
-        return "n/a"
-    return f"{ratio:.2g}x" if ratio < 1 else f"{ratio:.3g}x"
-
-
 def sentence(entry: Entry, first: Entry, metric: str) -> str:
     """'googlenet has 0.051x the params of vgg16 (1/19.8).'"""
     ratio, name = entry.ratios[metric], NAMES[metric]
@@ -62,7 +56,7 @@ def sentence(entry: Entry, first: Entry, metric: str) -> str:
     if ratio == 1:
         return f"{entry.label} has the same {name} as {first.label}."
     inverse = f" (1/{1 / ratio:.3g})" if ratio < 1 else ""
-    return f"{entry.label} has {ratio_text(ratio)} the {name} of {first.label}{inverse}."
+    return f"{entry.label} has {multiple(ratio)} the {name} of {first.label}{inverse}."
 
 
 def value_text(entry: Entry, metric: str) -> str:
@@ -83,7 +77,7 @@ def _shapes_text(shapes: list[list[int]]) -> str:
 
 
 def _ratio_suffix(ratio: float | None, first: bool) -> str:
-    return "" if first or ratio is None else f" = {ratio_text(ratio)}"
+    return "" if first or ratio is None else f" = {multiple(ratio)}"
 
 
 def one_metric(entries: list[Entry], metric: str) -> Result:
@@ -101,7 +95,7 @@ def one_metric(entries: list[Entry], metric: str) -> Result:
             "model": [e.label for e in entries],
             "input": [_shapes_text(e.input) for e in entries],
             NAMES[metric]: [value_text(e, metric) for e in entries],
-            f"ratio to {first.label}": [ratio_text(e.ratios[metric]) for e in entries],
+            f"ratio to {first.label}": [multiple(e.ratios[metric]) for e in entries],
         }),
         title=f"{NAMES[metric]}: compared with {first.label}",
         notes=[*(sentence(e, first, metric) for e in entries[1:]), f"{NAMES[metric]}: {UNITS[metric]}."],
