@@ -169,8 +169,8 @@ def _changes(shape: tuple[int, ...], into_source: Sequence[tuple[int, ...]]) -> 
 
 def _node(node_id: str, folded: Folded, key: NodeKey, records: dict[str, LayerRecord],
           modules: dict[str, nn.Module], batch: int, focus: str | None) -> GraphNode:
-    kind, name, call, ordinal = key
-    op = folded.nodes[key].op
+    kind, name, call, _ = key
+    op, number = folded.nodes[key].op, folded.nodes[key].number
     shape = [batch * op.shape[0], *op.shape[1:]] if op.shape else None
     field_ = op.field
     node = GraphNode(node_id, name, kind, op.op, output_shape=shape,
@@ -178,7 +178,7 @@ def _node(node_id: str, folded: Folded, key: NodeKey, records: dict[str, LayerRe
                      effective_stride=list(field_.stride) if field_ else None)
     if kind == "merge":
         label = name or "(model)"
-        node.name = f"{label}: {op.op}" + (f" {ordinal}" if ordinal > 1 else "")
+        node.name = f"{label}: {op.op}" + (f" {number}" if number > 1 else "")
         node.name += f" (call {call})" if call > 1 else ""
         node.settings = f"{len(op.inputs)} inputs"
     elif kind == "module":

@@ -21,11 +21,13 @@ NodeKey = tuple[str, str, int, int]  # kind ("input", "module", "merge", "output
 
 @dataclass
 class FoldedNode:
-    """One node: ``key``, and ``last``, the index of the last op it holds (its output's op)."""
+    """One node: ``key``, ``op`` and ``last``, the last op it holds (its output's) and its index;
+    ``number``: for a merge, which of its container call's merges of that operator it is (1, 2...)."""
 
     key: NodeKey
     op: FlowOp
     last: int
+    number: int = 1
 
 
 @dataclass
@@ -54,11 +56,14 @@ def fold(flow: Dataflow, depth: int, leaves: set[str]) -> Folded:
     folded = Folded()
     node_of: list[NodeKey] = []
     merges: Counter[tuple[str, int]] = Counter()
+    numbers: Counter[tuple[str, int, str]] = Counter()  # merges by container call and operator
     inputs = sum(op.op == "input" for op in flow.ops)
     for index, op in enumerate(flow.ops):
         key = _key(op, index, depth, leaves, [node_of[i.source] for i in op.inputs], merges, inputs)
         node_of.append(key)
-        node = folded.nodes.setdefault(key, FoldedNode(key, op, index))
+        if key not in folded.nodes and key[0] == "merge":
+            numbers[key[1], key[2], op.op] += 1
+        node = folded.nodes.setdefault(key, FoldedNode(key, op, index, numbers[key[1], key[2], op.op]))
         node.op, node.last = op, index
         for item in op.inputs:
             source = node_of[item.source]
