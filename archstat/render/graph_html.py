@@ -1,6 +1,7 @@
 """``archstat graph --format html``: one self-contained page, the Graphviz SVG inline and each node's
 full row (every count, with its share of the model's totals) beside it on hover, pinned on click.
 No file or script is fetched when the page is viewed: the style, the script and the data are in it.
+``page.html#node=ID`` opens with that node pinned.
 """
 
 from __future__ import annotations
@@ -59,7 +60,9 @@ _SCRIPT = """
       if (pinned) { node.classList.add("chosen"); show(node.id); }
     });
   });
-  var first = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+  // page.html#node=n12 opens with node n12 pinned (a link to one node; the browser tests use it)
+  var asked = /^#node=(.+)$/.exec(location.hash);
+  var first = asked ? document.getElementById(asked[1]) : null;
   if (first && first.classList.contains("node")) { first.dispatchEvent(new Event("click")); }
 })();
 """
