@@ -155,7 +155,8 @@ def test_a_users_model_as_mermaid(tmp_path, engine):
                                  "--format", "mermaid"])
     assert result.exit_code == 0, result.output
     text = result.stdout
-    assert text.startswith("---\ntitle: ") and "\nflowchart TD\n" in text
+    front, body = text.split("\nflowchart TD\n")
+    assert re.fullmatch(r'---\ntitle: "[^"]+"\n---', front)  # YAML front matter: the title quoted
     nodes = dict(re.findall(r'^  (n\d+)[\[(]+"(.*?)"[\])]+$', text, re.M))
     edges = re.findall(r"^  (n\d+) -->(?:\|\"[^\"]*\"\|)? (n\d+)$", text, re.M)
     names = {key: label.split("<br/>")[0] for key, label in nodes.items()}
@@ -168,11 +169,13 @@ def test_a_users_model_as_mermaid(tmp_path, engine):
 
 
 def test_a_deep_net_is_folded_by_default_and_says_so():
-    deep = nn.Sequential(*[nn.Sequential(*[nn.Linear(4, 4) for _ in range(20)]) for _ in range(50)])
-    graph = graph_of(deep, engine="meta", input_size=[(4,)])
-    assert graph.depth == 1 and len(graph.nodes) == 50 + 2
-    assert any("folded to --depth 1" in note and "1002 nodes" in note for note in graph.notes)
-    assert len(graph_of(deep, engine="meta", input_size=[(4,)], depth=2).nodes) == 1002 > MAX_NODES
+    deep = nn.Sequential(*[nn.Sequential(*[nn.Conv2d(2, 2, 1) for _ in range(20)]) for _ in range(50)])
+    graph = graph_of(deep, engine="meta", input_size=[(2, 4, 4)])
+    assert graph.depth == 1 and len(graph.nodes) == 50 + 2  # 50 stages, the input, the output
+    every_layer = 50 * 20 + 2
+    assert every_layer > MAX_NODES
+    assert any(f"folded to --depth 1 (52 nodes): every layer would be {every_layer} nodes" in note
+               for note in graph.notes)
 
 
 def test_focus_keeps_one_module_and_its_neighbours():
@@ -240,3 +243,15 @@ def test_mermaid_and_dot_escape_quotes():
     text = mermaid(graph)
     assert "#quot;quoted#quot; #lt;name#gt;" in text
     assert Counter(text)["["] == Counter(text)["]"]
+
+
+def test_a_module_called_four_times_is_four_nodes_each_with_its_own_shape():
+    from pathlib import Path
+
+    fixture = Path(__file__).parent / "fixtures" / "lenet_like.py"
+    graph = graph_of(f"{fixture}:Net", engine="meta", input_size="3x128x128")
+    pools = [n for n in graph.nodes if n.name.startswith("pool")]
+    assert [n.name for n in pools] == ["pool", "pool (call 2)", "pool (call 3)", "pool (call 4)"]
+    # 128 -5+1-> 124 /2-> 62 -5+1-> 58 /2-> 29 -4+1-> 26 /2-> 13 -4+1-> 10 /2-> 5
+    assert [n.output_shape for n in pools] == [[1, 6, 62, 62], [1, 16, 29, 29], [1, 32, 13, 13], [1, 32, 5, 5]]
+    assert [n.params for n in pools] == [0, None, None, None]  # counts once, on the first call

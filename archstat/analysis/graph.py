@@ -158,8 +158,9 @@ def _build(report: Report, folded: Folded, modules: dict[str, nn.Module], focus:
         inputs_of.setdefault(target, []).append(shape)
     edges = [GraphEdge(ids[s], ids[t], list(shape[1:]), _changes(shape, inputs_of.get(s, [])))
              for (s, t), shape in folded.edges.items() if s in drawn and t in drawn]
-    return Graph(report.model, report.input_shape, report.engine, 0, GraphColor.macs, nodes, edges,
-                 report.totals)
+    maps = sum(math.prod(n.op.shape) for key, n in folded.nodes.items() if key[0] in ("module", "merge"))
+    totals = {**report.totals, "feature_map_bytes": BYTES_PER_ELEMENT * report.input_shape[0][0] * maps}
+    return Graph(report.model, report.input_shape, report.engine, 0, GraphColor.macs, nodes, edges, totals)
 
 
 def _changes(shape: tuple[int, ...], into_source: Sequence[tuple[int, ...]]) -> bool:
@@ -182,30 +183,33 @@ def _node(node_id: str, folded: Folded, key: NodeKey, records: dict[str, LayerRe
         node.name += f" (call {call})" if call > 1 else ""
         node.settings = f"{len(op.inputs)} inputs"
     elif kind == "module":
-        _module_numbers(node, records[name], modules[name], call)
+        once = ("module", name, 2, 0) not in folded.nodes
+        _module_numbers(node, records[name], modules[name], call, once)
     if focus is not None and not _inside(key, focus):
         node.kind = "outside"
     node.memory_bytes = BYTES_PER_ELEMENT * math.prod(shape) if shape and kind in ("module", "merge") else None
     return node
 
 
-def _module_numbers(node: GraphNode, record: LayerRecord, module: nn.Module, call: int) -> None:
+def _module_numbers(node: GraphNode, record: LayerRecord, module: nn.Module, call: int, once: bool) -> None:
     """A module node's type, settings and counts (the report's row; all of them on the first call)."""
     node.type, node.settings = record.type, settings(module)
     if call > 1:
         node.name += f" (call {call})"
         return
     node.params, node.macs, node.activations = record.params, record.macs, record.activations
+    if not once:  # the report's shape and field are the last call's; this node's come from its own ops
+        return
     node.output_shape = record.output_shape or node.output_shape
     node.receptive_field, node.effective_stride = record.receptive_field, record.effective_stride
 
 
 def _shade(graph: Graph, color: GraphColor) -> None:
-    """Each node's share of the whole for ``color``: MACs and params of the totals, memory of all
-    drawn nodes' outputs, field of the input's side (height)."""
+    """Each node's share of the whole for ``color``: MACs and params of the model's totals, memory
+    of every node's output at this depth (``--focus`` or not), field of the input's side (height)."""
     totals = graph.totals
     if color is GraphColor.memory:
-        whole = sum(n.memory_bytes or 0 for n in graph.nodes)
+        whole = totals["feature_map_bytes"]
     elif color is GraphColor.field:
         whole = graph.input_shape[0][-2] if len(graph.input_shape[0]) >= 3 else graph.input_shape[0][-1]
     else:

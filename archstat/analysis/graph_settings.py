@@ -1,6 +1,7 @@
 """A module's key settings in a few characters, as the papers' tables write them: ``7x7/2, 3->64``
 (kernel / stride, channels in -> out), ``1024->1000`` for a fully connected layer, ``3x3/2`` for a
-pooling window. A folded container says how many layers it holds."""
+pooling window. A folded container with one weight layer shows that layer's; another says how many
+layers it holds."""
 
 from __future__ import annotations
 
@@ -40,5 +41,18 @@ def settings(module: nn.Module) -> str:
         return f"size {module.size}"
     if isinstance(module, nn.modules.dropout._DropoutNd):
         return f"p={module.p:g}"
-    leaves = sum(1 for m in module.modules() if next(m.children(), None) is None and m is not module)
-    return f"{leaves} layers" if leaves else ""
+    return _container(module)
+
+
+def _container(module: nn.Module) -> str:
+    """A folded container: its one weight layer's settings (a conv-BN-ReLU block), else its size."""
+    inside = [m for m in module.modules() if m is not module and next(m.children(), None) is None]
+    weighted = [m for m in inside if isinstance(m, (nn.modules.conv._ConvNd, nn.Linear))]
+    if len(weighted) == 1:
+        others = [_short(type(m).__name__) for m in inside if m is not weighted[0]]
+        return " + ".join([settings(weighted[0]), *others])
+    return f"{len(inside)} layers" if inside else ""
+
+
+def _short(kind: str) -> str:
+    return "BN" if kind.startswith("BatchNorm") else kind

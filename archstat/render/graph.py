@@ -11,6 +11,8 @@ edge is the tensor flowing, labelled with its shape (CxHxW, batch dropped) where
 
 from __future__ import annotations
 
+import json
+
 from ..analysis.graph import Graph, GraphNode
 from ..inputs import format_shape
 from ..options import GraphColor
@@ -42,7 +44,8 @@ def label_lines(node: GraphNode, graph: Graph) -> list[str]:
     if node.kind in ("input", "output"):
         return [node.name, format_shape(node.output_shape or [])]
     if node.kind == "merge":
-        return [node.name, format_shape(node.output_shape or [])]
+        field = [f"field {pair_text(node.receptive_field)}"] if node.receptive_field else []
+        return [node.name, format_shape(node.output_shape or []), *field]
     lines = [node.name, " ".join(part for part in (node.type, node.settings) if part)]
     if node.output_shape:
         lines.append(format_shape(node.output_shape))
@@ -105,7 +108,8 @@ def _mermaid_text(text: str) -> str:
 
 def mermaid(graph: Graph) -> str:
     """The graph as a Mermaid flowchart (renders in code-hosting sites' Markdown), top to bottom."""
-    lines = ["---", f"title: {_mermaid_text(title(graph))}", "---", "flowchart TD"]
+    # The front matter is YAML: the title, which holds ": ", must be a quoted string.
+    lines = ["---", f"title: {json.dumps(title(graph))}", "---", "flowchart TD"]
     for node in graph.nodes:
         text = "<br/>".join(_mermaid_text(line) for line in label_lines(node, graph))
         opening, closing = ("([", "])") if node.kind == "merge" else ("[", "]")
