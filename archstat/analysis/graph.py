@@ -95,13 +95,13 @@ def graph_of(
     color, engine = GraphColor.parse(color, "--color"), Engine.parse(engine, "--engine")
     target = resolve(model, input_size=input_size, num_classes=num_classes, kwargs=kwargs,
                      device="meta" if engine is Engine.meta else "cpu")
-    report = analyze(target.module, input_size=target.shapes, batch=batch, aux=aux, name=target.label,
-                     engine=engine, memory_budget=memory_budget, want=Want.ALL | Want.GRAPH)
-    assert report.dataflow is not None
     modules = dict(target.module.named_modules())
     if focus is not None and focus not in modules:
         raise UsageError(f"--focus {focus!r} is not a module of {target.label}; "
                          "'archstat table MODEL' lists the module names.")
+    report = analyze(target.module, input_size=target.shapes, batch=batch, aux=aux, name=target.label,
+                     engine=engine, memory_budget=memory_budget, want=Want.ALL | Want.GRAPH)
+    assert report.dataflow is not None
     leaves = {r.name for r in report.records if r.is_leaf}
     chosen, folded, notes = _choose_depth(report.dataflow, depth, leaves, focus)
     graph = _build(report, folded, modules, focus)
