@@ -256,3 +256,20 @@ def test_a_module_called_four_times_is_four_nodes_each_with_its_own_shape():
     # 128 -5+1-> 124 /2-> 62 -5+1-> 58 /2-> 29 -4+1-> 26 /2-> 13 -4+1-> 10 /2-> 5
     assert [n.output_shape for n in pools] == [[1, 6, 62, 62], [1, 16, 29, 29], [1, 32, 13, 13], [1, 32, 5, 5]]
     assert [n.params for n in pools] == [0, None, None, None]  # counts once, on the first call
+
+
+def test_a_merge_is_named_and_shaped_by_its_combining_op(tmp_path):
+    class Gated(nn.Module):  # the two-input net of docs/own-models.md: image features gated by a mask's
+        def __init__(self) -> None:
+            super().__init__()
+            self.image, self.mask = nn.Conv2d(3, 8, 3, padding=1), nn.Conv2d(1, 8, 3, padding=1)
+            self.fc = nn.Linear(8, 2)
+
+        def forward(self, image, mask):
+            return self.fc((self.image(image) * self.mask(mask)).mean((2, 3)))
+
+    graph = graph_of(Gated(), engine="meta", input_size=[(3, 16, 16), (1, 16, 16)])
+    assert [n.name for n in graph.nodes] == ["input 1", "input 2", "image", "mask", "(model): mul", "fc", "output"]
+    mul = graph.node("(model): mul")
+    assert mul.output_shape == [1, 8, 16, 16] and mul.receptive_field == [3, 3]
+    assert [e.shape for e in graph.edges if e.source == mul.id] == [[8]]  # the mean leaves the merge

@@ -158,7 +158,8 @@ def _build(report: Report, folded: Folded, modules: dict[str, nn.Module], focus:
         inputs_of.setdefault(target, []).append(shape)
     edges = [GraphEdge(ids[s], ids[t], list(shape[1:]), _changes(shape, inputs_of.get(s, [])))
              for (s, t), shape in folded.edges.items() if s in drawn and t in drawn]
-    maps = sum(math.prod(n.op.shape) for key, n in folded.nodes.items() if key[0] in ("module", "merge"))
+    maps = sum(math.prod((n.first if key[0] == "merge" else n.op).shape)
+               for key, n in folded.nodes.items() if key[0] in ("module", "merge"))
     totals = {**report.totals, "feature_map_bytes": BYTES_PER_ELEMENT * report.input_shape[0][0] * maps}
     return Graph(report.model, report.input_shape, report.engine, 0, GraphColor.macs, nodes, edges, totals)
 
@@ -171,7 +172,8 @@ def _changes(shape: tuple[int, ...], into_source: Sequence[tuple[int, ...]]) -> 
 def _node(node_id: str, folded: Folded, key: NodeKey, records: dict[str, LayerRecord],
           modules: dict[str, nn.Module], batch: int, focus: str | None) -> GraphNode:
     kind, name, call, _ = key
-    op, number = folded.nodes[key].op, folded.nodes[key].number
+    held = folded.nodes[key]
+    op, number = (held.first if kind == "merge" else held.op), held.number  # a merge: the combining op
     shape = [batch * op.shape[0], *op.shape[1:]] if op.shape else None
     field_ = op.field
     node = GraphNode(node_id, name, kind, op.op, output_shape=shape,

@@ -21,10 +21,12 @@ NodeKey = tuple[str, str, int, int]  # kind ("input", "module", "merge", "output
 
 @dataclass
 class FoldedNode:
-    """One node: ``key``, ``op`` and ``last``, the last op it holds (its output's) and its index;
-    ``number``: for a merge, which of its container call's merges of that operator it is (1, 2...)."""
+    """One node: ``key``, ``first`` (for a merge, the combining op), ``op`` and ``last``, the last op
+    it holds (its output's) and its index; ``number``: for a merge, which of its container call's
+    merges of that operator it is (1, 2...)."""
 
     key: NodeKey
+    first: FlowOp
     op: FlowOp
     last: int
     number: int = 1
@@ -63,7 +65,7 @@ def fold(flow: Dataflow, depth: int, leaves: set[str]) -> Folded:
         node_of.append(key)
         if key not in folded.nodes and key[0] == "merge":
             numbers[key[1], key[2], op.op] += 1
-        node = folded.nodes.setdefault(key, FoldedNode(key, op, index, numbers[key[1], key[2], op.op]))
+        node = folded.nodes.setdefault(key, FoldedNode(key, op, op, index, numbers[key[1], key[2], op.op]))
         node.op, node.last = op, index
         for item in op.inputs:
             source = node_of[item.source]
@@ -71,7 +73,8 @@ def fold(flow: Dataflow, depth: int, leaves: set[str]) -> Folded:
                 folded.edges.setdefault((source, key), item.shape)
     for k, out in enumerate(flow.outputs):
         key = ("output", "output" if len(flow.outputs) == 1 else f"output {k + 1}", 1, k)
-        folded.nodes[key] = FoldedNode(key, FlowOp("output", (), [out], out.shape), -1)
+        output = FlowOp("output", (), [out], out.shape)
+        folded.nodes[key] = FoldedNode(key, output, output, -1)
         folded.edges.setdefault((node_of[out.source], key), out.shape)
     return folded
 

@@ -52,7 +52,7 @@ def graph(
     force: ForceOpt = False,
 ) -> None:
     """Draw the graph the forward runs: modules at --depth, merges (concatenations, additions), the
-    tensors between them; svg and png need Graphviz (archstat[graph]).
+    tensors between them; svg, png and html need Graphviz (a system dot, or the "graph" extra).
 
     Example: archstat graph googlenet --focus inception3a --output inception3a.svg
     """
