@@ -82,11 +82,13 @@ _DOT_STYLE = {
 }
 
 
-def dot(graph: Graph) -> str:
-    """The graph in Graphviz's dot language, top to bottom; node ids are the graph's (n0, n1...)."""
+def dot(graph: Graph, titled: bool = True) -> str:
+    """The graph in Graphviz's dot language, top to bottom; node ids are the graph's (n0, n1...).
+    ``titled``: the title drawn above the picture (the html page has its own)."""
+    label = f', label="{_dot_text(title(graph))}"' if titled else ""
     lines = [
         "digraph archstat {",
-        f'  graph [rankdir=TB, labelloc=t, fontname="Helvetica", fontsize=12, label="{_dot_text(title(graph))}"];',
+        f'  graph [rankdir=TB, labelloc=t, fontname="Helvetica", fontsize=12{label}];',
         '  node [fontname="Helvetica", fontsize=10, margin="0.12,0.04"];',
         '  edge [fontname="Helvetica", fontsize=9, color="#555555", arrowsize=0.7];',
     ]

@@ -22,7 +22,7 @@ _WRITERS: dict[GraphFormat, Callable[[Graph], str | bytes]] = {
     GraphFormat.mermaid: mermaid,
     GraphFormat.svg: lambda graph: draw(dot(graph), "svg").decode("utf-8"),
     GraphFormat.png: lambda graph: draw(dot(graph), "png"),
-    GraphFormat.html: lambda graph: html(graph, draw(dot(graph), "svg").decode("utf-8")),
+    GraphFormat.html: lambda graph: html(graph, draw(dot(graph, titled=False), "svg").decode("utf-8")),
 }
 
 
