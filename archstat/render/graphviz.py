@@ -17,8 +17,8 @@ from pathlib import Path
 from ..errors import AnalysisError, UsageError
 
 PROGRAMS = ("dot", "graphviz-pure")  # in the order they are preferred
-MISSING = ("drawing svg or png needs Graphviz: pip install 'archstat[graph]' (graphviz-pure), or a system "
-           "Graphviz ('dot'), or write --format dot, mermaid or html.")
+MISSING = ("drawing svg, png or html needs Graphviz: pip install 'archstat[graph]' (graphviz-pure), or a "
+           "system Graphviz ('dot'); --format dot or mermaid needs neither.")
 _TIMEOUT_S = 300  # a 1,000-node layout takes seconds; minutes means something is wrong
 
 
