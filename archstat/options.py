@@ -91,3 +91,23 @@ class Mode(Choice):
 
     eval = "eval"
     train = "train"
+
+
+class GraphFormat(Choice):
+    """What ``graph`` writes: text written by archstat (dot, mermaid, html with the picture inline) or
+    a picture drawn by Graphviz (svg, png)."""
+
+    dot = "dot"
+    mermaid = "mermaid"
+    svg = "svg"
+    png = "png"
+    html = "html"
+
+
+class GraphColor(Choice):
+    """The count that shades ``graph``'s nodes: each node's share of the whole."""
+
+    macs = "macs"
+    params = "params"
+    memory = "memory"  # bytes of the node's output feature map
+    field = "field"  # receptive field against the input's side

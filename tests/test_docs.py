@@ -102,4 +102,4 @@ def test_documented_command_runs(page, command, tmp_path):
 def test_the_docs_show_every_command():
     shown = {c.split()[1] for _, c in COMMANDS if len(c.split()) > 1}
     assert {"table", "list", "rf", "zoo", "compare", "diff", "bottleneck", "factorize", "cardinality",
-            "memory", "claims", "plot"} <= shown
+            "memory", "claims", "plot", "graph"} <= shown

@@ -74,7 +74,8 @@ def analyze(
         memory_budget: bytes, or text such as "8G", that fvcore's real trace may take (default:
             ``ARCHSTAT_MEMORY_BUDGET``, else half the available RAM); above it the meta engine counts.
         want: ``Want.FIELDS`` for fields, shapes and params alone: never a real trace, and the report's
-            MACs and activations are left at 0 and out of its totals.
+            MACs and activations are left at 0 and out of its totals. ``| Want.GRAPH`` also records
+            the dataflow graph (``Report.dataflow``, at batch 1).
         mode: "eval" (the default, as the command line counts) or "train" (BatchNorm on the batch's
             statistics). The module's own mode, buffers and hooks are restored afterwards
             (``snapshot.as_given``), also when the analysis fails.
@@ -102,7 +103,8 @@ def analyze(
         undo_marks()
     notes = [*measured.notes, *_aux_note(module, excluded, totals["params"])]
     return Report(model=label, input_shape=[(batch, *shape) for shape in shapes], engine=measured.engine,
-                  aux=aux, records=records, totals=totals, notes=notes)
+                  aux=aux, records=records, totals=totals, notes=notes,
+                  dataflow=measured.fields.dataflow if measured.fields else None)
 
 
 def _aux_note(module: nn.Module, excluded: set[str], counted: int) -> list[str]:

@@ -13,6 +13,8 @@ from . import views
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..engines.dataflow import Dataflow
+
 UNITS = {
     "params": "parameter elements (auxiliary heads excluded unless --aux)",
     "macs": "multiply-accumulates: one fused multiply-add = 1 MAC (fvcore's 'flop')",
@@ -38,6 +40,8 @@ class Report(Tabular):
     records: list[LayerRecord]
     totals: dict[str, Any]
     notes: list[str] = field(default_factory=list)  # one line each, e.g. why another engine ran
+    # The graph the forward executed, when ``analyze`` was asked for it (``Want.GRAPH``).
+    dataflow: Dataflow | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def layers(self) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from .commands import claims, compare, design, diff, memory, plot, rf, table, zoo
+from .commands import claims, compare, design, diff, graph, memory, plot, rf, table, zoo
 from .commands import list as list_
 from .errors import OneLineErrors, set_debug
 
@@ -55,6 +55,7 @@ app.command("factorize")(design.factorize)
 app.command("cardinality")(design.cardinality)
 app.command("diff")(diff.diff)
 app.command("plot")(plot.plot)
+app.command("graph")(graph.graph)
 app.command("rf")(rf.rf)
 app.command("zoo")(zoo.zoo)
 

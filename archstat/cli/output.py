@@ -125,13 +125,17 @@ def note(text: str) -> None:
     tell(f"archstat: note: {text}")
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder, so a reader never sees
-    half a file and a failure leaves any earlier file as it was."""
+def write_atomically(path: Path, text: str | bytes) -> None:
+    """Write ``text`` (or bytes: a picture) to ``path`` through a temporary file in the same folder,
+    so a reader never sees half a file and a failure leaves any earlier file as it was."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
+        if isinstance(text, bytes):
+            with os.fdopen(handle, "wb") as binary:
+                binary.write(text)
+        else:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(text)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -36,10 +36,14 @@ if TYPE_CHECKING:
 
 
 class Want(Flag):
-    """What a caller needs from a pass. ``FIELDS`` includes output shapes and depth."""
+    """What a caller needs from a pass. ``FIELDS`` includes output shapes and depth; ``GRAPH``, given
+    with ``FIELDS``, also records the dataflow graph in the same field pass (``FieldTrace.dataflow``,
+    ``engines.dataflow``): every engine follows fields on meta tensors where it can, so the graph's
+    structure comes from that pass whichever engine counts."""
 
     COUNTS = auto()
     FIELDS = auto()
+    GRAPH = auto()
     ALL = COUNTS | FIELDS
 
 

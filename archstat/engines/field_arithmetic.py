@@ -18,9 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from torch import Tensor
+
+if TYPE_CHECKING:
+    from .dataflow import Dataflow
 
 Pair = tuple[int, int]
 
@@ -52,7 +55,8 @@ class FieldTrace:
     layers on the longest path from the input to that module's output. ``final``: field of the last
     spatial feature map the output depends on. ``depth``: weight layers on the longest path from the
     input to the model's output. ``merges``: merges of misaligned paths (module name and reason).
-    ``warnings``: ops the trace could not follow, approximations made.
+    ``warnings``: ops the trace could not follow, approximations made. ``dataflow``: the graph the
+    forward executed (``engines.dataflow``), when it was asked for (``Want.GRAPH``).
     """
 
     by_module: dict[str, Field | None] = field(default_factory=dict)
@@ -61,6 +65,7 @@ class FieldTrace:
     depth: int = 0
     merges: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    dataflow: Dataflow | None = None
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from torch import Tensor, nn
 from torch.overrides import TorchFunctionMode
 
 from ..errors import AnalysisError
+from .dataflow import DataflowRecorder
 from .field_arithmetic import (
     INPUT_FIELD,
     Field,
@@ -88,6 +89,7 @@ class _Tracer(TorchFunctionMode):
         self.trace = FieldTrace()
         self.merges: list[str] = []
         self.warnings: list[str] = []
+        self.graph: DataflowRecorder | None = None  # set when the dataflow graph is wanted too
 
     def finish(self, output: Any) -> FieldTrace:
         """The fields of the forward that returned ``output``."""
@@ -96,6 +98,8 @@ class _Tracer(TorchFunctionMode):
         if info is not None:
             self.trace.final, self.trace.depth = info.field or info.last, info.depth
         self.trace.merges, self.trace.warnings = self.merges, self.warnings
+        if self.graph is not None:
+            self.trace.dataflow = self.graph.finish(output)
         return self.trace
 
     def info(self, tensor: Tensor) -> TensorInfo | None:
@@ -127,7 +131,13 @@ class _Tracer(TorchFunctionMode):
             inputs = list(known.values())
             for tensor in tensors_in(out):
                 self.tag(tensor, self.propagate(name, args, kwargs, inputs, tensor))
+            if self.graph is not None:
+                self.graph.record(name, (args, kwargs), out, self.field_of)
         return out
+
+    def field_of(self, tensor: Tensor) -> Field | None:
+        info = self.info(tensor)
+        return info.field if info is not None else None
 
     def propagate(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any],
                   inputs: list[tuple[Tensor, TensorInfo]], out: Tensor) -> TensorInfo:
@@ -302,34 +312,41 @@ def _hook(tracer: _Tracer, model: nn.Module) -> list[Any]:
 
 
 @contextmanager
-def following_fields(model: nn.Module, inputs: tuple[Tensor, ...]) -> Iterator[_Tracer]:
+def following_fields(model: nn.Module, inputs: tuple[Tensor, ...], graph: bool = False) -> Iterator[_Tracer]:
     """Follow receptive fields and depth through whatever forward of ``model`` runs inside, on
-    ``inputs``; ``finish(output)`` of the tracer this yields gives the result. Errors of the
-    forward pass through unchanged (the meta engine counts in the same pass)."""
+    ``inputs``; ``finish(output)`` of the tracer this yields gives the result, with the dataflow
+    graph (``engines.dataflow``) when ``graph``. Errors of the forward pass through unchanged (the
+    meta engine counts in the same pass)."""
     axes = next((min(t.ndim - 2, 2) for t in inputs if t.ndim >= 3), 2)
     tracer = _Tracer(axes)
     for tensor in inputs:
         tracer.tag(tensor, TensorInfo(INPUT_FIELD if tensor.ndim >= 3 else None, 0, None))
     handles = _hook(tracer, model)
+    if graph:
+        tracer.graph = DataflowRecorder(model, inputs)
     try:
         with tracer:
             yield tracer
     finally:
         for handle in handles:
             handle.remove()
+        if tracer.graph is not None:
+            tracer.graph.remove()
 
 
 def trace_fields(
-    model: nn.Module, inputs: Tensor | tuple[Tensor, ...], call: Callable[..., Any] | None = None
+    model: nn.Module, inputs: Tensor | tuple[Tensor, ...], call: Callable[..., Any] | None = None,
+    graph: bool = False,
 ) -> FieldTrace:
     """Run ``model`` once and follow receptive fields (input pixels) and depth through every op.
 
     ``inputs`` may be real or meta tensors shaped (N, C, H, W) (or (N, C, L) for sequences, whose
     fields are reported on the width axis with height 1). The model's train/eval mode is left as is.
     ``call(*inputs)`` runs the forward instead of ``model(*inputs)`` (e.g. with meta parameters swapped in).
+    ``graph`` also records the dataflow graph (``FieldTrace.dataflow``).
     """
     inputs = inputs if isinstance(inputs, tuple) else (inputs,)
-    with torch.no_grad(), following_fields(model, inputs) as tracer:
+    with torch.no_grad(), following_fields(model, inputs, graph) as tracer:
         try:
             return tracer.finish((call or model)(*inputs))
         except (RuntimeError, ValueError, TypeError, IndexError) as err:

@@ -146,7 +146,7 @@ class FvcoreEngine:
         except Exception:  # noqa: BLE001 - any forward error shows again, with context, in the real trace
             recorder.running.clear()
             counts = count(module, inputs) if Want.COUNTS in want else None
-            fields = trace_fields(module, inputs) if Want.FIELDS in want else None
+            fields = trace_fields(module, inputs, graph=Want.GRAPH in want) if Want.FIELDS in want else None
             notes = extra.extension_notes(counts.macs.get("", ())) if counts else []
             return Measurement(self.name, counts, fields, recorder.output_shapes, notes=notes)
         if Want.COUNTS not in want:  # fields and shapes are the same whichever engine is asked

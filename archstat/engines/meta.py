@@ -220,9 +220,10 @@ def _tracer_view() -> Iterator[None]:
 
 def _never(*_args: Any) -> bool:
     return False
-def run(module: nn.Module, inputs: tuple[Tensor, ...]) -> MetaPass:
+def run(module: nn.Module, inputs: tuple[Tensor, ...], graph: bool = False) -> MetaPass:
     """Run ``module(*inputs)`` once on meta tensors, count as fvcore would (see the module doc) and
-    follow receptive fields and depth in the same pass (``archstat.fields``).
+    follow receptive fields and depth in the same pass (``archstat.fields``), with the dataflow
+    graph when ``graph``.
 
     ``module`` keeps its weights: they are swapped for meta twins during the pass only. Errors of
     the forward propagate unchanged (a forward that reads tensor values cannot run on meta).
@@ -239,7 +240,7 @@ def run(module: nn.Module, inputs: tuple[Tensor, ...]) -> MetaPass:
         # The fused attention path is off on meta tensors anyway; off explicitly, as for fvcore's trace.
         with torch.no_grad(), _scopes(names, counting), _tracer_view(), light_imports(), fast_kernels(), \
                 extra.composite_attention():
-            with counting, following_fields(module, args) as tracer:
+            with counting, following_fields(module, args, graph) as tracer:
                 output = module(*args)
         # A write to the module's state (BatchNorm's batch counter in training mode) is an effect
         # of the forward: fvcore's trace keeps it, so it counts as reaching the output.
@@ -263,7 +264,7 @@ class MetaEngine:
 
     def measure(self, module: nn.Module, inputs: tuple[Tensor, ...], want: Want,
                 recorder: ShapeRecorder) -> Measurement:
-        meta_pass = run(module, inputs)
+        meta_pass = run(module, inputs, graph=Want.GRAPH in want)
         notes = extra.extension_notes(meta_pass.counts.macs.get("", ())) if Want.COUNTS in want else []
         return Measurement(
             engine=self.name, counts=meta_pass.counts, fields=meta_pass.fields,

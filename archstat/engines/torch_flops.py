@@ -37,5 +37,5 @@ class TorchFlopsEngine:
                                    for op, flops in counter.get_flop_counts()["Global"].items()})
             counts = Counts(macs={"": by_operator}, activations={"": 0}, uncounted={"": Counter()})
         if Want.FIELDS in want:
-            fields = trace_fields(module, inputs)
+            fields = trace_fields(module, inputs, graph=Want.GRAPH in want)
         return Measurement(self.name, counts, fields, recorder.output_shapes)

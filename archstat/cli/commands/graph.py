@@ -1,0 +1,76 @@
+"""`archstat graph`: the dataflow graph a network's forward runs, each node with its params, MACs and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ...errors import UsageError
+from ...options import GraphColor, GraphFormat
+from ..errors import reports_errors
+from ..options import (
+    DEFAULT_ENGINE,
+    AuxOpt,
+    BatchOpt,
+    BudgetOpt,
+    ClassesOpt,
+    DepthOpt,
+    EngineOpt,
+    ForceOpt,
+    InputOpt,
+    KwargsOpt,
+    ModelArg,
+)
+from ..output import note, tell, write, write_atomically
+
+
+@reports_errors
+def graph(
+    model: ModelArg,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", show_default=False,
+        help="File to write; its suffix picks the format (.svg .png .html .dot .mmd). Default: dot on stdout.")] = None,
+    format: Annotated[GraphFormat | None, typer.Option(
+        "--format", "-f", show_default=False, help="svg, png, dot, mermaid or html, whatever --output ends in.",
+    )] = None,
+    depth: DepthOpt = None,
+    color: Annotated[GraphColor, typer.Option(
+        "--color", "-c", help="What shades the nodes: their share of MACs, params, feature-map memory, "
+        "or their receptive field against the input.")] = GraphColor.macs,
+    focus: Annotated[str | None, typer.Option(
+        "--focus", metavar="MODULE", help="Draw only this module's inside (e.g. layer1, inception3a), "
+        "with the nodes next to it.")] = None,
+    input: InputOpt = None,
+    batch: BatchOpt = 1,
+    num_classes: ClassesOpt = None,
+    aux: AuxOpt = False,
+    kwargs: KwargsOpt = None,
+    engine: EngineOpt = DEFAULT_ENGINE,
+    memory_budget: BudgetOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Draw the graph the forward runs: modules at --depth, merges (concatenations, additions), the
+    tensors between them; svg, png and html need Graphviz (a system dot, or the "graph" extra).
+
+    Example: archstat graph googlenet --focus inception3a --output inception3a.svg
+    """
+    from ...analysis.graph import graph_of
+    from ...render.graph_document import choose_format, document
+
+    fmt = choose_format(output, format)
+    if output is not None and output.exists() and not force:
+        raise UsageError(f"--output {str(output)!r} exists; give --force to overwrite it, or another file name.")
+    if output is None and fmt is GraphFormat.png:
+        raise UsageError("a png is a picture, not text: give --output FILE.png.")
+    drawn = graph_of(model, depth=depth, color=color, focus=focus, input_size=input or None, batch=batch,
+                     num_classes=num_classes, kwargs=kwargs, aux=aux, engine=engine, memory_budget=memory_budget)
+    for text in drawn.notes:
+        note(text)
+    content = document(drawn, fmt)
+    if output is None:
+        write(content if isinstance(content, str) else content.decode("utf-8"))
+        return
+    write_atomically(output, content)
+    tell(f"wrote {output} ({len(drawn.nodes)} nodes, depth {drawn.depth})")
