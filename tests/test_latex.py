@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 import archstat
 from archstat.cli.app import app
-from archstat.options import OutputFormat
+from archstat.options import GraphFormat, OutputFormat
 from archstat.tabular import UNIT_NOTE, TableData, latex_text, to_latex
 
 runner = CliRunner()
@@ -99,7 +99,10 @@ def test_every_format_option_offers_latex():
              for command in app.registered_commands if command.callback}
     formats = {name: get_args(h["format"])[0] for name, h in hints.items() if "format" in h}
     assert {"table", "memory", "compare", "diff", "rf", "list", "zoo", "claims"} <= set(formats)
-    assert all(kind is OutputFormat for kind in formats.values()), formats
+    # graph draws a picture (svg, png, dot, Mermaid, html), not a table: its --format names picture formats
+    tables = {name: kind for name, kind in formats.items() if GraphFormat not in get_args(kind) + (kind,)}
+    assert set(formats) - set(tables) == {"graph"}
+    assert all(kind is OutputFormat for kind in tables.values()), formats
     assert OutputFormat("latex") is OutputFormat.latex
 
 
