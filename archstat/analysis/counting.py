@@ -34,7 +34,7 @@ from ..models import build_model
 from ..options import Engine, Mode
 from .params import aux_mode, has_aux, left_out, param_counts
 from .report import Report
-from .resolve import InputSpec, ModelSpec, Target, meta_copy, resolve
+from .resolve import InputSpec, ModelSpec, Target, meta_copy, resolve, resolve_within_budget
 from .snapshot import as_given
 from .trainable import mark_trainable
 
@@ -84,8 +84,10 @@ def analyze(
         = 1 MAC; FLOPs = 2 x MACs) and activations (output elements) at ``batch``.
     """
     engine, mode = Engine.parse(engine, "--engine"), Mode.parse(mode, "--mode")
-    target = resolve(model, input_size=input_size, num_classes=num_classes, kwargs=kwargs, name=name,
-                     device="meta" if engine is Engine.meta else "cpu")
+    arguments = {"input_size": input_size, "num_classes": num_classes, "kwargs": kwargs, "name": name}
+    # Built without weights for the meta engine; for a real trace, only when the weights fit the budget.
+    target = resolve(model, device="meta", **arguments) if engine is Engine.meta \
+        else resolve_within_budget(model, memory_budget, **arguments)
     if batch < 1:
         raise UsageError(f"--batch must be at least 1, got {batch}. Give a batch size such as 1 or 32.")
     module, label, shapes = target.module, target.label, target.shapes
@@ -100,7 +102,7 @@ def analyze(
         totals = {**_totals(module, measured.counts, excluded, batch), **_field_totals(measured.fields)}
     finally:
         undo_marks()
-    notes = [*measured.notes, *_aux_note(module, excluded, totals["params"])]
+    notes = [*target.notes, *measured.notes, *_aux_note(module, excluded, totals["params"])]
     return Report(model=label, input_shape=[(batch, *shape) for shape in shapes], engine=measured.engine,
                   aux=aux, records=records, totals=totals, notes=notes)
 

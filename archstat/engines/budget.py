@@ -18,6 +18,11 @@ def weight_bytes(module: nn.Module) -> int:
     return sum(t.numel() * t.element_size() for t in tensors.values())
 
 
+def weights_on_meta(module: nn.Module) -> bool:
+    """Whether ``module`` holds weights without data (built on the meta device): no real pass can run it."""
+    return any(t.is_meta for t in (*module.parameters(), *module.buffers()))
+
+
 def trace_bytes(module: nn.Module, peak_activation_bytes: int) -> int:
     """Estimated memory of fvcore's real trace beyond the interpreter and libraries: the weights
     plus twice the largest total of activations alive at once in the meta pass.
