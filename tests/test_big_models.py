@@ -122,6 +122,13 @@ def test_a_constructor_that_needs_values_is_built_normally_with_one_note(wide_vg
     assert traced.totals == report.totals
 
 
+def test_a_constructor_that_loads_weights_builds_on_meta_silently(wide_vgg: ModuleType,
+                                                                  recwarn: pytest.WarningsRecorder) -> None:
+    report = archstat.analyze("wide_vgg:FromCheckpoint", input_size="4", engine="meta")
+    assert wide_vgg.BUILT_ON == ["meta"] and report.notes == [] and not recwarn.list
+    assert (report.totals["params"], report.totals["macs"]) == (4 * 2 + 2, 4 * 2)
+
+
 def test_bad_arguments_on_the_meta_device_are_still_a_usage_error(wide_vgg: ModuleType) -> None:
     with pytest.raises(UsageError, match="Cannot build WideVGG"):
         archstat.analyze("wide_vgg:WideVGG", input_size="3x224x224", kwargs={"depth": 3}, engine="meta")

@@ -17,6 +17,7 @@ import json
 import os
 import sys
 import traceback
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -47,7 +48,9 @@ def build_user_model_on_meta(spec: str, kwargs: dict[str, Any]) -> tuple[nn.Modu
     if isinstance(target, nn.Module):
         return _instantiate(target, attr, spec, kwargs), label, None
     try:
-        with torch.device("meta"):
+        with torch.device("meta"), warnings.catch_warnings():
+            # load_state_dict into meta weights warns that the copy does nothing: true, and no count needs it
+            warnings.filterwarnings("ignore", "for .*: copying from a non-meta parameter", UserWarning)
             return _instantiate(target, attr, spec, kwargs), label, None
     except AnalysisError as on_meta:  # bad arguments (UsageError) fail the same way in a normal build
         model = _instantiate(target, attr, spec, kwargs)
