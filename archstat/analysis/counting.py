@@ -84,7 +84,7 @@ def analyze(
         = 1 MAC; FLOPs = 2 x MACs) and activations (output elements) at ``batch``.
     """
     engine, mode = Engine.parse(engine, "--engine"), Mode.parse(mode, "--mode")
-    arguments = {"input_size": input_size, "num_classes": num_classes, "kwargs": kwargs, "name": name}
+    arguments: dict[str, Any] = {"input_size": input_size, "num_classes": num_classes, "kwargs": kwargs, "name": name}
     # Built without weights for the meta engine; for a real trace, only when the weights fit the budget.
     target = resolve(model, device="meta", **arguments) if engine is Engine.meta \
         else resolve_within_budget(model, memory_budget, **arguments)

@@ -115,7 +115,7 @@ class FvcoreEngine:
 def _meta_instead(module: nn.Module, need: int, limit: int | None, source: str) -> str:
     """The note for counts made on the meta device: the trace would not fit, or there are no weights
     to trace (a model built on the meta device because its weights alone exceed the budget)."""
-    budget = f"the memory budget of {limit / 2**30:.1f} GiB ({source})"
+    budget = f"the memory budget of {(limit or 0) / 2**30:.1f} GiB ({source})"  # shown only when there is one
     if not weights_on_meta(module):
         why = f"fvcore's trace would need about {need / 2**30:.1f} GiB, over {budget}"
     elif limit is not None and weight_bytes(module) > limit:
