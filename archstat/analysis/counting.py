@@ -11,7 +11,8 @@ Engines (``archstat.engines.contract``, ``docs/engines.md``): "fvcore" (the defa
 reference) traces a real forward pass; "meta" runs it on meta tensors (no weights in memory, no
 arithmetic) and counts with fvcore's conventions. Before a real trace the default engine estimates
 its memory from a meta pass; over the memory budget it keeps the meta pass's counts and says so in
-``Report.notes``.
+``Report.notes``. A named model is weighed before it is built: one whose weights alone exceed the
+budget is built on the meta device only (``resolve.resolve_within_budget``).
 """
 
 from __future__ import annotations
@@ -72,7 +73,8 @@ def analyze(
             (``archstat.analysis.trainable.mark_trainable``).
         engine: "fvcore" (a real trace, the reference) or "meta" (no weights, no arithmetic).
         memory_budget: bytes, or text such as "8G", that fvcore's real trace may take (default:
-            ``ARCHSTAT_MEMORY_BUDGET``, else half the available RAM); above it the meta engine counts.
+            ``ARCHSTAT_MEMORY_BUDGET``, else half the available RAM); above it the meta engine counts,
+            and a named model whose weights alone exceed it is never allocated.
         want: ``Want.FIELDS`` for fields, shapes and params alone: never a real trace, and the report's
             MACs and activations are left at 0 and out of its totals.
         mode: "eval" (the default, as the command line counts) or "train" (BatchNorm on the batch's
