@@ -21,7 +21,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..engines.budget import memory_budget, weight_bytes, weights_on_meta
+from ..engines.budget import has_lazy_weights, memory_budget, weight_bytes, weights_on_meta
 from ..engines.imports import light_imports
 from ..errors import UnknownModelError, UsageError
 from ..inputs import Shape, check_shape, parse_input
@@ -134,6 +134,8 @@ def resolve_within_budget(model: ModelSpec, budget: int | str | None, **argument
     if isinstance(model, nn.Module):
         return resolve(model, **arguments)
     target = resolve(model, device="meta", **arguments)
+    if has_lazy_weights(target.module):  # no size before a forward: weighed after the build, as before
+        return resolve(model, device="cpu", **arguments)
     if not weights_on_meta(target.module):  # the constructor needed real tensors: built normally already
         target.notes.clear()  # a normal build is what this engine does anyway
         return target
