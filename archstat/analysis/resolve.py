@@ -108,16 +108,14 @@ def zoo_info(name: str) -> ModelInfo:
 
 
 def meta_copy(module: nn.Module) -> nn.Module:
-    """A copy of ``module`` on the meta device: the structure is copied, no tensor's data is.
-
-    Parameters, buffers and tensors a module keeps as plain attributes get meta twins (shape and
-    dtype, no storage), so copying a given module of any size takes no weight memory.
-    """
+    """A copy of ``module`` on the meta device: the structure is copied, no weight's data is."""
     memo: dict[int, Any] = {id(p): nn.Parameter(torch.empty_like(p, device="meta"), p.requires_grad)
                             for p in module.parameters()}
     memo.update({id(b): torch.empty_like(b, device="meta") for b in module.buffers()})
-    memo.update({id(t): torch.empty_like(t, device="meta") for sub in module.modules()
-                 for t in vars(sub).values() if isinstance(t, torch.Tensor) and id(t) not in memo})
+    # Plain tensor attributes too: torch.nn.utils.prune keeps the pruned weight as one, computed (not a
+    # leaf), and deepcopy refuses those.
+    memo.update({id(v): torch.empty_like(v, device="meta") for sub in module.modules() for v in vars(sub).values()
+                 if isinstance(v, torch.Tensor) and id(v) not in memo})
     return copy.deepcopy(module, memo)
 
 

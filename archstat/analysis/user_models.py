@@ -59,10 +59,13 @@ def build_user_model_on_meta(spec: str, kwargs: dict[str, Any]) -> tuple[nn.Modu
 
 
 def _reason(error: AnalysisError) -> str:
-    """The user's error in a few words: ``RuntimeError: ... at nets.py:12``."""
+    """The user's error in a few words and the user's own line: ``RuntimeError: ..., at nets.py:12``
+    (the innermost frame outside the import system, torch and archstat)."""
     cause = error.__cause__ or error
-    frame = _user_frame(cause)
-    return _error_line(cause) + (f", at {Path(frame.filename).name}:{frame.lineno}" if frame else "")
+    own = (str(Path(__file__).parent), str(Path(torch.__file__).parent))
+    frames = [f for f in traceback.extract_tb(cause.__traceback__) if "importlib" not in f.filename
+              and not f.filename.startswith(own)]
+    return _error_line(cause) + (f", at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "")
 
 
 def _load(spec: str) -> tuple[Any, str, str]:
@@ -210,17 +213,11 @@ def _error_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
 
 
-def _user_frame(error: BaseException) -> traceback.FrameSummary | None:
-    """The innermost frame of the user's code (not the import system's, torch's or archstat's)."""
-    own = (str(Path(__file__).parent), str(Path(torch.__file__).parent))
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if "importlib" not in f.filename
-              and not f.filename.startswith(own)]
-    return frames[-1] if frames else None
-
-
 def _user_line(error: BaseException) -> str:
-    frame = _user_frame(error)
-    if frame is None:
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if "importlib" not in f.filename
+              and str(Path(__file__).parent) not in f.filename]
+    if not frames:
         return ""
+    frame = frames[-1]
     return (f"\n  at {frame.filename}:{frame.lineno}: {(frame.line or '').strip()}"
             "\n  Run with --debug for the full traceback.")
