@@ -93,6 +93,14 @@ def test_weights_over_the_budget_are_never_allocated(wide_vgg: ModuleType, monke
     assert wide_vgg.BUILT_ON == ["meta", "meta"]
 
 
+def test_a_zoo_model_over_the_budget_is_weighed_on_meta_too() -> None:
+    report = archstat.analyze("vgg11", input_size=(3, 64, 64), memory_budget="100M")
+    assert report.engine == "meta" and len(report.notes) == 1
+    assert "weights alone take 0.5 GiB" in report.notes[0] and "no weight allocated" in report.notes[0]
+    vgg11 = [64, M, 128, M, 256, 256, M, 512, 512, M, 512, 512, M]  # configuration A
+    assert report.totals["params"] == vgg_by_hand(vgg11, 4096, 224)[0] == 132_863_336  # the paper's 133 M
+
+
 def test_within_the_budget_the_model_is_built_for_real_and_traced(wide_vgg: ModuleType) -> None:
     report = archstat.analyze("wide_vgg:WideVGG", input_size="3x32x32", kwargs={"width": 0.125, "side": 32},
                               memory_budget=NO_LIMIT)
