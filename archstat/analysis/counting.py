@@ -11,7 +11,8 @@ Engines (``archstat.engines.contract``, ``docs/engines.md``): "fvcore" (the defa
 reference) traces a real forward pass; "meta" runs it on meta tensors (no weights in memory, no
 arithmetic) and counts with fvcore's conventions. Before a real trace the default engine estimates
 its memory from a meta pass; over the memory budget it keeps the meta pass's counts and says so in
-``Report.notes``.
+``Report.notes``. A named model is weighed before it is built: one whose weights alone exceed the
+budget is built on the meta device only (``resolve.resolve_within_budget``).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from ..models import build_model
 from ..options import Engine, Mode
 from .params import aux_mode, has_aux, left_out, param_counts
 from .report import Report
-from .resolve import InputSpec, ModelSpec, Target, meta_copy, resolve
+from .resolve import InputSpec, ModelSpec, Target, meta_copy, resolve, resolve_within_budget
 from .snapshot import as_given
 from .trainable import mark_trainable
 
@@ -72,7 +73,8 @@ def analyze(
             (``archstat.analysis.trainable.mark_trainable``).
         engine: "fvcore" (a real trace, the reference) or "meta" (no weights, no arithmetic).
         memory_budget: bytes, or text such as "8G", that fvcore's real trace may take (default:
-            ``ARCHSTAT_MEMORY_BUDGET``, else half the available RAM); above it the meta engine counts.
+            ``ARCHSTAT_MEMORY_BUDGET``, else half the available RAM); above it the meta engine counts,
+            and a named model whose weights alone exceed it is never allocated.
         want: ``Want.FIELDS`` for fields, shapes and params alone: never a real trace, and the report's
             MACs and activations are left at 0 and out of its totals. ``| Want.GRAPH`` also records
             the dataflow graph (``Report.dataflow``, at batch 1).
@@ -85,8 +87,10 @@ def analyze(
         = 1 MAC; FLOPs = 2 x MACs) and activations (output elements) at ``batch``.
     """
     engine, mode = Engine.parse(engine, "--engine"), Mode.parse(mode, "--mode")
-    target = resolve(model, input_size=input_size, num_classes=num_classes, kwargs=kwargs, name=name,
-                     device="meta" if engine is Engine.meta else "cpu")
+    arguments: dict[str, Any] = {"input_size": input_size, "num_classes": num_classes, "kwargs": kwargs, "name": name}
+    # Built without weights for the meta engine; for a real trace, only when the weights fit the budget.
+    target = resolve(model, device="meta", **arguments) if engine is Engine.meta \
+        else resolve_within_budget(model, memory_budget, **arguments)
     if batch < 1:
         raise UsageError(f"--batch must be at least 1, got {batch}. Give a batch size such as 1 or 32.")
     module, label, shapes = target.module, target.label, target.shapes
@@ -101,7 +105,7 @@ def analyze(
         totals = {**_totals(module, measured.counts, excluded, batch), **_field_totals(measured.fields)}
     finally:
         undo_marks()
-    notes = [*measured.notes, *_aux_note(module, excluded, totals["params"])]
+    notes = [*target.notes, *measured.notes, *_aux_note(module, excluded, totals["params"])]
     return Report(model=label, input_shape=[(batch, *shape) for shape in shapes], engine=measured.engine,
                   aux=aux, records=records, totals=totals, notes=notes,
                   dataflow=measured.fields.dataflow if measured.fields else None)

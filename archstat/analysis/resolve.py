@@ -15,22 +15,24 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 from torch import nn
 
+from ..engines.budget import has_lazy_weights, memory_budget, weight_bytes, weights_on_meta
+from ..engines.imports import light_imports
 from ..errors import UnknownModelError, UsageError
 from ..inputs import Shape, check_shape, parse_input
 from ..models import ModelInfo, build_model, get_model_info
-from .user_models import build_user_model, is_user_spec, parse_kwargs
+from .user_models import build_user_model, build_user_model_on_meta, is_user_spec, parse_kwargs
 
 ModelSpec = str | nn.Module
 InputSpec = Shape | str | Sequence[Shape | str] | None
 
 __all__ = ["InputSpec", "ModelSpec", "Target", "is_user_spec", "meta_copy", "parse_kwargs", "resolve",
-           "resolve_model", "zoo_info"]
+           "resolve_model", "resolve_within_budget", "zoo_info"]
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Target:
     shapes: list[Shape]
     info: ModelInfo | None = None
     num_classes: int | None = None  # the classifier width a zoo model was built with (None: its paper's)
+    notes: list[str] = field(default_factory=list)  # how it was built, when not as asked (a report shows them)
 
 
 def resolve(
@@ -58,10 +61,12 @@ def resolve(
 
     ``kwargs`` (a dict, or ``--kwargs`` JSON text) go to a user's class or factory; ``num_classes``
     sets the zoo classifier's width, and a user's ``num_classes`` argument unless ``kwargs`` sets it.
-    ``device`` is where a zoo model is built: "meta" for no weight memory at all. A user's module is
-    built normally, a given one is used as it is.
+    ``device`` is where a named model is built: "meta" for no weight memory at all (a user's model
+    whose constructor needs real tensors is then built normally, with a note in ``Target.notes``).
+    A given module is used as it is.
     """
     arguments = parse_kwargs(kwargs) if isinstance(kwargs, str) or kwargs is None else dict(kwargs)
+    notes: list[str] = []
     if isinstance(model, nn.Module):
         module, label, info = model, name or type(model).__name__, None
     elif isinstance(model, str) and not is_user_spec(model):
@@ -71,11 +76,11 @@ def resolve(
     elif isinstance(model, str):
         if num_classes is not None:
             arguments.setdefault("num_classes", num_classes)
-        (module, built_label), info = build_user_model(model, arguments), None
-        label = name or built_label
+        module, built_label, note = _build_user(model, arguments, device)
+        label, info, notes = name or built_label, None, [note] if note else []
     else:
         raise UsageError(f"Expected a model name or a torch.nn.Module, got {type(model).__name__}.")
-    return Target(module, label, _shapes(input_size, info, module, label), info, num_classes)
+    return Target(module, label, _shapes(input_size, info, module, label), info, num_classes, notes)
 
 
 def resolve_model(spec: str, kwargs: dict[str, Any] | None = None) -> tuple[nn.Module, str, Shape | None]:
@@ -107,7 +112,46 @@ def meta_copy(module: nn.Module) -> nn.Module:
     memo: dict[int, Any] = {id(p): nn.Parameter(torch.empty_like(p, device="meta"), p.requires_grad)
                             for p in module.parameters()}
     memo.update({id(b): torch.empty_like(b, device="meta") for b in module.buffers()})
+    # Plain tensor attributes too: torch.nn.utils.prune keeps the pruned weight as one, computed (not a
+    # leaf), and deepcopy refuses those.
+    memo.update({id(v): torch.empty_like(v, device="meta") for sub in module.modules() for v in vars(sub).values()
+                 if isinstance(v, torch.Tensor) and id(v) not in memo})
     return copy.deepcopy(module, memo)
+
+
+def resolve_within_budget(model: ModelSpec, budget: int | str | None, **arguments: Any) -> Target:
+    """``resolve`` for a real forward pass: the memory budget is checked before any weight is allocated.
+
+    A named model is built on the meta device first and its weights counted (``weight_bytes``).
+    Above ``budget`` (``memory_budget``: the value, else ``ARCHSTAT_MEMORY_BUDGET``, else half the
+    available RAM) it stays there, weights without data, and the fvcore engine counts it on the meta
+    device and says why. Within the budget it is built for real: a zoo model's meta build gets
+    uninitialised storage, as ``build_model`` gives it; a user's model is built again normally (its
+    constructor may set values its forward reads). A given module is in memory already: used as it is.
+    """
+    if isinstance(model, nn.Module):
+        return resolve(model, **arguments)
+    target = resolve(model, device="meta", **arguments)
+    if has_lazy_weights(target.module):  # no size before a forward: weighed after the build, as before
+        return resolve(model, device="cpu", **arguments)
+    if not weights_on_meta(target.module):  # the constructor needed real tensors: built normally already
+        target.notes.clear()  # a normal build is what this engine does anyway
+        return target
+    limit, _ = memory_budget(budget)
+    if limit is not None and weight_bytes(target.module) > limit:
+        return target
+    if target.info is None:
+        return resolve(model, device="cpu", **arguments)
+    with light_imports():  # torch's empty_like of a meta tensor would import sympy
+        target.module = target.module.to_empty(device="cpu")
+    return target
+
+
+def _build_user(spec: str, arguments: dict[str, Any], device: str) -> tuple[nn.Module, str, str | None]:
+    """A user's model built normally, or on the meta device (``build_user_model_on_meta``)."""
+    if device == "meta":
+        return build_user_model_on_meta(spec, arguments)
+    return (*build_user_model(spec, arguments), None)
 
 
 def _build_zoo(name: str, num_classes: int | None, kwargs: dict[str, Any], device: str) -> nn.Module:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 
+import torch
 from torch import nn
+from torch.nn.parameter import is_lazy
 
 from ..errors import UsageError
 
@@ -13,9 +15,24 @@ BUDGET_ENV = "ARCHSTAT_MEMORY_BUDGET"
 
 
 def weight_bytes(module: nn.Module) -> int:
-    """Bytes of the parameters and buffers of ``module``, each shared tensor once."""
-    tensors = {id(t): t for t in (*module.parameters(), *module.buffers())}
+    """Bytes of the parameters and buffers of ``module``, each shared tensor once; a lazy module's
+    weights (``nn.LazyLinear``) have no size before their first forward and count 0."""
+    tensors = {id(t): t for t in _sized(module)}
     return sum(t.numel() * t.element_size() for t in tensors.values())
+
+
+def weights_on_meta(module: nn.Module) -> bool:
+    """Whether ``module`` holds weights without data (built on the meta device): no real pass can run it."""
+    return any(t.is_meta for t in _sized(module))
+
+
+def has_lazy_weights(module: nn.Module) -> bool:
+    """Whether some weights of ``module`` wait for a first forward to get their shape."""
+    return any(is_lazy(t) for t in (*module.parameters(), *module.buffers()))
+
+
+def _sized(module: nn.Module) -> list[torch.Tensor]:
+    return [t for t in (*module.parameters(), *module.buffers()) if not is_lazy(t)]
 
 
 def trace_bytes(module: nn.Module, peak_activation_bytes: int) -> int:

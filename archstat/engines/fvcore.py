@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from . import extra_counters as extra
-from .budget import memory_budget, trace_bytes
+from .budget import memory_budget, trace_bytes, weight_bytes, weights_on_meta
 from .contract import Counts, Measurement, Want
 from .fields import trace_fields
 from .meta import MetaEngine
@@ -144,6 +144,8 @@ class FvcoreEngine:
         try:
             meta = MetaEngine().measure(module, inputs, want, recorder)
         except Exception:  # noqa: BLE001 - any forward error shows again, with context, in the real trace
+            if weights_on_meta(module):  # no real trace to show it in: weights without data
+                raise
             recorder.running.clear()
             counts = count(module, inputs) if Want.COUNTS in want else None
             fields = trace_fields(module, inputs, graph=Want.GRAPH in want) if Want.FIELDS in want else None
@@ -154,12 +156,24 @@ class FvcoreEngine:
             return meta
         assert meta.peak_activation_bytes is not None
         need = trace_bytes(module, meta.peak_activation_bytes)
-        if limit is not None and need > limit:
-            meta.notes.append(
-                f"fvcore's trace would need about {need / 2**30:.1f} GiB, over the memory budget of "
-                f"{limit / 2**30:.1f} GiB ({source}); counted with the meta engine instead (same "
-                "conventions). Give --memory-budget or --engine to choose.")
+        if (limit is not None and need > limit) or weights_on_meta(module):
+            meta.notes.append(_meta_instead(module, need, limit, source))
             return meta
         recorder.remove()
         meta.engine, meta.counts = self.name, count(module, inputs)
         return meta
+
+
+def _meta_instead(module: nn.Module, need: int, limit: int | None, source: str) -> str:
+    """The note for counts made on the meta device: the trace would not fit, or there are no weights
+    to trace (a model built on the meta device because its weights alone exceed the budget)."""
+    budget = f"the memory budget of {(limit or 0) / 2**30:.1f} GiB ({source})"  # shown only when there is one
+    if not weights_on_meta(module):
+        why = f"fvcore's trace would need about {need / 2**30:.1f} GiB, over {budget}"
+    elif limit is not None and weight_bytes(module) > limit:
+        why = (f"The model's weights alone take {weight_bytes(module) / 2**30:.1f} GiB, over {budget}, so it was "
+               "built on the meta device (no weight allocated)")
+    else:
+        why = "The model's weights are on the meta device (no data to trace)"
+    return (f"{why}; counted with the meta engine instead (same conventions). "
+            "Give --memory-budget or --engine to choose.")
