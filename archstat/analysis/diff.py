@@ -8,8 +8,9 @@ from typing import Any
 
 from torch import nn
 
-from ..options import Engine
+from ..options import Engine, Mode
 from .counting import analyze
+from .feeding import ForwardKwargs
 from .report import UNITS, Report
 from .resolve import InputSpec, ModelSpec, resolve
 
@@ -158,13 +159,16 @@ def diff_reports(a: Report, b: Report, configs_a: Mapping[str, str] | None = Non
 
 
 def diff_models(a: ModelSpec, b: ModelSpec, *, input_size: InputSpec = None,
-                engine: Engine | str = Engine.fvcore) -> ReportDiff:
+                engine: Engine | str = Engine.fvcore, mode: Mode | str = Mode.eval,
+                forward_kwargs: ForwardKwargs = None) -> ReportDiff:
     """Count two models (zoo names, users' specs or modules) and match them layer by layer.
 
     ``input_size`` applies to both (default: each zoo model's own). Both are resolved before
-    either is counted, so a bad name for ``b`` fails before ``a`` is traced.
+    either is counted, so a bad name for ``b`` fails before ``a`` is traced. ``mode`` and
+    ``forward_kwargs`` as for ``analyze``, the same for both.
     """
     targets = [resolve(spec, input_size=input_size) for spec in (a, b)]
-    reports = [analyze(t.module, input_size=t.shapes, name=t.label, engine=engine) for t in targets]
+    reports = [analyze(t.module, input_size=t.inputs, name=t.label, engine=engine, mode=mode,
+                       forward_kwargs=forward_kwargs) for t in targets]
     configs = [{key: layer_config(sub) for key, sub in t.module.named_modules()} for t in targets]
     return diff_reports(reports[0], reports[1], configs[0], configs[1])

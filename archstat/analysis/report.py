@@ -36,6 +36,8 @@ class Report:
     records: list[LayerRecord]
     totals: dict[str, Any]
     notes: list[str] = field(default_factory=list)  # one line each, e.g. why another engine ran
+    mode: str = "eval"  # the mode the network was counted in (options.Mode)
+    input_dtypes: list[str] = field(default_factory=list)  # one per input_shape; empty: all float32
 
     @cached_property
     def layers(self) -> pd.DataFrame:
@@ -78,12 +80,13 @@ class Report:
         return own_rows
 
     def to_dict(self, depth: int | None = None) -> dict[str, Any]:
-        """The json form: ``model``, ``input`` [N, C, H, W], ``engine``, ``units``, ``totals``, ``notes``,
+        """The json form: ``model``, ``input`` [N, C, H, W], ``engine``, ``mode``, ``units``, ``totals``, ``notes``,
         ``layers``."""
         data: dict[str, Any] = {
             "model": self.model,
             "input": list(self.input_shape[0]),
             "engine": self.engine,
+            "mode": self.mode,
             "aux": self.aux,
             "units": UNITS,
             "totals": self.totals,
@@ -92,6 +95,8 @@ class Report:
         }
         if len(self.input_shape) > 1:
             data["inputs"] = [list(shape) for shape in self.input_shape]
+        if any(dtype != "float32" for dtype in self.input_dtypes):
+            data["input_dtypes"] = self.input_dtypes
         return data
 
 

@@ -5,10 +5,10 @@ A target is one of
 - a user's spec: ``mypkg.nets:Net`` or ``path/to/file.py:Net`` (``user_models``);
 - an ``nn.Module`` the caller built, used as it is (the analysis leaves it as it came).
 
-Input shapes exclude the batch dimension. They may be given as tuples, or as the text of
-``--input`` (``3x224x224``, or one side ``224`` that keeps the model's channels). Every command and
-every library function (``analyze``, ``estimate_memory``, ``diff``, ``compare``) resolves through
-``resolve``.
+Input shapes exclude the batch dimension. They may be given as tuples, ``TensorSpec``s, or as the
+text of ``--input`` (``3x224x224``, ``128:int64``, or one side ``224`` where the model tells its
+channels: see ``_one_shape``). Every command and every library function (``analyze``,
+``estimate_memory``, ``diff``, ``compare``) resolves through ``resolve``.
 """
 
 from __future__ import annotations
@@ -21,15 +21,15 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..errors import UnknownModelError, UsageError
-from ..inputs import Shape, check_shape, parse_input
+from ..errors import InputSizeError, UnknownModelError, UsageError
+from ..inputs import Shape, TensorSpec, check_shape, parse_input, split_dtype
 from ..models import ModelInfo, build_model, get_model_info
 from .user_models import build_user_model, is_user_spec, parse_kwargs
 
 ModelSpec = str | nn.Module
-InputSpec = Shape | str | Sequence[Shape | str] | None
+InputSpec = Shape | str | TensorSpec | Sequence[Shape | str | TensorSpec] | None
 
-__all__ = ["InputSpec", "ModelSpec", "Target", "is_user_spec", "meta_copy", "parse_kwargs", "resolve",
+__all__ = ["InputSpec", "ModelSpec", "Target", "input_spec", "is_user_spec", "meta_copy", "parse_kwargs", "resolve",
            "resolve_model", "zoo_info"]
 
 
@@ -40,9 +40,14 @@ class Target:
 
     module: nn.Module
     label: str
-    shapes: list[Shape]
+    inputs: list[TensorSpec]
     info: ModelInfo | None = None
     num_classes: int | None = None  # the classifier width a zoo model was built with (None: its paper's)
+
+    @property
+    def shapes(self) -> list[Shape]:
+        """The inputs' shapes, without the batch dimension."""
+        return [spec.shape for spec in self.inputs]
 
 
 def resolve(
@@ -75,7 +80,7 @@ def resolve(
         label = name or built_label
     else:
         raise UsageError(f"Expected a model name or a torch.nn.Module, got {type(model).__name__}.")
-    return Target(module, label, _shapes(input_size, info, module, label), info, num_classes)
+    return Target(module, label, _inputs(input_size, info, module, label), info, num_classes)
 
 
 def resolve_model(spec: str, kwargs: dict[str, Any] | None = None) -> tuple[nn.Module, str, Shape | None]:
@@ -117,29 +122,64 @@ def _build_zoo(name: str, num_classes: int | None, kwargs: dict[str, Any], devic
         raise UsageError(f"{name}: {error}. Zoo models take only --num-classes.") from None
 
 
-def _shapes(given: InputSpec, info: ModelInfo | None, module: nn.Module, label: str) -> list[Shape]:
-    """The input shapes: ``given`` (one shape, or one per model input), else the zoo model's own."""
-    if given is None or (not isinstance(given, str) and len(given) == 0):
+def _inputs(given: InputSpec, info: ModelInfo | None, module: nn.Module, label: str) -> list[TensorSpec]:
+    """The inputs: ``given`` (one spec, or one per model input), else the zoo model's own."""
+    if given is None or (not isinstance(given, (str, TensorSpec)) and len(given) == 0):
         if info is None:
             raise UsageError(f"{label} is not a zoo model, so it needs an input size: "
-                             "give --input CxHxW, e.g. 3x224x224.")
-        return [info.input_size]
-    one = isinstance(given, str) or not isinstance(given[0], (str, tuple, list))
+                             "give --input CxHxW, e.g. 3x224x224 (or 128:int64 for token ids).")
+        return [TensorSpec(info.input_size)]
+    one = isinstance(given, (str, TensorSpec)) or not isinstance(given[0], (str, tuple, list, TensorSpec))
     items: list[Any] = [given] if one else list(given)
     default = info.input_size if info is not None else None
-    return [_one_shape(item, default, module) if isinstance(item, str) else check_shape(item) for item in items]
+    return [input_spec(item, default, module) for item in items]
 
 
-def _one_shape(text: str, default: Shape | None, model: nn.Module) -> Shape:
-    """``--input`` text against the model's default shape; without one, a single number ``S`` takes
-    its channels from the model's first 2-D convolution (``128`` reads as ``3x128x128`` for an RGB
-    net), and is the one-dimensional shape ``S`` for a model without one."""
+def input_spec(item: str | Shape | TensorSpec, default: Shape | None, model: nn.Module) -> TensorSpec:
+    """One input as given: text (``3x8x8``, ``10:int64``, one side), a shape tuple, or a ``TensorSpec``."""
+    if isinstance(item, TensorSpec):
+        return TensorSpec(check_shape(item.shape), item.dtype)
+    if not isinstance(item, str):
+        return TensorSpec(check_shape(tuple(item)))
+    text, dtype = split_dtype(item)
+    return TensorSpec(_one_shape(text, default, model, item, whole=":" in item), dtype)
+
+
+def _one_shape(text: str, default: Shape | None, model: nn.Module, shown: str, whole: bool) -> Shape:
+    """``--input`` text against the model's default shape. Without one, several numbers, or any text
+    with a dtype (``10:float32``), are the whole shape, and one bare number ``S`` is read from the
+    model's first layer that has weights (first in registration order, as ``print(model)`` shows):
+
+    - a convolution (or transposed one) with known channels C: ``CxS`` (1-D), ``CxSxS`` (2-D),
+      ``CxSxSxS`` (3-D): ``128`` is ``3x128x128`` for an RGB net;
+    - any other layer, in a model with no convolution at all: the 1-D shape ``S`` (features of an
+      MLP, token ids of an embedding);
+    - any other layer in a model that has a convolution somewhere (a Linear or Embedding registered
+      first, a lazy convolution): ambiguous, an ``InputSizeError`` that shows both spellings.
+    """
     if default is not None:
         return parse_input(text, default)
-    dims = text.strip().lower().split("x")
-    if len(dims) > 1:
-        return parse_input(text, tuple(1 for _ in dims))
-    channels = next((m.in_channels for m in model.modules() if isinstance(m, nn.Conv2d)), None)
-    if channels is None:  # no 2-D convolution: one number is the whole shape (features of an MLP)
-        return check_shape((parse_input(text, (1, 1, 1))[-1],), shown=text)
-    return parse_input(text, (channels, 1, 1))
+    if "x" in text.lower() or whole:
+        return parse_input(text, tuple(1 for _ in text.lower().split("x")))
+    side = parse_input(text, (1,))[0]
+    first = next((m for m in model.modules() if next(m.children(), None) is None
+                  and any(True for _ in m.parameters(recurse=False))), None)
+    dims = _conv_dims(first) if first is not None else None
+    if dims is not None and getattr(first, "in_channels", 0):
+        return check_shape((first.in_channels, *([side] * dims)), shown=shown)  # type: ignore[union-attr]
+    if not any(_conv_dims(m) for m in model.modules()):
+        return check_shape((side,), shown=shown)
+    kind = type(first).__name__ if first is not None else "none"
+    raise InputSizeError(
+        f"--input {shown} is ambiguous for this model (it has convolutions, but its first layer with weights "
+        f"is {kind}): write --input 3x{side}x{side} for a {side}x{side} image with 3 channels, or "
+        f"--input {side}:float32 for a one-dimensional input of {side} (a dtype makes the text the whole shape).")
+
+
+def _conv_dims(module: nn.Module) -> int | None:
+    """The spatial dimensions of a convolution module (1, 2 or 3), None for any other module."""
+    for dims, kinds in ((1, (nn.Conv1d, nn.ConvTranspose1d)), (2, (nn.Conv2d, nn.ConvTranspose2d)),
+                        (3, (nn.Conv3d, nn.ConvTranspose3d))):
+        if isinstance(module, kinds):
+            return dims
+    return None

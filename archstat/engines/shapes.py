@@ -102,7 +102,7 @@ class ForwardFailure:
         frame = _user_frame(error)
         if frame:
             message += f"\n  at {frame}"
-        return AnalysisError(message + "\n  Run with --debug for the full traceback.")
+        return AnalysisError(message)
 
 
 def smallest_working_side(meta: nn.Module, shape: Shape, failing: int, limit: int = 4096) -> int | None:
