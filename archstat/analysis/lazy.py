@@ -8,7 +8,7 @@ import copy
 
 import torch
 from torch import nn
-from torch.nn.parameter import is_lazy
+from torch.nn.parameter import UninitializedBuffer, UninitializedParameter, is_lazy
 
 from ..errors import AnalysisError
 from ..options import Mode
@@ -21,12 +21,24 @@ def has_lazy(module: nn.Module) -> bool:
     return any(is_lazy(t) for t in (*module.parameters(), *module.buffers()))
 
 
+def lazy_copy(module: nn.Module) -> nn.Module:
+    """A deep copy of ``module``; an uninitialised parameter or buffer, which refuses ``deepcopy``,
+    is copied as a new uninitialised one of the same dtype, device and ``requires_grad``."""
+    memo: dict[int, object] = {}
+    for tensor in (*module.parameters(), *module.buffers()):
+        if isinstance(tensor, UninitializedParameter):
+            memo[id(tensor)] = UninitializedParameter(tensor.requires_grad, tensor.device, tensor.dtype)
+        elif isinstance(tensor, UninitializedBuffer):
+            memo[id(tensor)] = UninitializedBuffer(tensor.requires_grad, tensor.device, tensor.dtype)
+    return copy.deepcopy(module, memo)
+
+
 def materialised(target: Target, feed: Feed, mode: Mode) -> tuple[Target, list[str]]:
     """``target`` itself when nothing in it is lazy; else a target holding a copy of its module whose
     lazy weights took their shapes in one forward on zero inputs on the CPU, and a note saying so."""
     if not has_lazy(target.module):
         return target, []
-    twin = copy.deepcopy(target.module).train(mode is Mode.train)
+    twin = lazy_copy(target.module).train(mode is Mode.train)
     args = tuple(torch.zeros_like(t, device="cpu") for t in feed.args)
     try:
         with torch.no_grad(), feed.bound(twin):

@@ -159,9 +159,11 @@ def _one_shape(text: str, default: Shape | None, model: nn.Module, shown: str, w
     """
     if default is not None:
         return parse_input(text, default)
-    if "x" in text.lower() or whole:
+    if "x" in text.lower():
         return parse_input(text, tuple(1 for _ in text.lower().split("x")))
-    side = parse_input(text, (1,))[0]
+    if whole:
+        return check_shape((parse_input(text, (1, 1))[-1],), shown=shown)
+    side = parse_input(text, (1, 1))[-1]  # one number: parse_input reads it as a side
     first = next((m for m in model.modules() if next(m.children(), None) is None
                   and any(True for _ in m.parameters(recurse=False))), None)
     dims = _conv_dims(first) if first is not None else None

@@ -29,8 +29,9 @@ def count_call(call: Callable[[], Any]) -> Counts:
     ``FlopCounterMode`` works at torch's dispatcher, so it sees a TorchScript module's operators too."""
     with torch.no_grad(), FlopCounterMode(display=False) as counter:
         call()
-    by_operator = Counter({str(op).split(".")[0].split("::")[-1]: flops // 2
-                           for op, flops in counter.get_flop_counts().get("Global", {}).items()})
+    by_operator: Counter[str] = Counter()
+    for op, flops in counter.get_flop_counts().get("Global", {}).items():
+        by_operator[str(op).split("::")[-1].removeprefix("aten.").split(".")[0]] += flops // 2  # "aten.addmm"
     return Counts(macs={"": by_operator}, activations={"": 0}, uncounted={"": Counter()})
 
 
