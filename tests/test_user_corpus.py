@@ -159,3 +159,21 @@ def test_train_mode_is_counted_and_said() -> None:
     assert reports["meta"].mode == "train" and reports["meta"].to_dict()["mode"] == "train"
     result = CliRunner().invoke(app, ["table", f"{CORPUS_FILE}:batchnorm", "--input", "3x8x8", "--mode", "train"])
     assert result.exit_code == 0 and "train mode" in result.stdout
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.name)
+def test_memory_and_fields_give_a_result_or_one_clear_error_and_leave_the_module(entry: Entry) -> None:
+    """The other paths a model takes (``archstat memory``, ``archstat rf``): never an internal error."""
+    from archstat.analysis.memory import estimate_memory
+    from archstat.engines.contract import Want
+
+    module = copy_of(entry)
+    before = snapshot(module)
+    for run in (lambda: estimate_memory(module, input_size=list(entry.inputs)),
+                lambda: archstat.analyze(module, input_size=list(entry.inputs), forward_kwargs=entry.forward_kwargs,
+                                         want=Want.FIELDS, engine="meta")):
+        try:
+            run()
+        except ArchstatError:
+            pass
+        assert_unchanged(before, module)

@@ -88,9 +88,9 @@ class ReportDiff:
         return sorted(moved, key=lambda row: -abs(row.delta(key)))[:count]
 
     def to_dict(self) -> dict[str, Any]:
-        """json: ``a``, ``b`` (names), ``inputs``, ``units``, ``rows`` (differing), ``totals``."""
+        """json: ``a``, ``b`` (names), ``inputs``, ``mode``, ``units``, ``rows`` (differing), ``totals``."""
         return {
-            "a": self.a.model, "b": self.b.model,
+            "a": self.a.model, "b": self.b.model, "mode": self.a.mode,
             "inputs": {"a": list(self.a.input_shape[0]), "b": list(self.b.input_shape[0])},
             "units": {key: UNITS[key] for key in COUNTS},
             "rows": [row.to_dict() for row in self.changed],

@@ -34,7 +34,9 @@ from torch.utils._pytree import tree_flatten
 from ..engines.shapes import ForwardFailure, ShapeRecorder
 from ..errors import AnalysisError, ArchstatError, UsageError
 from ..inputs import Shape
-from ..options import Dtype, Optimizer
+from ..options import Dtype, Mode, Optimizer
+from .feeding import make_feed
+from .lazy import has_lazy, materialised
 from .params import aux_mode, left_out
 from .resolve import InputSpec, ModelSpec, meta_copy, resolve
 from .trainable import mark_trainable
@@ -131,13 +133,21 @@ def estimate_memory(
     target = resolve(model, input_size=input_size, num_classes=num_classes, kwargs=kwargs, name=name, device="meta")
     if batch < 1:
         raise UsageError(f"--batch must be at least 1, got {batch}. Give a batch size such as 1 or 32.")
+    if isinstance(target.module, torch.jit.ScriptModule):
+        raise UsageError(f"{target.label} is a TorchScript module: memory follows each layer's tensors through "
+                         "Python hooks, which it does not run. Estimate the model before torch.jit.script.")
+    if has_lazy(target.module):  # shapes from one forward on a copy; the caller's module stays lazy
+        target = materialised(target, make_feed(target.inputs, None, "cpu"), Mode.eval)[0]
     meta, label, shapes = target.module, target.label, target.shapes
     if target.info is None:  # not built here: work on a copy, the caller's module stays as it came
         meta = meta_copy(meta)
     skipped = left_out(meta, aux, label)
     mark_trainable(meta, freeze=freeze, train=train)
     meta.to(DTYPES[dtype.value])
-    inputs = [torch.empty((batch, *s), device="meta", dtype=DTYPES[dtype.value]) for s in shapes]
+    # Float inputs take the weights' number format; integer inputs (token ids) and masks keep theirs.
+    inputs = [torch.empty((batch, *spec.shape), device="meta", dtype=DTYPES[dtype.value]
+                          if getattr(torch, spec.dtype.value).is_floating_point else getattr(torch, spec.dtype.value))
+              for spec in target.inputs]
     with aux_mode(meta, aux):
         saved = _saved_for_backward(meta, inputs, label, shapes)
         peak, peaks = _inference_peak(meta, inputs, label, shapes)

@@ -112,6 +112,10 @@ def meta_copy(module: nn.Module) -> nn.Module:
     memo: dict[int, Any] = {id(p): nn.Parameter(torch.empty_like(p, device="meta"), p.requires_grad)
                             for p in module.parameters()}
     memo.update({id(b): torch.empty_like(b, device="meta") for b in module.buffers()})
+    # Plain tensor attributes too: torch.nn.utils.prune keeps the pruned weight as one, computed (not a
+    # leaf), and deepcopy refuses those.
+    memo.update({id(v): torch.empty_like(v, device="meta") for sub in module.modules() for v in vars(sub).values()
+                 if isinstance(v, torch.Tensor) and id(v) not in memo})
     return copy.deepcopy(module, memo)
 
 

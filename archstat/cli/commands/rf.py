@@ -55,7 +55,7 @@ def field_data(report: Report) -> dict[str, object]:
     """The report's json, cut to the fields, shapes and depths."""
     data = report.to_dict()
     return {
-        "model": data["model"], "input": data["input"], "engine": data["engine"],
+        "model": data["model"], "input": data["input"], "engine": data["engine"], "mode": data["mode"],
         "totals": {k: data["totals"][k] for k in
                    ("receptive_field", "effective_stride", "field_start", "depth", "field_notes")},
         "layers": [{k: layer[k] for k in ("name", "type", "output_shape", "receptive_field",
