@@ -81,4 +81,5 @@ def rf(
                      forward_kwargs=forward_kwargs)
     emit(Result(json=lambda: field_data(report), csv=lambda: field_rows(report), table=lambda: field_rows(report),
                 title=f"{report.model}: receptive fields ({report.mode} mode)",
-                notes=[field_summary(report), FIELD_NOTE, *report.totals["field_notes"]]), format)
+                notes=[field_summary(report), FIELD_NOTE, f"Counted in {report.mode} mode.",
+                       *report.totals["field_notes"]]), format)
