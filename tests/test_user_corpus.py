@@ -177,3 +177,15 @@ def test_memory_and_fields_give_a_result_or_one_clear_error_and_leave_the_module
         except ArchstatError:
             pass
         assert_unchanged(before, module)
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.name)
+def test_rf_and_memory_on_the_command_line_never_give_an_internal_error(entry: Entry) -> None:
+    inputs = [arg for text in entry.inputs for arg in ("--input", text)]
+    spec = f"{CORPUS_FILE}:{entry.name}"
+    for command in (["rf", spec, "--engine", "meta"], ["memory", spec]):
+        if entry.forward_kwargs and command[0] == "rf":
+            command += ["--forward-kwargs", json.dumps(entry.forward_kwargs)]
+        result = CliRunner().invoke(app, [*command, *inputs, "--format", "json"])
+        assert result.exit_code == 0 or result.output.startswith("archstat: error: "), result.output
+        assert "internal error" not in result.output

@@ -171,7 +171,8 @@ def _measure_scripted(target: Target, feed: Feed, want: Want) -> Measurement:
             "its FLOPs / 2 are MACs); per-layer MACs, activations and receptive fields need the Python module, "
             "so analyse the model before torch.jit.script.")
     if Want.COUNTS not in want:
-        return Measurement("torch", None, None, notes=[note])
+        raise UsageError(f"{target.label} is a TorchScript module: receptive fields follow each layer through "
+                         "Python hooks, which it does not run. Follow the model before torch.jit.script.")
     try:
         named = dict(zip(feed.keywords, feed.args[len(feed.positional):], strict=True))
         counts = count_call(lambda: module(*feed.positional, **feed.constants, **named))
