@@ -14,7 +14,8 @@ _HOOK_TABLES = ("_forward_hooks", "_forward_pre_hooks", "_forward_hooks_with_kwa
 
 def snapshot(module: nn.Module) -> dict[str, Any]:
     """Modes, each parameter and buffer (the object, its values, dtype, device, requires_grad, lazy or
-    not) and the number of hooks in every hook table of every submodule."""
+    not), plain tensor attributes (a pruned weight), the number of hooks in every hook table and the
+    class of every submodule (a lazy module changes class when it materialises)."""
     tensors = {**dict(module.named_parameters(remove_duplicate=False)),
                **dict(module.named_buffers(remove_duplicate=False))}
     return {
@@ -25,12 +26,14 @@ def snapshot(module: nn.Module) -> dict[str, Any]:
         "hooks": [tuple(len(getattr(m, table, None) or {}) for table in _HOOK_TABLES) for m in module.modules()
                   if not isinstance(m, torch.jit.ScriptModule)],
         "classes": [type(m) for m in module.modules()],
+        "attributes": [(key, id(value), value.device) for m in module.modules() for key, value in vars(m).items()
+                       if isinstance(value, torch.Tensor)],
     }
 
 
 def assert_unchanged(before: dict[str, Any], module: nn.Module) -> None:
     after = snapshot(module)
-    for key in ("training", "objects", "kinds", "hooks", "classes"):
+    for key in ("training", "objects", "kinds", "hooks", "classes", "attributes"):
         assert after[key] == before[key], key
     for name, value in before["values"].items():
         if value is not None:
