@@ -50,7 +50,7 @@ def test_an_ambiguous_number_is_an_error_showing_both_spellings() -> None:
         resolve(LinearFirst(), input_size="10")
     assert str(error.value) == (
         "--input 10 is ambiguous for this model (it has convolutions, but its first layer with weights is "
-        "Linear): write --input 3x10x10 for a 10x10 image with 3 channels, or --input 10:float32 for a "
+        "Linear): write --input 3x10x10 for 3 channels of 10x10, or --input 10:float32 for a "
         "one-dimensional input of 10 (a dtype makes the text the whole shape).")
     assert resolve(LinearFirst(), input_size="10:float32").shapes == [(10,)]
     assert archstat.analyze(LinearFirst(), input_size="10:float32").totals["macs"] == 10 * 10
@@ -196,3 +196,14 @@ def test_a_scriptmodule_is_counted_whole_and_says_what_is_missing() -> None:
     report = archstat.analyze(f"{CORPUS}:scripted", input_size="3x8x8")
     assert report.totals["macs"] == 4 * 6 * 6 * 27 + 4 * 6 * 6 * 2 and report.engine == "torch"
     assert "analyse the model before torch.jit.script" in report.notes[0]
+
+
+def test_memory_takes_keyword_and_integer_inputs() -> None:
+    """Linear(4, 4): 20 fp32 weights = 80 bytes; the mask is fed at the batch, the ids keep int64."""
+    from archstat.analysis.memory import estimate_memory
+
+    keyword = estimate_memory(f"{CORPUS}:keyword_inputs", input_size="3x4", batch=2,
+                              forward_kwargs={"mask": "3x4:bool", "scale": 0.5})
+    assert keyword.totals["weights"] == 20 * 4 and keyword.input_shape == [(2, 3, 4), (2, 3, 4)]
+    result = runner.invoke(app, ["memory", f"{CORPUS}:embedding", "--input", "5:int64", "--dtype", "fp16"])
+    assert result.exit_code == 0, result.output

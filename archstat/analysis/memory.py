@@ -33,9 +33,9 @@ from torch.utils._pytree import tree_flatten
 
 from ..engines.shapes import ForwardFailure, ShapeRecorder
 from ..errors import AnalysisError, ArchstatError, UsageError
-from ..inputs import Shape
+from ..inputs import Shape, TensorSpec
 from ..options import Dtype, Mode, Optimizer
-from .feeding import make_feed
+from .feeding import Feed, ForwardKwargs, make_feed
 from .lazy import has_lazy, materialised
 from .params import aux_mode, left_out
 from .resolve import InputSpec, ModelSpec, meta_copy, resolve
@@ -116,11 +116,13 @@ def estimate_memory(
     name: str | None = None,
     freeze: Sequence[str] = (),
     train: Sequence[str] = (),
+    forward_kwargs: ForwardKwargs = None,
 ) -> MemoryReport:
     """Training and inference memory of ``model``, in bytes, per layer and in total.
 
     Args:
-        model, input_size, batch, num_classes, kwargs, aux, name, freeze, train: as for ``analyze``.
+        model, input_size, batch, num_classes, kwargs, aux, name, freeze, train, forward_kwargs: as for
+            ``analyze``.
         dtype: the number format of weights and activations: "fp32", "fp16" or "bf16".
         optimizer: whose state the training total adds: "sgd" (none), "momentum" (one tensor per
             weight) or "adam" (two).
@@ -144,11 +146,9 @@ def estimate_memory(
     skipped = left_out(meta, aux, label)
     mark_trainable(meta, freeze=freeze, train=train)
     meta.to(DTYPES[dtype.value])
-    # Float inputs take the weights' number format; integer inputs (token ids) and masks keep theirs.
-    inputs = [torch.empty((batch, *spec.shape), device="meta", dtype=DTYPES[dtype.value]
-                          if getattr(torch, spec.dtype.value).is_floating_point else getattr(torch, spec.dtype.value))
-              for spec in target.inputs]
-    with aux_mode(meta, aux):
+    feed = _meta_feed(target.inputs, forward_kwargs, batch, DTYPES[dtype.value])
+    inputs = list(feed.args)
+    with aux_mode(meta, aux), feed.bound(meta):
         saved = _saved_for_backward(meta, inputs, label, shapes)
         peak, peaks = _inference_peak(meta, inputs, label, shapes)
     layers = _layer_frame(meta, saved, peaks, skipped, OPTIMIZER_STATES[optimizer.value])
@@ -158,6 +158,15 @@ def estimate_memory(
         peak_layer=(max(peaks, key=peaks.__getitem__) or "(model)") if peaks else INPUT_ROW,
         types={n: type(m).__name__ for n, m in meta.named_modules()},
     )
+
+
+def _meta_feed(specs: Sequence[TensorSpec], forward_kwargs: ForwardKwargs, batch: int, dtype: torch.dtype) -> Feed:
+    """Meta inputs at ``batch``: float ones in the weights' number format; integer inputs (token ids)
+    and masks keep theirs. Keyword inputs as for ``analyze`` (``feeding.make_feed``)."""
+    made = make_feed(specs, forward_kwargs, "meta")
+    args = tuple(torch.empty((batch, *t.shape[1:]), device="meta", dtype=dtype if t.is_floating_point() else t.dtype)
+                 for t in made.args)
+    return Feed(args, made.keywords, made.constants)
 
 
 def _storage_key(tensor: torch.Tensor) -> int:

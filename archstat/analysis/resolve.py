@@ -176,10 +176,13 @@ def _one_shape(text: str, default: Shape | None, model: nn.Module, shown: str, w
     if not any(_conv_dims(m) for m in model.modules()):
         return check_shape((side,), shown=shown)
     kind = type(first).__name__ if first is not None else "none"
+    conv = next((m for m in model.modules() if _conv_dims(m) and getattr(m, "in_channels", 0)), None)
+    channels, dims = (conv.in_channels, _conv_dims(conv)) if conv is not None else (3, 2)
+    image = "x".join([str(channels)] + [str(side)] * (dims or 2))
     raise InputSizeError(
         f"--input {shown} is ambiguous for this model (it has convolutions, but its first layer with weights "
-        f"is {kind}): write --input 3x{side}x{side} for a {side}x{side} image with 3 channels, or "
-        f"--input {side}:float32 for a one-dimensional input of {side} (a dtype makes the text the whole shape).")
+        f"is {kind}): write --input {image} for {channels} channels of {'x'.join([str(side)] * (dims or 2))}, "
+        f"or --input {side}:float32 for a one-dimensional input of {side} (a dtype makes the text the whole shape).")
 
 
 def _conv_dims(module: nn.Module) -> int | None:
