@@ -181,3 +181,10 @@ def test_rf_and_memory_on_the_command_line_never_give_an_internal_error(entry: E
         result = CliRunner().invoke(app, [*command, *inputs, "--format", "json"])
         assert result.exit_code == 0 or result.output.startswith("archstat: error: "), result.output
         assert "internal error" not in result.output
+
+
+def test_a_corpus_model_named_as_pkg_module_attr() -> None:
+    """The other spec form, imported from the current directory (the repository root)."""
+    result = CliRunner().invoke(app, ["table", "tests.user_corpus:shared", "--input", "6", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["totals"]["macs"] == 2 * 6 * 6
