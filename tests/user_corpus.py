@@ -482,6 +482,23 @@ def copy_of(entry: Entry) -> nn.Module:
     return _seeded(entry.build)
 
 
+def _self_attention(length: int, width: int = 8, heads: int = 2) -> int:
+    """Q, K, V and output projections (L x E x E each) and, per head, Q K^T and A V (L x L x d each)."""
+    return 4 * length * width * width + heads * 2 * length * length * (width // heads)
+
+
+def _cross_attention(queries: int, keys: int, width: int = 8, heads: int = 2) -> int:
+    """Q and output projections over the queries, K and V over the keys, Q K^T and A V per head."""
+    return 2 * queries * width * width + 2 * keys * width * width + heads * 2 * queries * keys * (width // heads)
+
+
+def _feed_forward(length: int, width: int = 8, hidden: int = 16) -> int:
+    return 2 * length * width * hidden
+
+
+_SELF_ATTENTION_L3 = _self_attention(3)
+_ENCODER_LAYER_L3 = _SELF_ATTENTION_L3 + _feed_forward(3) + 2 * 5 * 3 * 8  # two LayerNorms, 5 per element
+
 # MACs written out: fvcore's conventions (a convolution is output elements x kernel elements x input
 # channels per group; a transposed one input elements x kernel elements x output channels; a matrix
 # product m x k x n; a linear layer in x out per row).
@@ -512,14 +529,22 @@ ENTRIES: list[Entry] = [
     Entry("embedding_bag", ("5:int64",)),
     Entry("reshaping", ("8x3x3",)),
     Entry("distances", ("6", "6")),
-    Entry("rnn", ("3x4",)),
-    Entry("lstm", ("3x4",)),
-    Entry("gru", ("3x4",)),
-    Entry("cells", ("4",)),
-    Entry("attention", ("3x8",)),
-    Entry("encoder", ("3x8",)),
-    Entry("decoder", ("3x8", "4x8")),
-    Entry("transformer", ("3x8", "4x8")),
+    # fvcore has no formula for these (direct=False). archstat's recurrent rule (docs/conventions.md):
+    # per time step, each gate in x H + H x H; 3 steps, input 4, hidden 5, then Linear(5, 2).
+    Entry("rnn", ("3x4",), macs=3 * (4 * 5 + 5 * 5) + 5 * 2, direct=False),
+    Entry("lstm", ("3x4",), macs=3 * 4 * (4 * 5 + 5 * 5) + 5 * 2, direct=False),
+    Entry("gru", ("3x4",), macs=3 * 3 * (4 * 5 + 5 * 5) + 5 * 2, direct=False),
+    Entry("cells", ("4",), macs=(1 + 4 + 3) * (4 * 5 + 5 * 5), direct=False),
+    # Attention as its matrix products, E = 8, 2 heads of d = 4: projections L x E x E each, Q K^T and
+    # A V L x S x d per head; LayerNorm 5 per element (fvcore's, with affine).
+    Entry("attention", ("3x8",), macs=3 * (3 * 8 * 8) + 2 * (3 * 3 * 4 + 3 * 3 * 4) + 3 * 8 * 8,
+          direct=False),
+    Entry("encoder", ("3x8",), macs=_ENCODER_LAYER_L3, direct=False),
+    Entry("decoder", ("3x8", "4x8"), macs=_SELF_ATTENTION_L3 + _cross_attention(3, 4) + _feed_forward(3)
+          + 3 * 5 * 3 * 8, direct=False),
+    Entry("transformer", ("3x8", "4x8"), macs=_ENCODER_LAYER_L3 + 5 * 3 * 8  # the encoder's final norm
+          + _self_attention(4) + _cross_attention(4, 3) + _feed_forward(4) + 3 * 5 * 4 * 8 + 5 * 4 * 8,
+          direct=False),
     Entry("lazy1d", ("2x8",)),
     Entry("lazy2d", ("2x6x6",)),
     Entry("lazy3d", ("2x3x3x3",)),
@@ -541,7 +566,10 @@ ENTRIES: list[Entry] = [
 
 # Engines that list different operators as not counted (their MACs agree): docs/own-models.md.
 # embedding_bag: its offsets come from input.numel(), which fvcore lists and the meta pass drops.
-UNCOUNTED_LISTS_DIFFER = {"cross_map_lrn", "embedding_bag"}
+# With the attention branch's counting, fvcore's trace also lists the attention's scaling (div, mul)
+# and the cells' gate arithmetic (add_, mul_, sigmoid_, tanh, unsafe_chunk...), the meta pass not.
+UNCOUNTED_LISTS_DIFFER = {"cross_map_lrn", "embedding_bag", "attention", "encoder", "decoder", "transformer",
+                          "cells"}
 
 # The recurrent and attention entries need the counting of the attention branch (issue 14, items 4
 # and 5): until it is merged their engines disagree or leave operators uncounted. They run through
