@@ -26,10 +26,11 @@ def lazy_copy(module: nn.Module) -> nn.Module:
     is copied as a new uninitialised one of the same dtype, device and ``requires_grad``."""
     memo: dict[int, object] = {}
     for tensor in (*module.parameters(), *module.buffers()):
-        if isinstance(tensor, UninitializedParameter):
-            memo[id(tensor)] = UninitializedParameter(tensor.requires_grad, tensor.device, tensor.dtype)
-        elif isinstance(tensor, UninitializedBuffer):
-            memo[id(tensor)] = UninitializedBuffer(tensor.requires_grad, tensor.device, tensor.dtype)
+        kind = UninitializedParameter if isinstance(tensor, UninitializedParameter) else \
+            UninitializedBuffer if isinstance(tensor, UninitializedBuffer) else None
+        if kind is not None:  # torch's stubs omit these constructors' arguments
+            memo[id(tensor)] = kind(requires_grad=tensor.requires_grad,  # type: ignore[call-arg]
+                                    device=tensor.device, dtype=tensor.dtype)
     return copy.deepcopy(module, memo)
 
 

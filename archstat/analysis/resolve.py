@@ -134,7 +134,7 @@ def _inputs(given: InputSpec, info: ModelInfo | None, module: nn.Module, label: 
                              "give --input CxHxW, e.g. 3x224x224 (or 128:int64 for token ids).")
         return [TensorSpec(info.input_size)]
     one = isinstance(given, (str, TensorSpec)) or not isinstance(given[0], (str, tuple, list, TensorSpec))
-    items: list[Any] = [given] if one else list(given)
+    items: list[Any] = [given] if one else list(given)  # type: ignore[arg-type]
     default = info.input_size if info is not None else None
     return [input_spec(item, default, module) for item in items]
 
@@ -171,13 +171,14 @@ def _one_shape(text: str, default: Shape | None, model: nn.Module, shown: str, w
     first = next((m for m in model.modules() if next(m.children(), None) is None
                   and any(True for _ in m.parameters(recurse=False))), None)
     dims = _conv_dims(first) if first is not None else None
-    if dims is not None and getattr(first, "in_channels", 0):
-        return check_shape((first.in_channels, *([side] * dims)), shown=shown)  # type: ignore[union-attr]
+    channels = int(getattr(first, "in_channels", 0) or 0)
+    if dims is not None and channels:
+        return check_shape((channels, *([side] * dims)), shown=shown)
     if not any(_conv_dims(m) for m in model.modules()):
         return check_shape((side,), shown=shown)
     kind = type(first).__name__ if first is not None else "none"
     conv = next((m for m in model.modules() if _conv_dims(m) and getattr(m, "in_channels", 0)), None)
-    channels, dims = (conv.in_channels, _conv_dims(conv)) if conv is not None else (3, 2)
+    channels, dims = (int(getattr(conv, "in_channels", 3)), _conv_dims(conv)) if conv is not None else (3, 2)
     image = "x".join([str(channels)] + [str(side)] * (dims or 2))
     raise InputSizeError(
         f"--input {shown} is ambiguous for this model (it has convolutions, but its first layer with weights "
