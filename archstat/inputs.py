@@ -1,11 +1,17 @@
-"""Parsing and checking input shapes given as text (``3x224x224``, ``224``) or tuples."""
+"""Parsing and checking input shapes given as text (``3x224x224``, ``224``, ``128:int64``) or tuples.
+
+An input spec is a shape without the batch dimension and, after a colon, a dtype
+(``options.InputDtype``; default float32): ``3x224x224``, ``128:int64`` (128 token ids).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from .errors import InputSizeError
+from .options import InputDtype
 
 Shape = tuple[int, ...]
 
@@ -28,6 +34,26 @@ def parse_input(text: str, default: Shape) -> Shape:
             f"({'x'.join(map(str, default))}). Give CxHxW such as 3x224x224, or one side such as 224."
         )
     return check_shape(dims, shown=text)
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    """One example input: its shape without the batch dimension and its dtype."""
+
+    shape: Shape
+    dtype: InputDtype = InputDtype.float32
+
+    def __str__(self) -> str:
+        text = format_shape(self.shape)
+        return text if self.dtype is InputDtype.float32 else f"{text}:{self.dtype}"
+
+
+def split_dtype(text: str) -> tuple[str, InputDtype]:
+    """``"128:int64"`` -> (``"128"``, int64); without a colon the dtype is float32."""
+    shape, colon, dtype = text.strip().partition(":")
+    if not colon:
+        return shape, InputDtype.float32
+    return shape.strip(), InputDtype.parse(dtype.strip().lower(), f"--input {text!r}: dtype")
 
 
 def check_shape(dims: Sequence[int], shown: str | None = None) -> Shape:

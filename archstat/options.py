@@ -111,3 +111,19 @@ class GraphColor(Choice):
     params = "params"
     memory = "memory"  # bytes of the node's output feature map
     field = "field"  # receptive field against the input's side
+
+
+class InputDtype(Choice):
+    """The dtype of an example input (``--input 128:int64``): floats are zeros, integers zeros (a valid
+    index for every embedding), bools False."""
+
+    float32 = "float32"
+    float64 = "float64"
+    float16 = "float16"
+    bfloat16 = "bfloat16"
+    int64 = "int64"
+    int32 = "int32"
+    int16 = "int16"
+    int8 = "int8"
+    uint8 = "uint8"
+    bool = "bool"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from snapshots import assert_unchanged, snapshot  # tests/snapshots.py
 from torch import nn
 
 import archstat
@@ -20,25 +21,6 @@ def bn_net() -> nn.Module:
     return nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6 * 6, 2))
 
 
-def snapshot(module: nn.Module) -> dict[str, object]:
-    """Everything of a module an analysis could change."""
-    return {
-        "training": [m.training for m in module.modules()],
-        "state": {k: (v.clone(), v.dtype, v.device) for k, v in module.state_dict().items()},
-        "requires_grad": [p.requires_grad for p in module.parameters()],
-        "hooks": [(len(m._forward_hooks), len(m._forward_pre_hooks)) for m in module.modules()],
-    }
-
-
-def assert_unchanged(before: dict[str, object], module: nn.Module) -> None:
-    after = snapshot(module)
-    assert after["training"] == before["training"]
-    assert after["requires_grad"] == before["requires_grad"]
-    assert after["hooks"] == before["hooks"]
-    state_before, state_after = before["state"], after["state"]
-    assert state_before.keys() == state_after.keys()  # type: ignore[attr-defined]
-    for key, (value, dtype, device) in state_before.items():  # type: ignore[attr-defined]
-        assert torch.equal(state_after[key][0], value) and state_after[key][1:] == (dtype, device), key  # type: ignore[index]
 
 
 def test_a_plain_training_forward_moves_the_statistics() -> None:
@@ -123,3 +105,37 @@ def test_one_number_is_a_one_dimensional_input_without_a_2d_convolution() -> Non
     report = archstat.analyze(mlp, input_size="10")
     assert (report.input_shape, report.totals["macs"]) == ([(1, 10)], 10 * 100)
     assert archstat.analyze(bn_net(), input_size="8").input_shape == [(1, 3, 8, 8)]  # channels from the conv
+
+
+def test_a_lazy_module_is_counted_on_a_copy_and_stays_lazy() -> None:
+    """LazyLinear(4) at 6 features: 6 x 4 MACs, 6 x 4 + 4 params, on both engines; the module keeps its
+    uninitialised parameters (the copy took the shapes)."""
+    net = nn.Sequential(nn.LazyLinear(4))
+    before = snapshot(net)
+    for engine in ("fvcore", "meta"):
+        report = archstat.analyze(net, input_size="6", engine=engine)
+        assert (report.totals["macs"], report.totals["params"]) == (6 * 4, 6 * 4 + 4)
+        assert any("lazy layers" in note for note in report.notes)
+    assert_unchanged(before, net)
+    assert isinstance(net[0], nn.LazyLinear)
+
+
+class WritesABuffer(nn.Module):
+    """A forward that counts its own calls in a buffer, in any mode."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(3, 2)
+        self.register_buffer("calls", torch.zeros((), dtype=torch.int64))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.calls += 1
+        return self.fc(x)
+
+
+@pytest.mark.parametrize("engine", ["fvcore", "meta"])
+def test_a_buffer_the_forward_writes_in_eval_mode_is_restored(engine: str) -> None:
+    net = WritesABuffer()
+    before = snapshot(net)
+    assert archstat.analyze(net, input_size="3", engine=engine).totals["macs"] == 3 * 2
+    assert_unchanged(before, net)

@@ -10,10 +10,11 @@ from dataclasses import field as dataclass_field
 from typing import Any
 
 from ..errors import UsageError
-from ..options import Engine, Metric
+from ..options import Engine, Metric, Mode
 from ..tabular import TableData, Tabular
 from . import views
 from .counting import analyze
+from .feeding import ForwardKwargs
 from .memory import estimate_memory
 
 _AT = re.compile(r"^(?P<spec>.+)@(?P<input>\d+(?:x\d+)*)$")
@@ -26,6 +27,7 @@ class Entry:
     label: str
     input: list[list[int]]
     values: dict[str, float | None]
+    mode: str = "eval"
     field_hw: list[int] | None = None
     ratios: dict[str, float | None] = dataclass_field(default_factory=dict)
 
@@ -48,7 +50,8 @@ def split_input(text: str) -> tuple[str, str | None]:
 
 
 def measure(text: str, inputs: list[str] | None, num_classes: int | None, kwargs: str | dict[str, Any] | None,
-            batch: int, metrics: list[str], engine: Engine | str = Engine.fvcore) -> Entry:
+            batch: int, metrics: list[str], engine: Engine | str = Engine.fvcore, mode: Mode | str = Mode.eval,
+            forward_kwargs: ForwardKwargs = None) -> Entry:
     """Analyse one model (``text``: a model, or ``model@SIZE`` with its own input) for ``metrics``;
     the memory estimate runs only when asked for."""
     spec, own_input = split_input(text)
@@ -58,7 +61,7 @@ def measure(text: str, inputs: list[str] | None, num_classes: int | None, kwargs
     label, shown = spec, []
     if set(metrics) - {"memory"}:
         report = analyze(spec, input_size=shapes, batch=batch, num_classes=num_classes, kwargs=kwargs,
-                         engine=engine)
+                         engine=engine, mode=mode, forward_kwargs=forward_kwargs)
         t = report.totals
         rf = t.get("receptive_field")
         values.update(params=t["params"], macs=t["macs"], flops=t["flops"], activations=t["activations"],
@@ -69,7 +72,8 @@ def measure(text: str, inputs: list[str] | None, num_classes: int | None, kwargs
         values["memory"] = memory.totals["inference"]
         label, shown = memory.model, [list(s) for s in memory.input_shape]
     return Entry(label=f"{label}@{own_input}" if own_input else label, input=shown,
-                 values={m: values.get(m) for m in metrics}, field_hw=list(rf) if rf else None)
+                 values={m: values.get(m) for m in metrics}, mode=Mode.parse(mode, "--mode").value,
+                 field_hw=list(rf) if rf else None)
 
 
 def add_ratios(entries: list[Entry]) -> None:
@@ -86,14 +90,17 @@ def _ratio(value: float | None, reference: float | None) -> float | None:
 def compare_models(
     models: Sequence[str], *, metric: Metric | str | None = None, input_size: list[str] | None = None,
     batch: int = 1, num_classes: int | None = None, kwargs: str | dict[str, Any] | None = None,
-    engine: Engine | str = Engine.fvcore,
+    engine: Engine | str = Engine.fvcore, mode: Mode | str = Mode.eval, forward_kwargs: ForwardKwargs = None,
 ) -> Comparison:
     """Measure two or more ``models`` on ``metric`` (default: every ``Metric``), each with its ratios
-    to the first model's values: a ``Comparison``, a list of ``Entry`` that displays as a table."""
+    to the first model's values: a ``Comparison``, a list of ``Entry`` that displays as a table.
+    ``mode`` and ``forward_kwargs`` as for ``analyze`` (the memory estimate measures inference, in eval
+    mode, whatever ``mode`` says)."""
     if len(models) < 2:
         raise UsageError(f"compare needs at least two models, got {len(models)}: add another, e.g. "
                          f"archstat compare {models[0] if models else 'vgg16'} alexnet.")
     metrics = [Metric.parse(metric, "--metric").value] if metric else [m.value for m in Metric]
-    entries = [measure(text, input_size, num_classes, kwargs, batch, metrics, engine) for text in models]
+    entries = [measure(text, input_size, num_classes, kwargs, batch, metrics, engine, mode, forward_kwargs)
+               for text in models]
     add_ratios(entries)
     return Comparison(entries)

@@ -18,7 +18,7 @@ budget is built on the meta device only (``resolve.resolve_within_budget``).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -30,9 +30,13 @@ from ..engines.field_arithmetic import FieldTrace
 from ..engines.imports import light_imports
 from ..engines.registry import get_engine
 from ..engines.shapes import ForwardFailure, ShapeRecorder, smallest_working_side
+from ..engines.torch_flops import count_call
 from ..errors import AnalysisError, ArchstatError, UsageError
+from ..inputs import TensorSpec
 from ..models import build_model
 from ..options import Engine, Mode
+from .feeding import Feed, ForwardKwargs, InputData, make_feed
+from .lazy import materialised
 from .params import aux_mode, has_aux, left_out, param_counts
 from .report import Report
 from .resolve import InputSpec, ModelSpec, Target, meta_copy, resolve, resolve_within_budget
@@ -55,15 +59,17 @@ def analyze(
     memory_budget: int | str | None = None,
     want: Want = Want.ALL,
     mode: Mode | str = Mode.eval,
+    input_data: InputData | None = None,
+    forward_kwargs: ForwardKwargs = None,
 ) -> Report:
     """Count params, MACs and activations of ``model`` per module, and follow its receptive fields.
 
     Args:
         model: a zoo name (see ``list_models``), a user's spec (``file.py:Class``, ``pkg.module:Class``)
             or an ``nn.Module``, which is left as it came.
-        input_size: one shape without the batch dimension, e.g. ``(3, 224, 224)`` or ``"3x224x224"``
-            or one side ``"224"``, or a list of them for a model with several inputs. Default: the zoo
-            model's input size.
+        input_size: one shape without the batch dimension, e.g. ``(3, 224, 224)`` or ``"3x224x224"``,
+            one side ``"224"`` or with a dtype ``"128:int64"`` (zeros: valid token ids), or a list of
+            them for a model with several inputs. Default: the zoo model's input size.
         batch: the batch size N; MACs, activations and output shapes scale with it.
         num_classes: the classifier's width (a zoo model's, or a user constructor's ``num_classes``).
         kwargs: a user's constructor arguments, as a dict or JSON text.
@@ -78,37 +84,59 @@ def analyze(
         want: ``Want.FIELDS`` for fields, shapes and params alone: never a real trace, and the report's
             MACs and activations are left at 0 and out of its totals. ``| Want.GRAPH`` also records
             the dataflow graph (``Report.dataflow``, at batch 1).
-        mode: "eval" (the default, as the command line counts) or "train" (BatchNorm on the batch's
-            statistics). The module's own mode, buffers and hooks are restored afterwards
+        mode: "eval" (the default, on the command line too) or "train" (BatchNorm on the batch's
+            statistics, dropout on). The module's own mode, buffers and hooks are restored afterwards
             (``snapshot.as_given``), also when the analysis fails.
+        input_data: the inputs themselves, as torchinfo takes them: a tensor, a list or tuple of
+            tensors (positional), or a dict of keyword tensors; their first dimension is the batch
+            (``batch`` stays 1). Instead of ``input_size``.
+        forward_kwargs: keyword arguments of ``forward``, a dict or JSON text: a string such as
+            ``"1x16:bool"`` is a zero tensor of that shape (batch dimension added), a tensor is
+            used as it is, anything else is passed as it is (``analysis.feeding``).
 
     Returns:
         A ``Report``: per-module records and totals; params in elements, MACs (one fused multiply-add
         = 1 MAC; FLOPs = 2 x MACs) and activations (output elements) at ``batch``.
     """
     engine, mode = Engine.parse(engine, "--engine"), Mode.parse(mode, "--mode")
-    arguments: dict[str, Any] = {"input_size": input_size, "num_classes": num_classes, "kwargs": kwargs, "name": name}
+    if input_data is not None and input_size is not None:
+        raise UsageError("Give input_size or input_data, not both: input_data's tensors are the inputs.")
+    arguments: dict[str, Any] = {"input_size": input_size if input_data is None else _shapes_of(input_data),
+                                 "num_classes": num_classes, "kwargs": kwargs, "name": name}
     # Built without weights for the meta engine; for a real trace, only when the weights fit the budget.
     target = resolve(model, device="meta", **arguments) if engine is Engine.meta \
         else resolve_within_budget(model, memory_budget, **arguments)
-    if batch < 1:
-        raise UsageError(f"--batch must be at least 1, got {batch}. Give a batch size such as 1 or 32.")
-    module, label, shapes = target.module, target.label, target.shapes
+    if batch < 1 or (input_data is not None and batch != 1):
+        raise UsageError(f"--batch must be at least 1, got {batch}. Give a batch size such as 1 or 32."
+                         if batch < 1 else "input_data carries its own batch: leave batch at 1.")
+    scripted = isinstance(target.module, torch.jit.ScriptModule)  # runs real tensors only
+    device = "meta" if engine is Engine.meta and not scripted else "cpu"  # a 4096x4096 input is 200 MB on cpu
+    feed = make_feed(target.inputs, forward_kwargs, device, input_data)
+    target, lazy_notes = materialised(target, feed, mode)
+    module, label = target.module, target.label
     excluded = left_out(module, aux, label)
     undo_marks = mark_trainable(module, freeze=freeze, train=train)  # undone below: a caller's module stays as given
     try:
-        device = "meta" if engine is Engine.meta else "cpu"  # a 4096x4096 input is 200 MB on cpu
-        inputs = tuple(torch.zeros((1, *shape), device=device) for shape in shapes)
         with as_given(module, mode), aux_mode(module, aux), torch.no_grad(), light_imports():
-            measured = _measure(target, inputs, get_engine(engine, memory_budget), want)
-        records = _layer_records(module, measured, excluded, batch)
-        totals = {**_totals(module, measured.counts, excluded, batch), **_field_totals(measured.fields)}
+            measured = _measure(target, feed, engine, memory_budget, want)
+        scale = 1 if feed.own_batch else batch
+        records = _layer_records(module, measured, excluded, scale)
+        totals = {**_totals(module, measured.counts, excluded, scale), **_field_totals(measured.fields)}
     finally:
         undo_marks()
-    notes = [*target.notes, *measured.notes, *_aux_note(module, excluded, totals["params"])]
-    return Report(model=label, input_shape=[(batch, *shape) for shape in shapes], engine=measured.engine,
-                  aux=aux, records=records, totals=totals, notes=notes,
+    notes = [*target.notes, *lazy_notes, *measured.notes, *_aux_note(module, excluded, totals["params"])]
+    return Report(model=label, input_shape=feed.shapes(batch), engine=measured.engine, aux=aux, records=records,
+                  totals=totals, notes=notes, mode=mode.value, input_dtypes=feed.dtypes(),
                   dataflow=measured.fields.dataflow if measured.fields else None)
+
+
+def _shapes_of(data: InputData) -> list[TensorSpec]:
+    """Specs of the caller's tensors (batch dimension dropped), positional then keyword: what a failure
+    message shows as the input."""
+    tensors = [data] if isinstance(data, torch.Tensor) else list(data.values()) if isinstance(data, Mapping) \
+        else list(data)
+    return [TensorSpec(tuple(t.shape[1:]) or (1,)) for t in tensors if isinstance(t, torch.Tensor)] or \
+        [TensorSpec((1,))]
 
 
 def _aux_note(module: nn.Module, excluded: set[str], counted: int) -> list[str]:
@@ -122,17 +150,43 @@ def _aux_note(module: nn.Module, excluded: set[str], counted: int) -> list[str]:
             "papers count the network; --aux (aux=True) includes them."]
 
 
-def _measure(target: Target, inputs: tuple[torch.Tensor, ...], engine: Any, want: Want) -> Measurement:
-    """The engine's measurement; a failing forward becomes one ``AnalysisError`` that says where."""
-    recorder = ShapeRecorder(target.module)
+def _measure(target: Target, feed: Feed, engine_name: Engine, budget: int | str | None, want: Want) -> Measurement:
+    """The engine's measurement; a failing forward becomes one ``AnalysisError`` that says where. A
+    TorchScript module runs no Python hooks: it is counted whole (``engines.torch_flops.count_call``)."""
+    module = target.module
+    if isinstance(module, torch.jit.ScriptModule):
+        return _measure_scripted(target, feed, want)
+    engine = get_engine(engine_name, budget)
+    recorder = ShapeRecorder(module)
     try:
-        return engine.measure(target.module, inputs, want, recorder)
+        with feed.bound(module):
+            return engine.measure(module, feed.args, want, recorder)
     except Exception as error:  # the user's forward may raise anything; report where it did
         smallest = partial(_smallest_side, target)
         failure = ForwardFailure.from_error(error, recorder, target.label, target.shapes, smallest)
         raise _on_meta(failure, error, engine.name) from error
     finally:
         recorder.remove()
+
+
+def _measure_scripted(target: Target, feed: Feed, want: Want) -> Measurement:
+    """Totals of a ScriptModule: its Python forward is compiled away, so neither fvcore's scopes nor the
+    meta pass's hooks can see its layers; torch's dispatcher still sees each operator it runs."""
+    module = target.module
+    note = ("a TorchScript module: counted whole by torch's FlopCounterMode (convolutions and matrix products; "
+            "its FLOPs / 2 are MACs); per-layer MACs, activations and receptive fields need the Python module, "
+            "so analyse the model before torch.jit.script.")
+    if Want.COUNTS not in want:
+        raise UsageError(f"{target.label} is a TorchScript module: receptive fields follow each layer through "
+                         "Python hooks, which it does not run. Follow the model before torch.jit.script.")
+    try:
+        named = dict(zip(feed.keywords, feed.args[len(feed.positional):], strict=True))
+        counts = count_call(lambda: module(*feed.positional, **feed.constants, **named))
+    except Exception as error:  # the scripted forward may raise anything
+        raise AnalysisError(f"{target.label}: the TorchScript forward failed: "
+                            f"{str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__}"
+                            ) from error
+    return Measurement("torch", counts, None, notes=[note])
 
 
 def _on_meta(error: ArchstatError, cause: BaseException, engine: str) -> ArchstatError:

@@ -8,10 +8,11 @@ from typing import Any
 
 from torch import nn
 
-from ..options import Engine
+from ..options import Engine, Mode
 from ..tabular import TableData, Tabular
 from . import views
 from .counting import analyze
+from .feeding import ForwardKwargs
 from .report import UNITS, Report
 from .resolve import InputSpec, ModelSpec, resolve
 
@@ -96,9 +97,9 @@ class ReportDiff(Tabular):
         return views.diff_summary(self)
 
     def to_dict(self) -> dict[str, Any]:
-        """json: ``a``, ``b`` (names), ``inputs``, ``units``, ``rows`` (differing), ``totals``."""
+        """json: ``a``, ``b`` (names), ``inputs``, ``mode``, ``units``, ``rows`` (differing), ``totals``."""
         return {
-            "a": self.a.model, "b": self.b.model,
+            "a": self.a.model, "b": self.b.model, "mode": self.a.mode,
             "inputs": {"a": list(self.a.input_shape[0]), "b": list(self.b.input_shape[0])},
             "units": {key: UNITS[key] for key in COUNTS},
             "rows": [row.to_dict() for row in self.changed],
@@ -167,13 +168,16 @@ def diff_reports(a: Report, b: Report, configs_a: Mapping[str, str] | None = Non
 
 
 def diff_models(a: ModelSpec, b: ModelSpec, *, input_size: InputSpec = None,
-                engine: Engine | str = Engine.fvcore) -> ReportDiff:
+                engine: Engine | str = Engine.fvcore, mode: Mode | str = Mode.eval,
+                forward_kwargs: ForwardKwargs = None) -> ReportDiff:
     """Count two models (zoo names, users' specs or modules) and match them layer by layer.
 
     ``input_size`` applies to both (default: each zoo model's own). Both are resolved before
-    either is counted, so a bad name for ``b`` fails before ``a`` is traced.
+    either is counted, so a bad name for ``b`` fails before ``a`` is traced. ``mode`` and
+    ``forward_kwargs`` as for ``analyze``, the same for both.
     """
     targets = [resolve(spec, input_size=input_size) for spec in (a, b)]
-    reports = [analyze(t.module, input_size=t.shapes, name=t.label, engine=engine) for t in targets]
+    reports = [analyze(t.module, input_size=t.inputs, name=t.label, engine=engine, mode=mode,
+                       forward_kwargs=forward_kwargs) for t in targets]
     configs = [{key: layer_config(sub) for key, sub in t.module.named_modules()} for t in targets]
     return diff_reports(reports[0], reports[1], configs[0], configs[1])

@@ -33,10 +33,12 @@ from torch.utils._pytree import tree_flatten
 
 from ..engines.shapes import ForwardFailure, ShapeRecorder
 from ..errors import AnalysisError, ArchstatError, UsageError
-from ..inputs import Shape
-from ..options import Dtype, Optimizer
+from ..inputs import Shape, TensorSpec
+from ..options import Dtype, Mode, Optimizer
 from ..tabular import TableData, Tabular
 from . import views
+from .feeding import Feed, ForwardKwargs, make_feed
+from .lazy import has_lazy, materialised
 from .params import aux_mode, left_out
 from .resolve import InputSpec, ModelSpec, meta_copy, resolve
 from .trainable import mark_trainable
@@ -123,11 +125,13 @@ def estimate_memory(
     name: str | None = None,
     freeze: Sequence[str] = (),
     train: Sequence[str] = (),
+    forward_kwargs: ForwardKwargs = None,
 ) -> MemoryReport:
     """Training and inference memory of ``model``, in bytes, per layer and in total.
 
     Args:
-        model, input_size, batch, num_classes, kwargs, aux, name, freeze, train: as for ``analyze``.
+        model, input_size, batch, num_classes, kwargs, aux, name, freeze, train, forward_kwargs: as for
+            ``analyze``.
         dtype: the number format of weights and activations: "fp32", "fp16" or "bf16".
         optimizer: whose state the training total adds: "sgd" (none), "momentum" (one tensor per
             weight) or "adam" (two).
@@ -140,14 +144,20 @@ def estimate_memory(
     target = resolve(model, input_size=input_size, num_classes=num_classes, kwargs=kwargs, name=name, device="meta")
     if batch < 1:
         raise UsageError(f"--batch must be at least 1, got {batch}. Give a batch size such as 1 or 32.")
+    if isinstance(target.module, torch.jit.ScriptModule):
+        raise UsageError(f"{target.label} is a TorchScript module: memory follows each layer's tensors through "
+                         "Python hooks, which it does not run. Estimate the model before torch.jit.script.")
+    if has_lazy(target.module):  # shapes from one forward on a copy; the caller's module stays lazy
+        target = materialised(target, make_feed(target.inputs, None, "cpu"), Mode.eval)[0]
     meta, label, shapes = target.module, target.label, target.shapes
     if target.info is None:  # not built here: work on a copy, the caller's module stays as it came
         meta = meta_copy(meta)
     skipped = left_out(meta, aux, label)
     mark_trainable(meta, freeze=freeze, train=train)
     meta.to(DTYPES[dtype.value])
-    inputs = [torch.empty((batch, *s), device="meta", dtype=DTYPES[dtype.value]) for s in shapes]
-    with aux_mode(meta, aux):
+    feed = _meta_feed(target.inputs, forward_kwargs, batch, DTYPES[dtype.value])
+    inputs = list(feed.args)
+    with aux_mode(meta, aux), feed.bound(meta):
         saved = _saved_for_backward(meta, inputs, label, shapes)
         peak, peaks = _inference_peak(meta, inputs, label, shapes)
     layers = _layer_frame(meta, saved, peaks, skipped, OPTIMIZER_STATES[optimizer.value])
@@ -157,6 +167,15 @@ def estimate_memory(
         peak_layer=(max(peaks, key=peaks.__getitem__) or "(model)") if peaks else INPUT_ROW,
         types={n: type(m).__name__ for n, m in meta.named_modules()},
     )
+
+
+def _meta_feed(specs: Sequence[TensorSpec], forward_kwargs: ForwardKwargs, batch: int, dtype: torch.dtype) -> Feed:
+    """Meta inputs at ``batch``: float ones in the weights' number format; integer inputs (token ids)
+    and masks keep theirs. Keyword inputs as for ``analyze`` (``feeding.make_feed``)."""
+    made = make_feed(specs, forward_kwargs, "meta")
+    args = tuple(torch.empty((batch, *t.shape[1:]), device="meta", dtype=dtype if t.is_floating_point() else t.dtype)
+                 for t in made.args)
+    return Feed(args, made.keywords, made.constants)
 
 
 def _storage_key(tensor: torch.Tensor) -> int:

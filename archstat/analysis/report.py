@@ -42,6 +42,8 @@ class Report(Tabular):
     notes: list[str] = field(default_factory=list)  # one line each, e.g. why another engine ran
     # The graph the forward executed, when ``analyze`` was asked for it (``Want.GRAPH``).
     dataflow: Dataflow | None = field(default=None, repr=False, compare=False)
+    mode: str = "eval"  # the mode the network was counted in (options.Mode)
+    input_dtypes: list[str] = field(default_factory=list)  # one per input_shape; empty: all float32
 
     @cached_property
     def layers(self) -> pd.DataFrame:
@@ -91,12 +93,13 @@ class Report(Tabular):
         return views.report_summary(self)
 
     def to_dict(self, depth: int | None = None) -> dict[str, Any]:
-        """The json form: ``model``, ``input`` [N, C, H, W], ``engine``, ``units``, ``totals``, ``notes``,
+        """The json form: ``model``, ``input`` [N, C, H, W], ``engine``, ``mode``, ``units``, ``totals``, ``notes``,
         ``layers``."""
         data: dict[str, Any] = {
             "model": self.model,
             "input": list(self.input_shape[0]),
             "engine": self.engine,
+            "mode": self.mode,
             "aux": self.aux,
             "units": UNITS,
             "totals": self.totals,
@@ -105,6 +108,8 @@ class Report(Tabular):
         }
         if len(self.input_shape) > 1:
             data["inputs"] = [list(shape) for shape in self.input_shape]
+        if any(dtype != "float32" for dtype in self.input_dtypes):
+            data["input_dtypes"] = self.input_dtypes
         return data
 
 

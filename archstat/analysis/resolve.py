@@ -5,10 +5,10 @@ A target is one of
 - a user's spec: ``mypkg.nets:Net`` or ``path/to/file.py:Net`` (``user_models``);
 - an ``nn.Module`` the caller built, used as it is (the analysis leaves it as it came).
 
-Input shapes exclude the batch dimension. They may be given as tuples, or as the text of
-``--input`` (``3x224x224``, or one side ``224`` that keeps the model's channels). Every command and
-every library function (``analyze``, ``estimate_memory``, ``diff``, ``compare``) resolves through
-``resolve``.
+Input shapes exclude the batch dimension. They may be given as tuples, ``TensorSpec``s, or as the
+text of ``--input`` (``3x224x224``, ``128:int64``, or one side ``224`` where the model tells its
+channels: see ``_one_shape``). Every command and every library function (``analyze``,
+``estimate_memory``, ``diff``, ``compare``) resolves through ``resolve``.
 """
 
 from __future__ import annotations
@@ -23,15 +23,15 @@ from torch import nn
 
 from ..engines.budget import has_lazy_weights, memory_budget, weight_bytes, weights_on_meta
 from ..engines.imports import light_imports
-from ..errors import UnknownModelError, UsageError
-from ..inputs import Shape, check_shape, parse_input
+from ..errors import InputSizeError, UnknownModelError, UsageError
+from ..inputs import Shape, TensorSpec, check_shape, parse_input, split_dtype
 from ..models import ModelInfo, build_model, get_model_info
 from .user_models import build_user_model, build_user_model_on_meta, is_user_spec, parse_kwargs
 
 ModelSpec = str | nn.Module
-InputSpec = Shape | str | Sequence[Shape | str] | None
+InputSpec = Shape | str | TensorSpec | Sequence[Shape | str | TensorSpec] | None
 
-__all__ = ["InputSpec", "ModelSpec", "Target", "is_user_spec", "meta_copy", "parse_kwargs", "resolve",
+__all__ = ["InputSpec", "ModelSpec", "Target", "input_spec", "is_user_spec", "meta_copy", "parse_kwargs", "resolve",
            "resolve_model", "resolve_within_budget", "zoo_info"]
 
 
@@ -42,10 +42,15 @@ class Target:
 
     module: nn.Module
     label: str
-    shapes: list[Shape]
+    inputs: list[TensorSpec]
     info: ModelInfo | None = None
     num_classes: int | None = None  # the classifier width a zoo model was built with (None: its paper's)
     notes: list[str] = field(default_factory=list)  # how it was built, when not as asked (a report shows them)
+
+    @property
+    def shapes(self) -> list[Shape]:
+        """The inputs' shapes, without the batch dimension."""
+        return [spec.shape for spec in self.inputs]
 
 
 def resolve(
@@ -80,7 +85,7 @@ def resolve(
         label, info, notes = name or built_label, None, [note] if note else []
     else:
         raise UsageError(f"Expected a model name or a torch.nn.Module, got {type(model).__name__}.")
-    return Target(module, label, _shapes(input_size, info, module, label), info, num_classes, notes)
+    return Target(module, label, _inputs(input_size, info, module, label), info, num_classes, notes)
 
 
 def resolve_model(spec: str, kwargs: dict[str, Any] | None = None) -> tuple[nn.Module, str, Shape | None]:
@@ -161,29 +166,70 @@ def _build_zoo(name: str, num_classes: int | None, kwargs: dict[str, Any], devic
         raise UsageError(f"{name}: {error}. Zoo models take only --num-classes.") from None
 
 
-def _shapes(given: InputSpec, info: ModelInfo | None, module: nn.Module, label: str) -> list[Shape]:
-    """The input shapes: ``given`` (one shape, or one per model input), else the zoo model's own."""
-    if given is None or (not isinstance(given, str) and len(given) == 0):
+def _inputs(given: InputSpec, info: ModelInfo | None, module: nn.Module, label: str) -> list[TensorSpec]:
+    """The inputs: ``given`` (one spec, or one per model input), else the zoo model's own."""
+    if given is None or (not isinstance(given, (str, TensorSpec)) and len(given) == 0):
         if info is None:
             raise UsageError(f"{label} is not a zoo model, so it needs an input size: "
-                             "give --input CxHxW, e.g. 3x224x224.")
-        return [info.input_size]
-    one = isinstance(given, str) or not isinstance(given[0], (str, tuple, list))
-    items: list[Any] = [given] if one else list(given)
+                             "give --input CxHxW, e.g. 3x224x224 (or 128:int64 for token ids).")
+        return [TensorSpec(info.input_size)]
+    one = isinstance(given, (str, TensorSpec)) or not isinstance(given[0], (str, tuple, list, TensorSpec))
+    items: list[Any] = [given] if one else list(given)  # type: ignore[arg-type]
     default = info.input_size if info is not None else None
-    return [_one_shape(item, default, module) if isinstance(item, str) else check_shape(item) for item in items]
+    return [input_spec(item, default, module) for item in items]
 
 
-def _one_shape(text: str, default: Shape | None, model: nn.Module) -> Shape:
-    """``--input`` text against the model's default shape; without one, a single number ``S`` takes
-    its channels from the model's first 2-D convolution (``128`` reads as ``3x128x128`` for an RGB
-    net), and is the one-dimensional shape ``S`` for a model without one."""
+def input_spec(item: str | Shape | TensorSpec, default: Shape | None, model: nn.Module) -> TensorSpec:
+    """One input as given: text (``3x8x8``, ``10:int64``, one side), a shape tuple, or a ``TensorSpec``."""
+    if isinstance(item, TensorSpec):
+        return TensorSpec(check_shape(item.shape), item.dtype)
+    if not isinstance(item, str):
+        return TensorSpec(check_shape(tuple(item)))
+    text, dtype = split_dtype(item)
+    return TensorSpec(_one_shape(text, default, model, item, whole=":" in item), dtype)
+
+
+def _one_shape(text: str, default: Shape | None, model: nn.Module, shown: str, whole: bool) -> Shape:
+    """``--input`` text against the model's default shape. Without one, several numbers, or any text
+    with a dtype (``10:float32``), are the whole shape, and one bare number ``S`` is read from the
+    model's first layer that has weights (first in registration order, as ``print(model)`` shows):
+
+    - a convolution (or transposed one) with known channels C: ``CxS`` (1-D), ``CxSxS`` (2-D),
+      ``CxSxSxS`` (3-D): ``128`` is ``3x128x128`` for an RGB net;
+    - any other layer, in a model with no convolution at all: the 1-D shape ``S`` (features of an
+      MLP, token ids of an embedding);
+    - any other layer in a model that has a convolution somewhere (a Linear or Embedding registered
+      first, a lazy convolution): ambiguous, an ``InputSizeError`` that shows both spellings.
+    """
     if default is not None:
         return parse_input(text, default)
-    dims = text.strip().lower().split("x")
-    if len(dims) > 1:
-        return parse_input(text, tuple(1 for _ in dims))
-    channels = next((m.in_channels for m in model.modules() if isinstance(m, nn.Conv2d)), None)
-    if channels is None:  # no 2-D convolution: one number is the whole shape (features of an MLP)
-        return check_shape((parse_input(text, (1, 1, 1))[-1],), shown=text)
-    return parse_input(text, (channels, 1, 1))
+    if "x" in text.lower():
+        return parse_input(text, tuple(1 for _ in text.lower().split("x")))
+    if whole:
+        return check_shape((parse_input(text, (1, 1))[-1],), shown=shown)
+    side = parse_input(text, (1, 1))[-1]  # one number: parse_input reads it as a side
+    first = next((m for m in model.modules() if next(m.children(), None) is None
+                  and any(True for _ in m.parameters(recurse=False))), None)
+    dims = _conv_dims(first) if first is not None else None
+    channels = int(getattr(first, "in_channels", 0) or 0)
+    if dims is not None and channels:
+        return check_shape((channels, *([side] * dims)), shown=shown)
+    if not any(_conv_dims(m) for m in model.modules()):
+        return check_shape((side,), shown=shown)
+    kind = type(first).__name__ if first is not None else "none"
+    conv = next((m for m in model.modules() if _conv_dims(m) and getattr(m, "in_channels", 0)), None)
+    channels, dims = (int(getattr(conv, "in_channels", 3)), _conv_dims(conv)) if conv is not None else (3, 2)
+    image = "x".join([str(channels)] + [str(side)] * (dims or 2))
+    raise InputSizeError(
+        f"--input {shown} is ambiguous for this model (it has convolutions, but its first layer with weights "
+        f"is {kind}): write --input {image} for {channels} channels of {'x'.join([str(side)] * (dims or 2))}, "
+        f"or --input {side}:float32 for a one-dimensional input of {side} (a dtype makes the text the whole shape).")
+
+
+def _conv_dims(module: nn.Module) -> int | None:
+    """The spatial dimensions of a convolution module (1, 2 or 3), None for any other module."""
+    for dims, kinds in ((1, (nn.Conv1d, nn.ConvTranspose1d)), (2, (nn.Conv2d, nn.ConvTranspose2d)),
+                        (3, (nn.Conv3d, nn.ConvTranspose3d))):
+        if isinstance(module, kinds):
+            return dims
+    return None

@@ -219,5 +219,4 @@ def _user_line(error: BaseException) -> str:
     if not frames:
         return ""
     frame = frames[-1]
-    return (f"\n  at {frame.filename}:{frame.lineno}: {(frame.line or '').strip()}"
-            "\n  Run with --debug for the full traceback.")
+    return f"\n  at {frame.filename}:{frame.lineno}: {(frame.line or '').strip()}"

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import typer
 from typer.core import TyperGroup
 
-from ..errors import ArchstatError
+from ..errors import AnalysisError, ArchstatError
 from .output import stderr
 
 try:  # recent Typer carries its own copy of click
@@ -64,7 +64,9 @@ def reports_errors(command: F) -> F:
         except ArchstatError as error:
             if _state["debug"]:
                 raise
-            stderr.print(f"archstat: error: {error}", markup=False)
+            # The library's message is for Python callers too; the way to the traceback is the CLI's own.
+            hint = "\n  Run with --debug for the full traceback." if isinstance(error, AnalysisError) else ""
+            stderr.print(f"archstat: error: {error}{hint}", markup=False)
             raise typer.Exit(error.exit_code) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise

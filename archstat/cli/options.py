@@ -10,10 +10,11 @@ from typing import Annotated
 
 import typer
 
-from ..options import Engine, OutputFormat
+from ..options import Engine, Mode, OutputFormat
 
 DEFAULT_FORMAT = OutputFormat.table  # what every command writes unless --format says otherwise
 DEFAULT_ENGINE = Engine.fvcore
+DEFAULT_MODE = Mode.eval
 
 
 def complete_model(incomplete: str) -> list[str]:
@@ -29,8 +30,17 @@ ModelArg = Annotated[str, typer.Argument(
     show_default=False, autocompletion=complete_model,
 )]
 InputOpt = Annotated[list[str] | None, typer.Option(
-    "--input", "-i", metavar="CxHxW",
-    help="Input shape CxHxW (3x224x224) or one side (224). Default: the zoo model's. Repeat for several inputs.",
+    "--input", "-i", metavar="SHAPE[:DTYPE]",
+    help="Input shape without the batch: CxHxW (3x224x224), one side (224), or with a dtype (128:int64, zeros). "
+    "Default: the zoo model's. Repeat once per forward argument.",
+)]
+ModeOpt = Annotated[Mode, typer.Option(
+    "--mode", help="Count in eval mode (as deployed) or train mode (BatchNorm on batch statistics, dropout on).",
+)]
+ForwardKwargsOpt = Annotated[str | None, typer.Option(
+    "--forward-kwargs", metavar="JSON",
+    help="""Keyword arguments of forward as a JSON object; a shape string is a zero tensor, e.g. """
+    """'{"mask": "1x16:bool", "scale": 0.5}'.""",
 )]
 BatchOpt = Annotated[int, typer.Option("--batch", "-b", help="Batch size N; counts scale with it.")]
 ClassesOpt = Annotated[

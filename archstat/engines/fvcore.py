@@ -160,7 +160,14 @@ class FvcoreEngine:
             meta.notes.append(_meta_instead(module, need, limit, source))
             return meta
         recorder.remove()
-        meta.engine, meta.counts = self.name, count(module, inputs)
+        try:
+            traced = count(module, inputs)
+        except Exception as error:  # noqa: BLE001 - the meta pass ran this forward: the tracer is what failed
+            first = (str(error).strip().splitlines() or [""])[0].split(". ")[0][:120]
+            meta.notes.append(f"fvcore's tracer cannot follow this model ({type(error).__name__}: {first}); "
+                              "counted with the meta engine instead (same conventions).")
+            return meta
+        meta.engine, meta.counts = self.name, traced
         return meta
 
 

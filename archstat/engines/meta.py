@@ -12,7 +12,10 @@ TorchScript trace records, and counts them with fvcore's conventions (``_meta_op
 
 Like fvcore, an operator counts for the innermost module running and for each ancestor of that
 module by dotted name, and only if its result reaches the output: fvcore counts a trace graph
-pruned of dead code, so a branch computed and thrown away counts for neither engine.
+pruned of dead code, so a branch computed and thrown away counts for neither engine (a note says
+how many MACs that left out). The output is searched for tensors inside any object (a dataclass,
+a custom class's attributes); an output that holds no tensor at all prunes nothing: every operator
+that ran counts, and a note says so.
 ``docs/engines.md`` lists where the two engines can still differ.
 """
 
@@ -23,7 +26,7 @@ import weakref
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -56,6 +59,7 @@ class MetaPass:
     counts: Counts
     peak_activation_bytes: int
     fields: FieldTrace
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(eq=False)
@@ -245,8 +249,33 @@ def run(module: nn.Module, inputs: tuple[Tensor, ...], graph: bool = False) -> M
         # A write to the module's state (BatchNorm's batch counter in training mode) is an effect
         # of the forward: fvcore's trace keeps it, so it counts as reaching the output.
         state = list(module.buffers())
-    counts = _tally(counting.reaching((output, state)), list(dict.fromkeys(names.values())))
-    return MetaPass(counts=counts, peak_activation_bytes=counting.live.peak, fields=tracer.finish(output))
+    modules = list(dict.fromkeys(names.values()))
+    found = list(output_tensors(output))
+    counted = counting.reaching((found, state)) if found else counting.ops
+    counts, everything = _tally(counted, modules), _tally(counting.ops, modules)
+    notes = _pruning_notes(sum(counts.macs[""].values()), sum(everything.macs[""].values()), bool(found))
+    return MetaPass(counts=counts, peak_activation_bytes=counting.live.peak, fields=tracer.finish(found),
+                    notes=notes)
+
+
+def output_tensors(obj: Any, depth: int = 0) -> Iterator[Tensor]:
+    """Every tensor in a forward's output: in tensors, lists, tuples and dicts (``tensors_in``), and in
+    the attributes of any other object (a dataclass, a namedtuple, a custom result class), four levels deep."""
+    if isinstance(obj, (Tensor, list, tuple, dict)):
+        for item in (obj,) if isinstance(obj, Tensor) else obj.values() if isinstance(obj, dict) else obj:
+            yield from (tensors_in(item) if isinstance(item, Tensor) else output_tensors(item, depth + 1))
+    elif depth < 4 and hasattr(obj, "__dict__") and not isinstance(obj, (type, nn.Module)):
+        for item in vars(obj).values():
+            yield from output_tensors(item, depth + 1)
+
+
+def _pruning_notes(counted: int, ran: int, found: bool) -> list[str]:
+    if not found and ran:
+        return [f"the output holds no tensor, so every operator that ran is counted ({ran:,} MACs)."]
+    if ran > counted:
+        return [f"{ran - counted:,} MACs of operators whose results reach no output are not counted "
+                "(as fvcore's trace drops dead code)."]
+    return []
 
 
 def count(module: nn.Module, inputs: tuple[Tensor, ...]) -> Counts:
@@ -269,5 +298,5 @@ class MetaEngine:
         return Measurement(
             engine=self.name, counts=meta_pass.counts, fields=meta_pass.fields,
             output_shapes=recorder.output_shapes, peak_activation_bytes=meta_pass.peak_activation_bytes,
-            notes=notes,
+            notes=[*meta_pass.notes, *notes],
         )

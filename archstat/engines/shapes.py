@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sysconfig
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +20,9 @@ _SIZE_ERRORS = re.compile(
     r"Calculated output size|should be at most half|negative dimension|Expected .* to be at least",
     re.IGNORECASE,
 )
-_LIBRARY_DIRS = (str(Path(torch.__file__).parent), str(Path(__file__).parent), "site-packages")
+# torch, archstat itself, installed packages and Python's own library (contextlib's frames are no user's line)
+_LIBRARY_DIRS = (str(Path(torch.__file__).parent), str(Path(__file__).parent.parent), "site-packages",
+                 sysconfig.get_paths()["stdlib"])
 
 
 def _first_tensor(value: Any) -> torch.Tensor | None:
@@ -102,7 +105,7 @@ class ForwardFailure:
         frame = _user_frame(error)
         if frame:
             message += f"\n  at {frame}"
-        return AnalysisError(message + "\n  Run with --debug for the full traceback.")
+        return AnalysisError(message)
 
 
 def smallest_working_side(meta: nn.Module, shape: Shape, failing: int, limit: int = 4096) -> int | None:

@@ -10,6 +10,8 @@ The design calculators use it for blocks too large to materialise.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import Tensor, nn
@@ -22,6 +24,17 @@ from .shapes import ShapeRecorder
 ENGINE_NAME = "torch"
 
 
+def count_call(call: Callable[[], Any]) -> Counts:
+    """MACs by operator of whatever ``call()`` runs (FLOPs / 2), whole model only, no activations.
+    ``FlopCounterMode`` works at torch's dispatcher, so it sees a TorchScript module's operators too."""
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        call()
+    by_operator: Counter[str] = Counter()
+    for op, flops in counter.get_flop_counts().get("Global", {}).items():
+        by_operator[str(op).split("::")[-1].removeprefix("aten.").split(".")[0]] += flops // 2  # "aten.addmm"
+    return Counts(macs={"": by_operator}, activations={"": 0}, uncounted={"": Counter()})
+
+
 class TorchFlopsEngine:
     """MACs as torch's ``FlopCounterMode`` counts them (FLOPs / 2), fields from a meta field trace."""
 
@@ -31,11 +44,7 @@ class TorchFlopsEngine:
                 recorder: ShapeRecorder) -> Measurement:
         counts = fields = None
         if Want.COUNTS in want:
-            with torch.no_grad(), FlopCounterMode(display=False) as counter:
-                module(*inputs)
-            by_operator = Counter({str(op).split(".")[0].split("::")[-1]: flops // 2
-                                   for op, flops in counter.get_flop_counts()["Global"].items()})
-            counts = Counts(macs={"": by_operator}, activations={"": 0}, uncounted={"": Counter()})
+            counts = count_call(lambda: module(*inputs))
         if Want.FIELDS in want:
             fields = trace_fields(module, inputs, graph=Want.GRAPH in want)
         return Measurement(self.name, counts, fields, recorder.output_shapes)

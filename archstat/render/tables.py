@@ -30,13 +30,21 @@ def shape_text(shape: Sequence[int] | None) -> str:
     return "" if shape is None else format_shape(shape)
 
 
+def input_text(report: Report) -> str:
+    """``1x3x224x224 (NxCxHxW)`` for images; any other shape with its batch first (``1x128 int64``)."""
+    shapes = [format_shape(s) + (f" {d}" if d != "float32" else "") for s, d in
+              zip(report.input_shape, report.input_dtypes or ["float32"] * len(report.input_shape), strict=False)]
+    images = all(len(s) == 4 for s in report.input_shape)
+    return " + ".join(shapes) + (" (NxCxHxW)" if images else " (batch first)")
+
+
 def totals_lines(report: Report) -> list[str]:
     t = report.totals
     lines = [
         f"Total: {t['params']:,} params ({human(t['params'])}), of which {t['trainable_params']:,} trainable; "
         f"{t['macs']:,} MACs ({human(t['macs'], 'MACs')} = {human(t['flops'], 'FLOPs')}); "
         f"{t['activations']:,} activations.",
-        f"Input {' + '.join(format_shape(s) for s in report.input_shape)} (NxCxHxW); engine: {report.engine}; "
+        f"Input {input_text(report)}; engine: {report.engine}; {report.mode} mode; "
         f"auxiliary heads {'included' if report.aux else 'excluded'}.",
         UNIT_NOTE,
     ]

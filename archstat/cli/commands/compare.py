@@ -15,12 +15,15 @@ from ..errors import reports_errors
 from ..options import (
     DEFAULT_ENGINE,
     DEFAULT_FORMAT,
+    DEFAULT_MODE,
     BatchOpt,
     ClassesOpt,
     EngineOpt,
     FormatOpt,
+    ForwardKwargsOpt,
     InputOpt,
     KwargsOpt,
+    ModeOpt,
     complete_model,
 )
 from ..output import Result, emit, text_output
@@ -80,11 +83,15 @@ def _ratio_suffix(ratio: float | None, first: bool) -> str:
     return "" if first or ratio is None else f" = {multiple(ratio)}"
 
 
+def _mode_line(entries: list[Entry]) -> str:
+    return f"Counted in {entries[0].mode} mode."
+
+
 def one_metric(entries: list[Entry], metric: str) -> Result:
     """Each model's value of ``metric``, its ratio to the first's, and a sentence for each ratio."""
     first = entries[0]
     return Result(
-        json=lambda: {"metric": metric, "unit": UNITS[metric], "models": [
+        json=lambda: {"metric": metric, "unit": UNITS[metric], "mode": first.mode, "models": [
             {"model": e.label, "input": e.input, "value": e.values[metric], "ratio": e.ratios[metric],
              **({"receptive_field": e.field_hw} if metric == "receptive_field" else {})} for e in entries]},
         csv=lambda: pd.DataFrame({
@@ -98,7 +105,8 @@ def one_metric(entries: list[Entry], metric: str) -> Result:
             f"ratio to {first.label}": [multiple(e.ratios[metric]) for e in entries],
         }),
         title=f"{NAMES[metric]}: compared with {first.label}",
-        notes=[*(sentence(e, first, metric) for e in entries[1:]), f"{NAMES[metric]}: {UNITS[metric]}."],
+        notes=[*(sentence(e, first, metric) for e in entries[1:]), f"{NAMES[metric]}: {UNITS[metric]}.",
+               _mode_line(entries)],
         right=(NAMES[metric], f"ratio to {first.label}"),
     )
 
@@ -114,14 +122,16 @@ def all_metrics(entries: list[Entry], metrics: list[str]) -> Result:
 
     inputs = "; ".join(f"{e.label} {_shapes_text(e.input)}" for e in entries)
     return Result(
-        json=lambda: {"metrics": metrics, "units": {m: UNITS[m] for m in metrics}, "models": [
+        json=lambda: {"metrics": metrics, "units": {m: UNITS[m] for m in metrics}, "mode": entries[0].mode,
+                      "models": [
             {"model": e.label, "input": e.input, "values": e.values, "ratios": e.ratios,
              "receptive_field": e.field_hw} for e in entries]},
         csv=lambda: pd.DataFrame([{"model": e.label, "metric": m, "value": e.values[m], "ratio": e.ratios[m]}
                                   for e in entries for m in metrics]),
         table=table,
         title="archstat compare",
-        notes=[f"Ratios are to {entries[0].label}. Inputs: {inputs}.", *(f"{NAMES[m]}: {UNITS[m]}." for m in metrics)],
+        notes=[f"Ratios are to {entries[0].label}. Inputs: {inputs}.", *(f"{NAMES[m]}: {UNITS[m]}." for m in metrics),
+               _mode_line(entries)],
         right=[e.label for e in entries],
     )
 
@@ -143,6 +153,8 @@ def compare(
     num_classes: ClassesOpt = None,
     kwargs: KwargsOpt = None,
     engine: EngineOpt = DEFAULT_ENGINE,
+    mode: ModeOpt = DEFAULT_MODE,
+    forward_kwargs: ForwardKwargsOpt = None,
     format: FormatOpt = DEFAULT_FORMAT,
 ) -> None:
     """Models side by side: each value and its ratio to the first model's.
@@ -152,5 +164,5 @@ def compare(
     from ...analysis.compare import compare_models
 
     entries = compare_models(models, metric=metric, input_size=input, batch=batch, num_classes=num_classes,
-                             kwargs=kwargs, engine=engine)
+                             kwargs=kwargs, engine=engine, mode=mode, forward_kwargs=forward_kwargs)
     emit(one_metric(entries, metric.value) if metric else all_metrics(entries, list(entries[0].values)), format)

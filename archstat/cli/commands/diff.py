@@ -13,7 +13,17 @@ from ...inputs import format_shape
 from ...render.tables import UNIT_NOTE, shape_text
 from ...render.words import integer, signed, signed_percent
 from ..errors import reports_errors
-from ..options import DEFAULT_ENGINE, DEFAULT_FORMAT, EngineOpt, FormatOpt, InputOpt, complete_model
+from ..options import (
+    DEFAULT_ENGINE,
+    DEFAULT_FORMAT,
+    DEFAULT_MODE,
+    EngineOpt,
+    FormatOpt,
+    ForwardKwargsOpt,
+    InputOpt,
+    ModeOpt,
+    complete_model,
+)
 from ..output import Result, emit, text_output
 
 if TYPE_CHECKING:
@@ -73,6 +83,7 @@ def summary_lines(diff: ReportDiff) -> list[str]:
     else:
         lines.append(f"Each counted on its own default input: {a} {inputs[0]}, {b} {inputs[1]} "
                      "(NxCxHxW); give --input to count both at one size.")
+    lines.append(f"Both counted in {diff.a.mode} mode.")
     return [*lines, UNIT_NOTE]
 
 
@@ -121,6 +132,8 @@ def diff(
     )],
     input: InputOpt = None,
     engine: EngineOpt = DEFAULT_ENGINE,
+    mode: ModeOpt = DEFAULT_MODE,
+    forward_kwargs: ForwardKwargsOpt = None,
     format: FormatOpt = DEFAULT_FORMAT,
 ) -> None:
     """Two layouts side by side, layer by layer (matched by name): only the rows that differ.
@@ -129,4 +142,5 @@ def diff(
     """
     from ...analysis.diff import diff_models
 
-    emit(diff_result(diff_models(a, b, input_size=input or None, engine=engine)), format)
+    emit(diff_result(diff_models(a, b, input_size=input or None, engine=engine, mode=mode,
+                                 forward_kwargs=forward_kwargs)), format)

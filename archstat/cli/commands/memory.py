@@ -16,6 +16,7 @@ from ..options import (
     ClassesOpt,
     DepthOpt,
     FormatOpt,
+    ForwardKwargsOpt,
     FreezeOpt,
     InputOpt,
     KwargsOpt,
@@ -87,6 +88,7 @@ def memory(
     kwargs: KwargsOpt = None,
     aux: AuxOpt = False,
     depth: DepthOpt = None,
+    forward_kwargs: ForwardKwargsOpt = None,
     format: FormatOpt = DEFAULT_FORMAT,
 ) -> None:
     """Memory per layer for training (weights, gradients, optimizer state, saved activations) and inference.
@@ -98,6 +100,7 @@ def memory(
     report = estimate_memory(
         model, input_size=input or None, batch=batch, dtype=dtype, optimizer=optimizer,
         num_classes=num_classes, kwargs=kwargs, aux=aux, freeze=freeze or (), train=train or (),
+        forward_kwargs=forward_kwargs,
     )
     emit(memory_result(report, depth, batch), format)
 

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ...errors import UsageError
-from ...options import PlotMetric
+from ...options import Mode, PlotMetric
 from ...render.plot import check_target, compare_figure, layer_figure
 from ..errors import reports_errors
-from ..options import DepthOpt, InputOpt, complete_model
+from ..options import DEFAULT_MODE, DepthOpt, InputOpt, ModeOpt, complete_model
 from ..output import tell
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ def plot(
                                                        "of params against MACs.")] = None,
     input: InputOpt = None,
     depth: DepthOpt = None,
+    mode: ModeOpt = DEFAULT_MODE,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
 ) -> None:
     """Draw where a network's parameters and multiply-adds live (needs archstat[plot]).
@@ -39,17 +40,17 @@ def plot(
     if models[0] == "compare":
         if len(models) < 3:
             raise UsageError("archstat plot compare needs two or more models, e.g. plot compare alexnet vgg16.")
-        reports = [_analyze(m, input) for m in models[1:]]
+        reports = [_analyze(m, input, mode) for m in models[1:]]
         compare_figure(reports, out)
     else:
         if len(models) > 1:
             raise UsageError(f"one model per plot, got {len(models)}; use 'archstat plot compare "
                              f"{' '.join(models)}' for several.")
-        layer_figure(_analyze(models[0], input), out, metric.value if metric else None, depth)
+        layer_figure(_analyze(models[0], input, mode), out, metric.value if metric else None, depth)
     tell(f"wrote {out}")
 
 
-def _analyze(spec: str, inputs: list[str] | None) -> Report:
+def _analyze(spec: str, inputs: list[str] | None, mode: Mode) -> Report:
     from ...analysis.counting import analyze
 
-    return analyze(spec, input_size=inputs or None)
+    return analyze(spec, input_size=inputs or None, mode=mode)

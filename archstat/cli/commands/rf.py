@@ -7,7 +7,18 @@ from typing import TYPE_CHECKING
 from ...render.tables import shape_text
 from ...render.words import pair_text
 from ..errors import reports_errors
-from ..options import DEFAULT_ENGINE, DEFAULT_FORMAT, AuxOpt, EngineOpt, FormatOpt, InputOpt, ModelArg
+from ..options import (
+    DEFAULT_ENGINE,
+    DEFAULT_FORMAT,
+    DEFAULT_MODE,
+    AuxOpt,
+    EngineOpt,
+    FormatOpt,
+    ForwardKwargsOpt,
+    InputOpt,
+    ModelArg,
+    ModeOpt,
+)
 from ..output import Result, emit, text_output
 
 if TYPE_CHECKING:
@@ -44,7 +55,7 @@ def field_data(report: Report) -> dict[str, object]:
     """The report's json, cut to the fields, shapes and depths."""
     data = report.to_dict()
     return {
-        "model": data["model"], "input": data["input"], "engine": data["engine"],
+        "model": data["model"], "input": data["input"], "engine": data["engine"], "mode": data["mode"],
         "totals": {k: data["totals"][k] for k in
                    ("receptive_field", "effective_stride", "field_start", "depth", "field_notes")},
         "layers": [{k: layer[k] for k in ("name", "type", "output_shape", "receptive_field",
@@ -57,7 +68,7 @@ def field_data(report: Report) -> dict[str, object]:
 @text_output
 def rf(
     model: ModelArg, input: InputOpt = None, aux: AuxOpt = False, engine: EngineOpt = DEFAULT_ENGINE,
-    format: FormatOpt = DEFAULT_FORMAT,
+    mode: ModeOpt = DEFAULT_MODE, forward_kwargs: ForwardKwargsOpt = None, format: FormatOpt = DEFAULT_FORMAT,
 ) -> None:
     """Receptive field, effective stride and start of every layer, correct through branches.
 
@@ -66,7 +77,9 @@ def rf(
     from ...analysis.counting import analyze
     from ...engines.contract import Want
 
-    report = analyze(model, input_size=input or None, aux=aux, engine=engine, want=Want.FIELDS)
+    report = analyze(model, input_size=input or None, aux=aux, engine=engine, want=Want.FIELDS, mode=mode,
+                     forward_kwargs=forward_kwargs)
     emit(Result(json=lambda: field_data(report), csv=lambda: field_rows(report), table=lambda: field_rows(report),
-                title=f"{report.model}: receptive fields",
-                notes=[field_summary(report), FIELD_NOTE, *report.totals["field_notes"]]), format)
+                title=f"{report.model}: receptive fields ({report.mode} mode)",
+                notes=[field_summary(report), FIELD_NOTE, f"Counted in {report.mode} mode.",
+                       *report.totals["field_notes"]]), format)

@@ -9,6 +9,7 @@ from ..errors import reports_errors
 from ..options import (
     DEFAULT_ENGINE,
     DEFAULT_FORMAT,
+    DEFAULT_MODE,
     AuxOpt,
     BatchOpt,
     BudgetOpt,
@@ -16,10 +17,12 @@ from ..options import (
     DepthOpt,
     EngineOpt,
     FormatOpt,
+    ForwardKwargsOpt,
     FreezeOpt,
     InputOpt,
     KwargsOpt,
     ModelArg,
+    ModeOpt,
     TrainOpt,
 )
 from ..output import Result, emit, note, text_output
@@ -42,6 +45,8 @@ def table(
     train: TrainOpt = None,
     engine: EngineOpt = DEFAULT_ENGINE,
     memory_budget: BudgetOpt = None,
+    mode: ModeOpt = DEFAULT_MODE,
+    forward_kwargs: ForwardKwargsOpt = None,
     format: FormatOpt = DEFAULT_FORMAT,
 ) -> None:
     """Per-layer parameters, MACs and activations of one network: a zoo model or your own.
@@ -51,7 +56,8 @@ def table(
     from ...analysis.counting import analyze
 
     report = analyze(model, input_size=input or None, batch=batch, num_classes=num_classes, kwargs=kwargs, aux=aux,
-                     freeze=freeze or (), train=train or (), engine=engine, memory_budget=memory_budget)
+                     freeze=freeze or (), train=train or (), engine=engine, memory_budget=memory_budget,
+                     mode=mode, forward_kwargs=forward_kwargs)
     for text in report.notes:
         note(text)
     emit(report_result(report, depth), format)
@@ -61,6 +67,6 @@ def report_result(report: Report, depth: int | None) -> Result:
     """A report's pieces for the output sink: its layers to ``depth``, and its totals as notes."""
     return Result(
         json=lambda: report.to_dict(depth), csv=lambda: layer_rows(report, depth),
-        table=lambda: layer_table(report, depth), title=f"{report.model}: per-layer counts",
+        table=lambda: layer_table(report, depth), title=f"{report.model}: per-layer counts ({report.mode} mode)",
         notes=totals_lines(report), right=NUMERIC_COLUMNS, heading=report.model,
     )
