@@ -139,7 +139,8 @@ def test_a_constructor_that_loads_weights_builds_on_meta_silently(wide_vgg: Modu
 
 def test_lazy_layers_are_built_normally_and_traced_as_before(wide_vgg: ModuleType) -> None:
     report = archstat.analyze("wide_vgg:Lazy", input_size="3x16x16", memory_budget=NO_LIMIT)
-    assert wide_vgg.BUILT_ON == ["meta", "cpu"] and (report.engine, report.notes) == ("fvcore", [])
+    assert wide_vgg.BUILT_ON == ["meta", "cpu"] and report.engine == "fvcore"
+    assert len(report.notes) == 1 and report.notes[0].startswith("lazy layers took their shapes")  # on a copy
     # conv 3->8, 3x3 on 16x16: 224 params, 8*14*14 outputs of 27 MACs; linear 8->10: 90 params, 80 MACs
     assert (report.totals["params"], report.totals["macs"]) == (224 + 90, 8 * 14 * 14 * 27 + 80)
 

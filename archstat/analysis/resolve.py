@@ -137,8 +137,8 @@ def resolve_within_budget(model: ModelSpec, budget: int | str | None, **argument
     if isinstance(model, nn.Module):
         return resolve(model, **arguments)
     target = resolve(model, device="meta", **arguments)
-    if has_lazy_weights(target.module):  # no size before a forward: weighed after the build, as before
-        return resolve(model, device="cpu", **arguments)
+    if has_lazy_weights(target.module):  # no size before a forward: built normally (_build_user), weighed after
+        return target
     if not weights_on_meta(target.module):  # the constructor needed real tensors: built normally already
         target.notes.clear()  # a normal build is what this engine does anyway
         return target
@@ -155,7 +155,11 @@ def resolve_within_budget(model: ModelSpec, budget: int | str | None, **argument
 def _build_user(spec: str, arguments: dict[str, Any], device: str) -> tuple[nn.Module, str, str | None]:
     """A user's model built normally, or on the meta device (``build_user_model_on_meta``)."""
     if device == "meta":
-        return build_user_model_on_meta(spec, arguments)
+        module, label, note = build_user_model_on_meta(spec, arguments)
+        # A lazy model allocates nothing before its first forward, which runs on the CPU (analysis/lazy.py),
+        # and a TorchScript module runs real tensors only: both are built normally.
+        if not (has_lazy_weights(module) or isinstance(module, torch.jit.ScriptModule)):
+            return module, label, note
     return (*build_user_model(spec, arguments), None)
 
 
