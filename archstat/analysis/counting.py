@@ -54,6 +54,7 @@ def analyze(
     memory_budget: int | str | None = None,
     want: Want = Want.ALL,
     mode: Mode | str = Mode.eval,
+    backward: bool = False,
 ) -> Report:
     """Count params, MACs and activations of ``model`` per module, and follow its receptive fields.
 
@@ -78,6 +79,11 @@ def analyze(
         mode: "eval" (the default, as the command line counts) or "train" (BatchNorm on the batch's
             statistics). The module's own mode, buffers and hooks are restored afterwards
             (``snapshot.as_given``), also when the analysis fails.
+        backward: add each module's backward MACs (``LayerRecord.backward_macs``) and the totals
+            ``backward_macs`` and ``training_step_macs`` (forward + backward): torch's
+            ``FlopCounterMode`` convention for ``loss = output.sum(); loss.backward()``, the input
+            needing no gradient and frozen parameters none either (``engines/backward.py``). The
+            meta pass counts them whichever engine is asked, so asking costs nothing more.
 
     Returns:
         A ``Report``: per-module records and totals; params in elements, MACs (one fused multiply-add
@@ -96,11 +102,14 @@ def analyze(
         inputs = tuple(torch.zeros((1, *shape), device=device) for shape in shapes)
         with as_given(module, mode), aux_mode(module, aux), torch.no_grad(), light_imports():
             measured = _measure(target, inputs, get_engine(engine, memory_budget), want)
-        records = _layer_records(module, measured, excluded, batch)
+        records = _layer_records(module, measured, excluded, batch, backward)
         totals = {**_totals(module, measured.counts, excluded, batch), **_field_totals(measured.fields)}
+        if backward and measured.counts is not None:
+            totals.update(_backward_totals(measured.counts, totals["macs"], batch))
     finally:
         undo_marks()
-    notes = [*measured.notes, *_aux_note(module, excluded, totals["params"])]
+    notes = [*measured.notes, *_aux_note(module, excluded, totals["params"]),
+             *(_backward_notes(measured.counts) if backward else [])]
     return Report(model=label, input_shape=[(batch, *shape) for shape in shapes], engine=measured.engine,
                   aux=aux, records=records, totals=totals, notes=notes)
 
@@ -149,8 +158,10 @@ def _smallest_side(target: Target) -> int | None:
     return smallest_working_side(meta, shapes[0], failing=max(shapes[0][-2:]))
 
 
-def _layer_records(module: nn.Module, measured: Measurement, excluded: set[str], batch: int) -> list[LayerRecord]:
+def _layer_records(module: nn.Module, measured: Measurement, excluded: set[str], batch: int,
+                   backward: bool = False) -> list[LayerRecord]:
     counts = measured.counts or _NO_COUNTS
+    backward = backward and bool(counts.backward_macs)
     rows = []
     for name, sub in module.named_modules():
         if name in excluded:
@@ -165,8 +176,28 @@ def _layer_records(module: nn.Module, measured: Measurement, excluded: set[str],
             macs=batch * sum(counts.macs.get(name, Counter()).values()),
             activations=batch * counts.activations.get(name, 0),
             **_field_of(measured.fields, name),
+            backward_macs=batch * counts.backward_macs.get(name, 0) if backward else None,
         ))
     return rows
+
+
+def _backward_totals(counts: Counts, forward: int, batch: int) -> dict[str, Any]:
+    """The backward pass's MACs and the training step's (forward + backward), at ``batch``."""
+    if not counts.backward_macs:
+        return {}
+    backward = batch * counts.backward_macs[""]
+    return {"backward_macs": backward, "training_step_macs": forward + backward,
+            "backward_uncounted_ops": sorted(counts.backward_uncounted)}
+
+
+def _backward_notes(counts: Counts | None) -> list[str]:
+    if counts is not None and not counts.backward_macs:
+        return ["Backward MACs come from a meta pass, and this network cannot run on meta tensors: "
+                "they are left out."]
+    if counts is not None and counts.backward_uncounted:
+        return ["Backward MACs leave out the gradient products of " + ", ".join(sorted(counts.backward_uncounted))
+                + " (no rule follows them; docs/conventions.md)."]
+    return []
 
 
 _NO_COUNTS = Counts(macs={}, activations={}, uncounted={})

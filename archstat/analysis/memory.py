@@ -23,7 +23,7 @@ from __future__ import annotations
 import weakref
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -31,6 +31,7 @@ from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten
 
+from ..engines.meta import count as count_meta
 from ..engines.shapes import ForwardFailure, ShapeRecorder
 from ..errors import AnalysisError, ArchstatError, UsageError
 from ..inputs import Shape
@@ -67,6 +68,9 @@ class MemoryReport:
     totals: dict[str, int]
     peak_layer: str  # the module running when inference activations peaked
     types: dict[str, str]  # every module's class name, by dotted name (for folded rows)
+    # MACs at the report's batch: "forward" (fvcore's), "backward" (torch's FlopCounterMode
+    # convention, engines/backward.py) and "training_step", their sum; empty when not counted
+    macs: dict[str, int] = field(default_factory=dict)
 
     def rows(self, depth: int | None = None) -> pd.DataFrame:
         """Rows with modules deeper than ``depth`` folded into their ancestor at that depth."""
@@ -88,9 +92,14 @@ class MemoryReport:
             "units": "bytes",
             "peak_layer": self.peak_layer,
             "totals": self.totals,
+            **({"macs": {**self.macs, "units": _MAC_UNITS}} if self.macs else {}),
             "layers": [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
                        for row in rows.to_dict("records")],
         }
+
+
+_MAC_UNITS = ("one fused multiply-add = 1 MAC; forward: fvcore's count; backward: torch's FlopCounterMode "
+              "convention (gradient products of convolutions and matrix products)")
 
 
 def _fold(name: str, depth: int) -> str:
@@ -114,6 +123,7 @@ def estimate_memory(
     name: str | None = None,
     freeze: Sequence[str] = (),
     train: Sequence[str] = (),
+    count_macs: bool = True,
 ) -> MemoryReport:
     """Training and inference memory of ``model``, in bytes, per layer and in total.
 
@@ -122,6 +132,8 @@ def estimate_memory(
         dtype: the number format of weights and activations: "fp32", "fp16" or "bf16".
         optimizer: whose state the training total adds: "sgd" (none), "momentum" (one tensor per
             weight) or "adam" (two).
+        count_macs: also count the step's MACs (``MemoryReport.macs``: forward, backward and the
+            training step), from one more meta pass.
 
     Returns:
         A ``MemoryReport``; the method is in the module docstring. The network runs on the meta
@@ -141,13 +153,29 @@ def estimate_memory(
     with aux_mode(meta, aux):
         saved = _saved_for_backward(meta, inputs, label, shapes)
         peak, peaks = _inference_peak(meta, inputs, label, shapes)
+        macs = _step_macs(meta, inputs) if count_macs else {}
     layers = _layer_frame(meta, saved, peaks, skipped, OPTIMIZER_STATES[optimizer.value])
     return MemoryReport(
         model=label, input_shape=[tuple(i.shape) for i in inputs], dtype=dtype.value, optimizer=optimizer.value,
         layers=layers, totals=_totals(layers, peak),
         peak_layer=(max(peaks, key=peaks.__getitem__) or "(model)") if peaks else INPUT_ROW,
         types={n: type(m).__name__ for n, m in meta.named_modules()},
+        macs=macs,
     )
+
+
+def _step_macs(model: nn.Module, inputs: list[torch.Tensor]) -> dict[str, int]:
+    """Forward, backward and training-step MACs of one step at the inputs' batch (eval mode, as
+    ``analyze`` counts; the products are the same in either mode)."""
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            counts = count_meta(model, tuple(inputs))
+    finally:
+        model.train(was_training)
+    forward, backward = sum(counts.macs[""].values()), counts.backward_macs[""]
+    return {"forward": forward, "backward": backward, "training_step": forward + backward}
 
 
 def _storage_key(tensor: torch.Tensor) -> int:

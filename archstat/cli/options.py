@@ -65,3 +65,7 @@ BudgetOpt = Annotated[str | None, typer.Option(
 OutputOpt = Annotated[Path | None, typer.Option(
     "--output", "-o", help="Write the result to this file (atomically) instead of stdout.", show_default=False)]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Let --output overwrite an existing file.")]
+BackwardOpt = Annotated[bool, typer.Option(
+    "--backward", help="Add the backward pass's MACs per layer and the training step's total (torch's "
+    "FlopCounterMode convention: gradient products of convolutions and matrix products).",
+)]

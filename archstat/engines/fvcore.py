@@ -109,5 +109,9 @@ class FvcoreEngine:
                 "conventions). Give --memory-budget or --engine to choose.")
             return meta
         recorder.remove()
-        meta.engine, meta.counts = self.name, count(module, inputs)
+        counts = count(module, inputs)
+        assert meta.counts is not None
+        # fvcore counts no backward: the meta pass's figures stand, the same on both engines.
+        counts.backward_macs, counts.backward_uncounted = meta.counts.backward_macs, meta.counts.backward_uncounted
+        meta.engine, meta.counts = self.name, counts
         return meta

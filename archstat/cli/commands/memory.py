@@ -70,7 +70,16 @@ def totals_lines(report: MemoryReport) -> list[str]:
         f"Inference: {byte_text(t['inference'])} = weights {byte_text(t['weights'])} + peak activations "
         f"{byte_text(t['inference_activations'])} (the most alive at once, at {report.peak_layer}).",
         f"Input {shape} (NxCxHxW), {report.dtype}. {_BYTES_NOTE}",
+        *_macs_line(report.macs),
     ]
+
+
+def _macs_line(macs: dict[str, int]) -> list[str]:
+    if not macs:
+        return []
+    return [f"Compute per step: forward {macs['forward']:,} MACs + backward {macs['backward']:,} MACs "
+            f"= {macs['training_step']:,} MACs (1 MAC = one fused multiply-add; backward as torch's "
+            "FlopCounterMode counts it: gradient products of convolutions and matrix products)."]
 
 
 @reports_errors

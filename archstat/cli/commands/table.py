@@ -10,6 +10,7 @@ from ..options import (
     DEFAULT_ENGINE,
     DEFAULT_FORMAT,
     AuxOpt,
+    BackwardOpt,
     BatchOpt,
     BudgetOpt,
     ClassesOpt,
@@ -42,6 +43,7 @@ def table(
     train: TrainOpt = None,
     engine: EngineOpt = DEFAULT_ENGINE,
     memory_budget: BudgetOpt = None,
+    backward: BackwardOpt = False,
     format: FormatOpt = DEFAULT_FORMAT,
 ) -> None:
     """Per-layer parameters, MACs and activations of one network: a zoo model or your own.
@@ -51,7 +53,8 @@ def table(
     from ...analysis.counting import analyze
 
     report = analyze(model, input_size=input or None, batch=batch, num_classes=num_classes, kwargs=kwargs, aux=aux,
-                     freeze=freeze or (), train=train or (), engine=engine, memory_budget=memory_budget)
+                     freeze=freeze or (), train=train or (), engine=engine, memory_budget=memory_budget,
+                     backward=backward)
     for text in report.notes:
         note(text)
     emit(report_result(report, depth), format)
