@@ -32,12 +32,13 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten
 
 from ..engines.meta import count as count_meta
+from ..engines.meta_device import fast_native_batch_norm
 from ..engines.shapes import ForwardFailure, ShapeRecorder
 from ..errors import AnalysisError, ArchstatError, UsageError
 from ..inputs import Shape
 from ..options import Dtype, Optimizer
 from .params import aux_mode, left_out
-from .resolve import InputSpec, ModelSpec, meta_copy, resolve
+from .resolve import InputSpec, ModelSpec, Target, meta_copy, resolve
 from .trainable import mark_trainable
 
 if TYPE_CHECKING:
@@ -143,12 +144,28 @@ def estimate_memory(
     target = resolve(model, input_size=input_size, num_classes=num_classes, kwargs=kwargs, name=name, device="meta")
     if batch < 1:
         raise UsageError(f"--batch must be at least 1, got {batch}. Give a batch size such as 1 or 32.")
-    meta, label, shapes = target.module, target.label, target.shapes
-    if target.info is None:  # not built here: work on a copy, the caller's module stays as it came
-        meta = meta_copy(meta)
-    skipped = left_out(meta, aux, label)
+    meta, skipped = prepare_meta(target, aux, freeze, train, dtype)
+    return measure_memory(meta, target.label, target.shapes, batch, dtype=dtype, optimizer=optimizer,
+                          aux=aux, skipped=skipped, count_macs=count_macs)
+
+
+def prepare_meta(target: Target, aux: bool, freeze: Sequence[str], train: Sequence[str],
+                 dtype: Dtype) -> tuple[nn.Module, set[str]]:
+    """The meta module ``measure_memory`` runs: ``target``'s, or a copy of a module the caller
+    gave (left as it came), trainable parameters marked, in ``dtype``; and the auxiliary heads left
+    out. ``sweep`` prepares it once for all its points."""
+    meta = target.module if target.info is not None else meta_copy(target.module)
+    if any(not t.is_meta for t in meta.parameters()):
+        meta = meta_copy(meta)  # a zoo model built for a real trace
+    skipped = left_out(meta, aux, target.label)
     mark_trainable(meta, freeze=freeze, train=train)
     meta.to(DTYPES[dtype.value])
+    return meta, skipped
+
+
+def measure_memory(meta: nn.Module, label: str, shapes: list[Shape], batch: int, *, dtype: Dtype,
+                   optimizer: Optimizer, aux: bool, skipped: set[str], count_macs: bool) -> MemoryReport:
+    """``estimate_memory`` on a module ``prepare_meta`` made, at ``shapes`` and ``batch``."""
     inputs = [torch.empty((batch, *s), device="meta", dtype=DTYPES[dtype.value]) for s in shapes]
     with aux_mode(meta, aux):
         saved = _saved_for_backward(meta, inputs, label, shapes)
@@ -229,7 +246,8 @@ def _saved_for_backward(
     was_training = model.training
     model.train()
     try:
-        with torch.enable_grad(), torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        with torch.enable_grad(), torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t), \
+                fast_native_batch_norm():
             output = model(*inputs)
     except Exception as error:
         raise _on_meta(ForwardFailure.from_error(error, recorder, label, shapes)) from error
@@ -296,7 +314,7 @@ def _inference_peak(
     was_training = model.training
     model.eval()
     try:
-        with torch.no_grad(), mode:
+        with torch.no_grad(), fast_native_batch_norm(), mode:  # the stand-in below the counting mode
             model(*inputs)
     except Exception as error:
         raise _on_meta(ForwardFailure.from_error(error, recorder, label, shapes)) from error

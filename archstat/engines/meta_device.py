@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.overrides import TorchFunctionMode
+from torch.utils._python_dispatch import TorchDispatchMode
 
 
 class _FastKernels(TorchFunctionMode):
@@ -82,3 +83,37 @@ def meta_inputs(inputs: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
     return tuple(t if t.is_meta else torch.empty_like(t, device="meta") for t in inputs)
 
 
+
+
+class _FastNativeBatchNorm(TorchDispatchMode):
+    """A shape-only stand-in for ATen's ``native_batch_norm`` on meta tensors, below autograd.
+
+    Its meta kernel is the same fifty-operator decomposition as above (``_FastKernels``), and
+    ``archstat memory`` runs it in training mode, where autograd must still record the call and
+    save its results: a dispatch mode sits below autograd, so the graph and the saved tensors are
+    torch's own. The results are a tensor like the input and the saved statistics, whose shapes
+    and dtypes come from torch's kernel run once on a tiny input of the same channels, dtype and
+    arguments (remembered in ``_STATISTICS``).
+    """
+
+    def __torch_dispatch__(self, func: Any, types_: Any, args: tuple[Any, ...] = (),
+                           kwargs: dict[str, Any] | None = None) -> Any:
+        kwargs = kwargs or {}
+        x = args[0] if args else None
+        if func is not torch.ops.aten.native_batch_norm.default or not isinstance(x, Tensor) or not x.is_meta \
+                or x.dim() < 2 or kwargs:
+            return func(*args, **kwargs)
+        rest = args[1:]
+        key = (x.dim(), x.shape[1], x.dtype, tuple(_spec(a) for a in rest))
+        if key not in _STATISTICS:
+            tiny = torch.empty((2, x.shape[1], *[1] * (x.dim() - 2)), dtype=x.dtype, device="meta")
+            _STATISTICS[key] = [(list(t.shape), t.dtype) for t in func(tiny, *rest)[1:]]
+        return (torch.empty_like(x), *(torch.empty(s, dtype=d, device="meta") for s, d in _STATISTICS[key]))
+
+
+def _spec(value: Any) -> Any:
+    return (tuple(value.shape), value.dtype, value.is_meta) if isinstance(value, Tensor) else value
+
+
+_STATISTICS: dict[tuple[Any, ...], list[tuple[list[int], torch.dtype]]] = {}
+fast_native_batch_norm = _FastNativeBatchNorm  # ``with fast_native_batch_norm(): ...`` in a meta pass

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
-
-import typer
+from typing import TYPE_CHECKING
 
 from ...options import Dtype, Optimizer
 from ...render.words import byte_text, integer, share
@@ -15,11 +13,13 @@ from ..options import (
     BatchOpt,
     ClassesOpt,
     DepthOpt,
+    DtypeOpt,
     FormatOpt,
     FreezeOpt,
     InputOpt,
     KwargsOpt,
     ModelArg,
+    OptimizerOpt,
     TrainOpt,
 )
 from ..output import Result, emit, text_output
@@ -31,10 +31,6 @@ if TYPE_CHECKING:
 else:
     from ..._lazy import pandas as pd
 
-DtypeOpt = Annotated[Dtype, typer.Option("--dtype", help="Number format of weights and activations.")]
-OptimizerOpt = Annotated[Optimizer, typer.Option(
-    "--optimizer", help="Optimizer state per trainable parameter: sgd none, momentum 1 copy, adam 2 copies.",
-)]
 
 _BYTES_NOTE = ("1 MiB = 2^20 bytes. Measured by running the network on PyTorch's meta device; "
                "not counted: framework overhead, workspaces, allocator fragmentation (see docs/memory.md).")
