@@ -16,11 +16,13 @@ Tools, on the same network definitions (archstat's zoo):
 The four others build the model as a user would (PyTorch's weight initialisation) and import only
 archstat's model definitions, not its analysis code. Install them with ``pip install -e .[bench]``.
 
-Two sections measure archstat alone (``--only startup,rf`` runs just them, in about a minute):
+Three sections measure archstat alone (``--only startup,rf,sweep`` runs just them, in a few minutes):
   startup   ``archstat --help``, ``--version``, ``table --help`` and one bash completion, run as the
             console script runs them, beside ``python -c pass`` and ``python -c "import torch"``
   rf        ``archstat rf vgg16 --input 1024`` against ``archstat table vgg16 --input 1024 --engine meta``
             (target: rf within 1.3x of table)
+  sweep     ``archstat sweep resnet50_v1_5 --sizes 64:1024:32`` (31 sides, meta engine) against
+            ``archstat table resnet50_v1_5 --engine meta`` (target: within 3x of table)
 
 Usage: ``python benchmarks/run.py`` (30-45 minutes on 2 cores; writes docs/performance.md),
 ``python benchmarks/run.py --quick`` (a few minutes; writes nothing unless --output is given) or
@@ -47,7 +49,7 @@ NETWORKS = {"alexnet": 227, "vgg16": 224, "resnet152": 224, "densenet201": 224, 
 LARGE = 1024
 TOOLS = ["archstat-meta", "archstat", "fvcore", "torchinfo", "ptflops", "thop"]
 FLOOR = "import torch"  # a process that imports torch and exits: what no tool can go below
-SECTIONS = ("startup", "rf")  # what --only can pick; the tool comparison runs only without --only
+SECTIONS = ("startup", "rf", "sweep")  # what --only can pick; the tool comparison runs only without --only
 
 # Startup: what the console script costs when it analyses nothing. The commands run as the script
 # does (``main`` with argv[0] "archstat", which click's completion keys on), from the source tree.
@@ -63,7 +65,10 @@ STARTUPS: dict[str, tuple[list[str], dict[str, str]]] = {
 STARTUP_FLOORS = {"python -c pass": "pass", "python -c 'import torch'": "import torch"}
 # rf against the table of the same network and input: tracing fields should cost little over counting.
 RF, RF_NETWORK, RF_TARGET = "archstat-rf", "vgg16", 1.3
-WARMS_WITH = {RF: "archstat-meta"}  # the same package on the same network: one warm-up fills the caches
+# A 31-side sweep against one table of the same network: the per-side cost has to be small.
+SWEEP, SWEEP_NETWORK, SWEEP_SIZES, SWEEP_TARGET = "archstat-sweep", "resnet50_v1_5", "64:1024:32", 3.0
+SWEEP_TABLE = "archstat-meta-default"  # table at the network's default input (no --input)
+WARMS_WITH = {RF: "archstat-meta", SWEEP: "archstat-meta", SWEEP_TABLE: "archstat-meta"}  # one warm-up fills the caches
 
 # What the four other tools' users write: build the model, then one call. The model definitions are
 # imported without archstat's package __init__ (which loads its analysis code and pandas).
@@ -93,6 +98,10 @@ def command(tool: str, name: str, side: int) -> list[str]:
         return [sys.executable, "-c", floor] if floor else [sys.executable, "-c", _SCRIPT, *STARTUPS[name][0]]
     if tool == RF:
         return [sys.executable, "-m", "archstat", "rf", name, "--input", str(side)]
+    if tool == SWEEP:
+        return [sys.executable, "-m", "archstat", "sweep", name, "--sizes", SWEEP_SIZES]
+    if tool == SWEEP_TABLE:
+        return [sys.executable, "-m", "archstat", "table", name, "--engine", "meta"]
     if tool.startswith("archstat"):
         engine = ["--engine", "meta"] if tool == "archstat-meta" else []
         return [sys.executable, "-m", "archstat", "table", name, "--input", str(side), *engine]
@@ -168,6 +177,9 @@ def run_sections(args: argparse.Namespace, env: dict[str, str], results: Results
     if "rf" in args.sections:
         print(f"rf against table at {LARGE} ({RF_NETWORK}, meta engine):", file=sys.stderr)
         rounds([("archstat-meta", RF_NETWORK, LARGE), (RF, RF_NETWORK, LARGE)], args.runs, env, results)
+    if "sweep" in args.sections:
+        print(f"a {SWEEP_SIZES} sweep against one table ({SWEEP_NETWORK}, meta engine):", file=sys.stderr)
+        rounds([(SWEEP_TABLE, SWEEP_NETWORK, 0), (SWEEP, SWEEP_NETWORK, 0)], args.runs, env, results)
 
 
 def run_all(args: argparse.Namespace, env: dict[str, str]) -> Results:
@@ -441,7 +453,22 @@ def _sections(results: Results, args: argparse.Namespace) -> list[str]:
                   f"| `archstat table {RF_NETWORK} --input {LARGE} --engine meta` | "
                   f"{_cell(results, 'archstat-meta', RF_NETWORK, LARGE)} |", "",
                   f"rf / table, wall time: {_x(ratio)} (target: at most {RF_TARGET}x; met: {met})", ""]
+    if "sweep" in args.sections and (SWEEP, SWEEP_NETWORK, 0) in results.samples:
+        lines += _sweep_section(results)
     return lines
+
+
+def _sweep_section(results: Results) -> list[str]:
+    """The 31-side sweep against one table of the same network (issue 16)."""
+    sweep, table = results.median(SWEEP, SWEEP_NETWORK, 0), results.median(SWEEP_TABLE, SWEEP_NETWORK, 0)
+    ratio = _ratio(sweep, table)
+    met = "yes" if ratio is not None and ratio <= SWEEP_TARGET else "no"
+    return [f"## A 31-side sweep against one table ({SWEEP_NETWORK}, meta engine)", "",
+            "| command | wall / peak RSS |", "| --- | --- |",
+            f"| `archstat table {SWEEP_NETWORK} --engine meta` | {_cell(results, SWEEP_TABLE, SWEEP_NETWORK, 0)} |",
+            f"| `archstat sweep {SWEEP_NETWORK} --sizes {SWEEP_SIZES}` | "
+            f"{_cell(results, SWEEP, SWEEP_NETWORK, 0)} |", "",
+            f"sweep / table, wall time: {_x(ratio)} (target: at most {SWEEP_TARGET}x; met: {met})", ""]
 
 
 def render_sections(results: Results, args: argparse.Namespace, started: datetime.datetime,

@@ -55,6 +55,7 @@ def analyze(
     want: Want = Want.ALL,
     mode: Mode | str = Mode.eval,
     backward: bool = False,
+    layers: bool = True,
 ) -> Report:
     """Count params, MACs and activations of ``model`` per module, and follow its receptive fields.
 
@@ -84,6 +85,8 @@ def analyze(
             ``FlopCounterMode`` convention for ``loss = output.sum(); loss.backward()``, the input
             needing no gradient and frozen parameters none either (``engines/backward.py``). The
             meta pass counts them whichever engine is asked, so asking costs nothing more.
+        layers: ``False`` for the totals alone (``Report.records`` empty): what ``sweep`` needs at
+            each of its points.
 
     Returns:
         A ``Report``: per-module records and totals; params in elements, MACs (one fused multiply-add
@@ -102,7 +105,7 @@ def analyze(
         inputs = tuple(torch.zeros((1, *shape), device=device) for shape in shapes)
         with as_given(module, mode), aux_mode(module, aux), torch.no_grad(), light_imports():
             measured = _measure(target, inputs, get_engine(engine, memory_budget), want)
-        records = _layer_records(module, measured, excluded, batch, backward)
+        records = _layer_records(module, measured, excluded, batch, backward) if layers else []
         totals = {**_totals(module, measured.counts, excluded, batch), **_field_totals(measured.fields)}
         if backward and measured.counts is not None:
             totals.update(_backward_totals(measured.counts, totals["macs"], batch))

@@ -32,7 +32,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten
 
 from ..engines.meta import count as count_meta
-from ..engines.meta_device import fast_native_batch_norm
+from ..engines.meta_device import fast_meta_kernels
 from ..engines.shapes import ForwardFailure, ShapeRecorder
 from ..errors import AnalysisError, ArchstatError, UsageError
 from ..inputs import Shape
@@ -164,17 +164,22 @@ def prepare_meta(target: Target, aux: bool, freeze: Sequence[str], train: Sequen
 
 
 def measure_memory(meta: nn.Module, label: str, shapes: list[Shape], batch: int, *, dtype: Dtype,
-                   optimizer: Optimizer, aux: bool, skipped: set[str], count_macs: bool) -> MemoryReport:
-    """``estimate_memory`` on a module ``prepare_meta`` made, at ``shapes`` and ``batch``."""
+                   optimizer: Optimizer, aux: bool, skipped: set[str], count_macs: bool,
+                   frame: bool = True) -> Any:
+    """``estimate_memory`` on a module ``prepare_meta`` made, at ``shapes`` and ``batch``: a
+    ``MemoryReport``, or with ``frame=False`` only its ``totals``."""
     inputs = [torch.empty((batch, *s), device="meta", dtype=DTYPES[dtype.value]) for s in shapes]
     with aux_mode(meta, aux):
         saved = _saved_for_backward(meta, inputs, label, shapes)
         peak, peaks = _inference_peak(meta, inputs, label, shapes)
         macs = _step_macs(meta, inputs) if count_macs else {}
-    layers = _layer_frame(meta, saved, peaks, skipped, OPTIMIZER_STATES[optimizer.value])
+    rows = _layer_rows(meta, saved, peaks, skipped, OPTIMIZER_STATES[optimizer.value])
+    if not frame:  # the totals alone: a sweep's points need no per-layer table (pandas costs 20 ms)
+        return _totals(rows, peak)
+    layers = pd.DataFrame(rows, columns=["name", "type", "params", "trainable_params", *BYTE_COLUMNS])
     return MemoryReport(
         model=label, input_shape=[tuple(i.shape) for i in inputs], dtype=dtype.value, optimizer=optimizer.value,
-        layers=layers, totals=_totals(layers, peak),
+        layers=layers, totals=_totals(rows, peak),
         peak_layer=(max(peaks, key=peaks.__getitem__) or "(model)") if peaks else INPUT_ROW,
         types={n: type(m).__name__ for n, m in meta.named_modules()},
         macs=macs,
@@ -247,7 +252,7 @@ def _saved_for_backward(
     model.train()
     try:
         with torch.enable_grad(), torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t), \
-                fast_native_batch_norm():
+                fast_meta_kernels():
             output = model(*inputs)
     except Exception as error:
         raise _on_meta(ForwardFailure.from_error(error, recorder, label, shapes)) from error
@@ -314,7 +319,7 @@ def _inference_peak(
     was_training = model.training
     model.eval()
     try:
-        with torch.no_grad(), fast_native_batch_norm(), mode:  # the stand-in below the counting mode
+        with torch.no_grad(), fast_meta_kernels(), mode:  # the stand-in below the counting mode
             model(*inputs)
     except Exception as error:
         raise _on_meta(ForwardFailure.from_error(error, recorder, label, shapes)) from error
@@ -324,9 +329,9 @@ def _inference_peak(
     return start + mode.peak, {name: start + peak for name, peak in mode.peaks.items()}
 
 
-def _layer_frame(
+def _layer_rows(
     model: nn.Module, saved: dict[str, int], peaks: dict[str, int], skipped: set[str], states: int
-) -> pd.DataFrame:
+) -> list[dict[str, Any]]:
     """One row per module holding something: its own parameters and buffers, children apart."""
     rows: list[dict[str, Any]] = []
     seen: set[int] = set()
@@ -354,7 +359,7 @@ def _layer_frame(
         }
         if row["weights"] or row["saved_activations"] or name in peaks:
             rows.append(row)
-    return pd.DataFrame(rows, columns=["name", "type", "params", "trainable_params", *BYTE_COLUMNS])
+    return rows
 
 
 def _row_name(name: str, module: nn.Module) -> str:
@@ -363,8 +368,8 @@ def _row_name(name: str, module: nn.Module) -> str:
     return f"{name} (own)" if name else "(model) (own)"
 
 
-def _totals(layers: pd.DataFrame, peak: int) -> dict[str, int]:
-    sums = {c: int(layers[c].sum()) for c in ("params", "trainable_params", "weights", "gradients",
+def _totals(rows: list[dict[str, Any]], peak: int) -> dict[str, int]:
+    sums = {c: sum(int(row[c]) for row in rows) for c in ("params", "trainable_params", "weights", "gradients",
                                                "optimizer_state", "saved_activations")}
     return {
         **sums,

@@ -163,7 +163,8 @@ def sweep_model(
     for side in sides:
         shape = check_shape((target.shapes[0][0], side, side))
         try:
-            report = analyze(target.module, input_size=shape, name=target.label, backward=True, **settings)
+            report = analyze(target.module, input_size=shape, name=target.label, backward=True, layers=False,
+                             **settings)
         except ArchstatError as error:
             points += [_failed(side, batch, shape, error) for batch in batch_list]
             continue
@@ -172,11 +173,11 @@ def sweep_model(
         for batch in batch_list:
             try:
                 memory = measure_memory(meta, target.label, [shape], batch, dtype=dtype, optimizer=optimizer,
-                                        aux=aux, skipped=skipped, count_macs=False)
+                                        aux=aux, skipped=skipped, count_macs=False, frame=False)
             except ArchstatError as error:
                 points.append(_failed(side, batch, shape, error))
                 continue
-            points.append(_point(side, batch, shape, report.totals, memory.totals))
+            points.append(_point(side, batch, shape, report.totals, memory))
     _add_growth(points)
     return SweepReport(model=target.label, engine=", ".join(engines) or engine.value, dtype=dtype.value,
                        optimizer=optimizer.value, points=points, notes=notes)

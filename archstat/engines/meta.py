@@ -34,7 +34,7 @@ from .contract import Counts, Measurement, Want
 from .field_arithmetic import FieldTrace, tensors_in
 from .fields import following_fields
 from .imports import light_imports
-from .meta_device import fast_kernels, meta_inputs, on_meta
+from .meta_device import fast_kernels, fast_meta_kernels, meta_inputs, on_meta
 from .meta_ops import COUNTED, FVCORE_IGNORED, measure, traced_name
 from .shapes import ShapeRecorder
 
@@ -291,7 +291,7 @@ def run(module: nn.Module, inputs: tuple[Tensor, ...]) -> MetaPass:
         # mode's own tensor queries (shapes, storages) go to the modes outside it: none outside
         # counting follows fields, and the tracer's queries make no tensor, so counting lists none.
         with torch.no_grad(), _scopes(names, counting), _tracer_view(), light_imports(), fast_kernels():
-            with counting, following_fields(module, args) as tracer:
+            with fast_meta_kernels(), counting, following_fields(module, args) as tracer:
                 output = module(*args)
         # A write to the module's state (BatchNorm's batch counter in training mode) is an effect
         # of the forward: fvcore's trace keeps it, so it counts as reaching the output.
