@@ -108,3 +108,37 @@ def test_cli_formats_and_plot(tmp_path: Path) -> None:
     result = runner.invoke(app, ["sweep", "resnet20", "--sizes", "32:64:16", "--plot", str(picture)])
     assert result.exit_code == 0, result.output
     assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _convolution_cases():
+    import itertools
+
+    for dims, transposed, k, s, p, d, g in itertools.product((1, 2, 3), (False, True), (1, 3), (1, 2), (0, 2),
+                                                             (1, 2), (1, 2)):
+        for op in range(max(s, d) if transposed else 1):
+            yield dims, transposed, k, s, p, d, g, op
+
+
+def test_the_meta_stand_ins_answer_as_torchs_kernels() -> None:
+    """Every convolution the stand-in answers has torch's output shape; the rest go to torch."""
+    from archstat.engines.meta_device import _convolution_shape
+
+    aten, answered = torch.ops.aten, 0
+    for dims, transposed, k, s, p, d, g, op in _convolution_cases():
+        x = torch.empty((2, 4, *[5] * dims), device="meta")
+        w = torch.empty((4, 6 // g, *[k] * dims) if transposed else (6, 4 // g, *[k] * dims), device="meta")
+        args = (x, w, None, [s] * dims, [p] * dims, [d] * dims, transposed, [op] * dims, g)
+        try:
+            real = list(aten.convolution.default(*args).shape)
+        except RuntimeError:
+            real = None  # the stand-in must leave it to torch, which raises
+        mine = _convolution_shape(*args)
+        assert mine is None or mine == real, args[3:]
+        answered += mine is not None
+    assert answered > 100
+    # a channels-last input, and channels that do not match, go to torch
+    x = torch.empty((1, 4, 5, 5), device="meta").to(memory_format=torch.channels_last)
+    assert _convolution_shape(x, torch.empty((6, 4, 3, 3), device="meta"), None, [1, 1], [0, 0], [1, 1],
+                              False, [0, 0], 1) is None
+    assert _convolution_shape(torch.empty((1, 3, 5, 5), device="meta"), torch.empty((6, 4, 3, 3), device="meta"),
+                              None, [1, 1], [0, 0], [1, 1], False, [0, 0], 1) is None
