@@ -39,7 +39,7 @@ Rule = Callable[[Args, Kwargs, Any, Needs], int]
 # Calls whose results never need a gradient, whatever their inputs: new tensors shaped like one.
 _NO_GRADIENT = frozenset({"detach", "detach_", "zeros_like", "ones_like", "empty_like", "full_like",
                           "rand_like", "randn_like", "randint_like", "new_zeros", "new_ones", "new_empty",
-                          "new_full", "new_tensor", "requires_grad_"})
+                          "new_full", "new_tensor"})
 # Calls whose backward runs matrix products that no rule here follows: listed, never silently zero.
 NO_RULE = frozenset({"lstm", "gru", "rnn_tanh", "rnn_relu", "lstm_cell", "gru_cell", "rnn_tanh_cell",
                      "rnn_relu_cell"})
