@@ -170,8 +170,8 @@ def measure_memory(meta: nn.Module, label: str, shapes: list[Shape], batch: int,
     ``MemoryReport``, or with ``frame=False`` only its ``totals``."""
     inputs = [torch.empty((batch, *s), device="meta", dtype=DTYPES[dtype.value]) for s in shapes]
     with aux_mode(meta, aux):
-        saved = _saved_for_backward(meta, inputs, label, shapes)
-        peak, peaks = _inference_peak(meta, inputs, label, shapes)
+        saved = _saved_for_backward(meta, inputs, label, shapes, attribute=frame)
+        peak, peaks = _inference_peak(meta, inputs, label, shapes, attribute=frame)
         macs = _step_macs(meta, inputs) if count_macs else {}
     rows = _layer_rows(meta, saved, peaks, skipped, OPTIMIZER_STATES[optimizer.value])
     if not frame:  # the totals alone: a sweep's points need no per-layer table (pandas costs 20 ms)
@@ -233,13 +233,14 @@ class _OutputOwners:
 
 
 def _saved_for_backward(
-    model: nn.Module, inputs: list[torch.Tensor], label: str, shapes: list[Shape]
+    model: nn.Module, inputs: list[torch.Tensor], label: str, shapes: list[Shape], attribute: bool = True
 ) -> dict[str, int]:
-    """Bytes autograd keeps for the backward pass, charged per module (training mode, one forward)."""
+    """Bytes autograd keeps for the backward pass, charged per module (training mode, one forward);
+    ``attribute=False`` charges all to the model: the same total without a hook on every module."""
     weights = _weight_keys(model)
     # storage -> (bytes, module running, the tensor itself: kept alive so no address is reused)
     held: dict[int, tuple[int, str, torch.Tensor]] = {}
-    recorder, owners = ShapeRecorder(model), _OutputOwners(model)
+    recorder, owners = (ShapeRecorder(model), _OutputOwners(model)) if attribute else (_NO_MODULES, _NO_OWNERS)
 
     def pack(tensor: torch.Tensor) -> torch.Tensor:
         key = _storage_key(tensor)
@@ -255,6 +256,8 @@ def _saved_for_backward(
                 fast_meta_kernels():
             output = model(*inputs)
     except Exception as error:
+        if not attribute:  # run again with the hooks that say where it failed
+            _saved_for_backward(model, inputs, label, shapes, attribute=True)
         raise _on_meta(ForwardFailure.from_error(error, recorder, label, shapes)) from error
     finally:
         recorder.remove()
@@ -266,6 +269,20 @@ def _saved_for_backward(
     for key, (nbytes, running, _) in held.items():
         charged[starts.get(key) or owners.owner.get(key, running)] += nbytes
     return dict(charged)
+
+
+class _NoModules:
+    """Stands in for a ``ShapeRecorder`` or ``_OutputOwners`` when nothing is charged per module."""
+
+    running: list[Any] = []
+    owner: dict[int, str] = {}
+
+    def remove(self) -> None:
+        pass
+
+
+_NO_MODULES: Any = _NoModules()
+_NO_OWNERS: Any = _NO_MODULES
 
 
 def _on_meta(error: ArchstatError) -> ArchstatError:
@@ -310,11 +327,12 @@ class _LiveBytes(TorchDispatchMode):
 
 
 def _inference_peak(
-    model: nn.Module, inputs: list[torch.Tensor], label: str, shapes: list[Shape]
+    model: nn.Module, inputs: list[torch.Tensor], label: str, shapes: list[Shape], attribute: bool = True
 ) -> tuple[int, dict[str, int]]:
-    """Peak activation bytes of one inference pass (eval mode, no autograd), the input included."""
+    """Peak activation bytes of one inference pass (eval mode, no autograd), the input included;
+    per module unless ``attribute=False``."""
     start = sum(i.untyped_storage().nbytes() for i in inputs)
-    recorder = ShapeRecorder(model)
+    recorder: Any = ShapeRecorder(model) if attribute else _NO_MODULES
     mode = _LiveBytes(_weight_keys(model), recorder)
     was_training = model.training
     model.eval()
@@ -322,6 +340,8 @@ def _inference_peak(
         with torch.no_grad(), fast_meta_kernels(), mode:  # the stand-in below the counting mode
             model(*inputs)
     except Exception as error:
+        if not attribute:
+            _inference_peak(model, inputs, label, shapes, attribute=True)
         raise _on_meta(ForwardFailure.from_error(error, recorder, label, shapes)) from error
     finally:
         recorder.remove()
