@@ -156,7 +156,8 @@ def sweep_model(
         raise UsageError(f"{target.label} takes {len(target.shapes)} input(s) of shape "
                          f"{'x'.join(map(str, target.shapes[0]))}; sweep varies one CxHxW image input.")
     meta, skipped = prepare_meta(target, aux, freeze, train, dtype)
-    settings = {"engine": engine, "memory_budget": memory_budget, "freeze": freeze, "train": train, "aux": aux}
+    settings: dict[str, Any] = {"engine": engine, "memory_budget": memory_budget, "freeze": freeze, "train": train,
+                                "aux": aux}
     points: list[SweepPoint] = []
     notes: list[str] = []
     engines: list[str] = []  # the engines that counted (fvcore hands over to meta above the budget)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import sys
 import weakref
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -107,7 +107,7 @@ def _storage(tensor: Tensor) -> int:
 class _Counting(TorchFunctionMode):
     """Records every operator call of the forward with the running module and its data flow."""
 
-    def __init__(self, live: _LiveBytes, trainable: list[Tensor]) -> None:
+    def __init__(self, live: _LiveBytes, trainable: Sequence[Tensor]) -> None:
         super().__init__()
         self.stack: list[str] = [""]  # dotted names of the modules running, innermost last
         self.ops: list[_Op] = []
