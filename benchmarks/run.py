@@ -16,13 +16,15 @@ Tools, on the same network definitions (archstat's zoo):
 The four others build the model as a user would (PyTorch's weight initialisation) and import only
 archstat's model definitions, not its analysis code. Install them with ``pip install -e .[bench]``.
 
-Three sections measure archstat alone (``--only startup,rf,big`` runs just them, in about two minutes):
+Four sections measure archstat alone (``--only startup,rf,big,sweep`` runs just them, in a few minutes):
   startup   ``archstat --help``, ``--version``, ``table --help`` and one bash completion, run as the
             console script runs them, beside ``python -c pass`` and ``python -c "import torch"``
   rf        ``archstat rf vgg16 --input 1024`` against ``archstat table vgg16 --input 1024 --engine meta``
             (target: rf within 1.3x of table)
   big       ``archstat table tests/fixtures/wide_vgg.py:WideVGG --input 224`` on both engines: VGG-16
             widened 8x, 34.5 GB of weights (target: peak RSS under 1.5 GB on both)
+  sweep     ``archstat sweep resnet50_v1_5 --sizes 64:1024:32`` (31 sides, meta engine) against
+            ``archstat table resnet50_v1_5 --engine meta`` (target: within 3x of table)
 
 Usage: ``python benchmarks/run.py`` (30-45 minutes on 2 cores; writes docs/performance.md),
 ``python benchmarks/run.py --quick`` (a few minutes; writes nothing unless --output is given) or
@@ -49,7 +51,7 @@ NETWORKS = {"alexnet": 227, "vgg16": 224, "resnet152": 224, "densenet201": 224, 
 LARGE = 1024
 TOOLS = ["archstat-meta", "archstat", "fvcore", "torchinfo", "ptflops", "thop"]
 FLOOR = "import torch"  # a process that imports torch and exits: what no tool can go below
-SECTIONS = ("startup", "rf", "big")  # what --only can pick; the tool comparison runs only without --only
+SECTIONS = ("startup", "rf", "big", "sweep")  # what --only can pick; the tool comparison runs only without --only
 
 # Startup: what the console script costs when it analyses nothing. The commands run as the script
 # does (``main`` with argv[0] "archstat", which click's completion keys on), from the source tree.
@@ -65,10 +67,13 @@ STARTUPS: dict[str, tuple[list[str], dict[str, str]]] = {
 STARTUP_FLOORS = {"python -c pass": "pass", "python -c 'import torch'": "import torch"}
 # rf against the table of the same network and input: tracing fields should cost little over counting.
 RF, RF_NETWORK, RF_TARGET = "archstat-rf", "vgg16", 1.3
-WARMS_WITH = {RF: "archstat-meta"}  # the same package on the same network: one warm-up fills the caches
 # A model bigger than RAM (issue 16): VGG-16 widened 8x, 8.6 G parameters, 34.5 GB of fp32 weights,
 # a user's file; both engines must answer within 1.5 GB of peak memory.
 BIG, BIG_SIDE, BIG_TARGET_MB = "tests/fixtures/wide_vgg.py:WideVGG", 224, 1500
+# A 31-side sweep against one table of the same network: the per-side cost has to be small.
+SWEEP, SWEEP_NETWORK, SWEEP_SIZES, SWEEP_TARGET = "archstat-sweep", "resnet50_v1_5", "64:1024:32", 3.0
+SWEEP_TABLE = "archstat-meta-default"  # table at the network's default input (no --input)
+WARMS_WITH = {RF: "archstat-meta", SWEEP: "archstat-meta", SWEEP_TABLE: "archstat-meta"}  # one warm-up fills the caches
 
 # What the four other tools' users write: build the model, then one call. The model definitions are
 # imported without archstat's package __init__ (which loads its analysis code and pandas).
@@ -98,6 +103,10 @@ def command(tool: str, name: str, side: int) -> list[str]:
         return [sys.executable, "-c", floor] if floor else [sys.executable, "-c", _SCRIPT, *STARTUPS[name][0]]
     if tool == RF:
         return [sys.executable, "-m", "archstat", "rf", name, "--input", str(side)]
+    if tool == SWEEP:
+        return [sys.executable, "-m", "archstat", "sweep", name, "--sizes", SWEEP_SIZES]
+    if tool == SWEEP_TABLE:
+        return [sys.executable, "-m", "archstat", "table", name, "--engine", "meta"]
     if tool.startswith("archstat"):
         engine = ["--engine", "meta"] if tool == "archstat-meta" else []
         return [sys.executable, "-m", "archstat", "table", name, "--input", str(side), *engine]
@@ -177,6 +186,9 @@ def run_sections(args: argparse.Namespace, env: dict[str, str], results: Results
         print(f"a model bigger than RAM ({BIG}), both engines:", file=sys.stderr)
         jobs = [("archstat-meta", BIG, BIG_SIDE), ("archstat", BIG, BIG_SIDE), ("archstat-meta", "vgg16", BIG_SIDE)]
         rounds(jobs, args.runs, env, results)  # the zoo's VGG-16 in the same rounds: what the load costs
+    if "sweep" in args.sections:
+        print(f"a {SWEEP_SIZES} sweep against one table ({SWEEP_NETWORK}, meta engine):", file=sys.stderr)
+        rounds([(SWEEP_TABLE, SWEEP_NETWORK, 0), (SWEEP, SWEEP_NETWORK, 0)], args.runs, env, results)
 
 
 def run_all(args: argparse.Namespace, env: dict[str, str]) -> Results:
@@ -452,6 +464,8 @@ def _sections(results: Results, args: argparse.Namespace) -> list[str]:
                   f"rf / table, wall time: {_x(ratio)} (target: at most {RF_TARGET}x; met: {met})", ""]
     if "big" in args.sections and ("archstat", BIG, BIG_SIDE) in results.samples:
         lines += _big(results)
+    if "sweep" in args.sections and (SWEEP, SWEEP_NETWORK, 0) in results.samples:
+        lines += _sweep_section(results)
     return lines
 
 
@@ -469,6 +483,19 @@ def _big(results: Results) -> list[str]:
             f"| `archstat table vgg16 --input {BIG_SIDE} --engine meta` (the zoo's VGG-16, 553 MB of weights, "
             f"for reference) | {_cell(results, 'archstat-meta', 'vgg16', BIG_SIDE)} |", "",
             f"Peak RSS under {BIG_TARGET_MB} MB on both engines: {met}", ""]
+
+
+def _sweep_section(results: Results) -> list[str]:
+    """The 31-side sweep against one table of the same network (issue 16)."""
+    sweep, table = results.median(SWEEP, SWEEP_NETWORK, 0), results.median(SWEEP_TABLE, SWEEP_NETWORK, 0)
+    ratio = _ratio(sweep, table)
+    met = "yes" if ratio is not None and ratio <= SWEEP_TARGET else "no"
+    return [f"## A 31-side sweep against one table ({SWEEP_NETWORK}, meta engine)", "",
+            "| command | wall / peak RSS |", "| --- | --- |",
+            f"| `archstat table {SWEEP_NETWORK} --engine meta` | {_cell(results, SWEEP_TABLE, SWEEP_NETWORK, 0)} |",
+            f"| `archstat sweep {SWEEP_NETWORK} --sizes {SWEEP_SIZES}` | "
+            f"{_cell(results, SWEEP, SWEEP_NETWORK, 0)} |", "",
+            f"sweep / table, wall time: {_x(ratio)} (target: at most {SWEEP_TARGET}x; met: {met})", ""]
 
 
 def render_sections(results: Results, args: argparse.Namespace, started: datetime.datetime,

@@ -61,6 +61,8 @@ def analyze(
     mode: Mode | str = Mode.eval,
     input_data: InputData | None = None,
     forward_kwargs: ForwardKwargs = None,
+    backward: bool = False,
+    layers: bool = True,
 ) -> Report:
     """Count params, MACs and activations of ``model`` per module, and follow its receptive fields.
 
@@ -93,6 +95,13 @@ def analyze(
         forward_kwargs: keyword arguments of ``forward``, a dict or JSON text: a string such as
             ``"1x16:bool"`` is a zero tensor of that shape (batch dimension added), a tensor is
             used as it is, anything else is passed as it is (``analysis.feeding``).
+        backward: add each module's backward MACs (``LayerRecord.backward_macs``) and the totals
+            ``backward_macs`` and ``training_step_macs`` (forward + backward): torch's
+            ``FlopCounterMode`` convention for ``loss = output.sum(); loss.backward()``, the input
+            needing no gradient and frozen parameters none either (``engines/backward.py``). The
+            meta pass counts them whichever engine is asked, so asking costs nothing more.
+        layers: ``False`` for the totals alone (``Report.records`` empty): what ``sweep`` needs at
+            each of its points.
 
     Returns:
         A ``Report``: per-module records and totals; params in elements, MACs (one fused multiply-add
@@ -120,11 +129,14 @@ def analyze(
         with as_given(module, mode), aux_mode(module, aux), torch.no_grad(), light_imports():
             measured = _measure(target, feed, engine, memory_budget, want)
         scale = 1 if feed.own_batch else batch
-        records = _layer_records(module, measured, excluded, scale)
+        records = _layer_records(module, measured, excluded, scale, backward) if layers else []
         totals = {**_totals(module, measured.counts, excluded, scale), **_field_totals(measured.fields)}
+        if backward and measured.counts is not None:
+            totals.update(_backward_totals(measured.counts, totals["macs"], scale))
     finally:
         undo_marks()
-    notes = [*target.notes, *lazy_notes, *measured.notes, *_aux_note(module, excluded, totals["params"])]
+    notes = [*target.notes, *lazy_notes, *measured.notes, *_aux_note(module, excluded, totals["params"]),
+             *(_backward_notes(measured.counts) if backward else [])]
     return Report(model=label, input_shape=feed.shapes(batch), engine=measured.engine, aux=aux, records=records,
                   totals=totals, notes=notes, mode=mode.value, input_dtypes=feed.dtypes(),
                   dataflow=measured.fields.dataflow if measured.fields else None)
@@ -209,8 +221,10 @@ def _smallest_side(target: Target) -> int | None:
     return smallest_working_side(meta, shapes[0], failing=max(shapes[0][-2:]))
 
 
-def _layer_records(module: nn.Module, measured: Measurement, excluded: set[str], batch: int) -> list[LayerRecord]:
+def _layer_records(module: nn.Module, measured: Measurement, excluded: set[str], batch: int,
+                   backward: bool = False) -> list[LayerRecord]:
     counts = measured.counts or _NO_COUNTS
+    backward = backward and bool(counts.backward_macs)
     rows = []
     for name, sub in module.named_modules():
         if name in excluded:
@@ -225,8 +239,28 @@ def _layer_records(module: nn.Module, measured: Measurement, excluded: set[str],
             macs=batch * sum(counts.macs.get(name, Counter()).values()),
             activations=batch * counts.activations.get(name, 0),
             **_field_of(measured.fields, name),
+            backward_macs=batch * counts.backward_macs.get(name, 0) if backward else None,
         ))
     return rows
+
+
+def _backward_totals(counts: Counts, forward: int, batch: int) -> dict[str, Any]:
+    """The backward pass's MACs and the training step's (forward + backward), at ``batch``."""
+    if not counts.backward_macs:
+        return {}
+    backward = batch * counts.backward_macs[""]
+    return {"backward_macs": backward, "training_step_macs": forward + backward,
+            "backward_uncounted_ops": sorted(counts.backward_uncounted)}
+
+
+def _backward_notes(counts: Counts | None) -> list[str]:
+    if counts is not None and not counts.backward_macs:
+        return ["Backward MACs come from a meta pass, and this network cannot run on meta tensors: "
+                "they are left out."]
+    if counts is not None and counts.backward_uncounted:
+        return ["Backward MACs leave out the gradient products of " + ", ".join(sorted(counts.backward_uncounted))
+                + " (no rule follows them; docs/conventions.md)."]
+    return []
 
 
 _NO_COUNTS = Counts(macs={}, activations={}, uncounted={})

@@ -20,27 +20,24 @@ transient gradient buffers of the backward pass, and mixed-precision master copi
 
 from __future__ import annotations
 
-import weakref
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
-from torch.utils._python_dispatch import TorchDispatchMode
-from torch.utils._pytree import tree_flatten
 
-from ..engines.shapes import ForwardFailure, ShapeRecorder
-from ..errors import AnalysisError, ArchstatError, UsageError
-from ..inputs import Shape, TensorSpec
+from ..engines.meta import count as count_meta
+from ..errors import UsageError
+from ..inputs import TensorSpec
 from ..options import Dtype, Mode, Optimizer
 from ..tabular import TableData, Tabular
 from . import views
 from .feeding import Feed, ForwardKwargs, make_feed
 from .lazy import has_lazy, materialised
+from .memory_passes import INPUT_ROW, inference_peak, saved_for_backward
 from .params import aux_mode, left_out
-from .resolve import InputSpec, ModelSpec, meta_copy, resolve
+from .resolve import InputSpec, ModelSpec, Target, meta_copy, resolve
 from .trainable import mark_trainable
 
 if TYPE_CHECKING:
@@ -51,7 +48,6 @@ else:
 DTYPES = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
 # Tensors of state per trainable parameter: SGD none, SGD with momentum one buffer, Adam two moments.
 OPTIMIZER_STATES = {"sgd": 0, "momentum": 1, "adam": 2}
-INPUT_ROW = "(input)"
 BYTE_COLUMNS = ["weights", "gradients", "optimizer_state", "saved_activations", "inference_peak"]
 
 
@@ -71,6 +67,9 @@ class MemoryReport(Tabular):
     totals: dict[str, int]
     peak_layer: str  # the module running when inference activations peaked
     types: dict[str, str]  # every module's class name, by dotted name (for folded rows)
+    # MACs at the report's batch: "forward" (fvcore's), "backward" (torch's FlopCounterMode
+    # convention, engines/backward.py) and "training_step", their sum; empty when not counted
+    macs: dict[str, int] = field(default_factory=dict)
 
     def rows(self, depth: int | None = None) -> pd.DataFrame:
         """Rows with modules deeper than ``depth`` folded into their ancestor at that depth."""
@@ -99,9 +98,14 @@ class MemoryReport(Tabular):
             "units": "bytes",
             "peak_layer": self.peak_layer,
             "totals": self.totals,
+            **({"macs": {**self.macs, "units": _MAC_UNITS}} if self.macs else {}),
             "layers": [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
                        for row in rows.to_dict("records")],
         }
+
+
+_MAC_UNITS = ("one fused multiply-add = 1 MAC; forward: fvcore's count; backward: torch's FlopCounterMode "
+              "convention (gradient products of convolutions and matrix products)")
 
 
 def _fold(name: str, depth: int) -> str:
@@ -126,6 +130,7 @@ def estimate_memory(
     freeze: Sequence[str] = (),
     train: Sequence[str] = (),
     forward_kwargs: ForwardKwargs = None,
+    count_macs: bool = True,
 ) -> MemoryReport:
     """Training and inference memory of ``model``, in bytes, per layer and in total.
 
@@ -135,6 +140,8 @@ def estimate_memory(
         dtype: the number format of weights and activations: "fp32", "fp16" or "bf16".
         optimizer: whose state the training total adds: "sgd" (none), "momentum" (one tensor per
             weight) or "adam" (two).
+        count_macs: also count the step's MACs (``MemoryReport.macs``: forward, backward and the
+            training step), from one more meta pass.
 
     Returns:
         A ``MemoryReport``; the method is in the module docstring. The network runs on the meta
@@ -149,23 +156,46 @@ def estimate_memory(
                          "Python hooks, which it does not run. Estimate the model before torch.jit.script.")
     if has_lazy(target.module):  # shapes from one forward on a copy; the caller's module stays lazy
         target = materialised(target, make_feed(target.inputs, None, "cpu"), Mode.eval)[0]
-    meta, label, shapes = target.module, target.label, target.shapes
-    if target.info is None:  # not built here: work on a copy, the caller's module stays as it came
-        meta = meta_copy(meta)
-    skipped = left_out(meta, aux, label)
+    meta, skipped = prepare_meta(target, aux, freeze, train, dtype)
+    return measure_memory(meta, target.label, target.inputs, batch, dtype=dtype, optimizer=optimizer,
+                          aux=aux, skipped=skipped, count_macs=count_macs, forward_kwargs=forward_kwargs)
+
+
+def prepare_meta(target: Target, aux: bool, freeze: Sequence[str], train: Sequence[str],
+                 dtype: Dtype) -> tuple[nn.Module, set[str]]:
+    """The meta module ``measure_memory`` runs: ``target``'s, or a copy of a module the caller
+    gave (left as it came), trainable parameters marked, in ``dtype``; and the auxiliary heads left
+    out. ``sweep`` prepares it once for all its points."""
+    meta = target.module if target.info is not None else meta_copy(target.module)
+    if any(not t.is_meta for t in meta.parameters()):
+        meta = meta_copy(meta)  # a zoo model built for a real trace
+    skipped = left_out(meta, aux, target.label)
     mark_trainable(meta, freeze=freeze, train=train)
     meta.to(DTYPES[dtype.value])
-    feed = _meta_feed(target.inputs, forward_kwargs, batch, DTYPES[dtype.value])
-    inputs = list(feed.args)
+    return meta, skipped
+
+
+def measure_memory(meta: nn.Module, label: str, specs: list[TensorSpec], batch: int, *, dtype: Dtype,
+                   optimizer: Optimizer, aux: bool, skipped: set[str], count_macs: bool,
+                   forward_kwargs: ForwardKwargs = None, frame: bool = True) -> Any:
+    """``estimate_memory`` on a module ``prepare_meta`` made, at the inputs ``specs`` and ``batch``: a
+    ``MemoryReport``, or with ``frame=False`` only its ``totals``."""
+    feed = _meta_feed(specs, forward_kwargs, batch, DTYPES[dtype.value])
+    inputs, shapes = list(feed.args), [spec.shape for spec in specs]
     with aux_mode(meta, aux), feed.bound(meta):
-        saved = _saved_for_backward(meta, inputs, label, shapes)
-        peak, peaks = _inference_peak(meta, inputs, label, shapes)
-    layers = _layer_frame(meta, saved, peaks, skipped, OPTIMIZER_STATES[optimizer.value])
+        saved = saved_for_backward(meta, inputs, label, shapes, attribute=frame)
+        peak, peaks = inference_peak(meta, inputs, label, shapes, attribute=frame)
+        macs = _step_macs(meta, inputs) if count_macs else {}
+    rows = _layer_rows(meta, saved, peaks, skipped, OPTIMIZER_STATES[optimizer.value])
+    if not frame:  # the totals alone: a sweep's points need no per-layer table (pandas costs 20 ms)
+        return _totals(rows, peak)
+    layers = pd.DataFrame(rows, columns=["name", "type", "params", "trainable_params", *BYTE_COLUMNS])
     return MemoryReport(
         model=label, input_shape=[tuple(i.shape) for i in inputs], dtype=dtype.value, optimizer=optimizer.value,
-        layers=layers, totals=_totals(layers, peak),
+        layers=layers, totals=_totals(rows, peak),
         peak_layer=(max(peaks, key=peaks.__getitem__) or "(model)") if peaks else INPUT_ROW,
         types={n: type(m).__name__ for n, m in meta.named_modules()},
+        macs=macs,
     )
 
 
@@ -178,137 +208,23 @@ def _meta_feed(specs: Sequence[TensorSpec], forward_kwargs: ForwardKwargs, batch
     return Feed(args, made.keywords, made.constants)
 
 
-def _storage_key(tensor: torch.Tensor) -> int:
-    """Identity of the memory a tensor lives in: views and in-place results share it (works on meta)."""
-    return tensor.untyped_storage()._cdata
-
-
-def _weight_keys(model: nn.Module) -> set[int]:
-    return {_storage_key(t) for t in (*model.parameters(), *model.buffers())}
-
-
-class _OutputOwners:
-    """Forward hooks noting which module first returned each storage (children return first)."""
-
-    def __init__(self, model: nn.Module) -> None:
-        self.owner: dict[int, str] = {}
-        # Outputs are kept alive until the pass ends, so no storage address is reused for a new tensor
-        # (on meta this costs no memory).
-        self._outputs: list[torch.Tensor] = []
-        self._handles = [m.register_forward_hook(self._hook(n)) for n, m in model.named_modules()]
-
-    def _hook(self, name: str) -> Any:
-        def hook(module: nn.Module, args: Any, output: Any) -> None:
-            for tensor in tree_flatten(output)[0]:
-                if isinstance(tensor, torch.Tensor):
-                    self.owner.setdefault(_storage_key(tensor), name)
-                    self._outputs.append(tensor)
-        return hook
-
-    def remove(self) -> None:
-        for handle in self._handles:
-            handle.remove()
-
-
-def _saved_for_backward(
-    model: nn.Module, inputs: list[torch.Tensor], label: str, shapes: list[Shape]
-) -> dict[str, int]:
-    """Bytes autograd keeps for the backward pass, charged per module (training mode, one forward)."""
-    weights = _weight_keys(model)
-    # storage -> (bytes, module running, the tensor itself: kept alive so no address is reused)
-    held: dict[int, tuple[int, str, torch.Tensor]] = {}
-    recorder, owners = ShapeRecorder(model), _OutputOwners(model)
-
-    def pack(tensor: torch.Tensor) -> torch.Tensor:
-        key = _storage_key(tensor)
-        if key not in weights and key not in held:
-            running = recorder.running[-1][0] if recorder.running else ""
-            held[key] = (tensor.untyped_storage().nbytes(), running, tensor)
-        return tensor
-
-    was_training = model.training
-    model.train()
-    try:
-        with torch.enable_grad(), torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-            output = model(*inputs)
-    except Exception as error:
-        raise _on_meta(ForwardFailure.from_error(error, recorder, label, shapes)) from error
-    finally:
-        recorder.remove()
-        owners.remove()
-        model.train(was_training)
-    del output
-    starts = {_storage_key(i): INPUT_ROW for i in inputs}
-    charged: dict[str, int] = defaultdict(int)
-    for key, (nbytes, running, _) in held.items():
-        charged[starts.get(key) or owners.owner.get(key, running)] += nbytes
-    return dict(charged)
-
-
-def _on_meta(error: ArchstatError) -> ArchstatError:
-    """A forward that makes tensors on a fixed device cannot run on meta: say how to fix it."""
-    if "meta" in str(error) and isinstance(error, AnalysisError):
-        return AnalysisError(f"{error}\n  archstat memory runs the network on PyTorch's meta device "
-                             "(no data): create new tensors in forward with device=x.device.")
-    return error
-
-
-class _LiveBytes(TorchDispatchMode):
-    """Bytes of the tensors operators created that are still alive; the peak, overall and per module."""
-
-    def __init__(self, skip: set[int], recorder: ShapeRecorder) -> None:
-        super().__init__()
-        self.skip, self.recorder = skip, recorder
-        self.refs: dict[int, int] = {}
-        self.nbytes: dict[int, int] = {}
-        self.live = self.peak = 0
-        self.peaks: dict[str, int] = defaultdict(int)
-
-    def _release(self, key: int) -> None:
-        self.refs[key] -= 1
-        if not self.refs[key]:
-            self.live -= self.nbytes.pop(key)
-            del self.refs[key]
-
-    def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
-        output = func(*args, **(kwargs or {}))
-        for tensor in tree_flatten(output)[0]:
-            if not isinstance(tensor, torch.Tensor) or (key := _storage_key(tensor)) in self.skip:
-                continue
-            if key not in self.refs:
-                self.refs[key], self.nbytes[key] = 0, tensor.untyped_storage().nbytes()
-                self.live += self.nbytes[key]
-            self.refs[key] += 1
-            weakref.finalize(tensor, self._release, key)  # freed when the last Python reference goes
-        running = self.recorder.running[-1][0] if self.recorder.running else ""
-        self.peaks[running] = max(self.peaks[running], self.live)
-        self.peak = max(self.peak, self.live)
-        return output
-
-
-def _inference_peak(
-    model: nn.Module, inputs: list[torch.Tensor], label: str, shapes: list[Shape]
-) -> tuple[int, dict[str, int]]:
-    """Peak activation bytes of one inference pass (eval mode, no autograd), the input included."""
-    start = sum(i.untyped_storage().nbytes() for i in inputs)
-    recorder = ShapeRecorder(model)
-    mode = _LiveBytes(_weight_keys(model), recorder)
+def _step_macs(model: nn.Module, inputs: list[torch.Tensor]) -> dict[str, int]:
+    """Forward, backward and training-step MACs of one step at the inputs' batch (eval mode, as
+    ``analyze`` counts; the products are the same in either mode)."""
     was_training = model.training
     model.eval()
     try:
-        with torch.no_grad(), mode:
-            model(*inputs)
-    except Exception as error:
-        raise _on_meta(ForwardFailure.from_error(error, recorder, label, shapes)) from error
+        with torch.no_grad():
+            counts = count_meta(model, tuple(inputs))
     finally:
-        recorder.remove()
         model.train(was_training)
-    return start + mode.peak, {name: start + peak for name, peak in mode.peaks.items()}
+    forward, backward = sum(counts.macs[""].values()), counts.backward_macs[""]
+    return {"forward": forward, "backward": backward, "training_step": forward + backward}
 
 
-def _layer_frame(
+def _layer_rows(
     model: nn.Module, saved: dict[str, int], peaks: dict[str, int], skipped: set[str], states: int
-) -> pd.DataFrame:
+) -> list[dict[str, Any]]:
     """One row per module holding something: its own parameters and buffers, children apart."""
     rows: list[dict[str, Any]] = []
     seen: set[int] = set()
@@ -336,7 +252,7 @@ def _layer_frame(
         }
         if row["weights"] or row["saved_activations"] or name in peaks:
             rows.append(row)
-    return pd.DataFrame(rows, columns=["name", "type", "params", "trainable_params", *BYTE_COLUMNS])
+    return rows
 
 
 def _row_name(name: str, module: nn.Module) -> str:
@@ -345,8 +261,8 @@ def _row_name(name: str, module: nn.Module) -> str:
     return f"{name} (own)" if name else "(model) (own)"
 
 
-def _totals(layers: pd.DataFrame, peak: int) -> dict[str, int]:
-    sums = {c: int(layers[c].sum()) for c in ("params", "trainable_params", "weights", "gradients",
+def _totals(rows: list[dict[str, Any]], peak: int) -> dict[str, int]:
+    sums = {c: sum(int(row[c]) for row in rows) for c in ("params", "trainable_params", "weights", "gradients",
                                                "optimizer_state", "saved_activations")}
     return {
         **sums,

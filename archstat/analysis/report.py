@@ -21,6 +21,11 @@ UNITS = {
     "flops": "floating-point operations = 2 x MACs",
     "activations": "output elements of convolutions and fully connected layers (fvcore's activation count)",
 }
+BACKWARD_UNITS = {
+    "backward_macs": "MACs of the backward pass as torch's FlopCounterMode counts it (gradient products of "
+                     "convolutions and matrix products; input needs no gradient, frozen weights none)",
+    "training_step_macs": "forward MACs + backward MACs",
+}
 
 LAYER_KEYS = ["name", "type", "output_shape", "params", "trainable_params", "macs", "activations"]
 
@@ -79,8 +84,9 @@ class Report(Tabular):
         own_rows = []
         for parent in parents:
             below = children.get(parent.name, [])
-            own = {col: getattr(parent, col) - sum(getattr(child, col) for child in below) for col in _ADDITIVE}
-            if own["params"] > 0 or own["macs"] > 0:
+            columns = _ADDITIVE if parent.backward_macs is None else (*_ADDITIVE, "backward_macs")
+            own = {col: getattr(parent, col) - sum(getattr(child, col) for child in below) for col in columns}
+            if own["params"] > 0 or own["macs"] > 0 or own.get("backward_macs", 0) > 0:
                 label = parent.name or "(model)"
                 own_rows.append((parent.name, replace(parent, **own, name=f"{label} (own)", is_leaf=True)))
         return own_rows
@@ -101,7 +107,7 @@ class Report(Tabular):
             "engine": self.engine,
             "mode": self.mode,
             "aux": self.aux,
-            "units": UNITS,
+            "units": {**UNITS, **(BACKWARD_UNITS if "backward_macs" in self.totals else {})},
             "totals": self.totals,
             "notes": self.notes,
             "layers": [{key: row[key] for key in _layer_keys(row)} for row in self.row_records(depth)],
@@ -114,11 +120,13 @@ class Report(Tabular):
 
 
 _ADDITIVE = ("params", "trainable_params", "macs", "activations")
-_OBJECT_COLUMNS = ("depth",)  # ints and None: kept as objects, not turned into floats and NaN
+_OBJECT_COLUMNS = ("depth", "backward_macs")  # ints and None: kept as objects, not turned into floats and NaN
 
 
 def _layer_keys(row: dict[str, Any]) -> list[str]:
-    return LAYER_KEYS + [c for c in row if c not in LAYER_KEYS and c not in ("level", "is_leaf")]
+    """The json keys of a row: backward MACs only when the report was asked for them."""
+    skip = ("level", "is_leaf", *(["backward_macs"] if row.get("backward_macs") is None else []))
+    return LAYER_KEYS + [c for c in row if c not in LAYER_KEYS and c not in skip]
 
 
 def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from .commands import claims, compare, design, diff, graph, memory, plot, rf, table, zoo
+from .commands import claims, compare, design, diff, graph, memory, plot, rf, sweep, table, zoo
 from .commands import list as list_
 from .errors import OneLineErrors, set_debug
 
@@ -49,6 +49,7 @@ app.command("table")(table.table)
 app.command("list")(list_.list_command)
 app.command("claims")(claims.claims)
 app.command("memory")(memory.memory)
+app.command("sweep")(sweep.sweep)
 app.command("compare")(compare.compare)
 app.command("bottleneck")(design.bottleneck)
 app.command("factorize")(design.factorize)

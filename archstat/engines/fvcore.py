@@ -167,6 +167,9 @@ class FvcoreEngine:
             meta.notes.append(f"fvcore's tracer cannot follow this model ({type(error).__name__}: {first}); "
                               "counted with the meta engine instead (same conventions).")
             return meta
+        assert meta.counts is not None
+        # fvcore counts no backward: the meta pass's figures stand, the same on both engines.
+        traced.backward_macs, traced.backward_uncounted = meta.counts.backward_macs, meta.counts.backward_uncounted
         meta.engine, meta.counts = self.name, traced
         return meta
 

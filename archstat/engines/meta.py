@@ -24,7 +24,7 @@ from __future__ import annotations
 import sys
 import weakref
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,11 +34,12 @@ from torch import Tensor, nn
 from torch.overrides import TorchFunctionMode
 
 from . import extra_counters as extra
+from .backward import backward_macs, carries_gradient, has_no_rule
 from .contract import Counts, Measurement, Want
 from .field_arithmetic import FieldTrace, tensors_in
 from .fields import following_fields
 from .imports import light_imports
-from .meta_device import fast_kernels, meta_inputs, on_meta
+from .meta_device import fast_kernels, fast_meta_kernels, meta_inputs, on_meta
 from .meta_ops import COUNTED, FVCORE_IGNORED, measure, traced_name
 from .shapes import ShapeRecorder
 
@@ -65,13 +66,17 @@ class MetaPass:
 @dataclass(eq=False)
 class _Op:
     """One call: fvcore's name for it (None: never listed), the modules it counts for, its MACs by
-    operator and activations, and the calls that wrote its tensor inputs."""
+    operator and activations, and the calls that wrote its tensor inputs; the MACs torch counts in
+    its backward (``engines.backward``), and its name if its backward has products no rule counts."""
 
     name: str | None
     modules: list[str]
     macs: dict[str, int]
     activations: int
     sources: list[_Op]
+    backward: int = 0
+    no_backward_rule: str | None = None
+    gradient_sources: list[_Op] = field(default_factory=list)  # calls the gradient flows back to
 
 
 class _LiveBytes:
@@ -108,12 +113,20 @@ def _storage(tensor: Tensor) -> int:
 class _Counting(TorchFunctionMode):
     """Records every operator call of the forward with the running module and its data flow."""
 
-    def __init__(self, live: _LiveBytes) -> None:
+    def __init__(self, live: _LiveBytes, trainable: Sequence[Tensor]) -> None:
         super().__init__()
         self.stack: list[str] = [""]  # dotted names of the modules running, innermost last
         self.ops: list[_Op] = []
         self.writers: dict[int, _Op] = {}  # storage -> the call that wrote it last
         self.live = live
+        # Tensors that need a gradient, as autograd decides, by identity (``detach`` shares the
+        # storage of a tensor that does): id -> (the tensor, weakly; the call that made it).
+        self.gradient: dict[int, tuple[weakref.ref[Tensor], _Op | None]] = {
+            id(p): (weakref.ref(p), None) for p in trainable}
+
+    def needs_gradient(self, value: Any) -> bool:
+        found = self.gradient.get(id(value)) if isinstance(value, Tensor) else None
+        return found is not None and found[0]() is value  # a dead tensor's id can come back
 
     def __torch_function__(self, func: Any, types_: Any, args: tuple[Any, ...] = (),
                            kwargs: dict[str, Any] | None = None) -> Any:
@@ -125,14 +138,45 @@ class _Counting(TorchFunctionMode):
         if written:
             name = traced_name(func, args, kwargs)
             macs, activations = measure(func, name, args, kwargs, out) or ({}, 0)
-            sources = [op for t in tensors_in((args, kwargs))
-                       if (op := self.writers.get(_storage(t))) is not None]
+            inputs = list(tensors_in((args, kwargs)))
+            sources = [op for t in inputs if (op := self.writers.get(_storage(t))) is not None]
             op = _Op(name, _ancestors(self.stack[-1]), macs, activations, sources)
             self.ops.append(op)
             for tensor in written:
                 self.writers[_storage(tensor)] = op
+            self._follow_gradients(op, func, (args, kwargs, out), inputs, written)
             self.live.add(written)
         return out
+
+    def _follow_gradients(self, op: _Op, func: Any, call: tuple[Any, Any, Any], inputs: list[Tensor],
+                          written: list[Tensor]) -> None:
+        """Mark the results that need a gradient, the calls the gradient flows back to, and the
+        MACs torch counts in this call's backward (``engines.backward``)."""
+        needed = [t for t in inputs if self.needs_gradient(t)]
+        if not needed:
+            return
+        # Read before marking: an in-place call returns its input, whose maker is the source.
+        sources = [made for t in needed if (made := self.gradient[id(t)][1]) is not None]
+        for tensor in written:
+            if carries_gradient(func, tensor):
+                self.gradient[id(tensor)] = (weakref.ref(tensor), op)
+                op.gradient_sources = sources
+        op.backward = backward_macs(func, *call, self.needs_gradient)
+        if has_no_rule(func, *call[:2]):
+            op.no_backward_rule = getattr(func, "__name__", str(func))
+
+    def differentiated(self, output: Any) -> list[_Op]:
+        """The calls a backward pass from ``output`` runs through: gradients flow back only along
+        inputs that need one (not through ``detach`` or ``zeros_like``)."""
+        todo = [found[1] for t in tensors_in(output)
+                if self.needs_gradient(t) and (found := self.gradient[id(t)])[1] is not None]
+        seen: dict[int, _Op] = {}
+        while todo:
+            op = todo.pop()
+            if id(op) not in seen:
+                seen[id(op)] = op
+                todo.extend(op.gradient_sources)
+        return list(seen.values())
 
     def reaching(self, output: Any) -> list[_Op]:
         """The calls whose results reach ``output``, in call order. Data flow is followed per
@@ -153,11 +197,19 @@ def _ancestors(name: str) -> list[str]:
     return [".".join(parts[:k]) for k in range(len(parts) + 1)]
 
 
-def _tally(ops: list[_Op], names: list[str]) -> Counts:
-    """Per module: MACs by operator, activations and uncounted operators of the calls that count."""
+def _tally(ops: list[_Op], names: list[str], differentiated: list[_Op]) -> Counts:
+    """Per module: MACs by operator, activations and uncounted operators of the calls that count,
+    and the backward MACs of the calls a backward pass runs through (``differentiated``)."""
     macs: dict[str, Counter[str]] = {name: Counter() for name in names}
     activations = dict.fromkeys(names, 0)
     uncounted: dict[str, Counter[str]] = {name: Counter() for name in names}
+    backward = dict.fromkeys(names, 0)
+    no_rule: Counter[str] = Counter()
+    for op in differentiated:
+        for module in op.modules if op.backward else ():
+            backward[module] += op.backward
+        if op.no_backward_rule:
+            no_rule[op.no_backward_rule] += 1
     for op in ops:
         counted = op.name in COUNTED
         if op.name is None or (not counted and op.name in FVCORE_IGNORED):
@@ -168,7 +220,8 @@ def _tally(ops: list[_Op], names: list[str]) -> Counts:
                 activations[module] += op.activations
             else:
                 uncounted[module][op.name] += 1
-    return Counts(macs=macs, activations=activations, uncounted=uncounted)
+    return Counts(macs=macs, activations=activations, uncounted=uncounted, backward_macs=backward,
+                  backward_uncounted=no_rule)
 
 
 def canonical_names(module: nn.Module) -> dict[nn.Module, str]:
@@ -224,6 +277,8 @@ def _tracer_view() -> Iterator[None]:
 
 def _never(*_args: Any) -> bool:
     return False
+
+
 def run(module: nn.Module, inputs: tuple[Tensor, ...], graph: bool = False) -> MetaPass:
     """Run ``module(*inputs)`` once on meta tensors, count as fvcore would (see the module doc) and
     follow receptive fields and depth in the same pass (``archstat.fields``), with the dataflow
@@ -237,14 +292,15 @@ def run(module: nn.Module, inputs: tuple[Tensor, ...], graph: bool = False) -> M
         args = meta_inputs(inputs)
         skip = {_storage(t) for t in (*module.parameters(), *module.buffers(), *args)}
         start = sum(t.untyped_storage().nbytes() for t in args)
-        counting = _Counting(_LiveBytes(skip, start))
+        trainable = [p for p in module.parameters() if p.requires_grad]
+        counting = _Counting(_LiveBytes(skip, start), trainable)
         # Modes see a call innermost first: the field tracer, counting, then the fast kernels. Each
         # mode's own tensor queries (shapes, storages) go to the modes outside it: none outside
         # counting follows fields, and the tracer's queries make no tensor, so counting lists none.
         # The fused attention path is off on meta tensors anyway; off explicitly, as for fvcore's trace.
         with torch.no_grad(), _scopes(names, counting), _tracer_view(), light_imports(), fast_kernels(), \
                 extra.composite_attention():
-            with counting, following_fields(module, args, graph) as tracer:
+            with fast_meta_kernels(), counting, following_fields(module, args, graph) as tracer:
                 output = module(*args)
         # A write to the module's state (BatchNorm's batch counter in training mode) is an effect
         # of the forward: fvcore's trace keeps it, so it counts as reaching the output.
@@ -252,7 +308,7 @@ def run(module: nn.Module, inputs: tuple[Tensor, ...], graph: bool = False) -> M
     modules = list(dict.fromkeys(names.values()))
     found = list(output_tensors(output))
     counted = counting.reaching((found, state)) if found else counting.ops
-    counts, everything = _tally(counted, modules), _tally(counting.ops, modules)
+    counts, everything = _tally(counted, modules, counting.differentiated(found)), _tally(counting.ops, modules, [])
     notes = _pruning_notes(sum(counts.macs[""].values()), sum(everything.macs[""].values()), bool(found))
     return MetaPass(counts=counts, peak_activation_bytes=counting.live.peak, fields=tracer.finish(found),
                     notes=notes)

@@ -14,6 +14,8 @@ from ..errors import UsageError
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from ..analysis.sweep import SweepReport
 else:
     from .._lazy import pandas as pd
 
@@ -103,6 +105,33 @@ def compare_figure(reports: list[Report], out: Path) -> Path:
     ax.set_ylabel("% of the model's total")
     ax.set_title("Who holds the parameters and who does the computation")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.savefig(out)
+    plt.close(fig)
+    return out
+
+
+def sweep_figure(report: SweepReport, out: Path) -> Path:
+    """MACs (forward, backward, training step) and memory (training, inference) against the input
+    side, one line per batch, log scales; the sides the network cannot take are left out."""
+    plt = _pyplot()
+    fig, (macs, memory) = plt.subplots(1, 2, figsize=(12, 4.8), layout="constrained")
+    for batch in dict.fromkeys(p.batch for p in report.points):
+        ran = [p for p in report.points if p.batch == batch and p.error is None]
+        sides, tag = [p.side for p in ran], f" (batch {batch})"
+        for key, label, style in (("macs", "forward", "-"), ("backward_macs", "backward", "--"),
+                                  ("training_step_macs", "training step", ":")):
+            macs.plot(sides, [getattr(p, key) for p in ran], style, marker=".", label=label + tag)
+        for key, label, style in (("training_bytes", "training", "-"), ("inference_bytes", "inference", "--")):
+            memory.plot(sides, [getattr(p, key) / 2**20 for p in ran], style, marker=".", label=label + tag)
+    for ax, unit in ((macs, "MACs (1 MAC = one fused multiply-add)"), (memory, f"memory (MiB, {report.dtype})")):
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_xlabel("input side (pixels)")
+        ax.set_ylabel(unit)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+    macs.set_title(f"{report.model}: MACs against input side ({report.engine} engine)")
+    memory.set_title(f"{report.model}: memory against input side ({report.optimizer})")
     fig.savefig(out)
     plt.close(fig)
     return out

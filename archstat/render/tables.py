@@ -48,6 +48,8 @@ def totals_lines(report: Report) -> list[str]:
         f"auxiliary heads {'included' if report.aux else 'excluded'}.",
         UNIT_NOTE,
     ]
+    if "backward_macs" in t:
+        lines.insert(1, backward_line(t))
     if t.get("receptive_field"):
         lines.insert(1, f"Receptive field of the last spatial feature map: {pair_text(t['receptive_field'])} input "
                         f"pixels, effective stride {pair_text(t['effective_stride'])}; depth: {t['depth']} weight "
@@ -57,6 +59,15 @@ def totals_lines(report: Report) -> list[str]:
         lines.append("Not counted (fvcore's conventions have no MAC formula for them): "
                      + ", ".join(t["uncounted_ops"]) + ".")
     return lines
+
+
+def backward_line(t: dict[str, Any]) -> str:
+    """The backward pass and the training step in one sentence, with the backward/forward ratio."""
+    ratio = f"{t['backward_macs'] / t['macs']:.2f}x the forward" if t["macs"] else "no forward MACs"
+    left_out = (f" (leaves out {', '.join(t['backward_uncounted_ops'])})" if t.get("backward_uncounted_ops") else "")
+    return (f"Backward: {t['backward_macs']:,} MACs ({human(t['backward_macs'], 'MACs')}, {ratio}; torch's "
+            f"FlopCounterMode convention{left_out}); training step (forward + backward): "
+            f"{t['training_step_macs']:,} MACs ({human(t['training_step_macs'], 'MACs')}).")
 
 
 @dataclass
@@ -78,15 +89,18 @@ def layer_table(report: Report, depth: int | None) -> Grid:
     t = report.totals
     trainable = bool(t.get("frozen_params"))  # fine-tuning: say which layers train
     fields = "receptive_field" in t  # a report of counts without fields shows none
+    backward = "backward_macs" in t
     columns = ["layer", "type", "output shape", "params", "% params", *(["trainable"] if trainable else []),
-               "MACs", "% MACs", "activations", *(["field", "stride"] if fields else [])]
+               "MACs", "% MACs", *(["backward MACs"] if backward else []), "activations",
+               *(["field", "stride"] if fields else [])]
     rows = []
     for r in report.row_records(depth):
         # a module with parameters but no output was defined and never called by forward
         shape = shape_text(r["output_shape"]) if isinstance(r["output_shape"], list) else "not called"
         rows.append([r["name"], r["type"], shape, integer(r["params"]), share(r["params"], t["params"]),
                      *([integer(r["trainable_params"])] if trainable else []),
-                     integer(r["macs"]), share(r["macs"], t["macs"]), integer(r["activations"]),
+                     integer(r["macs"]), share(r["macs"], t["macs"]),
+                     *([integer(r["backward_macs"] or 0)] if backward else []), integer(r["activations"]),
                      *([pair_text(r["receptive_field"]), pair_text(r["effective_stride"])] if fields else [])])
     return Grid(columns, rows)
 
@@ -182,10 +196,12 @@ def json_text(data: Any) -> str:
     return json.dumps(data, indent=2) + "\n"
 
 
-NUMERIC_COLUMNS = ("params", "% params", "trainable", "MACs", "% MACs", "activations")  # of layer_table
+# the right-aligned columns of layer_table
+NUMERIC_COLUMNS = ("params", "% params", "trainable", "MACs", "% MACs", "backward MACs", "activations")
 
 
 def layer_rows(report: Report, depth: int | None) -> pd.DataFrame:
     """A report's layers as data, for csv: every column but the bookkeeping ``is_leaf``."""
     rows = report.rows(depth)
-    return rows[[c for c in rows.columns if c not in ("is_leaf",)]]
+    skip = ("is_leaf", *(() if "backward_macs" in report.totals else ("backward_macs",)))
+    return rows[[c for c in rows.columns if c not in skip]]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
-
-import typer
+from typing import TYPE_CHECKING
 
 from ...options import Dtype, Optimizer
 from ...render.words import byte_text, integer, share
@@ -15,12 +13,14 @@ from ..options import (
     BatchOpt,
     ClassesOpt,
     DepthOpt,
+    DtypeOpt,
     FormatOpt,
     ForwardKwargsOpt,
     FreezeOpt,
     InputOpt,
     KwargsOpt,
     ModelArg,
+    OptimizerOpt,
     TrainOpt,
 )
 from ..output import Result, emit, text_output
@@ -32,10 +32,6 @@ if TYPE_CHECKING:
 else:
     from ..._lazy import pandas as pd
 
-DtypeOpt = Annotated[Dtype, typer.Option("--dtype", help="Number format of weights and activations.")]
-OptimizerOpt = Annotated[Optimizer, typer.Option(
-    "--optimizer", help="Optimizer state per trainable parameter: sgd none, momentum 1 copy, adam 2 copies.",
-)]
 
 _BYTES_NOTE = ("1 MiB = 2^20 bytes. Measured by running the network on PyTorch's meta device; "
                "not counted: framework overhead, workspaces, allocator fragmentation (see docs/memory.md).")
@@ -71,7 +67,16 @@ def totals_lines(report: MemoryReport) -> list[str]:
         f"Inference: {byte_text(t['inference'])} = weights {byte_text(t['weights'])} + peak activations "
         f"{byte_text(t['inference_activations'])} (the most alive at once, at {report.peak_layer}).",
         f"Input {shape} (NxCxHxW), {report.dtype}. {_BYTES_NOTE}",
+        *_macs_line(report.macs),
     ]
+
+
+def _macs_line(macs: dict[str, int]) -> list[str]:
+    if not macs:
+        return []
+    return [f"Compute per step: forward {macs['forward']:,} MACs + backward {macs['backward']:,} MACs "
+            f"= {macs['training_step']:,} MACs (1 MAC = one fused multiply-add; backward as torch's "
+            "FlopCounterMode counts it: gradient products of convolutions and matrix products)."]
 
 
 @reports_errors

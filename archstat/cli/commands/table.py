@@ -11,6 +11,7 @@ from ..options import (
     DEFAULT_FORMAT,
     DEFAULT_MODE,
     AuxOpt,
+    BackwardOpt,
     BatchOpt,
     BudgetOpt,
     ClassesOpt,
@@ -47,6 +48,7 @@ def table(
     memory_budget: BudgetOpt = None,
     mode: ModeOpt = DEFAULT_MODE,
     forward_kwargs: ForwardKwargsOpt = None,
+    backward: BackwardOpt = False,
     format: FormatOpt = DEFAULT_FORMAT,
 ) -> None:
     """Per-layer parameters, MACs and activations of one network: a zoo model or your own.
@@ -57,7 +59,7 @@ def table(
 
     report = analyze(model, input_size=input or None, batch=batch, num_classes=num_classes, kwargs=kwargs, aux=aux,
                      freeze=freeze or (), train=train or (), engine=engine, memory_budget=memory_budget,
-                     mode=mode, forward_kwargs=forward_kwargs)
+                     mode=mode, forward_kwargs=forward_kwargs, backward=backward)
     for text in report.notes:
         note(text)
     emit(report_result(report, depth), format)

@@ -1,0 +1,215 @@
+"""``sweep_model``: one network recounted exactly at every input side (and batch) asked for.
+
+Nothing is scaled from a probe input: each side is a fresh pass (the meta engine by default, whose
+counts are fvcore's), each (side, batch) a fresh memory estimate (``analysis.memory``). The network
+is built once: the meta module and its memory copy serve every point. MACs, backward MACs and
+activations at a batch are the batch-1 counts times the batch, as ``analyze`` reports them (every
+counted operator is linear in the batch); memory is measured at the batch itself. A side the
+network cannot take (a classifier sized for one input, a feature map shrunk to nothing) becomes a
+point with the reason, not an error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ..errors import ArchstatError, UsageError
+from ..inputs import Shape, TensorSpec, check_shape
+from ..options import Dtype, Engine, Optimizer
+from .counting import analyze
+from .memory import measure_memory, prepare_meta
+from .resolve import ModelSpec, resolve
+
+_SIZES_HELP = "Give sides such as 128,224,448 or a range start:stop:step such as 64:1024:32 (inclusive)."
+_MAX_POINTS = 2048
+
+UNITS = {
+    "macs": "forward MACs (fvcore's count; one fused multiply-add = 1 MAC)",
+    "backward_macs": "backward MACs (torch's FlopCounterMode convention, docs/conventions.md)",
+    "training_step_macs": "forward + backward MACs",
+    "activations": "output elements of convolutions and matrix products",
+    "training_bytes": "weights + gradients + optimizer state + activations saved for backward, bytes",
+    "inference_bytes": "weights + peak activations of one inference pass, bytes",
+    "field_over_input": "receptive field height of the last spatial feature map / input height",
+    "macs_growth": "MACs / the first point's MACs",
+    "memory_growth": "training bytes / the first point's training bytes",
+}
+
+
+@dataclass
+class SweepPoint:
+    """One (side, batch): counts at that batch, or ``error``, why the network cannot take it."""
+
+    side: int
+    batch: int
+    input_shape: list[int]  # N, C, H, W
+    params: int | None = None
+    macs: int | None = None
+    backward_macs: int | None = None
+    training_step_macs: int | None = None
+    activations: int | None = None
+    training_bytes: int | None = None
+    inference_bytes: int | None = None
+    receptive_field: list[int] | None = None
+    field_over_input: float | None = None
+    macs_growth: float | None = None
+    memory_growth: float | None = None
+    error: str | None = None
+
+
+@dataclass
+class SweepReport:
+    """Every point of a sweep, in the order asked for (sides, then batches within a side)."""
+
+    model: str
+    engine: str
+    dtype: str
+    optimizer: str
+    points: list[SweepPoint]
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"model": self.model, "engine": self.engine, "dtype": self.dtype, "optimizer": self.optimizer,
+                "units": UNITS, "notes": self.notes, "points": [asdict(p) for p in self.points]}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One flat dict per point (the input shape as text), for csv."""
+        return [{**asdict(p), "input_shape": "x".join(map(str, p.input_shape)),
+                 "receptive_field": "x".join(map(str, p.receptive_field)) if p.receptive_field else None}
+                for p in self.points]
+
+
+def parse_sides(text: str | Sequence[int], option: str = "--sizes") -> list[int]:
+    """``128,224,448``, ``64:1024:32`` (start:stop:step, both ends included) or a mix, in order;
+    a list of ints is checked as it is."""
+    if not isinstance(text, str):
+        items = list(text)
+        if not items or not all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in items):
+            raise UsageError(f"{option} {items!r}: every value must be a positive integer. {_SIZES_HELP}")
+        return items
+    values: list[int] = []
+    for part in (p.strip() for p in text.split(",")):
+        values += _one_part(part, text, option)
+    if not values:
+        raise UsageError(f"{option} {text!r} names no size. {_SIZES_HELP}")
+    if len(values) > _MAX_POINTS:
+        raise UsageError(f"{option} {text!r} makes {len(values):,} points, over {_MAX_POINTS}. Give a larger step.")
+    return values
+
+
+def _one_part(part: str, text: str, option: str) -> list[int]:
+    pieces = part.split(":")
+    if not all(p.strip().isdigit() for p in pieces) or len(pieces) not in (1, 3):
+        raise UsageError(f"{option} {text!r}: {part!r} is neither a number nor start:stop:step. {_SIZES_HELP}")
+    numbers = [int(p) for p in pieces]
+    if len(numbers) == 1:
+        numbers = [numbers[0], numbers[0], 1]
+    start, stop, step = numbers
+    if start < 1 or step < 1 or stop < start:
+        raise UsageError(f"{option} {text!r}: {part!r} needs 1 <= start <= stop and a step of at least 1. "
+                         f"{_SIZES_HELP}")
+    return list(range(start, stop + 1, step))
+
+
+def sweep_model(
+    model: ModelSpec,
+    *,
+    sizes: str | Sequence[int],
+    batches: str | Sequence[int] = (1,),
+    engine: Engine | str = Engine.meta,
+    channels: int | None = None,
+    dtype: Dtype | str = Dtype.fp32,
+    optimizer: Optimizer | str = Optimizer.sgd,
+    num_classes: int | None = None,
+    kwargs: dict[str, Any] | str | None = None,
+    aux: bool = False,
+    name: str | None = None,
+    freeze: Sequence[str] = (),
+    train: Sequence[str] = (),
+    memory_budget: int | str | None = None,
+) -> SweepReport:
+    """Params, MACs (forward, backward, training step), activations, training and inference memory
+    and the receptive field of ``model`` at each square input side in ``sizes`` and each batch.
+
+    Args:
+        sizes: input sides (height = width): ``"128,224,448"``, ``"64:1024:32"`` or a list of ints.
+        batches: ``"1,8,32"`` or a list of ints; MACs and memory at each.
+        engine: "meta" (the default: one pass per side, no weights in memory) or "fvcore".
+        channels: input channels (default: the zoo model's, or a user model's first convolution's).
+        dtype, optimizer: of the memory estimate (``estimate_memory``).
+        num_classes, kwargs, aux, name, freeze, train, memory_budget: as for ``analyze``.
+
+    Returns:
+        A ``SweepReport``; units in ``sweep.UNITS``. A point the network cannot take carries the
+        reason in ``error`` and no counts.
+    """
+    sides, batch_list = parse_sides(sizes), parse_sides(batches, "--batch")
+    engine = Engine.parse(engine, "--engine")
+    dtype, optimizer = Dtype.parse(dtype, "--dtype"), Optimizer.parse(optimizer, "--optimizer")
+    first = f"{channels}x{sides[0]}x{sides[0]}" if channels else str(sides[0])
+    target = resolve(model, input_size=first, num_classes=num_classes, kwargs=kwargs, name=name,
+                     device="meta" if engine is Engine.meta else "cpu")
+    if len(target.shapes) != 1 or len(target.shapes[0]) != 3:
+        raise UsageError(f"{target.label} takes {len(target.shapes)} input(s) of shape "
+                         f"{'x'.join(map(str, target.shapes[0]))}; sweep varies one CxHxW image input.")
+    meta, skipped = prepare_meta(target, aux, freeze, train, dtype)
+    settings: dict[str, Any] = {"engine": engine, "memory_budget": memory_budget, "freeze": freeze, "train": train,
+                                "aux": aux}
+    points: list[SweepPoint] = []
+    notes: list[str] = []
+    engines: list[str] = []  # the engines that counted (fvcore hands over to meta above the budget)
+    for side in sides:
+        shape = check_shape((target.shapes[0][0], side, side))
+        try:
+            report = analyze(target.module, input_size=shape, name=target.label, backward=True, layers=False,
+                             **settings)
+        except ArchstatError as error:
+            points += [_failed(side, batch, shape, error) for batch in batch_list]
+            continue
+        notes += [n for n in report.notes if n not in notes]
+        engines += [report.engine] if report.engine not in engines else []
+        for batch in batch_list:
+            try:
+                memory = measure_memory(meta, target.label, [TensorSpec(shape)], batch, dtype=dtype, optimizer=optimizer,
+                                        aux=aux, skipped=skipped, count_macs=False, frame=False)
+            except ArchstatError as error:
+                points.append(_failed(side, batch, shape, error))
+                continue
+            points.append(_point(side, batch, shape, report.totals, memory))
+    _add_growth(points)
+    return SweepReport(model=target.label, engine=", ".join(engines) or engine.value, dtype=dtype.value,
+                       optimizer=optimizer.value, points=points, notes=notes)
+
+
+def _point(side: int, batch: int, shape: Shape, totals: dict[str, Any], memory: dict[str, int]) -> SweepPoint:
+    field_size = totals.get("receptive_field")
+    return SweepPoint(
+        side=side, batch=batch, input_shape=[batch, *shape], params=totals["params"],
+        macs=batch * totals["macs"], backward_macs=batch * totals["backward_macs"],
+        training_step_macs=batch * totals["training_step_macs"], activations=batch * totals["activations"],
+        training_bytes=memory["training"], inference_bytes=memory["inference"],
+        receptive_field=field_size, field_over_input=round(field_size[0] / side, 3) if field_size else None,
+    )
+
+
+def _failed(side: int, batch: int, shape: Shape, error: ArchstatError) -> SweepPoint:
+    """The point with the reason in one line, without where in archstat the forward was called."""
+    reason = " ".join(line.strip() for line in str(error).splitlines())
+    reason = re.sub(r" at \S+ in \w+: .*?(?=Run with --debug|$)", " ", reason)
+    reason = reason.replace("Run with --debug for the full traceback.", "").strip()
+    return SweepPoint(side=side, batch=batch, input_shape=[batch, *shape], error=reason)
+
+
+def _add_growth(points: list[SweepPoint]) -> None:
+    """MACs and training memory of each point over the first point that worked."""
+    base = next((p for p in points if p.error is None), None)
+    if base is None:
+        return
+    for point in points:
+        if point.error is None and base.macs and base.training_bytes:
+            assert point.macs is not None and point.training_bytes is not None
+            point.macs_growth = round(point.macs / base.macs, 3)
+            point.memory_growth = round(point.training_bytes / base.training_bytes, 3)

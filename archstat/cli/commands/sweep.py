@@ -1,0 +1,96 @@
+"""`archstat sweep`: one network counted exactly at many input sides (and batches)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ...options import Dtype, Engine, Optimizer
+from ...render.sweep import SWEEP_RIGHT, sweep_notes, sweep_table
+from ..errors import reports_errors
+from ..options import (
+    DEFAULT_FORMAT,
+    AuxOpt,
+    BudgetOpt,
+    ClassesOpt,
+    DtypeOpt,
+    EngineOpt,
+    FormatOpt,
+    FreezeOpt,
+    KwargsOpt,
+    ModelArg,
+    OptimizerOpt,
+    TrainOpt,
+)
+from ..output import Result, emit, tell, text_output
+
+if TYPE_CHECKING:
+    from ...analysis.sweep import SweepReport
+
+SizesOpt = Annotated[str, typer.Option(
+    "--sizes", "-s", metavar="SIDES", show_default=False,
+    help="Input sides: 128,224,448 or start:stop:step (inclusive), e.g. 64:1024:32.",
+)]
+BatchesOpt = Annotated[str, typer.Option("--batch", "-b", metavar="N,N", help="Batch sizes, e.g. 1,8,32.")]
+ChannelsOpt = Annotated[int | None, typer.Option(
+    "--channels", min=1, help="Input channels. Default: the zoo model's, or your model's first convolution's.")]
+PlotOpt = Annotated[Path | None, typer.Option(
+    "--plot", metavar="FILE.png", show_default=False,
+    help="Also draw MACs and memory against the input side, log scale (.png or .svg; needs archstat[plot]).")]
+
+
+@reports_errors
+@text_output
+def sweep(
+    model: ModelArg,
+    sizes: SizesOpt,
+    batch: BatchesOpt = "1",
+    engine: EngineOpt = Engine.meta,
+    channels: ChannelsOpt = None,
+    dtype: DtypeOpt = Dtype.fp32,
+    optimizer: OptimizerOpt = Optimizer.sgd,
+    num_classes: ClassesOpt = None,
+    kwargs: KwargsOpt = None,
+    aux: AuxOpt = False,
+    freeze: FreezeOpt = None,
+    train: TrainOpt = None,
+    memory_budget: BudgetOpt = None,
+    plot: PlotOpt = None,
+    format: FormatOpt = DEFAULT_FORMAT,
+) -> None:
+    """How cost grows with the input: params, MACs, backward MACs, activations, memory and field per side.
+
+    Example: archstat sweep resnet50_v1_5 --sizes 64:1024:32 --batch 1,32 --plot resnet50.png
+    """
+    from ...analysis.sweep import sweep_model
+
+    if plot is not None:
+        from ...render.plot import check_target
+
+        check_target(plot)
+    report = sweep_model(model, sizes=sizes, batches=batch, engine=engine, channels=channels, dtype=dtype,
+                         optimizer=optimizer, num_classes=num_classes, kwargs=kwargs, aux=aux,
+                         freeze=freeze or (), train=train or (), memory_budget=memory_budget)
+    if plot is not None:
+        from ...render.plot import sweep_figure
+
+        tell(f"wrote {sweep_figure(report, plot)}")
+    emit(sweep_result(report), format)
+
+
+def sweep_result(report: SweepReport) -> Result:
+    """A sweep's pieces for the output sink: one row per point, and how to read them (pandas is
+    imported only for csv: a third of a second)."""
+    return Result(
+        json=report.to_dict, csv=lambda: _frame(report),
+        table=lambda: sweep_table(report), title=f"{report.model}: cost against input side",
+        notes=sweep_notes(report), right=SWEEP_RIGHT, heading=f"{report.model}: sweep",
+    )
+
+
+def _frame(report: SweepReport) -> Any:
+    import pandas
+
+    return pandas.DataFrame(report.rows())
