@@ -173,8 +173,8 @@ def sweep_model(
         engines += [report.engine] if report.engine not in engines else []
         for batch in batch_list:
             try:
-                memory = measure_memory(meta, target.label, [TensorSpec(shape)], batch, dtype=dtype, optimizer=optimizer,
-                                        aux=aux, skipped=skipped, count_macs=False, frame=False)
+                memory = measure_memory(meta, target.label, [TensorSpec(shape)], batch, dtype=dtype,
+                                        optimizer=optimizer, aux=aux, skipped=skipped, count_macs=False, frame=False)
             except ArchstatError as error:
                 points.append(_failed(side, batch, shape, error))
                 continue
