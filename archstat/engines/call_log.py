@@ -19,6 +19,7 @@ data, and the module keeps its weights (they are swapped for meta twins during t
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from torch import Tensor, nn
 from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from .meta_device import meta_inputs, on_meta
+from .meta_device import fast_kernels, meta_inputs, on_meta
 
 
 class TensorShape(tuple[int, ...]):
@@ -112,9 +113,10 @@ def record_calls(module: nn.Module, inputs: tuple[Tensor, ...], patches: Sequenc
             scope.enter_context(_hooks(module, names, stack, log.modules))
             scope.enter_context(_patched(patches, stack, log.patched))
             scope.enter_context(_AtenLog(stack, log.aten))
+            # No TorchFunctionMode here: with one active, 'x + y' reaches the patched Tensor.add.
             module(*args)
         stack.clear()
-        with _hooks(module, names, stack, None), _FunctionLog(dict(functions), stack, log.functions):
+        with _hooks(module, names, stack, None), _FunctionLog(dict(functions), stack, log.functions), fast_kernels():
             module(*args)
     return log
 
@@ -161,18 +163,46 @@ def _running(stack: list[str]) -> tuple[str, ...]:
     return tuple(stack)
 
 
+# Python files of torch's meta kernels: their calls happen only on the meta device (a real device
+# runs C++ kernels), so a counter on a real forward never sees them.
+_META_KERNELS = ("/torch/_decomp/", "/torch/_refs/", "/torch/_prims/", "/torch/_prims_common/",
+                 "/torch/_meta_registrations.py")
+
+
+def _from_meta_kernel() -> bool:
+    frame = sys._getframe(2)
+    while frame is not None:
+        if any(part in frame.f_code.co_filename.replace("\\", "/") for part in _META_KERNELS):
+            return True
+        frame = frame.f_back
+    return False
+
+
 @contextmanager
 def _patched(patches: Sequence[Patch], stack: list[str], calls: list[FunctionCall]) -> Iterator[None]:
-    """Replace each patched function by a wrapper that logs the call and then runs the original."""
+    """Replace each patched function by a wrapper that logs the call and then runs the original.
+
+    A function with a ``__torch_function__`` guard hands the call to an active mode, which calls the
+    patched name again with the same arguments: that inner call is the same call and is not logged
+    twice. Calls from torch's meta kernels are not logged (``_META_KERNELS``).
+    """
     saved = []
+    running: list[str] = []
     for owner, attribute, name in patches:
         original = getattr(owner, attribute, None)
         if original is None:
             continue
 
         def wrapper(*args: Any, _original: Any = original, _name: str = name, **kwargs: Any) -> Any:
-            out = _original(*args, **kwargs)
-            calls.append(FunctionCall(_name, _running(stack), as_shapes(args), as_shapes(kwargs), as_shapes(out)))
+            again = bool(running) and running[-1] == _name
+            running.append(_name)
+            try:
+                out = _original(*args, **kwargs)
+            finally:
+                running.pop()
+            if not again and not _from_meta_kernel():
+                calls.append(FunctionCall(_name, _running(stack), as_shapes(args), as_shapes(kwargs),
+                                          as_shapes(out)))
             return out
 
         saved.append((owner, attribute, original))
@@ -212,7 +242,7 @@ class _FunctionLog(TorchFunctionMode):
         kwargs = kwargs or {}
         out = func(*args, **kwargs)
         name = self.watched.get(func)
-        if name is not None:
+        if name is not None and not _from_meta_kernel():
             self.calls.append(FunctionCall(name, _running(self.stack), as_shapes(args), as_shapes(kwargs),
                                            as_shapes(out)))
         return out
