@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from .commands import claims, compare, design, diff, memory, plot, rf, table, zoo
+from .commands import claims, compare, conventions, design, diff, memory, plot, rf, table, zoo
 from .commands import list as list_
 from .errors import OneLineErrors, set_debug
 
@@ -57,6 +57,7 @@ app.command("diff")(diff.diff)
 app.command("plot")(plot.plot)
 app.command("rf")(rf.rf)
 app.command("zoo")(zoo.zoo)
+app.command("conventions")(conventions.conventions)
 
 
 def main() -> None:
