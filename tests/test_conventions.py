@@ -11,7 +11,6 @@ functions it patches (addmm's decomposition calls torch.mm), so its meta count i
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pytest
@@ -20,12 +19,13 @@ import torch
 from archstat.analysis.conventions import peers
 from archstat.analysis.conventions.dispatch_rules import ptflops_aten_tally, torch_flop_counter_tally
 from archstat.analysis.conventions.ptflops_rules import PATCHES, ptflops_tally
-from archstat.analysis.conventions.report import conventions
+from archstat.analysis.conventions.report import ConventionsReport, conventions
 from archstat.analysis.conventions.thop_rules import NEW_FUNCTIONS, thop_tally, ultralytics_tally
 from archstat.analysis.conventions.torchinfo_rules import torchinfo_tally
 from archstat.engines.call_log import record_calls
 from archstat.engines.meta_device import fast_kernels
 from archstat.models import build_model, get_model_info, list_models
+from archstat.render.conventions import zoo_conventions_markdown
 
 pytest.importorskip("torchinfo")
 pytest.importorskip("ptflops")
@@ -64,11 +64,38 @@ def assert_equal(mine: dict[str, tuple[int, int | None]], theirs: dict[str, obje
             assert mine[key][1] == params, f"{label}: {key} params computed {mine[key][1]:,}, the tool {params:,}"
 
 
+KEYS = ("torchinfo", "ptflops", "ptflops-aten", "thop", "torch")
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "conventions.md"
+GENERATED_FROM = "| model | input |"
+_REPORTS: dict[str, ConventionsReport] = {}
+
+
+def zoo_report(name: str) -> ConventionsReport:
+    """``archstat conventions`` of a zoo model, computed once per session (the page test reuses it)."""
+    if name not in _REPORTS:
+        _REPORTS[name] = conventions(name, engine="meta")
+    return _REPORTS[name]
+
+
 @pytest.mark.parametrize("name", list_models())
 def test_every_tool_on_every_zoo_model_at_its_default_input(name):
+    report = zoo_report(name)
+    mine = {row.convention.key: (row.value, row.params) for row in report.rows if row.convention.key in KEYS}
     shape = get_model_info(name).input_size
     meta = build_model(name, device="meta").eval()
-    assert_equal(computed(meta, shape), actual(meta, build_model(name).eval(), shape), name)
+    assert_equal(mine, actual(meta, build_model(name).eval(), shape), name)
+    for row in report.rows:  # the line items add up to each difference
+        if row.difference is not None:
+            assert sum(n for _, n in row.items) == row.difference, (name, row.convention.key)
+        if row.params_difference is not None:
+            assert sum(n for _, n in row.params_items) == row.params_difference, (name, row.convention.key)
+
+
+def test_the_conventions_page_is_up_to_date():
+    page = PAGE.read_text()
+    table = zoo_conventions_markdown([zoo_report(name) for name in list_models()])
+    assert GENERATED_FROM in page and page[page.index(GENERATED_FROM):] == table, (
+        "docs/conventions.md is stale: regenerate its table with python benchmarks/conventions_table.py")
 
 
 def _user(name: str, device: str = "cpu") -> torch.nn.Module:
@@ -155,3 +182,36 @@ def test_a_tool_that_cannot_run_a_model_says_so():
     assert row.value is None and "fails on nn.Softmax without dim" in row.status
     assert str(row.actual).startswith("failed: TypeError")
     assert report.row("torchinfo").actual == report.row("torchinfo").value == 3 * 4 + 3
+
+
+def test_the_mlp_by_hand_through_the_command_line():
+    """Linear(20, 64), ReLU, Linear(64, 64), ReLU, Linear(64, 3), counted by hand for every tool."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from archstat.cli.app import app
+
+    result = CliRunner().invoke(app, ["conventions", f"{NETS}:MLP", "--input", "20", "--engine", "meta",
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = {row["key"]: row for row in json.loads(result.stdout)["rows"]}
+    weights = 20 * 64 + 64 * 64 + 64 * 3  # 5,568: fvcore, thop, torch (halved)
+    biases, relu = 64 + 64 + 3, 64 + 64
+    assert rows["fvcore"]["value"] == weights
+    assert rows["torchinfo"]["value"] == weights + biases
+    assert rows["ptflops"]["value"] == weights + biases + relu + relu  # hook and F.relu: twice
+    assert rows["ptflops"]["items"]["counted twice (module hook and patched function)"] == relu
+    assert rows["ptflops-aten"]["value"] == weights + biases
+    assert rows["thop"]["value"] == rows["ultralytics-thop"]["value"] == weights
+    assert rows["torch"]["value"] == 2 * weights
+    assert all(row["params"] in (None, weights + biases) for row in rows.values())
+
+
+def test_run_puts_each_tool_beside_its_computed_number():
+    report = conventions(_user("FunctionalNet"), input_size=(3, 16, 16), engine="meta", run=True)
+    for key in ("torchinfo", "ptflops", "ptflops-aten", "thop", "torch"):
+        row = report.row(key)
+        assert row.actual == row.value, key
+    assert report.row("ultralytics-thop").actual == peers.NOT_INSTALLED
+    assert report.row("torchinfo").actual_params == report.params

@@ -78,3 +78,22 @@ def conventions_rows(report: ConventionsReport) -> pd.DataFrame:
         data["params_items"] = items_text(row.params_items)
         records.append({"model": report.model, **data})
     return pd.DataFrame.from_records(records)
+
+
+ZOO_KEYS = ("fvcore", "torchinfo", "ptflops", "ptflops-aten", "thop", "ultralytics-thop", "torch", "torchvision",
+            "paper")
+ZOO_TITLES = ("archstat (fvcore) MACs", "torchinfo mult-adds", "ptflops MACs", "ptflops aten MACs", "thop macs",
+              "ultralytics-thop macs", "torch FLOPs", "torchvision GFLOPS x 10^9", "paper multiply-adds")
+
+
+def zoo_conventions_markdown(reports: list[ConventionsReport]) -> str:
+    """Every zoo model by every tool, each number in the tool's own unit, at the model's default input."""
+    header = "| model | input | " + " | ".join(ZOO_TITLES) + " | params: archstat / torchinfo / ptflops / thop |"
+    lines = [header, "| " + " | ".join("---" for _ in range(len(ZOO_TITLES) + 3)) + " |"]
+    for report in reports:
+        by_key = {row.convention.key: row for row in report.rows}
+        cells = [_number(by_key[key]) if key in by_key else "" for key in ZOO_KEYS]
+        params = " / ".join(integer(by_key[key].params) for key in ("fvcore", "torchinfo", "ptflops", "thop"))
+        shape = "x".join(str(d) for d in report.input_shape[0][1:])
+        lines.append(f"| {report.model} | {shape} | " + " | ".join(cells) + f" | {params} |")
+    return "\n".join(lines) + "\n"

@@ -38,7 +38,8 @@ _FVCORE_ITEMS = {
 _MODULE_ITEMS: tuple[tuple[type[nn.Module] | tuple[type[nn.Module], ...], str], ...] = (
     (nn.modules.conv._ConvNd, CONV), (nn.Linear, LINEAR), (nn.modules.batchnorm._BatchNorm, BATCH_NORM),
     ((nn.modules.instancenorm._InstanceNorm, nn.LayerNorm, nn.GroupNorm, nn.LocalResponseNorm), NORM),
-    ((nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Sigmoid, nn.Tanh, nn.Hardtanh), ACTIVATION),
+    ((nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Sigmoid, nn.Tanh, nn.Hardtanh),
+     ACTIVATION),
     ((nn.modules.pooling._MaxPoolNd, nn.modules.pooling._AvgPoolNd, nn.modules.pooling._AdaptiveAvgPoolNd,
       nn.modules.pooling._AdaptiveMaxPoolNd), POOLING),
     ((nn.Upsample,), UPSAMPLE), ((nn.Softmax, nn.LogSoftmax, nn.Softmin, nn.Softmax2d), SOFTMAX),

@@ -97,8 +97,8 @@ def _rows(target: Target, log: CallLog, totals: dict[str, Any], reference: Count
     rules: list[tuple[Convention, Any, list[tuple[str, int]], str]] = [
         (cat.TORCHINFO, lambda: torchinfo_tally(log), [("auxiliary heads", aux)],
          "shared tensors counted once per module holding them"),
-        (cat.PTFLOPS, lambda: ptflops_tally(log, module), [("auxiliary heads", aux), ("frozen (requires_grad=False)", -frozen)],
-         "other"),
+        (cat.PTFLOPS, lambda: ptflops_tally(log, module),
+         [("auxiliary heads", aux), ("frozen (requires_grad=False)", -frozen)], "other"),
         (cat.PTFLOPS_ATEN, lambda: ptflops_aten_tally(log, module),
          [("auxiliary heads", aux), ("frozen (requires_grad=False)", -frozen)], "other"),
         (cat.THOP, lambda: thop_tally(log, module), [],

@@ -28,7 +28,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ...engines.call_log import CallLog, FunctionCall, ModuleCall, TensorShape
+from ...engines.call_log import CallLog, FunctionCall, TensorShape
 from .ledger import CONV, LINEAR, NotModelled, Tally, module_item
 
 THOP_VERSION = "0.1.1.post2209072238"
@@ -118,7 +118,8 @@ def thop_tally(log: CallLog, model: nn.Module) -> Tally:
     for call in log.modules:
         rule = _OLD_RULES.get(type(call.module))
         if rule is not None:
-            ops.setdefault(id(call.module), Counter())[_item(call.module)] += rule(call.module, call.inputs, call.output)
+            counted = rule(call.module, call.inputs, call.output)
+            ops.setdefault(id(call.module), Counter())[_item(call.module)] += counted
             params[id(call.module)] = sum(p.numel() for p in call.module.parameters())
     tally = Tally(ledger=Counter(ops.get(id(model), Counter())), params=0)
     _walk(model, ops, params, tally)
@@ -185,8 +186,8 @@ _NEW_RULES: tuple[tuple[Any, Rule], ...] = (
       nn.ChannelShuffle, nn.Embedding), _zero),
     ((nn.Conv1d, nn.Conv2d, nn.Conv3d), _conv),
     ((nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d), _conv_transposed),
-    ((nn.modules.batchnorm._NormBase, nn.LayerNorm, nn.GroupNorm, *([nn.RMSNorm] if hasattr(nn, "RMSNorm") else [])),
-     _norm),
+    ((nn.modules.batchnorm._NormBase, nn.LayerNorm, nn.GroupNorm,
+      *([nn.RMSNorm] if hasattr(nn, "RMSNorm") else [])), _norm),
     ((nn.PReLU,), _prelu), ((nn.Softmax, nn.LogSoftmax, nn.Softmin, nn.Softmax2d), _softmax_new),
     ((nn.modules.pooling._AvgPoolNd,), _avgpool_windows),
     ((nn.modules.pooling._AdaptiveAvgPoolNd,), _adaptive_windows),

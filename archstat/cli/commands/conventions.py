@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from ...render.conventions import RIGHT, conventions_notes, conventions_rows, conventions_table
 from ..errors import reports_errors
-from ..options import DEFAULT_ENGINE, DEFAULT_FORMAT, ClassesOpt, EngineOpt, FormatOpt, InputOpt, KwargsOpt, ModelArg, RunOpt
+from ..options import (
+    DEFAULT_ENGINE,
+    DEFAULT_FORMAT,
+    ClassesOpt,
+    EngineOpt,
+    FormatOpt,
+    InputOpt,
+    KwargsOpt,
+    ModelArg,
+    RunOpt,
+)
 from ..output import Result, emit, text_output
 
 
