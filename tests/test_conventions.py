@@ -19,6 +19,7 @@ import torch
 from archstat.analysis.conventions import peers
 from archstat.analysis.conventions.dispatch_rules import ptflops_aten_tally, torch_flop_counter_tally
 from archstat.analysis.conventions.ptflops_rules import PATCHES, ptflops_tally
+from archstat.analysis.conventions.published import TORCHVISION
 from archstat.analysis.conventions.report import ConventionsReport, conventions
 from archstat.analysis.conventions.thop_rules import NEW_FUNCTIONS, thop_tally, ultralytics_tally
 from archstat.analysis.conventions.torchinfo_rules import torchinfo_tally
@@ -215,3 +216,15 @@ def test_run_puts_each_tool_beside_its_computed_number():
         assert row.actual == row.value, key
     assert report.row("ultralytics-thop").actual == peers.NOT_INSTALLED
     assert report.row("torchinfo").actual_params == report.params
+
+
+@pytest.mark.parametrize("name", sorted(TORCHVISION))
+def test_torchvision_figures_are_its_conv_and_linear_macs_rounded(name):
+    """A documented figure is listed only where the layout is torchvision's: the same parameters
+    (inception_v3's 27,161,264 include its auxiliary head), and convolutions + linear layers that
+    round to the printed GFLOPS (3 decimals of 10^9)."""
+    row = zoo_report(name).row("torchvision")
+    rounding = dict(row.items)["rounding to 3 decimals of 10^9"] if row.value != 0 else 0
+    assert abs(rounding) <= 500_000, (name, rounding)
+    aux = dict(row.params_items).get("auxiliary heads", 0)
+    assert row.params == TORCHVISION[name].params == zoo_report(name).params + aux
