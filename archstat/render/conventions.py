@@ -36,20 +36,20 @@ def _actual(value: Any, computed: int | None) -> str:
 
 
 def conventions_table(report: ConventionsReport) -> Grid:
-    columns = ["convention", "follows", "its word and unit", "number", "- archstat MACs", "line items",
+    columns = ["convention", "version", "call", "its word and unit", "number", "- archstat MACs", "line items",
                "params", "- archstat params", "params line items"]
     if report.ran:
-        columns[4:4] = ["actual"]
+        columns[5:5] = ["actual"]
         columns.append("actual params")
     rows = []
     for row in report.rows:
         c = row.convention
-        cells = [c.key, f"{c.tool} [{c.version}]", c.word, _number(row),
+        cells = [c.key, c.version, c.tool, c.word, _number(row),
                  signed(row.difference) if row.difference is not None else "", items_text(row.items),
                  integer(row.params), signed(row.params_difference) if row.params_difference is not None else "",
                  items_text(row.params_items)]
         if report.ran:
-            cells[4:4] = [_actual(row.actual, row.value)]
+            cells[5:5] = [_actual(row.actual, row.value)]
             cells.append(_actual(row.actual_params, row.params))
         rows.append(cells)
     return Grid(columns, rows)

@@ -134,7 +134,7 @@ def _printed_rows(target: Target, reference: Counter[str], params: int, aux: int
     default = target.num_classes in (None, info.num_classes) and tuple(target.shapes[0]) == tuple(info.input_size)
     documented = TORCHVISION.get(info.name)
     if documented and default:
-        convention = Convention(cat.TORCHVISION.key, f"{cat.TORCHVISION.tool}: torchvision.models.{documented.builder}",
+        convention = Convention(cat.TORCHVISION.key, f"torchvision.models.{documented.builder}: {cat.TORCHVISION.tool}",
                                 cat.TORCHVISION.version, cat.TORCHVISION.word, cat.TORCHVISION.why)
         rows.append(printed_row(convention, round(documented.gflops * 1e9), reference,
                                 "rounding to 3 decimals of 10^9", documented.params, params,
