@@ -2,7 +2,9 @@
 the tool itself prints, to the unit, on every zoo model at its default input and on small user
 models; the line items add up; the printed figures match their sources.
 
-Cost (measured on 2 cores, one torch thread): the tools run on the meta device where their
+Cost: this file takes about 76 s of CPU (one torch thread; 74 s user + 2.5 s sys, measured with
+/usr/bin/time), almost all of it the every-zoo test: per model one archstat meta pass, one call log
+(two meta passes), four tool runs on meta and one ptflops forward on CPU. The tools run on meta where their
 result cannot depend on the device (torchinfo, thop: module hooks read shapes; ptflops' aten backend
 and torch's FlopCounterMode: a dispatch mode sees the same top-level ATen operators), so those runs do
 no arithmetic. ptflops' default backend runs on CPU: on meta, torch's Python meta kernels call the
@@ -111,7 +113,7 @@ def _user(name: str, device: str = "cpu") -> torch.nn.Module:
         return getattr(module, name)().eval()
 
 
-USER = {"FunctionalNet": (3, 16, 16), "SharedNet": (4, 4, 4), "MLP": (20,), "BatchNormMLP": (32,),
+USER = {"ActivationNet": (3, 8, 8), "FunctionalNet": (3, 16, 16), "SharedNet": (4, 4, 4), "MLP": (20,), "BatchNormMLP": (32,),
         "MixedNet": (3, 29, 29)}
 
 
@@ -228,3 +230,15 @@ def test_torchvision_figures_are_its_conv_and_linear_macs_rounded(name):
     assert abs(rounding) <= 500_000, (name, rounding)
     aux = dict(row.params_items).get("auxiliary heads", 0)
     assert row.params == TORCHVISION[name].params == zoo_report(name).params + aux
+
+
+def test_which_layers_ptflops_counts_twice():
+    """ActivationNet on 4x8x8 maps (256 elements): PReLU and ELU have a hook and call a patched F
+    function (twice); LeakyReLU (F.leaky_relu) and ReLU6 (F.hardtanh) have a hook only; SiLU has no
+    hook, its F.silu is patched (once); the max pool's 256 inputs and the adaptive max pool's 64
+    are counted by hook and patch."""
+    report = conventions(_user("ActivationNet"), input_size=(3, 8, 8), engine="meta")
+    items = dict(report.row("ptflops").items)
+    assert items["counted twice (module hook and patched function)"] == 256 + 256 + 256 + 64
+    assert items["activations"] == 4 * 256 + 256  # four hooks (PReLU, ELU, LeakyReLU, ReLU6) + F.silu
+    assert items["pooling"] == 256 + 64

@@ -170,7 +170,7 @@ _META_KERNELS = ("/torch/_decomp/", "/torch/_refs/", "/torch/_prims/", "/torch/_
 
 
 def _from_meta_kernel() -> bool:
-    frame = sys._getframe(2)
+    frame: Any = sys._getframe(2)
     while frame is not None:
         if any(part in frame.f_code.co_filename.replace("\\", "/") for part in _META_KERNELS):
             return True

@@ -77,7 +77,7 @@ def conventions_rows(report: ConventionsReport) -> pd.DataFrame:
         data["items"] = items_text(row.items)
         data["params_items"] = items_text(row.params_items)
         records.append({"model": report.model, **data})
-    return pd.DataFrame.from_records(records)
+    return pd.DataFrame(records, dtype=object)  # object: a missing number stays blank, counts stay integers
 
 
 ZOO_KEYS = ("fvcore", "torchinfo", "ptflops", "ptflops-aten", "thop", "ultralytics-thop", "torch", "torchvision",

@@ -121,8 +121,8 @@ def ptflops_tally(log: CallLog, model: nn.Module) -> Tally:
             own.setdefault(id(call.module), Counter()).update(hook(call.module, call))
     ledger = _accumulate(model, own)
     by_name = {call.name: call.module for call in log.modules}
-    for call in log.patched:
-        ledger[_function_item(call, by_name)] += _function_macs(call)
+    for function in log.patched:
+        ledger[_function_item(function, by_name)] += _function_macs(function)
     return Tally(ledger=ledger, params=sum(p.numel() for p in model.parameters() if p.requires_grad))
 
 
@@ -154,13 +154,13 @@ def _function_item(call: FunctionCall, by_name: dict[str, nn.Module]) -> str:
 def _function_macs(call: FunctionCall) -> int:
     """The patched function's handler (``FUNCTIONAL_MAPPING``, ``TENSOR_OPS_MAPPING``)."""
     args, kwargs = call.args, call.kwargs
-    first = args[0] if args else kwargs.get("input")
+    first: Any = args[0] if args else kwargs.get("input")
     if call.name in (*_ACTIVATIONS, *_POOLS, "softmax"):
         return first.numel
     if call.name in ("upsample", "interpolate"):
         return _interpolate(args, kwargs)
     if call.name in _PRODUCTS:
-        other = args[1] if len(args) > 1 else kwargs.get("other", kwargs.get("mat2"))
+        other: Any = args[1] if len(args) > 1 else kwargs.get("other", kwargs.get("mat2"))
         return first.numel * other[-1]
     if call.name in ("addmm", "baddbmm"):
         mat1, mat2 = (args + (None, None, None))[1:3]
@@ -186,12 +186,12 @@ def _elementwise(a: Any, b: Any) -> int:
 
 def _interpolate(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
     """``_interpolate_functional_flops_hook``: the output size, from ``size`` or ``scale_factor``."""
-    x = kwargs.get("input", args[0] if args else None)
-    size = kwargs.get("size", args[1] if len(args) > 1 else None)
+    x: Any = kwargs.get("input", args[0] if args else None)
+    size: Any = kwargs.get("size", args[1] if len(args) > 1 else None)
     if size is not None:
         spatial = math.prod(size) if isinstance(size, (tuple, list)) else int(size) ** (len(x) - 2)
         return int(spatial * math.prod(x[:2]))
-    scale = kwargs.get("scale_factor", args[2] if len(args) > 2 else None)
+    scale: Any = kwargs.get("scale_factor", args[2] if len(args) > 2 else None)
     if isinstance(scale, tuple) and len(scale) == len(x) - 2:
         return x.numel * int(math.prod(scale))
     return int(x.numel * scale ** (len(x) - 2))

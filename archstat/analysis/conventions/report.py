@@ -128,7 +128,7 @@ def _tool_row(convention: Convention, count: Any, reference: Counter[str], param
 
 def _printed_rows(target: Target, reference: Counter[str], params: int, aux: int) -> list[ConventionRow]:
     """torchvision's documented figure (same layout, default classes and input only) and the paper's."""
-    info, rows = target.info, []
+    info, rows = target.info, list[ConventionRow]()
     if info is None:
         return rows
     default = target.num_classes in (None, info.num_classes) and tuple(target.shapes[0]) == tuple(info.input_size)
@@ -149,9 +149,11 @@ def _printed_rows(target: Target, reference: Counter[str], params: int, aux: int
 def _keras_row(module: nn.Module, params: int, target: Target) -> ConventionRow:
     """Parameters only: batch norm's running mean and variance added, as Keras counts them."""
     skip = "aux" if target.module is module and hasattr(module, "aux_logits") else None
-    running = sum(sub.running_mean.numel() + sub.running_var.numel() for name, sub in module.named_modules()
-                  if isinstance(sub, nn.modules.batchnorm._BatchNorm) and sub.running_mean is not None
-                  and not (skip and name.startswith(skip)))
+    running = 0
+    for name, sub in module.named_modules():
+        stats = [getattr(sub, "running_mean", None), getattr(sub, "running_var", None)]
+        if isinstance(sub, nn.modules.batchnorm._BatchNorm) and not (skip and name.startswith(skip)):
+            running += sum(t.numel() for t in stats if isinstance(t, torch.Tensor))
     items = [("batch norm moving mean and variance", running)] if running else []
     return ConventionRow(cat.KERAS, None, status="parameters only", params=params + running,
                          params_difference=running, params_items=items)

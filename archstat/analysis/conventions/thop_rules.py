@@ -33,61 +33,61 @@ from .ledger import CONV, LINEAR, NotModelled, Tally, module_item
 
 THOP_VERSION = "0.1.1.post2209072238"
 ULTRALYTICS_VERSION = "2.2.3"
-Rule = Callable[[nn.Module, tuple[Any, ...], Any], float]
+Rule = Callable[[Any, tuple[Any, ...], Any], int]
 
 
 def _x(inputs: tuple[Any, ...]) -> TensorShape:
     return inputs[0]
 
 
-def _conv(m: Any, inputs: tuple[Any, ...], y: Any) -> float:
+def _conv(m: Any, inputs: tuple[Any, ...], y: Any) -> int:
     return y.numel * (_x(inputs)[1] // m.groups) * math.prod(m.weight.shape[2:])
 
 
-def _conv_transposed(m: Any, inputs: tuple[Any, ...], y: Any) -> float:
+def _conv_transposed(m: Any, inputs: tuple[Any, ...], y: Any) -> int:
     kernel = list(m.weight.shape)
     return _x(inputs).numel * (y[-(len(kernel) - 1)] // m.groups) * math.prod(kernel[2:])
 
 
-def _norm(m: Any, inputs: tuple[Any, ...], y: Any) -> float:
+def _norm(m: Any, inputs: tuple[Any, ...], y: Any) -> int:
     affine = getattr(m, "affine", False) or getattr(m, "elementwise_affine", False)
     return 2 * _x(inputs).numel * (2 if affine else 1)
 
 
-def _zero(m: Any, inputs: tuple[Any, ...], y: Any) -> float:
+def _zero(m: Any, inputs: tuple[Any, ...], y: Any) -> int:
     return 0
 
 
-def _prelu(m: Any, inputs: tuple[Any, ...], y: Any) -> float:
+def _prelu(m: Any, inputs: tuple[Any, ...], y: Any) -> int:
     return _x(inputs).numel  # profile() runs the model in eval mode
 
 
-def _softmax_old(m: Any, inputs: tuple[Any, ...], y: Any) -> float:
+def _softmax_old(m: Any, inputs: tuple[Any, ...], y: Any) -> int:
     if m.dim is None:
         raise NotModelled("thop 0.1.1 fails on nn.Softmax without dim")
     n = _x(inputs)[m.dim]
     return (_x(inputs).numel // n) * (3 * n - 1)
 
 
-def _avgpool_old(m: Any, inputs: tuple[Any, ...], y: Any) -> float:
+def _avgpool_old(m: Any, inputs: tuple[Any, ...], y: Any) -> int:
     return y.numel
 
 
-def _adaptive_old(m: Any, inputs: tuple[Any, ...], y: Any) -> float:
+def _adaptive_old(m: Any, inputs: tuple[Any, ...], y: Any) -> int:
     ratio = math.prod(float(i) / float(o) for i, o in zip(_x(inputs)[2:], y[2:], strict=True))
     return int((ratio + 1) * y.numel)  # float64 arithmetic, as thop's DoubleTensors
 
 
-def _upsample_old(m: Any, inputs: tuple[Any, ...], y: Any) -> float:
+def _upsample_old(m: Any, inputs: tuple[Any, ...], y: Any) -> int:
     per = {"nearest": 1, "linear": 5, "bilinear": 11, "bicubic": 259}
     return per.get(m.mode, 0) * y.numel
 
 
-def _linear(m: Any, inputs: tuple[Any, ...], y: Any) -> float:
+def _linear(m: Any, inputs: tuple[Any, ...], y: Any) -> int:
     return m.in_features * y.numel
 
 
-def _not_modelled(m: Any, inputs: tuple[Any, ...], y: Any) -> float:
+def _not_modelled(m: Any, inputs: tuple[Any, ...], y: Any) -> int:
     raise NotModelled(f"archstat does not reproduce thop's rule for {type(m).__name__}")
 
 
@@ -138,7 +138,7 @@ def _walk(module: nn.Module, ops: dict[int, Counter[str]], params: dict[int, int
 # ultralytics-thop 2.2.3 ------------------------------------------------------------------------
 
 
-def _avgpool_windows(m: Any, inputs: tuple[Any, ...], y: Any) -> float:
+def _avgpool_windows(m: Any, inputs: tuple[Any, ...], y: Any) -> int:
     """Every window's inputs (padding counted if ``count_include_pad``) plus one divide per output."""
     x = _x(inputs)
     kernel = m.kernel_size
@@ -151,17 +151,17 @@ def _avgpool_windows(m: Any, inputs: tuple[Any, ...], y: Any) -> float:
     for size, out, k, s, p in zip(x[-dims:], y[-dims:], kernel, stride, padding, strict=False):
         low, high = (-p, size + p) if m.count_include_pad else (0, size)
         windows *= sum(max(min(i * s - p + k, high) - max(i * s - p, low), 0) for i in range(out))
-    return math.prod(x[:-dims]) * windows + y.numel
+    return int(math.prod(x[:-dims]) * windows + y.numel)
 
 
-def _adaptive_windows(m: Any, inputs: tuple[Any, ...], y: Any) -> float:
+def _adaptive_windows(m: Any, inputs: tuple[Any, ...], y: Any) -> int:
     """The windows adaptive pooling slices, axis by axis, plus one divide per output."""
     sizes = [o if i == o else sum(-(-(j + 1) * i // o) - j * i // o for j in range(o))
              for i, o in zip(_x(inputs), y, strict=False)]
     return math.prod(sizes) + y.numel
 
 
-def _softmax_new(m: Any, inputs: tuple[Any, ...], y: Any) -> float:
+def _softmax_new(m: Any, inputs: tuple[Any, ...], y: Any) -> int:
     x = _x(inputs)
     dim = -3 if isinstance(m, nn.Softmax2d) else m.dim
     if dim is None:
@@ -172,7 +172,7 @@ def _softmax_new(m: Any, inputs: tuple[Any, ...], y: Any) -> float:
     return batch * (n + max(n - 1, 0) + n) + extra
 
 
-def _upsample_new(m: Any, inputs: tuple[Any, ...], y: Any) -> float:
+def _upsample_new(m: Any, inputs: tuple[Any, ...], y: Any) -> int:
     per = {"nearest": 0, "nearest-exact": 0, "linear": 5, "bilinear": 11, "bicubic": 259, "trilinear": 31}
     return per.get(m.mode, 0) * y.numel
 
@@ -223,9 +223,9 @@ def ultralytics_tally(log: CallLog, model: nn.Module) -> Tally:
         if rule is not None and rule is not _zero:
             counting.add(call.name)
             ledger[_item(call.module)] += rule(call.module, call.inputs, call.output)
-    for call in log.functions:
-        if not counting.intersection(call.modules):
-            ledger[LINEAR] += _functional(call)
+    for function in log.functions:
+        if not counting.intersection(function.modules):
+            ledger[LINEAR] += _functional(function)
     params = sum(p.numel() for p in model.parameters())
     return Tally(ledger=ledger, params=params)
 
