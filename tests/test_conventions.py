@@ -113,7 +113,8 @@ def _user(name: str, device: str = "cpu") -> torch.nn.Module:
         return getattr(module, name)().eval()
 
 
-USER = {"ActivationNet": (3, 8, 8), "FunctionalNet": (3, 16, 16), "SharedNet": (4, 4, 4), "MLP": (20,), "BatchNormMLP": (32,),
+USER = {"ActivationNet": (3, 8, 8), "FunctionalNet": (3, 16, 16), "SharedNet": (4, 4, 4), "MLP": (20,),
+        "BatchNormMLP": (32,),
         "MixedNet": (3, 29, 29)}
 
 
