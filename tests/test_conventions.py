@@ -221,7 +221,7 @@ def test_run_puts_each_tool_beside_its_computed_number():
     assert report.row("torchinfo").actual_params == report.params
 
 
-@pytest.mark.parametrize("name", sorted(TORCHVISION))
+@pytest.mark.parametrize("name", sorted(set(TORCHVISION) & set(list_models())))
 def test_torchvision_figures_are_its_conv_and_linear_macs_rounded(name):
     """A documented figure is listed only where the layout is torchvision's: the same parameters
     (inception_v3's 27,161,264 include its auxiliary head), and convolutions + linear layers that
@@ -230,6 +230,7 @@ def test_torchvision_figures_are_its_conv_and_linear_macs_rounded(name):
     rounding = dict(row.items)["rounding to 3 decimals of 10^9"] if row.value != 0 else 0
     assert abs(rounding) <= 500_000, (name, rounding)
     aux = dict(row.params_items).get("auxiliary heads", 0)
+    assert bool(aux) == TORCHVISION[name].with_aux
     assert row.params == TORCHVISION[name].params == zoo_report(name).params + aux
 
 

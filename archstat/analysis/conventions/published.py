@@ -4,7 +4,8 @@ torchvision's model tables (its weights' ``meta``: ``_ops`` printed as "GFLOPS",
 count a convolution's and a linear layer's multiply-adds once each (no biases, batch norm or
 pooling) and print them in units of 10^9 to three decimals. They are listed here only for the zoo
 networks whose layout is torchvision's own (same layers, same parameter count); ``resnet50`` (the
-paper's v1, stride in the 1x1) is not torchvision's ``resnet50``, ``resnet50_v1_5`` is.
+paper's v1, stride in the 1x1) is not torchvision's ``resnet50``, ``resnet50_v1_5`` is; the zoo's
+``googlenet`` (the paper's 5x5 branch and LRN) is not torchvision's GoogLeNet, ``googlenet_tv`` is.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Documented:
     """torchvision's figures for one network: its builder's name, ``_ops`` (GFLOPS as printed,
-    multiply-adds in units of 10^9) and ``num_params``."""
+    multiply-adds in units of 10^9), ``num_params``, and whether that count holds the auxiliary
+    heads (Inception-v3's 27,161,264 does; GoogLeNet's released weights come without them)."""
 
     builder: str
     gflops: float
     params: int
+    with_aux: bool = False
 
 
 # From torchvision's weights metadata (torchvision/models/{resnet,vgg,densenet,alexnet,inception}.py).
@@ -45,5 +48,7 @@ TORCHVISION: dict[str, Documented] = {
     "densenet161": Documented("densenet161", 7.728, 28_681_000),
     "densenet169": Documented("densenet169", 3.36, 14_149_480),
     "densenet201": Documented("densenet201", 4.291, 20_013_928),
-    "inception_v3": Documented("inception_v3", 5.713, 27_161_264),
+    "inception_v3": Documented("inception_v3", 5.713, 27_161_264, with_aux=True),
+    # torchvision's GoogLeNet (3x3 "5x5" branch, batch norm): the zoo's googlenet_tv, where registered.
+    "googlenet_tv": Documented("googlenet", 1.498, 6_624_904),
 }

@@ -138,7 +138,7 @@ def _printed_rows(target: Target, reference: Counter[str], params: int, aux: int
                                 cat.TORCHVISION.version, cat.TORCHVISION.word, cat.TORCHVISION.why)
         rows.append(printed_row(convention, round(documented.gflops * 1e9), reference,
                                 "rounding to 3 decimals of 10^9", documented.params, params,
-                                [("auxiliary heads", aux)]))
+                                [("auxiliary heads", aux if documented.with_aux else 0)]))
     if info.paper_macs and default:
         rows.append(printed_row(cat.paper(info.paper, info.year, info.paper_source), int(info.paper_macs), reference,
                                 "the paper's rounding (and its layout: see 'archstat zoo')",
