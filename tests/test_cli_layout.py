@@ -47,7 +47,7 @@ def _imported(args: list[str], **env: str) -> set[str]:
 
 HELP_RUNS = [["--help"], ["--version"], *([command, "--help"] for command in (
     "table", "list", "claims", "memory", "compare", "bottleneck", "factorize", "cardinality", "diff", "plot", "rf",
-    "zoo"))]
+    "zoo", "conventions"))]
 
 
 @pytest.mark.parametrize("args", HELP_RUNS, ids=" ".join)

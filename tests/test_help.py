@@ -12,7 +12,7 @@ COMMANDS = sorted(get_command(app).commands)  # type: ignore[attr-defined]
 
 def test_the_commands_the_issues_name_exist():
     assert {"table", "list", "rf", "zoo", "compare", "diff", "bottleneck", "factorize", "cardinality",
-            "memory", "plot"} <= set(COMMANDS)
+            "memory", "plot", "conventions"} <= set(COMMANDS)
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from .commands import claims, compare, design, diff, graph, memory, plot, rf, sweep, table, zoo
+from .commands import claims, compare, conventions, design, diff, graph, memory, plot, rf, sweep, table, zoo
 from .commands import list as list_
 from .errors import OneLineErrors, set_debug
 
@@ -59,6 +59,7 @@ app.command("plot")(plot.plot)
 app.command("graph")(graph.graph)
 app.command("rf")(rf.rf)
 app.command("zoo")(zoo.zoo)
+app.command("conventions")(conventions.conventions)
 
 
 def main() -> None:

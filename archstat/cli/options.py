@@ -72,6 +72,8 @@ BudgetOpt = Annotated[str | None, typer.Option(
     help="Most memory fvcore's trace may take (8G, 512M); above it the meta engine counts instead. "
     "Default: $ARCHSTAT_MEMORY_BUDGET, else half the available RAM.",
 )]
+RunOpt = Annotated[bool, typer.Option(
+    "--run", help="Also run the installed tools (torchinfo, ptflops, thop, torch) and show their own numbers.")]
 OutputOpt = Annotated[Path | None, typer.Option(
     "--output", "-o", help="Write the result to this file (atomically) instead of stdout.", show_default=False)]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Let --output overwrite an existing file.")]

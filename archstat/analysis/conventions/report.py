@@ -1,0 +1,186 @@
+"""``conventions``: why fvcore, torchinfo, ptflops, thop, torch, torchvision and the paper disagree.
+
+archstat counts the network once with its own engine (fvcore's conventions), then records one
+call log of the same forward on meta tensors (``engines.call_log``: module calls, the functions
+ptflops patches, ATen operators, the function calls a ``TorchFunctionMode`` sees) and applies each
+tool's rules to it. No tool needs to be installed. With ``run`` the installed tools also count the
+same module themselves (``peers``), so the computed and the actual number stand side by side.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+
+from ...engines.call_log import CallLog, record_calls
+from ...errors import AnalysisError, UsageError
+from ...options import Engine, Mode
+from ..counting import analyze
+from ..params import aux_mode, param_counts
+from ..resolve import InputSpec, ModelSpec, Target, resolve
+from ..snapshot import as_given
+from . import catalogue as cat
+from . import peers
+from .dispatch_rules import ptflops_aten_tally, torch_flop_counter_tally
+from .ledger import NotModelled, Tally, fvcore_ledger
+from .ptflops_rules import PATCHES, ptflops_tally
+from .published import TORCHVISION
+from .rows import Convention, ConventionRow, printed_row, tally_row
+from .thop_rules import NEW_FUNCTIONS, thop_tally, ultralytics_tally
+from .torchinfo_rules import torchinfo_tally
+
+
+@dataclass
+class ConventionsReport:
+    """archstat's MACs and params of one network and one row per convention (``rows.ConventionRow``).
+    ``by_item`` is archstat's MACs as line items (``ledger``); counts are at batch 1."""
+
+    model: str
+    input_shape: list[tuple[int, ...]]
+    macs: int
+    params: int
+    by_item: dict[str, int]
+    rows: list[ConventionRow]
+    ran: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def row(self, key: str) -> ConventionRow:
+        return next(r for r in self.rows if r.convention.key == key)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"model": self.model, "input_shape": [list(s) for s in self.input_shape], "macs": self.macs,
+                "params": self.params, "by_item": self.by_item, "ran": self.ran,
+                "rows": [r.to_dict() for r in self.rows], "notes": self.notes}
+
+
+def conventions(model: ModelSpec, *, input_size: InputSpec = None, num_classes: int | None = None,
+                kwargs: dict[str, Any] | str | None = None, engine: Engine | str = Engine.fvcore,
+                run: bool = False) -> ConventionsReport:
+    """Every tool's count of ``model`` (a zoo name, ``file.py:Class`` or a module), from archstat's
+    own trace, with each difference from archstat's MACs (one fused multiply-add = 1) as line items.
+
+    ``engine`` counts archstat's own MACs ("fvcore" or "meta"); ``run`` also runs each installed tool
+    on the module (a real forward each) and keeps its number as ``ConventionRow.actual``.
+    """
+    engine = Engine.parse(engine, "--engine")
+    target = resolve(model, input_size=input_size, num_classes=num_classes, kwargs=kwargs,
+                     device="cpu" if run or engine is Engine.fvcore else "meta")
+    if len(target.shapes) != 1:
+        raise UsageError(f"{target.label} takes {len(target.shapes)} inputs; the peer tools compare one-input models.")
+    report = analyze(target.module, input_size=target.shapes, engine=engine, name=target.label)
+    module, shape = target.module, target.shapes[0]
+    with as_given(module, Mode.eval), aux_mode(module, False):
+        log = _record(module, shape, target.label)
+        rows = _rows(target, log, report.totals, fvcore_ledger(report.totals["by_operator"]))
+        if run:
+            _run_tools(module, shape, rows, report.totals["macs"] if report.engine == "fvcore" else None)
+    return ConventionsReport(target.label, [(1, *shape)], report.totals["macs"], report.totals["params"],
+                             dict(fvcore_ledger(report.totals["by_operator"])), rows, run, report.notes)
+
+
+def _record(module: nn.Module, shape: tuple[int, ...], label: str) -> CallLog:
+    try:
+        with torch.no_grad():
+            return record_calls(module, (torch.zeros((1, *shape), device="meta"),), PATCHES, NEW_FUNCTIONS)
+    except Exception as error:  # the user's forward may raise anything on meta tensors
+        raise AnalysisError(f"{label}: the call log's meta pass failed: {type(error).__name__}: {error}") from error
+
+
+def _rows(target: Target, log: CallLog, totals: dict[str, Any], reference: Counter[str]) -> list[ConventionRow]:
+    module, params = target.module, totals["params"]
+    everything, trainable = param_counts(module, False, "")
+    aux, frozen = everything - params, everything - trainable
+    rules: list[tuple[Convention, Any, list[tuple[str, int]], str]] = [
+        (cat.TORCHINFO, lambda: torchinfo_tally(log), [("auxiliary heads", aux)],
+         "shared tensors counted once per module holding them"),
+        (cat.PTFLOPS, lambda: ptflops_tally(log, module),
+         [("auxiliary heads", aux), ("frozen (requires_grad=False)", -frozen)], "other"),
+        (cat.PTFLOPS_ATEN, lambda: ptflops_aten_tally(log, module),
+         [("auxiliary heads", aux), ("frozen (requires_grad=False)", -frozen)], "other"),
+        (cat.THOP, lambda: thop_tally(log, module), [],
+         "modules without a thop rule or never run (left out), modules held twice (counted twice)"),
+        (cat.ULTRALYTICS, lambda: ultralytics_tally(log, module), [("auxiliary heads", aux)], "other"),
+        (cat.TORCH, lambda: torch_flop_counter_tally(log), [], "other"),
+    ]
+    rows = [ConventionRow(cat.FVCORE, totals["macs"], 0, params=params, params_difference=0)]
+    for convention, count, params_items, remainder in rules:
+        rows.append(_tool_row(convention, count, reference, params, params_items, remainder))
+    rows += _printed_rows(target, reference, params, aux)
+    rows.append(_keras_row(module, params, target))
+    return rows
+
+
+def _tool_row(convention: Convention, count: Any, reference: Counter[str], params: int,
+              params_items: list[tuple[str, int]], remainder: str) -> ConventionRow:
+    if convention.key == "torch":
+        convention = Convention(convention.key, convention.tool, torch.__version__.split("+")[0], convention.word,
+                                convention.why)
+    try:
+        tally: Tally = count()
+    except NotModelled as why:
+        return ConventionRow(convention, None, status=str(why))
+    return tally_row(convention, tally, reference, params, params_items, remainder)
+
+
+def _printed_rows(target: Target, reference: Counter[str], params: int, aux: int) -> list[ConventionRow]:
+    """torchvision's documented figure (same layout, default classes and input only) and the paper's."""
+    info, rows = target.info, list[ConventionRow]()
+    if info is None:
+        return rows
+    default = target.num_classes in (None, info.num_classes) and tuple(target.shapes[0]) == tuple(info.input_size)
+    documented = TORCHVISION.get(info.name)
+    if documented and default:
+        convention = Convention(cat.TORCHVISION.key, f"torchvision.models.{documented.builder}: {cat.TORCHVISION.tool}",
+                                cat.TORCHVISION.version, cat.TORCHVISION.word, cat.TORCHVISION.why)
+        rows.append(printed_row(convention, round(documented.gflops * 1e9), reference,
+                                "rounding to 3 decimals of 10^9", documented.params, params,
+                                [("auxiliary heads", aux if documented.with_aux else 0)]))
+    if info.paper_macs and default:
+        rows.append(printed_row(cat.paper(info.paper, info.year, info.paper_source), int(info.paper_macs), reference,
+                                "the paper's rounding (and its layout: see 'archstat zoo')",
+                                int(info.paper_params) if info.paper_params else None, params))
+    return rows
+
+
+def _keras_row(module: nn.Module, params: int, target: Target) -> ConventionRow:
+    """Parameters only: batch norm's running mean and variance added, as Keras counts them."""
+    skip = "aux" if target.module is module and hasattr(module, "aux_logits") else None
+    running = 0
+    for name, sub in module.named_modules():
+        stats = [getattr(sub, "running_mean", None), getattr(sub, "running_var", None)]
+        if isinstance(sub, nn.modules.batchnorm._BatchNorm) and not (skip and name.startswith(skip)):
+            running += sum(t.numel() for t in stats if isinstance(t, torch.Tensor))
+    items = [("batch norm moving mean and variance", running)] if running else []
+    return ConventionRow(cat.KERAS, None, status="parameters only", params=params + running,
+                         params_difference=running, params_items=items)
+
+
+_RUNNERS = {
+    "torchinfo": peers.run_torchinfo,
+    "ptflops": lambda m, s: peers.run_ptflops(m, s, "pytorch"),
+    "ptflops-aten": lambda m, s: peers.run_ptflops(m, s, "aten"),
+    "torch": peers.run_flop_counter,
+}
+
+
+def _run_tools(module: nn.Module, shape: tuple[int, ...], rows: list[ConventionRow], fvcore: int | None) -> None:
+    """Each installed tool's own count beside archstat's computed one (``ConventionRow.actual``)."""
+    thop_flavour = "ultralytics-thop" if peers.installed("ultralytics-thop") else "thop"
+    for row in rows:
+        key = row.convention.key
+        if key == "fvcore":
+            row.actual = fvcore if fvcore is not None else "archstat counted on the meta engine"
+        elif key in ("thop", "ultralytics-thop"):
+            row.actual = peers.run_thop(module, [shape]) if key == thop_flavour and peers.installed(key) \
+                else peers.NOT_INSTALLED
+        elif key in _RUNNERS:
+            row.actual = _RUNNERS[key](module, [shape])
+        else:
+            continue
+        if isinstance(row.actual, tuple):
+            number, counted = row.actual
+            row.actual, row.actual_params = int(number), None if counted is None else int(counted)

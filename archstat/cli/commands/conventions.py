@@ -1,0 +1,41 @@
+"""`archstat conventions`: why fvcore, torchinfo, ptflops, thop, torch and the paper disagree."""
+
+from __future__ import annotations
+
+from ...render.conventions import RIGHT, conventions_notes, conventions_rows, conventions_table
+from ..errors import reports_errors
+from ..options import (
+    DEFAULT_ENGINE,
+    DEFAULT_FORMAT,
+    ClassesOpt,
+    EngineOpt,
+    FormatOpt,
+    InputOpt,
+    KwargsOpt,
+    ModelArg,
+    RunOpt,
+)
+from ..output import Result, emit, text_output
+
+
+@reports_errors
+@text_output
+def conventions(
+    model: ModelArg,
+    input: InputOpt = None,
+    num_classes: ClassesOpt = None,
+    kwargs: KwargsOpt = None,
+    engine: EngineOpt = DEFAULT_ENGINE,
+    run: RunOpt = False,
+    format: FormatOpt = DEFAULT_FORMAT,
+) -> None:
+    """Each peer tool's count of one network, from archstat's own trace, and why it differs, item by item.
+
+    Example: archstat conventions resnet50_v1_5 --run
+    """
+    from ...analysis.conventions.report import conventions as compute
+
+    report = compute(model, input_size=input or None, num_classes=num_classes, kwargs=kwargs, engine=engine, run=run)
+    emit(Result(json=report.to_dict, csv=lambda: conventions_rows(report), table=lambda: conventions_table(report),
+                title=f"{report.model}: one network, every tool's convention", notes=conventions_notes(report),
+                right=RIGHT, heading=report.model), format)

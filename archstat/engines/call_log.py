@@ -1,0 +1,263 @@
+"""A log of every call a counting tool could see, from two passes on meta tensors.
+
+Peer tools (torchinfo, ptflops, thop, torch's ``FlopCounterMode``) count from different vantage
+points: forward hooks on modules, Python functions they patch, a ``TorchFunctionMode`` on the
+functions a forward calls, or a ``TorchDispatchMode`` on ATen operators. ``record_calls`` records
+all of them for one forward, so that each tool's rules (``archstat.analysis.conventions``) can be
+applied to the log without the tool installed:
+
+- ``modules``: each module call in order, with the module, its dotted name, its input and output;
+- ``patched``: each call of the Python functions the caller names (replaced by a recording wrapper
+  for the first pass, as ptflops replaces them), with the running module;
+- ``aten``: each ATen operator the dispatcher runs (no grad mode changes, as a plain forward);
+- ``functions``: each call of the functions the caller names as a ``TorchFunctionMode`` sees them
+  (second pass; a function mode and patched functions would see each other's calls).
+
+Tensors in recorded arguments and outputs are kept as their shapes (``TensorShape``); nothing holds
+data, and the module keeps its weights (they are swapped for meta twins during the passes only).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+from torch.overrides import TorchFunctionMode
+from torch.utils._python_dispatch import TorchDispatchMode
+
+from .meta_device import fast_kernels, meta_inputs, on_meta
+
+
+class TensorShape(tuple[int, ...]):
+    """A tensor argument or result, recorded as its shape."""
+
+    @property
+    def numel(self) -> int:
+        total = 1
+        for size in self:
+            total *= size
+        return total
+
+
+@dataclass
+class ModuleCall:
+    """One call of a module: its canonical dotted name, the module, its depth in the module tree
+    (0 the model), whether it was its first call, its positional inputs and output as shapes, and
+    ``started``, the call's place in the order calls began (the log is in the order they end)."""
+
+    name: str
+    module: nn.Module
+    depth: int
+    first: bool
+    inputs: tuple[Any, ...]
+    output: Any
+    started: int
+
+
+@dataclass
+class FunctionCall:
+    """One call of a watched function or ATen operator: its name, the dotted names of the modules
+    running (outermost first, "" the model), and its arguments and result as shapes."""
+
+    name: str
+    modules: tuple[str, ...]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    output: Any
+
+
+@dataclass
+class CallLog:
+    """What ``record_calls`` saw; see the module docstring."""
+
+    modules: list[ModuleCall] = field(default_factory=list)
+    patched: list[FunctionCall] = field(default_factory=list)
+    aten: list[FunctionCall] = field(default_factory=list)
+    functions: list[FunctionCall] = field(default_factory=list)
+
+
+Patch = tuple[Any, str, str]  # owner (module or class), attribute, the name the log gives its calls
+
+
+def as_shapes(value: Any) -> Any:
+    """``value`` with every tensor replaced by its ``TensorShape`` (lists and tuples followed)."""
+    if isinstance(value, Tensor):
+        return TensorShape(int(d) for d in value.shape)
+    if isinstance(value, (list, tuple)):
+        return type(value)(as_shapes(v) for v in value) if not hasattr(value, "_fields") else value
+    if isinstance(value, dict):
+        return {k: as_shapes(v) for k, v in value.items()}
+    return value
+
+
+def record_calls(module: nn.Module, inputs: tuple[Tensor, ...], patches: Sequence[Patch],
+                 functions: Mapping[Callable[..., Any], str]) -> CallLog:
+    """Run ``module(*inputs)`` twice on meta tensors and log what each kind of counter sees.
+
+    ``patches`` are the Python functions to replace by recording wrappers in the first pass;
+    ``functions`` (function -> the name the log gives it) those a ``TorchFunctionMode`` records in
+    the second. The module's modes, hooks and
+    weights are as they were afterwards; errors of the forward propagate unchanged.
+    """
+    log = CallLog()
+    names = _canonical(module)
+    with on_meta(module):
+        args = meta_inputs(inputs)
+        stack: list[str] = []
+        with ExitStack() as scope:
+            scope.enter_context(_hooks(module, names, stack, log.modules))
+            scope.enter_context(_patched(patches, stack, log.patched))
+            scope.enter_context(_AtenLog(stack, log.aten))
+            # No TorchFunctionMode here: with one active, 'x + y' reaches the patched Tensor.add.
+            module(*args)
+        stack.clear()
+        with _hooks(module, names, stack, None), _FunctionLog(dict(functions), stack, log.functions), fast_kernels():
+            module(*args)
+    return log
+
+
+def _canonical(module: nn.Module) -> dict[nn.Module, tuple[str, int]]:
+    """Each distinct submodule: its first dotted name and that name's depth."""
+    names: dict[nn.Module, tuple[str, int]] = {}
+    for name, sub in module.named_modules(remove_duplicate=False):
+        names.setdefault(sub, (name, name.count(".") + 1 if name else 0))
+    return names
+
+
+@contextmanager
+def _hooks(module: nn.Module, names: dict[nn.Module, tuple[str, int]], stack: list[str],
+           calls: list[ModuleCall] | None) -> Iterator[None]:
+    """Keep ``stack`` of running modules and, if ``calls`` is given, log each module call."""
+    seen: set[int] = set()
+    seen_starts: list[str] = []
+    started: list[int] = []  # the start number of each running call, innermost last
+    handles = []
+    for sub, (name, depth) in names.items():
+        def enter(m: nn.Module, _inputs: Any, name: str = name) -> None:
+            stack.append(name)
+            started.append(len(seen_starts))
+            seen_starts.append(name)
+
+        def leave(m: nn.Module, inputs: Any, output: Any, name: str = name, depth: int = depth) -> None:
+            stack.pop()
+            start = started.pop()
+            if calls is not None:
+                calls.append(ModuleCall(name, m, depth, id(m) not in seen, as_shapes(inputs), as_shapes(output),
+                                        start))
+            seen.add(id(m))
+
+        handles += [sub.register_forward_pre_hook(enter), sub.register_forward_hook(leave)]
+    try:
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+def _running(stack: list[str]) -> tuple[str, ...]:
+    return tuple(stack)
+
+
+# Python files of torch's meta kernels: their calls happen only on the meta device (a real device
+# runs C++ kernels), so a counter on a real forward never sees them.
+_META_KERNELS = ("/torch/_decomp/", "/torch/_refs/", "/torch/_prims/", "/torch/_prims_common/",
+                 "/torch/_meta_registrations.py")
+
+
+def _from_meta_kernel() -> bool:
+    frame: Any = sys._getframe(2)
+    while frame is not None:
+        if any(part in frame.f_code.co_filename.replace("\\", "/") for part in _META_KERNELS):
+            return True
+        frame = frame.f_back
+    return False
+
+
+@contextmanager
+def _patched(patches: Sequence[Patch], stack: list[str], calls: list[FunctionCall]) -> Iterator[None]:
+    """Replace each patched function by a wrapper that logs the call and then runs the original.
+
+    A function with a ``__torch_function__`` guard hands the call to an active mode, which calls the
+    patched name again with the same arguments: that inner call is the same call and is not logged
+    twice. Calls from torch's meta kernels are not logged (``_META_KERNELS``).
+    """
+    saved = []
+    running: list[str] = []
+    for owner, attribute, name in patches:
+        original = getattr(owner, attribute, None)
+        if original is None:
+            continue
+
+        def wrapper(*args: Any, _original: Any = original, _name: str = name, **kwargs: Any) -> Any:
+            again = bool(running) and running[-1] == _name
+            running.append(_name)
+            try:
+                out = _original(*args, **kwargs)
+            finally:
+                running.pop()
+            if not again and not _from_meta_kernel():
+                calls.append(FunctionCall(_name, _running(stack), as_shapes(args), as_shapes(kwargs),
+                                          as_shapes(out)))
+            return out
+
+        saved.append((owner, attribute, original))
+        setattr(owner, attribute, wrapper)
+    try:
+        yield
+    finally:
+        for owner, attribute, original in reversed(saved):
+            setattr(owner, attribute, original)
+
+
+_NATIVE_BATCH_NORM = torch.ops.aten.native_batch_norm.default
+
+
+def _meta_batch_norm(args: tuple[Any, ...]) -> tuple[Tensor, Tensor, Tensor] | None:
+    """Batch norm's result on meta input in eval mode, from shapes alone: its meta kernel is a Python
+    decomposition of some fifty operators (most of a call log's time), and no counter looks inside
+    it. None where the kernel must run (real tensors, training mode, which updates statistics)."""
+    x, training = args[0], args[5] if len(args) > 5 else True
+    if not (isinstance(x, Tensor) and x.is_meta) or training:
+        return None
+    channels = x.shape[1] if x.dim() > 1 else 0
+    return torch.empty_like(x), x.new_empty((channels,)), x.new_empty((channels,))
+
+
+class _AtenLog(TorchDispatchMode):
+    """Logs every ATen operator by its packet name ("convolution", "addmm")."""
+
+    def __init__(self, stack: list[str], calls: list[FunctionCall]) -> None:
+        super().__init__()
+        self.stack, self.calls = stack, calls
+
+    def __torch_dispatch__(self, func: Any, types_: Any, args: tuple[Any, ...] = (),
+                           kwargs: dict[str, Any] | None = None) -> Any:
+        kwargs = kwargs or {}
+        out = _meta_batch_norm(args) if func is _NATIVE_BATCH_NORM else None
+        out = func(*args, **kwargs) if out is None else out
+        name = func._overloadpacket.__name__
+        self.calls.append(FunctionCall(name, _running(self.stack), as_shapes(args), as_shapes(kwargs), as_shapes(out)))
+        return out
+
+
+class _FunctionLog(TorchFunctionMode):
+    """Logs the calls of ``watched`` functions a ``TorchFunctionMode`` sees, by the names given."""
+
+    def __init__(self, watched: dict[Callable[..., Any], str], stack: list[str], calls: list[FunctionCall]) -> None:
+        super().__init__()
+        self.watched, self.stack, self.calls = watched, stack, calls
+
+    def __torch_function__(self, func: Any, types_: Any, args: tuple[Any, ...] = (),
+                           kwargs: dict[str, Any] | None = None) -> Any:
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        name = self.watched.get(func)
+        if name is not None and not _from_meta_kernel():
+            self.calls.append(FunctionCall(name, _running(self.stack), as_shapes(args), as_shapes(kwargs),
+                                           as_shapes(out)))
+        return out
