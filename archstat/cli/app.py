@@ -9,7 +9,7 @@ from __future__ import annotations
 import atexit
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from typer.main import get_command
@@ -20,10 +20,27 @@ from .commands import claims, compare, design, diff, memory, plot, rf, table, zo
 from .commands import list as list_
 from .errors import OneLineErrors, set_debug
 
+
+class ArchstatGroup(OneLineErrors):
+    """The app's own group: errors as one line (``OneLineErrors``), and in ``archstat --help`` each
+    command's first sentence whole, wrapped to the terminal, where click would cut it at 45 characters
+    with "..."."""
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
+        rows = [(name, command.get_short_help_str(limit=10_000)) for name, command in commands
+                if command is not None and not command.hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
 app = typer.Typer(
-    cls=OneLineErrors,
+    cls=ArchstatGroup,
     name="archstat",
-    help="Exact parameter, multiply-add (MAC), activation and receptive-field accounting for CNNs.",
+    help="Exact parameter, multiply-add (MAC), activation and receptive-field accounting for CNNs: "
+    "1 MAC is one fused multiply-add, FLOPs = 2 x MACs.\n\n"
+    "Start with 'archstat table resnet50'; 'archstat COMMAND --help' shows a command's options and an example.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     # Plain help: Rich's would import rich.markdown and markdown_it (65 ms of every --help), and its

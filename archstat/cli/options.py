@@ -26,13 +26,13 @@ def complete_model(incomplete: str) -> list[str]:
 
 ModelArg = Annotated[str, typer.Argument(
     help="A zoo model name (see 'archstat list'), or your own: pkg.module:Class or path/to/file.py:Class.",
-    show_default=False, autocompletion=complete_model,
+    show_default=False, autocompletion=complete_model, metavar="MODEL",
 )]
 InputOpt = Annotated[list[str] | None, typer.Option(
     "--input", "-i", metavar="CxHxW",
     help="Input shape CxHxW (3x224x224) or one side (224). Default: the zoo model's. Repeat for several inputs.",
 )]
-BatchOpt = Annotated[int, typer.Option("--batch", "-b", help="Batch size N; counts scale with it.")]
+BatchOpt = Annotated[int, typer.Option("--batch", "-b", metavar="N", help="Batch size N; counts scale with it.")]
 ClassesOpt = Annotated[
     int | None,
     typer.Option("--num-classes", "-k", help="Width of the classifier. Default: the paper's (1000 for ImageNet)."),
@@ -40,7 +40,8 @@ ClassesOpt = Annotated[
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 AuxOpt = Annotated[bool, typer.Option("--aux", help="Include auxiliary classifier heads (GoogLeNet, Inception-v3).")]
 DepthOpt = Annotated[
-    int | None, typer.Option("--depth", "-d", min=1, help="Fold modules deeper than this into their parents.")
+    int | None, typer.Option("--depth", "-d", min=1, metavar="N",
+                             help="Fold modules more than N levels deep into their parents.")
 ]
 KwargsOpt = Annotated[str | None, typer.Option(
     "--kwargs", metavar="JSON",

@@ -34,7 +34,7 @@ else:
     from ..._lazy import pandas as pd
 
 IdsArg = Annotated[list[str] | None, typer.Argument(
-    help="Claim ids, e.g. c01 c26 (or 1 26). Default: every claim.", show_default=False)]
+    metavar="ID", help="Claim ids, e.g. c01 c26 (or 1 26). Default: every claim.", show_default=False)]
 ExplainOpt = Annotated[bool, typer.Option(
     "--explain", help="For one claim: every measurement behind it, with the per-layer tables it came from.")]
 

@@ -89,7 +89,8 @@ def zoo_result(frame: pd.DataFrame) -> Result:
 @reports_errors
 @text_output
 def zoo(
-    pattern: Annotated[str | None, typer.Argument(help="Shell-style filter on model names, e.g. 'vgg*'.")] = None,
+    pattern: Annotated[str | None, typer.Argument(
+        metavar="PATTERN", help="Shell-style filter on model names, e.g. 'vgg*'.")] = None,
     engine: EngineOpt = DEFAULT_ENGINE,
     format: FormatOpt = DEFAULT_FORMAT,
 ) -> None:
