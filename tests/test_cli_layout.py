@@ -16,9 +16,10 @@ from archstat.options import OutputFormat
 PACKAGE = Path(__file__).resolve().parent.parent / "archstat"
 SINK = {PACKAGE / "cli" / "output.py", PACKAGE / "cli" / "options.py", PACKAGE / "options.py"}
 HEAVY = ("torch", "pandas", "fvcore")
-# What Typer would import for a command's --help or a TAB press unless told otherwise (cli/app.py, cli/completion.py):
-# pydantic to convert values, markdown_it for Rich help. Each costs more than 60 ms of a 0.3 s budget.
-SLOW_FOR_STARTUP = ("pydantic", "markdown_it")
+# What --help and a TAB press would import unless told otherwise, each 45 ms or more of a 0.3 s budget: pydantic, which
+# Typer converts values with (cli/app.py, cli/completion.py), markdown_it for Rich help, and Rich itself, which only
+# drawing a table needs (import it inside the function that draws, as torch; cli/output.py makes its consoles late).
+SLOW_FOR_STARTUP = ("pydantic", "markdown_it", "rich")
 
 
 def _format_reads(path: Path) -> list[str]:

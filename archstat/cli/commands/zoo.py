@@ -106,7 +106,7 @@ def zoo(
     if for_people(format) and stderr.is_terminal:
         from rich.progress import Progress
 
-        with Progress(console=stderr, transient=True) as bar:
+        with Progress(console=stderr.made(), transient=True) as bar:
             task = bar.add_task("measuring", total=len(names))
 
             def step(name: str) -> None:
