@@ -52,3 +52,9 @@ def test_flags_show_no_bool_metavar_and_arguments_are_named_in_capitals(command)
     usage = result.stdout.split("\n", 1)[0]
     pieces = usage.split("[OPTIONS]", 1)[1].replace("COMMAND [ARGS]...", "").split()
     assert all(piece.strip("{}[].").isupper() for piece in pieces), usage
+
+
+def test_archstat_alone_shows_the_help_and_no_error_line():
+    result = runner.invoke(app, [])
+    assert result.exit_code == 2 and result.stdout.startswith("Usage: ") and "Commands:" in result.stdout
+    assert "error" not in result.stderr
