@@ -117,7 +117,8 @@ def _typed_lines(cli) -> list[str]:
                     lines.append(f"archstat {name} {opt} --")
                 else:
                     lines += [f"archstat {name} {opt} ", f"archstat {name} x {opt} v --"]
-                    choices = param.type_descriptor.choices or []
+                    described = getattr(param, "type_descriptor", param.type)  # Typer 0.2x, or click's type
+                    choices = getattr(described, "choices", None) or []
                     lines += [f"archstat {name} {opt} {str(getattr(c, 'value', c))[:1]}" for c in choices[:2]]
     return lines
 
