@@ -117,7 +117,7 @@ def _typed_lines(cli) -> list[str]:
                     lines.append(f"archstat {name} {opt} --")
                 else:
                     lines += [f"archstat {name} {opt} ", f"archstat {name} x {opt} v --"]
-                    described = getattr(param, "type_descriptor", param.type)  # Typer 0.2x, or click's type
+                    described = getattr(param, "type_descriptor", None) or getattr(param, "type", None)  # Typer, click
                     choices = getattr(described, "choices", None) or []
                     lines += [f"archstat {name} {opt} {str(getattr(c, 'value', c))[:1]}" for c in choices[:2]]
     return lines
