@@ -26,11 +26,14 @@ try:  # recent Typer carries its own copy of click
     from typer._click.exceptions import UsageError
     from typer._click.shell_completion import _resolve_incomplete, get_completion_class
     from typer._click.utils import echo
-except ImportError:  # older Typer runs on click itself
-    from click import Context, echo  # type: ignore[assignment,no-redef]
-    from click.core import ParameterSource  # type: ignore[assignment,no-redef]
-    from click.exceptions import UsageError  # type: ignore[assignment,no-redef]
-    from click.shell_completion import _resolve_incomplete, get_completion_class  # type: ignore[no-redef]
+except ImportError:
+    try:  # older Typer runs on click itself
+        from click import Context, echo  # type: ignore[assignment,no-redef]
+        from click.core import ParameterSource  # type: ignore[assignment,no-redef]
+        from click.exceptions import UsageError  # type: ignore[assignment,no-redef]
+        from click.shell_completion import _resolve_incomplete, get_completion_class  # type: ignore[no-redef]
+    except ImportError:  # a Typer laid out otherwise: its own completion path answers every TAB
+        get_completion_class = None  # type: ignore[assignment]
 
 
 def answer(cli: Any, prog_name: str, complete_var: str) -> bool:
@@ -38,7 +41,8 @@ def answer(cli: Any, prog_name: str, complete_var: str) -> bool:
     and return True; False when this is not a completion request it answers (a ``source_*``
     instruction, an unknown shell, a line its parse rejects): then Typer's own path runs."""
     instruction, _, shell = os.environ.get(complete_var, "").partition("_")
-    shell_class = get_completion_class(shell) if instruction == "complete" else None
+    known = get_completion_class is not None and instruction == "complete"
+    shell_class = get_completion_class(shell) if known else None
     if shell_class is None:
         return False
 
