@@ -16,6 +16,10 @@ from archstat.options import OutputFormat
 PACKAGE = Path(__file__).resolve().parent.parent / "archstat"
 SINK = {PACKAGE / "cli" / "output.py", PACKAGE / "cli" / "options.py", PACKAGE / "options.py"}
 HEAVY = ("torch", "pandas", "fvcore")
+# What --help and a TAB press would import unless told otherwise, each 45 ms or more of a 0.3 s budget: pydantic, which
+# Typer converts values with (cli/app.py, cli/completion.py), markdown_it for Rich help, and Rich itself, which only
+# drawing a table needs (import it inside the function that draws, as torch; cli/output.py makes its consoles late).
+SLOW_FOR_STARTUP = ("pydantic", "markdown_it", "rich")
 
 
 def _format_reads(path: Path) -> list[str]:
@@ -52,12 +56,13 @@ HELP_RUNS = [["--help"], ["--version"], *([command, "--help"] for command in (
 
 @pytest.mark.parametrize("args", HELP_RUNS, ids=" ".join)
 def test_help_and_version_import_no_torch(args):
-    assert not _imported(args) & set(HEAVY)
+    assert not _imported(args) & {*HEAVY, *SLOW_FOR_STARTUP}
 
 
 def test_completing_a_command_or_an_option_imports_no_torch():
     for words, cword in (("archstat ta", "1"), ("archstat table --fo", "2"), ("archstat table x --format ", "4")):
-        assert not _imported([], _ARCHSTAT_COMPLETE="complete_bash", COMP_WORDS=words, COMP_CWORD=cword) & set(HEAVY)
+        imported = _imported([], _ARCHSTAT_COMPLETE="complete_bash", COMP_WORDS=words, COMP_CWORD=cword)
+        assert not imported & {*HEAVY, *SLOW_FOR_STARTUP}, words
 
 
 def test_the_import_check_sees_torch_where_it_is_needed():
@@ -84,3 +89,89 @@ def test_the_version_is_written_once():
     import archstat
 
     assert importlib.metadata.version("archstat") == archstat.__version__
+
+
+# Shell completion: cli/completion.py answers a TAB press from a parse alone; Typer's own path converts every value.
+# Both run here in-process on the real app, on lines made from its own commands and options, so a command or an
+# option added later is compared the moment it is registered.
+
+@pytest.fixture(scope="module")
+def cli():
+    from typer.main import get_command
+
+    from archstat.cli.app import app
+
+    return get_command(app)
+
+
+def _typed_lines(cli) -> list[str]:
+    """Command lines up to a TAB press: every command, its options, and each option's values."""
+    lines = ["archstat ", "archstat t", "archstat c", "archstat -", "archstat --", "archstat --debug ",
+             "archstat nope "]
+    for name, command in cli.commands.items():
+        lines += [f"archstat {name} ", f"archstat {name} -", f"archstat {name} --", f"archstat --debug {name} --"]
+        for param in command.params:
+            for opt in getattr(param, "opts", [])[:1] if param.param_type_name == "option" else []:
+                lines.append(f"archstat {name} {opt[:3]}")
+                if param.is_flag:
+                    lines.append(f"archstat {name} {opt} --")
+                else:
+                    lines += [f"archstat {name} {opt} ", f"archstat {name} x {opt} v --"]
+                    described = getattr(param, "type_descriptor", None) or getattr(param, "type", None)  # Typer, click
+                    choices = getattr(described, "choices", None) or []
+                    lines += [f"archstat {name} {opt} {str(getattr(c, 'value', c))[:1]}" for c in choices[:2]]
+    return lines
+
+
+def _shell_env(shell: str, line: str) -> dict[str, str]:
+    """What each shell's completion script sets for ``line`` (the word under the cursor last)."""
+    if shell == "bash":
+        return {"COMP_WORDS": line, "COMP_CWORD": str(len(line.split()) - (0 if line.endswith(" ") else 1))}
+    env = {"_TYPER_COMPLETE_ARGS": line, "_TYPER_COMPLETE_FISH_ACTION": "get-args"}
+    if shell == "powershell":
+        env["_TYPER_COMPLETE_WORD_TO_COMPLETE"] = "" if line.endswith(" ") else line.split()[-1]
+    return env
+
+
+def _both_paths(cli, shell: str, line: str, monkeypatch, capsys) -> tuple[str, str]:
+    from typer.completion import shell_complete
+
+    from archstat.cli import completion
+    from archstat.cli.app import COMPLETE_VAR
+
+    for key, value in {COMPLETE_VAR: f"complete_{shell}", **_shell_env(shell, line)}.items():
+        monkeypatch.setenv(key, value)
+    assert completion.answer(cli, "archstat", COMPLETE_VAR), line
+    fast = capsys.readouterr().out
+    assert shell_complete(cli, {}, "archstat", COMPLETE_VAR, f"complete_{shell}") == 0
+    return fast, capsys.readouterr().out
+
+
+def test_the_fast_completion_answers_as_typer_does_on_every_command_and_option(cli, monkeypatch, capsys):
+    lines = _typed_lines(cli)
+    assert len(lines) > 100  # every command, each with its options
+    for line in lines:
+        fast, typer_own = _both_paths(cli, "bash", line, monkeypatch, capsys)
+        assert fast == typer_own, line
+    assert _both_paths(cli, "bash", "archstat ta", monkeypatch, capsys)[0] == "table\n"
+
+
+@pytest.mark.parametrize("shell", ["zsh", "fish", "powershell"])
+def test_the_fast_completion_answers_as_typer_does_in_other_shells(cli, shell, monkeypatch, capsys):
+    for line in ("archstat ", "archstat ta", "archstat table --f", "archstat table x --format ", "archstat plot --"):
+        fast, typer_own = _both_paths(cli, shell, line, monkeypatch, capsys)
+        assert fast == typer_own and fast.strip(), (shell, line)
+
+
+def test_the_fast_completion_completes_a_model_name_as_typer_does(cli, monkeypatch, capsys):
+    fast, typer_own = _both_paths(cli, "bash", "archstat table resn", monkeypatch, capsys)
+    assert fast == typer_own and "resnet50" in fast.split()
+
+
+def test_the_fast_completion_leaves_what_it_does_not_answer_to_typer(cli, monkeypatch):
+    from archstat.cli import completion
+    from archstat.cli.app import COMPLETE_VAR
+
+    for instruction in ("source_bash", "complete_tcsh", ""):
+        monkeypatch.setenv(COMPLETE_VAR, instruction)
+        assert not completion.answer(cli, "archstat", COMPLETE_VAR), instruction

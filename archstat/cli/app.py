@@ -9,22 +9,49 @@ from __future__ import annotations
 import atexit
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.main import get_command
 
 from .. import __version__
+from . import completion
 from .commands import claims, compare, conventions, design, diff, graph, memory, plot, rf, sweep, table, zoo
 from .commands import list as list_
 from .errors import OneLineErrors, set_debug
 
+
+class ArchstatGroup(OneLineErrors):
+    """The app's own group: errors as one line (``OneLineErrors``), and in ``archstat --help`` each
+    command's first sentence whole, wrapped to the terminal, where click would cut it at 45 characters
+    with "..."."""
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
+        rows = [(name, command.get_short_help_str(limit=10_000)) for name, command in commands
+                if command is not None and not command.hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
 app = typer.Typer(
-    cls=OneLineErrors,
+    cls=ArchstatGroup,
     name="archstat",
-    help="Exact parameter, multiply-add (MAC), activation and receptive-field accounting for CNNs.",
+    help="Exact parameter, multiply-add (MAC), activation and receptive-field accounting for CNNs: "
+    "1 MAC is one fused multiply-add, FLOPs = 2 x MACs.\n\n"
+    "Start with 'archstat table resnet50'; 'archstat COMMAND --help' shows a command's options and an example.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Plain help: Rich's would import rich.markdown and markdown_it (65 ms of every --help), and its
+    # markup reads "[plot]" in "archstat[plot]" as a style tag and drops it.
+    rich_markup_mode=None,
+    # Typer converts an option's value through pydantic (80 ms to import) unless the value is
+    # already a bool; these three flags of the app itself have no default, so without one here a
+    # command's --help and every completion would pay for it.
+    context_settings={"default_map": {"help": False, "install_completion": False, "show_completion": False}},
 )
+COMPLETE_VAR = "_ARCHSTAT_COMPLETE"  # what the shell's completion script sets (Typer's name for 'archstat')
 
 
 def _version(value: bool) -> None:
@@ -67,9 +94,11 @@ def main() -> None:
 
     Unloading torch and everything it imported takes longer than most analyses (0.6 s of a 3 s
     run); the process ends anyway, so after the exit handlers and a flush of both streams it exits
-    at once with the command's code."""
+    at once with the command's code. A TAB press is answered by ``completion.answer`` (the same
+    completions as Typer's, without converting any value) unless it hands back to Typer."""
     try:
-        app()
+        if not (COMPLETE_VAR in os.environ and completion.answer(get_command(app), "archstat", COMPLETE_VAR)):
+            app()
         code = 0
     except SystemExit as done:
         if done.code is not None and not isinstance(done.code, int):

@@ -15,10 +15,10 @@ from ..errors import AnalysisError, ArchstatError
 from .output import stderr
 
 try:  # recent Typer carries its own copy of click
-    from typer._click.exceptions import ClickException
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError
     from typer._click.exceptions import UsageError as ClickUsageError
 except ImportError:  # older Typer runs on click itself
-    from click.exceptions import ClickException  # type: ignore[assignment,no-redef]
+    from click.exceptions import ClickException, NoArgsIsHelpError  # type: ignore[assignment,no-redef]
     from click.exceptions import UsageError as ClickUsageError  # type: ignore[assignment,no-redef]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -37,6 +37,9 @@ class OneLineErrors(TyperGroup):
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[misc]
+        except NoArgsIsHelpError as error:  # 'archstat' alone: the help, as for --help, but exit code 2
+            print(error.format_message())
+            sys.exit(2)
         except ClickUsageError as error:
             where = error.ctx.command_path if error.ctx else "archstat"
             message = error.format_message().replace("Value error, ", "").rstrip(".")

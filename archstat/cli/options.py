@@ -27,7 +27,7 @@ def complete_model(incomplete: str) -> list[str]:
 
 ModelArg = Annotated[str, typer.Argument(
     help="A zoo model name (see 'archstat list'), or your own: pkg.module:Class or path/to/file.py:Class.",
-    show_default=False, autocompletion=complete_model,
+    show_default=False, autocompletion=complete_model, metavar="MODEL",
 )]
 InputOpt = Annotated[list[str] | None, typer.Option(
     "--input", "-i", metavar="SHAPE[:DTYPE]",
@@ -42,7 +42,7 @@ ForwardKwargsOpt = Annotated[str | None, typer.Option(
     help="""Keyword arguments of forward as a JSON object; a shape string is a zero tensor, e.g. """
     """'{"mask": "1x16:bool", "scale": 0.5}'.""",
 )]
-BatchOpt = Annotated[int, typer.Option("--batch", "-b", help="Batch size N; counts scale with it.")]
+BatchOpt = Annotated[int, typer.Option("--batch", "-b", metavar="N", help="Batch size N; counts scale with it.")]
 ClassesOpt = Annotated[
     int | None,
     typer.Option("--num-classes", "-k", help="Width of the classifier. Default: the paper's (1000 for ImageNet)."),
@@ -50,7 +50,8 @@ ClassesOpt = Annotated[
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 AuxOpt = Annotated[bool, typer.Option("--aux", help="Include auxiliary classifier heads (GoogLeNet, Inception-v3).")]
 DepthOpt = Annotated[
-    int | None, typer.Option("--depth", "-d", min=1, help="Fold modules deeper than this into their parents.")
+    int | None, typer.Option("--depth", "-d", min=1, metavar="N",
+                             help="Fold modules more than N levels deep into their parents.")
 ]
 KwargsOpt = Annotated[str | None, typer.Option(
     "--kwargs", metavar="JSON",

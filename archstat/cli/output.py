@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from rich.console import Console, RenderableType
-
 from ..errors import UsageError
 from ..options import OutputFormat
 from ..render.tables import Grid, csv_text, markdown_table, rich_table
@@ -28,12 +26,37 @@ from .options import ForceOpt, OutputOpt
 
 if TYPE_CHECKING:
     import pandas as pd
+    from rich.console import Console, RenderableType
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
+
+class ConsoleOnFirstUse:
+    """A Rich console, made when it is first used: importing Rich takes 45 ms that ``--help`` and a
+    TAB press, which print nothing through it, would otherwise pay. Reads and writes of its
+    attributes go to the console; ``made()`` is the console itself."""
+
+    def __init__(self, settings: Callable[[], dict[str, Any]]) -> None:
+        self.__dict__.update(_settings=settings, _console=None)
+
+    def made(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self.__dict__["_console"] = Console(**self._settings())
+        return self._console  # type: ignore[no-any-return]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.made(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self.made(), name, value)
+
+
 # Off a terminal Rich would wrap at 80 columns; a wide page keeps each table row on one line.
-stdout = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+stdout = ConsoleOnFirstUse(lambda: {"highlight": False, "width": None if sys.stdout.isatty() else 200})
+stderr = ConsoleOnFirstUse(lambda: {"stderr": True, "highlight": False, "soft_wrap": True})
 
 
 @dataclass

@@ -10,16 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions, RenderResult
-from rich.table import Table
-from rich.text import Text
-
 from ..inputs import format_shape
 from .words import human, integer, pair_text, share
 
 if TYPE_CHECKING:
     import pandas as pd
+    from rich.console import Console, ConsoleOptions, RenderResult
+    from rich.table import Table
+    from rich.text import Text
 
     from ..analysis.report import Report
 
@@ -113,12 +111,20 @@ class PlainTable:
     console or a cell spans lines, ``rich.table`` draws it instead, folding cells to fit."""
 
     def __init__(self, frame: pd.DataFrame | Grid, title: str, caption: Sequence[str] = (), right: Sequence[str] = ()):
+        from rich.text import Text  # here, not at the top: --help and TAB never draw a table (45 ms of Rich)
+
         grid = _grid(frame)
         self.header = grid.columns
         self.rows = [[v if isinstance(v, Text) else str(v) for v in row] for row in grid.rows]
         self.title, self.caption, self.right = title, list(caption), {str(c) for c in right}
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.cells import cell_len
+        from rich.text import Text
+
+        def _width(cell: Text | str) -> int:
+            return cell_len(cell) if isinstance(cell, str) else cell.cell_len
+
         widths = [max([cell_len(h), *(_width(r[i]) for r in self.rows)]) for i, h in enumerate(self.header)]
         width = sum(widths) + 3 * len(widths) + 1
         if not self.rows or width > options.max_width or any("\n" in str(c) for r in self.rows for c in r):
@@ -158,6 +164,9 @@ class PlainTable:
         yield text
 
     def _rich(self) -> Table:
+        from rich.table import Table
+        from rich.text import Text
+
         table = Table(title=Text(self.title, style="italic"), caption_justify="left", header_style="bold",
                       caption=Text("\n".join(self.caption), style="dim italic"))
         for column in self.header:
@@ -165,10 +174,6 @@ class PlainTable:
         for row in self.rows:
             table.add_row(*(cell if isinstance(cell, Text) else Text(cell) for cell in row))
         return table
-
-
-def _width(cell: Text | str) -> int:
-    return cell.cell_len if isinstance(cell, Text) else cell_len(cell)
 
 
 def rich_table(

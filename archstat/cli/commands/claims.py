@@ -13,8 +13,6 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.text import Text
 
 from ...errors import UsageError
 from ...render.tables import markdown_table, rich_table
@@ -34,7 +32,7 @@ else:
     from ..._lazy import pandas as pd
 
 IdsArg = Annotated[list[str] | None, typer.Argument(
-    help="Claim ids, e.g. c01 c26 (or 1 26). Default: every claim.", show_default=False)]
+    metavar="ID", help="Claim ids, e.g. c01 c26 (or 1 26). Default: every claim.", show_default=False)]
 ExplainOpt = Annotated[bool, typer.Option(
     "--explain", help="For one claim: every measurement behind it, with the per-layer tables it came from.")]
 
@@ -72,7 +70,7 @@ def _progress(show: bool, total: int) -> Iterator[Any]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=stderr, transient=True) as progress:
+    with Progress(*columns, console=stderr.made(), transient=True) as progress:
         task = progress.add_task("measuring", total=total)
 
         def advance(label: str) -> None:
@@ -138,6 +136,8 @@ def markdown_summary(results: list[WrittenClaim]) -> str:
 
 
 def _summary_shown(results: list[WrittenClaim]) -> list[Any]:
+    from rich.text import Text  # Rich loads when a table is drawn, not for --help (cli/output.py)
+
     frame = summary_frame(results)
     frame["verdict"] = [Text(v, style=_STYLE[v]) for v in frame.verdict]
     caption = [f"{len(results)} claims: {_counts(results)}.", *_sources_lines(),
@@ -184,6 +184,8 @@ def explain_json(result: WrittenClaim) -> dict[str, Any]:
 
 
 def _explained_shown(result: WrittenClaim) -> list[Any]:
+    from rich.markup import escape
+
     c = result.claim
     shown: list[Any] = [f"[bold]{c.id}[/]: [{_STYLE[result.verdict]}]{result.verdict}[/]"]
     for label, value in (("source", f"{result.source.cite()} ({result.source.file})"), ("says", c.quote),

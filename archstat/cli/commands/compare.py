@@ -144,7 +144,7 @@ MetricOpt = Annotated[
 @reports_errors
 @text_output
 def compare(
-    models: Annotated[list[str], typer.Argument(metavar="MODEL...",
+    models: Annotated[list[str], typer.Argument(metavar="MODEL",
         help="Two or more models: zoo names or your own (file.py:Class); NAME@299 gives one its own input.",
         show_default=False, autocompletion=complete_model)],
     metric: MetricOpt = None,

@@ -124,11 +124,12 @@ def diff_result(diff: ReportDiff) -> Result:
 @text_output
 def diff(
     a: Annotated[str, typer.Argument(
-        help="Model A: a zoo name, or pkg.module:Class / file.py:Class.", show_default=False,
+        metavar="A", help="Model A: a zoo name, or pkg.module:Class / file.py:Class.", show_default=False,
         autocompletion=complete_model,
     )],
     b: Annotated[str, typer.Argument(
-        help="Model B, compared with A; the same forms.", show_default=False, autocompletion=complete_model,
+        metavar="B", help="Model B, compared with A; the same forms.", show_default=False,
+        autocompletion=complete_model,
     )],
     input: InputOpt = None,
     engine: EngineOpt = DEFAULT_ENGINE,

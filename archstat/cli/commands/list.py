@@ -21,7 +21,8 @@ else:
 @reports_errors
 @text_output
 def list_command(
-    pattern: Annotated[str | None, typer.Argument(help="Shell-style filter, e.g. 'resnet*'.")] = None,
+    pattern: Annotated[str | None, typer.Argument(
+        metavar="PATTERN", help="Shell-style filter, e.g. 'resnet*'.")] = None,
     format: FormatOpt = DEFAULT_FORMAT,
 ) -> None:
     """The model zoo: family, year, paper and default input.

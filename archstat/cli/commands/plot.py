@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 @reports_errors
 def plot(
     models: Annotated[list[str], typer.Argument(
-        help="MODEL, or 'compare' followed by two or more models.", autocompletion=complete_model)],
+        metavar="MODEL", help="MODEL, or 'compare' followed by two or more models.", autocompletion=complete_model)],
     out: Annotated[Path, typer.Option("--out", "-o", help="Picture to write: .png or .svg.")],
     metric: Annotated[PlotMetric | None, typer.Option("--metric", "-m", help="One metric per layer instead "
                                                        "of params against MACs.")] = None,
@@ -32,7 +32,9 @@ def plot(
 ) -> None:
     """Draw where a network's parameters and multiply-adds live (needs archstat[plot]).
 
-    Example: archstat plot alexnet --out alexnet.png   |   archstat plot compare alexnet vgg16 --out cmp.svg
+    \b
+    Example: archstat plot alexnet --out alexnet.png
+    Example: archstat plot compare alexnet vgg16 --out cmp.svg
     """
     check_target(out)
     if out.exists() and not force:

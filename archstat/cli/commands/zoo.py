@@ -89,7 +89,8 @@ def zoo_result(frame: pd.DataFrame) -> Result:
 @reports_errors
 @text_output
 def zoo(
-    pattern: Annotated[str | None, typer.Argument(help="Shell-style filter on model names, e.g. 'vgg*'.")] = None,
+    pattern: Annotated[str | None, typer.Argument(
+        metavar="PATTERN", help="Shell-style filter on model names, e.g. 'vgg*'.")] = None,
     engine: EngineOpt = DEFAULT_ENGINE,
     format: FormatOpt = DEFAULT_FORMAT,
 ) -> None:
@@ -105,7 +106,7 @@ def zoo(
     if for_people(format) and stderr.is_terminal:
         from rich.progress import Progress
 
-        with Progress(console=stderr, transient=True) as bar:
+        with Progress(console=stderr.made(), transient=True) as bar:
             task = bar.add_task("measuring", total=len(names))
 
             def step(name: str) -> None:
