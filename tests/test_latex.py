@@ -30,6 +30,8 @@ COMMANDS = {
     "list": ["list", "lenet*"],
     "zoo": ["zoo", "lenet*", "--engine", "meta"],
     "bottleneck": ["bottleneck", "--in", "56", "--mid", "28", "--out", "125", "--k", "5"],
+    "sweep": ["sweep", "lenet5", "--sizes", "32,8"],
+    "conventions": ["conventions", "lenet5", "--engine", "meta"],
 }
 
 
@@ -112,7 +114,7 @@ def test_each_kind_of_result_writes_a_well_formed_table(name):
     spec, rows = tabular(latex)
     assert latex.count(r"\begin{table}") == latex.count(r"\end{table}") == 1
     assert not re.search(r"(?<!\\)[_%#&](?![^$]*\$)", "".join(c for row in rows for c in row))  # all escaped
-    if name == "compare":  # MACs counted: the convention line is among the notes
+    if name in ("compare", "sweep", "conventions"):  # MACs counted: the convention line is among the notes
         assert "one fused multiply-add" in latex
 
 

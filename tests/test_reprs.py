@@ -225,3 +225,61 @@ def test_the_convention_line_is_the_command_lines():
     from archstat.render.tables import UNIT_NOTE as TERMINAL_NOTE
 
     assert UNIT_NOTE == TERMINAL_NOTE  # one sentence everywhere; render/tables.py may import it from tabular
+
+
+@pytest.fixture(scope="module")
+def lenet_sweep():
+    from archstat.analysis.sweep import sweep_model
+
+    return sweep_model("lenet5", sizes="32,8", batches="1,2")  # 8x8 is too small: two failed points
+
+
+def test_a_sweeps_table_holds_each_points_counts(lenet_sweep, lenet):
+    table = parse_html(lenet_sweep._repr_html_())
+    header, body = table.header[0], table.body
+    assert len(body) == len(lenet_sweep.points) == 4
+    assert column(header, body, "input") == ["1x1x32x32", "2x1x32x32", "1x1x8x8", "2x1x8x8"]
+    macs = column(header, body, "MACs")
+    assert [number(v) for v in macs[:2]] == [p.macs for p in lenet_sweep.points[:2]]
+    # every counted operator is linear in the batch: batch 2 is twice the single-image count of analyze
+    assert [number(v) for v in macs[:2]] == [lenet.totals["macs"], 2 * lenet.totals["macs"]]
+    assert [number(v) for v in column(header, body, "params")[:2]] == [LENET5_PARAMS] * 2
+    assert column(header, body, "field")[0] == "32x32"  # C5 sees the whole 32x32 input (paper, Fig. 2)
+    assert all(cell == "" for row in body[2:] for cell in row[2:])  # a failed point: empty cells ...
+    assert sum("Cannot take 8x8" in note and "too small" in note for note in table.notes) == 2  # ... its reason
+    assert UNIT_NOTE in table.notes
+
+
+def test_a_sweeps_markdown_and_repr(lenet_sweep):
+    header, rows, notes = parse_markdown(lenet_sweep._repr_markdown_())
+    assert [number(v) for v in column(header, rows, "training memory (bytes)")[:2]] == [
+        p.training_bytes for p in lenet_sweep.points[:2]]
+    assert UNIT_NOTE in notes
+    text = repr(lenet_sweep)
+    assert "\n" not in text and "lenet5: 4 points" in text and "2 failed" in text
+
+
+@pytest.fixture(scope="module")
+def lenet_conventions():
+    from archstat.analysis.conventions.report import conventions
+
+    return conventions("lenet5", engine="meta")
+
+
+def test_a_conventions_table_holds_each_tools_number(lenet_conventions, lenet):
+    report = lenet_conventions
+    table = parse_html(report._repr_html_())
+    header, body = table.header[0], table.body
+    assert column(header, body, "convention") == [r.convention.key for r in report.rows]
+    by_key = {row[0]: row for row in body}
+    fvcore = dict(zip(header, by_key["fvcore"], strict=True))
+    assert number(fvcore["number"]) == report.macs == lenet.totals["macs"]
+    assert number(fvcore["params"]) == LENET5_PARAMS and fvcore["- archstat MACs"] == "0"
+    torch_row = dict(zip(header, by_key["torch"], strict=True))  # torch counts 2 FLOPs per multiply-add
+    assert number(torch_row["number"]) == 2 * lenet.totals["macs"]
+    assert number(torch_row["- archstat MACs"]) == lenet.totals["macs"]
+    assert dict(zip(header, by_key["keras"], strict=True))["number"] == "parameters only"
+    assert UNIT_NOTE in table.notes
+    _, rows, _ = parse_markdown(report._repr_markdown_())
+    assert [row[0] for row in rows] == column(header, body, "convention")
+    assert "\n" not in repr(report) and f"{report.macs:,} MACs" in repr(report)

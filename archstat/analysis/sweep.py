@@ -19,6 +19,8 @@ from typing import Any
 from ..errors import ArchstatError, UsageError
 from ..inputs import Shape, TensorSpec, check_shape
 from ..options import Dtype, Engine, Optimizer
+from ..tabular import TableData, Tabular
+from . import views
 from .counting import analyze
 from .memory import measure_memory, prepare_meta
 from .resolve import ModelSpec, resolve
@@ -60,8 +62,8 @@ class SweepPoint:
     error: str | None = None
 
 
-@dataclass
-class SweepReport:
+@dataclass(repr=False)  # the repr is Tabular's: one line, and the whole table in a notebook
+class SweepReport(Tabular):
     """Every point of a sweep, in the order asked for (sides, then batches within a side)."""
 
     model: str
@@ -70,6 +72,13 @@ class SweepReport:
     optimizer: str
     points: list[SweepPoint]
     notes: list[str] = field(default_factory=list)
+
+    def table_data(self) -> TableData:
+        """What a notebook shows, and ``to_latex()`` writes: one row per point, counts in full."""
+        return views.sweep_view(self)
+
+    def summary(self) -> str:
+        return views.sweep_summary(self)
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "engine": self.engine, "dtype": self.dtype, "optimizer": self.optimizer,

@@ -2,8 +2,9 @@
 (integers in full, shapes as lists), the totals as their own row, the units as notes. No arithmetic
 beyond reading the results; ``archstat.tabular`` writes the cells (HTML, Markdown, LaTeX).
 
-Each result type (``Report``, ``MemoryReport``, ``ReportDiff``, ``Comparison``) inherits
-``tabular.Tabular`` and calls one function here from its ``table_data`` and ``summary``.
+Each result type (``Report``, ``MemoryReport``, ``ReportDiff``, ``Comparison``, ``SweepReport``,
+``ConventionsReport``) inherits ``tabular.Tabular`` and calls one function here from its
+``table_data`` and ``summary``.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from ..tabular import UNIT_NOTE, TableData
 
 if TYPE_CHECKING:
     from .compare import Comparison
+    from .conventions.report import ConventionsReport
     from .diff import ReportDiff
     from .memory import MemoryReport
     from .report import Report
+    from .sweep import SweepReport
 
 BYTES_NOTE = "Memory in bytes, of the report's dtype; not counted: framework overhead, workspaces, fragmentation."
 
@@ -165,3 +168,75 @@ def _value(entry: Any, metric: str) -> Any:
 def comparison_summary(comparison: Comparison) -> str:
     metrics = ", ".join(comparison[0].values) if comparison else "nothing"
     return f"<Comparison of {', '.join(e.label for e in comparison)} on {metrics}>"
+
+
+# ----------------------------------------------------------------------------- SweepReport
+
+
+_SWEEP_COLUMNS = {  # column shown -> the SweepPoint's field
+    "input": "input_shape", "batch": "batch", "params": "params", "MACs": "macs", "backward MACs": "backward_macs",
+    "activations": "activations", "training memory (bytes)": "training_bytes",
+    "inference memory (bytes)": "inference_bytes", "field": "receptive_field", "field / input": "field_over_input",
+    "MACs growth": "macs_growth", "memory growth": "memory_growth",
+}
+
+
+def sweep_view(report: SweepReport) -> TableData:
+    """One row per (side, batch); a point the network cannot take keeps its input and batch, the rest
+    of its cells empty, and its reason in the notes."""
+    rows = []
+    for point in report.points:
+        cells = [getattr(point, key) for key in _SWEEP_COLUMNS.values()]
+        rows.append(cells[:2] + [None] * (len(cells) - 2) if point.error else cells)
+    failed = [f"Cannot take {p.side}x{p.side} at batch {p.batch}: {p.error}" for p in report.points if p.error]
+    notes = [
+        f"Engine: {report.engine}; one exact count per input side (NxCxHxW), nothing scaled from a probe input. "
+        "backward MACs as torch's FlopCounterMode counts a backward pass.", UNIT_NOTE,
+        f"Memory in bytes, {report.dtype}, {report.optimizer}: training = weights + gradients + optimizer state + "
+        "activations saved for backward; inference = weights + peak activations.",
+        "field: receptive field (HxW, input pixels); field / input: its height over the input side; growth: over "
+        "the first point that ran.", *failed, *report.notes,
+    ]
+    columns = list(_SWEEP_COLUMNS)
+    right = [c for c in columns if c not in ("input", "field")]
+    return TableData(f"{report.model}: cost against input side", columns, rows, notes, right)
+
+
+def sweep_summary(report: SweepReport) -> str:
+    """'<SweepReport resnet20: 3 points, sides 32..128, batches 1, 1 failed, engine meta>'."""
+    sides = dict.fromkeys(p.side for p in report.points)
+    batches = ", ".join(str(b) for b in dict.fromkeys(p.batch for p in report.points))
+    failed = sum(1 for p in report.points if p.error)
+    return (f"<SweepReport {report.model}: {len(report.points)} points, sides {', '.join(map(str, sides))}, "
+            f"batches {batches}, {failed} failed, engine {report.engine}>")
+
+
+# ----------------------------------------------------------------------------- ConventionsReport
+
+
+def _items(items: list[tuple[str, int]]) -> str:
+    return "; ".join(f"{n:+,} {label}" for label, n in items)
+
+
+def conventions_view(report: ConventionsReport) -> TableData:
+    """One row per convention: the number in the tool's own unit (its status where there is none),
+    the difference from archstat's MACs and its line items; the same for params."""
+    columns = ["convention", "version", "call", "its word and unit", "number", "- archstat MACs", "line items",
+               "params", "- archstat params", "params line items", *(["actual", "actual params"] if report.ran else [])]
+    rows = []
+    for row in report.rows:
+        c = row.convention
+        rows.append([c.key, c.version, c.tool, c.word, row.value if row.value is not None else row.status,
+                     row.difference, _items(row.items), row.params, row.params_difference, _items(row.params_items),
+                     *([row.actual, row.actual_params] if report.ran else [])])
+    notes = [f"archstat: {report.macs:,} MACs, {report.params:,} params, input {_inputs(report.input_shape)} "
+             "(NxCxHxW); every number is computed from archstat's own trace by that tool's rules.", UNIT_NOTE,
+             *(f"{row.convention.key}: {row.convention.why}" for row in report.rows), *report.notes]
+    right = ["number", "- archstat MACs", "params", "- archstat params", "actual", "actual params"]
+    return TableData(f"{report.model}: every tool's convention", columns, rows, notes,
+                     [c for c in right if c in columns])
+
+
+def conventions_summary(report: ConventionsReport) -> str:
+    return (f"<ConventionsReport {report.model}: input {_inputs(report.input_shape)}, {report.macs:,} MACs "
+            f"(1 MAC = one fused multiply-add), {report.params:,} params, {len(report.rows)} conventions>")

@@ -19,6 +19,8 @@ from torch import nn
 from ...engines.call_log import CallLog, record_calls
 from ...errors import AnalysisError, UsageError
 from ...options import Engine, Mode
+from ...tabular import TableData, Tabular
+from .. import views
 from ..counting import analyze
 from ..params import aux_mode, param_counts
 from ..resolve import InputSpec, ModelSpec, Target, resolve
@@ -34,8 +36,8 @@ from .thop_rules import NEW_FUNCTIONS, thop_tally, ultralytics_tally
 from .torchinfo_rules import torchinfo_tally
 
 
-@dataclass
-class ConventionsReport:
+@dataclass(repr=False)  # the repr is Tabular's: one line, and the whole table in a notebook
+class ConventionsReport(Tabular):
     """archstat's MACs and params of one network and one row per convention (``rows.ConventionRow``).
     ``by_item`` is archstat's MACs as line items (``ledger``); counts are at batch 1."""
 
@@ -50,6 +52,13 @@ class ConventionsReport:
 
     def row(self, key: str) -> ConventionRow:
         return next(r for r in self.rows if r.convention.key == key)
+
+    def table_data(self) -> TableData:
+        """What a notebook shows, and ``to_latex()`` writes: one row per convention, counts in full."""
+        return views.conventions_view(self)
+
+    def summary(self) -> str:
+        return views.conventions_summary(self)
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "input_shape": [list(s) for s in self.input_shape], "macs": self.macs,
