@@ -5,9 +5,11 @@ import json
 import os
 import pty
 import re
+import stat
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from archstat.cli.app import app
@@ -28,6 +30,23 @@ def test_output_writes_the_file_and_keeps_an_existing_one(tmp_path):
     assert runner.invoke(app, ["table", "lenet5", "-f", "json", "-o", str(out), "--force"]).exit_code == 0
     assert json.loads(out.read_text())["model"] == "lenet5"
     assert [p.name for p in tmp_path.iterdir()] == ["alexnet.json"]  # no temporary file left behind
+
+
+@pytest.mark.skipif(os.name != "posix", reason="permission bits and the umask are POSIX's")
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_output_gets_the_mode_open_gives_and_force_keeps_the_files_own(tmp_path, umask):
+    previous = os.umask(umask)
+    try:
+        (tmp_path / "by_open.txt").write_text("x")  # what a plain open() makes under this umask
+        out = tmp_path / "list.csv"
+        assert runner.invoke(app, ["list", "lenet*", "-f", "csv", "-o", str(out)]).exit_code == 0
+    finally:
+        os.umask(previous)
+    mode = stat.S_IMODE(out.stat().st_mode)
+    assert mode == stat.S_IMODE((tmp_path / "by_open.txt").stat().st_mode) == 0o666 & ~umask  # not mkstemp's 0o600
+    out.chmod(0o640)  # the user's own choice survives an overwrite
+    assert runner.invoke(app, ["list", "lenet*", "-f", "csv", "-o", str(out), "--force"]).exit_code == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640 and "lenet5" in out.read_text()
 
 
 def test_a_failed_command_leaves_no_file(tmp_path):

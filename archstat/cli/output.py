@@ -11,6 +11,7 @@ import inspect
 import io
 import json
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -148,11 +149,23 @@ def note(text: str) -> None:
     tell(f"archstat: note: {text}")
 
 
+def _file_mode(path: Path) -> int:
+    """The permission bits of ``path`` if it exists, else those a new file gets (0o666 less the umask)."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)  # the umask can only be read by setting it; put back at once
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomically(path: Path, text: str | bytes) -> None:
     """Write ``text`` (or bytes: a picture) to ``path`` through a temporary file in the same folder,
-    so a reader never sees half a file and a failure leaves any earlier file as it was."""
+    so a reader never sees half a file and a failure leaves any earlier file as it was. The file gets
+    the mode ``open()`` would give it (an earlier file's own, else 0o666 less the umask), not mkstemp's 0o600."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(temporary, _file_mode(path))
         if isinstance(text, bytes):
             with os.fdopen(handle, "wb") as binary:
                 binary.write(text)
