@@ -105,3 +105,31 @@ def test_formats_and_errors():
     assert result.exit_code == 2 and "at least two models" in result.stderr
     result = run("vgg16", "alexnet", "--metric", "speed")
     assert result.exit_code == 2
+
+
+CORPUS = "tests/user_corpus.py"
+
+
+def test_memory_metric_feeds_the_forward_kwargs():
+    """The keyword mask reaches the memory estimate: its value is estimate_memory's with the same kwargs."""
+    from archstat.analysis.memory import estimate_memory
+
+    kwargs = '{"mask": "3x4:bool", "scale": 0.5}'
+    data = compare_json(f"{CORPUS}:keyword_inputs", f"{CORPUS}:keyword_inputs", "--input", "3x4", "--metric", "memory",
+                        "--forward-kwargs", kwargs)
+    fed = estimate_memory(f"{CORPUS}:keyword_inputs", input_size="3x4", forward_kwargs=json.loads(kwargs))
+    plain = estimate_memory(f"{CORPUS}:keyword_inputs", input_size="3x4")
+    assert [row["value"] for row in data["models"]] == [fed.totals["inference"]] * 2
+    assert fed.totals["inference"] != plain.totals["inference"] and fed.input_shape == [(1, 3, 4), (1, 3, 4)]
+
+
+def test_a_models_own_input_takes_a_dtype():
+    """embedding: Embedding(20, 6) on 5 int64 ids, then Linear(5 x 6, 2): 5 * 6 * 2 = 60 MACs (a lookup is none)."""
+    from archstat.analysis.compare import split_input
+
+    assert split_input("bert@128:int64") == ("bert", "128:int64")
+    assert split_input(f"{CORPUS}:embedding@5:int64") == (f"{CORPUS}:embedding", "5:int64")
+    data = compare_json(f"{CORPUS}:embedding@5:int64", f"{CORPUS}:embedding@5:int32", "--metric", "macs")
+    assert [row["value"] for row in data["models"]] == [5 * 6 * 2] * 2
+    bad = run(f"{CORPUS}:embedding@5:int65", "lenet5", "--metric", "macs")
+    assert bad.exit_code == 2 and "'int65' is not one of" in bad.output and "int64" in bad.output

@@ -17,7 +17,7 @@ from .counting import analyze
 from .feeding import ForwardKwargs
 from .memory import estimate_memory
 
-_AT = re.compile(r"^(?P<spec>.+)@(?P<input>\d+(?:x\d+)*)$")
+_AT = re.compile(r"^(?P<spec>.+)@(?P<input>\d+(?:x\d+)*(?::\w+)?)$")  # resnet18@3x64x64, bert@128:int64
 
 
 @dataclass
@@ -44,7 +44,8 @@ class Comparison(Tabular, list[Entry]):
 
 
 def split_input(text: str) -> tuple[str, str | None]:
-    """``inception_v3@299`` -> (``inception_v3``, ``299``): a model with its own input size."""
+    """``inception_v3@299`` -> (``inception_v3``, ``299``): a model with its own input size, which may
+    carry a dtype as ``--input`` does (``bert@128:int64`` -> (``bert``, ``128:int64``))."""
     match = _AT.match(text.strip())
     return (match["spec"], match["input"]) if match else (text.strip(), None)
 
@@ -68,7 +69,8 @@ def measure(text: str, inputs: list[str] | None, num_classes: int | None, kwargs
                       depth=t.get("depth"), receptive_field=rf[0] if rf else None)
         label, shown = report.model, [list(s) for s in report.input_shape]
     if "memory" in metrics:
-        memory = estimate_memory(spec, input_size=shapes, batch=batch, num_classes=num_classes, kwargs=kwargs)
+        memory = estimate_memory(spec, input_size=shapes, batch=batch, num_classes=num_classes, kwargs=kwargs,
+                                 forward_kwargs=forward_kwargs)
         values["memory"] = memory.totals["inference"]
         label, shown = memory.model, [list(s) for s in memory.input_shape]
     return Entry(label=f"{label}@{own_input}" if own_input else label, input=shown,
