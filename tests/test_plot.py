@@ -60,3 +60,21 @@ def test_alexnet_fully_connected_layers_hold_the_parameters_and_convs_the_macs()
     # by hand: fc6+fc7+fc8 = 37,752,832 + 16,781,312 + 4,097,000 of 60,965,224 params
     assert shares["params"]["fully connected"] == pytest.approx(100 * 58_631_144 / 60_965_224)
     assert shares["macs"]["convolution"] > 90
+
+
+@pytest.mark.parametrize("mode", ["eval", "train"])
+def test_the_picture_names_the_mode(tmp_path, mode):
+    """The title says which mode the counts are of; SVG text kept as text so the test can read it."""
+    import matplotlib
+
+    from archstat.analysis.counting import analyze
+    from archstat.render.plot import compare_figure, layer_figure
+
+    report = analyze("lenet5", engine="meta", mode=mode)
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        layer = layer_figure(report, tmp_path / "layer.svg").read_text(encoding="utf-8")
+        both = compare_figure([report, report], tmp_path / "both.svg").read_text(encoding="utf-8")
+    assert f"lenet5: parameters and MACs by layer (input 1x32x32, {mode} mode)" in layer
+    assert f"the computation ({mode} mode)" in both
+    other = "train" if mode == "eval" else "eval"
+    assert f"{other} mode" not in layer + both

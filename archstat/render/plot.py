@@ -58,7 +58,9 @@ def _share(rows: pd.DataFrame, report: Report, metric: str) -> list[float]:
 
 
 def layer_figure(report: Report, out: Path, metric: str | None = None, depth: int | None = None) -> Path:
-    """Per-layer bars: share of params against share of MACs (or one ``metric``), saved to ``out``."""
+    """Per-layer bars: share of params against share of MACs (or one ``metric``), saved to ``out``; the
+    title names the input and the mode the report was counted in (train mode counts dropout and batch norm
+    as they train)."""
     plt = _pyplot()
     rows = weight_rows(report, depth)
     metrics = [metric] if metric else ["params", "macs"]
@@ -70,7 +72,8 @@ def layer_figure(report: Report, out: Path, metric: str | None = None, depth: in
     ax.set_xticks([p + width * (len(metrics) - 1) / 2 for p in positions], list(rows.name), rotation=90, fontsize=7)
     ax.set_ylabel("receptive field (px)" if metric == "receptive_field" else "% of the model's total")
     shown = " and ".join({"params": "parameters", "macs": "MACs"}.get(m, m) for m in metrics)
-    ax.set_title(f"{report.model}: {shown} by layer (input {'x'.join(map(str, report.input_shape[0][1:]))})")
+    size = "x".join(map(str, report.input_shape[0][1:]))
+    ax.set_title(f"{report.model}: {shown} by layer (input {size}, {report.mode} mode)")
     ax.legend()
     fig.savefig(out)
     plt.close(fig)
@@ -103,7 +106,8 @@ def compare_figure(reports: list[Report], out: Path) -> Path:
                 bottom += value
     ax.set_xticks(range(len(reports)), [f"{r.model}\nparams | MACs (hatched)" for r in reports], fontsize=8)
     ax.set_ylabel("% of the model's total")
-    ax.set_title("Who holds the parameters and who does the computation")
+    modes = " and ".join(dict.fromkeys(f"{r.mode} mode" for r in reports))
+    ax.set_title(f"Who holds the parameters and who does the computation ({modes})")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.savefig(out)
     plt.close(fig)
