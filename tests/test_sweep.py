@@ -3,6 +3,7 @@ memory estimate at that point; sizes parsed or refused in one line; sides a netw
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -164,3 +165,17 @@ def test_a_sweep_imports_neither_dynamo_nor_sympy() -> None:
         "assert again['inference'] == points[3].inference_bytes, (again, points[3])\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
+
+
+def test_the_collector_is_left_as_it_was(resnet20_sweep) -> None:
+    """The loop freezes the objects alive before it from the cycle collector, and unfreezes them; a
+    caller's own ``gc.freeze`` stays as it was."""
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        point = sweep_model("lenet5", sizes=[32]).points[0]
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+    assert point.error is None, point.error
