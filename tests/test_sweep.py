@@ -3,7 +3,10 @@ memory estimate at that point; sizes parsed or refused in one line; sides a netw
 
 from __future__ import annotations
 
+import gc
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -142,3 +145,37 @@ def test_the_meta_stand_ins_answer_as_torchs_kernels() -> None:
                               False, [0, 0], 1) is None
     assert _convolution_shape(torch.empty((1, 3, 5, 5), device="meta"), torch.empty((6, 4, 3, 3), device="meta"),
                               None, [1, 1], [0, 0], [1, 1], False, [0, 0], 1) is None
+
+
+def test_a_sweep_imports_neither_dynamo_nor_sympy() -> None:
+    """torch wraps every dispatch mode's handler so that its first call imports torch._dynamo (about
+    1 s); the memory passes run under ``light_imports`` as the counting pass does. Fresh interpreter
+    (nothing else has imported them there); afterwards the memory estimate and the real modules work."""
+    script = (
+        "import sys\n"
+        "from archstat.analysis.sweep import sweep_model\n"
+        "from archstat.analysis.memory import estimate_memory\n"
+        "points = sweep_model('resnet20', sizes=[32, 48], batches='1,2').points\n"
+        "loaded = {'torch._dynamo', 'sympy', 'torch.fx.experimental.symbolic_shapes'} & set(sys.modules)\n"
+        "assert not loaded, loaded\n"
+        "import torch._dynamo\n"
+        "assert hasattr(torch._dynamo, 'optimize')\n"
+        "again = estimate_memory('resnet20', input_size='48', batch=2, count_macs=False).totals\n"
+        "assert again['training'] == points[3].training_bytes, (again, points[3])\n"
+        "assert again['inference'] == points[3].inference_bytes, (again, points[3])\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
+
+
+def test_the_collector_is_left_as_it_was(resnet20_sweep) -> None:
+    """The loop freezes the objects alive before it from the cycle collector, and unfreezes them; a
+    caller's own ``gc.freeze`` stays as it was."""
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        point = sweep_model("lenet5", sizes=[32]).points[0]
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+    assert point.error is None, point.error

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import nn
 
+from ..engines.imports import light_imports
 from ..engines.meta import count as count_meta
 from ..errors import UsageError
 from ..inputs import TensorSpec
@@ -182,7 +183,9 @@ def measure_memory(meta: nn.Module, label: str, specs: list[TensorSpec], batch: 
     ``MemoryReport``, or with ``frame=False`` only its ``totals``."""
     feed = _meta_feed(specs, forward_kwargs, batch, DTYPES[dtype.value])
     inputs, shapes = list(feed.args), [spec.shape for spec in specs]
-    with aux_mode(meta, aux), feed.bound(meta):
+    # light_imports: torch wraps every dispatch mode's handler so that its first call imports
+    # torch._dynamo (about 1 s), only to mark it "not for torch.compile"; nothing is compiled here.
+    with aux_mode(meta, aux), feed.bound(meta), light_imports():
         saved = saved_for_backward(meta, inputs, label, shapes, attribute=frame)
         peak, peaks = inference_peak(meta, inputs, label, shapes, attribute=frame)
         macs = _step_macs(meta, inputs) if count_macs else {}

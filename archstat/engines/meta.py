@@ -224,6 +224,16 @@ def _tally(ops: list[_Op], names: list[str], differentiated: list[_Op]) -> Count
                   backward_uncounted=no_rule)
 
 
+def _macs_that_ran(ops: list[_Op]) -> int:
+    """MACs of every counted call, its result reaching the output or not: the whole model's row of
+    ``_tally`` over all calls, without the other modules' rows (a sweep pays this at every side)."""
+    total: Counter[str] = Counter()
+    for op in ops:
+        if op.name in COUNTED:
+            total += Counter(op.macs)  # as _tally sums, positive counts only
+    return sum(total.values())
+
+
 def canonical_names(module: nn.Module) -> dict[nn.Module, str]:
     """Each distinct submodule and its first dotted name: a shared module counts under that one."""
     names: dict[nn.Module, str] = {}
@@ -308,8 +318,8 @@ def run(module: nn.Module, inputs: tuple[Tensor, ...], graph: bool = False) -> M
     modules = list(dict.fromkeys(names.values()))
     found = list(output_tensors(output))
     counted = counting.reaching((found, state)) if found else counting.ops
-    counts, everything = _tally(counted, modules, counting.differentiated(found)), _tally(counting.ops, modules, [])
-    notes = _pruning_notes(sum(counts.macs[""].values()), sum(everything.macs[""].values()), bool(found))
+    counts = _tally(counted, modules, counting.differentiated(found))
+    notes = _pruning_notes(sum(counts.macs[""].values()), _macs_that_ran(counting.ops), bool(found))
     return MetaPass(counts=counts, peak_activation_bytes=counting.live.peak, fields=tracer.finish(found),
                     notes=notes)
 
