@@ -17,8 +17,9 @@ The four others build the model as a user would (PyTorch's weight initialisation
 archstat's model definitions, not its analysis code. Install them with ``pip install -e .[bench]``.
 
 Four sections measure archstat alone (``--only startup,rf,big,sweep`` runs just them, in a few minutes):
-  startup   ``archstat --help``, ``--version``, ``table --help`` and three completions, run as the
-            console script runs them, beside ``python -c pass`` and ``python -c "import torch"``
+  startup   ``archstat --help``, ``--version``, ``table --help``, four completions (one of a zoo model
+            name) and ``list --format json``, run as the console script runs them, beside ``python -c pass``
+            and ``python -c "import torch"``
   rf        ``archstat rf vgg16 --input 1024`` against ``archstat table vgg16 --input 1024 --engine meta``
             (target: rf within 1.3x of table)
   big       ``archstat table tests/fixtures/wide_vgg.py:WideVGG --input 224`` on both engines: VGG-16
@@ -67,6 +68,10 @@ STARTUPS: dict[str, tuple[list[str], dict[str, str]]] = {
         [], {**_COMPLETION, "COMP_WORDS": "archstat table --fo", "COMP_CWORD": "2"}),
     "completion of `archstat ta` (zsh)": (
         [], {"_ARCHSTAT_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "archstat ta"}),
+    # a zoo model name and the zoo's listing: both read the catalogue, not the registry (which imports torch)
+    "completion of `archstat table res` (bash)": (
+        [], {**_COMPLETION, "COMP_WORDS": "archstat table res", "COMP_CWORD": "2"}),
+    "archstat list --format json": (["list", "--format", "json"], {}),
 }
 STARTUP_FLOORS = {"python -c pass": "pass", "python -c 'import torch'": "import torch"}
 # rf against the table of the same network and input: tracing fields should cost little over counting.

@@ -66,7 +66,16 @@ def test_completing_a_command_or_an_option_imports_no_torch():
 
 
 def test_the_import_check_sees_torch_where_it_is_needed():
-    assert "torch" in _imported(["list", "lenet*", "--format", "json"])  # the registry lives beside the builders
+    assert "torch" in _imported(["rf", "lenet5", "--format", "json"])  # a model built and traced
+
+
+def test_completing_a_model_name_and_listing_the_zoo_import_no_torch():
+    # both read archstat/zoo_catalogue.py, not the registry (which lives beside the builders and imports torch)
+    imported = _imported([], _ARCHSTAT_COMPLETE="complete_bash", COMP_WORDS="archstat table res", COMP_CWORD="2")
+    assert not imported & {*HEAVY, *SLOW_FOR_STARTUP}
+    for args in (["list", "--format", "json"], ["list", "resnet*", "--format", "json"]):  # a run converts: pydantic
+        assert not _imported(args) & set(HEAVY), args
+    assert "torch" not in _imported(["list", "vgg1?", "--format", "csv"])  # pandas draws the frame, torch stays out
 
 
 def test_a_model_name_completes_from_the_registry():

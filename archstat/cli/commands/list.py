@@ -1,4 +1,4 @@
-"""`archstat list`: the zoo's registry facts, read without building any model."""
+"""`archstat list`: the zoo's registry facts, read from its torch-free catalogue (``archstat/zoo_catalogue.py``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ..output import Result, emit, text_output
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ...models import ModelInfo
+    from ...zoo_catalogue import ZooEntry
 else:
     from ..._lazy import pandas as pd
 
@@ -29,13 +29,13 @@ def list_command(
 
     Example: archstat list 'vgg*'
     """
-    from ...models import get_model_info, list_models
+    from ...zoo_catalogue import entries  # the registry's facts without importing torch (about 2 s)
 
-    emit(zoo_result([get_model_info(name) for name in list_models(pattern)]), format)
+    emit(zoo_result(entries(pattern)), format)
 
 
-def zoo_result(infos: list[ModelInfo]) -> Result:
-    """The registry's facts, one row per model."""
+def zoo_result(infos: list[ZooEntry]) -> Result:
+    """The registry's facts, one row per model (sides in pixels)."""
 
     def frame() -> pd.DataFrame:
         return pd.DataFrame(
