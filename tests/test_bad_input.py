@@ -45,6 +45,10 @@ CASES = [
     ("a forward that raises (the documents' SimpleGoogleNet)",
      "archstat table tests/fixtures/simple_googlenet.py:SimpleGoogleNet --input 3x32x32", 1),
     ("--output onto an existing file", "archstat table lenet5 --output README.md", 2),
+    ("graph --output in a folder that does not exist", "archstat graph googlenet -o /nonexistent/dir/g.svg", 2),
+    ("sweep --plot in a folder that does not exist", "archstat sweep resnet20 --sizes 32 --plot /nonexist/x.png", 2),
+    ("sweep --plot that is not a picture", "archstat sweep resnet20 --sizes 32 --plot sweep.pdf", 2),
+    ("plot --out in a folder that does not exist", "archstat plot lenet5 --out /nonexistent/x.png", 2),
 ]
 
 
