@@ -44,6 +44,7 @@ CASES = [
     ("a user model without --input", "archstat table tests/fixtures/lenet_like.py:Net", 2),
     ("a forward that raises (the documents' SimpleGoogleNet)",
      "archstat table tests/fixtures/simple_googlenet.py:SimpleGoogleNet --input 3x32x32", 1),
+    ("an embedding given a float --input", "archstat table tests/user_corpus.py:embedding --input 5", 1),
     ("--output onto an existing file", "archstat table lenet5 --output README.md", 2),
     ("graph --output in a folder that does not exist", "archstat graph googlenet -o /nonexistent/dir/g.svg", 2),
     ("sweep --plot in a folder that does not exist", "archstat sweep resnet20 --sizes 32 --plot /nonexist/x.png", 2),
@@ -90,9 +91,12 @@ def test_bad_input_is_one_clear_line(what, command, code, monkeypatch):
     assert lines and lines[0].startswith("archstat: error:")
     if code == 2:
         assert len(lines) == 1, result.stderr
-    else:  # a failing forward: one short block, naming the layer, the shapes and the user's line
+    elif "simple_googlenet" in command:  # a failing forward: one short block, naming the layer, the shapes
         assert len(lines) <= 3 and "'fc' (Linear)" in lines[0] and "256" in lines[0] and "512" in lines[0]
-        assert "simple_googlenet.py:" in lines[1]
+        assert "simple_googlenet.py:" in lines[1]  # ... and the user's line
+    else:  # an embedding fed floats: torch's reason, then the input that works
+        assert len(lines) == 2 and "layer '0' (Embedding) with input 5" in lines[0]
+        assert lines[0].endswith("Give integer token ids: --input 5:int64 (input_size='5:int64' in Python).")
 
 
 def test_debug_shows_the_traceback(monkeypatch):
