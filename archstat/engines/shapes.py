@@ -104,8 +104,8 @@ class ForwardFailure:
         given = ", ".join(format_shape(s) for s in shapes)
         if _SIZE_ERRORS.search(detail):
             minimum = smallest() if smallest else None
-            hint = (f" The smallest input that works is {minimum}x{minimum}: give --input {minimum} or larger."
-                    if minimum else " Give a larger --input.")
+            hint = (f" The smallest input that works is {minimum}x{minimum}: give input_size {minimum} "
+                    f"(--input {minimum}) or larger." if minimum else " Give a larger input_size (--input).")
             return InputSizeError(f"Input {given} is too small for {label}: the feature map vanishes{where}.{hint}")
         message = f"{label}: forward failed{where}: {detail}"
         if recorder.running and _wants_token_ids(recorder.running[-1][1], detail):
