@@ -44,7 +44,12 @@ CASES = [
     ("a user model without --input", "archstat table tests/fixtures/lenet_like.py:Net", 2),
     ("a forward that raises (the documents' SimpleGoogleNet)",
      "archstat table tests/fixtures/simple_googlenet.py:SimpleGoogleNet --input 3x32x32", 1),
+    ("an embedding given a float --input", "archstat table tests/user_corpus.py:embedding --input 5", 1),
     ("--output onto an existing file", "archstat table lenet5 --output README.md", 2),
+    ("graph --output in a folder that does not exist", "archstat graph googlenet -o /nonexistent/dir/g.svg", 2),
+    ("sweep --plot in a folder that does not exist", "archstat sweep resnet20 --sizes 32 --plot /nonexist/x.png", 2),
+    ("sweep --plot that is not a picture", "archstat sweep resnet20 --sizes 32 --plot sweep.pdf", 2),
+    ("plot --out in a folder that does not exist", "archstat plot lenet5 --out /nonexistent/x.png", 2),
 ]
 
 
@@ -72,7 +77,11 @@ def page() -> str:
     ]
     for what, command, code in CASES:
         lines += [f"## {what}", "", "```console", f"$ {command}", message(command), f"$ echo $?  # {code}", "```", ""]
-    return "\n".join(lines)
+    lines += [
+        "A file written with `--output` gets the permissions a plain `open()` would give it (0o666 less your",
+        "umask, usually `-rw-r--r--`); with `--force`, an existing file keeps its own.",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 @pytest.mark.parametrize(("what", "command", "code"), CASES, ids=[c[0] for c in CASES])
@@ -86,9 +95,12 @@ def test_bad_input_is_one_clear_line(what, command, code, monkeypatch):
     assert lines and lines[0].startswith("archstat: error:")
     if code == 2:
         assert len(lines) == 1, result.stderr
-    else:  # a failing forward: one short block, naming the layer, the shapes and the user's line
+    elif "simple_googlenet" in command:  # a failing forward: one short block, naming the layer, the shapes
         assert len(lines) <= 3 and "'fc' (Linear)" in lines[0] and "256" in lines[0] and "512" in lines[0]
-        assert "simple_googlenet.py:" in lines[1]
+        assert "simple_googlenet.py:" in lines[1]  # ... and the user's line
+    else:  # an embedding fed floats: torch's reason, then the input that works
+        assert len(lines) == 2 and "layer '0' (Embedding) with input 5" in lines[0]
+        assert lines[0].endswith("Give integer token ids: --input 5:int64 (input_size='5:int64' in Python).")
 
 
 def test_debug_shows_the_traceback(monkeypatch):
@@ -101,6 +113,34 @@ def test_debug_shows_the_traceback(monkeypatch):
 def test_the_page_is_up_to_date(monkeypatch):
     monkeypatch.chdir(ROOT)
     assert PAGE.read_text() == page(), "docs/errors.md is stale: run python tests/test_bad_input.py"
+
+
+# What a Python caller gets: each message names the keyword argument, with the command line's option beside
+# it. LeNet-5 (LeCun et al. 1998) needs 32x32: C1 5x5 -> 28, S2 /2 -> 14, C3 5x5 -> 10, S4 /2 -> 5, C5 5x5 -> 1.
+LIBRARY_CASES = [
+    (dict(model="lenet5", input_size="4"), "InputSizeError",
+     "The smallest input that works is 32x32: give input_size 32 (--input 32) or larger."),
+    (dict(model="lenet5", batch=0), "UsageError",
+     "batch (--batch) must be at least 1, got 0. Give a batch size such as 1 or 32."),
+    (dict(model="lenet5", num_classes=0), "UsageError",
+     "num_classes (--num-classes) must be at least 1, got 0. Give a class count such as 1000."),
+    (dict(model="lenet5", aux=True), "UsageError", "lenet5 has no auxiliary heads; drop aux=True (--aux)."),
+    (dict(model="lenet5", kwargs={"width": 3}), "UsageError", "Zoo models take only num_classes (--num-classes)."),
+    (dict(model="tests/fixtures/lenet_like.py:Net"), "UsageError",
+     "needs an input size: give input_size CxHxW (--input CxHxW), e.g. 3x224x224 (or 128:int64 for token ids)."),
+]
+
+
+@pytest.mark.parametrize(("arguments", "kind", "ending"), LIBRARY_CASES, ids=[c[2][:30] for c in LIBRARY_CASES])
+def test_library_errors_name_the_argument_and_the_option(arguments, kind, ending, monkeypatch):
+    import archstat
+
+    monkeypatch.chdir(ROOT)
+    arguments = dict(arguments)
+    with pytest.raises(archstat.errors.ArchstatError) as error:
+        archstat.analyze(arguments.pop("model"), **arguments)
+    assert type(error.value).__name__ == kind and str(error.value).endswith(ending), str(error.value)
+    assert "\n" not in str(error.value)
 
 
 WORDS = ["table", "list", "rf", "compare", "diff", "bottleneck", "factorize", "cardinality", "memory", "plot",

@@ -350,7 +350,7 @@ def test_forward_that_reads_values() -> None:
     report = archstat.analyze(model, input_size=(3, 8, 8))
     assert (report.totals["receptive_field"], report.totals["depth"]) == ([3, 3], 1)
     # ... and the meta engine says what to do instead.
-    with pytest.raises(AnalysisError, match="needs --engine fvcore"):
+    with pytest.raises(AnalysisError, match=r"needs the fvcore engine \(--engine fvcore\)"):
         archstat.analyze(model, input_size=(3, 8, 8), engine="meta")
 
 

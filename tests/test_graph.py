@@ -185,7 +185,7 @@ def test_focus_keeps_one_module_and_its_neighbours():
         "inception3a: cat"]
     assert sorted(n.name for n in graph.nodes if n.kind == "outside")[0] == "inception3b.branch1x1"
     result = runner.invoke(app, ["graph", "googlenet", "--engine", "meta", "--focus", "inception9z"])
-    assert result.exit_code == 2 and "--focus 'inception9z' is not a module of googlenet" in result.output
+    assert result.exit_code == 2 and "focus (--focus) 'inception9z' is not a module of googlenet" in result.output
 
 
 @needs_graphviz

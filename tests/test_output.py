@@ -55,6 +55,64 @@ def test_a_failed_command_leaves_no_file(tmp_path):
     assert result.exit_code == 2 and not out.exists() and list(tmp_path.iterdir()) == []
 
 
+# Every command that writes a file of its own, with the option naming it and where its computing starts.
+WRITERS = [
+    (["graph", "lenet5"], "--output", "archstat.analysis.graph.graph_of", ".svg"),
+    (["plot", "lenet5"], "--out", "archstat.analysis.counting.analyze", ".png"),
+    (["sweep", "lenet5", "--sizes", "32"], "--plot", "archstat.analysis.sweep.sweep_model", ".png"),
+    (["table", "lenet5"], "--output", "archstat.analysis.counting.analyze", ".txt"),
+]
+
+
+def _never_computed(monkeypatch, target: str) -> None:
+    """Make the command's library call fail loudly: a refused path must be refused before it."""
+
+    def computed(*args, **kwargs):
+        raise AssertionError("computed before the path was checked")
+
+    monkeypatch.setattr(target, computed)
+
+
+@pytest.mark.parametrize(("command", "option", "target", "suffix"), WRITERS, ids=[w[0][0] for w in WRITERS])
+def test_a_file_in_a_missing_folder_is_refused_before_computing(tmp_path, monkeypatch, command, option, target,
+                                                                suffix):
+    _never_computed(monkeypatch, target)
+    out = tmp_path / "no" / "such" / f"x{suffix}"
+    result = runner.invoke(app, [*command, option, str(out)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (f"archstat: error: {option} {str(out)!r}: folder {str(out.parent)!r} does not exist; "
+                             "create it first or give a file in a folder that exists.\n")
+
+
+@pytest.mark.parametrize(("command", "option", "target", "suffix"), WRITERS, ids=[w[0][0] for w in WRITERS])
+def test_an_existing_file_is_kept_without_force_and_a_folder_refused(tmp_path, monkeypatch, command, option, target,
+                                                                     suffix):
+    _never_computed(monkeypatch, target)
+    out = tmp_path / f"mine{suffix}"
+    out.write_text("the user's own file")
+    result = runner.invoke(app, [*command, option, str(out)])
+    assert result.exit_code == 2 and out.read_text() == "the user's own file"
+    assert result.stderr == (f"archstat: error: {option} {str(out)!r} exists; give --force to overwrite it, "
+                             "or another file name.\n")
+    folder = tmp_path / f"folder{suffix}"
+    folder.mkdir()
+    result = runner.invoke(app, [*command, option, str(folder), "--force"])
+    assert result.exit_code == 2
+    assert result.stderr == f"archstat: error: {option} {str(folder)!r} is a folder; give a file name inside it.\n"
+
+
+def test_sweep_plot_names_its_own_option_and_force_overwrites(tmp_path):
+    result = runner.invoke(app, ["sweep", "lenet5", "--sizes", "32", "--plot", str(tmp_path / "x.pdf")])
+    assert result.exit_code == 2
+    assert result.stderr == f"archstat: error: --plot {str(tmp_path / 'x.pdf')!r} must end in .png or .svg.\n"
+    out = tmp_path / "sweep.svg"
+    out.write_text("old")
+    result = runner.invoke(app, ["sweep", "lenet5", "--sizes", "32", "--plot", str(out), "--force", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert out.read_text().lstrip().startswith("<?xml") and "<svg" in out.read_text()
+    assert json.loads(result.stdout)["model"] == "lenet5"
+
+
 def test_table_to_a_file_has_no_colour(tmp_path):
     out = tmp_path / "t.txt"
     assert runner.invoke(app, ["table", "lenet5", "-o", str(out)]).exit_code == 0

@@ -78,6 +78,17 @@ def test_token_ids_are_zeros_a_valid_index_and_the_report_says_the_dtype() -> No
     assert result.exit_code == 0 and "Input 1x5 int64 (batch first)" in result.stdout
 
 
+@pytest.mark.parametrize("spec", ["embedding", "embedding_bag"])
+@pytest.mark.parametrize("engine", ["meta", "fvcore"])
+def test_an_embedding_fed_floats_is_told_to_give_token_ids(spec: str, engine: str) -> None:
+    with pytest.raises(AnalysisError) as error:
+        archstat.analyze(f"{CORPUS}:{spec}", input_size="5", engine=engine)
+    first = str(error.value).splitlines()[0]
+    assert "(Embedding" in first and "indices" in first  # the layer, then torch's own reason
+    assert first.endswith(". Give integer token ids: --input 5:int64 (input_size='5:int64' in Python).")
+    assert ".." not in first
+
+
 class Masked(nn.Module):
     def __init__(self) -> None:
         super().__init__()

@@ -560,7 +560,8 @@ ENTRIES: list[Entry] = [
     Entry("data_parallel", ("3x8x8",)),
     Entry("pruned", ("6",), macs=6 * 4),
     Entry("frozen", ("3x8x8",), macs=4 * 6 * 6 * 27 + 4 * 6 * 6 * 2),
-    Entry("reads_values", ("4",), macs=4 * 4, error="needs --engine fvcore", error_engines=("meta",)),
+    Entry("reads_values", ("4",), macs=4 * 4, error="needs the fvcore engine (--engine fvcore)",
+          error_engines=("meta",)),
     Entry("broken", ("3x8x8",), error="forward failed in layer 'fc' (Linear)", direct=False),
 ]
 

@@ -116,7 +116,7 @@ def analyze(
     target = resolve(model, device="meta", **arguments) if engine is Engine.meta \
         else resolve_within_budget(model, memory_budget, **arguments)
     if batch < 1 or (input_data is not None and batch != 1):
-        raise UsageError(f"--batch must be at least 1, got {batch}. Give a batch size such as 1 or 32."
+        raise UsageError(f"batch (--batch) must be at least 1, got {batch}. Give a batch size such as 1 or 32."
                          if batch < 1 else "input_data carries its own batch: leave batch at 1.")
     scripted = isinstance(target.module, torch.jit.ScriptModule)  # runs real tensors only
     device = "meta" if engine is Engine.meta and not scripted else "cpu"  # a 4096x4096 input is 200 MB on cpu
@@ -207,7 +207,7 @@ def _on_meta(error: ArchstatError, cause: BaseException, engine: str) -> Archsta
     if engine != Engine.meta or not on_meta or not isinstance(error, AnalysisError):
         return error
     return AnalysisError(f"{error}\n  The meta engine runs the network without data; "
-                         "a forward that reads tensor values needs --engine fvcore.")
+                         "a forward that reads tensor values needs the fvcore engine (--engine fvcore).")
 
 
 def _smallest_side(target: Target) -> int | None:

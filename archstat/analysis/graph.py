@@ -97,7 +97,7 @@ def graph_of(
                      device="meta" if engine is Engine.meta else "cpu")
     modules = dict(target.module.named_modules())
     if focus is not None and focus not in modules:
-        raise UsageError(f"--focus {focus!r} is not a module of {target.label}; "
+        raise UsageError(f"focus (--focus) {focus!r} is not a module of {target.label}; "
                          "'archstat table MODEL' lists the module names.")
     report = analyze(target.module, input_size=target.shapes, batch=batch, aux=aux, name=target.label,
                      engine=engine, memory_budget=memory_budget, want=Want.ALL | Want.GRAPH)

@@ -151,7 +151,7 @@ def estimate_memory(
     dtype, optimizer = Dtype.parse(dtype, "--dtype"), Optimizer.parse(optimizer, "--optimizer")
     target = resolve(model, input_size=input_size, num_classes=num_classes, kwargs=kwargs, name=name, device="meta")
     if batch < 1:
-        raise UsageError(f"--batch must be at least 1, got {batch}. Give a batch size such as 1 or 32.")
+        raise UsageError(f"batch (--batch) must be at least 1, got {batch}. Give a batch size such as 1 or 32.")
     if isinstance(target.module, torch.jit.ScriptModule):
         raise UsageError(f"{target.label} is a TorchScript module: memory follows each layer's tensors through "
                          "Python hooks, which it does not run. Estimate the model before torch.jit.script.")

@@ -27,7 +27,7 @@ def left_out(module: nn.Module, aux: bool, label: str) -> set[str]:
     """The modules a count leaves out: the auxiliary heads' unless ``aux``. ``aux`` on a model without
     heads is a ``UsageError``."""
     if aux and not has_aux(module):
-        raise UsageError(f"{label} has no auxiliary heads; drop --aux.")
+        raise UsageError(f"{label} has no auxiliary heads; drop aux=True (--aux).")
     return aux_modules(module) if has_aux(module) and not aux else set()
 
 

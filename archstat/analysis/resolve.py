@@ -167,7 +167,7 @@ def _build_zoo(name: str, num_classes: int | None, kwargs: dict[str, Any], devic
     try:
         return build_model(name, num_classes=num_classes, device=device, **kwargs)
     except TypeError as error:
-        raise UsageError(f"{name}: {error}. Zoo models take only --num-classes.") from None
+        raise UsageError(f"{name}: {error}. Zoo models take only num_classes (--num-classes).") from None
 
 
 def _inputs(given: InputSpec, info: ModelInfo | None, module: nn.Module, label: str) -> list[TensorSpec]:
@@ -175,7 +175,7 @@ def _inputs(given: InputSpec, info: ModelInfo | None, module: nn.Module, label: 
     if given is None or (not isinstance(given, (str, TensorSpec)) and len(given) == 0):
         if info is None:
             raise UsageError(f"{label} is not a zoo model, so it needs an input size: "
-                             "give --input CxHxW, e.g. 3x224x224 (or 128:int64 for token ids).")
+                             "give input_size CxHxW (--input CxHxW), e.g. 3x224x224 (or 128:int64 for token ids).")
         return [TensorSpec(info.input_size)]
     one = isinstance(given, (str, TensorSpec)) or not isinstance(given[0], (str, tuple, list, TensorSpec))
     items: list[Any] = [given] if one else list(given)  # type: ignore[arg-type]

@@ -177,7 +177,7 @@ def _module_names(namespace: ModuleType) -> list[str]:
 def _instantiate(target: Any, attr: str, spec: str, kwargs: dict[str, Any]) -> nn.Module:
     if isinstance(target, nn.Module):
         if kwargs:
-            raise UsageError(f"{attr!r} in {spec!r} is already a module instance; drop --kwargs.")
+            raise UsageError(f"{attr!r} in {spec!r} is already a module instance; drop kwargs (--kwargs).")
         return target.eval()
     if not callable(target) or (inspect.isclass(target) and not issubclass(target, nn.Module)):
         kind = type(target).__name__

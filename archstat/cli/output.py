@@ -159,6 +159,20 @@ def _file_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
+def check_writable(path: Path, option: str, force: bool) -> None:
+    """Refuse, before anything is computed, a file a command could not write or should not replace:
+    an existing file without ``--force``, a folder, or a file in a folder that does not exist.
+    ``option`` names the option that gave ``path`` in the message ("--output", "--plot")."""
+    shown = repr(str(path))
+    if path.is_dir():
+        raise UsageError(f"{option} {shown} is a folder; give a file name inside it.")
+    if path.exists() and not force:
+        raise UsageError(f"{option} {shown} exists; give --force to overwrite it, or another file name.")
+    if not path.parent.is_dir():
+        raise UsageError(f"{option} {shown}: folder {str(path.parent)!r} does not exist; create it first "
+                         "or give a file in a folder that exists.")
+
+
 def write_atomically(path: Path, text: str | bytes) -> None:
     """Write ``text`` (or bytes: a picture) to ``path`` through a temporary file in the same folder,
     so a reader never sees half a file and a failure leaves any earlier file as it was. The file gets
@@ -180,19 +194,23 @@ def write_atomically(path: Path, text: str | bytes) -> None:
 
 def text_output(command: F) -> F:
     """Give a command ``--output FILE`` and ``--force``: its whole output (any format, a table without
-    colour) goes to FILE, written atomically; an existing FILE is kept unless ``--force``."""
+    colour) goes to FILE, written atomically; an existing FILE is kept unless ``--force``. ``--force``
+    reaches the command too when it declares a ``force`` parameter of its own."""
     signature = inspect.signature(command, eval_str=True)  # resolved: Typer reads __signature__ as it is
-    extra = [inspect.Parameter("output", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=OutputOpt),
-             inspect.Parameter("force", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=ForceOpt)]
+    # A command that writes a second file of its own (sweep --plot) declares ``force`` itself, with help
+    # naming both files; it then gets the one ``--force`` too.
+    own_force = "force" in signature.parameters
+    extra = [inspect.Parameter("output", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=OutputOpt)]
+    if not own_force:
+        extra.append(inspect.Parameter("force", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=ForceOpt))
 
     @functools.wraps(command)
     def wrapper(*args: Any, output: Path | None = None, force: bool = False, **kwargs: Any) -> Any:
+        if own_force:
+            kwargs["force"] = force
         if output is None:
             return command(*args, **kwargs)
-        if output.exists() and not force:
-            raise UsageError(f"--output {str(output)!r} exists; give --force to overwrite it, or another file name.")
-        if not output.parent.is_dir():
-            raise UsageError(f"--output {str(output)!r}: folder {str(output.parent)!r} does not exist.")
+        check_writable(output, "--output", force)
         collected = io.StringIO()
         stdout.file = collected
         try:

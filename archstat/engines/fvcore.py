@@ -186,4 +186,4 @@ def _meta_instead(module: nn.Module, need: int, limit: int | None, source: str) 
     else:
         why = "The model's weights are on the meta device (no data to trace)"
     return (f"{why}; counted with the meta engine instead (same conventions). "
-            "Give --memory-budget or --engine to choose.")
+            "Give memory_budget or engine (--memory-budget, --engine) to choose.")

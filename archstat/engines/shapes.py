@@ -79,6 +79,12 @@ def _user_frame(error: BaseException) -> str | None:
     return f"{frame.filename}:{frame.lineno} in {frame.name}: {(frame.line or '').strip()}"
 
 
+def _wants_token_ids(module: nn.Module, detail: str) -> bool:
+    """Whether an embedding layer refused its input for not being integer indices (a float input, the
+    default of ``--input 128``)."""
+    return isinstance(module, (nn.Embedding, nn.EmbeddingBag)) and "indices" in detail
+
+
 class ForwardFailure:
     """Turns an exception raised inside ``forward`` into an ``ArchstatError`` that says where."""
 
@@ -98,10 +104,13 @@ class ForwardFailure:
         given = ", ".join(format_shape(s) for s in shapes)
         if _SIZE_ERRORS.search(detail):
             minimum = smallest() if smallest else None
-            hint = (f" The smallest input that works is {minimum}x{minimum}: give --input {minimum} or larger."
-                    if minimum else " Give a larger --input.")
+            hint = (f" The smallest input that works is {minimum}x{minimum}: give input_size {minimum} "
+                    f"(--input {minimum}) or larger." if minimum else " Give a larger input_size (--input).")
             return InputSizeError(f"Input {given} is too small for {label}: the feature map vanishes{where}.{hint}")
         message = f"{label}: forward failed{where}: {detail}"
+        if recorder.running and _wants_token_ids(recorder.running[-1][1], detail):
+            ids = f"{format_shape(shapes[0]) if len(shapes) == 1 else shown}:int64"
+            message = f"{message.rstrip('.')}. Give integer token ids: --input {ids} (input_size='{ids}' in Python)."
         frame = _user_frame(error)
         if frame:
             message += f"\n  at {frame}"

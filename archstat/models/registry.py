@@ -225,7 +225,8 @@ def build_model(
     info = get_model_info(name)
     num_classes = info.num_classes if num_classes is None else num_classes
     if num_classes < 1:
-        raise UsageError(f"--num-classes must be at least 1, got {num_classes}. Give a class count such as 1000.")
+        raise UsageError(f"num_classes (--num-classes) must be at least 1, got {num_classes}. "
+                         "Give a class count such as 1000.")
     builder = _BUILDERS[info.name]
     if init_weights:
         model = builder(num_classes=num_classes, **kwargs)

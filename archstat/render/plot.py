@@ -40,9 +40,10 @@ def _pyplot() -> Any:
     return plt
 
 
-def check_target(out: Path) -> None:
+def check_target(out: Path, option: str = "--out") -> None:
+    """Refuse a picture name matplotlib would not write as png or svg; ``option`` names where it came from."""
     if out.suffix.lower() not in (".png", ".svg"):
-        raise UsageError(f"--out {str(out)!r} must end in .png or .svg.")
+        raise UsageError(f"{option} {str(out)!r} must end in .png or .svg.")
 
 
 def weight_rows(report: Report, depth: int | None) -> pd.DataFrame:

@@ -23,7 +23,7 @@ from ..options import (
     KwargsOpt,
     ModelArg,
 )
-from ..output import note, tell, write, write_atomically
+from ..output import check_writable, note, tell, write, write_atomically
 
 
 @reports_errors
@@ -56,14 +56,15 @@ def graph(
 
     Example: archstat graph googlenet --focus inception3a --output inception3a.svg
     """
-    from ...analysis.graph import graph_of
+    if output is not None:  # before torch is imported (graph_document imports it): a bad path fails at once
+        check_writable(output, "--output", force)
     from ...render.graph_document import choose_format, document
 
     fmt = choose_format(output, format)
-    if output is not None and output.exists() and not force:
-        raise UsageError(f"--output {str(output)!r} exists; give --force to overwrite it, or another file name.")
     if output is None and fmt is GraphFormat.png:
         raise UsageError("a png is a picture, not text: give --output FILE.png.")
+    from ...analysis.graph import graph_of
+
     drawn = graph_of(model, depth=depth, color=color, focus=focus, input_size=input or None, batch=batch,
                      num_classes=num_classes, kwargs=kwargs, aux=aux, engine=engine, memory_budget=memory_budget)
     for text in drawn.notes:

@@ -12,7 +12,7 @@ from ...options import Mode, PlotMetric
 from ...render.plot import check_target, compare_figure, layer_figure
 from ..errors import reports_errors
 from ..options import DEFAULT_MODE, DepthOpt, InputOpt, ModeOpt, complete_model
-from ..output import tell
+from ..output import check_writable, tell
 
 if TYPE_CHECKING:
     from ...analysis.report import Report
@@ -37,8 +37,7 @@ def plot(
     Example: archstat plot compare alexnet vgg16 --out cmp.svg
     """
     check_target(out)
-    if out.exists() and not force:
-        raise UsageError(f"--out {str(out)!r} exists; give --force to overwrite it, or another file name.")
+    check_writable(out, "--out", force)
     if models[0] == "compare":
         if len(models) < 3:
             raise UsageError("archstat plot compare needs two or more models, e.g. plot compare alexnet vgg16.")

@@ -24,7 +24,7 @@ from ..options import (
     OptimizerOpt,
     TrainOpt,
 )
-from ..output import Result, emit, tell, text_output
+from ..output import Result, check_writable, emit, tell, text_output
 
 if TYPE_CHECKING:
     from ...analysis.sweep import SweepReport
@@ -59,17 +59,20 @@ def sweep(
     memory_budget: BudgetOpt = None,
     plot: PlotOpt = None,
     format: FormatOpt = DEFAULT_FORMAT,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Let --output and --plot overwrite existing files.")] = False,
 ) -> None:
     """How cost grows with the input: params, MACs, backward MACs, activations, memory and field per side.
 
     Example: archstat sweep resnet50_v1_5 --sizes 64:1024:32 --batch 1,32 --plot resnet50.png
     """
-    from ...analysis.sweep import sweep_model
-
-    if plot is not None:
+    if plot is not None:  # before torch is imported: a bad path fails at once
         from ...render.plot import check_target
 
-        check_target(plot)
+        check_target(plot, "--plot")
+        check_writable(plot, "--plot", force)
+    from ...analysis.sweep import sweep_model
+
     report = sweep_model(model, sizes=sizes, batches=batch, engine=engine, channels=channels, dtype=dtype,
                          optimizer=optimizer, num_classes=num_classes, kwargs=kwargs, aux=aux,
                          freeze=freeze or (), train=train or (), memory_budget=memory_budget)
