@@ -157,7 +157,7 @@ def ultralytics_thop():
         sys.modules.update(saved)
 
 
-@pytest.mark.parametrize("name", ["resnet50_v1_5", "googlenet", "inception_v3", *sorted(USER)])
+@pytest.mark.parametrize("name", [*list_models(), *sorted(USER)])  # skipped unless the wheel is given
 def test_ultralytics_thop(name, ultralytics_thop):
     if name in USER:
         shape, module = USER[name], _user(name)
