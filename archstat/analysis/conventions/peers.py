@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import importlib.metadata
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,7 +45,7 @@ def installed(distribution: str) -> str | None:
         return None
 
 
-Shapes = list[tuple[int, ...]] | list[TensorSpec]  # without the batch; a spec carries its dtype too
+Shapes = Sequence[tuple[int, ...] | TensorSpec]  # without the batch; a spec carries its dtype too
 
 
 def _inputs(module: nn.Module, shapes: Shapes) -> tuple[Tensor, ...]:
