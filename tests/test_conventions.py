@@ -157,7 +157,7 @@ def ultralytics_thop():
         sys.modules.update(saved)
 
 
-@pytest.mark.parametrize("name", ["resnet50_v1_5", "googlenet", "inception_v3", *sorted(USER)])
+@pytest.mark.parametrize("name", [*list_models(), *sorted(USER)])  # skipped unless the wheel is given
 def test_ultralytics_thop(name, ultralytics_thop):
     if name in USER:
         shape, module = USER[name], _user(name)
@@ -244,3 +244,49 @@ def test_which_layers_ptflops_counts_twice():
     assert items["counted twice (module hook and patched function)"] == 256 + 256 + 256 + 64
     assert items["activations"] == 4 * 256 + 256  # four hooks (PReLU, ELU, LeakyReLU, ReLU6) + F.silu
     assert items["pooling"] == 256 + 64
+
+
+def test_token_ids_reach_every_tool_through_the_command_line():
+    """EmbeddingNet on 128 int64 token ids: the lookup is no multiply-add for any tool, the Linear is
+    128 positions x 16 x 4 = 8,192 MACs (+ 128 x 4 = 512 bias adds where biases count), by hand; every
+    tool that ran on the same int64 input printed the computed number."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from archstat.cli.app import app
+
+    result = CliRunner().invoke(app, ["conventions", f"{NETS}:EmbeddingNet", "--input", "128:int64", "--run",
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    rows = {row["key"]: row for row in data["rows"]}
+    linear, bias = 128 * 16 * 4, 128 * 4
+    weights = 100 * 16 + 16 * 4 + 4  # 1,668
+    assert data["macs"] == rows["fvcore"]["value"] == rows["fvcore"]["actual"] == linear
+    assert rows["thop"]["value"] == rows["ultralytics-thop"]["value"] == linear
+    assert rows["ptflops"]["value"] == rows["ptflops-aten"]["value"] == linear + bias
+    assert rows["torch"]["value"] == 2 * linear
+    assert rows["torchinfo"]["value"] == weights  # weight and bias elements x batch 1 per leaf that is not a conv
+    assert data["params"] == weights and rows["thop"]["params"] == 16 * 4 + 4  # thop: no rule, no params for emb
+    for key in ("torchinfo", "ptflops", "ptflops-aten", "thop", "torch"):
+        assert rows[key]["actual"] == rows[key]["value"], key
+    assert data["mode"] == "eval" and "counted in eval mode" in data["notes"][0]
+
+
+def test_train_mode_is_refused_in_one_line():
+    from typer.testing import CliRunner
+
+    from archstat.cli.app import app
+
+    result = CliRunner().invoke(app, ["conventions", f"{NETS}:MLP", "--input", "20", "--mode", "train"])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "--mode train" in result.output and "eval mode only" in result.output
+
+
+def test_the_paper_row_names_where_its_figure_stands():
+    """resnet50_v1_5's 4.1 G is the ResNeXt paper's Table 1 figure, not the ResNet paper's."""
+    row = conventions("resnet50_v1_5", engine="meta").row("paper")
+    assert row.value == 4_100_000_000
+    assert row.convention.tool.startswith("ResNeXt paper Table 1") and row.convention.version == "as cited"
+    assert "Deep Residual" not in row.convention.tool

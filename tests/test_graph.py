@@ -273,3 +273,45 @@ def test_a_merge_is_named_and_shaped_by_its_combining_op(tmp_path):
     mul = graph.node("(model): mul")
     assert mul.output_shape == [1, 8, 16, 16] and mul.receptive_field == [3, 3]
     assert [e.shape for e in graph.edges if e.source == mul.id] == [[8]]  # the mean leaves the merge
+
+
+TOKENS_MODEL = '''
+import torch
+from torch import nn
+
+class Tokens(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(100, 16)
+        self.fc = nn.Linear(16, 4)
+        self.side = nn.Linear(8, 4)
+
+    def forward(self, x, extra=None):
+        y = self.fc(self.emb(x))
+        return y if extra is None else y + self.side(extra).unsqueeze(1)
+'''
+
+
+def _mermaid_nodes(text: str) -> dict[str, str]:
+    """Node name -> its label's lines after the name, from mermaid text."""
+    labels = re.findall(r'^  n\d+[\[(]+"(.*?)"[\])]+$', text, re.M)
+    return {label.split("<br/>")[0]: label for label in labels}
+
+
+def test_a_users_token_model_with_int64_ids_mode_and_forward_kwargs(tmp_path):
+    """128 int64 token ids: the lookup has no MACs, fc 128 x 16 x 4 = 8,192 (8.19 kMACs); the keyword
+    tensor ``extra`` (1x8) adds side's 8 x 4 = 32 MACs, by hand; the title says the mode."""
+    path = tmp_path / "tokens.py"
+    path.write_text(TOKENS_MODEL)
+    out = tmp_path / "e.mmd"
+    result = runner.invoke(app, ["graph", f"{path}:Tokens", "--input", "128:int64", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    nodes = _mermaid_nodes(text)
+    assert "8.19 kMACs" in nodes["fc"] and "MACs" not in nodes["emb"] and "side" not in nodes
+    assert "eval mode" in text.split("\n")[1]
+    result = runner.invoke(app, ["graph", f"{path}:Tokens", "--input", "128:int64", "--mode", "train",
+                                 "--forward-kwargs", '{"extra": "8"}', "--format", "mermaid"])
+    assert result.exit_code == 0, result.output
+    nodes = _mermaid_nodes(result.stdout)
+    assert "32 MACs" in nodes["side"] and "train mode" in result.stdout.split("\n")[1]

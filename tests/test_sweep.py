@@ -179,3 +179,35 @@ def test_the_collector_is_left_as_it_was(resnet20_sweep) -> None:
     finally:
         gc.unfreeze()
     assert point.error is None, point.error
+
+
+KEYWORD_MODEL = '''
+import torch
+from torch import nn
+
+class WithExtra(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 1, bias=False)
+        self.side = nn.Linear(8, 4, bias=False)
+
+    def forward(self, x, extra=None):
+        y = self.conv(x)
+        return y if extra is None else y + self.side(extra)[:, :, None, None]
+'''
+
+
+def test_mode_and_forward_kwargs_reach_every_point(tmp_path: Path) -> None:
+    """A 1x1 conv 3->4 at side s is 3 x 4 x s^2 MACs; the keyword tensor ``extra`` (1x8) adds the
+    linear layer's 8 x 4 = 32, by hand; the json and the notes say the mode."""
+    path = tmp_path / "extra.py"
+    path.write_text(KEYWORD_MODEL)
+    result = runner.invoke(app, ["sweep", f"{path}:WithExtra", "--sizes", "8,16", "--channels", "3", "--mode",
+                                 "train", "--forward-kwargs", '{"extra": "8"}', "-f", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [p["macs"] for p in data["points"]] == [3 * 4 * 8 * 8 + 32, 3 * 4 * 16 * 16 + 32]
+    assert data["mode"] == "train" and "counted in train mode" in data["notes"]
+    plain = json.loads(runner.invoke(app, ["sweep", f"{path}:WithExtra", "--sizes", "8", "--channels", "3",
+                                           "-f", "json"]).stdout)
+    assert plain["points"][0]["macs"] == 3 * 4 * 8 * 8 and plain["mode"] == "eval"

@@ -20,8 +20,9 @@ from torch import nn
 from ..engines.contract import LayerRecord, Want
 from ..engines.dataflow import Dataflow
 from ..errors import UsageError
-from ..options import Engine, GraphColor
+from ..options import Engine, GraphColor, Mode
 from .counting import analyze
+from .feeding import ForwardKwargs
 from .graph_fold import Folded, NodeKey, fold, max_depth
 from .graph_settings import settings
 from .report import Report
@@ -78,6 +79,7 @@ class Graph:
     edges: list[GraphEdge]
     totals: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    mode: str = "eval"  # the mode the network was counted in (``Mode``)
 
     def node(self, name: str) -> GraphNode:
         return next(n for n in self.nodes if n.name == name)
@@ -87,7 +89,7 @@ def graph_of(
     model: ModelSpec, *, depth: int | None = None, color: GraphColor | str = GraphColor.macs,
     focus: str | None = None, input_size: InputSpec = None, batch: int = 1, num_classes: int | None = None,
     kwargs: dict[str, Any] | str | None = None, aux: bool = False, engine: Engine | str = Engine.fvcore,
-    memory_budget: int | str | None = None,
+    memory_budget: int | str | None = None, mode: Mode | str = Mode.eval, forward_kwargs: ForwardKwargs = None,
 ) -> Graph:
     """The dataflow graph of ``model`` at ``depth`` (default: the deepest with at most ``MAX_NODES``
     nodes, and a note when that folds), shaded by ``color``; ``focus`` keeps one module's inside
@@ -99,14 +101,16 @@ def graph_of(
     if focus is not None and focus not in modules:
         raise UsageError(f"focus (--focus) {focus!r} is not a module of {target.label}; "
                          "'archstat table MODEL' lists the module names.")
-    report = analyze(target.module, input_size=target.shapes, batch=batch, aux=aux, name=target.label,
-                     engine=engine, memory_budget=memory_budget, want=Want.ALL | Want.GRAPH)
+    report = analyze(target.module, input_size=target.inputs, batch=batch, aux=aux, name=target.label,
+                     engine=engine, memory_budget=memory_budget, want=Want.ALL | Want.GRAPH, mode=mode,
+                     forward_kwargs=forward_kwargs)
     assert report.dataflow is not None
     leaves = {r.name for r in report.records if r.is_leaf}
     chosen, folded, notes = _choose_depth(report.dataflow, depth, leaves, focus)
     graph = _build(report, folded, modules, focus)
     graph.depth, graph.color = chosen, color
-    graph.notes = [*report.notes, *notes]
+    graph.mode = report.mode
+    graph.notes = [f"counted in {report.mode} mode", *report.notes, *notes]
     _shade(graph, color)
     return graph
 

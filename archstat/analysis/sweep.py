@@ -20,10 +20,11 @@ from typing import Any
 
 from ..errors import ArchstatError, UsageError
 from ..inputs import Shape, TensorSpec, check_shape
-from ..options import Dtype, Engine, Optimizer
+from ..options import Dtype, Engine, Mode, Optimizer
 from ..tabular import TableData, Tabular
 from . import views
 from .counting import analyze
+from .feeding import ForwardKwargs
 from .memory import measure_memory, prepare_meta
 from .resolve import ModelSpec, resolve
 
@@ -74,6 +75,7 @@ class SweepReport(Tabular):
     optimizer: str
     points: list[SweepPoint]
     notes: list[str] = field(default_factory=list)
+    mode: str = "eval"  # the mode every point was counted in (``Mode``)
 
     def table_data(self) -> TableData:
         """What a notebook shows, and ``to_latex()`` writes: one row per point, counts in full."""
@@ -83,7 +85,8 @@ class SweepReport(Tabular):
         return views.sweep_summary(self)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"model": self.model, "engine": self.engine, "dtype": self.dtype, "optimizer": self.optimizer,
+        return {"model": self.model, "engine": self.engine, "mode": self.mode, "dtype": self.dtype,
+                "optimizer": self.optimizer,
                 "units": UNITS, "notes": self.notes, "points": [asdict(p) for p in self.points]}
 
     def rows(self) -> list[dict[str, Any]]:
@@ -141,6 +144,8 @@ def sweep_model(
     freeze: Sequence[str] = (),
     train: Sequence[str] = (),
     memory_budget: int | str | None = None,
+    mode: Mode | str = Mode.eval,
+    forward_kwargs: ForwardKwargs = None,
 ) -> SweepReport:
     """Params, MACs (forward, backward, training step), activations, training and inference memory
     and the receptive field of ``model`` at each square input side in ``sizes`` and each batch.
@@ -151,14 +156,15 @@ def sweep_model(
         engine: "meta" (the default: one pass per side, no weights in memory) or "fvcore".
         channels: input channels (default: the zoo model's, or a user model's first convolution's).
         dtype, optimizer: of the memory estimate (``estimate_memory``).
-        num_classes, kwargs, aux, name, freeze, train, memory_budget: as for ``analyze``.
+        num_classes, kwargs, aux, name, freeze, train, memory_budget, mode, forward_kwargs: as for
+            ``analyze`` (``forward_kwargs`` reach the memory estimate too).
 
     Returns:
         A ``SweepReport``; units in ``sweep.UNITS``. A point the network cannot take carries the
         reason in ``error`` and no counts.
     """
     sides, batch_list = parse_sides(sizes), parse_sides(batches, "--batch")
-    engine = Engine.parse(engine, "--engine")
+    engine, mode = Engine.parse(engine, "--engine"), Mode.parse(mode, "--mode")
     dtype, optimizer = Dtype.parse(dtype, "--dtype"), Optimizer.parse(optimizer, "--optimizer")
     first = f"{channels}x{sides[0]}x{sides[0]}" if channels else str(sides[0])
     target = resolve(model, input_size=first, num_classes=num_classes, kwargs=kwargs, name=name,
@@ -168,11 +174,12 @@ def sweep_model(
                          f"{'x'.join(map(str, target.shapes[0]))}; sweep varies one CxHxW image input.")
     meta, skipped = prepare_meta(target, aux, freeze, train, dtype)
     settings: dict[str, Any] = {"engine": engine, "memory_budget": memory_budget, "freeze": freeze, "train": train,
-                                "aux": aux}
+                                "aux": aux, "mode": mode, "forward_kwargs": forward_kwargs}
     points: list[SweepPoint] = []
     notes: list[str] = []
     engines: list[str] = []  # the engines that counted (fvcore hands over to meta above the budget)
-    memory_settings: dict[str, Any] = {"dtype": dtype, "optimizer": optimizer, "aux": aux, "skipped": skipped}
+    memory_settings: dict[str, Any] = {"dtype": dtype, "optimizer": optimizer, "aux": aux, "skipped": skipped,
+                                       "forward_kwargs": forward_kwargs}
     with _old_objects_frozen():  # the loop allocates enough for several full collections
         for side in sides:
             shape = check_shape((target.shapes[0][0], side, side))
@@ -188,7 +195,8 @@ def sweep_model(
                        for batch in batch_list]
     _add_growth(points)
     return SweepReport(model=target.label, engine=", ".join(engines) or engine.value, dtype=dtype.value,
-                       optimizer=optimizer.value, points=points, notes=notes)
+                       optimizer=optimizer.value, points=points, notes=[f"counted in {mode.value} mode", *notes],
+                       mode=mode.value)
 
 
 @contextmanager

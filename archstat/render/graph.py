@@ -65,7 +65,7 @@ def label_lines(node: GraphNode, graph: Graph) -> list[str]:
 
 def title(graph: Graph) -> str:
     shapes = " + ".join(format_shape(s) for s in graph.input_shape)
-    return (f"{graph.model}: input {shapes}, depth {graph.depth}, engine {graph.engine}; "
+    return (f"{graph.model}: input {shapes}, depth {graph.depth}, engine {graph.engine}, {graph.mode} mode; "
             f"shade: {COLOR_WORDS[graph.color]}")
 
 

@@ -61,7 +61,9 @@ KERAS = Convention(
 
 
 def paper(title: str, year: int, source: str) -> Convention:
-    """The paper's own figure, as the registry holds it."""
-    return Convention("paper", title, str(year), "multiply-adds, as stated",
+    """The paper's own figure, as the registry holds it. The call and version cells name where the
+    figure stands (``source``: it may be another paper's table, e.g. ResNeXt's for ResNet-50 v1.5);
+    without a source they name the layout's paper and its year."""
+    return Convention("paper", source or title, "as cited" if source else str(year), "multiply-adds, as stated",
                       f"The paper states its figure for convolutions and fully connected layers, rounded "
                       f"({source or 'no source given'}).")

@@ -11,12 +11,15 @@ from __future__ import annotations
 import contextlib
 import importlib.metadata
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch import Tensor, nn
+
+from ...inputs import InputDtype, TensorSpec
+from ..feeding import make_tensor
 
 NOT_INSTALLED = "not installed"
 
@@ -42,9 +45,18 @@ def installed(distribution: str) -> str | None:
         return None
 
 
-def _inputs(module: nn.Module, shapes: list[tuple[int, ...]]) -> tuple[Tensor, ...]:
-    device = next((p.device for p in module.parameters()), torch.device("cpu"))
-    return tuple(torch.zeros((1, *shape), device=device) for shape in shapes)
+Shapes = Sequence[tuple[int, ...] | TensorSpec]  # without the batch; a spec carries its dtype too
+
+
+def _inputs(module: nn.Module, shapes: Shapes) -> tuple[Tensor, ...]:
+    """Zeros at batch 1 on the module's device, of each spec's dtype (float32 for a bare shape):
+    integer zeros are valid token ids for an embedding."""
+    device = str(next((p.device for p in module.parameters()), torch.device("cpu")))
+    return tuple(make_tensor(s if isinstance(s, TensorSpec) else TensorSpec(tuple(s)), device) for s in shapes)
+
+
+def _shape(spec: tuple[int, ...] | TensorSpec) -> tuple[int, ...]:
+    return tuple(spec.shape if isinstance(spec, TensorSpec) else spec)
 
 
 def _guarded(run: Callable[[], tuple[float, float | None]]) -> Outcome:
@@ -56,7 +68,7 @@ def _guarded(run: Callable[[], tuple[float, float | None]]) -> Outcome:
         return Failed(f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"[:200])
 
 
-def run_torchinfo(module: nn.Module, shapes: list[tuple[int, ...]]) -> Outcome:
+def run_torchinfo(module: nn.Module, shapes: Shapes) -> Outcome:
     if installed("torchinfo") is None:
         return NOT_INSTALLED
 
@@ -69,15 +81,20 @@ def run_torchinfo(module: nn.Module, shapes: list[tuple[int, ...]]) -> Outcome:
     return _guarded(run)
 
 
-def run_ptflops(module: nn.Module, shapes: list[tuple[int, ...]], backend: str) -> Outcome:
+def run_ptflops(module: nn.Module, shapes: Shapes, backend: str) -> Outcome:
     if installed("ptflops") is None:
         return NOT_INSTALLED
 
     def run() -> tuple[float, float | None]:
         from ptflops import get_model_complexity_info
 
-        macs, params = get_model_complexity_info(module, tuple(shapes[0]), as_strings=False, backend=backend,
-                                                 print_per_layer_stat=False)
+        spec = shapes[0]
+        # ptflops makes a float input of the parameters' dtype; an integer spec (token ids) needs its own
+        made = isinstance(spec, TensorSpec) and spec.dtype is not InputDtype.float32
+        macs, params = get_model_complexity_info(module, _shape(spec), as_strings=False, backend=backend,
+                                                 print_per_layer_stat=False,
+                                                 input_constructor=(lambda _: _inputs(module, [spec])[0]) if made
+                                                 else None)
         if macs is None:
             raise RuntimeError("ptflops returned None (its forward raised)")
         return macs, params
@@ -85,7 +102,7 @@ def run_ptflops(module: nn.Module, shapes: list[tuple[int, ...]], backend: str) 
     return _guarded(run)
 
 
-def run_thop(module: nn.Module, shapes: list[tuple[int, ...]], thop: Any = None) -> Outcome:
+def run_thop(module: nn.Module, shapes: Shapes, thop: Any = None) -> Outcome:
     """thop's ``profile``; ``thop`` is the imported package to use (default: the installed one)."""
     if thop is None and installed("thop") is None and installed("ultralytics-thop") is None:
         return NOT_INSTALLED
@@ -98,7 +115,7 @@ def run_thop(module: nn.Module, shapes: list[tuple[int, ...]], thop: Any = None)
     return _guarded(run)
 
 
-def run_flop_counter(module: nn.Module, shapes: list[tuple[int, ...]]) -> Outcome:
+def run_flop_counter(module: nn.Module, shapes: Shapes) -> Outcome:
     def run() -> tuple[float, float | None]:
         from torch.utils.flop_counter import FlopCounterMode
 

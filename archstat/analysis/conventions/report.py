@@ -18,10 +18,12 @@ from torch import nn
 
 from ...engines.call_log import CallLog, record_calls
 from ...errors import AnalysisError, UsageError
+from ...inputs import TensorSpec
 from ...options import Engine, Mode
 from ...tabular import TableData, Tabular
 from .. import views
 from ..counting import analyze
+from ..feeding import make_tensor
 from ..params import aux_mode, param_counts
 from ..resolve import InputSpec, ModelSpec, Target, resolve
 from ..snapshot import as_given
@@ -49,6 +51,7 @@ class ConventionsReport(Tabular):
     rows: list[ConventionRow]
     ran: bool = False
     notes: list[str] = field(default_factory=list)
+    mode: str = Mode.eval.value  # the only mode the peer tools count in
 
     def row(self, key: str) -> ConventionRow:
         return next(r for r in self.rows if r.convention.key == key)
@@ -61,40 +64,46 @@ class ConventionsReport(Tabular):
         return views.conventions_summary(self)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"model": self.model, "input_shape": [list(s) for s in self.input_shape], "macs": self.macs,
-                "params": self.params, "by_item": self.by_item, "ran": self.ran,
+        return {"model": self.model, "mode": self.mode, "input_shape": [list(s) for s in self.input_shape],
+                "macs": self.macs, "params": self.params, "by_item": self.by_item, "ran": self.ran,
                 "rows": [r.to_dict() for r in self.rows], "notes": self.notes}
 
 
 def conventions(model: ModelSpec, *, input_size: InputSpec = None, num_classes: int | None = None,
                 kwargs: dict[str, Any] | str | None = None, engine: Engine | str = Engine.fvcore,
-                run: bool = False) -> ConventionsReport:
+                run: bool = False, mode: Mode | str = Mode.eval) -> ConventionsReport:
     """Every tool's count of ``model`` (a zoo name, ``file.py:Class`` or a module), from archstat's
     own trace, with each difference from archstat's MACs (one fused multiply-add = 1) as line items.
 
     ``engine`` counts archstat's own MACs ("fvcore" or "meta"); ``run`` also runs each installed tool
-    on the module (a real forward each) and keeps its number as ``ConventionRow.actual``.
+    on the module (a real forward each) and keeps its number as ``ConventionRow.actual``. Inputs
+    are zeros of each spec's dtype (``"128:int64"``: token ids). ``mode`` must be eval: the tools run
+    the network in eval mode, and their rules here are theirs in that mode.
     """
     engine = Engine.parse(engine, "--engine")
+    if Mode.parse(mode, "--mode") is not Mode.eval:
+        raise UsageError("--mode train: conventions counts in eval mode only, as every peer tool runs the network; "
+                         "use 'archstat table MODEL --mode train' for train-mode counts.")
     target = resolve(model, input_size=input_size, num_classes=num_classes, kwargs=kwargs,
                      device="cpu" if run or engine is Engine.fvcore else "meta")
     if len(target.shapes) != 1:
         raise UsageError(f"{target.label} takes {len(target.shapes)} inputs; the peer tools compare one-input models.")
-    report = analyze(target.module, input_size=target.shapes, engine=engine, name=target.label)
-    module, shape = target.module, target.shapes[0]
+    report = analyze(target.module, input_size=target.inputs, engine=engine, name=target.label, mode=Mode.eval)
+    module, spec = target.module, target.inputs[0]
     with as_given(module, Mode.eval), aux_mode(module, False):
-        log = _record(module, shape, target.label)
+        log = _record(module, spec, target.label)
         rows = _rows(target, log, report.totals, fvcore_ledger(report.totals["by_operator"]))
         if run:
-            _run_tools(module, shape, rows, report.totals["macs"] if report.engine == "fvcore" else None)
-    return ConventionsReport(target.label, [(1, *shape)], report.totals["macs"], report.totals["params"],
-                             dict(fvcore_ledger(report.totals["by_operator"])), rows, run, report.notes)
+            _run_tools(module, spec, rows, report.totals["macs"] if report.engine == "fvcore" else None)
+    notes = ["counted in eval mode (every peer tool runs the network in eval mode)", *report.notes]
+    return ConventionsReport(target.label, [(1, *spec.shape)], report.totals["macs"], report.totals["params"],
+                             dict(fvcore_ledger(report.totals["by_operator"])), rows, run, notes)
 
 
-def _record(module: nn.Module, shape: tuple[int, ...], label: str) -> CallLog:
+def _record(module: nn.Module, spec: TensorSpec, label: str) -> CallLog:
     try:
         with torch.no_grad():
-            return record_calls(module, (torch.zeros((1, *shape), device="meta"),), PATCHES, NEW_FUNCTIONS)
+            return record_calls(module, (make_tensor(spec, "meta"),), PATCHES, NEW_FUNCTIONS)
     except Exception as error:  # the user's forward may raise anything on meta tensors
         raise AnalysisError(f"{label}: the call log's meta pass failed: {type(error).__name__}: {error}") from error
 
@@ -176,7 +185,7 @@ _RUNNERS = {
 }
 
 
-def _run_tools(module: nn.Module, shape: tuple[int, ...], rows: list[ConventionRow], fvcore: int | None) -> None:
+def _run_tools(module: nn.Module, spec: TensorSpec, rows: list[ConventionRow], fvcore: int | None) -> None:
     """Each installed tool's own count beside archstat's computed one (``ConventionRow.actual``)."""
     thop_flavour = "ultralytics-thop" if peers.installed("ultralytics-thop") else "thop"
     for row in rows:
@@ -184,10 +193,10 @@ def _run_tools(module: nn.Module, shape: tuple[int, ...], rows: list[ConventionR
         if key == "fvcore":
             row.actual = fvcore if fvcore is not None else "archstat counted on the meta engine"
         elif key in ("thop", "ultralytics-thop"):
-            row.actual = peers.run_thop(module, [shape]) if key == thop_flavour and peers.installed(key) \
+            row.actual = peers.run_thop(module, [spec]) if key == thop_flavour and peers.installed(key) \
                 else peers.NOT_INSTALLED
         elif key in _RUNNERS:
-            row.actual = _RUNNERS[key](module, [shape])
+            row.actual = _RUNNERS[key](module, [spec])
         else:
             continue
         if isinstance(row.actual, tuple):

@@ -7,12 +7,14 @@ from ..errors import reports_errors
 from ..options import (
     DEFAULT_ENGINE,
     DEFAULT_FORMAT,
+    DEFAULT_MODE,
     ClassesOpt,
     EngineOpt,
     FormatOpt,
     InputOpt,
     KwargsOpt,
     ModelArg,
+    ModeOpt,
     RunOpt,
 )
 from ..output import Result, emit, text_output
@@ -27,15 +29,19 @@ def conventions(
     kwargs: KwargsOpt = None,
     engine: EngineOpt = DEFAULT_ENGINE,
     run: RunOpt = False,
+    mode: ModeOpt = DEFAULT_MODE,
     format: FormatOpt = DEFAULT_FORMAT,
 ) -> None:
     """Each peer tool's count of one network, from archstat's own trace, and why it differs, item by item.
+
+    The tools run the network in eval mode, so --mode train is refused.
 
     Example: archstat conventions resnet50_v1_5 --run
     """
     from ...analysis.conventions.report import conventions as compute
 
-    report = compute(model, input_size=input or None, num_classes=num_classes, kwargs=kwargs, engine=engine, run=run)
+    report = compute(model, input_size=input or None, num_classes=num_classes, kwargs=kwargs, engine=engine, run=run,
+                     mode=mode)
     emit(Result(json=report.to_dict, csv=lambda: conventions_rows(report), table=lambda: conventions_table(report),
                 title=f"{report.model}: one network, every tool's convention", notes=conventions_notes(report),
                 right=RIGHT, heading=report.model), format)

@@ -12,6 +12,7 @@ from ...options import GraphColor, GraphFormat
 from ..errors import reports_errors
 from ..options import (
     DEFAULT_ENGINE,
+    DEFAULT_MODE,
     AuxOpt,
     BatchOpt,
     BudgetOpt,
@@ -19,9 +20,11 @@ from ..options import (
     DepthOpt,
     EngineOpt,
     ForceOpt,
+    ForwardKwargsOpt,
     InputOpt,
     KwargsOpt,
     ModelArg,
+    ModeOpt,
 )
 from ..output import check_writable, note, tell, write, write_atomically
 
@@ -49,6 +52,8 @@ def graph(
     kwargs: KwargsOpt = None,
     engine: EngineOpt = DEFAULT_ENGINE,
     memory_budget: BudgetOpt = None,
+    mode: ModeOpt = DEFAULT_MODE,
+    forward_kwargs: ForwardKwargsOpt = None,
     force: ForceOpt = False,
 ) -> None:
     """Draw the graph the forward runs: modules at --depth, merges (concatenations, additions), the
@@ -66,7 +71,8 @@ def graph(
     from ...analysis.graph import graph_of
 
     drawn = graph_of(model, depth=depth, color=color, focus=focus, input_size=input or None, batch=batch,
-                     num_classes=num_classes, kwargs=kwargs, aux=aux, engine=engine, memory_budget=memory_budget)
+                     num_classes=num_classes, kwargs=kwargs, aux=aux, engine=engine, memory_budget=memory_budget,
+                     mode=mode, forward_kwargs=forward_kwargs)
     for text in drawn.notes:
         note(text)
     content = document(drawn, fmt)

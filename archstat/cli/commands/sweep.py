@@ -12,15 +12,18 @@ from ...render.sweep import SWEEP_RIGHT, sweep_notes, sweep_table
 from ..errors import reports_errors
 from ..options import (
     DEFAULT_FORMAT,
+    DEFAULT_MODE,
     AuxOpt,
     BudgetOpt,
     ClassesOpt,
     DtypeOpt,
     EngineOpt,
     FormatOpt,
+    ForwardKwargsOpt,
     FreezeOpt,
     KwargsOpt,
     ModelArg,
+    ModeOpt,
     OptimizerOpt,
     TrainOpt,
 )
@@ -57,6 +60,8 @@ def sweep(
     freeze: FreezeOpt = None,
     train: TrainOpt = None,
     memory_budget: BudgetOpt = None,
+    mode: ModeOpt = DEFAULT_MODE,
+    forward_kwargs: ForwardKwargsOpt = None,
     plot: PlotOpt = None,
     format: FormatOpt = DEFAULT_FORMAT,
     force: Annotated[bool, typer.Option(
@@ -75,7 +80,8 @@ def sweep(
 
     report = sweep_model(model, sizes=sizes, batches=batch, engine=engine, channels=channels, dtype=dtype,
                          optimizer=optimizer, num_classes=num_classes, kwargs=kwargs, aux=aux,
-                         freeze=freeze or (), train=train or (), memory_budget=memory_budget)
+                         freeze=freeze or (), train=train or (), memory_budget=memory_budget,
+                         mode=mode, forward_kwargs=forward_kwargs)
     if plot is not None:
         from ...render.plot import sweep_figure
 
@@ -88,7 +94,7 @@ def sweep_result(report: SweepReport) -> Result:
     imported only for csv: a third of a second)."""
     return Result(
         json=report.to_dict, csv=lambda: _frame(report),
-        table=lambda: sweep_table(report), title=f"{report.model}: cost against input side",
+        table=lambda: sweep_table(report), title=f"{report.model}: cost against input side ({report.mode} mode)",
         notes=sweep_notes(report), right=SWEEP_RIGHT, heading=f"{report.model}: sweep",
     )
 
