@@ -99,7 +99,7 @@ def emit(result: Result, format: OutputFormat) -> None:
         write(to_latex(_table_data(result)))
     else:
         for item in result.terminal() if result.terminal else [_table(result)]:
-            stdout.print(item)
+            stdout.print(item, crop=False)  # a table too wide for the terminal runs past it, no digit cut
 
 
 def for_people(format: OutputFormat) -> bool:
