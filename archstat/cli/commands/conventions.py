@@ -38,4 +38,4 @@ def conventions(
     report = compute(model, input_size=input or None, num_classes=num_classes, kwargs=kwargs, engine=engine, run=run)
     emit(Result(json=report.to_dict, csv=lambda: conventions_rows(report), table=lambda: conventions_table(report),
                 title=f"{report.model}: one network, every tool's convention", notes=conventions_notes(report),
-                right=RIGHT, heading=report.model), format)
+                right=RIGHT, heading=report.model, latex=report.table_data), format)
