@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 import numbers
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -153,7 +153,7 @@ def latex_text(text: str) -> str:
     return _GROUPED.sub(lambda match: _thin_groups(match.group()), escaped)
 
 
-def _latex_row(values: Sequence[str], prose: set[int] = frozenset()) -> str:  # type: ignore[assignment]
+def _latex_row(values: Sequence[str], prose: Collection[int] = ()) -> str:
     cells = [PROSE_BOX + rf"{{\raggedright {latex_text(v)}}}" if i in prose and v else latex_text(v)
              for i, v in enumerate(values)]
     return "    " + " & ".join(cells) + r" \\"

@@ -183,7 +183,8 @@ class PlainTable:
                              no_wrap=number, min_width=fit.least[i],
                              overflow="ellipsis" if number else "fold")
         for row in self.rows:
-            table.add_row(*(row[i] if isinstance(row[i], Text) else Text(row[i]) for i in fit.shown))
+            cells = [row[i] for i in fit.shown]
+            table.add_row(*(cell if isinstance(cell, Text) else Text(cell) for cell in cells))
         return table, max(max_width, fit.least_width(fit.shown))
 
 
