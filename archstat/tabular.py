@@ -28,8 +28,9 @@ UNIT_NOTE = "MACs: one fused multiply-add = 1 MAC (fvcore's 'flop'); FLOPs = 2 x
 LONG_ROWS = 40  # more rows than this: a longtable, which breaks across pages, not a float that would not fit
 PAGE_CHARACTERS = 75  # about what a portrait page's text width holds in \\small type, in characters
 PROSE_CHARACTERS = 40  # a text column with a cell longer than this wraps, in a box this wide:
-PROSE_BOX = r"\parbox[t]{14em}"
-PROSE_WIDTH = 28  # ... which is about this many characters
+PROSE_BOX = r"\parbox[t]{16em}"
+PROSE_WIDTH = 32  # ... which is about this many characters
+SHRINK = r"  \resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%"  # never enlarges
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,7 @@ def to_latex(table: TableData, source: str = "archstat") -> str:
         return "\n".join([*lines, r"\endgroup", *([r"\end{landscape}"] if wide else [])]) + "\n"
     lines += [r"\begin{table}[htbp]", r"  \centering\small\setlength{\tabcolsep}{4pt}", *caption]
     if table.columns:
-        lines += [*([r"  \resizebox{\linewidth}{!}{%"] if wide else []), rf"  \begin{{tabular}}{{{_spec(table)}}}",
+        lines += [*([SHRINK] if wide else []), rf"  \begin{{tabular}}{{{_spec(table)}}}",
                   r"    \toprule", _latex_row(list(table.columns)), r"    \midrule", *_body(table),
                   r"    \bottomrule", r"  \end{tabular}" + ("}" if wide else "")]
     if notes:
