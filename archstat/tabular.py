@@ -20,12 +20,17 @@ from __future__ import annotations
 import html
 import numbers
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 UNIT_NOTE = "MACs: one fused multiply-add = 1 MAC (fvcore's 'flop'); FLOPs = 2 x MACs."
-BOOKTABS = "% archstat table: needs \\usepackage{booktabs} in the preamble (numbers grouped by \\, thin spaces)"
+LONG_ROWS = 40  # more rows than this: a longtable, which breaks across pages, not a float that would not fit
+PAGE_CHARACTERS = 75  # about what a portrait page's text width holds in \\small type, in characters
+PROSE_CHARACTERS = 40  # a text column with a cell longer than this wraps, in a box this wide:
+PROSE_BOX = r"\parbox[t]{16em}"
+PROSE_WIDTH = 32  # ... which is about this many characters
+SHRINK = r"  \resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%"  # never enlarges
 
 
 @dataclass(frozen=True)
@@ -149,35 +154,87 @@ def latex_text(text: str) -> str:
     return _GROUPED.sub(lambda match: _thin_groups(match.group()), escaped)
 
 
-def _latex_row(values: Sequence[str]) -> str:
-    return "    " + " & ".join(latex_text(v) for v in values) + r" \\"
+def _latex_row(values: Sequence[str], prose: Collection[int] = ()) -> str:
+    cells = [PROSE_BOX + rf"{{\raggedright {latex_text(v)}}}" if i in prose and v else latex_text(v)
+             for i, v in enumerate(values)]
+    return "    " + " & ".join(cells) + r" \\"
 
 
-def to_latex(table: TableData) -> str:
-    """A ``table`` float holding a booktabs ``tabular`` (``\\toprule``, ``\\midrule``, ``\\bottomrule``),
-    its title as the caption and its notes, the MAC convention among them when a column counts MACs
-    or FLOPs, as a footnote-size table note. Needs only ``\\usepackage{booktabs}``."""
+def to_latex(table: TableData, source: str = "archstat") -> str:
+    """A booktabs table (``\\toprule``, ``\\midrule``, ``\\bottomrule``) in ``\\small`` type with narrow
+    column gaps, its title as the caption and its notes, the MAC convention among them when a column
+    counts MACs or FLOPs, as a footnote-size table note. Up to ``LONG_ROWS`` rows it is a ``table``
+    float holding a ``tabular``, scaled to the text width if wider (graphicx); a longer one is a
+    ``longtable``, which goes on over pages (a float must fit one page), on landscape pages if wider
+    (pdflscape). Long text wraps in a box. ``source`` names the command in the first line, a comment
+    on the packages it needs."""
     notes = list(table.notes)
     counts_macs = any(word in f"{table.title} {' '.join(table.columns)}" for word in ("MAC", "FLOP"))
     if counts_macs and not any("multiply-add" in note for note in notes):
         notes.append(UNIT_NOTE)
-    right = set(table.right)
-    lines = [BOOKTABS, r"\begin{table}[htbp]", r"  \centering"]
-    if table.title:
-        lines.append(rf"  \caption{{{latex_text(table.title)}}}")
+    long = len(table.rows) > LONG_ROWS and bool(table.columns)
+    wide = _characters(table) > PAGE_CHARACTERS
+    packages = ",".join(["booktabs", *(["longtable"] if long else []),
+                         *([("pdflscape" if long else "graphicx")] if wide else [])])
+    lines = [f"% {source}: needs \\usepackage{{{packages}}} in the preamble (numbers grouped by \\, thin spaces)"]
+    caption = [rf"  \caption{{{latex_text(table.title)}}}"] if table.title else []
+    note_lines = [f"    {latex_text(note)}\\par" for note in notes]
+    if long:
+        size, gap = (r"\scriptsize", 2) if wide else (r"\small", 3)
+        lines += [*([r"\begin{landscape}"] if wide else []), rf"\begingroup{size}\setlength{{\tabcolsep}}{{{gap}pt}}",
+                  *_long_rows(table, caption)]
+        if notes:
+            lines += [r"\begin{footnotesize}", *note_lines, r"\end{footnotesize}"]
+        return "\n".join([*lines, r"\endgroup", *([r"\end{landscape}"] if wide else [])]) + "\n"
+    lines += [r"\begin{table}[htbp]", r"  \centering\small\setlength{\tabcolsep}{4pt}", *caption]
     if table.columns:
-        spec = "".join("r" if c in right else "l" for c in table.columns)
-        lines += [rf"  \begin{{tabular}}{{{spec}}}", r"    \toprule", _latex_row(list(table.columns)), r"    \midrule"]
-        lines += [_latex_row(row) for row in _lines(table)]
-        if table.total is not None:
-            lines += [r"    \midrule", _latex_row([cell_text(v) for v in table.total])]
-        lines += [r"    \bottomrule", r"  \end{tabular}"]
+        lines += [*([SHRINK] if wide else []), rf"  \begin{{tabular}}{{{_spec(table)}}}",
+                  r"    \toprule", _latex_row(list(table.columns)), r"    \midrule", *_body(table),
+                  r"    \bottomrule", r"  \end{tabular}" + ("}" if wide else "")]
     if notes:
-        lines += [r"  \par\smallskip", r"  \begin{minipage}{\linewidth}\footnotesize"]
-        lines += [f"    {latex_text(note)}\\par" for note in notes]
-        lines.append(r"  \end{minipage}")
+        lines += [r"  \par\smallskip", r"  \begin{minipage}{\linewidth}\footnotesize", *note_lines, r"  \end{minipage}"]
     lines.append(r"\end{table}")
     return "\n".join(lines) + "\n"
+
+
+def _widths(table: TableData) -> list[int]:
+    """Each column's widest cell, header included, in characters."""
+    lines = [list(table.columns), *_lines(table), *([[cell_text(v) for v in table.total]] if table.total else [])]
+    return [max(len(row[i]) for row in lines) for i in range(len(table.columns))]
+
+
+def _prose(table: TableData) -> set[int]:
+    """The text columns with a cell too long to keep on one line: they wrap in a ``PROSE_BOX``."""
+    right = set(table.right)
+    return {i for i, (c, w) in enumerate(zip(table.columns, _widths(table), strict=True))
+            if c not in right and w > PROSE_CHARACTERS}
+
+
+def _characters(table: TableData) -> int:
+    """About how wide the table is set, in characters: cells, wrapped ones at their box, and gaps."""
+    prose = _prose(table)
+    return sum(PROSE_WIDTH if i in prose else w for i, w in enumerate(_widths(table))) + 2 * len(table.columns)
+
+
+def _spec(table: TableData) -> str:
+    right = set(table.right)
+    return "".join("r" if c in right else "l" for c in table.columns)
+
+
+def _body(table: TableData) -> list[str]:
+    """The rows, long text in boxes that wrap it, and the total row set apart by a rule."""
+    prose = _prose(table)
+    body = [_latex_row(row, prose) for row in _lines(table)]
+    if table.total is not None:
+        body += [r"    \midrule", _latex_row([cell_text(v) for v in table.total])]
+    return body
+
+
+def _long_rows(table: TableData, caption: list[str]) -> list[str]:
+    """A longtable: caption and header on the first page, the header again atop every later page."""
+    head = [r"    \toprule", _latex_row(list(table.columns)), r"    \midrule"]
+    return [rf"\begin{{longtable}}{{{_spec(table)}}}", *(f"{line}\\\\" for line in caption), *head,
+            r"  \endfirsthead", *head, r"  \endhead", *_body(table), r"    \bottomrule", r"\end{longtable}"]
 
 
 # ----------------------------------------------------------------------------- the mixin

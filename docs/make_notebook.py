@@ -35,8 +35,8 @@ CELLS = [
      "convolution of each first bottleneck sits."),
     ("code", "from archstat.analysis.diff import diff_models\n\n"
              "diff_models(\"resnet50\", \"resnet50_v1_5\", engine=\"meta\")"),
-    ("markdown", "## For a paper\n\n`to_latex()` writes a booktabs table (`\\usepackage{booktabs}`), the same as "
-     "`archstat table ... --format latex`."),
+    ("markdown", "## For a paper\n\n`to_latex()` writes a booktabs table (`\\usepackage{booktabs}`; `graphicx` when "
+     "wide, `longtable` when long: its first line says which), the same as `archstat table ... --format latex`."),
     ("code", "print(report.to_latex(depth=1))"),
 ]
 

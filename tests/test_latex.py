@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 import archstat
 from archstat.cli.app import app
 from archstat.options import GraphFormat, OutputFormat
-from archstat.tabular import UNIT_NOTE, TableData, latex_text, to_latex
+from archstat.tabular import LONG_ROWS, UNIT_NOTE, TableData, latex_text, to_latex
 
 runner = CliRunner()
 RULES = (r"\toprule", r"\midrule", r"\bottomrule")
@@ -116,6 +116,24 @@ def test_each_kind_of_result_writes_a_well_formed_table(name):
     assert not re.search(r"(?<!\\)[_%#&](?![^$]*\$)", "".join(c for row in rows for c in row))  # all escaped
     if name in ("compare", "sweep", "conventions"):  # MACs counted: the convention line is among the notes
         assert "one fused multiply-add" in latex
+    assert latex.startswith(f"% archstat {COMMANDS[name][0]}: needs")  # the first line names the command
+
+
+def test_sweep_and_conventions_write_counts_in_full():
+    """Not the terminal's words ("270 k", "40.9 MMACs"): the json's integers, grouped."""
+    _, (header, *rows) = tabular(cli(["sweep", "resnet20", "--sizes", "32,40", "--format", "latex"]))
+    points = json.loads(cli(["sweep", "resnet20", "--sizes", "32,40", "--format", "json"]))["points"]
+    assert len(points) == 2 and not any(p["error"] for p in points)
+    for name, key in (("params", "params"), ("MACs", "macs"), ("backward MACs", "backward_macs"),
+                      ("activations", "activations")):
+        assert [number(row[header.index(name)]) for row in rows] == [p[key] for p in points]
+    args = COMMANDS["conventions"]
+    _, (header, *rows) = tabular(cli([*args, "--format", "latex"]))
+    data = json.loads(cli([*args, "--format", "json"]))
+    counted = [(row, json_row) for row, json_row in zip(rows, data["rows"], strict=True) if json_row["value"]]
+    assert counted and all(number(row[header.index("number")]) == j["value"] for row, j in counted)
+    counted = [(row, j) for row, j in zip(rows, data["rows"], strict=True) if j["params"] is not None]
+    assert counted and all(number(row[header.index("params")]) == j["params"] for row, j in counted)
 
 
 def test_special_characters_and_grouping():
@@ -134,22 +152,58 @@ def test_a_table_of_macs_without_the_convention_gets_it():
 
 
 def _document(*tables: str) -> str:
-    return "\n".join([r"\documentclass{article}", r"\usepackage{booktabs}", r"\begin{document}", *tables,
-                      r"\end{document}", ""])
+    """A document holding ``tables``, with the packages each one's first line says it needs."""
+    packages = sorted({p for t in tables for p in re.match(r"% archstat[ a-z]*: needs \\usepackage\{([a-z,]+)\}",
+                                                          t).group(1).split(",")})
+    return "\n".join([r"\documentclass{article}", rf"\usepackage{{{','.join(packages)}}}", r"\begin{document}",
+                      *tables, r"\end{document}", ""])
+
+
+def _compile(tmp_path: Path, *tables: str) -> str:
+    """pdflatex's log of a document of ``tables``, after checking it compiled without an error."""
+    (tmp_path / "t.tex").write_text(_document(*tables), encoding="utf-8")
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "t.tex"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    errors = [line for line in done.stdout.splitlines() if line.startswith("!")]
+    if done.returncode != 0 and re.search(r"`(booktabs|longtable|pdflscape|graphicx)\.sty' not found", done.stdout):
+        pytest.skip("pdflatex without booktabs / longtable / pdflscape (texlive-latex-recommended)")
+    assert done.returncode == 0 and not errors, "\n".join(errors) or done.stdout[-2000:]
+    assert (tmp_path / "t.pdf").stat().st_size > 0
+    return (tmp_path / "t.log").read_text(encoding="utf-8", errors="replace")
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no pdflatex: the structure tests above stand in")
 def test_the_tables_compile(tmp_path: Path, table_outputs):
     tables = [table_outputs[0], cli([*COMMANDS["memory"], "--format", "latex"]),
               cli([*COMMANDS["compare"], "--format", "latex"]), cli([*COMMANDS["zoo"], "--format", "latex"])]
-    (tmp_path / "t.tex").write_text(_document(*tables), encoding="utf-8")
-    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "t.tex"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
-    errors = [line for line in done.stdout.splitlines() if line.startswith("!")]
-    if done.returncode != 0 and "booktabs.sty' not found" in done.stdout:
-        pytest.skip("pdflatex without booktabs (texlive-latex-recommended)")
-    assert done.returncode == 0 and not errors, "\n".join(errors) or done.stdout[-2000:]
-    assert (tmp_path / "t.pdf").stat().st_size > 0
+    _compile(tmp_path, *tables)
+
+
+@pytest.fixture(scope="module")
+def long_table() -> str:
+    """A layer table of 60 rows and 12 columns: wider than a portrait page, longer than one."""
+    return cli(["table", "resnet18", "--backward", "--engine", "meta", "--format", "latex"])
+
+
+def test_a_long_table_is_a_longtable_with_the_jsons_numbers(long_table):
+    assert long_table.startswith(r"% archstat table: needs \usepackage{booktabs,longtable,pdflscape}")
+    assert r"\begin{longtable}" in long_table and r"\begin{table}" not in long_table
+    head, body = long_table.split(r"\endhead")
+    rows = [unescaped_split(line) for line in body.splitlines() if line.strip().endswith(r"\\")]
+    header = unescaped_split(head.split(r"\endfirsthead")[1].splitlines()[2])
+    data = json.loads(cli(["table", "resnet18", "--backward", "--engine", "meta", "--format", "json"]))
+    assert len(rows) == len(data["layers"]) > LONG_ROWS
+    for name, key in (("params", "params"), ("MACs", "macs"), ("backward MACs", "backward_macs")):
+        assert [number(row[header.index(name)]) for row in rows] == [layer[key] or 0 for layer in data["layers"]]
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no pdflatex: the structure tests above stand in")
+def test_a_long_wide_table_fits_its_pages(tmp_path: Path, long_table):
+    """archstat table resnet18 --backward was 380pt too wide for a float that could not fit a page."""
+    wide = [cli([*COMMANDS[name], "--format", "latex"]) for name in ("sweep", "conventions")]  # shrunk; boxed prose
+    log = _compile(tmp_path, long_table, *wide)
+    assert "Overfull" not in log and "Float too large" not in log, [
+        line for line in log.splitlines() if "Overfull" in line or "Float too large" in line]
 
 
 def test_the_pages_python_runs():

@@ -171,16 +171,18 @@ def test_plain_table_draws_what_rich_draws():
     def draw(renderable, width, colour):
         console = Console(file=io.StringIO(), width=width, force_terminal=colour,
                           color_system="standard" if colour else None)
-        console.print(renderable)
+        console.print(renderable, crop=False)  # as the command line prints: a table too wide runs on
         return [line.rstrip() for line in console.file.getvalue().splitlines()]
 
     plain = draw(table, 400, False)
-    assert plain == draw(table._rich(), 400, False)
+    assert plain == draw(table._rich(400)[0], 400, False)
     coloured = draw(table, 400, True)
     assert [re.sub(r"\x1b\[[0-9;]*m", "", line).rstrip() for line in coloured] == plain
     assert "\x1b[1mlayer\x1b[0m" in coloured[2]  # the header is bold, as in Rich's
-    assert draw(table, 60, False) == draw(table._rich(), 60, False)
-    assert max(len(line) for line in draw(table, 60, False)) <= 60
+    narrow = "\n".join(draw(table, 60, False))  # too narrow for the numbers: text columns hidden, digits whole
+    assert "…" not in narrow and "1 column hidden at this width (type)" in " ".join(narrow.split())
+    for row in table.rows:
+        assert f" {row[3]} " in narrow and f" {row[5]} " in narrow  # params, MACs
 
 
 def test_the_console_script_exits_with_the_command_code_and_all_its_output():
@@ -193,3 +195,44 @@ def test_the_console_script_exits_with_the_command_code_and_all_its_output():
                             timeout=300)
     assert failed.returncode == 2 and failed.stdout == ""
     assert failed.stderr.startswith("archstat: error: ") and failed.stderr.count("\n") == 1
+
+
+# a cell that is a number, a shape or a number with its unit: 61,100,840 / +248 / 1x64x56x56 / 1.00x / 40.9 MMACs
+NUMBER_CELL = re.compile(r"[-+]?\d[\d,.]*(?:x\d[\d,.]*)*[%x]?(?: [kMGT]?i?(?:MACs|B)?)?")
+
+
+@pytest.fixture
+def narrow(monkeypatch):
+    """The command line's console at 80 columns, as a terminal that wide gives it."""
+    from archstat.cli import output
+
+    monkeypatch.setattr(output, "stdout", output.ConsoleOnFirstUse(lambda: {"highlight": False, "width": 80}))
+
+
+@pytest.mark.parametrize("args", [["conventions", "lenet5", "--engine", "meta"],
+                                  ["table", "resnet18", "--backward", "--depth", "1"],
+                                  ["sweep", "resnet20", "--sizes", "32,64"]])
+def test_no_number_is_cut_at_80_columns(narrow, args):
+    """Every number cell of the markdown table (all columns, whole cells) is whole in the 80-column
+    table, save the text columns the table says it hides; numbers are never folded across lines."""
+    shown = runner.invoke(app, args)
+    page = runner.invoke(app, [*args, "--format", "markdown"])
+    assert shown.exit_code == 0 and page.exit_code == 0, shown.output + page.output
+    assert "…" not in shown.stdout
+    hidden = re.search(r"hidden at this width \((.*?)\); --format markdown shows all", " ".join(shown.stdout.split()))
+    hidden_columns = set(hidden.group(1).split(", ")) if hidden else set()
+    lines = [line for line in page.stdout.splitlines() if line.startswith("| ") and "| ---" not in line]
+    header, rows = [c.strip() for c in lines[0].strip("|").split(" | ")], lines[1:]
+    checked = 0
+    for row in rows:
+        for column, cell in zip(header, (c.strip() for c in row.strip("|").split(" | ")), strict=True):
+            if column in hidden_columns or not NUMBER_CELL.fullmatch(cell):
+                continue
+            assert re.search(rf"(?<![\w,.]){re.escape(cell)}(?![\w,.])", shown.stdout), (column, cell)
+            checked += 1
+    assert checked >= 2 * len(rows)
+    if args[0] == "table":  # and the json's counts, in full, as the table shows them
+        data = json.loads(runner.invoke(app, [*args, "--format", "json"]).stdout)
+        for layer in data["layers"]:
+            for key in ("params", "macs", "backward_macs", "activations"):
+                assert f" {layer[key]:,} " in shown.stdout, (layer["name"], key)

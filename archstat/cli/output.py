@@ -72,7 +72,9 @@ class Result:
       ``notes`` (under the table; a "- " list in markdown), its right-aligned columns ``right`` and,
       for markdown, a section ``heading`` ("### heading");
     - ``markdown``, ``terminal``: a page, or things to print one after another, for a command whose
-      layout is not one table with notes.
+      layout is not one table with notes;
+    - ``latex``: the result's own table with its numbers in full (a ``Tabular`` report's
+      ``table_data``), for a command whose terminal table puts counts in words ("270 k").
     """
 
     json: Callable[[], Any]
@@ -85,6 +87,7 @@ class Result:
     markdown: Callable[[], str] | None = None
     terminal: Callable[[], Sequence[RenderableType]] | None = None
     ascii_json: bool = True
+    latex: Callable[[], TableData] | None = None
 
 
 def emit(result: Result, format: OutputFormat) -> None:
@@ -96,10 +99,10 @@ def emit(result: Result, format: OutputFormat) -> None:
     elif format is OutputFormat.markdown:
         write(result.markdown() if result.markdown else _markdown(result))
     elif format is OutputFormat.latex:
-        write(to_latex(_table_data(result)))
+        write(to_latex(result.latex() if result.latex else _table_data(result), source=_command()))
     else:
         for item in result.terminal() if result.terminal else [_table(result)]:
-            stdout.print(item)
+            stdout.print(item, crop=False)  # a table too wide for the terminal runs past it, no digit cut
 
 
 def for_people(format: OutputFormat) -> bool:
@@ -121,6 +124,14 @@ def _markdown(result: Result) -> str:
     if result.notes:
         text += "\n" + "".join(f"- {line}\n" for line in result.notes)
     return text
+
+
+# the command being run ('archstat sweep'), set by ``text_output``: the LaTeX's first line names it
+_running = {"command": "archstat"}
+
+
+def _command() -> str:
+    return _running["command"]
 
 
 def _table_data(result: Result) -> TableData:
@@ -208,6 +219,7 @@ def text_output(command: F) -> F:
     def wrapper(*args: Any, output: Path | None = None, force: bool = False, **kwargs: Any) -> Any:
         if own_force:
             kwargs["force"] = force
+        _running["command"] = f"archstat {command.__name__.removesuffix('_command')}"  # list_command: list
         if output is None:
             return command(*args, **kwargs)
         check_writable(output, "--output", force)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -128,7 +129,9 @@ class PlainTable:
         widths = [max([cell_len(h), *(_width(r[i]) for r in self.rows)]) for i, h in enumerate(self.header)]
         width = sum(widths) + 3 * len(widths) + 1
         if not self.rows or width > options.max_width or any("\n" in str(c) for r in self.rows for c in r):
-            yield self._rich()
+            # a table wider than the console after hiding text columns overflows (never cropped: emit)
+            table, width = self._rich(options.max_width)
+            yield from console.render(table, options.update_width(width))
             return
         pieces: list[str | Text] = []  # plain text, and the styled cells as they come
 
@@ -163,17 +166,73 @@ class PlainTable:
         text.rstrip()
         yield text
 
-    def _rich(self) -> Table:
+    def _rich(self, max_width: int) -> tuple[Table, int]:
+        """``rich.table`` for ``max_width`` cells, and the width to draw it at: number columns never
+        folded (a cut number is a misread number); text columns wrap first, and the widest ones are
+        hidden, with a note, when the numbers still do not fit; past that it is drawn wider."""
         from rich.table import Table
         from rich.text import Text
 
+        fit = _Fit(self.header, self.rows, self.right, max_width)
+        caption = [*self.caption, *([fit.hidden_note()] if fit.hidden else [])]
         table = Table(title=Text(self.title, style="italic"), caption_justify="left", header_style="bold",
-                      caption=Text("\n".join(self.caption), style="dim italic"))
-        for column in self.header:
-            table.add_column(Text(column), justify="right" if column in self.right else "left")
+                      caption=Text("\n".join(caption), style="dim italic"))
+        for i in fit.shown:
+            number = fit.numeric[i]
+            table.add_column(Text(fit.header_text(i)), justify="right" if self.header[i] in self.right else "left",
+                             no_wrap=number, min_width=fit.least[i],
+                             overflow="ellipsis" if number else "fold")
         for row in self.rows:
-            table.add_row(*(cell if isinstance(cell, Text) else Text(cell) for cell in row))
-        return table
+            cells = [row[i] for i in fit.shown]
+            table.add_row(*(cell if isinstance(cell, Text) else Text(cell) for cell in cells))
+        return table, max(max_width, fit.least_width(fit.shown))
+
+
+# a cell that is a number, a share or a shape: 61,100,840 / 12.5% / +248 / 1x64x55x55
+_NUMBER = re.compile(r"[-+]?\d[\d,.]*(?:x\d[\d,.]*)*%?")
+TEXT_MIN = 10  # the narrowest a text column is worth showing at, in cells
+
+
+class _Fit:
+    """Which columns a table shows at ``max_width`` cells and how wide its number columns are."""
+
+    def __init__(self, header: list[str], rows: list[list[Any]], right: set[str], max_width: int) -> None:
+        from rich.cells import cell_len
+
+        self.header = header
+        cells = [[str(r[i]) for r in rows] for i in range(len(header))]
+        self.numeric = [header[i] in right or (any(c) and all(not t or _NUMBER.fullmatch(t) for t in c))
+                        for i, c in enumerate(cells)]
+        natural = [max([cell_len(h), *(cell_len(t) for t in c)]) for h, c in zip(header, cells, strict=True)]
+        self.wrap_headers = sum(natural) + 3 * len(header) + 1 > max_width
+        words = [max(cell_len(w) for w in h.split() or [""]) for h in header]
+        # a number column: its widest cell, or its header's longest word if the header must wrap
+        self.widths = [max([words[i] if self.wrap_headers else cell_len(h), *(cell_len(t) for t in cells[i])])
+                       for i, h in enumerate(header)]
+        self.least = [w if number else min(n, TEXT_MIN)
+                      for w, n, number in zip(self.widths, natural, self.numeric, strict=True)]
+        self.shown = list(range(len(header)))
+        # the first column names the row; other text columns go, widest first, until the numbers fit
+        spare = sorted((i for i in self.shown[1:] if not self.numeric[i]), key=lambda i: natural[i])
+        while spare and self.least_width(self.shown) > max_width:
+            self.shown.remove(spare.pop())
+        self.hidden = [header[i] for i in range(len(header)) if i not in self.shown]
+
+    def least_width(self, columns: list[int]) -> int:
+        """The narrowest these columns can be drawn, borders and padding included, in cells."""
+        return sum(self.least[i] for i in columns) + 3 * len(columns) + 1
+
+    def header_text(self, i: int) -> str:
+        """A number column's title wrapped to the column (a no-wrap column would otherwise be as wide
+        as its title)."""
+        if not (self.numeric[i] and self.wrap_headers):
+            return self.header[i]
+        return "\n".join(textwrap.wrap(self.header[i], self.widths[i]) or [""])
+
+    def hidden_note(self) -> str:
+        count = len(self.hidden)
+        return (f"{count} column{'s' if count > 1 else ''} hidden at this width ({', '.join(self.hidden)}); "
+                "--format markdown shows all.")
 
 
 def rich_table(
