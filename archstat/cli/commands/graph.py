@@ -63,11 +63,14 @@ def graph(
     """
     if output is not None:  # before torch is imported (graph_document imports it): a bad path fails at once
         check_writable(output, "--output", force)
+    from ...render import graphviz
     from ...render.graph_document import choose_format, document
 
     fmt = choose_format(output, format)
     if output is None and fmt is GraphFormat.png:
         raise UsageError("a png is a picture, not text: give --output FILE.png.")
+    if fmt in (GraphFormat.svg, GraphFormat.png, GraphFormat.html) and graphviz.find_graphviz() is None:
+        raise UsageError(graphviz.MISSING)  # said before the analysis, not after it
     from ...analysis.graph import graph_of
 
     drawn = graph_of(model, depth=depth, color=color, focus=focus, input_size=input or None, batch=batch,
