@@ -175,7 +175,8 @@ def test_the_collector_is_left_as_it_was(resnet20_sweep) -> None:
     try:
         frozen = gc.get_freeze_count()
         point = sweep_model("lenet5", sizes=[32]).points[0]
-        assert gc.get_freeze_count() == frozen
+        # still frozen (not undone) and nothing frozen anew; frozen objects freed meanwhile leave the count
+        assert 0 < gc.get_freeze_count() <= frozen
     finally:
         gc.unfreeze()
     assert point.error is None, point.error
