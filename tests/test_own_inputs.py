@@ -218,3 +218,14 @@ def test_memory_takes_keyword_and_integer_inputs() -> None:
     assert keyword.totals["weights"] == 20 * 4 and keyword.input_shape == [(2, 3, 4), (2, 3, 4)]
     result = runner.invoke(app, ["memory", f"{CORPUS}:embedding", "--input", "5:int64", "--dtype", "fp16"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_plain_int_input_size_reads_as_the_one_number_text() -> None:
+    """``input_size=32`` from Python is what ``--input 32`` is on the command line: LeNet-5 at 1x32x32,
+    whose first convolution (1->6, 5x5) has 6 x 28 x 28 outputs of 25 MACs each."""
+    from archstat import analyze
+
+    as_int, as_text = analyze("lenet5", input_size=32, engine="meta"), analyze("lenet5", input_size="32", engine="meta")
+    assert as_int.input_shape == as_text.input_shape == [(1, 1, 32, 32)]
+    assert as_int.totals == as_text.totals
+    assert as_int.records[1].macs == 6 * 28 * 28 * 25

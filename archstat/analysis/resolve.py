@@ -29,7 +29,7 @@ from ..models import ModelInfo, build_model, get_model_info
 from .user_models import build_user_model, build_user_model_on_meta, is_user_spec, parse_kwargs
 
 ModelSpec = str | nn.Module
-InputSpec = Shape | str | TensorSpec | Sequence[Shape | str | TensorSpec] | None
+InputSpec = Shape | str | int | TensorSpec | Sequence[Shape | str | TensorSpec] | None
 
 __all__ = ["InputSpec", "ModelSpec", "Target", "input_spec", "is_user_spec", "meta_copy", "parse_kwargs", "resolve",
            "resolve_model", "resolve_within_budget", "zoo_info"]
@@ -172,6 +172,8 @@ def _build_zoo(name: str, num_classes: int | None, kwargs: dict[str, Any], devic
 
 def _inputs(given: InputSpec, info: ModelInfo | None, module: nn.Module, label: str) -> list[TensorSpec]:
     """The inputs: ``given`` (one spec, or one per model input), else the zoo model's own."""
+    if isinstance(given, int) and not isinstance(given, bool):  # input_size=224 reads as --input 224
+        given = str(given)
     if given is None or (not isinstance(given, (str, TensorSpec)) and len(given) == 0):
         if info is None:
             raise UsageError(f"{label} is not a zoo model, so it needs an input size: "
