@@ -1,11 +1,11 @@
-"""The zoo's catalogue (archstat/zoo_catalogue.py) holds exactly what the registry holds, field by field."""
+"""The zoo's catalogue (zoo_catalogue.py, its literals in zoo_entries.py) equals the registry, field by field."""
 
 import pytest
 
 from archstat import zoo_catalogue
 from archstat.models import catalogue, get_model_info, list_models
 
-STALE = f"archstat/zoo_catalogue.py is stale; regenerate it: {catalogue.REGENERATE}"
+STALE = f"archstat/zoo_entries.py is stale; regenerate it: {catalogue.REGENERATE}"
 ENTRIES = {entry.name: entry for entry in zoo_catalogue.ENTRIES}
 
 

@@ -1,0 +1,271 @@
+"""The zoo's listing facts as literals, one row of ``zoo_catalogue.ZooEntry``'s fields per registered model.
+
+Generated from the registry by ``python -m archstat.models.catalogue --write``; do not edit by hand. Read it through
+``archstat.zoo_catalogue``, which makes each row a ``ZooEntry``.
+"""
+
+from typing import Any
+
+# In natural order of name, as list_models() sorts them.
+ROWS: tuple[dict[str, Any], ...] = (
+    dict(
+        name='alexnet', family='AlexNet', year=2012,
+        input_size=(3, 227, 227), min_input=227, variant_of=None,
+        paper='ImageNet Classification with Deep Convolutional Neural Networks',
+    ),
+    dict(
+        name='alexnet_owt', family='AlexNet', year=2014,
+        input_size=(3, 224, 224), min_input=63, variant_of=None,
+        paper='One weird trick for parallelizing convolutional neural networks',
+    ),
+    dict(
+        name='densenet121', family='DenseNet', year=2016,
+        input_size=(3, 224, 224), min_input=29, variant_of=None,
+        paper='Densely Connected Convolutional Networks',
+    ),
+    dict(
+        name='densenet161', family='DenseNet', year=2016,
+        input_size=(3, 224, 224), min_input=29, variant_of=None,
+        paper='Densely Connected Convolutional Networks',
+    ),
+    dict(
+        name='densenet169', family='DenseNet', year=2016,
+        input_size=(3, 224, 224), min_input=29, variant_of=None,
+        paper='Densely Connected Convolutional Networks',
+    ),
+    dict(
+        name='densenet201', family='DenseNet', year=2016,
+        input_size=(3, 224, 224), min_input=29, variant_of=None,
+        paper='Densely Connected Convolutional Networks',
+    ),
+    dict(
+        name='densenet264', family='DenseNet', year=2016,
+        input_size=(3, 224, 224), min_input=29, variant_of=None,
+        paper='Densely Connected Convolutional Networks',
+    ),
+    dict(
+        name='googlenet', family='Inception', year=2014,
+        input_size=(3, 224, 224), min_input=31, variant_of=None,
+        paper='Going Deeper with Convolutions',
+    ),
+    dict(
+        name='googlenet_tv', family='Inception', year=2014,
+        input_size=(3, 224, 224), min_input=15, variant_of='googlenet',
+        paper='Going Deeper with Convolutions',
+    ),
+    dict(
+        name='inception_resnet_v2', family='Inception', year=2016,
+        input_size=(3, 299, 299), min_input=75, variant_of=None,
+        paper='Inception-v4, Inception-ResNet and the Impact of Residual Connections on Learning',
+    ),
+    dict(
+        name='inception_resnet_v2_tf', family='Inception', year=2016,
+        input_size=(3, 299, 299), min_input=75, variant_of='inception_resnet_v2',
+        paper='Inception-v4, Inception-ResNet and the Impact of Residual Connections on Learning',
+    ),
+    dict(
+        name='inception_v2', family='Inception', year=2015,
+        input_size=(3, 224, 224), min_input=7, variant_of=None,
+        paper='Batch Normalization: Accelerating Deep Network Training by Reducing Internal Covariate Shift',
+    ),
+    dict(
+        name='inception_v3', family='Inception', year=2015,
+        input_size=(3, 299, 299), min_input=75, variant_of=None,
+        paper='Rethinking the Inception Architecture for Computer Vision',
+    ),
+    dict(
+        name='inception_v4', family='Inception', year=2016,
+        input_size=(3, 299, 299), min_input=75, variant_of=None,
+        paper='Inception-v4, Inception-ResNet and the Impact of Residual Connections on Learning',
+    ),
+    dict(
+        name='lenet5', family='LeNet', year=1998,
+        input_size=(1, 32, 32), min_input=32, variant_of=None,
+        paper='Gradient-Based Learning Applied to Document Recognition',
+    ),
+    dict(
+        name='nin', family='NIN', year=2013,
+        input_size=(3, 224, 224), min_input=39, variant_of=None,
+        paper='Network In Network',
+    ),
+    dict(
+        name='preact_resnet18', family='ResNet v2 (pre-activation)', year=2016,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='Identity Mappings in Deep Residual Networks',
+    ),
+    dict(
+        name='preact_resnet34', family='ResNet v2 (pre-activation)', year=2016,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='Identity Mappings in Deep Residual Networks',
+    ),
+    dict(
+        name='preact_resnet50', family='ResNet v2 (pre-activation)', year=2016,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='Identity Mappings in Deep Residual Networks',
+    ),
+    dict(
+        name='preact_resnet101', family='ResNet v2 (pre-activation)', year=2016,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='Identity Mappings in Deep Residual Networks',
+    ),
+    dict(
+        name='preact_resnet152', family='ResNet v2 (pre-activation)', year=2016,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='Identity Mappings in Deep Residual Networks',
+    ),
+    dict(
+        name='preact_resnet164', family='ResNet v2 (CIFAR, pre-activation)', year=2016,
+        input_size=(3, 32, 32), min_input=1, variant_of=None,
+        paper='Identity Mappings in Deep Residual Networks',
+    ),
+    dict(
+        name='preact_resnet200', family='ResNet v2 (pre-activation)', year=2016,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='Identity Mappings in Deep Residual Networks',
+    ),
+    dict(
+        name='preact_resnet1001', family='ResNet v2 (CIFAR, pre-activation)', year=2016,
+        input_size=(3, 32, 32), min_input=1, variant_of=None,
+        paper='Identity Mappings in Deep Residual Networks',
+    ),
+    dict(
+        name='resnet18', family='ResNet', year=2015,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='Deep Residual Learning for Image Recognition',
+    ),
+    dict(
+        name='resnet20', family='ResNet (CIFAR)', year=2015,
+        input_size=(3, 32, 32), min_input=1, variant_of=None,
+        paper='Deep Residual Learning for Image Recognition',
+    ),
+    dict(
+        name='resnet32', family='ResNet (CIFAR)', year=2015,
+        input_size=(3, 32, 32), min_input=1, variant_of=None,
+        paper='Deep Residual Learning for Image Recognition',
+    ),
+    dict(
+        name='resnet34', family='ResNet', year=2015,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='Deep Residual Learning for Image Recognition',
+    ),
+    dict(
+        name='resnet44', family='ResNet (CIFAR)', year=2015,
+        input_size=(3, 32, 32), min_input=1, variant_of=None,
+        paper='Deep Residual Learning for Image Recognition',
+    ),
+    dict(
+        name='resnet50', family='ResNet', year=2015,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='Deep Residual Learning for Image Recognition',
+    ),
+    dict(
+        name='resnet50_v1_5', family='ResNet', year=2015,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='Deep Residual Learning for Image Recognition',
+    ),
+    dict(
+        name='resnet56', family='ResNet (CIFAR)', year=2015,
+        input_size=(3, 32, 32), min_input=1, variant_of=None,
+        paper='Deep Residual Learning for Image Recognition',
+    ),
+    dict(
+        name='resnet101', family='ResNet', year=2015,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='Deep Residual Learning for Image Recognition',
+    ),
+    dict(
+        name='resnet101_v1_5', family='ResNet', year=2015,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='Deep Residual Learning for Image Recognition',
+    ),
+    dict(
+        name='resnet110', family='ResNet (CIFAR)', year=2015,
+        input_size=(3, 32, 32), min_input=1, variant_of=None,
+        paper='Deep Residual Learning for Image Recognition',
+    ),
+    dict(
+        name='resnet152', family='ResNet', year=2015,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='Deep Residual Learning for Image Recognition',
+    ),
+    dict(
+        name='resnet152_v1_5', family='ResNet', year=2015,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='Deep Residual Learning for Image Recognition',
+    ),
+    dict(
+        name='resnet1202', family='ResNet (CIFAR)', year=2015,
+        input_size=(3, 32, 32), min_input=1, variant_of=None,
+        paper='Deep Residual Learning for Image Recognition',
+    ),
+    dict(
+        name='resnext50_32x4d', family='ResNeXt', year=2017,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='Aggregated Residual Transformations for Deep Neural Networks',
+    ),
+    dict(
+        name='resnext101_32x4d', family='ResNeXt', year=2017,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='Aggregated Residual Transformations for Deep Neural Networks',
+    ),
+    dict(
+        name='resnext101_32x8d', family='ResNeXt', year=2017,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='Aggregated Residual Transformations for Deep Neural Networks',
+    ),
+    dict(
+        name='resnext101_64x4d', family='ResNeXt', year=2017,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='Aggregated Residual Transformations for Deep Neural Networks',
+    ),
+    dict(
+        name='vgg11', family='VGG', year=2014,
+        input_size=(3, 224, 224), min_input=32, variant_of=None,
+        paper='Very Deep Convolutional Networks for Large-Scale Image Recognition',
+    ),
+    dict(
+        name='vgg11_bn', family='VGG', year=2014,
+        input_size=(3, 224, 224), min_input=32, variant_of=None,
+        paper='Very Deep Convolutional Networks for Large-Scale Image Recognition',
+    ),
+    dict(
+        name='vgg11_lrn', family='VGG', year=2014,
+        input_size=(3, 224, 224), min_input=32, variant_of=None,
+        paper='Very Deep Convolutional Networks for Large-Scale Image Recognition',
+    ),
+    dict(
+        name='vgg13', family='VGG', year=2014,
+        input_size=(3, 224, 224), min_input=32, variant_of=None,
+        paper='Very Deep Convolutional Networks for Large-Scale Image Recognition',
+    ),
+    dict(
+        name='vgg13_bn', family='VGG', year=2014,
+        input_size=(3, 224, 224), min_input=32, variant_of=None,
+        paper='Very Deep Convolutional Networks for Large-Scale Image Recognition',
+    ),
+    dict(
+        name='vgg16', family='VGG', year=2014,
+        input_size=(3, 224, 224), min_input=32, variant_of=None,
+        paper='Very Deep Convolutional Networks for Large-Scale Image Recognition',
+    ),
+    dict(
+        name='vgg16_bn', family='VGG', year=2014,
+        input_size=(3, 224, 224), min_input=32, variant_of=None,
+        paper='Very Deep Convolutional Networks for Large-Scale Image Recognition',
+    ),
+    dict(
+        name='vgg16c', family='VGG', year=2014,
+        input_size=(3, 224, 224), min_input=32, variant_of=None,
+        paper='Very Deep Convolutional Networks for Large-Scale Image Recognition',
+    ),
+    dict(
+        name='vgg19', family='VGG', year=2014,
+        input_size=(3, 224, 224), min_input=32, variant_of=None,
+        paper='Very Deep Convolutional Networks for Large-Scale Image Recognition',
+    ),
+    dict(
+        name='vgg19_bn', family='VGG', year=2014,
+        input_size=(3, 224, 224), min_input=32, variant_of=None,
+        paper='Very Deep Convolutional Networks for Large-Scale Image Recognition',
+    ),
+)
