@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..inputs import format_shape
+from ..tabular import UNIT_NOTE  # the convention line, written once (the notebook and LaTeX writers use it too)
 from .words import human, integer, pair_text, share
 
 if TYPE_CHECKING:
@@ -21,9 +22,6 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from ..analysis.report import Report
-
-UNIT_NOTE = "MACs: one fused multiply-add = 1 MAC (fvcore's 'flop'); FLOPs = 2 x MACs."
-
 
 def shape_text(shape: Sequence[int] | None) -> str:
     return "" if shape is None else format_shape(shape)
