@@ -1,0 +1,219 @@
+"""This processor's ceilings, measured (``archstat speed --calibrate``) or from a formula, as ``Roofs``.
+
+Measured, in well under a minute, at the thread count asked for and for each dtype, each on one
+probe operator at batch 1 (``_probes``):
+- compute ceilings in FLOP/s (FLOPs = 2 x MACs): a 1024^3 matrix product (``matmul``), convolutions
+  1x1 (``conv1x1``), 3x3 stride 1 (``conv3x3``), 3x3 stride 2 (``conv_strided``), 7x7 stride 2 from
+  3 channels (``conv``, every other shape) and 3x3 depthwise (``depthwise``): CPU libraries pick
+  different algorithms for these, with throughputs several times apart;
+- streaming bandwidth: ``copy_`` of working sets from 32 KiB (caches) to 256 MiB (DRAM), bytes
+  read + written per second, so an operator's bandwidth depends on how much it touches;
+- the memory-bound kinds' efficiency: bytes/s achieved by a batch norm (``norm``), a ReLU
+  (``elementwise``), a 3x3 stride-2 max pool (``maxpool``), an average pool (``pool``) and a
+  concatenation (``copy``) on 64 x 56 x 56, as a share of the streaming bandwidth at that size;
+- the fixed cost of a small operator: a ReLU module on a one-element tensor, called from Python.
+Each figure is the median of repeated timings. They are kept as JSON in the user's cache folder
+(``$XDG_CACHE_HOME/archstat``, else ``~/.cache/archstat``), one file per processor and thread count.
+
+Without a calibration, the formula values are upper bounds, read from the processor's description:
+cores x clock x 1.5 (turbo allowance) x FLOPs per cycle from its vector flags (AVX-512: 64 fp32
+FLOPs a cycle, two 512-bit fused multiply-add units; AVX2 with FMA: 32; else 8), and a bandwidth of
+two vector loads a cycle per core (the first-level cache's rate). They are also the "datasheet"
+roofline of a processor: no layer can run faster than they allow.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .cost import Roofs
+
+TURBO = 1.5
+FORMULA_OVERHEAD_S = 5e-6  # the fixed cost assumed per operator without a calibration
+BANDWIDTH_SIZES = (32 << 10, 256 << 10, 2 << 20, 16 << 20, 64 << 20, 256 << 20)
+DTYPES = ("fp32", "bf16")
+
+
+@dataclass(frozen=True)
+class Processor:
+    """What the formula needs: a name, logical cores, clock (Hz) and vector flags."""
+
+    name: str
+    cores: int
+    hz: float
+    flags: frozenset[str]
+
+    @property
+    def key(self) -> str:
+        return re.sub(r"[^A-Za-z0-9]+", "-", self.name).strip("-").lower() or "cpu"
+
+
+def read_processor(cpuinfo: str | None = None) -> Processor:
+    """The processor from ``/proc/cpuinfo`` text (read when not given; a generic one elsewhere)."""
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            cpuinfo = ""
+    fields: dict[str, str] = {}
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip(), value.strip())
+    name = fields.get("model name") or platform.processor() or "cpu"
+    family = fields.get("cpu family", "")
+    model = fields.get("model", "")
+    mhz = float(fields.get("cpu MHz", "0") or 0) or 2500.0
+    flags = frozenset(fields.get("flags", "").split())
+    return Processor(f"{name} family {family} model {model}".strip(), os.cpu_count() or 1, mhz * 1e6, flags)
+
+
+def flops_per_cycle(flags: frozenset[str], dtype: str) -> int:
+    """fp32 FLOPs a core can start per cycle, at most, from its vector flags; bf16 twice with AVX512_BF16."""
+    base = 64 if "avx512f" in flags else 32 if {"avx2", "fma"} <= flags else 8
+    return base * 2 if dtype == "bf16" and "avx512_bf16" in flags else base
+
+
+def formula_roofs(processor: Processor, threads: int, dtype: str) -> Roofs:
+    """Upper bounds from the processor's description (module docstring); no per-operator cost."""
+    cores = min(threads, processor.cores)
+    peak = cores * processor.hz * TURBO * flops_per_cycle(processor.flags, dtype)
+    vector_bytes = 64 if "avx512f" in processor.flags else 32
+    bandwidth = cores * processor.hz * TURBO * 2 * vector_bytes
+    return Roofs(f"{processor.name}, {cores} threads", {"vector": peak}, ((1.0, bandwidth),), 0.0, "formula",
+                 (f"formula ceilings: {cores} cores x {processor.hz / 1e9:.2f} GHz x {TURBO} turbo allowance x "
+                  f"{flops_per_cycle(processor.flags, dtype)} FLOPs/cycle; bandwidth 2 vector loads/cycle/core",))
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "archstat"
+
+
+def cache_file(processor: Processor, threads: int) -> Path:
+    return cache_dir() / f"calibration-{processor.key}-{threads}t.json"
+
+
+def load_calibration(processor: Processor, threads: int) -> dict[str, Any] | None:
+    path = cache_file(processor, threads)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    except (OSError, ValueError):
+        return None
+
+
+def calibrated_roofs(data: dict[str, Any], dtype: str) -> Roofs | None:
+    """``Roofs`` from a stored calibration for ``dtype`` (``None`` if that dtype was not measured)."""
+    peaks = data.get("peaks", {}).get(dtype)
+    if not peaks:
+        return None
+    curve = tuple((float(s), float(b)) for s, b in data["bandwidth"])
+    vector = max(b for _, b in curve) / 4  # element-wise work is memory-bound: never the binding roof
+    return Roofs(f"{data['processor']}, {data['threads']} threads", {**peaks, "vector": vector}, curve,
+                 float(data["overhead_s"]), "calibrated", (f"calibrated {data['date']} ({data['file']})",),
+                 data.get("efficiency", {}).get(dtype, {}))
+
+
+def _median_time(fn: Callable[[], Any], seconds: float = 0.4, least: int = 3) -> float:
+    """The median of repeated timings of ``fn`` over about ``seconds``, after one untimed call."""
+    fn()
+    times: list[float] = []
+    spent = time.perf_counter()
+    while len(times) < least or time.perf_counter() - spent < seconds:
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+        if len(times) > 10000:
+            break
+    return statistics.median(times)
+
+
+def _probes(kind: Any) -> dict[str, tuple[Callable[[], Any], float, float]]:
+    """Each ceiling's probe: (the call, its FLOPs, its bytes by ``cost.op_cost``'s rules), at ``kind``."""
+    import torch
+    import torch.nn.functional as F
+
+    def conv(batch: int, cin: int, cout: int, side: int, k: int, stride: int, groups: int = 1) -> tuple[Any, ...]:
+        x, w = torch.randn(batch, cin, side, side, dtype=kind), torch.randn(cout, cin // groups, k, k, dtype=kind)
+        out = batch * cout * (side // stride) ** 2
+        size = x.element_size()
+        return (lambda: F.conv2d(x, w, stride=stride, padding=k // 2, groups=groups),
+                2.0 * out * (cin // groups) * k * k, float((x.numel() + w.numel() + out) * size))
+
+    a, b = torch.randn(1024, 1024, dtype=kind), torch.randn(1024, 1024, dtype=kind)
+    x = torch.randn(1, 64, 56, 56, dtype=kind)
+    bn, relu = torch.nn.BatchNorm2d(64).to(kind).eval(), torch.nn.ReLU()
+    moved = 2.0 * x.numel() * x.element_size()
+    return {
+        "matmul": (lambda: a @ b, 2.0 * 1024**3, 3.0 * a.numel() * a.element_size()),
+        "conv1x1": conv(1, 256, 256, 28, 1, 1),
+        "conv3x3": conv(1, 128, 128, 28, 3, 1),
+        "conv_strided": conv(1, 128, 256, 28, 3, 2),
+        "conv": conv(1, 3, 64, 224, 7, 2),
+        "depthwise": conv(1, 256, 256, 56, 3, 1, groups=256),
+        "norm": (lambda: bn(x), 2.0 * x.numel(), moved),
+        "elementwise": (lambda: relu(x), float(x.numel()), moved),
+        "maxpool": (lambda: F.max_pool2d(x, 3, 2, 1), float(x.numel()), 1.25 * x.numel() * x.element_size()),
+        "pool": (lambda: F.adaptive_avg_pool2d(x, 1), float(x.numel()), float(x.numel() * x.element_size())),
+        "copy": (lambda: torch.cat([x, x], 1), 0.0, 2 * moved),
+    }
+
+
+MEMORY_KINDS = ("norm", "elementwise", "maxpool", "pool", "copy")
+
+
+def measure_ceilings(threads: int, dtypes: tuple[str, ...] = DTYPES) -> dict[str, Any]:
+    """Measure this processor's ceilings at ``threads`` threads (module docstring); plain data.
+
+    Compute probes give FLOP/s (FLOPs = 2 x MACs); memory probes give bytes/s, kept as their share of the
+    streaming bandwidth at the same working set (``efficiency``)."""
+    import torch
+
+    saved = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        with torch.no_grad():
+            curve = []
+            for size in BANDWIDTH_SIZES:
+                src, dst = torch.empty(size // 4), torch.empty(size // 4)
+                src.fill_(1.0)
+                curve.append((2.0 * size, 2 * size / _median_time(lambda: dst.copy_(src), 0.2)))
+            stream = Roofs("", {"vector": 1.0}, tuple(curve), 0.0, "")
+            peaks: dict[str, dict[str, float]] = {}
+            efficiency: dict[str, dict[str, float]] = {}
+            for dtype in dtypes:
+                kind = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[dtype]
+                peaks[dtype], efficiency[dtype] = {}, {}
+                for name, (call, flops, nbytes) in _probes(kind).items():
+                    seconds = _median_time(call, 0.3)
+                    if name in MEMORY_KINDS:
+                        efficiency[dtype][name] = nbytes / seconds / stream.bandwidth_at(nbytes)
+                    else:
+                        peaks[dtype][name] = flops / seconds
+            relu, one = torch.nn.ReLU(), torch.zeros(1)
+            overhead = _median_time(lambda: relu(one), 0.3)
+    finally:
+        torch.set_num_threads(saved)
+    return {"peaks": peaks, "efficiency": efficiency, "bandwidth": curve, "overhead_s": overhead,
+            "threads": threads, "torch": torch.__version__}
+
+
+def calibrate(threads: int, dtypes: tuple[str, ...] = DTYPES) -> dict[str, Any]:
+    """Measure and store the ceilings for this processor at ``threads`` threads; returns what was stored."""
+    processor = read_processor()
+    data = measure_ceilings(threads, dtypes)
+    path = cache_file(processor, threads)
+    data.update(processor=processor.name, date=time.strftime("%Y-%m-%d %H:%M"), file=str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    temporary.replace(path)
+    return data
