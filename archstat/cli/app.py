@@ -16,7 +16,7 @@ from typer.main import get_command
 
 from .. import __version__
 from . import completion
-from .commands import claims, compare, conventions, design, diff, graph, memory, plot, rf, sweep, table, zoo
+from .commands import claims, compare, conventions, design, diff, graph, memory, plot, rf, speed, sweep, table, zoo
 from .commands import list as list_
 from .errors import OneLineErrors, set_debug
 
@@ -87,6 +87,7 @@ app.command("graph")(graph.graph)
 app.command("rf")(rf.rf)
 app.command("zoo")(zoo.zoo)
 app.command("conventions")(conventions.conventions)
+app.command("speed")(speed.speed)
 
 
 def main() -> None:
