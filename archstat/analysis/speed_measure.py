@@ -63,7 +63,7 @@ def measure_into(report: SpeedReport, model: Any, *, input_size: Any = None, war
         torch.set_flush_denormal(False)
     report.runs = timing.runs
     for row in report.rows:
-        row.measured_s = timing.rows.get(row.name, 0.0 if row.name.endswith("(between)") else None)
+        row.measured_s = timing.rows.get(row.name)
     known = {row.name for row in report.rows}
     left = sum(seconds for name, seconds in timing.rows.items() if name not in known)
     if left:  # between-rows where the prediction saw no kernel (Python between calls): add them to the model's

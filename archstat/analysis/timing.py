@@ -1,10 +1,10 @@
 """Time a network layer by layer on a real device: hooks on the leaf modules, an injectable clock.
 
-One timed run: ``sync(); start = clock()``, the forward with a pre- and a post-hook on every leaf
+One timed run: ``sync(); start = clock()``, the forward with a pre- and a post-hook on every
 module, ``sync(); end = clock()``. Each hook synchronises the device and reads the clock; a leaf's
-time is post minus pre, and every stretch between one leaf's end and the next leaf's start (a
-residual addition, a concatenation, Python between the calls) is credited to the "between" row of
-the container running at that moment ("(model) (between)" at the top). So in every run the rows
+time is post minus pre, and every stretch between two hooks outside a leaf (a residual addition, a
+concatenation, Python between the calls) is credited to the "between" row of the container running
+it ("(model) (between)" at the top). So in every run the rows
 add up exactly to ``end - start``, the whole forward with hooks. The whole forward is also timed
 without hooks: the difference of the two medians is the hooks' overhead, stated with the result.
 
@@ -74,9 +74,18 @@ def _leaf_hooks(module: nn.Module, totals: dict[str, float], clock: Clock, sync:
             handles += [sub.register_forward_pre_hook(before), sub.register_forward_hook(after)]
         elif not leaf:
             def enter(_m: nn.Module, _args: Any, name: str = name) -> None:
+                sync()
+                now = clock()
+                gap_row = between_name(running[-1] if running else "")
+                totals[gap_row] = totals.get(gap_row, 0.0) + now - marks[0]
+                marks[0] = now
                 running.append(name)
 
-            def leave(_m: nn.Module, _args: Any, _out: Any) -> None:
+            def leave(_m: nn.Module, _args: Any, _out: Any, name: str = name) -> None:
+                sync()
+                now = clock()
+                totals[between_name(name)] = totals.get(between_name(name), 0.0) + now - marks[0]
+                marks[0] = now
                 running.pop()
 
             handles += [sub.register_forward_pre_hook(enter), sub.register_forward_hook(leave)]
