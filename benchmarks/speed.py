@@ -41,6 +41,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--runs", type=int, default=5, help="timed runs at batch 1 (3 above)")
     parser.add_argument("--no-calibrate", action="store_true", help="use the stored calibration")
+    parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
+                        help="cpu: the thread's CPU time (1 thread; leaves out other processes' turns); wall")
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()
 
@@ -55,10 +57,13 @@ def main() -> None:
     for missing in sorted(set(args.models) - known):
         print(f"skipped {missing}: not in this registry", file=sys.stderr)
     load_before = os.getloadavg()
+    cpu = args.clock == "cpu"
+    if cpu and args.threads != 1:
+        parser.error("--clock cpu needs --threads 1")
     if not args.no_calibrate:
-        calibrate(args.threads)
+        calibrate(args.threads, cpu_time=cpu)
     lines = [f"Machine: {read_processor().name}, {os.cpu_count()} cores ({platform.machine()}); torch "
-             f"{torch.__version__}; {args.threads} thread(s); {datetime.date.today()}; load average at start "
+             f"{torch.__version__}; {args.threads} thread(s); clock: {'thread CPU time' if cpu else 'wall'}; {datetime.date.today()}; load average at start "
              f"{load_before[0]:.1f} / {load_before[1]:.1f} / {load_before[2]:.1f} (1 / 5 / 15 min).", "",
              "| model | batch | predicted ms | measured ms | error | layers > 50 us | median abs layer error | "
              "rank corr. | at or above roofline |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -67,7 +72,8 @@ def main() -> None:
         for model in models:
             started = time.perf_counter()
             runs, warmup = (args.runs, 2) if batch == 1 else (3, 1)
-            report = speed(model, batch=batch, measure=True, threads=args.threads, runs=runs, warmup=warmup)
+            report = speed(model, batch=batch, measure=True, threads=args.threads, runs=runs, warmup=warmup,
+                           clock=time.thread_time if cpu else None)
             s = report.summary_stats()
             errors.append(abs(s["whole_error"]))
             rho = "n/a" if s["spearman"] is None else f"{s['spearman']:.3f}"

@@ -2,15 +2,20 @@
 
 Measured, in well under a minute, at the thread count asked for and for each dtype, each on one
 probe operator at batch 1 (``_probes``):
-- compute ceilings in FLOP/s (FLOPs = 2 x MACs): a 1024^3 matrix product (``matmul``), convolutions
-  1x1 (``conv1x1``), 3x3 stride 1 (``conv3x3``), 3x3 stride 2 (``conv_strided``), 7x7 stride 2 from
-  3 channels (``conv``, every other shape) and 3x3 depthwise (``depthwise``): CPU libraries pick
-  different algorithms for these, with throughputs several times apart;
+- compute ceilings in FLOP/s (FLOPs = 2 x MACs): a 1024^3 matrix product (``matmul``), a 7x7 stride-2
+  convolution from 3 channels (``conv``, every shape not below), and at each stage of a ResNet
+  (output sides 56, 28, 14, 7 with 64, 128, 256, 512 channels; ``@side``) convolutions 1x1
+  (``conv1x1``), 3x3 stride 1 (``conv3x3``), 3x3 stride 2 (``conv_strided``) and 3x3 depthwise
+  (``depthwise``): CPU libraries pick different algorithms for these, several times apart in
+  throughput, and a small output side leaves the vector units less work per weight;
 - streaming bandwidth: ``copy_`` of working sets from 32 KiB (caches) to 256 MiB (DRAM), bytes
   read + written per second, so an operator's bandwidth depends on how much it touches;
 - the memory-bound kinds' efficiency: bytes/s achieved by a batch norm (``norm``), a ReLU
   (``elementwise``), a 3x3 stride-2 max pool (``maxpool``), an average pool (``pool``) and a
-  concatenation (``copy``) on 64 x 56 x 56, as a share of the streaming bandwidth at that size;
+  concatenation (``copy``) on 64 x 56 x 56, each after 8 MiB were written (the private caches
+  evicted), the batch norm after a 3x3 convolution (as in a network: the convolution leaves its
+  output far slower to read than a cache-sized copy does), as a share of the streaming bandwidth at
+  that size;
 - the fixed cost of a small operator: a ReLU module on a one-element tensor, called from Python.
 Each figure is the median of repeated timings. They are kept as JSON in the user's cache folder
 (``$XDG_CACHE_HOME/archstat``, else ``~/.cache/archstat``), one file per processor and thread count.
@@ -39,6 +44,7 @@ from .cost import Roofs
 
 TURBO = 1.5
 FORMULA_OVERHEAD_S = 5e-6  # the fixed cost assumed per operator without a calibration
+FLUSH_BYTES = 8 << 20  # rewritten before each memory-bound probe: more than a core's private caches
 BANDWIDTH_SIZES = (32 << 10, 256 << 10, 2 << 20, 16 << 20, 64 << 20, 256 << 20)
 DTYPES = ("fp32", "bf16")
 
@@ -122,15 +128,23 @@ def calibrated_roofs(data: dict[str, Any], dtype: str) -> Roofs | None:
                  data.get("efficiency", {}).get(dtype, {}))
 
 
-def _median_time(fn: Callable[[], Any], seconds: float = 0.4, least: int = 3) -> float:
-    """The median of repeated timings of ``fn`` over about ``seconds``, after one untimed call."""
+CLOCK: list[Callable[[], float]] = [time.perf_counter]  # the clock of the running calibration
+
+
+def _median_time(fn: Callable[[], Any], seconds: float = 0.4, least: int = 3,
+                 flush: Callable[[], Any] | None = None) -> float:
+    """The median of repeated timings of ``fn`` over about ``seconds``, after one untimed call; ``flush``
+    runs (untimed) before each call: what a network's previous layer would do to the caches."""
     fn()
     times: list[float] = []
     spent = time.perf_counter()
+    clock = CLOCK[0]
     while len(times) < least or time.perf_counter() - spent < seconds:
-        start = time.perf_counter()
+        if flush is not None:
+            flush()
+        start = clock()
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
         if len(times) > 10000:
             break
     return statistics.median(times)
@@ -152,33 +166,37 @@ def _probes(kind: Any) -> dict[str, tuple[Callable[[], Any], float, float]]:
     x = torch.randn(1, 64, 56, 56, dtype=kind)
     bn, relu = torch.nn.BatchNorm2d(64).to(kind).eval(), torch.nn.ReLU()
     moved = 2.0 * x.numel() * x.element_size()
-    return {
-        "matmul": (lambda: a @ b, 2.0 * 1024**3, 3.0 * a.numel() * a.element_size()),
-        "conv1x1": conv(1, 256, 256, 28, 1, 1),
-        "conv3x3": conv(1, 128, 128, 28, 3, 1),
-        "conv_strided": conv(1, 128, 256, 28, 3, 2),
-        "conv": conv(1, 3, 64, 224, 7, 2),
-        "depthwise": conv(1, 256, 256, 56, 3, 1, groups=256),
-        "norm": (lambda: bn(x), 2.0 * x.numel(), moved),
-        "elementwise": (lambda: relu(x), float(x.numel()), moved),
-        "maxpool": (lambda: F.max_pool2d(x, 3, 2, 1), float(x.numel()), 1.25 * x.numel() * x.element_size()),
-        "pool": (lambda: F.adaptive_avg_pool2d(x, 1), float(x.numel()), float(x.numel() * x.element_size())),
-        "copy": (lambda: torch.cat([x, x], 1), 0.0, 2 * moved),
-    }
+    probes = {"matmul": (lambda: a @ b, 2.0 * 1024**3, 3.0 * a.numel() * a.element_size()),
+              "conv": conv(1, 3, 64, 224, 7, 2)}
+    for side, width in STAGES:  # a ResNet's stages: the channels double as the side halves
+        probes[f"conv3x3@{side}"] = conv(1, width, width, side, 3, 1)
+        probes[f"conv1x1@{side}"] = conv(1, 4 * width, width, side, 1, 1)
+        probes[f"conv_strided@{side // 2}"] = conv(1, width, 2 * width, side, 3, 2)
+        probes[f"depthwise@{side}"] = conv(1, 4 * width, 4 * width, side, 3, 1, groups=4 * width)
+    return {**probes,
+            "norm": (lambda: bn(x), 2.0 * x.numel(), moved),
+            "elementwise": (lambda: relu(x), float(x.numel()), moved),
+            "maxpool": (lambda: F.max_pool2d(x, 3, 2, 1), float(x.numel()), 1.25 * x.numel() * x.element_size()),
+            "pool": (lambda: F.adaptive_avg_pool2d(x, 1), float(x.numel()), float(x.numel() * x.element_size())),
+            "copy": (lambda: torch.cat([x, x], 1), 0.0, 2 * moved)}
 
 
+STAGES = ((56, 64), (28, 128), (14, 256), (7, 512))
 MEMORY_KINDS = ("norm", "elementwise", "maxpool", "pool", "copy")
 
 
-def measure_ceilings(threads: int, dtypes: tuple[str, ...] = DTYPES) -> dict[str, Any]:
+def measure_ceilings(threads: int, dtypes: tuple[str, ...] = DTYPES, cpu_time: bool = False) -> dict[str, Any]:
     """Measure this processor's ceilings at ``threads`` threads (module docstring); plain data.
 
     Compute probes give FLOP/s (FLOPs = 2 x MACs); memory probes give bytes/s, kept as their share of the
-    streaming bandwidth at the same working set (``efficiency``)."""
+    streaming bandwidth at the same working set (``efficiency``). ``cpu_time``: time with the thread's CPU
+    clock instead of the wall clock (one thread only: on a shared machine it leaves out the time others ran)."""
     import torch
+    import torch.nn.functional as F
 
     saved = torch.get_num_threads()
     torch.set_num_threads(threads)
+    CLOCK[0] = time.thread_time if cpu_time else time.perf_counter
     try:
         with torch.no_grad():
             curve = []
@@ -192,8 +210,12 @@ def measure_ceilings(threads: int, dtypes: tuple[str, ...] = DTYPES) -> dict[str
             for dtype in dtypes:
                 kind = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[dtype]
                 peaks[dtype], efficiency[dtype] = {}, {}
+                evict = torch.zeros(FLUSH_BYTES // 4, dtype=kind)
+                before, weight = torch.randn(1, 64, 56, 56, dtype=kind), torch.randn(64, 64, 3, 3, dtype=kind)
+                flushes = {"norm": lambda: F.conv2d(before, weight, padding=1)}  # a batch norm follows a convolution
                 for name, (call, flops, nbytes) in _probes(kind).items():
-                    seconds = _median_time(call, 0.3)
+                    flush = flushes.get(name, lambda: evict.add_(1.0)) if name in MEMORY_KINDS else None
+                    seconds = _median_time(call, 0.25, flush=flush)
                     if name in MEMORY_KINDS:
                         efficiency[dtype][name] = nbytes / seconds / stream.bandwidth_at(nbytes)
                     else:
@@ -202,14 +224,15 @@ def measure_ceilings(threads: int, dtypes: tuple[str, ...] = DTYPES) -> dict[str
             overhead = _median_time(lambda: relu(one), 0.3)
     finally:
         torch.set_num_threads(saved)
+        CLOCK[0] = time.perf_counter
     return {"peaks": peaks, "efficiency": efficiency, "bandwidth": curve, "overhead_s": overhead,
-            "threads": threads, "torch": torch.__version__}
+            "threads": threads, "torch": torch.__version__, "clock": "thread CPU time" if cpu_time else "wall"}
 
 
-def calibrate(threads: int, dtypes: tuple[str, ...] = DTYPES) -> dict[str, Any]:
+def calibrate(threads: int, dtypes: tuple[str, ...] = DTYPES, cpu_time: bool = False) -> dict[str, Any]:
     """Measure and store the ceilings for this processor at ``threads`` threads; returns what was stored."""
     processor = read_processor()
-    data = measure_ceilings(threads, dtypes)
+    data = measure_ceilings(threads, dtypes, cpu_time)
     path = cache_file(processor, threads)
     data.update(processor=processor.name, date=time.strftime("%Y-%m-%d %H:%M"), file=str(path))
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -45,6 +45,7 @@ NORMS = frozenset({"native_batch_norm", "_native_batch_norm_legit_no_training", 
 POOLS = frozenset({"max_pool2d_with_indices", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "mean",
                    "_adaptive_avg_pool2d", "avg_pool3d", "max_pool3d_with_indices", "adaptive_max_pool2d",
                    "avg_pool1d", "max_pool1d", "sum", "amax"})
+GLOBAL_POOLS = frozenset({"adaptive_avg_pool2d", "_adaptive_avg_pool2d", "mean", "sum", "amax"})
 COPIES = frozenset({"cat", "clone", "constant_pad_nd", "contiguous", "copy_", "stack", "_to_copy", "pad"})
 KINDS = ("conv", "depthwise", "matmul", "norm", "pool", "elementwise", "copy")
 BYTES = {"fp32": 4, "tf32": 4, "fp16": 2, "bf16": 2, "int8": 1}
@@ -114,7 +115,7 @@ def op_cost(op: str, args: Sequence[Any], out: Any, itemsize: int) -> OpCost | N
         return OpCost(op, "norm", 2 * _numel(x), stats * itemsize, _numel(x) * itemsize, _numel(x) * itemsize)
     read = sum(_numel(s) for s in shapes) * itemsize
     if op in POOLS:
-        roof = "maxpool" if op.startswith("max") else "pool"
+        roof = "pool" if op in GLOBAL_POOLS else "maxpool"  # a window's pooling: max_pool2d's ceiling
         return OpCost(op, "pool", sum(_numel(s) for s in shapes[:1]), 0, _numel(shapes[0]) * itemsize if shapes else 0,
                       written, roof)
     if op in COPIES:
@@ -124,14 +125,24 @@ def op_cost(op: str, args: Sequence[Any], out: Any, itemsize: int) -> OpCost | N
 
 def _conv_roof(kind: str, weight: tuple[int, ...], args: Sequence[Any]) -> str:
     """Which convolution ceiling prices it: 1x1, 3x3 stride 1, strided, or any other shape."""
-    if kind == "depthwise":
-        return "depthwise"
     kernel, stride = tuple(weight[2:]), tuple(args[3]) if len(args) > 3 else (1,)
-    if all(k == 1 for k in kernel):
-        return "conv1x1"
-    if any(s > 1 for s in stride):
-        return "conv_strided"
-    return "conv3x3" if all(k == 3 for k in kernel) else "conv"
+    side = max(1, int(math.isqrt(_numel(_output_plane(args, weight)))))
+    if kind == "depthwise":
+        return f"depthwise@{side}"
+    if all(k == 1 for k in kernel) and all(s == 1 for s in stride):
+        return f"conv1x1@{side}"
+    if any(s > 1 for s in stride) and all(k == 3 for k in kernel):
+        return f"conv_strided@{side}"
+    return f"conv3x3@{side}" if all(k == 3 for k in kernel) else "conv"
+
+
+def _output_plane(args: Sequence[Any], weight: tuple[int, ...]) -> tuple[int, ...]:
+    """The output's spatial sizes of a convolution, from its input, kernel, stride, padding and dilation."""
+    x = args[0]
+    stride, padding = list(args[3]), list(args[4])
+    dilation = list(args[5]) if len(args) > 5 else [1] * len(stride)
+    return tuple((x[2 + i] + 2 * padding[i] - dilation[i] * (weight[2 + i] - 1) - 1) // stride[i] + 1
+                 for i in range(len(stride)))
 
 
 @dataclass(frozen=True)
@@ -149,8 +160,16 @@ class Roofs:
     efficiency: dict[str, float] = field(default_factory=dict)  # memory-bound kinds: share of the bandwidth
 
     def peak(self, roof: str, kind: str = "") -> float:
-        """FLOP/s of ``roof`` ("conv3x3"), else of its ``kind`` ("conv"), else the vector units'."""
-        return self.peaks.get(roof) or self.peaks.get(kind) or self.peaks["vector"]
+        """FLOP/s of ``roof`` ("conv3x3@28"; of the nearest output side measured for that roof), else of its
+        ``kind`` ("conv"), else the vector units'."""
+        if roof in self.peaks:
+            return self.peaks[roof]
+        base, _, side = roof.partition("@")
+        sides = [int(k.partition("@")[2]) for k in self.peaks if k.partition("@")[0] == base and "@" in k]
+        if sides and side:
+            nearest = min(sides, key=lambda s: abs(math.log(s / int(side))))
+            return self.peaks[f"{base}@{nearest}"]
+        return self.peaks.get(base) or self.peaks.get(kind) or self.peaks["vector"]
 
     def bandwidth_at(self, working_set: float) -> float:
         """Bytes/s for an operator touching ``working_set`` bytes: the curve, interpolated in log size."""

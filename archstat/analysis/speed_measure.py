@@ -62,6 +62,9 @@ def measure_into(report: SpeedReport, model: Any, *, input_size: Any = None, war
         torch.set_num_threads(saved_threads)
         torch.set_flush_denormal(False)
     report.runs = timing.runs
+    if clock is time.thread_time:
+        report.notes.append("clock: this thread's CPU time (time.thread_time), which leaves out the time other "
+                            "processes ran on a shared machine; one thread only.")
     for row in report.rows:
         row.measured_s = timing.rows.get(row.name)
     known = {row.name for row in report.rows}

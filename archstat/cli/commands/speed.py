@@ -38,6 +38,9 @@ def speed(
     runs: Annotated[int, typer.Option("--runs", min=1, help="Timed runs of --measure (the median is kept).")] = 10,
     plot: Annotated[Path | None, typer.Option(
         "--plot", help="Also draw the roofline with every layer on it: FILE.png or FILE.svg.")] = None,
+    cpu_time: Annotated[bool, typer.Option(
+        "--cpu-time", help="Time with this thread's CPU clock, not the wall clock (with --threads 1, on a "
+        "machine others share: leaves out the time they ran).")] = False,
     calibrate: Annotated[bool, typer.Option(
         "--calibrate", help="Measure this processor's ceilings (under a minute) and keep them in the cache "
         "folder for later predictions.")] = False,
@@ -51,7 +54,7 @@ def speed(
     Example: archstat speed vgg16 --device h100-sxm --dtype bf16 --plot roofline.png
     """
     if calibrate:
-        _calibrate(threads)
+        _calibrate(threads, cpu_time)
         if model is None:
             return
     if model is None:
@@ -63,8 +66,12 @@ def speed(
         check_writable(plot, "--plot", True)
     from ...analysis.speed import speed as run_speed
 
+    if cpu_time and threads != 1:
+        raise UsageError("--cpu-time measures one thread's CPU clock: add --threads 1.")
+    import time
+
     report = run_speed(model, device=device, dtype=dtype, batch=batch, input_size=input or None, measure=measure,
-                       train=train, threads=threads, runs=runs)
+                       train=train, threads=threads, runs=runs, clock=time.thread_time if cpu_time else None)
     if plot is not None:
         from ...render.roofline import roofline_figure
 
@@ -73,15 +80,17 @@ def speed(
     emit(speed_result(report), format)
 
 
-def _calibrate(threads: int | None) -> None:
+def _calibrate(threads: int | None, cpu_time: bool) -> None:
     import torch
 
     from ...analysis.calibrate import calibrate
 
-    data = calibrate(threads or torch.get_num_threads())
+    if cpu_time and (threads or torch.get_num_threads()) != 1:
+        raise UsageError("--cpu-time measures one thread's CPU clock: add --threads 1.")
+    data = calibrate(threads or torch.get_num_threads(), cpu_time=cpu_time)
     fp32 = data["peaks"]["fp32"]
     tell(f"calibrated {data['processor']} at {data['threads']} threads: fp32 matmul {fp32['matmul'] / 1e9:.1f}, "
-         f"3x3 conv {fp32['conv3x3'] / 1e9:.1f} GFLOP/s; DRAM copy {data['bandwidth'][-1][1] / 1e9:.1f} GB/s; "
+         f"3x3 conv {fp32['conv3x3@28'] / 1e9:.1f} GFLOP/s; DRAM copy {data['bandwidth'][-1][1] / 1e9:.1f} GB/s; "
          f"small operator {data['overhead_s'] * 1e6:.1f} us; kept in {data['file']}")
 
 
