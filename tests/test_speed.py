@@ -90,9 +90,12 @@ def test_roofline_arithmetic_on_a_synthetic_device():
     curve = Roofs("toy", {"vector": 1.0}, ((1e3, 1e10), (1e5, 2e10)), 0.0, "test")
     assert curve.bandwidth_at(1e4) == pytest.approx(1.5e10)  # half-way in log size
     assert (curve.bandwidth_at(10), curve.bandwidth_at(1e9)) == (1e10, 2e10)
-    finer = Roofs("toy", {"conv3x3": 2e9, "conv": 1e9, "vector": 1e8}, ((1.0, 1e12),), 0.0, "test")
-    assert roofline(2e9, 0, "conv", finer, "conv3x3").seconds == pytest.approx(1.0)
-    assert roofline(2e9, 0, "conv", finer, "conv1x1").seconds == pytest.approx(2.0)  # falls back to its kind
+    finer = Roofs("toy", {"conv3x3@28/1": 2e9, "conv3x3@7/8": 4e9, "conv": 1e9, "vector": 1e8}, ((1.0, 1e12),), 0.0,
+                  "test")
+    assert roofline(2e9, 0, "conv", finer, "conv3x3@28/1").seconds == pytest.approx(1.0)
+    assert roofline(2e9, 0, "conv", finer, "conv3x3@14/1").seconds == pytest.approx(1.0)  # nearest: 28 at batch 1
+    assert roofline(4e9, 0, "conv", finer, "conv3x3@7/32").seconds == pytest.approx(1.0)  # nearest: 7 at batch 8
+    assert roofline(2e9, 0, "conv", finer, "conv1x1@28/1").seconds == pytest.approx(2.0)  # falls back to its kind
 
 
 # The sources' dense figures, as the datasheets and whitepapers print them (teraFLOP/s or TOPS).

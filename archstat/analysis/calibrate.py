@@ -1,10 +1,11 @@
 """This processor's ceilings, measured (``archstat speed --calibrate``) or from a formula, as ``Roofs``.
 
 Measured, in well under a minute, at the thread count asked for and for each dtype, each on one
-probe operator at batch 1 (``_probes``):
+probe operator (``_probes``):
 - compute ceilings in FLOP/s (FLOPs = 2 x MACs): a 1024^3 matrix product (``matmul``), a 7x7 stride-2
   convolution from 3 channels (``conv``, every shape not below), and at each stage of a ResNet
-  (output sides 56, 28, 14, 7 with 64, 128, 256, 512 channels; ``@side``) convolutions 1x1
+  (output sides 56, 28, 14, 7 with 64, 128, 256, 512 channels), at batch 1 and 8 (``@side/batch``),
+  convolutions 1x1
   (``conv1x1``), 3x3 stride 1 (``conv3x3``), 3x3 stride 2 (``conv_strided``) and 3x3 depthwise
   (``depthwise``): CPU libraries pick different algorithms for these, several times apart in
   throughput, and a small output side leaves the vector units less work per weight;
@@ -168,11 +169,12 @@ def _probes(kind: Any) -> dict[str, tuple[Callable[[], Any], float, float]]:
     moved = 2.0 * x.numel() * x.element_size()
     probes = {"matmul": (lambda: a @ b, 2.0 * 1024**3, 3.0 * a.numel() * a.element_size()),
               "conv": conv(1, 3, 64, 224, 7, 2)}
-    for side, width in STAGES:  # a ResNet's stages: the channels double as the side halves
-        probes[f"conv3x3@{side}"] = conv(1, width, width, side, 3, 1)
-        probes[f"conv1x1@{side}"] = conv(1, 4 * width, width, side, 1, 1)
-        probes[f"conv_strided@{side // 2}"] = conv(1, width, 2 * width, side, 3, 2)
-        probes[f"depthwise@{side}"] = conv(1, 4 * width, 4 * width, side, 3, 1, groups=4 * width)
+    for batch in BATCHES:
+        for side, width in STAGES:  # a ResNet's stages: the channels double as the side halves
+            probes[f"conv3x3@{side}/{batch}"] = conv(batch, width, width, side, 3, 1)
+            probes[f"conv1x1@{side}/{batch}"] = conv(batch, 4 * width, width, side, 1, 1)
+            probes[f"conv_strided@{side // 2}/{batch}"] = conv(batch, width, 2 * width, side, 3, 2)
+            probes[f"depthwise@{side}/{batch}"] = conv(batch, 4 * width, 4 * width, side, 3, 1, groups=4 * width)
     return {**probes,
             "norm": (lambda: bn(x), 2.0 * x.numel(), moved),
             "elementwise": (lambda: relu(x), float(x.numel()), moved),
@@ -182,6 +184,7 @@ def _probes(kind: Any) -> dict[str, tuple[Callable[[], Any], float, float]]:
 
 
 STAGES = ((56, 64), (28, 128), (14, 256), (7, 512))
+BATCHES = (1, 8)  # a batch lets a library block the work differently: both are measured
 MEMORY_KINDS = ("norm", "elementwise", "maxpool", "pool", "copy")
 
 

@@ -126,14 +126,14 @@ def op_cost(op: str, args: Sequence[Any], out: Any, itemsize: int) -> OpCost | N
 def _conv_roof(kind: str, weight: tuple[int, ...], args: Sequence[Any]) -> str:
     """Which convolution ceiling prices it: 1x1, 3x3 stride 1, strided, or any other shape."""
     kernel, stride = tuple(weight[2:]), tuple(args[3]) if len(args) > 3 else (1,)
-    side = max(1, int(math.isqrt(_numel(_output_plane(args, weight)))))
+    where = f"@{max(1, int(math.isqrt(_numel(_output_plane(args, weight)))))}/{args[0][0]}"  # output side, batch
     if kind == "depthwise":
-        return f"depthwise@{side}"
+        return "depthwise" + where
     if all(k == 1 for k in kernel) and all(s == 1 for s in stride):
-        return f"conv1x1@{side}"
+        return "conv1x1" + where
     if any(s > 1 for s in stride) and all(k == 3 for k in kernel):
-        return f"conv_strided@{side}"
-    return f"conv3x3@{side}" if all(k == 3 for k in kernel) else "conv"
+        return "conv_strided" + where
+    return "conv3x3" + where if all(k == 3 for k in kernel) else "conv"
 
 
 def _output_plane(args: Sequence[Any], weight: tuple[int, ...]) -> tuple[int, ...]:
@@ -160,15 +160,18 @@ class Roofs:
     efficiency: dict[str, float] = field(default_factory=dict)  # memory-bound kinds: share of the bandwidth
 
     def peak(self, roof: str, kind: str = "") -> float:
-        """FLOP/s of ``roof`` ("conv3x3@28"; of the nearest output side measured for that roof), else of its
-        ``kind`` ("conv"), else the vector units'."""
+        """FLOP/s of ``roof`` ("conv3x3@28/1": output side 28, batch 1; else the measured one of that name
+        nearest in log side and log batch), else of its ``kind`` ("conv"), else the vector units'."""
         if roof in self.peaks:
             return self.peaks[roof]
-        base, _, side = roof.partition("@")
-        sides = [int(k.partition("@")[2]) for k in self.peaks if k.partition("@")[0] == base and "@" in k]
-        if sides and side:
-            nearest = min(sides, key=lambda s: abs(math.log(s / int(side))))
-            return self.peaks[f"{base}@{nearest}"]
+        base, _, where = roof.partition("@")
+        measured = [k for k in self.peaks if k.partition("@")[0] == base and "@" in k]
+        if measured and where:
+            def distance(key: str) -> float:
+                return sum(abs(math.log(float(a) / float(b)))
+                           for a, b in zip(key.partition("@")[2].split("/"), where.split("/"), strict=False))
+
+            return self.peaks[min(measured, key=distance)]
         return self.peaks.get(base) or self.peaks.get(kind) or self.peaks["vector"]
 
     def bandwidth_at(self, working_set: float) -> float:

@@ -90,7 +90,7 @@ def _calibrate(threads: int | None, cpu_time: bool) -> None:
     data = calibrate(threads or torch.get_num_threads(), cpu_time=cpu_time)
     fp32 = data["peaks"]["fp32"]
     tell(f"calibrated {data['processor']} at {data['threads']} threads: fp32 matmul {fp32['matmul'] / 1e9:.1f}, "
-         f"3x3 conv {fp32['conv3x3@28'] / 1e9:.1f} GFLOP/s; DRAM copy {data['bandwidth'][-1][1] / 1e9:.1f} GB/s; "
+         f"3x3 conv {fp32['conv3x3@28/1'] / 1e9:.1f} GFLOP/s; DRAM copy {data['bandwidth'][-1][1] / 1e9:.1f} GB/s; "
          f"small operator {data['overhead_s'] * 1e6:.1f} us; kept in {data['file']}")
 
 
