@@ -152,11 +152,14 @@ def test_formula_ceilings_from_the_processors_description():
 
 def test_calibration_read_back():
     data = {"processor": "p", "threads": 1, "date": "d", "file": "f", "overhead_s": 2e-6,
-            "peaks": {"fp32": {"matmul": 1e10, "conv3x3": 2e10}}, "efficiency": {"fp32": {"norm": 0.5}},
+            "peaks": {"fp32": {"matmul": 1e10, "conv3x3": 2e10}}, "memory": {"fp32": {"norm": [3e-6, 5e9, 1e4]}},
             "bandwidth": [[1e4, 1e11], [1e8, 1e10]]}
     roofs = calibrated_roofs(data, "fp32")
     assert roofs is not None and roofs.origin == "calibrated"
-    assert roofline(0, 1e8, "norm", roofs).seconds == pytest.approx(1e8 / (1e10 * 0.5) + 2e-6)
+    # its own fixed cost and rate, the rate falling 10x as the curve falls from 1e4 to 1e8 bytes
+    assert roofline(0, 1e8, "norm", roofs).seconds == pytest.approx(1e8 / (5e9 / 10) + 3e-6)
+    assert roofline(0, 1e4, "norm", roofs).seconds == pytest.approx(1e4 / 5e9 + 3e-6)
+    assert roofline(0, 1e8, "elementwise", roofs).seconds == pytest.approx(1e8 / 1e10 + 2e-6)  # the curve
     assert calibrated_roofs(data, "bf16") is None
 
 

@@ -11,12 +11,10 @@ probe operator (``_probes``):
   throughput, and a small output side leaves the vector units less work per weight;
 - streaming bandwidth: ``copy_`` of working sets from 32 KiB (caches) to 256 MiB (DRAM), bytes
   read + written per second, so an operator's bandwidth depends on how much it touches;
-- the memory-bound kinds' efficiency: bytes/s achieved by a batch norm (``norm``), a ReLU
-  (``elementwise``), a 3x3 stride-2 max pool (``maxpool``), an average pool (``pool``) and a
-  concatenation (``copy``) on 64 x 56 x 56, each after 8 MiB were written (the private caches
-  evicted), the batch norm after a 3x3 convolution (as in a network: the convolution leaves its
-  output far slower to read than a cache-sized copy does), as a share of the streaming bandwidth at
-  that size;
+- the memory-bound kinds: a batch norm (``norm``), a ReLU (``elementwise``), a residual addition
+  (``add``), a 3x3 stride-2 max pool (``maxpool``) and a global average pool (``pool``) on
+  64 x 56 x 56 at batch 1 and 8, timed in a small network (``_Chain``) with the measurement's own
+  hooks; the line through the two gives each kind a fixed cost and a rate (bytes/s);
 - the fixed cost of a small operator: a ReLU module on a one-element tensor, called from Python.
 Each figure is the median of repeated timings. They are kept as JSON in the user's cache folder
 (``$XDG_CACHE_HOME/archstat``, else ``~/.cache/archstat``), one file per processor and thread count.
@@ -41,11 +39,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from torch import nn
+
 from .cost import Roofs
 
 TURBO = 1.5
 FORMULA_OVERHEAD_S = 5e-6  # the fixed cost assumed per operator without a calibration
-FLUSH_BYTES = 8 << 20  # rewritten before each memory-bound probe: more than a core's private caches
 BANDWIDTH_SIZES = (32 << 10, 256 << 10, 2 << 20, 16 << 20, 64 << 20, 256 << 20)
 DTYPES = ("fp32", "bf16")
 
@@ -126,7 +125,7 @@ def calibrated_roofs(data: dict[str, Any], dtype: str) -> Roofs | None:
     vector = max(b for _, b in curve) / 4  # element-wise work is memory-bound: never the binding roof
     return Roofs(f"{data['processor']}, {data['threads']} threads", {**peaks, "vector": vector}, curve,
                  float(data["overhead_s"]), "calibrated", (f"calibrated {data['date']} ({data['file']})",),
-                 data.get("efficiency", {}).get(dtype, {}))
+                 {kind: tuple(float(v) for v in fit) for kind, fit in data.get("memory", {}).get(dtype, {}).items()})
 
 
 CLOCK: list[Callable[[], float]] = [time.perf_counter]  # the clock of the running calibration
@@ -164,35 +163,80 @@ def _probes(kind: Any) -> dict[str, tuple[Callable[[], Any], float, float]]:
                 2.0 * out * (cin // groups) * k * k, float((x.numel() + w.numel() + out) * size))
 
     a, b = torch.randn(1024, 1024, dtype=kind), torch.randn(1024, 1024, dtype=kind)
-    x = torch.randn(1, 64, 56, 56, dtype=kind)
-    bn, relu = torch.nn.BatchNorm2d(64).to(kind).eval(), torch.nn.ReLU()
-    moved = 2.0 * x.numel() * x.element_size()
-    probes = {"matmul": (lambda: a @ b, 2.0 * 1024**3, 3.0 * a.numel() * a.element_size()),
-              "conv": conv(1, 3, 64, 224, 7, 2)}
+    probes = {"matmul": (lambda: a @ b, 2.0 * 1024**3, 3.0 * a.numel() * a.element_size())}
     for batch in BATCHES:
+        probes[f"conv@112/{batch}"] = conv(batch, 3, 64, 224, 7, 2)
         for side, width in STAGES:  # a ResNet's stages: the channels double as the side halves
             probes[f"conv3x3@{side}/{batch}"] = conv(batch, width, width, side, 3, 1)
             probes[f"conv1x1@{side}/{batch}"] = conv(batch, 4 * width, width, side, 1, 1)
             probes[f"conv_strided@{side // 2}/{batch}"] = conv(batch, width, 2 * width, side, 3, 2)
             probes[f"depthwise@{side}/{batch}"] = conv(batch, 4 * width, 4 * width, side, 3, 1, groups=4 * width)
-    return {**probes,
-            "norm": (lambda: bn(x), 2.0 * x.numel(), moved),
-            "elementwise": (lambda: relu(x), float(x.numel()), moved),
-            "maxpool": (lambda: F.max_pool2d(x, 3, 2, 1), float(x.numel()), 1.25 * x.numel() * x.element_size()),
-            "pool": (lambda: F.adaptive_avg_pool2d(x, 1), float(x.numel()), float(x.numel() * x.element_size())),
-            "copy": (lambda: torch.cat([x, x], 1), 0.0, 2 * moved)}
+    return probes
+
+
+class _Chain(nn.Module):
+    """The memory-bound probe: a network's own sequence on 64 x 56 x 56 (3x3 convolution, batch norm,
+    ReLU, convolution, batch norm, residual addition, ReLU, 3x3 stride-2 max pool, concatenation, global
+    average pool), timed layer by layer with the measurement's own hooks: a batch norm reads a
+    convolution's fresh output here, as it does in a network, at two to three times a warm cache's cost."""
+
+    def __init__(self, kind: Any) -> None:
+        super().__init__()
+        self.conv1, self.conv2 = (nn.Conv2d(64, 64, 3, padding=1, bias=False).to(kind) for _ in range(2))
+        self.norm, self.norm2 = (nn.BatchNorm2d(64).to(kind).eval() for _ in range(2))
+        self.elementwise, self.relu2 = nn.ReLU(), nn.ReLU()
+        self.maxpool, self.pool = nn.MaxPool2d(3, 2, 1), nn.AdaptiveAvgPool2d(1)
+
+    def forward(self, x: Any) -> Any:
+        import torch
+
+        y = self.norm2(self.conv2(self.elementwise(self.norm(self.conv1(x)))))
+        y = self.relu2(y + x)  # the addition: this module's "between" row
+        return self.pool(torch.cat([self.maxpool(y), self.maxpool(x)], 1))
+
+
+def memory_fits(kind: Any, clock: Callable[[], float]) -> dict[str, tuple[float, float, float]]:
+    """Each memory-bound kind's (fixed seconds, bytes/s, at bytes): the line through its times in ``_Chain``
+    at batch 1 and 8 (a small operator's time is mostly its fixed cost, a large one's its traffic); the
+    rate holds for working sets like batch 8's and follows the streaming curve beyond."""
+    small, large = _chain_rates(kind, clock, 1), _chain_rates(kind, clock, 8)
+    fits = {}
+    for name, (bytes_1, seconds_1) in small.items():
+        bytes_8, seconds_8 = large[name]
+        rate = (bytes_8 - bytes_1) / (seconds_8 - seconds_1) if seconds_8 > seconds_1 else bytes_8 / seconds_8
+        fits[name] = (max(0.0, seconds_1 - bytes_1 / rate), rate, bytes_8)
+    return fits
+
+
+def _chain_rates(kind: Any, clock: Callable[[], float], batch: int) -> dict[str, tuple[float, float]]:
+    """(bytes, seconds) of each memory-bound kind in ``_Chain`` (``cost.op_cost``'s byte rules by hand)."""
+    import torch
+
+    from .timing import between_name, time_layers
+
+    chain, x = _Chain(kind), torch.randn(batch, 64, 56, 56, dtype=kind)
+    n, size = x.numel(), x.element_size()
+    torch.set_flush_denormal(True)
+    try:
+        with torch.no_grad():
+            rows = time_layers(lambda: chain(x), chain, warmup=2, runs=9, clock=clock).rows
+    finally:
+        torch.set_flush_denormal(False)
+    # the "between" row holds the addition and the (small) concatenation of the two pooled maps
+    return {"norm": ((2 * n + 4 * 64) * size, rows["norm"]), "elementwise": (2 * n * size, rows["elementwise"]),
+            "maxpool": (2 * 1.25 * n * size, rows["maxpool"]), "pool": ((n // 2 + 128) * size, rows["pool"]),
+            "add": ((3 * n + 2 * n // 2) * size, rows[between_name("")])}
 
 
 STAGES = ((56, 64), (28, 128), (14, 256), (7, 512))
 BATCHES = (1, 8)  # a batch lets a library block the work differently: both are measured
-MEMORY_KINDS = ("norm", "elementwise", "maxpool", "pool", "copy")
 
 
 def measure_ceilings(threads: int, dtypes: tuple[str, ...] = DTYPES, cpu_time: bool = False) -> dict[str, Any]:
     """Measure this processor's ceilings at ``threads`` threads (module docstring); plain data.
 
     Compute probes give FLOP/s (FLOPs = 2 x MACs); memory probes give bytes/s, kept as their share of the
-    streaming bandwidth at the same working set (``efficiency``). ``cpu_time``: time with the thread's CPU
+    line through two batches (``memory_fits``). ``cpu_time``: time with the thread's CPU
     clock instead of the wall clock (one thread only: on a shared machine it leaves out the time others ran)."""
     import torch
     import torch.nn.functional as F
@@ -207,28 +251,18 @@ def measure_ceilings(threads: int, dtypes: tuple[str, ...] = DTYPES, cpu_time: b
                 src, dst = torch.empty(size // 4), torch.empty(size // 4)
                 src.fill_(1.0)
                 curve.append((2.0 * size, 2 * size / _median_time(lambda: dst.copy_(src), 0.2)))
-            stream = Roofs("", {"vector": 1.0}, tuple(curve), 0.0, "")
             peaks: dict[str, dict[str, float]] = {}
-            efficiency: dict[str, dict[str, float]] = {}
+            memory: dict[str, dict[str, tuple[float, float]]] = {}
             for dtype in dtypes:
                 kind = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[dtype]
-                peaks[dtype], efficiency[dtype] = {}, {}
-                evict = torch.zeros(FLUSH_BYTES // 4, dtype=kind)
-                before, weight = torch.randn(1, 64, 56, 56, dtype=kind), torch.randn(64, 64, 3, 3, dtype=kind)
-                flushes = {"norm": lambda: F.conv2d(before, weight, padding=1)}  # a batch norm follows a convolution
-                for name, (call, flops, nbytes) in _probes(kind).items():
-                    flush = flushes.get(name, lambda: evict.add_(1.0)) if name in MEMORY_KINDS else None
-                    seconds = _median_time(call, 0.25, flush=flush)
-                    if name in MEMORY_KINDS:
-                        efficiency[dtype][name] = nbytes / seconds / stream.bandwidth_at(nbytes)
-                    else:
-                        peaks[dtype][name] = flops / seconds
+                peaks[dtype] = {name: flops / _median_time(call, 0.25) for name, (call, flops, _) in _probes(kind).items()}
+                memory[dtype] = memory_fits(kind, CLOCK[0])
             relu, one = torch.nn.ReLU(), torch.zeros(1)
             overhead = _median_time(lambda: relu(one), 0.3)
     finally:
         torch.set_num_threads(saved)
         CLOCK[0] = time.perf_counter
-    return {"peaks": peaks, "efficiency": efficiency, "bandwidth": curve, "overhead_s": overhead,
+    return {"peaks": peaks, "memory": memory, "bandwidth": curve, "overhead_s": overhead,
             "threads": threads, "torch": torch.__version__, "clock": "thread CPU time" if cpu_time else "wall"}
 
 

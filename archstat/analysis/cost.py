@@ -118,9 +118,10 @@ def op_cost(op: str, args: Sequence[Any], out: Any, itemsize: int) -> OpCost | N
         roof = "pool" if op in GLOBAL_POOLS else "maxpool"  # a window's pooling: max_pool2d's ceiling
         return OpCost(op, "pool", sum(_numel(s) for s in shapes[:1]), 0, _numel(shapes[0]) * itemsize if shapes else 0,
                       written, roof)
-    if op in COPIES:
-        return OpCost(op, "copy", 0, 0, read, written)
-    return OpCost(op, "elementwise", _numel(result) if result is not None else 0, 0, read, written)
+    if op in COPIES:  # streams like an addition: priced as one
+        return OpCost(op, "copy", 0, 0, read, written, "add")
+    roof = "add" if op in ("add", "add_", "sub", "mul", "mul_") and len(shapes) > 1 else ""
+    return OpCost(op, "elementwise", _numel(result) if result is not None else 0, 0, read, written, roof)
 
 
 def _conv_roof(kind: str, weight: tuple[int, ...], args: Sequence[Any]) -> str:
@@ -133,7 +134,7 @@ def _conv_roof(kind: str, weight: tuple[int, ...], args: Sequence[Any]) -> str:
         return "conv1x1" + where
     if any(s > 1 for s in stride) and all(k == 3 for k in kernel):
         return "conv_strided" + where
-    return "conv3x3" + where if all(k == 3 for k in kernel) else "conv"
+    return ("conv3x3" if all(k == 3 for k in kernel) else "conv") + where
 
 
 def _output_plane(args: Sequence[Any], weight: tuple[int, ...]) -> tuple[int, ...]:
@@ -157,7 +158,9 @@ class Roofs:
     overhead_s: float
     origin: str
     notes: tuple[str, ...] = field(default=())
-    efficiency: dict[str, float] = field(default_factory=dict)  # memory-bound kinds: share of the bandwidth
+    # calibrated memory-bound kinds: (fixed seconds per operator, bytes/s, at a working set of bytes),
+    # in place of the overhead and the bandwidth
+    memory: dict[str, tuple[float, ...]] = field(default_factory=dict)
 
     def peak(self, roof: str, kind: str = "") -> float:
         """FLOP/s of ``roof`` ("conv3x3@28/1": output side 28, batch 1; else the measured one of that name
@@ -200,11 +203,13 @@ class Priced:
 def roofline(flops: float, nbytes: float, kind: str, roofs: Roofs, roof: str = "") -> Priced:
     """max(FLOPs / peak, bytes / bandwidth) + the fixed cost of one operator, and the bound hit.
 
-    ``roof`` names a finer ceiling than ``kind`` where the roofs have one; a memory-bound kind's
-    measured efficiency (a share of the streaming bandwidth) scales the bandwidth."""
+    ``roof`` names a finer ceiling than ``kind`` where the roofs have one. A memory-bound kind the
+    calibration measured has its own fixed cost and rate in place of the overhead and the bandwidth."""
     compute = flops / roofs.peak(roof, kind)
-    share = roofs.efficiency.get(roof) or roofs.efficiency.get(kind) or 1.0
-    memory = nbytes / (roofs.bandwidth_at(nbytes) * share) if nbytes else 0.0
+    fixed, rate, at = roofs.memory.get(roof) or roofs.memory.get(kind) or (roofs.overhead_s, 0.0, 1.0)
+    if rate:  # the kind's rate, falling as the streaming curve falls beyond the working set it was measured at
+        rate *= min(1.0, roofs.bandwidth_at(nbytes) / roofs.bandwidth_at(at))
+    memory = nbytes / (rate or roofs.bandwidth_at(nbytes)) if nbytes else 0.0
     limit = max(compute, memory)
-    bound = "overhead" if roofs.overhead_s > limit else ("compute" if compute >= memory else "memory")
-    return Priced(limit + roofs.overhead_s, bound, compute, memory)
+    bound = "overhead" if fixed > limit else ("compute" if compute >= memory else "memory")
+    return Priced(limit + fixed, bound, compute, memory)
