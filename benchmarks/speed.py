@@ -63,7 +63,8 @@ def main() -> None:
     if not args.no_calibrate:
         calibrate(args.threads, cpu_time=cpu)
     lines = [f"Machine: {read_processor().name}, {os.cpu_count()} cores ({platform.machine()}); torch "
-             f"{torch.__version__}; {args.threads} thread(s); clock: {'thread CPU time' if cpu else 'wall'}; {datetime.date.today()}; load average at start "
+             f"{torch.__version__}; {args.threads} thread(s); clock: {'thread CPU time' if cpu else 'wall'}; "
+             f"{datetime.date.today()}; load average at start "
              f"{load_before[0]:.1f} / {load_before[1]:.1f} / {load_before[2]:.1f} (1 / 5 / 15 min).", "",
              "| model | batch | predicted ms | measured ms | error | layers > 50 us | median abs layer error | "
              "rank corr. | at or above roofline |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]

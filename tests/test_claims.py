@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from archstat import analyze
 from archstat.claims.catalogue import CATALOGUE, SOURCES
-from archstat.claims.hardware import GROUPS, RATIOS, TIMED, stack_bytes
 from archstat.claims.figures import trace_free
+from archstat.claims.hardware import GROUPS, RATIOS, TIMED, stack_bytes
 from archstat.claims.measure import Session
 from archstat.claims.rules import RULES, VERDICTS, judge
 from archstat.cli.app import app

@@ -141,7 +141,8 @@ def test_every_figure_has_a_source_and_sparse_ones_are_halved():
 
 
 def test_formula_ceilings_from_the_processors_description():
-    cpuinfo = "model name\t: Test CPU\ncpu family\t: 25\nmodel\t\t: 17\ncpu MHz\t\t: 2600.000\nflags\t\t: fma avx2 avx512f\n"
+    cpuinfo = ("model name\t: Test CPU\ncpu family\t: 25\nmodel\t\t: 17\ncpu MHz\t\t: 2600.000\n"
+               "flags\t\t: fma avx2 avx512f\n")
     processor = read_processor(cpuinfo)
     roofs = formula_roofs(processor, threads=2, dtype="fp32")
     assert roofs.peaks["vector"] == pytest.approx(2 * 2.6e9 * 1.5 * 64)  # cores x clock x turbo x FLOPs/cycle

@@ -239,7 +239,6 @@ def measure_ceilings(threads: int, dtypes: tuple[str, ...] = DTYPES, cpu_time: b
     line through two batches (``memory_fits``). ``cpu_time``: time with the thread's CPU
     clock instead of the wall clock (one thread only: on a shared machine it leaves out the time others ran)."""
     import torch
-    import torch.nn.functional as F
 
     saved = torch.get_num_threads()
     torch.set_num_threads(threads)
@@ -250,12 +249,13 @@ def measure_ceilings(threads: int, dtypes: tuple[str, ...] = DTYPES, cpu_time: b
             for size in BANDWIDTH_SIZES:
                 src, dst = torch.empty(size // 4), torch.empty(size // 4)
                 src.fill_(1.0)
-                curve.append((2.0 * size, 2 * size / _median_time(lambda: dst.copy_(src), 0.2)))
+                curve.append((2.0 * size, 2 * size / _median_time(lambda d=dst, s=src: d.copy_(s), 0.2)))
             peaks: dict[str, dict[str, float]] = {}
             memory: dict[str, dict[str, tuple[float, float]]] = {}
             for dtype in dtypes:
                 kind = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[dtype]
-                peaks[dtype] = {name: flops / _median_time(call, 0.25) for name, (call, flops, _) in _probes(kind).items()}
+                probes = _probes(kind)
+                peaks[dtype] = {name: flops / _median_time(call, 0.25) for name, (call, flops, _) in probes.items()}
                 memory[dtype] = memory_fits(kind, CLOCK[0])
             relu, one = torch.nn.ReLU(), torch.zeros(1)
             overhead = _median_time(lambda: relu(one), 0.3)

@@ -53,19 +53,22 @@ def speed_notes(report: SpeedReport) -> list[str]:
     notes.append(f"Predicted: {report.predicted_s * 1e3:.3f} ms, {predicted:,.1f} images/s.")
     if report.measured_s is not None:
         s = report.summary_stats()
+        hooks = (report.hooks_overhead_s or 0) * 1e3
         notes.append(f"Measured (median of {report.runs} runs, no hooks): {report.measured_s * 1e3:.3f} ms, "
                      f"{report.images_per_s(report.measured_s):,.1f} images/s; with hooks "
-                     f"{(report.hooked_s or 0) * 1e3:.3f} ms (hooks' overhead {(report.hooks_overhead_s or 0) * 1e3:.3f}"
-                     " ms); whole-model error " + f"{100 * s['whole_error']:+.1f}%.")
+                     f"{(report.hooked_s or 0) * 1e3:.3f} ms (hooks' overhead {hooks:.3f} ms); whole-model error "
+                     f"{100 * s['whole_error']:+.1f}%.")
         if s["median_abs_error"] is not None:
             rho = "n/a" if s["spearman"] is None else f"{s['spearman']:.3f}"
-            notes.append(f"Layers over 50 us ({s['rows_over_50us']}): median |error| {100 * s['median_abs_error']:.1f}%, "
-                         f"{100 * s['within_10pct']:.0f}% within 10%, {100 * s['within_25pct']:.0f}% within 25%, "
+            notes.append(f"Layers over 50 us ({s['rows_over_50us']}): median |error| "
+                         f"{100 * s['median_abs_error']:.1f}%, {100 * s['within_10pct']:.0f}% within 10%, "
+                         f"{100 * s['within_25pct']:.0f}% within 25%, "
                          f"Spearman rank correlation {rho}.")
         share = s["at_or_above_roofline"]
-        notes.append(f"{100 * share:.1f}% of measured rows at or above the {report.ceiling.origin if report.ceiling else ''} "
-                     f"roofline" + (f"; (!) measured faster than it allows: {', '.join(s['flagged'])} (a wrong byte "
-                                    "count or a wrong table entry)" if s["flagged"] else "") + ".")
+        origin = report.ceiling.origin if report.ceiling else ""
+        flagged = (f"; (!) measured faster than it allows: {', '.join(s['flagged'])} (a wrong byte count or a wrong "
+                   "table entry)") if s["flagged"] else ""
+        notes.append(f"{100 * share:.1f}% of measured rows at or above the {origin} roofline{flagged}.")
     return notes
 
 

@@ -54,9 +54,18 @@ def stack_bytes(c1: int, c2: int, groups: int = 1) -> int:
 
 def measured_seconds(build: Callable[[], nn.Module], shape: Sequence[int], runs: int = 3, step: bool = False,
                      warmup: int = 1) -> float:
-    """Median seconds of a forward (or an SGD training step) on this CPU, random weights, after a warm-up."""
-    module = build()
-    x = torch.randn(*shape)
+    """Median seconds of a forward (or an SGD training step) on this CPU, random weights, after a warm-up: one
+    thread, timed by its CPU clock (``time.thread_time``), which leaves out other processes' turns on a
+    shared machine."""
+    saved = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _seconds(build(), torch.randn(*shape), runs, step, warmup)
+    finally:
+        torch.set_num_threads(saved)
+
+
+def _seconds(module: nn.Module, x: torch.Tensor, runs: int, step: bool, warmup: int) -> float:
     if step:
         optimizer = torch.optim.SGD(module.parameters(), lr=1e-4)
         module.train()
@@ -66,9 +75,9 @@ def measured_seconds(build: Callable[[], nn.Module], shape: Sequence[int], runs:
             module(x).sum().backward()
             optimizer.step()
 
-        return time_whole(run, warmup=warmup, runs=runs, clock=time.perf_counter)
+        return time_whole(run, warmup=warmup, runs=runs, clock=time.thread_time)
     with torch.no_grad():
-        return time_whole(lambda: module(x), warmup=warmup, runs=runs, clock=time.perf_counter)
+        return time_whole(lambda: module(x), warmup=warmup, runs=runs, clock=time.thread_time)
 
 
 def _four(what: str, settings: Sequence[tuple[int, int]], table: str, timed: bool) -> Measure:
@@ -148,9 +157,9 @@ HARDWARE_CLAIMS = [
           why="By this count AlexNet's step at the paper's batch of 128 needs {m} of one GTX 580's 3 GB: it "
               "fits, before cuda-convnet's own buffers and workspaces, which the count leaves out."),
     Claim("h02", "000", "训练时间也会相对的较长", "(VGG16 is deeper, so) its training time is correspondingly longer", (
-        _p("predicted on the GTX 580 (roofline, datasheet)", 1.0, "more",
+        _p("predicted on the GTX 580 (roofline, datasheet; seconds)", 1.0, "more",
            Measure("predicted training step(vgg16) / (alexnet), batch 128, GTX 580", _step_ratio(True)), "p"),
-        _p("measured here (an SGD step, batch 1)", 1.0, "more",
+        _p("measured here (an SGD step, batch 1; seconds)", 1.0, "more",
            Measure("measured training step(vgg16) / (alexnet) on this CPU", _step_ratio(False)), "t"),
     ), note="Step = forward, backward and an SGD step; VGG16 at 224, AlexNet at 227 pixels; measured once each "
             "(a ratio this large needs no repeats)."),

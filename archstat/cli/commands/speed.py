@@ -46,7 +46,7 @@ def speed(
         "folder for later predictions.")] = False,
     format: FormatOpt = DEFAULT_FORMAT,
 ) -> None:
-    """Time per layer on a device: bytes moved, FLOPs per byte, the roofline's prediction and, with --measure, the measurement.
+    """Time per layer on a device: bytes, FLOPs per byte, the roofline's time and, with --measure, the measured one.
 
     \b
     Example: archstat speed --calibrate
