@@ -12,8 +12,8 @@ No measured number is written here: ``archstat claims`` builds and counts every 
 from __future__ import annotations
 
 from .figures import form_saving, form_value, forms_agree, meta_params, saved_activations, saved_share, trace_free
-from .measure import each, kind_share, largest, layer_count, layer_value, ratio, total
 from .hardware import HARDWARE_CLAIMS, HARDWARE_SOURCES
+from .measure import each, kind_share, largest, layer_count, layer_value, ratio, total
 from .rules import Catalogue, Claim, Part
 from .sources import BOTTLENECK, F3_8, F5, F7, F7_17, K17, LIST_003, RESNEXT, SOURCES, VGG_BLOCKS_1_2
 from .structure import (
