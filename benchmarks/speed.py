@@ -1,8 +1,9 @@
 #!/usr/bin/env python
 """archstat speed's prediction against the measurement, for the zoo's CNNs (issue 26).
 
-For each model and batch, in fp32 on this processor: calibrate once (``archstat speed --calibrate``),
-then ``speed(model, measure=True)``: whole-model predicted and measured time (median of the timed
+For each model and batch, in fp32 on this processor: calibrate (``archstat speed --calibrate``, fp32
+only; before each model, so that calibration and measurement meet the same conditions on a shared
+machine), then ``speed(model, measure=True)``: whole-model predicted and measured time (median of the timed
 runs, no hooks), the whole-model error; per layer, over the layers measured at 50 us or more, the
 median absolute error and Spearman's rank correlation of predicted and measured times; and the share
 of all measured layers at or above the formula roofline (no layer may be faster).
@@ -41,6 +42,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--runs", type=int, default=5, help="timed runs at batch 1 (3 above)")
     parser.add_argument("--no-calibrate", action="store_true", help="use the stored calibration")
+    parser.add_argument("--calibrate-once", action="store_true",
+                        help="calibrate once at the start, not before each model (a shared machine drifts)")
     parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
                         help="cpu: the thread's CPU time (1 thread; leaves out other processes' turns); wall")
     parser.add_argument("--output", type=Path)
@@ -61,7 +64,7 @@ def main() -> None:
     if cpu and args.threads != 1:
         parser.error("--clock cpu needs --threads 1")
     if not args.no_calibrate:
-        calibrate(args.threads, cpu_time=cpu)
+        calibrate(args.threads, ("fp32",), cpu_time=cpu)
     lines = [f"Machine: {read_processor().name}, {os.cpu_count()} cores ({platform.machine()}); torch "
              f"{torch.__version__}; {args.threads} thread(s); clock: {'thread CPU time' if cpu else 'wall'}; "
              f"{datetime.date.today()}; load average at start "
@@ -72,6 +75,8 @@ def main() -> None:
     for batch in args.batches:
         for model in models:
             started = time.perf_counter()
+            if not (args.no_calibrate or args.calibrate_once):
+                calibrate(args.threads, ("fp32",), cpu_time=cpu)  # the same conditions as the measurement
             runs, warmup = (args.runs, 2) if batch == 1 else (3, 1)
             report = speed(model, batch=batch, measure=True, threads=args.threads, runs=runs, warmup=warmup,
                            clock=time.thread_time if cpu else None)
