@@ -12,7 +12,8 @@ probe operator (``_probes``):
 - streaming bandwidth: ``copy_`` of working sets from 32 KiB (caches) to 256 MiB (DRAM), bytes
   read + written per second, so an operator's bandwidth depends on how much it touches;
 - the memory-bound kinds: a batch norm (``norm``), a ReLU (``elementwise``), a residual addition
-  (``add``), a 3x3 stride-2 max pool (``maxpool``) and a global average pool (``pool``) on
+  (``add``), a concatenation (``copy``), a 3x3 stride-2 max pool (``maxpool``) and a global average
+  pool (``pool``) on
   64 x 56 x 56 at batch 1 and 8, timed in a small network (``_Chain``) with the measurement's own
   hooks; the line through the two gives each kind a fixed cost and a rate (bytes/s);
 - the fixed cost of a small operator: a ReLU module on a one-element tensor, called from Python.
@@ -174,25 +175,35 @@ def _probes(kind: Any) -> dict[str, tuple[Callable[[], Any], float, float]]:
     return probes
 
 
+class _Add(nn.Module):
+    def forward(self, a: Any, b: Any) -> Any:
+        return a + b
+
+
+class _Cat(nn.Module):
+    def forward(self, a: Any, b: Any) -> Any:
+        import torch
+
+        return torch.cat([a, b], 1)
+
+
 class _Chain(nn.Module):
     """The memory-bound probe: a network's own sequence on 64 x 56 x 56 (3x3 convolution, batch norm,
-    ReLU, convolution, batch norm, residual addition, ReLU, 3x3 stride-2 max pool, concatenation, global
-    average pool), timed layer by layer with the measurement's own hooks: a batch norm reads a
+    ReLU, convolution, batch norm, residual addition, ReLU, concatenation, 3x3 stride-2 max pool, global
+    average pool), every step a module, timed with the measurement's own hooks: a batch norm reads a
     convolution's fresh output here, as it does in a network, at two to three times a warm cache's cost."""
 
     def __init__(self, kind: Any) -> None:
         super().__init__()
         self.conv1, self.conv2 = (nn.Conv2d(64, 64, 3, padding=1, bias=False).to(kind) for _ in range(2))
         self.norm, self.norm2 = (nn.BatchNorm2d(64).to(kind).eval() for _ in range(2))
-        self.elementwise, self.relu2 = nn.ReLU(), nn.ReLU()
+        self.elementwise, self.relu2, self.add, self.copy = nn.ReLU(), nn.ReLU(), _Add(), _Cat()
         self.maxpool, self.pool = nn.MaxPool2d(3, 2, 1), nn.AdaptiveAvgPool2d(1)
 
     def forward(self, x: Any) -> Any:
-        import torch
-
         y = self.norm2(self.conv2(self.elementwise(self.norm(self.conv1(x)))))
-        y = self.relu2(y + x)  # the addition: this module's "between" row
-        return self.pool(torch.cat([self.maxpool(y), self.maxpool(x)], 1))
+        y = self.relu2(self.add(y, x))
+        return self.pool(self.maxpool(self.copy(y, x)))
 
 
 def memory_fits(kind: Any, clock: Callable[[], float]) -> dict[str, tuple[float, float, float]]:
@@ -212,7 +223,7 @@ def _chain_rates(kind: Any, clock: Callable[[], float], batch: int) -> dict[str,
     """(bytes, seconds) of each memory-bound kind in ``_Chain`` (``cost.op_cost``'s byte rules by hand)."""
     import torch
 
-    from .timing import between_name, time_layers
+    from .timing import time_layers
 
     chain, x = _Chain(kind), torch.randn(batch, 64, 56, 56, dtype=kind)
     n, size = x.numel(), x.element_size()
@@ -222,10 +233,9 @@ def _chain_rates(kind: Any, clock: Callable[[], float], batch: int) -> dict[str,
             rows = time_layers(lambda: chain(x), chain, warmup=2, runs=9, clock=clock).rows
     finally:
         torch.set_flush_denormal(False)
-    # the "between" row holds the addition and the (small) concatenation of the two pooled maps
     return {"norm": ((2 * n + 4 * 64) * size, rows["norm"]), "elementwise": (2 * n * size, rows["elementwise"]),
-            "maxpool": (2 * 1.25 * n * size, rows["maxpool"]), "pool": ((n // 2 + 128) * size, rows["pool"]),
-            "add": ((3 * n + 2 * n // 2) * size, rows[between_name("")])}
+            "add": (3 * n * size, rows["add"]), "copy": (4 * n * size, rows["copy"]),
+            "maxpool": (1.25 * 2 * n * size, rows["maxpool"]), "pool": ((n // 2 + 128) * size, rows["pool"])}
 
 
 STAGES = ((56, 64), (28, 128), (14, 256), (7, 512))

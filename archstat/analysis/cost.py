@@ -118,8 +118,8 @@ def op_cost(op: str, args: Sequence[Any], out: Any, itemsize: int) -> OpCost | N
         roof = "pool" if op in GLOBAL_POOLS else "maxpool"  # a window's pooling: max_pool2d's ceiling
         return OpCost(op, "pool", sum(_numel(s) for s in shapes[:1]), 0, _numel(shapes[0]) * itemsize if shapes else 0,
                       written, roof)
-    if op in COPIES:  # streams like an addition: priced as one
-        return OpCost(op, "copy", 0, 0, read, written, "add")
+    if op in COPIES:
+        return OpCost(op, "copy", 0, 0, read, written)
     roof = "add" if op in ("add", "add_", "sub", "mul", "mul_") and len(shapes) > 1 else ""
     return OpCost(op, "elementwise", _numel(result) if result is not None else 0, 0, read, written, roof)
 
@@ -207,6 +207,7 @@ def roofline(flops: float, nbytes: float, kind: str, roofs: Roofs, roof: str = "
     calibration measured has its own fixed cost and rate in place of the overhead and the bandwidth."""
     compute = flops / roofs.peak(roof, kind)
     fixed, rate, at = roofs.memory.get(roof) or roofs.memory.get(kind) or (roofs.overhead_s, 0.0, 1.0)
+    fixed = max(fixed, roofs.overhead_s)  # never below a small operator's cost
     if rate:  # the kind's rate, falling as the streaming curve falls beyond the working set it was measured at
         rate *= min(1.0, roofs.bandwidth_at(nbytes) / roofs.bandwidth_at(at))
     memory = nbytes / (rate or roofs.bandwidth_at(nbytes)) if nbytes else 0.0
