@@ -250,3 +250,13 @@ def test_command_prediction_on_a_table_device_as_json():
     convs = [r for r in data["rows"] if r["kind"] == "conv"]
     assert len(convs) == 20 and all(r["flops"] == 2 * r["macs"] for r in convs)
     assert data["totals"]["predicted_s"] == pytest.approx(sum(r["predicted_s"] for r in data["rows"]))
+
+
+def test_a_speed_report_displays_as_its_table():
+    report = speed(nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU()), device="t4", input_size=(3, 16, 16), batch=2)
+    markdown = report.to_markdown()
+    macs = 2 * (8 * 14 * 14) * (3 * 3 * 3)  # batch 2, output 8x14x14, 27 MACs each
+    assert "| layer | type | kind | MACs | bytes |" in markdown and f"| 0 | Conv2d | conv | {macs:,} |" in markdown
+    assert markdown.count("\n| ") == 2 + len(report.rows) + 1  # head, rule, rows, total
+    assert "FLOPs = 2 x MACs" in markdown
+    assert "<caption>" in report._repr_html_() and "predicted" in report.summary()
