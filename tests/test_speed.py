@@ -260,3 +260,13 @@ def test_a_speed_report_displays_as_its_table():
     assert markdown.count("\n| ") == 2 + len(report.rows) + 1  # head, rule, rows, total
     assert "FLOPs = 2 x MACs" in markdown
     assert "<caption>" in report._repr_html_() and "predicted" in report.summary()
+
+
+def test_plot_keeps_an_existing_file_without_force(tmp_path):
+    picture = tmp_path / "roofline.png"
+    picture.write_bytes(b"mine")
+    result = runner.invoke(app, ["speed", "lenet5", "--device", "t4", "--plot", str(picture)])
+    assert result.exit_code == 2 and "--force" in result.stderr and picture.read_bytes() == b"mine"
+    result = runner.invoke(app, ["speed", "lenet5", "--device", "t4", "--plot", str(picture), "--force"])
+    assert result.exit_code == 0, result.output
+    assert picture.read_bytes().startswith(b"\x89PNG")

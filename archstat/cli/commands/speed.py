@@ -45,6 +45,7 @@ def speed(
         "--calibrate", help="Measure this processor's ceilings (under a minute) and keep them in the cache "
         "folder for later predictions.")] = False,
     format: FormatOpt = DEFAULT_FORMAT,
+    force: Annotated[bool, typer.Option("--force", help="Let --output and --plot overwrite existing files.")] = False,
 ) -> None:
     """Time per layer on a device: bytes, FLOPs per byte, the roofline's time and, with --measure, the measured one.
 
@@ -63,7 +64,7 @@ def speed(
         from ...render.plot import check_target
 
         check_target(plot, "--plot")
-        check_writable(plot, "--plot", True)
+        check_writable(plot, "--plot", force)
     from ...analysis.speed import speed as run_speed
 
     if cpu_time and threads != 1:
