@@ -26,7 +26,7 @@ import torch
 from torch import nn
 
 from ..engines.contract import Counts, LayerRecord, Measurement, Want
-from ..engines.field_arithmetic import Field, FieldTrace
+from ..engines.field_arithmetic import FieldTrace
 from ..engines.imports import light_imports
 from ..engines.registry import get_engine
 from ..engines.shapes import ForwardFailure, ShapeRecorder, smallest_working_side
@@ -270,16 +270,10 @@ def _field_of(fields: FieldTrace | None, name: str) -> dict[str, Any]:
     found = fields.by_module.get(name) if fields else None
     return {
         "receptive_field": list(found.size) if found else None,
-        "effective_stride": stride_values(found) if found else None,
+        "effective_stride": found.stride_values() if found else None,
         "field_start": list(found.start) if found else None,
         "depth": fields.depth_by_module.get(name) if fields else None,
     }
-
-
-def stride_values(found: Field) -> list[int | str]:
-    """The effective stride per axis: an int, or a fraction as its text ("1/2": two units per input
-    pixel after one 2x upsampling), so json and csv hold it exactly."""
-    return [j if isinstance(j, int) else str(j) for j in found.stride]
 
 
 def _field_totals(fields: FieldTrace | None) -> dict[str, Any]:
@@ -288,7 +282,7 @@ def _field_totals(fields: FieldTrace | None) -> dict[str, Any]:
     final = fields.final
     return {
         "receptive_field": list(final.size) if final else None,
-        "effective_stride": stride_values(final) if final else None,
+        "effective_stride": final.stride_values() if final else None,
         "field_start": list(final.start) if final else None,
         "depth": fields.depth,
         "field_applicable": fields.applicable,

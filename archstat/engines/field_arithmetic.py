@@ -122,6 +122,11 @@ class Field:
         """Twice the centre of unit 0's field (integers, so centres compare exactly)."""
         return tuple(2 * s + r - 1 for s, r in zip(self.start, self.size, strict=True))
 
+    def stride_values(self) -> list[int | str]:
+        """The effective stride per axis for json, csv and tables: an int, or a fraction as its text
+        ("1/2": two units per input pixel after one 2x upsampling), exact either way."""
+        return [j if isinstance(j, int) else str(j) for j in self.stride]
+
     def axes(self) -> list[Phases]:
         """Every axis as a ``Phases`` table (period 1 for an evenly strided one)."""
         given = self.phases or (None,) * len(self.size)
