@@ -40,7 +40,8 @@ from .field_arithmetic import FieldTrace, tensors_in
 from .fields import following_fields
 from .imports import light_imports
 from .meta_device import fast_kernels, fast_meta_kernels, meta_inputs, on_meta
-from .meta_ops import COUNTED, FVCORE_IGNORED, measure, traced_name
+from .meta_ops import COUNTED, measure, traced_name
+from .uncounted import STEP_OPERATORS, canonical
 from .shapes import ShapeRecorder
 
 ENGINE_NAME = "meta"
@@ -212,14 +213,16 @@ def _tally(ops: list[_Op], names: list[str], differentiated: list[_Op]) -> Count
             no_rule[op.no_backward_rule] += 1
     for op in ops:
         counted = op.name in COUNTED
-        if op.name is None or (not counted and op.name in FVCORE_IGNORED):
-            continue
-        for module in op.modules:
+        listed = None if op.name is None or counted else canonical(op.name)
+        steps = STEP_OPERATORS.get(op.name or "")  # a cell's element-wise operators, as the trace lists them
+        for module in op.modules if counted or listed else ():
             if counted:
                 macs[module] += Counter(op.macs)  # += keeps positive counts only, as fvcore's does
                 activations[module] += op.activations
-            else:
-                uncounted[module][op.name] += 1
+                if steps:
+                    uncounted[module] += steps
+            elif listed:
+                uncounted[module][listed] += 1
     return Counts(macs=macs, activations=activations, uncounted=uncounted, backward_macs=backward,
                   backward_uncounted=no_rule)
 
