@@ -32,7 +32,11 @@ from ..errors import AnalysisError, UsageError
 def build_user_model(spec: str, kwargs: dict[str, Any]) -> tuple[nn.Module, str]:
     """Import and build the model ``spec`` names: ``(module in eval mode, label)``."""
     target, attr, label = _load(spec)
-    return _instantiate(target, attr, spec, kwargs), label
+    # Seeded: weights drawn the same on every build, so a forward that branches on a value counts the
+    # same from the command line and from Python; the caller's random state is left as it was.
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        return _instantiate(target, attr, spec, kwargs), label
 
 
 def build_user_model_on_meta(spec: str, kwargs: dict[str, Any]) -> tuple[nn.Module, str, str | None]:

@@ -173,14 +173,14 @@ class FvcoreEngine:
         limit, source = memory_budget(self.budget)
         try:
             meta = MetaEngine().measure(module, inputs, want, recorder)
-        except Exception:  # noqa: BLE001 - any forward error shows again, with context, in the real trace
+        except Exception as error:  # noqa: BLE001 - any forward error shows again, with context, in the real trace
             if weights_on_meta(module):  # no real trace to show it in: weights without data
                 raise
             recorder.running.clear()
             counts = count(module, inputs) if Want.COUNTS in want else None
             fields = trace_fields(module, inputs, graph=Want.GRAPH in want) if Want.FIELDS in want else None
             notes = extra.extension_notes(counts.macs.get("", ())) if counts else []
-            return Measurement(self.name, counts, fields, recorder.output_shapes, notes=notes)
+            return Measurement(self.name, counts, fields, recorder.output_shapes, notes=[*_value_note(error), *notes])
         if Want.COUNTS not in want:  # fields and shapes are the same whichever engine is asked
             meta.engine = self.name
             return meta
@@ -202,6 +202,15 @@ class FvcoreEngine:
         traced.backward_macs, traced.backward_uncounted = meta.counts.backward_macs, meta.counts.backward_uncounted
         meta.engine, meta.counts = self.name, traced
         return meta
+
+
+def _value_note(error: BaseException) -> list[str]:
+    """Say that the counts follow the values this forward read, when the meta pass failed on reading one."""
+    if not ("meta" in str(error) or isinstance(error, NotImplementedError)):
+        return []
+    return [f"This forward reads tensor values ({(str(error).strip().splitlines() or [''])[0][:100]}): the counts "
+            "follow the branch these weights and inputs take (a model built from a spec has its weights seeded, "
+            "so the command line and the library count the same)."]
 
 
 def _meta_instead(module: nn.Module, need: int, limit: int | None, source: str) -> str:

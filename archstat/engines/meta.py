@@ -288,6 +288,20 @@ def _tracer_view() -> Iterator[None]:
             namespace[guard] = original
 
 
+@contextmanager
+def _no_value_checks() -> Iterator[None]:
+    """``torch.distributions`` checks its arguments' values (a scale above 0), which meta tensors do
+    not have: off during the pass, so a forward returning a distribution is counted; restored on exit."""
+    from torch.distributions import Distribution
+
+    checking = Distribution._validate_args
+    Distribution.set_default_validate_args(False)
+    try:
+        yield
+    finally:
+        Distribution.set_default_validate_args(checking)
+
+
 def _never(*_args: Any) -> bool:
     return False
 
@@ -312,7 +326,7 @@ def run(module: nn.Module, inputs: tuple[Tensor, ...], graph: bool = False) -> M
         # counting follows fields, and the tracer's queries make no tensor, so counting lists none.
         # The fused attention path is off on meta tensors anyway; off explicitly, as for fvcore's trace.
         with torch.no_grad(), _scopes(names, counting), _tracer_view(), light_imports(), fast_kernels(), \
-                extra.composite_attention():
+                extra.composite_attention(), _no_value_checks():
             with fast_meta_kernels(), counting, following_fields(module, args, graph) as tracer:
                 output = module(*args)
         # A write to the module's state (BatchNorm's batch counter in training mode) is an effect
