@@ -28,7 +28,7 @@ from archstat.engines.contract import Counts, Want
 from archstat.engines.meta_ops import FVCORE_IGNORED, einsum_macs
 from archstat.engines.registry import get_engine
 from archstat.engines.shapes import ShapeRecorder
-from archstat.errors import AnalysisError, UsageError
+from archstat.errors import UsageError
 from archstat.models import build_model, get_model_info, list_models
 
 THOUSAND_LAYERS = ["resnet1202", "preact_resnet1001"]
@@ -349,9 +349,10 @@ def test_forward_that_reads_values() -> None:
     assert (fields.final.size, fields.final.stride, fields.depth) == ((3, 3), (1, 1), 1)
     report = archstat.analyze(model, input_size=(3, 8, 8))
     assert (report.totals["receptive_field"], report.totals["depth"]) == ([3, 3], 1)
-    # ... and the meta engine says what to do instead.
-    with pytest.raises(AnalysisError, match=r"needs the fvcore engine \(--engine fvcore\)"):
-        archstat.analyze(model, input_size=(3, 8, 8), engine="meta")
+    # ... and the meta engine says in one note that it cannot read values, and traces for real instead.
+    on_meta = archstat.analyze(model, input_size=(3, 8, 8), engine="meta")
+    assert on_meta.engine == "fvcore" and on_meta.totals["macs"] == report.totals["macs"]
+    assert on_meta.notes[0].startswith("The meta engine cannot read tensor values")
 
 
 def test_unknown_engine_is_a_usage_error() -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import copy
 from collections import OrderedDict
 from fractions import Fraction
-from typing import Any
 
 import pytest
 import torch

@@ -34,8 +34,8 @@ _ARITHMETIC = ("mul", "div", "add", "sub", "rsub", "true_divide", "floordiv", "n
 # Nodes whose values are sizes, or constants: arithmetic on them alone is size arithmetic.
 _SIZE_SOURCES = frozenset({"aten::size", "aten::numel", "prim::NumToTensor", "prim::Constant", "aten::Int",
                            "aten::ScalarImplicit", "aten::Float", "prim::ListConstruct", "prim::TupleConstruct"})
-_SIZE_STEPS = frozenset({*(f"aten::{op}" for op in _ARITHMETIC), "aten::to", "aten::detach", "aten::floor", "aten::floor_divide",
-                         "aten::remainder", "aten::Int", "aten::Float"})
+_SIZE_STEPS = frozenset({*(f"aten::{op}" for op in _ARITHMETIC), "aten::to", "aten::detach", "aten::floor",
+                         "aten::floor_divide", "aten::remainder", "aten::Int", "aten::Float"})
 
 ENGINE_NAME = "fvcore"
 
@@ -145,10 +145,10 @@ def count(model: nn.Module, inputs: tuple[torch.Tensor, ...]) -> Counts:
     for name, counter in by_module.items():
         macs[name] = Counter({k[len(_MACS):]: v for k, v in counter.items() if k.startswith(_MACS)})
         activations[name] = sum(v for k, v in counter.items() if k.startswith(_ACTS))
-    uncounted = {name: canonical_counter(Counter({_simple_name(op): n for op, n in analysis.unsupported_ops(name).items()})
-                                         + Counter({k[len(_LISTED):]: v for k, v in by_module[name].items()
-                                                    if k.startswith(_LISTED)}))
-                 for name in macs}
+    uncounted = {name: canonical_counter(
+        Counter({_simple_name(op): n for op, n in analysis.unsupported_ops(name).items()})
+        + Counter({k[len(_LISTED):]: v for k, v in by_module[name].items() if k.startswith(_LISTED)}))
+        for name in macs}
     return Counts(macs=macs, activations=activations, uncounted=uncounted)
 
 

@@ -41,8 +41,8 @@ from .fields import following_fields
 from .imports import light_imports
 from .meta_device import fast_kernels, fast_meta_kernels, meta_inputs, on_meta
 from .meta_ops import COUNTED, measure, traced_name
-from .uncounted import STEP_OPERATORS, canonical
 from .shapes import ShapeRecorder
+from .uncounted import STEP_OPERATORS, canonical
 
 ENGINE_NAME = "meta"
 
