@@ -87,10 +87,12 @@ def test_a_scripted_submodule_is_refused_in_one_line(models: Path, engine: str) 
     spec = f"{models}:Scripted"
     with pytest.raises(UnsupportedModelError, match="'inner' is a TorchScript module"):
         analyze(spec, input_size="3x8x8", engine=engine)
-    result = cli("table", spec, "--input", "3x8x8", "--engine", engine)
-    lines = result.stderr.strip().splitlines()
-    assert result.exit_code == 1 and len(lines) == 1 and "internal error" not in lines[0], result.stderr
-    assert "torch.jit.script" in lines[0]
+    for command in ("table", "rf", "memory"):
+        options = ("--engine", engine) if command != "memory" else ()
+        result = cli(command, spec, "--input", "3x8x8", *options)
+        lines = result.stderr.strip().splitlines()
+        assert result.exit_code == 1 and len(lines) == 1 and "internal error" not in lines[0], result.stderr
+        assert "torch.jit.script" in lines[0]
 
 
 class CellTagger(nn.Module):
