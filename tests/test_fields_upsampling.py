@@ -311,8 +311,11 @@ def test_a_field_after_an_unknown_operator_is_absent_never_smaller() -> None:
     assert trace_fields(net, torch.ones(1, 1, 16, 16)).by_module["conv"] == Field((3, 3), (1, 1), (0, 0))
 
 
-def test_sequence_models_have_no_field_and_count_recurrent_layers() -> None:
+def test_sequence_models_have_no_field_and_count_recurrent_layers(tmp_path: Any) -> None:
+    from typer.testing import CliRunner
+
     from archstat.analysis.counting import analyze
+    from archstat.cli.app import app
 
     class Tagger(nn.Module):
         def __init__(self) -> None:
@@ -332,6 +335,15 @@ def test_sequence_models_have_no_field_and_count_recurrent_layers() -> None:
     report = analyze(attention, input_size=(5, 16), engine="meta")
     # in/out projections of attention, then the two linears of the feed-forward block
     assert report.totals["field_applicable"] is False and report.totals["depth"] == 4
+    spec = tmp_path / "tagger.py"
+    spec.write_text("from torch import nn\n\n\nclass Tagger(nn.Module):\n    def __init__(self):\n"
+                    "        super().__init__()\n        self.lstm = nn.LSTM(8, 16, batch_first=True)\n\n"
+                    "    def forward(self, x):\n        return self.lstm(x)[0]\n")
+    for command in ("table", "rf"):
+        result = CliRunner().invoke(app, [command, f"{spec}:Tagger", "--input", "6x8", "--engine", "meta"])
+        assert result.exit_code == 0, result.output
+        assert "not applicable" in result.stdout and "sees 1x1" not in result.stdout
+        assert "Depth: 1 weight layers" in result.stdout or "depth: 1 weight layers" in result.stdout
 
 
 @st.composite
