@@ -564,11 +564,10 @@ ENTRIES: list[Entry] = [
     Entry("broken", ("3x8x8",), error="forward failed in layer 'fc' (Linear)", direct=False),
 ]
 
-# Engines that list different operators as not counted (their MACs agree). The in-place and
-# out-of-place forms, a cell's step and size arithmetic are named alike on both (engines/uncounted.py);
-# left: a custom autograd.Function (CrossMapLRN2d), one PythonOp to fvcore's trace, the operators
-# inside it to the meta pass.
-UNCOUNTED_LISTS_DIFFER = {"cross_map_lrn"}
+# Engines that list different operators as not counted (their MACs agree): none. The in-place and
+# out-of-place forms, a cell's step, size arithmetic and a custom autograd.Function (one PythonOp) are
+# named alike on both (engines/uncounted.py, engines/pass_patches.py).
+UNCOUNTED_LISTS_DIFFER: set[str] = set()
 
 # torch.nn's public module classes that no entry uses, and why.
 EXCLUDED = {
