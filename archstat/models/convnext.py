@@ -37,33 +37,47 @@ CONFIGS = {
 EPS = 1e-6  # the release's layer norms
 
 
-class ChannelNorm(nn.LayerNorm):
-    """Layer norm over the channels of an N, C, H, W map (the stem's, the down-sampling layers' and the
-    head's): moved to channels-last, normalised, moved back. C weights and C biases."""
+class ChannelNorm(nn.Module):
+    """Layer norm over the channels of an N, C, H, W map, at every position: C weights, C biases.
+
+    Written out on the channels-first map (mean and variance over dim 1), as the authors' code does
+    for the stem and down-sampling layers, rather than moved to channels-last and back: the map keeps
+    its layout, so receptive fields follow it. Its arithmetic is elementwise, which fvcore's
+    conventions (and so archstat's MACs) do not count; torchvision's ``F.layer_norm`` form would add
+    about 0.3% at 224.
+    """
+
+    def __init__(self, channels: int, eps: float = EPS) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(channels))
+        self.bias = nn.Parameter(torch.zeros(channels))
+        self.eps = eps
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return super().forward(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+        mean = x.mean(1, keepdim=True)
+        var = (x - mean).pow(2).mean(1, keepdim=True)
+        normed = (x - mean) / torch.sqrt(var + self.eps)
+        return normed * self.weight[:, None, None] + self.bias[:, None, None]
 
 
 class ConvNeXtBlock(nn.Module):
-    """Fig. 4 (right): 7x7 depthwise conv (with bias), layer norm, 1x1 to 4 x dim, GELU, 1x1 back,
-    layer scale (one learned factor per channel), identity shortcut. The 1x1 convs are linear layers on
-    the channels-last map, as the release writes them (the same weights and multiply-adds). Stochastic
-    depth (drop path) is the identity in eval and is not built."""
+    """Fig. 4 (right): 7x7 depthwise conv (with bias), layer norm, 1x1 conv to 4 x dim, GELU, 1x1 conv
+    back, layer scale (one learned factor per channel), identity shortcut. The release writes the 1x1
+    convs as linear layers on a channels-last map: the same weights, biases and multiply-adds.
+    Stochastic depth (drop path) is the identity in eval and is not built."""
 
     def __init__(self, dim: int) -> None:
         super().__init__()
         self.depthwise = nn.Conv2d(dim, dim, 7, padding=3, groups=dim)
-        self.norm = nn.LayerNorm(dim, eps=EPS)
-        self.expand = nn.Linear(dim, 4 * dim)
+        self.norm = ChannelNorm(dim)
+        self.expand = nn.Conv2d(dim, 4 * dim, 1)
         self.act = nn.GELU()
-        self.project = nn.Linear(4 * dim, dim)
+        self.project = nn.Conv2d(4 * dim, dim, 1)
         self.scale = nn.Parameter(torch.full((dim,), 1e-6))  # Section 2: layer scale, initial 1e-6
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.depthwise(x).permute(0, 2, 3, 1)
-        out = self.project(self.act(self.expand(self.norm(out)))) * self.scale
-        return x + out.permute(0, 3, 1, 2)
+        out = self.project(self.act(self.expand(self.norm(self.depthwise(x)))))
+        return x + out * self.scale[:, None, None]
 
 
 class ConvNeXt(nn.Sequential):
@@ -73,15 +87,15 @@ class ConvNeXt(nn.Sequential):
     def __init__(self, config: Config, num_classes: int = 1000) -> None:
         widths = config.widths
         parts: OrderedDict[str, nn.Module] = OrderedDict(stem=nn.Sequential(OrderedDict(
-            conv=nn.Conv2d(3, widths[0], 4, stride=4), norm=ChannelNorm(widths[0], eps=EPS))))
+            conv=nn.Conv2d(3, widths[0], 4, stride=4), norm=ChannelNorm(widths[0]))))
         for i, (count, dim) in enumerate(zip(config.blocks, widths, strict=True)):
             if i:
                 parts[f"downsample{i + 1}"] = nn.Sequential(OrderedDict(
-                    norm=ChannelNorm(widths[i - 1], eps=EPS),
+                    norm=ChannelNorm(widths[i - 1]),
                     conv=nn.Conv2d(widths[i - 1], dim, 2, stride=2)))
             parts[f"stage{i + 1}"] = nn.Sequential(*(ConvNeXtBlock(dim) for _ in range(count)))
         parts["classifier"] = nn.Sequential(OrderedDict(
-            pool=nn.AdaptiveAvgPool2d(1), norm=ChannelNorm(widths[-1], eps=EPS), flatten=nn.Flatten(1),
+            pool=nn.AdaptiveAvgPool2d(1), norm=ChannelNorm(widths[-1]), flatten=nn.Flatten(1),
             fc=nn.Linear(widths[-1], num_classes)))
         super().__init__(parts)
 
@@ -93,10 +107,12 @@ class ConvNeXt(nn.Sequential):
                   "torchvision documents ConvNeXt_Tiny_Weights num_params 28,589,128, GFLOPS 4.456"),
     layout=("Section 3's ConvNeXt-T: C = (96, 192, 384, 768), B = (3, 3, 9, 3); 4x4/4 stem with layer "
             "norm, blocks of 7x7 depthwise conv, layer norm, 1x1 (4x wider), GELU, 1x1, layer scale; "
-            "layer norm + 2x2/2 conv between stages; average pool, layer norm, fc. Convs and linears "
-            "with biases, as the release. torchvision's convnext_tiny builds the same layers: 28,589,128 "
-            "parameters (its documented count). Convs + fc measure 4.456 GMACs at 224, torchvision's "
-            "GFLOPS 4.456; archstat's total adds the layer norms and pooling."),
+            "layer norm + 2x2/2 conv between stages; average pool, layer norm, fc; convs and fc with "
+            "biases. The block's 1x1 layers are convs here, linear layers on a channels-last map in "
+            "the release, and the layer norms are written out channels-first (so fields follow them): "
+            "torchvision's convnext_tiny has the same 28,589,128 parameters (its documented count) and "
+            "the same 4.456 G multiply-adds in convs + fc at 224 (its GFLOPS 4.456); the layer norms' "
+            "elementwise arithmetic is not counted."),
     extra={"top1_accuracy": "82.1% (Table 1, ImageNet-1K, 224^2)"},
 )
 def convnext_tiny(*, num_classes: int = 1000) -> nn.Module:
