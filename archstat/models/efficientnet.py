@@ -199,7 +199,9 @@ def efficientnet_b1(*, num_classes: int = 1000) -> nn.Module:
 
 @_register("b2", 9.2e6, 1.0e9, "9,109,994", "1.088",
            "Convs + fc measure 0.994 GMACs at 260 (Table 2: 1.0); torchvision's 1.088 is the same "
-           "network at 288, its weights' crop size; " + _BN.format(total="1.027"), at=" at 288, not 260")
+           "network at 288, its weights' crop size; " + _BN.format(total="1.027") + " Table 2's 9.2M "
+           "params are 1% above the 9,109,994 that this layout, torchvision's and timm's all have.",
+           at=" at 288, not 260")
 def efficientnet_b2(*, num_classes: int = 1000) -> nn.Module:
     """EfficientNet-B2 from Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional
     Neural Networks", arXiv:1905.11946 (ICML 2019): B0 with width x1.1, depth x1.2, at 260x260.

@@ -61,6 +61,9 @@ _ADDED = ("Each unit's SE block adds 2 C^2/16 weights and C/16 + C biases (C its
           "2,514,944 in the 1x1 layers (on 1x1 maps), 5,519,360 in the global pools (one per "
           "input element); the sigmoid and the rescaling are no multiply-adds.")
 
+_DEPTH = ("The name counts the base network's 50 weight layers; archstat's depth, weight layers on "
+          "the longest path, is 82: each of the 16 SE blocks puts its two 1x1 layers on that path.")
+
 
 @_se(paper_params=28.1e6, paper_macs=3.87e9, paper_depth=50,
      paper_source=("Table 2 (ImageNet, single crop): SE-ResNet-50 3.87 GFLOPs against ResNet-50's "
@@ -74,7 +77,7 @@ _ADDED = ("Each unit's SE block adds 2 C^2/16 weights and C/16 + C biases (C its
              + _ADDED.format(base="25,557,032")),
      discrepancy=("Convs + fc + SE measure 3.866 GMACs (ResNet-50's convs + fc 3.858, Table 2's "
                   "3.86; the SE blocks 0.008), Table 2's 3.87 to rounding; archstat's total "
-                  "(3.887 G) adds 21 M MACs of batch norm."))
+                  "(3.887 G) adds 21 M MACs of batch norm. " + _DEPTH))
 def se_resnet50(*, num_classes: int = 1000) -> nn.Module:
     """SE-ResNet-50 from Hu, Shen, Albanie, Sun & Wu 2017, "Squeeze-and-Excitation Networks",
     arXiv:1709.01507 (CVPR 2018), Fig. 3 and Table 2.
@@ -99,7 +102,7 @@ def se_resnet50(*, num_classes: int = 1000) -> nn.Module:
              + _ADDED.format(base="25,028,904")),
      discrepancy=("Convs + fc + SE measure 4.238 GMACs (ResNeXt-50's convs + fc 4.230, the SE "
                   "blocks 0.008), 0.3% under Table 2's 4.25, whose ResNeXt-50 reads 4.24 (ResNeXt's "
-                  "own Table 1: 4.2); archstat's total (4.267 G) adds 29 M MACs of batch norm."))
+                  "own Table 1: 4.2); archstat's total (4.267 G) adds 29 M MACs of batch norm. " + _DEPTH))
 def se_resnext50_32x4d(*, num_classes: int = 1000) -> nn.Module:
     """SE-ResNeXt-50 (32x4d) from Hu, Shen, Albanie, Sun & Wu 2017, "Squeeze-and-Excitation Networks",
     arXiv:1709.01507 (CVPR 2018), Table 2.
