@@ -50,7 +50,7 @@ def _imported(args: list[str], **env: str) -> set[str]:
 
 
 HELP_RUNS = [["--help"], ["--version"], *([command, "--help"] for command in (
-    "table", "list", "claims", "memory", "compare", "bottleneck", "factorize", "cardinality", "diff", "plot", "rf",
+    "table", "list", "claims", "memory", "compare", "bottleneck", "factorize", "cardinality", "separable", "diff", "plot", "rf",
     "zoo", "conventions"))]
 
 
