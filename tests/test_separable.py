@@ -169,3 +169,14 @@ def test_bad_values_are_one_line_and_exit_2(args, named):
     assert result.exit_code == 2, result.output
     line = result.stderr.strip()
     assert "\n" not in line and named in line and "give" in line
+
+
+def test_the_page_shows_what_the_commands_print():
+    """docs/separable.md's tables are the commands' markdown as printed."""
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "separable.md").read_text()
+    for command in ("separable --in 32 --out 64 --k 3 --size 56", "separable --in 512 --out 512 --size 14",
+                    "cardinality --shuffle-groups 8", "factorize --k 7 --channels 192 --depthwise"):
+        printed = run(*command.split(), "--format", "markdown").stdout
+        assert f"$ archstat {command} --format markdown\n```\n\n{printed}" in page, command

@@ -33,7 +33,7 @@ class SqueezeExcite(nn.Module):
     """
 
     def __init__(self, channels: int, squeezed: int,
-                 activation: Callable[[], nn.Module] = partial(nn.ReLU, inplace=True)) -> None:
+                 activation: Callable[[], nn.Module] = nn.ReLU) -> None:
         super().__init__()
         self.pool = nn.AdaptiveAvgPool2d(1)
         self.reduce = nn.Conv2d(channels, squeezed, 1)

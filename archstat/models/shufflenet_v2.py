@@ -125,7 +125,8 @@ def _facts(multiplier: str, tv: str, tv_params: str, params: float, macs: float,
                                       tv_params=tv_params) + measured)
 
 
-@_v2(**_facts("0.5x", "x0_5", "1,366,792", 1.4e6, 41e6, "40.5 M MACs at 224 in convs + fc, 42.6 M with batch norm and pooling."))
+@_v2(**_facts("0.5x", "x0_5", "1,366,792", 1.4e6, 41e6,
+                "40.5 M MACs at 224 in convs + fc, 42.6 M with batch norm and pooling."))
 def shufflenet_v2_x0_5(*, num_classes: int = 1000) -> nn.Module:
     """ShuffleNet V2 0.5x from Ma, Zhang, Zheng & Sun 2018, "ShuffleNet V2: Practical Guidelines for
     Efficient CNN Architecture Design", arXiv:1807.11164 (ECCV 2018), Table 5.
@@ -136,7 +137,8 @@ def shufflenet_v2_x0_5(*, num_classes: int = 1000) -> nn.Module:
     return ShuffleNetV2(WIDTHS["0.5x"], num_classes)
 
 
-@_v2(**_facts("1x", "x1_0", "2,278,604", 2.3e6, 146e6, "144.9 M MACs at 224 in convs + fc, 148.9 M with batch norm and pooling."))
+@_v2(**_facts("1x", "x1_0", "2,278,604", 2.3e6, 146e6,
+                "144.9 M MACs at 224 in convs + fc, 148.9 M with batch norm and pooling."))
 def shufflenet_v2_x1_0(*, num_classes: int = 1000) -> nn.Module:
     """ShuffleNet V2 1x from Ma, Zhang, Zheng & Sun 2018, "ShuffleNet V2: Practical Guidelines for
     Efficient CNN Architecture Design", arXiv:1807.11164 (ECCV 2018), Table 5.
@@ -147,7 +149,8 @@ def shufflenet_v2_x1_0(*, num_classes: int = 1000) -> nn.Module:
     return ShuffleNetV2(WIDTHS["1x"], num_classes)
 
 
-@_v2(**_facts("1.5x", "x1_5", "3,503,624", 3.5e6, 299e6, "295.8 M MACs at 224 in convs + fc, 301.3 M with batch norm and pooling."))
+@_v2(**_facts("1.5x", "x1_5", "3,503,624", 3.5e6, 299e6,
+                "295.8 M MACs at 224 in convs + fc, 301.3 M with batch norm and pooling."))
 def shufflenet_v2_x1_5(*, num_classes: int = 1000) -> nn.Module:
     """ShuffleNet V2 1.5x from Ma, Zhang, Zheng & Sun 2018, "ShuffleNet V2: Practical Guidelines for
     Efficient CNN Architecture Design", arXiv:1807.11164 (ECCV 2018), Table 5.
@@ -158,7 +161,8 @@ def shufflenet_v2_x1_5(*, num_classes: int = 1000) -> nn.Module:
     return ShuffleNetV2(WIDTHS["1.5x"], num_classes)
 
 
-@_v2(**_facts("2x", "x2_0", "7,393,996", 7.4e6, 591e6, "583.3 M MACs at 224 in convs + fc, 590.8 M with batch norm and pooling."))
+@_v2(**_facts("2x", "x2_0", "7,393,996", 7.4e6, 591e6,
+                "583.3 M MACs at 224 in convs + fc, 590.8 M with batch norm and pooling."))
 def shufflenet_v2_x2_0(*, num_classes: int = 1000) -> nn.Module:
     """ShuffleNet V2 2x from Ma, Zhang, Zheng & Sun 2018, "ShuffleNet V2: Practical Guidelines for
     Efficient CNN Architecture Design", arXiv:1807.11164 (ECCV 2018), Table 5.

@@ -91,8 +91,9 @@ def _saving_line(comparison: design.Comparison, key: str) -> str:
     form, base = comparison.forms[key], comparison.forms[comparison.baseline]
     saving = comparison.savings()[key]
     label = form.label[:1].upper() + form.label[1:]
+    words = f": {in_words(saving['params'])}" if saving["params"] >= 0 else ""
     return (f"{label}: {_fewer(saving['params'])} weights than {base.label} "
-            f"({form.params:,} instead of {base.params:,}: {in_words(saving['params'])}) "
+            f"({form.params:,} instead of {base.params:,}{words}) "
             f"and {_fewer(saving['macs'])} MACs ({form.macs:,} instead of {base.macs:,}).")
 
 
@@ -236,8 +237,11 @@ def separable(
     result = efficient.separable(cin, cout, kernel, hw=hw, expansion=expansion, squeeze=squeeze)
     comparison, ratios = result.comparison, result.ratios()
     sep = ratios["separable"]
+    each = "; ".join(f"{comparison.forms[key].label}: {ratio['params']:.3f}x / {ratio['macs']:.3f}x"
+                     for key, ratio in ratios.items())
     lines = [_saving_line(comparison, key) for key in ratios] + [
-        f"Standard / depthwise-separable: {sep['macs']:.3f}x the MACs and {sep['params']:.3f}x the weights; "
-        f"MobileNet's 1 / (1/N + 1/k^2) with N = {cout}, k = {kernel}: {float(result.predicted_ratio):.3f}.",
+        f"Standard / form, weights / MACs: {each}.",
+        f"Standard / depthwise-separable = {sep['macs']:.3f}; MobileNet's 1 / (1/N + 1/k^2) with N = {cout}, "
+        f"k = {kernel}: {float(result.predicted_ratio):.3f}.",
     ]
     _emit(comparison, lines, format, result.to_dict())
