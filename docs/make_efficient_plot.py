@@ -23,13 +23,18 @@ import archstat  # noqa: E402
 from archstat.models import get_model_info, list_models  # noqa: E402
 
 PICTURE = Path(__file__).with_name("img") / "efficient-cnns.png"
-# Named on the picture: one or two per family, so the eye finds each family's place.
+# Named on the picture, with the label's offset in points: one or two per family, placed clear of the
+# crowd around ResNet-50 (4 GMACs, 25M parameters).
 LABELLED = {
-    "alexnet", "vgg16", "googlenet", "inception_v3", "resnet50", "resnet152", "resnext50_32x4d",
-    "densenet121", "squeezenet1_0", "squeezenet1_1", "xception", "mobilenet_v1", "mobilenet_v2",
-    "mobilenet_v3_large", "mobilenet_v3_small", "shufflenet_v1", "shufflenet_v2_x1_0", "se_resnet50",
-    "efficientnet_b0", "efficientnet_b7", "convnext_tiny", "lenet5", "resnet1202",
+    "lenet5": (5, 3), "alexnet": (5, 3), "vgg16": (5, 3), "googlenet": (6, -3), "inception_v3": (8, -12),
+    "resnet50": (-48, -12), "resnet152": (5, 3), "resnet1202": (6, -3), "densenet121": (6, -3),
+    "squeezenet1_0": (6, -3), "squeezenet1_1": (-78, -3), "xception": (6, -6), "mobilenet_v1": (6, -3),
+    "mobilenet_v2": (6, -8), "mobilenet_v3_large": (-106, 4), "mobilenet_v3_small": (-104, -3),
+    "shufflenet_v1": (-72, -8), "shufflenet_v2_x1_0": (6, -3), "se_resnet50": (-70, 4),
+    "efficientnet_b0": (6, -9), "efficientnet_b7": (-40, 7), "convnext_tiny": (6, 4),
 }
+MARKERS = ("o", "s", "^", "D")
+ON_TOP = {"ResNet", "ConvNeXt", "EfficientNet", "MobileNet"}  # drawn over the points they sit among
 
 
 def measure() -> list[tuple[str, str, int, int, tuple[int, int, int]]]:
@@ -44,15 +49,18 @@ def measure() -> list[tuple[str, str, int, int, tuple[int, int, int]]]:
 
 def draw(rows: list[tuple[str, str, int, int, tuple[int, int, int]]], path: Path) -> None:
     families = sorted({family for _, family, *_ in rows})
-    colours = plt.get_cmap("tab20")
+    colours = plt.get_cmap("tab10")
     fig, ax = plt.subplots(figsize=(11, 7.5), dpi=110)
-    for i, family in enumerate(families):
+    for i, family in enumerate(families):  # ten colours, then the next marker shape
         points = [(macs, params) for _, fam, params, macs, _ in rows if fam == family]
-        ax.scatter([m for m, _ in points], [p for _, p in points], s=36, color=colours(i % 20),
-                   label=family, edgecolors="black", linewidths=0.4, zorder=3)
+        ax.scatter([m for m, _ in points], [p for _, p in points], s=38, color=colours(i % 10),
+                   marker=MARKERS[i // 10 % len(MARKERS)], label=family, edgecolors="black",
+                   linewidths=0.4, zorder=4 if family in ON_TOP else 3)
     for name, _, params, macs, _ in rows:
         if name in LABELLED:
-            ax.annotate(name, (macs, params), xytext=(4, 3), textcoords="offset points", fontsize=7.5)
+            ax.annotate(name, (macs, params), xytext=LABELLED[name], textcoords="offset points", fontsize=7.5,
+                        arrowprops={"arrowstyle": "-", "linewidth": 0.4, "color": "0.4", "shrinkA": 0,
+                                    "shrinkB": 3})
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("multiply-adds per image at the model's own input (MACs; 1 fused multiply-add = 1 MAC)")
@@ -68,7 +76,8 @@ def draw(rows: list[tuple[str, str, int, int, tuple[int, int, int]]], path: Path
 
 def table(rows: list[tuple[str, str, int, int, tuple[int, int, int]]]) -> str:
     """The page's Markdown table: one line per model, families together, fewest MACs first."""
-    lines = ["| family | model | input | params | MACs | MACs per parameter |", "| --- | --- | --- | ---: | ---: | ---: |"]
+    lines = ["| family | model | input | params | MACs | MACs per parameter |",
+             "| --- | --- | --- | ---: | ---: | ---: |"]
     for name, family, params, macs, size in sorted(rows, key=lambda r: (r[1], r[3])):
         side = f"{size[1]}x{size[2]}"
         lines.append(f"| {family} | {name} | {side} | {params:,} | {macs:,} | {macs / params:,.0f} |")
