@@ -103,7 +103,7 @@ class ConvNeXt(nn.Sequential):
 @register_model(
     family="ConvNeXt", paper="A ConvNet for the 2020s", year=2022, input_size=(3, 224, 224),
     paper_params=28e6, paper_macs=4.5e9, min_input=32,
-    paper_source=("Table 1 (p. 6): ConvNeXt-T, 224^2, #param 28M, FLOPs 4.5G (multiply-adds); "
+    paper_source=("Table 1 (arXiv:2201.03545v2): ConvNeXt-T, 224^2, #param 28M, FLOPs 4.5G (multiply-adds); "
                   "torchvision documents ConvNeXt_Tiny_Weights num_params 28,589,128, GFLOPS 4.456"),
     layout=("Section 3's ConvNeXt-T: C = (96, 192, 384, 768), B = (3, 3, 9, 3); 4x4/4 stem with layer "
             "norm, blocks of 7x7 depthwise conv, layer norm, 1x1 (4x wider), GELU, 1x1, layer scale; "

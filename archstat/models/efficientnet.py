@@ -163,7 +163,7 @@ def _register(name: str, params: float, macs: float, tv: str, gflops: str, discr
         widths="/".join(map(str, widths)), head=round_width(HEAD, s.width), p=s.dropout, name=name, tv=tv,
         gflops=gflops, at=at or f" at {s.resolution}")
     return _effnet(input_size=(3, s.resolution, s.resolution), paper_params=params, paper_macs=macs,
-                   paper_source=("Table 2 (p. 6): #Params and #FLOPs (multiply-adds) at the model's "
+                   paper_source=("Table 2 (arXiv:1905.11946): #Params and #FLOPs (multiply-adds) at the model's "
                                  f"resolution; torchvision documents EfficientNet_{name.upper()}_Weights "
                                  f"num_params {tv}, GFLOPS {gflops}"),
                    layout=layout, discrepancy=discrepancy)

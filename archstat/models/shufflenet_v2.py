@@ -113,7 +113,7 @@ _LAYOUT = ("Table 5 with the units of Fig. 3(c)/(d): channel split in halves, 1x
 _GAP = ("Table 5's FLOPs lie between the convs + fc count (0.7 to 1.3% under it) and "
         "archstat's total with batch norm and pooling (0.0 to 3.8% over it); the paper does not say "
         "what beyond the convolutions it counted. The parameters agree to Table 5's rounding.")
-_SOURCE = ("Table 5 (p. 9): FLOPs (multiply-adds) and # of Weights; torchvision documents "
+_SOURCE = ("Table 5 (arXiv:1807.11164v1): FLOPs (multiply-adds) and # of Weights; torchvision documents "
            "ShuffleNet_V2_{tv}_Weights num_params {tv_params}")
 
 
