@@ -3,7 +3,8 @@
 x: arithmetic intensity (FLOPs per byte moved); y: FLOP/s achieved (measured, where measured, else
 predicted), FLOPs = 2 x MACs. The roofs are the ceilings the prediction used (each compute ceiling a
 horizontal line, the highest probe of each family for a calibrated processor; the bandwidth the slanted
-one) and, dashed, the datasheet or formula ceilings no layer may pass. Points are coloured by layer kind. Every number comes from the report.
+one) and, dashed, the datasheet or formula ceilings no layer may pass. Points are coloured by layer
+kind. Every number comes from the report.
 """
 
 from __future__ import annotations
