@@ -163,11 +163,33 @@ HOOKS: dict[type, Callable[[Any, ModuleCall], Counter[str]]] = {
 }
 
 
+def _timm_attention(m: Any, call: ModuleCall) -> Counter[str]:
+    """``timm_attention_counter_hook``, which ptflops maps to timm's ``vision_transformer.Attention``
+    when timm imports: queries scaled (1 per element), per head Q·Kᵀ, softmax (1 per score) and
+    weights·V, times the batch. The module's total is that alone: its qkv and proj Linear layers,
+    inside a hooked module, are not counted."""
+    batch, tokens = call.inputs[0][0], call.inputs[0][1]
+    heads, width = m.num_heads, m.head_dim
+    return Counter({ELEMENTWISE: batch * tokens * heads * width, LINEAR: batch * heads * 2 * tokens * tokens * width,
+                    SOFTMAX: batch * heads * tokens * tokens})
+
+
+def _hook(module: nn.Module) -> Callable[[Any, ModuleCall], Counter[str]] | None:
+    """The module's hook in ``MODULES_MAPPING``: by exact type, and timm's ViT attention by its class."""
+    kind = type(module)
+    if kind.__module__.startswith("timm.") and kind.__name__ == "Attention":  # timm is imported: the model is its
+        from timm.models.vision_transformer import Attention
+
+        if kind is Attention:
+            return _timm_attention
+    return HOOKS.get(kind)
+
+
 def ptflops_tally(log: CallLog, model: nn.Module) -> Tally:
     """MACs (ptflops' "MACs", its GMac) by line item and the trainable params, backend 'pytorch'."""
     own: dict[int, Counter[str]] = {}
     for call in log.modules:
-        hook = HOOKS.get(type(call.module))
+        hook = _hook(call.module)
         if hook is not None:
             own.setdefault(id(call.module), Counter()).update(hook(call.module, call))
     ledger = _accumulate(model, own)
@@ -179,7 +201,7 @@ def ptflops_tally(log: CallLog, model: nn.Module) -> Tally:
 
 def _accumulate(module: nn.Module, own: dict[int, Counter[str]]) -> Counter[str]:
     """``accumulate_flops``: a hooked module's own total, else the sum over its children."""
-    if type(module) in HOOKS:
+    if _hook(module) is not None:
         return Counter(own.get(id(module), Counter()))
     total: Counter[str] = Counter()
     for child in module.children():
@@ -190,7 +212,7 @@ def _accumulate(module: nn.Module, own: dict[int, Counter[str]]) -> Counter[str]
 def _function_item(call: FunctionCall, by_name: dict[str, nn.Module]) -> str:
     """A patched call inside a hooked module is that module's work counted again; elsewhere its kind."""
     inner = by_name.get(call.modules[-1]) if call.modules else None
-    if inner is not None and type(inner) in HOOKS:
+    if inner is not None and _hook(inner) is not None:
         return TWICE
     if inner is not None and module_item(inner) != OTHER:
         return module_item(inner)
