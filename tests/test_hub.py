@@ -22,8 +22,8 @@ from archstat.cli.app import app
 
 
 def library(name: str):
-    """``name`` imported as archstat imports it (``hub._torchvision_importable`` first), or a skip."""
-    hub._torchvision_importable()
+    """``name`` imported as archstat imports it (``hub.make_torchvision_importable`` first), or a skip."""
+    hub.make_torchvision_importable()
     try:
         return importlib.import_module(name)
     except Exception as error:  # noqa: BLE001 - any import failure is the reason to skip

@@ -101,7 +101,7 @@ def _checked(make: Callable[[], nn.Module], spec: str) -> nn.Module:
 
 def _library(name: str, extra: str, then: str = "") -> Any:
     """Import ``name``, or one line naming the extra that installs it."""
-    _torchvision_importable()
+    make_torchvision_importable()
     try:
         return importlib.import_module(name)
     except ImportError as error:
@@ -116,7 +116,7 @@ _NO_DEPS = {"timm": " then pip install --no-deps timm torchvision",
 _OPS_FRAGMENT: list[Any] = []  # the library fragment below, kept alive while archstat runs
 
 
-def _torchvision_importable() -> None:
+def make_torchvision_importable() -> None:
     """Let torchvision's pure-Python parts import where its compiled operators do not load.
 
     A torchvision wheel built for another torch (PyPI's CUDA build beside a CPU torch) fails to
