@@ -70,8 +70,8 @@ def main() -> None:
     except ImportError:
         print("timm is not installed: sequencer2d_s left out")
     for label, model in models:
-        meta = best(lambda: archstat.analyze(model, input_size=shape, engine="meta"))
-        table = best(lambda: conventions(model, input_size=shape, engine="meta"), 1)
+        meta = best(lambda model=model: archstat.analyze(model, input_size=shape, engine="meta"))
+        table = best(lambda model=model: conventions(model, input_size=shape, engine="meta"), 1)
         print(f"{label} at {side}: meta engine {meta:.3f} s, conventions {table:.2f} s")
 
 

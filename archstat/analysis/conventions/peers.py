@@ -21,6 +21,7 @@ from torch import Tensor, nn
 
 from ...inputs import InputDtype, TensorSpec
 from ..feeding import make_tensor
+from ..hub import make_torchvision_importable
 
 NOT_INSTALLED = "not installed"
 
@@ -87,6 +88,7 @@ def run_ptflops(module: nn.Module, shapes: Shapes, backend: str) -> Outcome:
         return NOT_INSTALLED
 
     def run() -> tuple[float, float | None]:
+        make_torchvision_importable()  # ptflops imports torchvision and timm where they are installed
         from ptflops import get_model_complexity_info
 
         spec = shapes[0]
