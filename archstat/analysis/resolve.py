@@ -101,7 +101,7 @@ def resolve_model(spec: str, kwargs: dict[str, Any] | None = None) -> tuple[nn.M
     ``kwargs`` go to the zoo builder (``num_classes``) or to the user's class or factory.
     """
     kwargs = dict(kwargs or {})
-    if is_user_spec(spec):
+    if is_user_spec(spec) and not is_hub_spec(spec):
         module, label = build_user_model(spec, kwargs)
         return module, label, None
     num_classes = kwargs.pop("num_classes", None)
