@@ -134,3 +134,18 @@ def test_a_missing_library_names_its_extra(monkeypatch):
                         ("torchvision:resnet50", "archstat[torchvision]")):
         result = CliRunner().invoke(app, ["table", spec, "--engine", "meta"])
         assert result.exit_code == 2 and extra in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_a_torchvision_detector_builds_without_its_backbone_weights():
+    """weights=None alone would still download the ImageNet backbone of a detector: archstat passes
+    weights_backbone=None too. torchvision publishes 41,755,286 params for the detector, built with a
+    frozen backbone whose batch norms hold weight and bias as buffers; untrained, they are parameters:
+    2 x ResNet-50's 26,560 batch-norm channels (stem 64; stages 3 x 384 + 256, 4 x 768 + 512,
+    6 x 1,536 + 1,024, 3 x 3,072 + 2,048, each with its downsampling norm) = 53,120 more."""
+    models = library("torchvision.models")
+    from archstat.analysis.resolve import resolve
+
+    target = resolve("torchvision:fasterrcnn_resnet50_fpn", input_size="3x64x64", device="meta")
+    channels = 64 + (3 * 384 + 256) + (4 * 768 + 512) + (6 * 1536 + 1024) + (3 * 3072 + 2048)
+    assert sum(p.numel() for p in target.module.parameters()) == 41_755_286 + 2 * channels
+    assert models.get_model_weights("fasterrcnn_resnet50_fpn").DEFAULT.meta["num_params"] == 41_755_286

@@ -22,6 +22,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import importlib.util
+import inspect
 import json
 import sys
 import warnings
@@ -181,7 +182,9 @@ def _torchvision(name: str, kwargs: dict[str, Any]) -> tuple[Callable[[], nn.Mod
     known = list(models.list_models())
     if name not in known:
         raise _unknown("torchvision", name, known, "See torchvision.models.list_models().")
-    kwargs.pop("weights", None)  # never downloads
+    kwargs.pop("weights", None)  # never downloads: nor a detector's backbone weights
+    if "weights_backbone" in inspect.signature(models.get_model_builder(name)).parameters:
+        kwargs["weights_backbone"] = None
     crop = _crop_size(models, name)
 
     def inputs(_module: nn.Module) -> list[TensorSpec]:
