@@ -63,8 +63,12 @@ def build_hub_model(spec: str, kwargs: dict[str, Any], device: str = "cpu") -> H
     a constructor that needs real tensors is built on the CPU instead, with a note."""
     prefix, _, name = spec.partition(":")
     builder = {"timm": _timm, "torchvision": _torchvision, "hf": _hf}[prefix]
+    asked = [key for key in ("pretrained", "weights", "weights_backbone") if kwargs.get(key)]
     make, inputs = builder(name.strip(), dict(kwargs))
     module, notes = _on_device(make, device, spec)
+    if asked:  # counts do not depend on the weights' values, and nothing is downloaded
+        notes.append(f"{spec}: --kwargs {', '.join(asked)} ignored: archstat never downloads weights "
+                     "(the counts do not depend on their values).")
     return HubModel(module.eval(), spec, inputs(module), notes)
 
 
