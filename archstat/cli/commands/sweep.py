@@ -27,7 +27,8 @@ from ..options import (
     OptimizerOpt,
     TrainOpt,
 )
-from ..output import Result, check_writable, emit, tell, text_output
+from ..files import check_writable, write_output
+from ..output import Result, emit, tell, text_output
 
 if TYPE_CHECKING:
     from ...analysis.sweep import SweepReport
@@ -85,7 +86,12 @@ def sweep(
     if plot is not None:
         from ...render.plot import sweep_figure
 
-        tell(f"wrote {sweep_figure(report, plot)}")
+        import io
+
+        picture = io.BytesIO()
+        sweep_figure(report, picture, plot.suffix.lower().lstrip("."))
+        write_output(plot, picture.getvalue(), "--plot")
+        tell(f"wrote {plot}")
     emit(sweep_result(report), format)
 
 
