@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import UsageError
 from ..options import OutputFormat
-from ..render.tables import Grid, csv_text, markdown_table, rich_table
-from ..tabular import TableData, to_html, to_latex
+from ..render.tables import Grid, csv_text, markdown_table, rich_table, terminal_table
+from ..tabular import TableData, to_html, to_latex, to_markdown
 from .files import check_writable, is_stdout, write_output
 from .options import DEFAULT_FORMAT, ForceOpt, FormatBySuffixOpt, OutputOpt
 
@@ -61,19 +61,22 @@ stderr = ConsoleOnFirstUse(lambda: {"stderr": True, "highlight": False, "soft_wr
 
 @dataclass
 class Result:
-    """A command's answer in the pieces the four formats are made of; ``emit`` writes the one asked for.
+    """A command's answer; ``emit`` writes the format asked for.
 
-    Each piece is a function, called only for the format that shows it (a table for a terminal never
+    A converted command hands over its result's one description, ``description`` (a ``TableData``:
+    the result type's ``table_data``), and the writers do the rest: the terminal
+    (``render.tables.terminal_table``), markdown, LaTeX and HTML (``tabular``). ``json`` (the result's
+    ``to_dict``: the interface, its keys kept) and ``csv`` (its rows as data) stay the result's own.
+
+    The pieces, each a function called only for the format that shows it (a table for a terminal never
     builds the csv rows, nor imports pandas for them):
     - ``json``: json-able data (``ascii_json=False`` keeps non-ASCII text readable, not \\u-escaped);
     - ``csv``: the rows of the csv, a DataFrame;
-    - ``table``: the grid a person reads, in a terminal and in markdown, with its ``title``, its
-      ``notes`` (under the table; a "- " list in markdown), its right-aligned columns ``right`` and,
-      for markdown, a section ``heading`` ("### heading");
-    - ``markdown``, ``terminal``: a page, or things to print one after another, for a command whose
-      layout is not one table with notes;
-    - ``latex``: the result's own table with its numbers in full (a ``Tabular`` report's
-      ``table_data``), for a command whose terminal table puts counts in words ("270 k").
+    - ``description``: the result's table (columns with kinds and units, plain cells, total, notes);
+    - a command not converted yet gives instead ``table``, the grid a person reads, with its
+      ``title``, ``notes``, right-aligned columns ``right`` and a markdown ``heading``; or
+      ``markdown`` and ``terminal``, a page or things to print, for a layout that is not one table;
+      and ``latex``, its result type's description, which LaTeX and HTML then write.
     """
 
     json: Callable[[], Any]
@@ -86,6 +89,7 @@ class Result:
     markdown: Callable[[], str] | None = None
     terminal: Callable[[], Sequence[RenderableType]] | None = None
     ascii_json: bool = True
+    description: Callable[[], TableData] | None = None
     latex: Callable[[], TableData] | None = None
 
 
@@ -96,11 +100,12 @@ def emit(result: Result, format: OutputFormat) -> None:
     elif format is OutputFormat.csv:
         write(csv_text(result.csv()))
     elif format is OutputFormat.markdown:
-        write(result.markdown() if result.markdown else _markdown(result))
+        write(to_markdown(result.description()) if result.description else
+              result.markdown() if result.markdown else _markdown(result))
     elif format is OutputFormat.latex:
-        write(to_latex(result.latex() if result.latex else _table_data(result), source=_command()))
+        write(to_latex(_description(result), source=_command()))
     elif format is OutputFormat.html:
-        write(to_html(result.latex() if result.latex else _table_data(result)))
+        write(to_html(_description(result)))
     else:
         for item in result.terminal() if result.terminal else [_table(result)]:
             stdout.print(item, crop=False)  # a table too wide for the terminal runs past it, no digit cut
@@ -112,6 +117,8 @@ def for_people(format: OutputFormat) -> bool:
 
 
 def _table(result: Result) -> RenderableType:
+    if result.description is not None:
+        return terminal_table(result.description())
     if result.table is None:
         raise TypeError("a Result without a table needs its own terminal display")
     return rich_table(result.table(), result.title, result.notes, result.right)
@@ -135,9 +142,11 @@ def _command() -> str:
     return _running["command"]
 
 
-def _table_data(result: Result) -> TableData:
-    """The table a person reads, with its title and notes; a result that draws its own layout (no
-    ``table``) gives its csv rows instead. Every command gets LaTeX from these, with no code of its own."""
+def _description(result: Result) -> TableData:
+    """The result's description; for a command not converted yet, the table a person reads, with its
+    title and notes, or (a result that draws its own layout, no ``table``) its csv rows."""
+    if result.description is not None or result.latex is not None:
+        return (result.description or result.latex)()  # type: ignore[misc]
     frame = result.table() if result.table is not None else result.csv()
     if isinstance(frame, Grid):
         columns, rows = frame.columns, frame.rows
