@@ -44,6 +44,9 @@ KINDS = {  # kind: (a number, drop order)
 }
 
 
+UNIT_IN_HEADER = {"bytes", "time"}
+
+
 @dataclass(frozen=True)
 class Column:
     """A column of a result's table: its ``name`` (the header), ``kind`` (one of ``KINDS``) and ``unit``
@@ -61,6 +64,12 @@ class Column:
     def numeric(self) -> bool:
         """Right-aligned, and never cut or wrapped."""
         return KINDS[self.kind][0]
+
+    def header(self, in_words: bool = False) -> str:
+        """The column's title: a quantity written in full whose cells do not name their unit (bytes,
+        seconds) names it here, ``weights (bytes)``; in words (``4.0 MiB``) the cells name it."""
+        return f"{self.name} ({self.unit})" if self.kind in UNIT_IN_HEADER and self.unit and not in_words \
+            else self.name
 
 
 @dataclass(frozen=True)
@@ -82,7 +91,7 @@ class TableData:
         columns = tuple(c if isinstance(c, Column) else Column(c, "count" if c in given else "text")
                         for c in self.columns)
         object.__setattr__(self, "columns", columns)
-        object.__setattr__(self, "right", tuple(c.name for c in columns if c.numeric or c.name in given))
+        object.__setattr__(self, "right", tuple(c.header() for c in columns if c.numeric or c.name in given))
         width = len(columns)
         for row in [*self.rows, *([self.total] if self.total is not None else [])]:
             if len(row) != width:
@@ -91,7 +100,7 @@ class TableData:
     @property
     def names(self) -> list[str]:
         """The columns' headers."""
-        return [c.name for c in self.columns]  # type: ignore[union-attr]
+        return [c.header() for c in self.columns]  # type: ignore[union-attr]
 
     def cells(self, row: Sequence[Any]) -> list[str]:
         """One row's cells as text, each by its column's kind."""

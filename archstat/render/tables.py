@@ -55,10 +55,11 @@ def terminal_table(data: TableData) -> PlainTable:
     def cells(row: Sequence[Any]) -> list[str]:
         return [terminal_cell(v, c) for v, c in zip(row, data.columns, strict=True)]  # type: ignore[arg-type]
 
-    grid = Grid(data.names, [cells(row) for row in data.rows])
+    columns: list[Column] = list(data.columns)  # type: ignore[arg-type]
+    grid = Grid([c.header(in_words=True) for c in columns], [cells(row) for row in data.rows])
     total = cells(data.total) if data.total is not None else None
-    return PlainTable(grid, data.title, data.notes, data.right, kinds=[c.kind for c in data.columns],  # type: ignore[union-attr]
-                      total=total)
+    right = [c.header(in_words=True) for c in columns if c.header() in data.right]
+    return PlainTable(grid, data.title, data.notes, right, kinds=[c.kind for c in columns], total=total)
 
 
 class PlainTable:
