@@ -13,7 +13,8 @@ line in ``cell_text``. Cells are plain values, written the same way by every wri
 - an integer: in full, thousands grouped (``61,100,840``; in LaTeX ``61\\,100\\,840``, thin spaces, and
   four digits whole: ``4704``);
 - in a ``share`` column, a percentage with one decimal (``35.3%``); in a ``ratio`` column, a multiple
-  (``2.27x``, three significant digits, two below 1: ``0.051x``);
+  (``2.27x``, three significant digits, two below 1: ``0.051x``); in a ``change`` column (B - A), an
+  integer with its sign (``+248``, ``-1,024``, ``0``);
 - any other float: four significant digits (``0.05062``), or grouped in full from 1,000 on;
 - a list of integers: a shape or a field, ``1x64x55x55``;
 - None (or NaN): an empty cell; text, and anything else, as its ``str``.
@@ -40,7 +41,7 @@ SHRINK = r"  \resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%"  
 # narrow terminal gives columns up in (text first, then the least useful numbers), the first column never.
 KINDS = {  # kind: (a number, drop order)
     "text": (False, 0), "shape": (False, 1), "field": (False, 2), "share": (True, 3), "ratio": (True, 4),
-    "time": (True, 5), "bytes": (True, 6), "count": (True, 7),
+    "time": (True, 5), "bytes": (True, 6), "change": (True, 7), "count": (True, 7),
 }
 
 
@@ -126,6 +127,8 @@ def cell_text(value: Any, column: Column | None = None) -> str:
         return f"{float(value):.1f}%"
     if kind == "ratio" and isinstance(value, numbers.Real):
         return ratio_text(float(value))
+    if kind == "change" and isinstance(value, numbers.Integral):
+        return f"{int(value):+,}" if value else "0"
     if isinstance(value, numbers.Integral):
         return f"{int(value):,}"
     if isinstance(value, numbers.Real):
@@ -159,9 +162,10 @@ def to_html(table: TableData) -> str:
     parts = ['<div class="archstat-table">', "<table>"]
     if table.title:
         parts.append(f"<caption>{html.escape(table.title)}</caption>")
-    parts += ["<thead>", cells("th", table.names), "</thead>", "<tbody>"]
-    parts += [cells("td", row) for row in _lines(table)]
-    parts.append("</tbody>")
+    if table.columns:
+        parts += ["<thead>", cells("th", table.names), "</thead>", "<tbody>"]
+        parts += [cells("td", row) for row in _lines(table)]
+        parts.append("</tbody>")
     if table.total is not None:
         parts += ["<tfoot>", cells("td", table.cells(table.total), bold=True), "</tfoot>"]
     parts.append("</table>")
@@ -188,10 +192,9 @@ def to_markdown(table: TableData) -> str:
         total = table.cells(table.total)
         body.append("| " + " | ".join(f"**{_markdown_cell(v)}**" if v else "" for v in total) + " |")
     text = f"**{table.title}**\n\n" if table.title else ""
-    text += "\n".join([head, rule, *body]) + "\n"
-    if table.notes:
-        text += "\n" + "".join(f"- {note}\n" for note in table.notes)
-    return text
+    if table.columns:  # a result with nothing to tabulate (a diff of equal layouts) is its notes alone
+        text += "\n".join([head, rule, *body]) + "\n" + ("\n" if table.notes else "")
+    return text + "".join(f"- {note}\n" for note in table.notes)
 
 
 # ----------------------------------------------------------------------------- LaTeX

@@ -49,9 +49,12 @@ def terminal_cell(value: Any, column: Column) -> str:
     return cell_text(value, column)
 
 
-def terminal_table(data: TableData) -> PlainTable:
+def terminal_table(data: TableData) -> PlainTable | str:
     """The terminal's writer of a result's description: its cells by kind (``terminal_cell``), its total
     row set apart, its notes under it; at a narrow terminal the least useful columns go first (``_Fit``)."""
+    if not data.columns:  # nothing to tabulate (a diff of equal layouts): the title and the notes
+        return "\n".join([data.title, *data.notes])
+
     def cells(row: Sequence[Any]) -> list[str]:
         return [terminal_cell(v, c) for v, c in zip(row, data.columns, strict=True)]  # type: ignore[arg-type]
 
@@ -84,6 +87,7 @@ class PlainTable:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         from rich.cells import cell_len
+        from rich.measure import Measurement
         from rich.text import Text
 
         def _width(cell: Text | str) -> int:
@@ -95,7 +99,11 @@ class PlainTable:
         if not self.rows or width > options.max_width or any("\n" in str(c) for r in self.rows for c in r):
             # a table wider than the console after giving up columns overflows (never cropped: emit)
             table, width = self._rich(options.max_width)
-            yield from console.render(table, options.update_width(width))
+            drawn = options.update_width(width)
+            # the notes wrap at the width the table is drawn at, a number never parted from its unit
+            table.caption = Text(caption_text(self._caption, Measurement.get(console, drawn, table).maximum),
+                                 style="dim italic")
+            yield from console.render(table, drawn)
             return
         pieces: list[str | Text] = []  # plain text, and the styled cells as they come
 
@@ -142,9 +150,9 @@ class PlainTable:
 
         fit = _Fit(self.header, [*self.rows, *([self.total] if self.total else [])], self.right, max_width, self.kinds)
         width = max(max_width, fit.least_width(fit.shown))
-        caption = [*self.caption, *([fit.hidden_note()] if fit.hidden else [])]
+        self._caption = [*self.caption, *([fit.hidden_note()] if fit.hidden else [])]
         table = Table(title=Text(self.title, style="italic"), caption_justify="left", header_style="bold",
-                      caption=Text(caption_text(caption, width), style="dim italic"), expand=self.kinds is not None)
+                      caption=Text("\n".join(self._caption), style="dim italic"))
         for i in fit.shown:
             number = fit.numeric[i]
             table.add_column(Text(fit.header_text(i)), justify="right" if self.header[i] in self.right else "left",
