@@ -41,7 +41,7 @@ SHRINK = r"  \resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%"  
 # narrow terminal gives columns up in (text first, then the least useful numbers), the first column never.
 KINDS = {  # kind: (a number, drop order)
     "text": (False, 0), "shape": (False, 1), "field": (False, 2), "share": (True, 3), "ratio": (True, 4),
-    "time": (True, 5), "bytes": (True, 6), "change": (True, 7), "count": (True, 7),
+    "time": (True, 5), "bytes": (True, 6), "count": (True, 7), "change": (True, 8),
 }
 
 

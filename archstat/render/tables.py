@@ -237,8 +237,33 @@ class _Fit:
 def rich_table(
     frame: pd.DataFrame | Grid, title: str, caption: Sequence[str] = (), right: Sequence[str] = ()
 ) -> PlainTable:
-    """``frame`` as a table for a Rich console: ``right`` names the right-aligned columns."""
-    return PlainTable(frame, title, caption, right)
+    """``frame`` as a table for a Rich console: ``right`` names the right-aligned columns. A command
+    not yet handing over a description gets its columns' kinds read from its cells (``kinds_of``), so
+    a narrow terminal gives up its least useful columns as it would a description's."""
+    grid = _grid(frame)
+    return PlainTable(grid, title, caption, right, kinds=kinds_of(grid, right))
+
+
+_FIELD = re.compile(r"\d+x\d+(?:x\d+)*")
+
+
+def kinds_of(grid: Grid, right: Sequence[str]) -> list[str]:
+    """Each column's kind (``tabular.KINDS``) as its cells show it: shares end in %, ratios in x, shapes
+    and fields are numbers joined by x; a right-aligned or number-only column counts; the rest is text."""
+    kinds = []
+    for i, name in enumerate(grid.columns):
+        cells = [str(row[i]).strip() for row in grid.rows if str(row[i]).strip() not in ("", "-", "n/a")]
+        if cells and all(_FIELD.fullmatch(c) for c in cells):
+            kinds.append("field")
+        elif cells and all(c.endswith("%") and _NUMBER.fullmatch(c) for c in cells):
+            kinds.append("share")
+        elif cells and all(c.endswith("x") and _NUMBER.fullmatch(c[:-1]) for c in cells):
+            kinds.append("ratio")
+        elif name in right or (cells and all(_NUMBER.fullmatch(c) for c in cells)):
+            kinds.append("count")
+        else:
+            kinds.append("text")
+    return kinds
 
 
 def markdown_table(frame: pd.DataFrame | Grid) -> str:
