@@ -20,8 +20,8 @@ from ...engines.call_log import CallLog, record_calls
 from ...errors import AnalysisError, UsageError
 from ...inputs import TensorSpec
 from ...options import Engine, Mode
-from ...tabular import TableData, Tabular
-from .. import views
+from ...inputs import format_shape
+from ...tabular import UNIT_NOTE, TableData, Tabular
 from ..counting import analyze
 from ..feeding import make_tensor
 from ..params import aux_mode, param_counts
@@ -36,6 +36,10 @@ from .published import TORCHVISION
 from .rows import Convention, ConventionRow, printed_row, tally_row
 from .thop_rules import NEW_FUNCTIONS, thop_tally, ultralytics_tally
 from .torchinfo_rules import torchinfo_tally
+
+
+def _items(items: list[tuple[str, int]]) -> str:
+    return "; ".join(f"{n:+,} {label}" for label, n in items)
 
 
 @dataclass(repr=False)  # the repr is Tabular's: one line, and the whole table in a notebook
@@ -58,10 +62,30 @@ class ConventionsReport(Tabular):
 
     def table_data(self) -> TableData:
         """What a notebook shows, and ``to_latex()`` writes: one row per convention, counts in full."""
-        return views.conventions_view(self)
+        """The report as a table, the one description LaTeX, HTML and a notebook write: one row per
+        convention, the number in the tool's own unit (its status where there is none), the difference
+        from archstat's MACs and its line items; the same for params."""
+        columns = ["convention", "version", "call", "its word and unit", "number", "- archstat MACs", "line items",
+                   "params", "- archstat params", "params line items", *(["actual", "actual params"] if self.ran else [])]
+        rows = []
+        for row in self.rows:
+            c = row.convention
+            rows.append([c.key, c.version, c.tool, c.word, row.value if row.value is not None else row.status,
+                         row.difference, _items(row.items), row.params, row.params_difference, _items(row.params_items),
+                         *([row.actual, row.actual_params] if self.ran else [])])
+        notes = [f"archstat: {self.macs:,} MACs, {self.params:,} params, input {self._inputs()} "
+                 "(NxCxHxW); every number is computed from archstat's own trace by that tool's rules.", UNIT_NOTE,
+                 *(f"{row.convention.key}: {row.convention.why}" for row in self.rows), *self.notes]
+        right = ["number", "- archstat MACs", "params", "- archstat params", "actual", "actual params"]
+        return TableData(f"{self.model}: every tool's convention", columns, rows, notes,
+                         [c for c in right if c in columns])
+
+    def _inputs(self) -> str:
+        return " + ".join(format_shape(s) for s in self.input_shape)
 
     def summary(self) -> str:
-        return views.conventions_summary(self)
+        return (f"<ConventionsReport {self.model}: input {self._inputs()}, {self.macs:,} MACs "
+                f"(1 MAC = one fused multiply-add), {self.params:,} params, {len(self.rows)} conventions>")
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "mode": self.mode, "input_shape": [list(s) for s in self.input_shape],
