@@ -76,7 +76,8 @@ class Result:
     - a command not converted yet gives instead ``table``, the grid a person reads, with its
       ``title``, ``notes``, right-aligned columns ``right`` and a markdown ``heading``; or
       ``markdown`` and ``terminal``, a page or things to print, for a layout that is not one table;
-      and ``latex``, its result type's description, which LaTeX and HTML then write.
+      and ``document``, its result type's description, which markdown, LaTeX and HTML then write
+      (the terminal keeps the command's grid until the description carries its numbers in words).
     """
 
     json: Callable[[], Any]
@@ -90,7 +91,7 @@ class Result:
     terminal: Callable[[], Sequence[RenderableType]] | None = None
     ascii_json: bool = True
     description: Callable[[], TableData] | None = None
-    latex: Callable[[], TableData] | None = None
+    document: Callable[[], TableData] | None = None
 
 
 def emit(result: Result, format: OutputFormat) -> None:
@@ -100,8 +101,8 @@ def emit(result: Result, format: OutputFormat) -> None:
     elif format is OutputFormat.csv:
         write(csv_text(result.csv()))
     elif format is OutputFormat.markdown:
-        write(to_markdown(result.description()) if result.description else
-              result.markdown() if result.markdown else _markdown(result))
+        described = result.description or result.document
+        write(to_markdown(described()) if described else result.markdown() if result.markdown else _markdown(result))
     elif format is OutputFormat.latex:
         write(to_latex(_description(result), source=_command()))
     elif format is OutputFormat.html:
@@ -145,8 +146,9 @@ def _command() -> str:
 def _description(result: Result) -> TableData:
     """The result's description; for a command not converted yet, the table a person reads, with its
     title and notes, or (a result that draws its own layout, no ``table``) its csv rows."""
-    if result.description is not None or result.latex is not None:
-        return (result.description or result.latex)()  # type: ignore[misc]
+    described = result.description or result.document
+    if described is not None:
+        return described()
     frame = result.table() if result.table is not None else result.csv()
     if isinstance(frame, Grid):
         columns, rows = frame.columns, frame.rows

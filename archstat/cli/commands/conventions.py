@@ -44,4 +44,4 @@ def conventions(
                      mode=mode)
     emit(Result(json=report.to_dict, csv=lambda: conventions_rows(report), table=lambda: conventions_table(report),
                 title=f"{report.model}: one network, every tool's convention", notes=conventions_notes(report),
-                right=RIGHT, heading=report.model, latex=report.table_data), format)
+                right=RIGHT, heading=report.model, document=report.table_data), format)

@@ -102,7 +102,7 @@ def sweep_result(report: SweepReport) -> Result:
         json=report.to_dict, csv=lambda: _frame(report),
         table=lambda: sweep_table(report), title=f"{report.model}: cost against input side ({report.mode} mode)",
         notes=sweep_notes(report), right=SWEEP_RIGHT, heading=f"{report.model}: sweep",
-        latex=report.table_data,  # counts in full, not the terminal's words
+        document=report.table_data,  # counts in full, not the terminal's words
     )
 
 
