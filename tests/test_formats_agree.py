@@ -46,7 +46,8 @@ def markdown_rows(text: str) -> list[list[str]]:
 
 
 def latex_rows(text: str) -> list[list[str]]:
-    body = text[text.index(r"\midrule"):]  # after the header
+    # after the header (a longtable's header comes twice: the first page's, then every later page's)
+    body = text.split(r"\endhead")[1] if r"\endhead" in text else text[text.index(r"\midrule"):]
     lines = [line.strip().removesuffix(r"\\") for line in body.splitlines() if line.strip().endswith(r"\\")]
     return [re.split(r"(?<!\\)&", line) for line in lines if r"\toprule" not in line]
 
