@@ -2,7 +2,8 @@
 a ratio through these, so the same number reads the same everywhere it appears (the rules:
 docs/output.md). Core layer: a result's own description (``table_data``) uses them too.
 
-Decimal prefixes (k = 1e3, M = 1e6, G = 1e9, T = 1e12), three significant digits.
+Decimal prefixes (k = 1e3, M = 1e6, G = 1e9, T = 1e12), three significant digits; from 1,000 T on,
+the T figure whole and grouped (``1,550,000 TMACs``, never ``1.55e+06``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ def human(value: float, unit: str = "", *, compact: bool = False) -> str:
     """
     for factor, prefix in _PREFIXES:
         if abs(value) >= factor:
-            digits = f"{value / factor:#.3g}".rstrip(".") if compact else f"{value / factor:.3g}"
+            if abs(value) >= 1000 * factor:  # past the largest prefix: whole and grouped, never 1.55e+06
+                digits = f"{value / factor:,.0f}"
+            else:
+                digits = f"{value / factor:#.3g}".rstrip(".") if compact else f"{value / factor:.3g}"
             return f"{digits}{prefix}{unit}" if compact else f"{digits} {prefix}{unit}"
     return f"{value:g}{unit}" if compact else f"{value:g} {unit}".rstrip()
 
