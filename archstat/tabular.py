@@ -177,7 +177,8 @@ def to_html(table: TableData) -> str:
 # ----------------------------------------------------------------------------- Markdown
 
 
-def _markdown_cell(text: str) -> str:
+def markdown_cell(text: str) -> str:
+    """A cell's text in a Markdown table: its ``|`` escaped (the one escape every Markdown writer uses)."""
     return text.replace("|", "\\|")
 
 
@@ -185,12 +186,12 @@ def to_markdown(table: TableData) -> str:
     """A GitHub-flavoured table under its title in bold, numeric columns right-aligned, the total row
     last in bold, the notes as a "- " list."""
     right = set(table.right)
-    head = "| " + " | ".join(_markdown_cell(c) for c in table.names) + " |"
+    head = "| " + " | ".join(markdown_cell(c) for c in table.names) + " |"
     rule = "| " + " | ".join("---:" if c in right else "---" for c in table.names) + " |"
-    body = ["| " + " | ".join(_markdown_cell(v) for v in row) + " |" for row in _lines(table)]
+    body = ["| " + " | ".join(markdown_cell(v) for v in row) + " |" for row in _lines(table)]
     if table.total is not None:
         total = table.cells(table.total)
-        body.append("| " + " | ".join(f"**{_markdown_cell(v)}**" if v else "" for v in total) + " |")
+        body.append("| " + " | ".join(f"**{markdown_cell(v)}**" if v else "" for v in total) + " |")
     text = f"**{table.title}**\n\n" if table.title else ""
     if table.columns:  # a result with nothing to tabulate (a diff of equal layouts) is its notes alone
         text += "\n".join([head, rule, *body]) + "\n" + ("\n" if table.notes else "")

@@ -4,7 +4,9 @@ them is in the json, and each body row's integers are in the csv (the total row'
 
 The numbers themselves are pinned elsewhere (tests/test_reprs.py, test_latex.py: the paper's parameter
 counts, hand-computed MACs); this test pins that no writer drops, rounds or invents one. Comparison is
-not here: its command still lays out its own table (a sentence per ratio), docs/output.md says so."""
+not here: its command still lays out its own table (a sentence per ratio); the sweep's markdown is still
+its terminal grid, numbers in words (docs/output.md says which results are not written from one
+description yet), so its markdown is checked against the json in words only by tests/test_output.py."""
 
 from __future__ import annotations
 
@@ -24,10 +26,11 @@ RESULTS = {  # result type -> a cheap command that shows it
     "Report": ["table", "lenet5", "--engine", "meta", "--backward"],
     "MemoryReport": ["memory", "lenet5", "--batch", "2"],
     "ReportDiff": ["diff", "resnet18", "resnet34", "--engine", "meta", "--input", "64"],
-    "SweepReport": ["sweep", "lenet5", "--sizes", "32,8", "--batch", "1,2"],
+    "SweepReport": ["sweep", "lenet5", "--sizes", "32,8", "--batch", "1,2"],  # markdown: the terminal's words
     "ConventionsReport": ["conventions", "lenet5", "--engine", "meta"],
 }
 INTEGER = re.compile(r"[-+]?\d+")
+WORDS_IN_MARKDOWN = {"SweepReport"}  # its markdown is its terminal grid (counts in words) until converted
 
 
 def integers(cells: list[str]) -> list[int]:
@@ -112,15 +115,16 @@ def test_csv_json_markdown_latex_and_html_carry_the_same_numbers(kind):
         result = runner.invoke(app, [*args, "--format", fmt])
         assert result.exit_code == 0, result.output
         shown[fmt] = result.stdout
-    tables = {"markdown": markdown_rows(shown["markdown"]), "latex": latex_rows(shown["latex"]),
-              "html": html_rows(shown["html"])}
+    tables = {"latex": latex_rows(shown["latex"]), "html": html_rows(shown["html"])}
+    if kind not in WORDS_IN_MARKDOWN:
+        tables["markdown"] = markdown_rows(shown["markdown"])
     numbers = {fmt: [integers(row) for row in rows] for fmt, rows in tables.items()}
-    assert numbers["markdown"] == numbers["latex"] == numbers["html"], kind
-    every = [n for row in numbers["markdown"] for n in row]
+    assert all(found == numbers["html"] for found in numbers.values()), kind
+    every = [n for row in numbers["html"] for n in row]
     assert len([n for n in every if n > 1000]) >= 5, every  # the test reads real counts, not nothing
     in_json = json_integers(json.loads(shown["json"]))
     assert set(every) <= in_json, sorted(set(every) - in_json)
     in_csv = csv_integers(shown["csv"])
-    has_total = tables["markdown"] and tables["markdown"][-1][0].strip("* ") == "total"
-    body = numbers["markdown"][:-1] if has_total else numbers["markdown"]
+    has_total = tables["html"] and tables["html"][-1][0].strip() == "total"
+    body = numbers["html"][:-1] if has_total else numbers["html"]
     assert {n for row in body for n in row} <= in_csv, sorted({n for row in body for n in row} - in_csv)

@@ -76,8 +76,8 @@ class Result:
     - a command not converted yet gives instead ``table``, the grid a person reads, with its
       ``title``, ``notes``, right-aligned columns ``right`` and a markdown ``heading``; or
       ``markdown`` and ``terminal``, a page or things to print, for a layout that is not one table;
-      and ``document``, its result type's description, which markdown, LaTeX and HTML then write
-      (the terminal keeps the command's grid until the description carries its numbers in words).
+      and ``document``, its result type's description, which LaTeX and HTML then write in full (the
+      terminal and markdown keep the command's grid, numbers in words, until the description carries them).
     """
 
     json: Callable[[], Any]
@@ -101,8 +101,8 @@ def emit(result: Result, format: OutputFormat) -> None:
     elif format is OutputFormat.csv:
         write(csv_text(result.csv()))
     elif format is OutputFormat.markdown:
-        described = result.description or result.document
-        write(to_markdown(described()) if described else result.markdown() if result.markdown else _markdown(result))
+        write(to_markdown(result.description()) if result.description else
+              result.markdown() if result.markdown else _markdown(result))
     elif format is OutputFormat.latex:
         write(to_latex(_description(result), source=_command()))
     elif format is OutputFormat.html:

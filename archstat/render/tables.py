@@ -98,7 +98,8 @@ class PlainTable:
         width = sum(widths) + 3 * len(widths) + 1
         if not self.rows or width > options.max_width or any("\n" in str(c) for r in self.rows for c in r):
             # a table wider than the console after giving up columns overflows (never cropped: emit)
-            table, width = self._rich(options.max_width)
+            # a terminal gives up numbers too; a file or a pipe keeps every number and runs wider
+            table, width = self._rich(options.max_width, numbers=console.is_terminal)
             drawn = options.update_width(width)
             # the notes wrap at the width the table is drawn at, a number never parted from its unit
             table.caption = Text(caption_text(self._caption, Measurement.get(console, drawn, table).maximum),
@@ -140,7 +141,7 @@ class PlainTable:
         text.rstrip()
         yield text
 
-    def _rich(self, max_width: int) -> tuple[Table, int]:
+    def _rich(self, max_width: int, numbers: bool = True) -> tuple[Table, int]:
         """``rich.table`` for ``max_width`` cells, and the width to draw it at: number columns never
         folded (a cut number is a misread number); text columns wrap first, and columns are given up,
         with a note, when the numbers still do not fit (text ones, then, for a description, the least
@@ -148,7 +149,8 @@ class PlainTable:
         from rich.table import Table
         from rich.text import Text
 
-        fit = _Fit(self.header, [*self.rows, *([self.total] if self.total else [])], self.right, max_width, self.kinds)
+        kinds = self.kinds if numbers else None  # without kinds, only text columns are given up
+        fit = _Fit(self.header, [*self.rows, *([self.total] if self.total else [])], self.right, max_width, kinds)
         width = max(max_width, fit.least_width(fit.shown))
         self._caption = [*self.caption, *([fit.hidden_note()] if fit.hidden else [])]
         table = Table(title=Text(self.title, style="italic"), caption_justify="left", header_style="bold",
@@ -267,6 +269,8 @@ def kinds_of(grid: Grid, right: Sequence[str]) -> list[str]:
 
 
 def markdown_table(frame: pd.DataFrame | Grid) -> str:
+    """A grid a command lays out itself, as Markdown; its cells as they come (a command escapes its own
+    with ``tabular.markdown_cell``, the one escape). A description is written by ``tabular.to_markdown``."""
     grid = _grid(frame)
     header = "| " + " | ".join(grid.columns) + " |"
     rule = "| " + " | ".join("---" for _ in grid.columns) + " |"
