@@ -104,7 +104,7 @@ def test_the_table_fits_80_columns_with_every_number_whole(shown, name):
     code, text = shown[name]
     assert code == 0, text
     lines = text.splitlines()
-    assert lines and max(len(line) for line in lines) <= WIDTH, "\n".join(l for l in lines if len(l) > WIDTH)
+    assert lines and max(len(line) for line in lines) <= WIDTH, "\n".join(w for w in lines if len(w) > WIDTH)
     assert "…" not in text  # Rich's mark of a cut cell
     for line in lines:
         if line.startswith("│") or line.startswith("┃"):

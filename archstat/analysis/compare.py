@@ -10,8 +10,8 @@ from dataclasses import field as dataclass_field
 from typing import Any
 
 from ..errors import UsageError
-from ..options import Engine, Metric, Mode
 from ..inputs import format_shape
+from ..options import Engine, Metric, Mode
 from ..tabular import UNIT_NOTE, TableData, Tabular
 from .counting import analyze
 from .feeding import ForwardKwargs

@@ -30,9 +30,8 @@ from torch import nn
 from ..engines.imports import light_imports
 from ..engines.meta import count as count_meta
 from ..errors import UsageError
-from ..inputs import TensorSpec
+from ..inputs import TensorSpec, format_shape
 from ..options import Dtype, Mode, Optimizer
-from ..inputs import format_shape
 from ..tabular import Column, TableData, Tabular
 from ..words import byte_text
 from .feeding import Feed, ForwardKwargs, make_feed

@@ -116,7 +116,8 @@ class Report(Tabular):
                          *([r["backward_macs"] or 0] if backward else []), *([r["activations"]] if counts else []),
                          *([r["receptive_field"], r["effective_stride"]] if fields else [])])
         total = ["total", "", "", t["params"], _share(t["params"], t["params"]),
-                 *([t["trainable_params"]] if trainable else []), *([t["macs"], _share(t["macs"], t["macs"])] if counts else []),
+                 *([t["trainable_params"]] if trainable else []),
+                 *([t["macs"], _share(t["macs"], t["macs"])] if counts else []),
                  *([t["backward_macs"]] if backward else []), *([t["activations"]] if counts else []),
                  *([t.get("receptive_field"), t.get("effective_stride")] if fields else [])]
         return TableData(f"{self.model}: per-layer counts", columns, rows, self.total_lines(), total=total)

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..errors import UsageError
 from ..options import OutputFormat
 from ..render.tables import Grid, csv_text, markdown_table, rich_table, terminal_table
 from ..tabular import TableData, to_html, to_latex, to_markdown

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..inputs import format_shape
-from ..tabular import KINDS, UNIT_NOTE, Column, TableData, cell_text  # UNIT_NOTE: the convention line, written once
+from ..tabular import KINDS, UNIT_NOTE, Column, TableData, cell_text  # noqa: F401 (UNIT_NOTE: the one sentence, re-exported)
 from ..words import byte_text
 
 if TYPE_CHECKING:

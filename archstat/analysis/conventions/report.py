@@ -18,9 +18,8 @@ from torch import nn
 
 from ...engines.call_log import CallLog, record_calls
 from ...errors import AnalysisError, UsageError
-from ...inputs import TensorSpec
+from ...inputs import TensorSpec, format_shape
 from ...options import Engine, Mode
-from ...inputs import format_shape
 from ...tabular import UNIT_NOTE, TableData, Tabular
 from ..counting import analyze
 from ..feeding import make_tensor
@@ -66,7 +65,8 @@ class ConventionsReport(Tabular):
         convention, the number in the tool's own unit (its status where there is none), the difference
         from archstat's MACs and its line items; the same for params."""
         columns = ["convention", "version", "call", "its word and unit", "number", "- archstat MACs", "line items",
-                   "params", "- archstat params", "params line items", *(["actual", "actual params"] if self.ran else [])]
+                   "params", "- archstat params", "params line items",
+                   *(["actual", "actual params"] if self.ran else [])]
         rows = []
         for row in self.rows:
             c = row.convention

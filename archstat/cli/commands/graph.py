@@ -10,6 +10,7 @@ import typer
 from ...errors import UsageError
 from ...options import GraphColor, GraphFormat
 from ..errors import reports_errors
+from ..files import check_writable, is_stdout, write_output
 from ..options import (
     DEFAULT_ENGINE,
     DEFAULT_MODE,
@@ -26,7 +27,6 @@ from ..options import (
     ModelArg,
     ModeOpt,
 )
-from ..files import check_writable, is_stdout, write_output
 from ..output import note, tell, write
 
 

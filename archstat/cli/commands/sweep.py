@@ -10,6 +10,7 @@ import typer
 from ...options import Dtype, Engine, Optimizer
 from ...render.sweep import SWEEP_RIGHT, sweep_notes, sweep_table
 from ..errors import reports_errors
+from ..files import check_writable, write_output
 from ..options import (
     DEFAULT_FORMAT,
     DEFAULT_MODE,
@@ -27,7 +28,6 @@ from ..options import (
     OptimizerOpt,
     TrainOpt,
 )
-from ..files import check_writable, write_output
 from ..output import Result, emit, tell, text_output
 
 if TYPE_CHECKING:
@@ -84,9 +84,9 @@ def sweep(
                          freeze=freeze or (), train=train or (), memory_budget=memory_budget,
                          mode=mode, forward_kwargs=forward_kwargs)
     if plot is not None:
-        from ...render.plot import sweep_figure
-
         import io
+
+        from ...render.plot import sweep_figure
 
         picture = io.BytesIO()
         sweep_figure(report, picture, plot.suffix.lower().lstrip("."))
