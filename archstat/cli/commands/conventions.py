@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...render.conventions import RIGHT, conventions_notes, conventions_rows, conventions_table
+from ...render.conventions import conventions_rows
 from ..errors import reports_errors
 from ..options import (
     DEFAULT_ENGINE,
@@ -42,6 +42,4 @@ def conventions(
 
     report = compute(model, input_size=input or None, num_classes=num_classes, kwargs=kwargs, engine=engine, run=run,
                      mode=mode)
-    emit(Result(json=report.to_dict, csv=lambda: conventions_rows(report), table=lambda: conventions_table(report),
-                title=f"{report.model}: one network, every tool's convention", notes=conventions_notes(report),
-                right=RIGHT, heading=report.model, document=report.table_data), format)
+    emit(Result(json=report.to_dict, csv=lambda: conventions_rows(report), description=report.table_data), format)
