@@ -217,3 +217,10 @@ def test_plot_takes_output_and_its_old_name_and_a_format(tmp_path):
     result = runner.invoke(app, ["plot", "lenet5", "-o", "-", "--format", "svg"])
     assert result.exit_code == 0 and b"<svg" in result.stdout_bytes[:500]
     assert not re.search(r"--out\b(?!put)", runner.invoke(app, ["plot", "--help"]).stdout)  # works, unadvertised
+
+
+def test_graph_writes_dot_to_dash_and_makes_no_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["graph", "lenet5", "--engine", "meta", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.lstrip().startswith("digraph") and list(tmp_path.iterdir()) == []
