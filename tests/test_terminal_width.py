@@ -39,6 +39,7 @@ RUNS = {
     "rf": ["rf", "lenet5"],
     "zoo": ["zoo", "lenet*", "--engine", "meta"],
     "conventions": ["conventions", "lenet5", "--engine", "meta"],
+    "separable": ["separable", "--in", "32", "--out", "64", "--k", "3", "--size", "56", "--t", "6"],
 }
 PICTURES = {"plot", "graph"}  # they draw pictures (or dot text), not tables
 
