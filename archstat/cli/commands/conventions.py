@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ...render.conventions import conventions_rows
 from ..errors import reports_errors
 from ..options import (
     DEFAULT_ENGINE,
@@ -39,6 +38,7 @@ def conventions(
     Example: archstat conventions resnet50_v1_5 --run
     """
     from ...analysis.conventions.report import conventions as compute
+    from ...render.conventions import conventions_rows  # imports the analysis, so torch: not for --help
 
     report = compute(model, input_size=input or None, num_classes=num_classes, kwargs=kwargs, engine=engine, run=run,
                      mode=mode)
