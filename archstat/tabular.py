@@ -136,6 +136,8 @@ def cell_text(value: Any, column: Column | None = None) -> str:
         return f"{number:,.0f}" if abs(number) >= 1000 or number.is_integer() else f"{number:.4g}"
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, numbers.Integral) for v in value):
         return "x".join(str(int(v)) for v in value)
+    if kind in ("shape", "field") and isinstance(value, (list, tuple)) and value:  # a stride of '1/2' a pixel
+        return "x".join(str(v) for v in value)
     return str(value)
 
 

@@ -28,6 +28,7 @@ BACKWARD_UNITS = {
     "training_step_macs": "forward MACs + backward MACs",
 }
 
+NOT_APPLICABLE = "not applicable"  # the field of a network with no spatial operator (a sequence model)
 LAYER_KEYS = ["name", "type", "output_shape", "params", "trainable_params", "macs", "activations"]
 
 
@@ -106,6 +107,11 @@ class Report(Tabular):
                    *([Column("backward MACs", "count", "MACs")] if backward else []),
                    *([Column("activations", "count")] if counts else []),
                    *([Column("field", "field", "pixels"), Column("stride", "field", "pixels")] if fields else [])]
+        applicable = t.get("field_applicable") is not False  # a sequence model has no receptive field
+
+        def field_cells(r: dict[str, Any]) -> list[Any]:
+            return [r["receptive_field"], r["effective_stride"]] if applicable else [NOT_APPLICABLE] * 2
+
         rows = []
         for r in self.row_records(depth):
             # a module with parameters but no output was defined and never called by forward
@@ -114,12 +120,13 @@ class Report(Tabular):
                          *([r["trainable_params"]] if trainable else []),
                          *([r["macs"], _share(r["macs"], t["macs"])] if counts else []),
                          *([r["backward_macs"] or 0] if backward else []), *([r["activations"]] if counts else []),
-                         *([r["receptive_field"], r["effective_stride"]] if fields else [])])
+                         *(field_cells(r) if fields else [])])
         total = ["total", "", "", t["params"], _share(t["params"], t["params"]),
                  *([t["trainable_params"]] if trainable else []),
                  *([t["macs"], _share(t["macs"], t["macs"])] if counts else []),
                  *([t["backward_macs"]] if backward else []), *([t["activations"]] if counts else []),
-                 *([t.get("receptive_field"), t.get("effective_stride")] if fields else [])]
+                 *(field_cells({"receptive_field": t.get("receptive_field"),
+                                "effective_stride": t.get("effective_stride")}) if fields else [])]
         return TableData(f"{self.model}: per-layer counts", columns, rows, self.total_lines(), total=total)
 
     def total_lines(self) -> list[str]:
@@ -136,7 +143,11 @@ class Report(Tabular):
         ]
         if "backward_macs" in t:
             lines.insert(1, _backward_line(t))
-        if t.get("receptive_field"):
+        if t.get("field_applicable") is False:
+            lines.insert(1, f"Receptive field: {NOT_APPLICABLE} (no spatial operator ran: a sequence or token model); "
+                            f"depth: {t['depth']} weight layers on the longest path (recurrent layers and attention's "
+                            "projections included).")
+        elif t.get("receptive_field"):
             lines.insert(1, f"Receptive field of the last spatial feature map: {pair_text(t['receptive_field'])} "
                             f"input pixels, effective stride {pair_text(t['effective_stride'])}; depth: {t['depth']} "
                             "weight layers on the longest path.")
