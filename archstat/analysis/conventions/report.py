@@ -33,7 +33,7 @@ from .dispatch_rules import ptflops_aten_tally, torch_flop_counter_tally
 from .ledger import NotModelled, Tally, fvcore_ledger
 from .ptflops_rules import PATCHES, ptflops_tally
 from .published import TORCHVISION
-from .rows import Convention, ConventionRow, printed_row, tally_row
+from .rows import Convention, ConventionRow, fvcore_row, printed_row, tally_row
 from .thop_rules import NEW_FUNCTIONS, thop_tally, ultralytics_tally
 from .torchinfo_rules import torchinfo_tally
 
@@ -134,7 +134,7 @@ def conventions(model: ModelSpec, *, input_size: InputSpec = None, num_classes: 
         log = _record(module, spec, target.label)
         rows = _rows(target, log, report.totals, fvcore_ledger(report.totals["by_operator"]))
         if run:
-            _run_tools(module, spec, rows, report.totals["macs"] if report.engine == "fvcore" else None)
+            _run_tools(module, spec, rows)
     notes = ["counted in eval mode (every peer tool runs the network in eval mode)", *report.notes]
     return ConventionsReport(target.label, [(1, *spec.shape)], report.totals["macs"], report.totals["params"],
                              dict(fvcore_ledger(report.totals["by_operator"])), rows, run, notes)
@@ -164,7 +164,7 @@ def _rows(target: Target, log: CallLog, totals: dict[str, Any], reference: Count
         (cat.ULTRALYTICS, lambda: ultralytics_tally(log, module), [("auxiliary heads", aux)], "other"),
         (cat.TORCH, lambda: torch_flop_counter_tally(log), [], "other"),
     ]
-    rows = [ConventionRow(cat.FVCORE, totals["macs"], 0, params=params, params_difference=0)]
+    rows = [fvcore_row(cat.FVCORE, totals["macs"], totals["by_operator"], params)]
     for convention, count, params_items, remainder in rules:
         rows.append(_tool_row(convention, count, reference, params, params_items, remainder))
     rows += _printed_rows(target, reference, params, aux)
@@ -222,17 +222,17 @@ _RUNNERS = {
     "ptflops": lambda m, s: peers.run_ptflops(m, s, "pytorch"),
     "ptflops-aten": lambda m, s: peers.run_ptflops(m, s, "aten"),
     "torch": peers.run_flop_counter,
+    "fvcore": peers.run_fvcore,
 }
 
 
-def _run_tools(module: nn.Module, spec: TensorSpec, rows: list[ConventionRow], fvcore: int | None) -> None:
-    """Each installed tool's own count beside archstat's computed one (``ConventionRow.actual``)."""
+def _run_tools(module: nn.Module, spec: TensorSpec, rows: list[ConventionRow]) -> None:
+    """Each installed tool's own count beside archstat's computed one (``ConventionRow.actual``),
+    fvcore's too: its ``FlopCountAnalysis`` traces the module for real, whichever engine counted."""
     thop_flavour = "ultralytics-thop" if peers.installed("ultralytics-thop") else "thop"
     for row in rows:
         key = row.convention.key
-        if key == "fvcore":
-            row.actual = fvcore if fvcore is not None else "archstat counted on the meta engine"
-        elif key in ("thop", "ultralytics-thop"):
+        if key in ("thop", "ultralytics-thop"):
             row.actual = peers.run_thop(module, [spec]) if key == thop_flavour and peers.installed(key) \
                 else peers.NOT_INSTALLED
         elif key in _RUNNERS:
