@@ -26,6 +26,15 @@ class ArchstatGroup(OneLineErrors):
     command's first sentence whole, wrapped to the terminal, where click would cut it at 45 characters
     with "..."."""
 
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
+        """``--debug`` anywhere on the line (every error says "run again with --debug", and it is added at
+        the end): moved to the front, where the app's own option is read. Not past a ``--``."""
+        line = list(sys.argv[1:] if args is None else args)
+        end = line.index("--") if "--" in line else len(line)
+        if "--debug" in line[:end]:
+            line = ["--debug", *(a for a in line[:end] if a != "--debug"), *line[end:]]
+        return super().main(line, *rest, **kwargs)
+
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
         rows = [(name, command.get_short_help_str(limit=10_000)) for name, command in commands
