@@ -31,7 +31,7 @@ def parse_input(text: str, default: Shape) -> Shape:
     elif len(dims) != len(default):
         raise InputSizeError(
             f"--input {text!r} has {len(dims)} dimensions; this model takes {len(default)} "
-            f"({'x'.join(map(str, default))}). Give CxHxW such as 3x224x224, or one side such as 224."
+            f"({format_shape(default)}). Give CxHxW such as 3x224x224, or one side such as 224."
         )
     return check_shape(dims, shown=text)
 
@@ -58,7 +58,7 @@ def split_dtype(text: str) -> tuple[str, InputDtype]:
 
 def check_shape(dims: Sequence[int], shown: str | None = None) -> Shape:
     """Every dimension a positive integer no larger than 65,536; returns the shape as a tuple."""
-    label = shown if shown is not None else "x".join(map(str, dims))
+    label = shown if shown is not None else format_shape(dims)
     for dim in dims:
         if not isinstance(dim, int) or isinstance(dim, bool) or dim < 1:
             raise InputSizeError(
@@ -73,5 +73,7 @@ def check_shape(dims: Sequence[int], shown: str | None = None) -> Shape:
     return tuple(dims)
 
 
-def format_shape(dims: Sequence[int]) -> str:
+def format_shape(dims: Sequence[int | str]) -> str:
+    """The one way archstat writes a shape or a field: its numbers joined by 'x', (1, 3, 224, 224) ->
+    '1x3x224x224' (a part given as text, such as a stride of '1/2' a pixel, as it is)."""
     return "x".join(str(d) for d in dims)

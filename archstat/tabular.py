@@ -29,7 +29,12 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-UNIT_NOTE = "MACs: one fused multiply-add = 1 MAC (fvcore's 'flop'); FLOPs = 2 x MACs."
+# The MAC convention, written once; every printed sentence about it is built from these.
+MAC_DEFINITION = "one fused multiply-add = 1 MAC"
+MAC_SHORT = "1 MAC = one fused multiply-add"  # the same, where a label names MACs first
+FLOPS_DEFINITION = "FLOPs = 2 x MACs"
+MAC_SENTENCE = f"MACs: {MAC_DEFINITION}; {FLOPS_DEFINITION}."
+UNIT_NOTE = f"MACs: {MAC_DEFINITION} (fvcore's 'flop'); {FLOPS_DEFINITION}."
 LONG_ROWS = 40  # more rows than this: a longtable, which breaks across pages, not a float that would not fit
 PAGE_CHARACTERS = 75  # about what a portrait page's text width holds in \\small type, in characters
 PROSE_CHARACTERS = 40  # a text column with a cell longer than this wraps, in a box this wide:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .inputs import format_shape
 from .tabular import ratio_text
 
 _PREFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
@@ -84,4 +85,4 @@ def byte_text(value: float) -> str:
 def pair_text(pair: Sequence[int | str] | None) -> str:
     """Height and width, (11, 11) -> '11x11' (a volume's depth first, '3x11x11'; a stride below one
     pixel as its fraction, '1/2x1/2'); '' for none."""
-    return "" if pair is None else "x".join(str(v) for v in pair)
+    return "" if pair is None else format_shape(pair)

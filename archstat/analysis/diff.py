@@ -157,7 +157,7 @@ def _signed(value: int) -> str:
 
 
 def _pair(value: int | tuple[int, ...]) -> str:
-    return "x".join(map(str, value)) if isinstance(value, tuple) else f"{value}x{value}"
+    return format_shape(value if isinstance(value, tuple) else (value, value))
 
 
 def _stride(value: int | tuple[int, ...]) -> str:

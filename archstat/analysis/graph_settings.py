@@ -10,16 +10,18 @@ from typing import Any
 
 from torch import nn
 
+from ..inputs import format_shape
+
 
 def _pair(value: Any) -> str:
     values = list(value) if isinstance(value, Sequence) else [value]
-    return "x".join(str(v) for v in values) if len(set(values)) > 1 else str(values[0])
+    return format_shape(values) if len(set(values)) > 1 else str(values[0])
 
 
 def _window(kernel: Any, stride: Any) -> str:
     """``3x3/2``: the kernel as a square, and the stride after a slash unless it is 1."""
     k = list(kernel) if isinstance(kernel, Sequence) else [kernel, kernel]
-    shown = "x".join(str(v) for v in k) if len(k) > 1 else f"{k[0]}"
+    shown = format_shape(k) if len(k) > 1 else f"{k[0]}"
     stride_text = _pair(stride if stride is not None else kernel)
     return shown if stride_text == "1" else f"{shown}/{stride_text}"
 

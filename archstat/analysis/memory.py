@@ -32,7 +32,7 @@ from ..engines.meta import count as count_meta
 from ..errors import UsageError
 from ..inputs import TensorSpec, format_shape
 from ..options import Dtype, Mode, Optimizer
-from ..tabular import Column, TableData, Tabular
+from ..tabular import MAC_DEFINITION, MAC_SHORT, Column, TableData, Tabular
 from ..words import byte_text
 from .feeding import Feed, ForwardKwargs, make_feed
 from .lazy import has_lazy, materialised
@@ -126,8 +126,8 @@ class MemoryReport(Tabular):
         ]
         if self.macs:
             lines.append(f"Compute per step: forward {self.macs['forward']:,} MACs + backward "
-                         f"{self.macs['backward']:,} MACs = {self.macs['training_step']:,} MACs (1 MAC = one fused "
-                         "multiply-add; backward as torch's FlopCounterMode counts it: gradient products of "
+                         f"{self.macs['backward']:,} MACs = {self.macs['training_step']:,} MACs ({MAC_SHORT}; "
+                         "backward as torch's FlopCounterMode counts it: gradient products of "
                          "convolutions and matrix products).")
         return lines
 
@@ -156,7 +156,7 @@ class MemoryReport(Tabular):
         }
 
 
-_MAC_UNITS = ("one fused multiply-add = 1 MAC; forward: fvcore's count; backward: torch's FlopCounterMode "
+_MAC_UNITS = (f"{MAC_DEFINITION}; forward: fvcore's count; backward: torch's FlopCounterMode "
               "convention (gradient products of convolutions and matrix products)")
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engines.contract import LayerRecord
 from ..inputs import format_shape
-from ..tabular import UNIT_NOTE, Column, TableData, Tabular
+from ..tabular import FLOPS_DEFINITION, MAC_DEFINITION, MAC_SHORT, UNIT_NOTE, Column, TableData, Tabular
 from ..words import human, pair_text
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 UNITS = {
     "params": "parameter elements (auxiliary heads excluded unless --aux)",
-    "macs": "multiply-accumulates: one fused multiply-add = 1 MAC (fvcore's 'flop')",
+    "macs": f"multiply-accumulates: {MAC_DEFINITION} (fvcore's 'flop')",
     "flops": "floating-point operations = 2 x MACs",
     "activations": "output elements of convolutions and fully connected layers (fvcore's activation count)",
 }
@@ -168,7 +168,7 @@ class Report(Tabular):
     def summary(self) -> str:
         """'<Report alexnet: input 1x3x227x227, 60,965,224 params, 723,821,600 MACs (...), 22 layers>'."""
         t = self.totals
-        macs = f", {t['macs']:,} MACs (1 MAC = one fused multiply-add; FLOPs = 2 x MACs)" if "macs" in t else ""
+        macs = f", {t['macs']:,} MACs ({MAC_SHORT}; {FLOPS_DEFINITION})" if "macs" in t else ""
         inputs = " + ".join(format_shape(s) for s in self.input_shape)
         return (f"<Report {self.model}: input {inputs}, {t['params']:,} params{macs}, "
                 f"{len(self.row_records())} layers, engine {self.engine}>")

@@ -25,7 +25,7 @@ from torch import nn
 from ..engines.budget import has_lazy_weights, memory_budget, weight_bytes, weights_on_meta
 from ..engines.imports import light_imports
 from ..errors import InputSizeError, UnknownModelError, UsageError
-from ..inputs import Shape, TensorSpec, check_shape, parse_input, split_dtype
+from ..inputs import Shape, TensorSpec, check_shape, format_shape, parse_input, split_dtype
 from ..models import ModelInfo, build_model, get_model_info
 from .hub import is_hub_spec, resolve_hub
 from .user_models import build_user_model, build_user_model_on_meta, is_user_spec, parse_kwargs
@@ -235,10 +235,10 @@ def _one_shape(text: str, default: Shape | None, model: nn.Module, shown: str, w
     kind = type(first).__name__ if first is not None else "none"
     conv = next((m for m in model.modules() if _conv_dims(m) and getattr(m, "in_channels", 0)), None)
     channels, dims = (int(getattr(conv, "in_channels", 3)), _conv_dims(conv)) if conv is not None else (3, 2)
-    image = "x".join([str(channels)] + [str(side)] * (dims or 2))
+    image = format_shape([channels] + [side] * (dims or 2))
     raise InputSizeError(
         f"--input {shown} is ambiguous for this model (it has convolutions, but its first layer with weights "
-        f"is {kind}): write --input {image} for {channels} channels of {'x'.join([str(side)] * (dims or 2))}, "
+        f"is {kind}): write --input {image} for {channels} channels of {format_shape([side] * (dims or 2))}, "
         f"or --input {side}:float32 for a one-dimensional input of {side} (a dtype makes the text the whole shape).")
 
 

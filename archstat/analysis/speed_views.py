@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..tabular import TableData
+from ..tabular import MAC_SENTENCE, TableData
 
 if TYPE_CHECKING:
     from .speed_report import SpeedReport
@@ -44,7 +44,7 @@ def _title(report: SpeedReport) -> str:
 def speed_notes(report: SpeedReport) -> list[str]:
     """Units, where the ceilings came from, the whole model's figures and the error summary."""
     notes = [
-        "MACs: one fused multiply-add = 1 MAC; FLOPs = 2 x MACs. bytes: weights read + inputs read + outputs "
+        f"{MAC_SENTENCE} bytes: weights read + inputs read + outputs "
         "written at the dtype; FLOP/byte: arithmetic intensity; bound: compute, memory or overhead (fixed cost).",
         f"Ceilings: {report.origin}" + (f", {report.threads} threads" if report.threads else "") + ".",
         *report.notes,

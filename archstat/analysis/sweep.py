@@ -19,9 +19,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..errors import ArchstatError, UsageError
-from ..inputs import Shape, TensorSpec, check_shape
+from ..inputs import Shape, TensorSpec, check_shape, format_shape
 from ..options import Dtype, Engine, Mode, Optimizer
-from ..tabular import UNIT_NOTE, Column, TableData, Tabular
+from ..tabular import MAC_DEFINITION, UNIT_NOTE, Column, TableData, Tabular
 from .counting import analyze
 from .feeding import ForwardKwargs
 from .memory import measure_memory, prepare_meta
@@ -31,7 +31,7 @@ _SIZES_HELP = "Give sides such as 128,224,448 or a range start:stop:step such as
 _MAX_POINTS = 2048
 
 UNITS = {
-    "macs": "forward MACs (fvcore's count; one fused multiply-add = 1 MAC)",
+    "macs": f"forward MACs (fvcore's count; {MAC_DEFINITION})",
     "backward_macs": "backward MACs (torch's FlopCounterMode convention, docs/conventions.md)",
     "training_step_macs": "forward + backward MACs",
     "activations": "output elements of convolutions and matrix products",
@@ -120,8 +120,8 @@ class SweepReport(Tabular):
 
     def rows(self) -> list[dict[str, Any]]:
         """One flat dict per point (the input shape as text), for csv."""
-        return [{**asdict(p), "input_shape": "x".join(map(str, p.input_shape)),
-                 "receptive_field": "x".join(map(str, p.receptive_field)) if p.receptive_field else None}
+        return [{**asdict(p), "input_shape": format_shape(p.input_shape),
+                 "receptive_field": format_shape(p.receptive_field) if p.receptive_field else None}
                 for p in self.points]
 
 
@@ -200,7 +200,7 @@ def sweep_model(
                      device="meta" if engine is Engine.meta else "cpu")
     if len(target.shapes) != 1 or len(target.shapes[0]) != 3:
         raise UsageError(f"{target.label} takes {len(target.shapes)} input(s) of shape "
-                         f"{'x'.join(map(str, target.shapes[0]))}; sweep varies one CxHxW image input.")
+                         f"{format_shape(target.shapes[0])}; sweep varies one CxHxW image input.")
     meta, skipped = prepare_meta(target, aux, freeze, train, dtype)
     settings: dict[str, Any] = {"engine": engine, "memory_budget": memory_budget, "freeze": freeze, "train": train,
                                 "aux": aux, "mode": mode, "forward_kwargs": forward_kwargs}

@@ -42,7 +42,7 @@ def _kind(module: nn.Module) -> str:
 def _side(value: Any) -> int | str:
     """(11, 11) -> 11, (1, 7) -> '1x7', 3 -> 3."""
     if isinstance(value, tuple):
-        return value[0] if len(set(value)) == 1 else "x".join(map(str, value))
+        return value[0] if len(set(value)) == 1 else format_shape(value)
     return int(value)
 
 

@@ -36,6 +36,7 @@ from ..engines.contract import Want
 from ..engines.registry import get_engine
 from ..engines.shapes import ShapeRecorder
 from ..errors import UsageError
+from ..tabular import FLOPS_DEFINITION, MAC_DEFINITION
 from . import blocks, mobile_blocks
 
 Shape3 = tuple[int, int, int]
@@ -53,7 +54,7 @@ _NUMBERS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8:
 UNITS = {
     "params": "weight elements, biases left out",
     "params_with_bias": "weight and bias elements, a bias on every convolution",
-    "macs": "multiply-accumulates at batch 1: one fused multiply-add = 1 MAC; FLOPs = 2 x MACs",
+    "macs": f"multiply-accumulates at batch 1: {MAC_DEFINITION}; {FLOPS_DEFINITION}",
     "receptive_field": "height, width in input pixels of one output unit",
     "savings": "fraction of the baseline's weights / MACs saved (negative: costs more)",
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..analysis.conventions.report import items_text
+from ..inputs import format_shape
 from .words import integer
 
 if TYPE_CHECKING:
@@ -46,6 +47,6 @@ def zoo_conventions_markdown(reports: list[ConventionsReport]) -> str:
         by_key = {row.convention.key: row for row in report.rows}
         cells = [_number(by_key[key]) if key in by_key else "" for key in ZOO_KEYS]
         params = " / ".join(integer(by_key[key].params) for key in ("fvcore", "torchinfo", "ptflops", "thop"))
-        shape = "x".join(str(d) for d in report.input_shape[0][1:])
+        shape = format_shape(report.input_shape[0][1:])
         lines.append(f"| {report.model} | {shape} | " + " | ".join(cells) + f" | {params} |")
     return "\n".join(lines) + "\n"

@@ -16,10 +16,11 @@ import json
 from ..analysis.graph import Graph, GraphNode
 from ..inputs import format_shape
 from ..options import GraphColor
+from ..tabular import MAC_SHORT
 from .words import human, pair_text, percent
 
 COLOR_WORDS = {
-    GraphColor.macs: "share of MACs (1 MAC = one fused multiply-add)",
+    GraphColor.macs: f"share of MACs ({MAC_SHORT})",
     GraphColor.params: "share of parameters",
     GraphColor.memory: "share of feature-map memory (fp32 outputs)",
     GraphColor.field: "receptive field against the input's height",

@@ -11,6 +11,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 from ..analysis.report import Report
 from ..errors import UsageError
+from ..inputs import format_shape
+from ..tabular import MAC_SHORT
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,7 +23,7 @@ else:
 
 METRICS = {
     "params": "share of parameters (%)",
-    "macs": "share of MACs (%, 1 MAC = one fused multiply-add)",
+    "macs": f"share of MACs (%, {MAC_SHORT})",
     "activations": "share of activations (%, conv/fc output elements)",
     "receptive_field": "receptive field (input pixels, height)",
 }
@@ -84,7 +86,7 @@ def layer_figure(report: Report, out: Picture, metric: str | None = None, depth:
     ax.set_xticks([p + width * (len(metrics) - 1) / 2 for p in positions], list(rows.name), rotation=90, fontsize=7)
     ax.set_ylabel("receptive field (px)" if metric == "receptive_field" else "% of the model's total")
     shown = " and ".join({"params": "parameters", "macs": "MACs"}.get(m, m) for m in metrics)
-    size = "x".join(map(str, report.input_shape[0][1:]))
+    size = format_shape(report.input_shape[0][1:])
     ax.set_title(f"{report.model}: {shown} by layer (input {size}, {report.mode} mode)")
     ax.legend()
     _save(fig, out, format)
@@ -137,7 +139,7 @@ def sweep_figure(report: SweepReport, out: Picture, format: str | None = None) -
             macs.plot(sides, [getattr(p, key) for p in ran], style, marker=".", label=label + tag)
         for key, label, style in (("training_bytes", "training", "-"), ("inference_bytes", "inference", "--")):
             memory.plot(sides, [getattr(p, key) / 2**20 for p in ran], style, marker=".", label=label + tag)
-    for ax, unit in ((macs, "MACs (1 MAC = one fused multiply-add)"), (memory, f"memory (MiB, {report.dtype})")):
+    for ax, unit in ((macs, f"MACs ({MAC_SHORT})"), (memory, f"memory (MiB, {report.dtype})")):
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
         ax.set_xlabel("input side (pixels)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..tabular import MAC_DEFINITION
 from .tables import Grid
 from .words import byte_text, human, pair_text
 
@@ -36,8 +37,8 @@ def _row(p: SweepPoint) -> list[str]:
 def sweep_notes(report: SweepReport) -> list[str]:
     reasons = {p.side: p.error for p in report.points if p.error}
     return [
-        f"Engine: {report.engine}; one exact count per input side (no scaling from a probe input). MACs: one "
-        "fused multiply-add = 1 MAC (fvcore's count); backward MACs as torch's FlopCounterMode counts a real "
+        f"Engine: {report.engine}; one exact count per input side (no scaling from a probe input). MACs: "
+        f"{MAC_DEFINITION} (fvcore's count); backward MACs as torch's FlopCounterMode counts a real "
         "backward pass (docs/conventions.md).",
         f"Memory: {report.dtype}, {report.optimizer}; training = weights + gradients + optimizer state + "
         "activations saved for backward; inference = weights + peak activations (docs/memory.md). "

@@ -20,7 +20,7 @@ from ...engines.call_log import CallLog, record_calls
 from ...errors import AnalysisError, UsageError
 from ...inputs import TensorSpec, format_shape
 from ...options import Engine, Mode
-from ...tabular import UNIT_NOTE, Column, TableData, Tabular
+from ...tabular import MAC_SHORT, UNIT_NOTE, Column, TableData, Tabular
 from ...words import human
 from ..counting import analyze
 from ..feeding import make_tensor
@@ -101,7 +101,7 @@ class ConventionsReport(Tabular):
 
     def summary(self) -> str:
         return (f"<ConventionsReport {self.model}: input {self._inputs()}, {self.macs:,} MACs "
-                f"(1 MAC = one fused multiply-add), {self.params:,} params, {len(self.rows)} conventions>")
+                f"({MAC_SHORT}), {self.params:,} params, {len(self.rows)} conventions>")
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "mode": self.mode, "input_shape": [list(s) for s in self.input_shape],

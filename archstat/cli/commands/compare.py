@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ...inputs import format_shape
 from ...options import Metric
 from ...render.words import byte_text, human, integer, multiple
+from ...tabular import MAC_DEFINITION
 from ..errors import reports_errors
 from ..options import (
     DEFAULT_ENGINE,
@@ -42,7 +44,7 @@ NAMES = {
 }
 UNITS = {
     "params": "parameter elements (auxiliary heads excluded)",
-    "macs": "multiply-accumulates, one fused multiply-add = 1 MAC",
+    "macs": f"multiply-accumulates, {MAC_DEFINITION}",
     "flops": "floating-point operations = 2 x MACs",
     "activations": "output elements of convolutions and fully connected layers",
     "depth": "weight layers (convolutions, fully connected) on the longest path",
@@ -76,7 +78,7 @@ def value_text(entry: Entry, metric: str) -> str:
 
 
 def _shapes_text(shapes: list[list[int]]) -> str:
-    return "+".join("x".join(map(str, s)) for s in shapes)
+    return "+".join(format_shape(s) for s in shapes)
 
 
 def _ratio_suffix(ratio: float | None, first: bool) -> str:

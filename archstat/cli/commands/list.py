@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ...inputs import format_shape
 from ..errors import reports_errors
 from ..options import DEFAULT_FORMAT, FormatOpt
 from ..output import Result, emit, text_output
@@ -44,7 +45,7 @@ def zoo_result(infos: list[ZooEntry]) -> Result:
 
     def frame() -> pd.DataFrame:
         return pd.DataFrame(
-            [(i.name, i.family, i.year, "x".join(map(str, i.input_size)), i.min_input or "", i.paper) for i in infos],
+            [(i.name, i.family, i.year, format_shape(i.input_size), i.min_input or "", i.paper) for i in infos],
             columns=["name", "family", "year", "input", "min side", "paper"],
         )
 

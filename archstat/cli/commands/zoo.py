@@ -6,8 +6,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ...inputs import format_shape
 from ...render.tables import markdown_table, rich_table
 from ...render.words import human, integer, pair_text, signed_percent
+from ...tabular import MAC_DEFINITION
 from ..errors import reports_errors
 from ..options import DEFAULT_ENGINE, DEFAULT_FORMAT, EngineOpt, FormatOpt
 from ..output import Result, emit, for_people, stderr, text_output
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
 else:
     from ..._lazy import pandas as pd
 
-UNITS = ("params: parameter elements (aux heads excluded); MACs: one fused multiply-add = 1 MAC; "
+UNITS = (f"params: parameter elements (aux heads excluded); MACs: {MAC_DEFINITION}; "
          "activations: conv/fc output elements; depth: weight layers on the longest path; "
          "field: receptive field of the last spatial feature map, input pixels. "
          "diff: (measured - paper) / paper.")
@@ -48,7 +50,7 @@ def readable(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         marks.append(f"[{len(notes)}]" if note else "")
     shown = pd.DataFrame({
         "model": frame.model,
-        "input": frame.input.map(lambda s: "x".join(map(str, s))),
+        "input": frame.input.map(format_shape),
         "params": frame.params.map(integer),
         "paper params": frame.paper_params.map(_stated),
         "diff": frame.params_diff.map(_diff),
