@@ -3,8 +3,7 @@ numbers: the integers in the cells of the markdown, LaTeX and HTML tables are th
 them is in the json, and each body row's integers are in the csv (the total row's are the json's totals).
 
 The numbers themselves are pinned elsewhere (tests/test_reprs.py, test_latex.py: the paper's parameter
-counts, hand-computed MACs); this test pins that no writer drops, rounds or invents one. Comparison is
-not here: its command still lays out its own table (a sentence per ratio); the sweep's markdown is still
+counts, hand-computed MACs); this test pins that no writer drops, rounds or invents one. The sweep's markdown is still
 its terminal grid, numbers in words (docs/output.md says which results are not written from one
 description yet), so its markdown is checked against the json in words only by tests/test_output.py."""
 
@@ -28,6 +27,7 @@ RESULTS = {  # result type -> a cheap command that shows it
     "ReportDiff": ["diff", "resnet18", "resnet34", "--engine", "meta", "--input", "64"],
     "SweepReport": ["sweep", "lenet5", "--sizes", "32,8", "--batch", "1,2"],  # markdown: the terminal's words
     "ConventionsReport": ["conventions", "lenet5", "--engine", "meta"],
+    "Comparison": ["compare", "lenet5", "alexnet", "--engine", "meta"],
 }
 INTEGER = re.compile(r"[-+]?\d+")
 WORDS_IN_MARKDOWN = {"SweepReport"}  # its markdown is its terminal grid (counts in words) until converted

@@ -159,10 +159,12 @@ def test_a_comparisons_table_holds_each_value_and_ratio():
     assert isinstance(comparison, Comparison) and isinstance(comparison, list) and len(comparison) == 2
     table = parse_html(comparison._repr_html_())
     header, rows = table.header[0], {row[0]: row for row in table.body}
-    assert header == ["metric", "lenet5", "lenet5@35", "lenet5@35 / lenet5"]
-    assert rows["params"][1:] == [f"{LENET5_PARAMS:,}", f"{LENET5_PARAMS:,}", "1"]  # no weight depends on the input
-    assert number(rows["MACs"][2]) == comparison[1].values["macs"] > number(rows["MACs"][1])
-    assert rows["receptive field (pixels, HxW)"][1] == "32x32"
+    assert header[:4] == ["model", "input", "params", "params ratio"]  # one row per model, a column per metric
+    params, ratio, macs, field = (header.index(c) for c in ("params", "params ratio", "MACs", "receptive field"))
+    assert [rows[m][params] for m in ("lenet5", "lenet5@35")] == [f"{LENET5_PARAMS:,}"] * 2
+    assert rows["lenet5@35"][ratio] == "1x"  # no weight depends on the input
+    assert number(rows["lenet5@35"][macs]) == comparison[1].values["macs"] > number(rows["lenet5"][macs])
+    assert rows["lenet5"][field] == "32x32"
     _, markdown_rows, _ = parse_markdown(comparison._repr_markdown_())
     assert [row[:3] for row in markdown_rows] == [row[:3] for row in table.body]
     assert repr(comparison).startswith("<Comparison of lenet5, lenet5@35")

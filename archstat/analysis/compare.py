@@ -1,5 +1,5 @@
 """Several networks measured for ``archstat compare``: each one's values and their ratios to the
-first's. Plain data; the command words and renders it."""
+first's, described once as a table (``Comparison.table_data``); the command only emits it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 from ..errors import UsageError
 from ..inputs import format_shape
 from ..options import Engine, Metric, Mode
-from ..tabular import UNIT_NOTE, TableData, Tabular
+from ..tabular import MAC_DEFINITION, Column, TableData, Tabular, ratio_text
 from .counting import analyze
 from .feeding import ForwardKwargs
 from .memory import estimate_memory
@@ -34,35 +34,95 @@ class Entry:
 
 class Comparison(Tabular, list[Entry]):
     """``compare_models``' answer: a list of ``Entry``, the first the reference, that shows itself as a
-    table (one row per metric, each model's value and its ratio to the first's)."""
+    table, one row per model: each metric's value and its ratio to the first model's. ``metric`` names
+    the one metric asked for (None: every metric the entries carry); it picks the title and the notes
+    (a sentence per ratio for one metric) and the shape of ``to_dict`` and ``csv_rows``."""
+
+    metric: str | None = None
+
+    @property
+    def metrics(self) -> list[str]:
+        return list(self[0].values) if self else []
 
     def table_data(self) -> TableData:
-        """The comparison as a table, the one description: one row per metric, each model's value, each
-        later model's ratio to the first's."""
-        first = self[0]
-        columns = ["metric", first.label]
-        for entry in self[1:]:
-            columns += [entry.label, f"{entry.label} / {first.label}"]
-        rows = []
-        for metric in first.values:
-            row: list[Any] = [METRIC_LABELS[metric], _value(first, metric)]
-            for entry in self[1:]:
-                row += [_value(entry, metric), entry.ratios.get(metric)]
-            rows.append(row)
-        inputs = "; ".join(f"{e.label} {'+'.join(format_shape(s) for s in e.input)}" for e in self)
-        notes = [f"Ratios are to {first.label}. Inputs (NxCxHxW): {inputs}.", UNIT_NOTE]
-        return TableData(f"compared with {first.label}", columns, rows, notes, columns[1:])
+        """The comparison as a table, the one description: one row per model, a column per metric (a
+        count, bytes or a field, by the metric) and one for its ratio to the first model's."""
+        first, metrics = self[0], self.metrics
+        columns = [Column("model"), Column("input", "shape")]
+        for metric in metrics:
+            kind, unit = METRIC_KINDS.get(metric, ("count", ""))
+            ratio = f"ratio to {first.label}" if self.metric else f"{NAMES[metric]} ratio"
+            columns += [Column(NAMES[metric], kind, unit), Column(ratio, "ratio")]
+        rows = [[entry.label, shapes_text(entry.input),
+                 *(cell for metric in metrics for cell in (_value(entry, metric), entry.ratios.get(metric)))]
+                for entry in self]
+        units = [f"{NAMES[m]}: {UNITS[m]}." for m in metrics]
+        mode = f"Counted in {first.mode} mode."
+        if self.metric:
+            notes = [*(sentence(e, first, self.metric) for e in self[1:]), *units, mode]
+            title = f"{NAMES[self.metric]}: compared with {first.label}"
+        else:
+            inputs = "; ".join(f"{e.label} {shapes_text(e.input)}" for e in self)
+            notes = [f"Ratios are to {first.label}. Inputs: {inputs}.", *units, mode]
+            title = f"compared with {first.label}"
+        return TableData(title, columns, rows, notes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The json: for one metric each model's value and ratio, else every metric's (keys kept)."""
+        first, metric = self[0], self.metric
+        if metric:
+            return {"metric": metric, "unit": UNITS[metric], "mode": first.mode, "models": [
+                {"model": e.label, "input": e.input, "value": e.values[metric], "ratio": e.ratios[metric],
+                 **({"receptive_field": e.field_hw} if metric == "receptive_field" else {})} for e in self]}
+        return {"metrics": self.metrics, "units": {m: UNITS[m] for m in self.metrics}, "mode": first.mode,
+                "models": [{"model": e.label, "input": e.input, "values": e.values, "ratios": e.ratios,
+                            "receptive_field": e.field_hw} for e in self]}
+
+    def csv_rows(self) -> list[dict[str, Any]]:
+        """The csv's rows: one per model for one metric, else one per model and metric."""
+        if self.metric:
+            return [{"model": e.label, "input": shapes_text(e.input), "value": e.values[self.metric],
+                     "ratio": e.ratios[self.metric]} for e in self]
+        return [{"model": e.label, "metric": m, "value": e.values[m], "ratio": e.ratios[m]}
+                for e in self for m in self.metrics]
 
     def summary(self) -> str:
         metrics = ", ".join(self[0].values) if self else "nothing"
         return f"<Comparison of {', '.join(e.label for e in self)} on {metrics}>"
 
 
-METRIC_LABELS = {
-    "params": "params", "macs": "MACs", "flops": "FLOPs (2 x MACs)", "activations": "activations",
-    "depth": "depth (weight layers)", "receptive_field": "receptive field (pixels, HxW)",
-    "memory": "inference memory (bytes)",
+# How each metric is named (a column, a sentence), its unit, and its column's kind and unit.
+NAMES = {
+    "params": "params", "macs": "MACs", "flops": "FLOPs", "activations": "activations", "depth": "depth",
+    "receptive_field": "receptive field", "memory": "inference memory",
 }
+UNITS = {
+    "params": "parameter elements (auxiliary heads excluded)",
+    "macs": f"multiply-accumulates, {MAC_DEFINITION}",
+    "flops": "floating-point operations = 2 x MACs",
+    "activations": "output elements of convolutions and fully connected layers",
+    "depth": "weight layers (convolutions, fully connected) on the longest path",
+    "receptive_field": "input pixels; compared on the field's height (HxW shown)",
+    "memory": "bytes for inference: weights + peak activations, fp32, at the given batch",
+}
+METRIC_KINDS = {"macs": ("count", "MACs"), "flops": ("count", "FLOPs"), "receptive_field": ("field", "pixels"),
+                "memory": ("bytes", "bytes")}
+
+
+def sentence(entry: Entry, first: Entry, metric: str) -> str:
+    """'googlenet has 0.051x the params of vgg16 (1/19.8).'"""
+    ratio, name = entry.ratios[metric], NAMES[metric]
+    if ratio is None:
+        return f"{entry.label}: {name} not available, so no ratio to {first.label}."
+    if ratio == 1:
+        return f"{entry.label} has the same {name} as {first.label}."
+    inverse = f" (1/{1 / ratio:.3g})" if ratio < 1 else ""
+    return f"{entry.label} has {ratio_text(ratio)} the {name} of {first.label}{inverse}."
+
+
+def shapes_text(shapes: list[list[int]]) -> str:
+    """A model's inputs, '1x3x224x224', several joined by '+'."""
+    return "+".join(format_shape(s) for s in shapes)
 
 
 def _value(entry: Entry, metric: str) -> Any:
@@ -133,4 +193,6 @@ def compare_models(
     entries = [measure(text, input_size, num_classes, kwargs, batch, metrics, engine, mode, forward_kwargs)
                for text in models]
     add_ratios(entries)
-    return Comparison(entries)
+    comparison = Comparison(entries)
+    comparison.metric = metrics[0] if metric else None
+    return comparison
