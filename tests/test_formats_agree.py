@@ -3,9 +3,7 @@ numbers: the integers in the cells of the markdown, LaTeX and HTML tables are th
 them is in the json, and each body row's integers are in the csv (the total row's are the json's totals).
 
 The numbers themselves are pinned elsewhere (tests/test_reprs.py, test_latex.py: the paper's parameter
-counts, hand-computed MACs); this test pins that no writer drops, rounds or invents one. The sweep's markdown is still
-its terminal grid, numbers in words (docs/output.md says which results are not written from one
-description yet), so its markdown is checked against the json in words only by tests/test_output.py."""
+counts, hand-computed MACs); this test pins that no writer drops, rounds or invents one."""
 
 from __future__ import annotations
 
@@ -25,12 +23,11 @@ RESULTS = {  # result type -> a cheap command that shows it
     "Report": ["table", "lenet5", "--engine", "meta", "--backward"],
     "MemoryReport": ["memory", "lenet5", "--batch", "2"],
     "ReportDiff": ["diff", "resnet18", "resnet34", "--engine", "meta", "--input", "64"],
-    "SweepReport": ["sweep", "lenet5", "--sizes", "32,8", "--batch", "1,2"],  # markdown: the terminal's words
+    "SweepReport": ["sweep", "lenet5", "--sizes", "32,8", "--batch", "1,2"],
     "ConventionsReport": ["conventions", "lenet5", "--engine", "meta"],
     "Comparison": ["compare", "lenet5", "alexnet", "--engine", "meta"],
 }
 INTEGER = re.compile(r"[-+]?\d+")
-WORDS_IN_MARKDOWN = {"SweepReport"}  # its markdown is its terminal grid (counts in words) until converted
 
 
 def integers(cells: list[str]) -> list[int]:
@@ -115,9 +112,8 @@ def test_csv_json_markdown_latex_and_html_carry_the_same_numbers(kind):
         result = runner.invoke(app, [*args, "--format", fmt])
         assert result.exit_code == 0, result.output
         shown[fmt] = result.stdout
-    tables = {"latex": latex_rows(shown["latex"]), "html": html_rows(shown["html"])}
-    if kind not in WORDS_IN_MARKDOWN:
-        tables["markdown"] = markdown_rows(shown["markdown"])
+    tables = {"latex": latex_rows(shown["latex"]), "html": html_rows(shown["html"]),
+              "markdown": markdown_rows(shown["markdown"])}
     numbers = {fmt: [integers(row) for row in rows] for fmt, rows in tables.items()}
     assert all(found == numbers["html"] for found in numbers.values()), kind
     every = [n for row in numbers["html"] for n in row]

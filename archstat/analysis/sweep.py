@@ -87,10 +87,9 @@ class SweepReport(Tabular):
     mode: str = "eval"  # the mode every point was counted in (``Mode``)
 
     def table_data(self) -> TableData:
-        """What a notebook shows, and ``to_latex()`` writes: one row per point, counts in full."""
-        """The sweep as a table, the one description LaTeX, HTML and a notebook write: one row per
-        (side, batch); a point the network cannot take keeps its input and batch, the rest of its cells
-        empty, and its reason in the notes."""
+        """The sweep as a table, the one description every format writes (the terminal, markdown, LaTeX,
+        HTML, a notebook): one row per (side, batch); a point the network cannot take keeps its input
+        and batch, the rest of its cells empty, and its reason in the notes."""
         rows = []
         for point in self.points:
             cells = [getattr(point, key) for key in _SWEEP_COLUMNS.values()]
@@ -99,12 +98,14 @@ class SweepReport(Tabular):
         notes = [
             f"Engine: {self.engine}; one exact count per input side (NxCxHxW), nothing scaled from a probe input. "
             "backward MACs as torch's FlopCounterMode counts a backward pass.", UNIT_NOTE,
-            f"Memory in bytes, {self.dtype}, {self.optimizer}: training = weights + gradients + optimizer state + "
+            f"Memory, {self.dtype}, {self.optimizer} (bytes; in the terminal 1 MiB = 2^20 bytes): "
+            "training = weights + gradients + optimizer state + "
             "activations saved for backward; inference = weights + peak activations.",
             "field: receptive field (HxW, input pixels); field / input: its height over the input side; growth: "
             "over the first point that ran.", *failed, *self.notes,
         ]
-        return TableData(f"{self.model}: cost against input side", list(_SWEEP_COLUMNS), rows, notes)
+        return TableData(f"{self.model}: cost against input side ({self.mode} mode)", list(_SWEEP_COLUMNS), rows,
+                         notes)
 
     def summary(self) -> str:
         sides = dict.fromkeys(p.side for p in self.points)

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ...options import Dtype, Engine, Optimizer
-from ...render.sweep import SWEEP_RIGHT, sweep_notes, sweep_table
 from ..errors import reports_errors
 from ..files import check_writable, write_output
 from ..options import (
@@ -96,14 +95,9 @@ def sweep(
 
 
 def sweep_result(report: SweepReport) -> Result:
-    """A sweep's pieces for the output sink: one row per point, and how to read them (pandas is
+    """A sweep for the output sink: its one description, its json, and its csv rows (pandas is
     imported only for csv: a third of a second)."""
-    return Result(
-        json=report.to_dict, csv=lambda: _frame(report),
-        table=lambda: sweep_table(report), title=f"{report.model}: cost against input side ({report.mode} mode)",
-        notes=sweep_notes(report), right=SWEEP_RIGHT, heading=f"{report.model}: sweep",
-        document=report.table_data,  # counts in full, not the terminal's words
-    )
+    return Result(json=report.to_dict, csv=lambda: _frame(report), description=report.table_data)
 
 
 def _frame(report: SweepReport) -> Any:
