@@ -80,6 +80,20 @@ def assert_engines_agree(model: str | nn.Module, counts: dict[str, Counts], **kw
     assert meta.layers[LAYER_COLUMNS].to_dict("records") == reference.layers[LAYER_COLUMNS].to_dict("records")
     assert meta.totals == reference.totals
     assert_same_counts(counts["meta"], counts["fvcore"])
+    assert_layers_sum_to_totals(meta)
+
+
+SUMMED = ("params", "trainable_params", "macs", "activations")
+
+
+def assert_layers_sum_to_totals(report: archstat.Report) -> None:
+    """``report.layers`` partitions the network: each count column sums to the total that fvcore's
+    whole-model count (``totals``) gives, independently of the per-module split; ``report.modules``
+    is the tree, whose root row holds the same totals."""
+    for column in SUMMED:
+        assert report.layers[column].sum() == report.totals[column], column
+        assert report.modules[column].iloc[0] == report.totals[column], column
+    assert report.layers.is_leaf.all() and not report.modules.is_leaf.all()
 
 
 def small_side(name: str) -> int:
@@ -106,6 +120,11 @@ def test_thousand_layer_nets_agree(name: str) -> None:
         recorder.remove()
     assert_same_counts(shapes["meta"][0], shapes["fvcore"][0])
     assert shapes["meta"][1] == shapes["fvcore"][1]
+
+
+@pytest.mark.parametrize("name", THOUSAND_LAYERS)
+def test_thousand_layer_nets_layers_sum_to_totals(name: str) -> None:
+    assert_layers_sum_to_totals(archstat.analyze(name, input_size=(3, 8, 8), engine="meta"))
 
 
 @pytest.mark.parametrize("name, kwargs", [
