@@ -63,15 +63,15 @@ def measure(text: str, inputs: list[str] | None, num_classes: int | None, kwargs
     if set(metrics) - {"memory"}:
         report = analyze(spec, input_size=shapes, batch=batch, num_classes=num_classes, kwargs=kwargs,
                          engine=engine, mode=mode, forward_kwargs=forward_kwargs)
-        t = report.totals
-        rf = t.get("receptive_field")
-        values.update(params=t["params"], macs=t["macs"], flops=t["flops"], activations=t["activations"],
-                      depth=t.get("depth"), receptive_field=rf[0] if rf else None)
+        t, fields = report.totals, report.totals.fields
+        rf = fields.receptive_field if fields else None
+        values.update(params=t.params, macs=t.macs, flops=t.flops, activations=t.activations,
+                      depth=fields.depth if fields else None, receptive_field=rf[0] if rf else None)
         label, shown = report.model, [list(s) for s in report.input_shape]
     if "memory" in metrics:
         memory = estimate_memory(spec, input_size=shapes, batch=batch, num_classes=num_classes, kwargs=kwargs,
                                  forward_kwargs=forward_kwargs)
-        values["memory"] = memory.totals["inference"]
+        values["memory"] = memory.totals.inference
         label, shown = memory.model, [list(s) for s in memory.input_shape]
     return Entry(label=f"{label}@{own_input}" if own_input else label, input=shown,
                  values={m: values.get(m) for m in metrics}, mode=Mode.parse(mode, "--mode").value,

@@ -41,6 +41,7 @@ from .params import aux_mode, has_aux, left_out, param_counts
 from .report import Report
 from .resolve import InputSpec, ModelSpec, Target, meta_copy, resolve, resolve_within_budget
 from .snapshot import as_given
+from .totals import BackwardTotals, CountTotals, FieldTotals, Totals
 from .trainable import mark_trainable
 
 
@@ -130,12 +131,10 @@ def analyze(
             measured = _measure(target, feed, engine, memory_budget, want)
         scale = 1 if feed.own_batch else batch
         records = _layer_records(module, measured, excluded, scale, backward) if layers else []
-        totals = {**_totals(module, measured.counts, excluded, scale), **_field_totals(measured.fields)}
-        if backward and measured.counts is not None:
-            totals.update(_backward_totals(measured.counts, totals["macs"], scale))
+        totals = _totals(module, measured, excluded, scale, backward)
     finally:
         undo_marks()
-    notes = [*target.notes, *lazy_notes, *measured.notes, *_aux_note(module, excluded, totals["params"]),
+    notes = [*target.notes, *lazy_notes, *measured.notes, *_aux_note(module, excluded, totals.params),
              *(_backward_notes(measured.counts) if backward else [])]
     return Report(model=label, input_shape=feed.shapes(batch), engine=measured.engine, aux=aux, records=records,
                   totals=totals, notes=notes, mode=mode.value, input_dtypes=feed.dtypes(),
@@ -244,13 +243,13 @@ def _layer_records(module: nn.Module, measured: Measurement, excluded: set[str],
     return rows
 
 
-def _backward_totals(counts: Counts, forward: int, batch: int) -> dict[str, Any]:
+def _backward_totals(counts: Counts, forward: int, batch: int) -> BackwardTotals | None:
     """The backward pass's MACs and the training step's (forward + backward), at ``batch``."""
     if not counts.backward_macs:
-        return {}
+        return None
     backward = batch * counts.backward_macs[""]
-    return {"backward_macs": backward, "training_step_macs": forward + backward,
-            "backward_uncounted_ops": sorted(counts.backward_uncounted)}
+    return BackwardTotals(backward_macs=backward, training_step_macs=forward + backward,
+                          backward_uncounted_ops=sorted(counts.backward_uncounted))
 
 
 def _backward_notes(counts: Counts | None) -> list[str]:
@@ -276,30 +275,30 @@ def _field_of(fields: FieldTrace | None, name: str) -> dict[str, Any]:
     }
 
 
-def _field_totals(fields: FieldTrace | None) -> dict[str, Any]:
+def _field_totals(fields: FieldTrace | None) -> FieldTotals | None:
     if fields is None:
-        return {}
+        return None
     final = fields.final
-    return {
-        "receptive_field": list(final.size) if final else None,
-        "effective_stride": list(final.stride) if final else None,
-        "field_start": list(final.start) if final else None,
-        "depth": fields.depth,
-        "field_notes": [*fields.merges, *fields.warnings],
-    }
+    return FieldTotals(
+        receptive_field=list(final.size) if final else None,
+        effective_stride=list(final.stride) if final else None,
+        field_start=list(final.start) if final else None,
+        depth=fields.depth,
+        field_notes=[*fields.merges, *fields.warnings],
+    )
 
 
-def _totals(module: nn.Module, counts: Counts | None, excluded: set[str], batch: int) -> dict[str, Any]:
+def _totals(module: nn.Module, measured: Measurement, excluded: set[str], batch: int, backward: bool) -> Totals:
+    """Params from the module itself (shared tensors once); MACs and activations scaled to ``batch``."""
     params, trainable = param_counts(module, bool(excluded), "")
-    totals: dict[str, Any] = {"params": params, "trainable_params": trainable, "frozen_params": params - trainable}
+    counts = measured.counts
     if counts is None:
-        return totals
+        return Totals(params, trainable, params - trainable, fields=_field_totals(measured.fields))
     macs = batch * sum(counts.macs[""].values())
-    return {
-        **totals,
-        "macs": macs,
-        "flops": 2 * macs,
-        "activations": batch * counts.activations[""],
-        "by_operator": {op: batch * n for op, n in sorted(counts.macs[""].items())},
-        "uncounted_ops": sorted(counts.uncounted[""]),
-    }
+    forward = CountTotals(
+        macs=macs, flops=2 * macs, activations=batch * counts.activations[""],
+        by_operator={op: batch * n for op, n in sorted(counts.macs[""].items())},
+        uncounted_ops=sorted(counts.uncounted[""]),
+    )
+    return Totals(params, trainable, params - trainable, counts=forward, fields=_field_totals(measured.fields),
+                  backward=_backward_totals(counts, macs, batch) if backward else None)

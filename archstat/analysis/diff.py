@@ -13,7 +13,7 @@ from ..tabular import TableData, Tabular
 from . import views
 from .counting import analyze
 from .feeding import ForwardKwargs
-from .report import UNITS, Report
+from .report import Report
 from .resolve import InputSpec, ModelSpec, resolve
 
 COUNTS = ("params", "macs", "activations")
@@ -75,8 +75,8 @@ class ReportDiff(Tabular):
 
     def totals(self) -> dict[str, Any]:
         """Totals of A and B, B - A, and how many rows differ."""
-        a = {key: self.a.totals[key] for key in COUNTS}
-        b = {key: self.b.totals[key] for key in COUNTS}
+        a = {key: getattr(self.a.totals, key) for key in COUNTS}
+        b = {key: getattr(self.b.totals, key) for key in COUNTS}
         statuses = [row.status for row in self.rows]
         return {
             "a": a, "b": b, "delta": {key: b[key] - a[key] for key in COUNTS},
@@ -101,7 +101,7 @@ class ReportDiff(Tabular):
         return {
             "a": self.a.model, "b": self.b.model, "mode": self.a.mode,
             "inputs": {"a": list(self.a.input_shape[0]), "b": list(self.b.input_shape[0])},
-            "units": {key: UNITS[key] for key in COUNTS},
+            "units": {key: self.a.totals.units()[key] for key in COUNTS},
             "rows": [row.to_dict() for row in self.changed],
             "totals": self.totals(),
         }

@@ -164,7 +164,7 @@ def _build(report: Report, folded: Folded, modules: dict[str, nn.Module], focus:
              for (s, t), shape in folded.edges.items() if s in drawn and t in drawn]
     maps = sum(math.prod((n.first if key[0] == "merge" else n.op).shape)
                for key, n in folded.nodes.items() if key[0] in ("module", "merge"))
-    totals = {**report.totals, "feature_map_bytes": BYTES_PER_ELEMENT * report.input_shape[0][0] * maps}
+    totals = {**report.totals.to_dict(), "feature_map_bytes": BYTES_PER_ELEMENT * report.input_shape[0][0] * maps}
     return Graph(report.model, report.input_shape, report.engine, 0, GraphColor.macs, nodes, edges, totals)
 
 

@@ -39,6 +39,7 @@ from .lazy import has_lazy, materialised
 from .memory_passes import INPUT_ROW, inference_peak, saved_for_backward
 from .params import aux_mode, left_out
 from .resolve import InputSpec, ModelSpec, Target, meta_copy, resolve
+from .totals import MemoryTotals
 from .trainable import mark_trainable
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ class MemoryReport(Tabular):
     dtype: str
     optimizer: str
     layers: pd.DataFrame
-    totals: dict[str, int]
+    totals: MemoryTotals  # ``totals["inference"]`` still reads the json key
     peak_layer: str  # the module running when inference activations peaked
     types: dict[str, str]  # every module's class name, by dotted name (for folded rows)
     # MACs at the report's batch: "forward" (fvcore's), "backward" (torch's FlopCounterMode
@@ -98,7 +99,7 @@ class MemoryReport(Tabular):
             "optimizer": self.optimizer,
             "units": "bytes",
             "peak_layer": self.peak_layer,
-            "totals": self.totals,
+            "totals": self.totals.to_dict(),
             **({"macs": {**self.macs, "units": _MAC_UNITS}} if self.macs else {}),
             "layers": [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
                        for row in rows.to_dict("records")],
@@ -264,12 +265,12 @@ def _row_name(name: str, module: nn.Module) -> str:
     return f"{name} (own)" if name else "(model) (own)"
 
 
-def _totals(rows: list[dict[str, Any]], peak: int) -> dict[str, int]:
+def _totals(rows: list[dict[str, Any]], peak: int) -> MemoryTotals:
     sums = {c: sum(int(row[c]) for row in rows) for c in ("params", "trainable_params", "weights", "gradients",
                                                "optimizer_state", "saved_activations")}
-    return {
+    return MemoryTotals(
         **sums,
-        "training": sums["weights"] + sums["gradients"] + sums["optimizer_state"] + sums["saved_activations"],
-        "inference_activations": peak,
-        "inference": sums["weights"] + peak,
-    }
+        training=sums["weights"] + sums["gradients"] + sums["optimizer_state"] + sums["saved_activations"],
+        inference_activations=peak,
+        inference=sums["weights"] + peak,
+    )

@@ -9,23 +9,12 @@ from typing import TYPE_CHECKING, Any
 from ..engines.contract import LayerRecord
 from ..tabular import TableData, Tabular
 from . import views
+from .totals import Totals
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from ..engines.dataflow import Dataflow
-
-UNITS = {
-    "params": "parameter elements (auxiliary heads excluded unless --aux)",
-    "macs": "multiply-accumulates: one fused multiply-add = 1 MAC (fvcore's 'flop')",
-    "flops": "floating-point operations = 2 x MACs",
-    "activations": "output elements of convolutions and fully connected layers (fvcore's activation count)",
-}
-BACKWARD_UNITS = {
-    "backward_macs": "MACs of the backward pass as torch's FlopCounterMode counts it (gradient products of "
-                     "convolutions and matrix products; input needs no gradient, frozen weights none)",
-    "training_step_macs": "forward MACs + backward MACs",
-}
 
 LAYER_KEYS = ["name", "type", "output_shape", "params", "trainable_params", "macs", "activations"]
 
@@ -46,7 +35,7 @@ class Report(Tabular):
     engine: str
     aux: bool
     records: list[LayerRecord]
-    totals: dict[str, Any]
+    totals: Totals  # typed parts; ``totals["macs"]`` still reads the json key
     notes: list[str] = field(default_factory=list)  # one line each, e.g. why another engine ran
     # The graph the forward executed, when ``analyze`` was asked for it (``Want.GRAPH``).
     dataflow: Dataflow | None = field(default=None, repr=False, compare=False)
@@ -121,8 +110,8 @@ class Report(Tabular):
             "engine": self.engine,
             "mode": self.mode,
             "aux": self.aux,
-            "units": {**UNITS, **(BACKWARD_UNITS if "backward_macs" in self.totals else {})},
-            "totals": self.totals,
+            "units": self.totals.units(),
+            "totals": self.totals.to_dict(),
             "notes": self.notes,
             "layers": [{key: row[key] for key in _layer_keys(row)} for row in self.row_records(depth)],
         }

@@ -27,6 +27,7 @@ from .counting import analyze
 from .feeding import ForwardKwargs
 from .memory import measure_memory, prepare_meta
 from .resolve import ModelSpec, resolve
+from .totals import MemoryTotals, Totals
 
 _SIZES_HELP = "Give sides such as 128,224,448 or a range start:stop:step such as 64:1024:32 (inclusive)."
 _MAX_POINTS = 2048
@@ -215,7 +216,7 @@ def _old_objects_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _at_batch(side: int, batch: int, shape: Shape, totals: dict[str, Any], meta: Any, label: str,
+def _at_batch(side: int, batch: int, shape: Shape, totals: Totals, meta: Any, label: str,
               memory_settings: dict[str, Any]) -> SweepPoint:
     """The point at one batch: the side's counts, the memory estimate at that batch."""
     try:
@@ -226,13 +227,15 @@ def _at_batch(side: int, batch: int, shape: Shape, totals: dict[str, Any], meta:
     return _point(side, batch, shape, totals, memory)
 
 
-def _point(side: int, batch: int, shape: Shape, totals: dict[str, Any], memory: dict[str, int]) -> SweepPoint:
-    field_size = totals.get("receptive_field")
+def _point(side: int, batch: int, shape: Shape, totals: Totals, memory: MemoryTotals) -> SweepPoint:
+    field_size = totals.fields.receptive_field if totals.fields else None
+    backward = totals.backward
     return SweepPoint(
-        side=side, batch=batch, input_shape=[batch, *shape], params=totals["params"],
-        macs=batch * totals["macs"], backward_macs=batch * totals["backward_macs"],
-        training_step_macs=batch * totals["training_step_macs"], activations=batch * totals["activations"],
-        training_bytes=memory["training"], inference_bytes=memory["inference"],
+        side=side, batch=batch, input_shape=[batch, *shape], params=totals.params,
+        macs=batch * totals.macs, backward_macs=batch * backward.backward_macs if backward else None,
+        training_step_macs=batch * backward.training_step_macs if backward else None,
+        activations=batch * totals.activations,
+        training_bytes=memory.training, inference_bytes=memory.inference,
         receptive_field=field_size, field_over_input=round(field_size[0] / side, 3) if field_size else None,
     )
 

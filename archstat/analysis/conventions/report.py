@@ -27,6 +27,7 @@ from ..feeding import make_tensor
 from ..params import aux_mode, param_counts
 from ..resolve import InputSpec, ModelSpec, Target, resolve
 from ..snapshot import as_given
+from ..totals import Totals
 from . import catalogue as cat
 from . import peers
 from .dispatch_rules import ptflops_aten_tally, torch_flop_counter_tally
@@ -90,14 +91,15 @@ def conventions(model: ModelSpec, *, input_size: InputSpec = None, num_classes: 
         raise UsageError(f"{target.label} takes {len(target.shapes)} inputs; the peer tools compare one-input models.")
     report = analyze(target.module, input_size=target.inputs, engine=engine, name=target.label, mode=Mode.eval)
     module, spec = target.module, target.inputs[0]
+    by_operator = report.totals.counts.by_operator if report.totals.counts else {}
     with as_given(module, Mode.eval), aux_mode(module, False):
         log = _record(module, spec, target.label)
-        rows = _rows(target, log, report.totals, fvcore_ledger(report.totals["by_operator"]))
+        rows = _rows(target, log, report.totals, fvcore_ledger(by_operator))
         if run:
-            _run_tools(module, spec, rows, report.totals["macs"] if report.engine == "fvcore" else None)
+            _run_tools(module, spec, rows, report.totals.macs if report.engine == "fvcore" else None)
     notes = ["counted in eval mode (every peer tool runs the network in eval mode)", *report.notes]
-    return ConventionsReport(target.label, [(1, *spec.shape)], report.totals["macs"], report.totals["params"],
-                             dict(fvcore_ledger(report.totals["by_operator"])), rows, run, notes)
+    return ConventionsReport(target.label, [(1, *spec.shape)], report.totals.macs, report.totals.params,
+                             dict(fvcore_ledger(by_operator)), rows, run, notes)
 
 
 def _record(module: nn.Module, spec: TensorSpec, label: str) -> CallLog:
@@ -108,8 +110,8 @@ def _record(module: nn.Module, spec: TensorSpec, label: str) -> CallLog:
         raise AnalysisError(f"{label}: the call log's meta pass failed: {type(error).__name__}: {error}") from error
 
 
-def _rows(target: Target, log: CallLog, totals: dict[str, Any], reference: Counter[str]) -> list[ConventionRow]:
-    module, params = target.module, totals["params"]
+def _rows(target: Target, log: CallLog, totals: Totals, reference: Counter[str]) -> list[ConventionRow]:
+    module, params = target.module, totals.params
     everything, trainable = param_counts(module, False, "")
     aux, frozen = everything - params, everything - trainable
     rules: list[tuple[Convention, Any, list[tuple[str, int]], str]] = [
@@ -124,7 +126,7 @@ def _rows(target: Target, log: CallLog, totals: dict[str, Any], reference: Count
         (cat.ULTRALYTICS, lambda: ultralytics_tally(log, module), [("auxiliary heads", aux)], "other"),
         (cat.TORCH, lambda: torch_flop_counter_tally(log), [], "other"),
     ]
-    rows = [ConventionRow(cat.FVCORE, totals["macs"], 0, params=params, params_difference=0)]
+    rows = [ConventionRow(cat.FVCORE, totals.macs, 0, params=params, params_difference=0)]
     for convention, count, params_items, remainder in rules:
         rows.append(_tool_row(convention, count, reference, params, params_items, remainder))
     rows += _printed_rows(target, reference, params, aux)
