@@ -18,7 +18,7 @@ budget is built on the meta device only (``resolve.resolve_within_budget``).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -32,21 +32,21 @@ from ..engines.registry import get_engine
 from ..engines.shapes import ForwardFailure, ShapeRecorder, smallest_working_side
 from ..engines.torch_flops import count_call
 from ..errors import AnalysisError, ArchstatError, UsageError
-from ..inputs import TensorSpec
 from ..models import build_model
 from ..options import Engine, Mode
 from .feeding import Feed, ForwardKwargs, InputData, make_feed
 from .lazy import materialised
 from .params import aux_mode, has_aux, left_out, param_counts
 from .report import Report
-from .resolve import InputSpec, ModelSpec, Target, meta_copy, resolve, resolve_within_budget
+from .request import Request, request_of
+from .resolve import InputSpec, ModelSpec, Target, meta_copy
 from .snapshot import as_given
 from .totals import BackwardTotals, CountTotals, FieldTotals, Totals
 from .trainable import mark_trainable
 
 
 def analyze(
-    model: ModelSpec,
+    model: ModelSpec | Request,
     *,
     input_size: InputSpec = None,
     batch: int = 1,
@@ -69,7 +69,8 @@ def analyze(
 
     Args:
         model: a zoo name (see ``list_models``), a user's spec (``file.py:Class``, ``pkg.module:Class``)
-            or an ``nn.Module``, which is left as it came.
+            or an ``nn.Module``, which is left as it came; or a ``Request`` holding it and every
+            other argument of the request (``analysis.request``), the keywords then left out.
         input_size: one shape without the batch dimension, e.g. ``(3, 224, 224)`` or ``"3x224x224"``,
             one side ``"224"`` or with a dtype ``"128:int64"`` (zeros: valid token ids), or a list of
             them for a model with several inputs. Default: the zoo model's input size.
@@ -108,27 +109,33 @@ def analyze(
         A ``Report``: per-module records and totals; params in elements, MACs (one fused multiply-add
         = 1 MAC; FLOPs = 2 x MACs) and activations (output elements) at ``batch``.
     """
-    engine, mode = Engine.parse(engine, "--engine"), Mode.parse(mode, "--mode")
-    if input_data is not None and input_size is not None:
-        raise UsageError("Give input_size or input_data, not both: input_data's tensors are the inputs.")
-    arguments: dict[str, Any] = {"input_size": input_size if input_data is None else _shapes_of(input_data),
-                                 "num_classes": num_classes, "kwargs": kwargs, "name": name}
+    request = request_of(model, input_size=input_size, batch=batch, num_classes=num_classes, kwargs=kwargs,
+                         aux=aux, name=name, freeze=freeze, train=train, engine=engine, memory_budget=memory_budget,
+                         mode=mode, input_data=input_data, forward_kwargs=forward_kwargs)
     # Built without weights for the meta engine; for a real trace, only when the weights fit the budget.
-    target = resolve(model, device="meta", **arguments) if engine is Engine.meta \
-        else resolve_within_budget(model, memory_budget, **arguments)
+    return count(request.resolve(), request, want=want, backward=backward, layers=layers)
+
+
+def count(target: Target, request: Request, *, want: Want = Want.ALL, backward: bool = False,
+          layers: bool = True) -> Report:
+    """``analyze`` of a model already resolved (``Request.resolve``): what every library function that
+    resolves a model itself (graph, sweep, diff, compare, conventions) counts with, so that no model is
+    built twice. ``target`` gives the module and its inputs; every other setting comes from ``request``."""
+    engine, mode, batch, input_data = request.engine, request.mode, request.batch, request.input_data
     if batch < 1 or (input_data is not None and batch != 1):
         raise UsageError(f"batch (--batch) must be at least 1, got {batch}. Give a batch size such as 1 or 32."
                          if batch < 1 else "input_data carries its own batch: leave batch at 1.")
     scripted = isinstance(target.module, torch.jit.ScriptModule)  # runs real tensors only
     device = "meta" if engine is Engine.meta and not scripted else "cpu"  # a 4096x4096 input is 200 MB on cpu
-    feed = make_feed(target.inputs, forward_kwargs, device, input_data)
+    feed = make_feed(target.inputs, request.forward_kwargs, device, input_data)
     target, lazy_notes = materialised(target, feed, mode)
-    module, label = target.module, target.label
+    module, label, aux = target.module, target.label, request.aux
     excluded = left_out(module, aux, label)
-    undo_marks = mark_trainable(module, freeze=freeze, train=train)  # undone below: a caller's module stays as given
+    # undone below: a caller's module stays as given
+    undo_marks = mark_trainable(module, freeze=request.freeze, train=request.train)
     try:
         with as_given(module, mode), aux_mode(module, aux), torch.no_grad(), light_imports():
-            measured = _measure(target, feed, engine, memory_budget, want)
+            measured = _measure(target, feed, engine, request.memory_budget, want)
         scale = 1 if feed.own_batch else batch
         records = _layer_records(module, measured, excluded, scale, backward) if layers else []
         totals = _totals(module, measured, excluded, scale, backward)
@@ -139,15 +146,6 @@ def analyze(
     return Report(model=label, input_shape=feed.shapes(batch), engine=measured.engine, aux=aux, records=records,
                   totals=totals, notes=notes, mode=mode.value, input_dtypes=feed.dtypes(),
                   dataflow=measured.fields.dataflow if measured.fields else None)
-
-
-def _shapes_of(data: InputData) -> list[TensorSpec]:
-    """Specs of the caller's tensors (batch dimension dropped), positional then keyword: what a failure
-    message shows as the input."""
-    tensors = [data] if isinstance(data, torch.Tensor) else list(data.values()) if isinstance(data, Mapping) \
-        else list(data)
-    return [TensorSpec(tuple(t.shape[1:]) or (1,)) for t in tensors if isinstance(t, torch.Tensor)] or \
-        [TensorSpec((1,))]
 
 
 def _aux_note(module: nn.Module, excluded: set[str], counted: int) -> list[str]:

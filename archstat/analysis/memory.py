@@ -38,7 +38,8 @@ from .feeding import Feed, ForwardKwargs, make_feed
 from .lazy import has_lazy, materialised
 from .memory_passes import INPUT_ROW, inference_peak, saved_for_backward
 from .params import aux_mode, left_out
-from .resolve import InputSpec, ModelSpec, Target, meta_copy, resolve
+from .request import Request, request_of
+from .resolve import InputSpec, ModelSpec, Target, meta_copy
 from .totals import MemoryTotals
 from .trainable import mark_trainable
 
@@ -119,7 +120,7 @@ def _fold(name: str, depth: int) -> str:
 
 
 def estimate_memory(
-    model: ModelSpec,
+    model: ModelSpec | Request,
     *,
     input_size: InputSpec = None,
     batch: int = 1,
@@ -138,7 +139,7 @@ def estimate_memory(
 
     Args:
         model, input_size, batch, num_classes, kwargs, aux, name, freeze, train, forward_kwargs: as for
-            ``analyze``.
+            ``analyze`` (a ``Request`` in their place too).
         dtype: the number format of weights and activations: "fp32", "fp16" or "bf16".
         optimizer: whose state the training total adds: "sgd" (none), "momentum" (one tensor per
             weight) or "adam" (two).
@@ -149,8 +150,17 @@ def estimate_memory(
         A ``MemoryReport``; the method is in the module docstring. The network runs on the meta
         device only: a zoo model is built there, a given module is copied there without its data.
     """
+    request = request_of(model, input_size=input_size, batch=batch, num_classes=num_classes, kwargs=kwargs, aux=aux,
+                         name=name, freeze=freeze, train=train, forward_kwargs=forward_kwargs)
+    return memory_of(request.resolve("meta"), request, dtype=dtype, optimizer=optimizer, count_macs=count_macs)
+
+
+def memory_of(target: Target, request: Request, *, dtype: Dtype | str = Dtype.fp32,
+              optimizer: Optimizer | str = Optimizer.sgd, count_macs: bool = True) -> MemoryReport:
+    """``estimate_memory`` of a model already resolved (``Request.resolve``): ``compare`` counts and
+    weighs one build. A module built for a real trace is copied to the meta device, data left behind."""
     dtype, optimizer = Dtype.parse(dtype, "--dtype"), Optimizer.parse(optimizer, "--optimizer")
-    target = resolve(model, input_size=input_size, num_classes=num_classes, kwargs=kwargs, name=name, device="meta")
+    batch, aux = request.batch, request.aux
     if batch < 1:
         raise UsageError(f"batch (--batch) must be at least 1, got {batch}. Give a batch size such as 1 or 32.")
     if isinstance(target.module, torch.jit.ScriptModule):
@@ -158,9 +168,9 @@ def estimate_memory(
                          "Python hooks, which it does not run. Estimate the model before torch.jit.script.")
     if has_lazy(target.module):  # shapes from one forward on a copy; the caller's module stays lazy
         target = materialised(target, make_feed(target.inputs, None, "cpu"), Mode.eval)[0]
-    meta, skipped = prepare_meta(target, aux, freeze, train, dtype)
+    meta, skipped = prepare_meta(target, aux, request.freeze, request.train, dtype)
     return measure_memory(meta, target.label, target.inputs, batch, dtype=dtype, optimizer=optimizer,
-                          aux=aux, skipped=skipped, count_macs=count_macs, forward_kwargs=forward_kwargs)
+                          aux=aux, skipped=skipped, count_macs=count_macs, forward_kwargs=request.forward_kwargs)
 
 
 def prepare_meta(target: Target, aux: bool, freeze: Sequence[str], train: Sequence[str],

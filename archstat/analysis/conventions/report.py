@@ -22,10 +22,11 @@ from ...inputs import TensorSpec
 from ...options import Engine, Mode
 from ...tabular import TableData, Tabular
 from .. import views
-from ..counting import analyze
-from ..feeding import make_tensor
+from ..counting import count as count_report
+from ..feeding import ForwardKwargs, make_feed, make_tensor
 from ..params import aux_mode, param_counts
-from ..resolve import InputSpec, ModelSpec, Target, resolve
+from ..request import Request, request_of
+from ..resolve import InputSpec, ModelSpec, Target
 from ..snapshot import as_given
 from ..totals import Totals
 from . import catalogue as cat
@@ -70,30 +71,35 @@ class ConventionsReport(Tabular):
                 "rows": [r.to_dict() for r in self.rows], "notes": self.notes}
 
 
-def conventions(model: ModelSpec, *, input_size: InputSpec = None, num_classes: int | None = None,
+def conventions(model: ModelSpec | Request, *, input_size: InputSpec = None, num_classes: int | None = None,
                 kwargs: dict[str, Any] | str | None = None, engine: Engine | str = Engine.fvcore,
-                run: bool = False, mode: Mode | str = Mode.eval) -> ConventionsReport:
+                run: bool = False, mode: Mode | str = Mode.eval,
+                forward_kwargs: ForwardKwargs = None) -> ConventionsReport:
     """Every tool's count of ``model`` (a zoo name, ``file.py:Class`` or a module), from archstat's
     own trace, with each difference from archstat's MACs (one fused multiply-add = 1) as line items.
 
     ``engine`` counts archstat's own MACs ("fvcore" or "meta"); ``run`` also runs each installed tool
     on the module (a real forward each) and keeps its number as ``ConventionRow.actual``. Inputs
     are zeros of each spec's dtype (``"128:int64"``: token ids). ``mode`` must be eval: the tools run
-    the network in eval mode, and their rules here are theirs in that mode.
+    the network in eval mode, and their rules here are theirs in that mode. ``forward_kwargs`` reach
+    archstat's count and the call log the rules read, not ``run``'s tools (they take inputs only).
     """
-    engine = Engine.parse(engine, "--engine")
-    if Mode.parse(mode, "--mode") is not Mode.eval:
+    request = request_of(model, input_size=input_size, num_classes=num_classes, kwargs=kwargs, engine=engine,
+                         mode=mode, forward_kwargs=forward_kwargs)
+    engine = request.engine
+    if request.mode is not Mode.eval:
         raise UsageError("--mode train: conventions counts in eval mode only, as every peer tool runs the network; "
                          "use 'archstat table MODEL --mode train' for train-mode counts.")
-    target = resolve(model, input_size=input_size, num_classes=num_classes, kwargs=kwargs,
-                     device="cpu" if run or engine is Engine.fvcore else "meta")
+    if run and request.forward_kwargs:
+        raise UsageError("--run: the peer tools call forward with the input alone; drop --forward-kwargs or --run.")
+    target = request.resolve("cpu" if run or engine is Engine.fvcore else "meta")
     if len(target.shapes) != 1:
         raise UsageError(f"{target.label} takes {len(target.shapes)} inputs; the peer tools compare one-input models.")
-    report = analyze(target.module, input_size=target.inputs, engine=engine, name=target.label, mode=Mode.eval)
+    report = count_report(target, request)
     module, spec = target.module, target.inputs[0]
     by_operator = report.totals.counts.by_operator if report.totals.counts else {}
     with as_given(module, Mode.eval), aux_mode(module, False):
-        log = _record(module, spec, target.label)
+        log = _record(module, spec, target.label, request.forward_kwargs)
         rows = _rows(target, log, report.totals, fvcore_ledger(by_operator))
         if run:
             _run_tools(module, spec, rows, report.totals.macs if report.engine == "fvcore" else None)
@@ -102,8 +108,12 @@ def conventions(model: ModelSpec, *, input_size: InputSpec = None, num_classes: 
                              dict(fvcore_ledger(by_operator)), rows, run, notes)
 
 
-def _record(module: nn.Module, spec: TensorSpec, label: str) -> CallLog:
+def _record(module: nn.Module, spec: TensorSpec, label: str, forward_kwargs: ForwardKwargs = None) -> CallLog:
     try:
+        if forward_kwargs:
+            feed = make_feed([spec], forward_kwargs, "meta")
+            with torch.no_grad(), feed.bound(module):
+                return record_calls(module, feed.args, PATCHES, NEW_FUNCTIONS)
         with torch.no_grad():
             return record_calls(module, (make_tensor(spec, "meta"),), PATCHES, NEW_FUNCTIONS)
     except Exception as error:  # the user's forward may raise anything on meta tensors
