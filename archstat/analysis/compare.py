@@ -94,16 +94,18 @@ def compare_models(
     batch: int = 1, num_classes: int | None = None, kwargs: str | dict[str, Any] | None = None,
     engine: Engine | str = Engine.fvcore, mode: Mode | str = Mode.eval, forward_kwargs: ForwardKwargs = None,
     aux: bool = False, freeze: Sequence[str] = (), train: Sequence[str] = (), memory_budget: int | str | None = None,
+    request: Request | None = None,
 ) -> Comparison:
     """Measure two or more ``models`` on ``metric`` (default: every ``Metric``), each with its ratios
     to the first model's values: a ``Comparison``, a list of ``Entry`` that displays as a table.
     The other arguments as for ``analyze``, the same for every model (the memory estimate measures
-    inference, in eval mode, whatever ``mode`` says)."""
+    inference, in eval mode, whatever ``mode`` says); or ``request``, whose settings stand for them
+    (its own ``model`` is not read)."""
     if len(models) < 2:
         raise UsageError(f"compare needs at least two models, got {len(models)}: add another, e.g. "
                          f"archstat compare {models[0] if models else 'vgg16'} alexnet.")
     metrics = [Metric.parse(metric, "--metric").value] if metric else [m.value for m in Metric]
-    request = Request("", input_size=input_size or None, batch=batch, num_classes=num_classes, kwargs=kwargs,
+    request = request or Request("", input_size=input_size or None, batch=batch, num_classes=num_classes, kwargs=kwargs,
                       engine=engine, mode=mode, forward_kwargs=forward_kwargs, aux=aux, freeze=freeze, train=train,
                       memory_budget=memory_budget)
     entries = [measure(text, request, metrics) for text in models]

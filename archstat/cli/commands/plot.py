@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ...errors import UsageError
-from ...options import Mode, PlotMetric
+from ...options import PlotMetric
 from ...render.plot import check_target, compare_figure, layer_figure
 from ..errors import reports_errors
-from ..options import DEFAULT_MODE, DepthOpt, InputOpt, ModeOpt, complete_model
+from ..options import DepthOpt, ModelOptions, complete_model, model_options
 from ..output import check_writable, tell
 
 if TYPE_CHECKING:
@@ -19,16 +19,17 @@ if TYPE_CHECKING:
 
 
 @reports_errors
+@model_options()
 def plot(
     models: Annotated[list[str], typer.Argument(
         metavar="MODEL", help="MODEL, or 'compare' followed by two or more models.", autocompletion=complete_model)],
     out: Annotated[Path, typer.Option("--out", "-o", help="Picture to write: .png or .svg.")],
     metric: Annotated[PlotMetric | None, typer.Option("--metric", "-m", help="One metric per layer instead "
                                                        "of params against MACs.")] = None,
-    input: InputOpt = None,
     depth: DepthOpt = None,
-    mode: ModeOpt = DEFAULT_MODE,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+    *,
+    options: ModelOptions,
 ) -> None:
     """Draw where a network's parameters and multiply-adds live (needs archstat[plot]).
 
@@ -41,17 +42,17 @@ def plot(
     if models[0] == "compare":
         if len(models) < 3:
             raise UsageError("archstat plot compare needs two or more models, e.g. plot compare alexnet vgg16.")
-        reports = [_analyze(m, input, mode) for m in models[1:]]
+        reports = [_analyze(m, options) for m in models[1:]]
         compare_figure(reports, out)
     else:
         if len(models) > 1:
             raise UsageError(f"one model per plot, got {len(models)}; use 'archstat plot compare "
                              f"{' '.join(models)}' for several.")
-        layer_figure(_analyze(models[0], input, mode), out, metric.value if metric else None, depth)
+        layer_figure(_analyze(models[0], options), out, metric.value if metric else None, depth)
     tell(f"wrote {out}")
 
 
-def _analyze(spec: str, inputs: list[str] | None, mode: Mode) -> Report:
+def _analyze(spec: str, options: ModelOptions) -> Report:
     from ...analysis.counting import analyze
 
-    return analyze(spec, input_size=inputs or None, mode=mode)
+    return analyze(options.request(spec))
