@@ -487,3 +487,23 @@ def test_claims_give_the_same_verdicts_on_either_engine() -> None:
     chosen = select(["c01", "c02", "c05", "c08", "c12", "c20", "c26", "c30"])
     fvcore, meta = (measure(chosen, engine=engine) for engine in ("fvcore", "meta"))
     assert [(r.claim.id, r.measured, r.verdict) for r in fvcore] == [(r.claim.id, r.measured, r.verdict) for r in meta]
+
+
+def test_callers_ask_an_engine_what_it_can_do_never_its_name():
+    """The engine seam is a capability, not a name: no module of the library compares an engine's name
+    (docs/architecture.md, "The engine contract")."""
+    import re
+    from pathlib import Path
+
+    package = Path(archstat.__file__).parent
+    # ``x is Engine.meta``, ``engine == "fvcore"``, ``report.engine != ...``, ``x.name == "meta"``
+    comparing = re.compile(r"(is|is not|==|!=)\s+Engine\.\w+|engine\w*\s*[!=]="
+                           r"|\.name\s*[!=]=\s*[\"'](fvcore|meta|torch)")
+    found = [f"{path.relative_to(package)}:{n}" for part in ("analysis", "engines", "claims", "render", "cli")
+             for path in sorted((package / part).rglob("*.py"))
+             for n, line in enumerate(path.read_text().splitlines(), 1) if comparing.search(line)]
+    assert found == []
+    assert registry.capabilities("fvcore").real_weights and not registry.capabilities("meta").real_weights
+    assert set(registry.CAPABILITIES) == set(registry.ENGINES)
+    with pytest.raises(UsageError, match="'gpu' is not one of fvcore, meta, torch"):
+        registry.capabilities("gpu")

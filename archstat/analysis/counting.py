@@ -28,7 +28,7 @@ from torch import nn
 from ..engines.contract import Counts, LayerRecord, Measurement, Want
 from ..engines.field_arithmetic import FieldTrace
 from ..engines.imports import light_imports
-from ..engines.registry import get_engine
+from ..engines.registry import build_device, capabilities, get_engine
 from ..engines.shapes import ForwardFailure, ShapeRecorder, smallest_working_side
 from ..engines.torch_flops import count_call
 from ..errors import AnalysisError, ArchstatError, UsageError
@@ -126,7 +126,7 @@ def count(target: Target, request: Request, *, want: Want = Want.ALL, backward: 
         raise UsageError(f"batch (--batch) must be at least 1, got {batch}. Give a batch size such as 1 or 32."
                          if batch < 1 else "input_data carries its own batch: leave batch at 1.")
     scripted = isinstance(target.module, torch.jit.ScriptModule)  # runs real tensors only
-    device = "meta" if engine is Engine.meta and not scripted else "cpu"  # a 4096x4096 input is 200 MB on cpu
+    device = "cpu" if scripted else build_device(engine)  # a 4096x4096 input is 200 MB on cpu
     feed = make_feed(target.inputs, request.forward_kwargs, device, input_data)
     target, lazy_notes = materialised(target, feed, mode)
     module, label, aux = target.module, target.label, request.aux
@@ -201,7 +201,7 @@ def _measure_scripted(target: Target, feed: Feed, want: Want) -> Measurement:
 def _on_meta(error: ArchstatError, cause: BaseException, engine: str) -> ArchstatError:
     """A forward that reads tensor values cannot run on meta tensors: point to the fvcore engine."""
     on_meta = "meta" in str(cause) or isinstance(cause, NotImplementedError)
-    if engine != Engine.meta or not on_meta or not isinstance(error, AnalysisError):
+    if capabilities(engine).real_weights or not on_meta or not isinstance(error, AnalysisError):
         return error
     return AnalysisError(f"{error}\n  The meta engine runs the network without data; "
                          "a forward that reads tensor values needs the fvcore engine (--engine fvcore).")

@@ -99,7 +99,7 @@ def graph_of(
     color = GraphColor.parse(color, "--color")
     request = request_of(model, input_size=input_size, batch=batch, num_classes=num_classes, kwargs=kwargs,
                          aux=aux, engine=engine, memory_budget=memory_budget, mode=mode, forward_kwargs=forward_kwargs)
-    target = request.resolve("meta" if request.engine is Engine.meta else "cpu")
+    target = request.resolve(request.device)
     modules = dict(target.module.named_modules())
     if focus is not None and focus not in modules:
         raise UsageError(f"focus (--focus) {focus!r} is not a module of {target.label}; "

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ..engines.registry import build_device, capabilities
 from ..errors import UsageError
 from ..inputs import TensorSpec
 from ..options import Engine, Mode
@@ -57,9 +58,14 @@ class Request:
         the memory budget (``resolve_within_budget``); "meta" or "cpu" build there."""
         arguments: dict[str, Any] = {"input_size": self.input_size if self.input_data is None else self.data_shapes(),
                                      "num_classes": self.num_classes, "kwargs": self.kwargs, "name": self.name}
-        if device is None and self.engine is not Engine.meta:
+        if device is None and capabilities(self.engine).real_weights:
             return resolve_within_budget(self.model, self.memory_budget, **arguments)
         return resolve(self.model, device=device or "meta", **arguments)
+
+    @property
+    def device(self) -> str:
+        """Where the counting engine runs the model: "cpu" for a real trace, else "meta"."""
+        return build_device(self.engine)
 
     def data_shapes(self) -> list[TensorSpec]:
         """Specs of ``input_data``'s tensors (batch dimension dropped), positional then keyword: what a

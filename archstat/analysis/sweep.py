@@ -172,7 +172,7 @@ def sweep_model(
                          train=train, engine=engine, memory_budget=memory_budget, mode=mode,
                          forward_kwargs=forward_kwargs)
     engine, mode, aux, forward_kwargs = request.engine, request.mode, request.aux, request.forward_kwargs
-    target = request.but(input_size=first).resolve("meta" if engine is Engine.meta else "cpu")
+    target = request.but(input_size=first).resolve(request.device)
     if len(target.shapes) != 1 or len(target.shapes[0]) != 3:
         raise UsageError(f"{target.label} takes {len(target.shapes)} input(s) of shape "
                          f"{'x'.join(map(str, target.shapes[0]))}; sweep varies one CxHxW image input.")

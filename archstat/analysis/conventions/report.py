@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from ...engines.call_log import CallLog, record_calls
+from ...engines.registry import capabilities
 from ...errors import AnalysisError, UsageError
 from ...inputs import TensorSpec
 from ...options import Engine, Mode
@@ -92,7 +93,7 @@ def conventions(model: ModelSpec | Request, *, input_size: InputSpec = None, num
                          "use 'archstat table MODEL --mode train' for train-mode counts.")
     if run and request.forward_kwargs:
         raise UsageError("--run: the peer tools call forward with the input alone; drop --forward-kwargs or --run.")
-    target = request.resolve("cpu" if run or engine is Engine.fvcore else "meta")
+    target = request.resolve("cpu" if run else request.device)
     if len(target.shapes) != 1:
         raise UsageError(f"{target.label} takes {len(target.shapes)} inputs; the peer tools compare one-input models.")
     report = count_report(target, request)
@@ -102,7 +103,7 @@ def conventions(model: ModelSpec | Request, *, input_size: InputSpec = None, num
         log = _record(module, spec, target.label, request.forward_kwargs)
         rows = _rows(target, log, report.totals, fvcore_ledger(by_operator))
         if run:
-            _run_tools(module, spec, rows, report.totals.macs if report.engine == "fvcore" else None)
+            _run_tools(module, spec, rows, report.totals.macs if capabilities(report.engine).real_weights else None)
     notes = ["counted in eval mode (every peer tool runs the network in eval mode)", *report.notes]
     return ConventionsReport(target.label, [(1, *spec.shape)], report.totals.macs, report.totals.params,
                              dict(fvcore_ledger(by_operator)), rows, run, notes)
