@@ -31,7 +31,7 @@ from ..engines.imports import light_imports
 from ..engines.registry import build_device, capabilities, get_engine
 from ..engines.shapes import ForwardFailure, ShapeRecorder, smallest_working_side
 from ..engines.torch_flops import count_call
-from ..errors import AnalysisError, ArchstatError, UsageError
+from ..errors import AnalysisError, ArchstatError, UsageError, ValueReadError
 from ..models import build_model
 from ..options import Engine, Mode
 from .feeding import Feed, ForwardKwargs, InputData, make_feed
@@ -43,6 +43,7 @@ from .resolve import InputSpec, ModelSpec, Target, meta_copy
 from .snapshot import as_given
 from .totals import BackwardTotals, CountTotals, FieldTotals, Totals
 from .trainable import mark_trainable
+from .value_reads import refuse_scripted_parts, value_read, with_real_trace
 
 
 def analyze(
@@ -120,7 +121,25 @@ def count(target: Target, request: Request, *, want: Want = Want.ALL, backward: 
           layers: bool = True) -> Report:
     """``analyze`` of a model already resolved (``Request.resolve``): what every library function that
     resolves a model itself (graph, sweep, diff, compare, conventions) counts with, so that no model is
-    built twice. ``target`` gives the module and its inputs; every other setting comes from ``request``."""
+    built twice. ``target`` gives the module and its inputs; every other setting comes from ``request``.
+    A forward the meta engine cannot follow (it reads tensor values) is counted from a real trace
+    instead, with a note (``value_reads``): a named model is built for it, a given one used as it is."""
+    try:
+        return _count(target, request, want, backward, layers)
+    except ValueReadError as error:
+        real = request.but(engine=Engine.fvcore)
+        return with_real_trace(error, lambda: _count(_built_for_real(target, real), real, want, backward, layers))
+
+
+def _built_for_real(target: Target, request: Request) -> Target:
+    """``target`` when its tensors are real (or the caller gave the module), else the model built again
+    for a real trace (within the memory budget)."""
+    on_meta = any(t.is_meta for t in (*target.module.parameters(), *target.module.buffers()))
+    return request.resolve() if on_meta and not isinstance(request.model, nn.Module) else target
+
+
+def _count(target: Target, request: Request, want: Want, backward: bool, layers: bool) -> Report:
+    """``count`` with the request's engine."""
     engine, mode, batch, input_data = request.engine, request.mode, request.batch, request.input_data
     if batch < 1 or (input_data is not None and batch != 1):
         raise UsageError(f"batch (--batch) must be at least 1, got {batch}. Give a batch size such as 1 or 32."
@@ -165,6 +184,7 @@ def _measure(target: Target, feed: Feed, engine_name: Engine, budget: int | str 
     module = target.module
     if isinstance(module, torch.jit.ScriptModule):
         return _measure_scripted(target, feed, want)
+    refuse_scripted_parts(module, target.label)
     engine = get_engine(engine_name, budget)
     recorder = ShapeRecorder(module)
     try:
@@ -199,12 +219,12 @@ def _measure_scripted(target: Target, feed: Feed, want: Want) -> Measurement:
 
 
 def _on_meta(error: ArchstatError, cause: BaseException, engine: str) -> ArchstatError:
-    """A forward that reads tensor values cannot run on meta tensors: point to the fvcore engine."""
+    """A forward that reads tensor values cannot run on meta tensors: ``ValueReadError``, which
+    ``analyze`` answers with a real trace where one can run."""
     on_meta = "meta" in str(cause) or isinstance(cause, NotImplementedError)
     if capabilities(engine).real_weights or not on_meta or not isinstance(error, AnalysisError):
         return error
-    return AnalysisError(f"{error}\n  The meta engine runs the network without data; "
-                         "a forward that reads tensor values needs the fvcore engine (--engine fvcore).")
+    return value_read(error)
 
 
 def _smallest_side(target: Target) -> int | None:
@@ -267,7 +287,7 @@ def _field_of(fields: FieldTrace | None, name: str) -> dict[str, Any]:
     found = fields.by_module.get(name) if fields else None
     return {
         "receptive_field": list(found.size) if found else None,
-        "effective_stride": list(found.stride) if found else None,
+        "effective_stride": found.stride_values() if found else None,
         "field_start": list(found.start) if found else None,
         "depth": fields.depth_by_module.get(name) if fields else None,
     }
@@ -279,9 +299,10 @@ def _field_totals(fields: FieldTrace | None) -> FieldTotals | None:
     final = fields.final
     return FieldTotals(
         receptive_field=list(final.size) if final else None,
-        effective_stride=list(final.stride) if final else None,
+        effective_stride=final.stride_values() if final else None,
         field_start=list(final.start) if final else None,
         depth=fields.depth,
+        field_applicable=fields.applicable,
         field_notes=[*fields.merges, *fields.warnings],
     )
 

@@ -42,6 +42,7 @@ from .request import Request, request_of
 from .resolve import InputSpec, ModelSpec, Target, meta_copy
 from .totals import MemoryTotals
 from .trainable import mark_trainable
+from .value_reads import refuse_scripted_parts
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -166,6 +167,7 @@ def memory_of(target: Target, request: Request, *, dtype: Dtype | str = Dtype.fp
     if isinstance(target.module, torch.jit.ScriptModule):
         raise UsageError(f"{target.label} is a TorchScript module: memory follows each layer's tensors through "
                          "Python hooks, which it does not run. Estimate the model before torch.jit.script.")
+    refuse_scripted_parts(target.module, target.label)
     if has_lazy(target.module):  # shapes from one forward on a copy; the caller's module stays lazy
         target = materialised(target, make_feed(target.inputs, None, "cpu"), Mode.eval)[0]
     meta, skipped = prepare_meta(target, aux, request.freeze, request.train, dtype)

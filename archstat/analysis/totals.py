@@ -52,9 +52,10 @@ class FieldTotals:
     """The receptive field of the network's output (input pixels, HxW) and its depth in weight layers."""
 
     receptive_field: list[int] | None
-    effective_stride: list[int] | None
+    effective_stride: list[int | str] | None  # a side no operator strides reads as text (field_arithmetic)
     field_start: list[float] | None
     depth: int | None
+    field_applicable: bool = True  # False: no spatial operator ran (a sequence or token model)
     field_notes: list[str] = field(default_factory=list)
 
 
