@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ...render.conventions import RIGHT, conventions_notes, conventions_rows, conventions_table
 from ..errors import reports_errors
 from ..options import DEFAULT_FORMAT, FormatOpt, ModelArg, ModelOptions, RunOpt, model_options
 from ..output import Result, emit, text_output
@@ -26,8 +25,7 @@ def conventions(
     Example: archstat conventions resnet50_v1_5 --run
     """
     from ...analysis.conventions.report import conventions as compute
+    from ...render.conventions import conventions_rows  # imports the analysis, so torch: not for --help
 
     report = compute(options.request(model), run=run)
-    emit(Result(json=report.to_dict, csv=lambda: conventions_rows(report), table=lambda: conventions_table(report),
-                title=f"{report.model}: one network, every tool's convention", notes=conventions_notes(report),
-                right=RIGHT, heading=report.model, latex=report.table_data), format)
+    emit(Result(json=report.to_dict, csv=lambda: conventions_rows(report), description=report.table_data), format)
