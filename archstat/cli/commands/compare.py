@@ -11,20 +11,7 @@ import typer
 
 from ...options import Metric
 from ..errors import reports_errors
-from ..options import (
-    DEFAULT_ENGINE,
-    DEFAULT_FORMAT,
-    DEFAULT_MODE,
-    BatchOpt,
-    ClassesOpt,
-    EngineOpt,
-    FormatOpt,
-    ForwardKwargsOpt,
-    InputOpt,
-    KwargsOpt,
-    ModeOpt,
-    complete_model,
-)
+from ..options import DEFAULT_FORMAT, FormatOpt, ModelOptions, complete_model, model_options
 from ..output import Result, emit, text_output
 
 MetricOpt = Annotated[
@@ -34,19 +21,15 @@ MetricOpt = Annotated[
 
 @reports_errors
 @text_output
+@model_options()
 def compare(
     models: Annotated[list[str], typer.Argument(metavar="MODEL",
         help="Two or more models: zoo names or your own (file.py:Class); NAME@299 gives one its own input.",
         show_default=False, autocompletion=complete_model)],
     metric: MetricOpt = None,
-    input: InputOpt = None,
-    batch: BatchOpt = 1,
-    num_classes: ClassesOpt = None,
-    kwargs: KwargsOpt = None,
-    engine: EngineOpt = DEFAULT_ENGINE,
-    mode: ModeOpt = DEFAULT_MODE,
-    forward_kwargs: ForwardKwargsOpt = None,
     format: FormatOpt = DEFAULT_FORMAT,
+    *,
+    options: ModelOptions,
 ) -> None:
     """Models side by side: each value and its ratio to the first model's.
 
@@ -55,7 +38,6 @@ def compare(
     from ..._lazy import pandas as pd
     from ...analysis.compare import compare_models
 
-    comparison = compare_models(models, metric=metric, input_size=input, batch=batch, num_classes=num_classes,
-                                kwargs=kwargs, engine=engine, mode=mode, forward_kwargs=forward_kwargs)
+    comparison = compare_models(models, metric=metric, request=options.request(""))
     emit(Result(json=comparison.to_dict, csv=lambda: pd.DataFrame(comparison.csv_rows()),
                 description=comparison.table_data), format)
