@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
     from ..engines.dataflow import Dataflow
 
+FIELD_NOTE = ("Receptive field and effective stride in input pixels (height x width); start: input coordinate "
+              "where the first output unit's field begins (negative inside the padding). Theoretical field: "
+              "every input pixel that can influence the unit.")
 NOT_APPLICABLE = "not applicable"  # the field of a network with no spatial operator (a sequence model)
 LAYER_KEYS = ["name", "type", "output_shape", "params", "trainable_params", "macs", "activations"]
 
@@ -96,14 +99,17 @@ class Report(Tabular):
                 own_rows.append((parent.name, replace(parent, **own, name=label, is_leaf=True)))
         return own_rows
 
-    def table_data(self, depth: int | None = None) -> TableData:
+    def table_data(self, depth: int | None = None, fields_only: bool = False) -> TableData:
         """The report as a table, the one description every output writes (``archstat table``, a
         notebook, ``to_latex()``): the rows of ``row_records(depth)`` (leaves, or modules at ``depth``)
-        with their shares of the totals, the total row, and the totals in words as notes."""
+        with their shares of the totals, the total row, and the totals in words as notes.
+        ``fields_only`` (``archstat rf``): each row's field, stride, start and depth, no counts."""
         t = self.totals
         trainable = bool(t.get("frozen_params"))  # fine-tuning: say which layers train
         # a report of counts without fields shows none, one of fields alone (``Want.FIELDS``) no counts
         fields, backward, counts = "receptive_field" in t, "backward_macs" in t, "macs" in t
+        if fields_only:
+            return self._fields_table(depth)
         columns = [Column("layer"), Column("type"), Column("output shape", "shape"), Column("params", "count"),
                    Column("% params", "share", "%"), *([Column("trainable", "count")] if trainable else []),
                    *([Column("MACs", "count", "MACs"), Column("% MACs", "share", "%")] if counts else []),
@@ -131,6 +137,35 @@ class Report(Tabular):
                  *(field_cells({"receptive_field": t.get("receptive_field"),
                                 "effective_stride": t.get("effective_stride")}) if fields else [])]
         return TableData(f"{self.model}: per-layer counts", columns, rows, self.total_lines(), total=total)
+
+    def _fields_table(self, depth: int | None) -> TableData:
+        """A report of fields alone, described: each row's field, effective stride and start (input
+        pixels, height x width) and its depth in weight layers; the summary and conventions as notes."""
+        t = self.totals
+        applicable = t.get("field_applicable") is not False
+        columns = [Column("layer"), Column("type"), Column("output shape", "shape"),
+                   *(Column(name, "field", "pixels") for name in ("field", "stride", "start")),
+                   Column("depth", "count")]
+        rows = []
+        for r in self.row_records(depth):
+            parts = [r[k] for k in ("receptive_field", "effective_stride", "field_start")] if applicable \
+                else [NOT_APPLICABLE] * 3
+            rows.append([r["name"], r["type"], r["output_shape"], *parts, r["depth"]])
+        notes = [self.field_summary(), FIELD_NOTE, f"Counted in {self.mode} mode.", *t.get("field_notes", [])]
+        return TableData(f"{self.model}: receptive fields ({self.mode} mode)", columns, rows, notes)
+
+    def field_summary(self) -> str:
+        """The last spatial feature map's field, stride and start, and the depth, in one sentence."""
+        t = self.totals
+        if t.get("field_applicable") is False:
+            return (f"{self.model}: receptive field and effective stride not applicable (no spatial operator ran: "
+                    f"a sequence or token model). Depth: {t['depth']} weight layers (recurrent layers and "
+                    "attention's projections included).")
+        if not t["receptive_field"]:
+            return f"{self.model} has no spatial feature map. Depth: {t['depth']} weight layers."
+        return (f"{self.model}: the last spatial feature map sees {pair_text(t['receptive_field'])} input pixels, "
+                f"effective stride {pair_text(t['effective_stride'])}, starting at {pair_text(t['field_start'])}; "
+                f"depth {t['depth']} weight layers on the longest path.")
 
     def total_lines(self) -> list[str]:
         """The totals in words, the input, engine and mode, the MAC convention, what was not counted."""
