@@ -74,9 +74,7 @@ class Result:
     - ``description``: the result's table (columns with kinds and units, plain cells, total, notes);
     - a command not converted yet gives instead ``table``, the grid a person reads, with its
       ``title``, ``notes``, right-aligned columns ``right`` and a markdown ``heading``; or
-      ``markdown`` and ``terminal``, a page or things to print, for a layout that is not one table;
-      and ``document``, its result type's description, which LaTeX and HTML then write in full (the
-      terminal and markdown keep the command's grid, numbers in words, until the description carries them).
+      ``markdown`` and ``terminal``, a page or things to print, for a layout that is not one table.
     """
 
     json: Callable[[], Any]
@@ -90,7 +88,6 @@ class Result:
     terminal: Callable[[], Sequence[RenderableType]] | None = None
     ascii_json: bool = True
     description: Callable[[], TableData] | None = None
-    document: Callable[[], TableData] | None = None
 
 
 def emit(result: Result, format: OutputFormat) -> None:
@@ -145,9 +142,8 @@ def _command() -> str:
 def _description(result: Result) -> TableData:
     """The result's description; for a command not converted yet, the table a person reads, with its
     title and notes, or (a result that draws its own layout, no ``table``) its csv rows."""
-    described = result.description or result.document
-    if described is not None:
-        return described()
+    if result.description is not None:
+        return result.description()
     frame = result.table() if result.table is not None else result.csv()
     if isinstance(frame, Grid):
         columns, rows = frame.columns, frame.rows
