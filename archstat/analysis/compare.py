@@ -3,21 +3,19 @@ first's. Plain data; the command words and renders it."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
 from ..errors import UsageError
+from ..names import split_input
 from ..options import Engine, Metric, Mode
 from ..tabular import TableData, Tabular
 from . import views
 from .counting import analyze
 from .feeding import ForwardKwargs
 from .memory import estimate_memory
-
-_AT = re.compile(r"^(?P<spec>.+)@(?P<input>\d+(?:x\d+)*(?::\w+)?)$")  # resnet18@3x64x64, bert@128:int64
 
 
 @dataclass
@@ -41,13 +39,6 @@ class Comparison(Tabular, list[Entry]):
 
     def summary(self) -> str:
         return views.comparison_summary(self)
-
-
-def split_input(text: str) -> tuple[str, str | None]:
-    """``inception_v3@299`` -> (``inception_v3``, ``299``): a model with its own input size, which may
-    carry a dtype as ``--input`` does (``bert@128:int64`` -> (``bert``, ``128:int64``))."""
-    match = _AT.match(text.strip())
-    return (match["spec"], match["input"]) if match else (text.strip(), None)
 
 
 def measure(text: str, inputs: list[str] | None, num_classes: int | None, kwargs: str | dict[str, Any] | None,
@@ -93,16 +84,20 @@ def compare_models(
     models: Sequence[str], *, metric: Metric | str | None = None, input_size: list[str] | None = None,
     batch: int = 1, num_classes: int | None = None, kwargs: str | dict[str, Any] | None = None,
     engine: Engine | str = Engine.fvcore, mode: Mode | str = Mode.eval, forward_kwargs: ForwardKwargs = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Comparison:
     """Measure two or more ``models`` on ``metric`` (default: every ``Metric``), each with its ratios
     to the first model's values: a ``Comparison``, a list of ``Entry`` that displays as a table.
     ``mode`` and ``forward_kwargs`` as for ``analyze`` (the memory estimate measures inference, in eval
-    mode, whatever ``mode`` says)."""
+    mode, whatever ``mode`` says). ``progress`` is called with each model before it is measured."""
     if len(models) < 2:
         raise UsageError(f"compare needs at least two models, got {len(models)}: add another, e.g. "
                          f"archstat compare {models[0] if models else 'vgg16'} alexnet.")
     metrics = [Metric.parse(metric, "--metric").value] if metric else [m.value for m in Metric]
-    entries = [measure(text, input_size, num_classes, kwargs, batch, metrics, engine, mode, forward_kwargs)
-               for text in models]
+    entries = []
+    for text in models:
+        if progress:
+            progress(text)
+        entries.append(measure(text, input_size, num_classes, kwargs, batch, metrics, engine, mode, forward_kwargs))
     add_ratios(entries)
     return Comparison(entries)

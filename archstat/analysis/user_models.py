@@ -213,7 +213,8 @@ def _instantiate(target: Any, attr: str, spec: str, kwargs: dict[str, Any]) -> n
     missing = _missing_arguments(target, kwargs)
     if missing:
         example = ", ".join(f'"{name}": VALUE' for name in missing)
-        raise UsageError(f"Cannot build {attr}: it needs {', '.join(missing)}. Give {'them' if len(missing) > 1 else 'it'} "
+        them = "them" if len(missing) > 1 else "it"
+        raise UsageError(f"Cannot build {attr}: it needs {', '.join(missing)}. Give {them} "
                          f"with --kwargs as JSON, e.g. --kwargs '{{{example}}}' (kwargs={{...}} in Python).")
     try:
         with _users_code(spec) as printed:

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from ..options import Dtype, Engine, Mode, Optimizer, OutputFormat
+from .checks import model_arg
 
 DEFAULT_FORMAT = OutputFormat.table  # what every command writes unless --format says otherwise
 DEFAULT_ENGINE = Engine.fvcore
@@ -27,7 +28,7 @@ def complete_model(incomplete: str) -> list[str]:
 
 ModelArg = Annotated[str, typer.Argument(
     help="A zoo model name (see 'archstat list'), or your own: pkg.module:Class or path/to/file.py:Class.",
-    show_default=False, autocompletion=complete_model, metavar="MODEL",
+    show_default=False, autocompletion=complete_model, metavar="MODEL", callback=model_arg,
 )]
 InputOpt = Annotated[list[str] | None, typer.Option(
     "--input", "-i", metavar="SHAPE[:DTYPE]",
@@ -85,4 +86,15 @@ BackwardOpt = Annotated[bool, typer.Option(
 DtypeOpt = Annotated[Dtype, typer.Option("--dtype", help="Number format of weights and activations.")]
 OptimizerOpt = Annotated[Optimizer, typer.Option(
     "--optimizer", help="Optimizer state per trainable parameter: sgd none, momentum 1 copy, adam 2 copies.",
+)]
+# An --engine whose default depends on the command (cli/engine_choice.py): None when not given.
+ChosenEngineOpt = Annotated[Engine | None, typer.Option(
+    "--engine", "-e", show_default=False,
+    help="fvcore traces a real forward pass; meta counts the same way without running one (fast at any input "
+    "size). Default: meta for this command, with a note.",
+)]
+TableEngineOpt = Annotated[Engine | None, typer.Option(
+    "--engine", "-e", show_default=False,
+    help="fvcore traces a real forward pass; meta counts the same way without running one (fast at any input "
+    "size). Default: fvcore, and meta for a network of over 200 weight layers, with a note.",
 )]

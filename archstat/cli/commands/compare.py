@@ -11,14 +11,15 @@ import typer
 
 from ...options import Metric
 from ...render.words import byte_text, human, integer, multiple
+from ..checks import model_args
+from ..engine_choice import meta_unless_asked
 from ..errors import reports_errors
 from ..options import (
-    DEFAULT_ENGINE,
     DEFAULT_FORMAT,
     DEFAULT_MODE,
     BatchOpt,
+    ChosenEngineOpt,
     ClassesOpt,
-    EngineOpt,
     FormatOpt,
     ForwardKwargsOpt,
     InputOpt,
@@ -27,6 +28,7 @@ from ..options import (
     complete_model,
 )
 from ..output import Result, emit, text_output
+from ..progress import steps
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -146,13 +148,13 @@ MetricOpt = Annotated[
 def compare(
     models: Annotated[list[str], typer.Argument(metavar="MODEL",
         help="Two or more models: zoo names or your own (file.py:Class); NAME@299 gives one its own input.",
-        show_default=False, autocompletion=complete_model)],
+        show_default=False, autocompletion=complete_model, callback=model_args)],
     metric: MetricOpt = None,
     input: InputOpt = None,
     batch: BatchOpt = 1,
     num_classes: ClassesOpt = None,
     kwargs: KwargsOpt = None,
-    engine: EngineOpt = DEFAULT_ENGINE,
+    engine: ChosenEngineOpt = None,
     mode: ModeOpt = DEFAULT_MODE,
     forward_kwargs: ForwardKwargsOpt = None,
     format: FormatOpt = DEFAULT_FORMAT,
@@ -163,6 +165,9 @@ def compare(
     """
     from ...analysis.compare import compare_models
 
-    entries = compare_models(models, metric=metric, input_size=input, batch=batch, num_classes=num_classes,
-                             kwargs=kwargs, engine=engine, mode=mode, forward_kwargs=forward_kwargs)
+    chosen = meta_unless_asked(engine)
+    with steps(len(models)) as start:
+        entries = compare_models(models, metric=metric, input_size=input, batch=batch, num_classes=num_classes,
+                                 kwargs=kwargs, engine=chosen, mode=mode, forward_kwargs=forward_kwargs,
+                                 progress=start)
     emit(one_metric(entries, metric.value) if metric else all_metrics(entries, list(entries[0].values)), format)

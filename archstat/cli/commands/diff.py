@@ -12,6 +12,7 @@ import typer
 from ...inputs import format_shape
 from ...render.tables import UNIT_NOTE, shape_text
 from ...render.words import integer, signed, signed_percent
+from ..checks import model_arg
 from ..errors import reports_errors
 from ..options import (
     DEFAULT_ENGINE,
@@ -125,11 +126,11 @@ def diff_result(diff: ReportDiff) -> Result:
 def diff(
     a: Annotated[str, typer.Argument(
         metavar="A", help="Model A: a zoo name, or pkg.module:Class / file.py:Class.", show_default=False,
-        autocompletion=complete_model,
+        autocompletion=complete_model, callback=model_arg,
     )],
     b: Annotated[str, typer.Argument(
         metavar="B", help="Model B, compared with A; the same forms.", show_default=False,
-        autocompletion=complete_model,
+        autocompletion=complete_model, callback=model_arg,
     )],
     input: InputOpt = None,
     engine: EngineOpt = DEFAULT_ENGINE,

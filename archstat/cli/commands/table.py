@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...render.tables import NUMERIC_COLUMNS, layer_rows, layer_table, totals_lines
+from ..engine_choice import fvcore_unless_deep
 from ..errors import reports_errors
 from ..options import (
-    DEFAULT_ENGINE,
     DEFAULT_FORMAT,
     DEFAULT_MODE,
     AuxOpt,
@@ -16,7 +16,6 @@ from ..options import (
     BudgetOpt,
     ClassesOpt,
     DepthOpt,
-    EngineOpt,
     FormatOpt,
     ForwardKwargsOpt,
     FreezeOpt,
@@ -24,9 +23,11 @@ from ..options import (
     KwargsOpt,
     ModelArg,
     ModeOpt,
+    TableEngineOpt,
     TrainOpt,
 )
 from ..output import Result, emit, note, text_output
+from ..progress import working
 
 if TYPE_CHECKING:
     from ...analysis.report import Report
@@ -44,7 +45,7 @@ def table(
     kwargs: KwargsOpt = None,
     freeze: FreezeOpt = None,
     train: TrainOpt = None,
-    engine: EngineOpt = DEFAULT_ENGINE,
+    engine: TableEngineOpt = None,
     memory_budget: BudgetOpt = None,
     mode: ModeOpt = DEFAULT_MODE,
     forward_kwargs: ForwardKwargsOpt = None,
@@ -57,9 +58,10 @@ def table(
     """
     from ...analysis.counting import analyze
 
-    report = analyze(model, input_size=input or None, batch=batch, num_classes=num_classes, kwargs=kwargs, aux=aux,
-                     freeze=freeze or (), train=train or (), engine=engine, memory_budget=memory_budget,
-                     mode=mode, forward_kwargs=forward_kwargs, backward=backward)
+    with fvcore_unless_deep(engine) as chosen, working(f"counting {model}"):
+        report = analyze(model, input_size=input or None, batch=batch, num_classes=num_classes, kwargs=kwargs,
+                         aux=aux, freeze=freeze or (), train=train or (), engine=chosen, memory_budget=memory_budget,
+                         mode=mode, forward_kwargs=forward_kwargs, backward=backward)
     for text in report.notes:
         note(text)
     emit(report_result(report, depth), format)
