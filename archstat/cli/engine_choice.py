@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from ..options import Engine
 from .output import note
 
-DEEP_NET_LAYERS = 200  # weight layers above which table's default counts on meta (ResNet-152: 156; -1202: 1,202)
+DEEP_NET_LAYERS = 200  # modules with weights above which table's default counts on meta (ResNet-152: 156; -1202: 1,202)
 META_NOTE = ("counted on the meta engine (no forward run), whose numbers equal fvcore's on every zoo model "
              "(tests/test_engines.py); --engine fvcore runs fvcore's trace instead.")
 

@@ -136,7 +136,8 @@ def _smallest_on_meta(recorder: ShapeRecorder, shapes: list[Shape]) -> int | Non
 def smallest_working_side(meta: nn.Module, shape: Shape, failing: int, limit: int = 4096) -> int | None:
     """Smallest square side at which ``meta`` (a model on the meta device) runs: no memory, no arithmetic.
 
-    Assumes that if a side runs, every larger one does (true of convolution and pooling stacks).
+    Assumes that if a side runs, every larger one up to the first side found running does (true of
+    convolution and pooling stacks, and of a fixed-size classifier's narrow band).
     """
 
     def runs(side: int) -> bool:
@@ -147,9 +148,11 @@ def smallest_working_side(meta: nn.Module, shape: Shape, failing: int, limit: in
         except Exception:
             return False
 
-    low, high = failing, failing
+    # Up by half each time, not doubling: a net with a fixed-size classifier (LeNet-5) runs only in a narrow
+    # band of sides (32 to 35), which doubling from 31 would jump over.
+    low, high = failing, failing + 1
     while not runs(high):
-        low, high = high, high * 2
+        low, high = high, high + max(1, high // 2)
         if high > limit:
             return None
     while high - low > 1:
