@@ -12,8 +12,12 @@ from ..errors import ArchstatError
 
 
 def _refuse(error: ArchstatError) -> NoReturn:
+    """One line and the error's exit code, as ``errors.reports_errors`` gives it (with --debug: the traceback)."""
+    from .errors import debugging
     from .output import stderr  # imported on use: output.py imports the options, which import this module
 
+    if debugging():
+        raise error
     stderr.print(f"archstat: error: {error}", markup=False)
     raise typer.Exit(error.exit_code)
 
