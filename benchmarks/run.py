@@ -262,7 +262,7 @@ def main() -> None:
     text = (render_sections if args.only else render)(results, args, started, machine(args))
     output = args.output or (None if args.quick or args.only else ROOT / "docs" / "performance.md")
     if output:
-        output.write_text(text, encoding="utf-8")
+        output.write_text(text + kept_first_use(output), encoding="utf-8")
         print(f"wrote {output}", file=sys.stderr)
     else:
         print(text)
@@ -304,7 +304,18 @@ def rerender(args: argparse.Namespace) -> None:
             print(text)
         return
     text = render(results, args, started, saved["machine"])
-    (args.output or ROOT / "docs" / "performance.md").write_text(text, encoding="utf-8")
+    page = args.output or ROOT / "docs" / "performance.md"
+    page.write_text(text + kept_first_use(page), encoding="utf-8")
+
+
+def kept_first_use(page: Path) -> str:
+    """The section benchmarks/first_use.py wrote into ``page`` (between its markers), kept when this script
+    writes the page again: the two measure different things, each in its own run."""
+    text = page.read_text(encoding="utf-8") if page.exists() else ""
+    begin, end = "<!-- first-use: benchmarks/first_use.py -->", "<!-- /first-use -->"
+    if begin not in text or end not in text:
+        return ""
+    return "\n" + text[text.index(begin):text.index(end) + len(end)] + "\n"
 
 
 def machine(args: argparse.Namespace) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
     python -m tests.regen_docs            # rewrite every shown output from a fresh run (from the repository root)
     python -m tests.regen_docs --check    # list the examples whose page differs, change nothing
+    python -m tests.regen_docs docs/table.md docs/rf.md    # only these pages
 
 tests/test_docs.py runs the same examples and fails where a page differs; this module is what both share.
 
@@ -62,6 +63,15 @@ class Net(nn.Module):
 
     def forward(self, image, mask):
         return self.fc((self.image(image) * self.mask(mask)).mean((2, 3)))
+
+class LinearFirst(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Linear(8, 2)
+        self.conv = nn.Conv2d(3, 8, 3)
+
+    def forward(self, x):
+        return self.head(self.conv(x).mean((2, 3)))
 """,
     "mypkg/__init__.py": "",
     "mypkg/nets.py": "from nets import make_net\n\nNet = make_net\n",
@@ -75,7 +85,7 @@ class Example:
 
     page: Path
     command: str
-    exit_code: int = 0
+    exit_code: int | None = 0  # None: any failure (the page shows an error line but no exit code)
     start: int | None = None
     end: int | None = None
     markdown: bool = False  # the output shown as Markdown in the page: compared with stdout alone
@@ -83,6 +93,9 @@ class Example:
     @property
     def shown(self) -> str | None:
         return None if self.start is None else self.page.read_text()[self.start:self.end]
+
+    def exits_as_shown(self, code: int) -> bool:
+        return code != 0 if self.exit_code is None else code == self.exit_code
 
     @property
     def compared(self) -> bool:
@@ -121,9 +134,11 @@ def examples(page: Path) -> list[Example]:
 def _after_prompt(example: Example, lines: list[str], i: int, body_start: int) -> None:
     """Output inside the block: the lines after ``$ archstat ...`` up to the next prompt."""
     end = next((j for j in range(i + 1, len(lines)) if lines[j].startswith("$ ")), len(lines))
-    if end < len(lines):
-        code = re.match(r"\$ echo \$\?\s+#\s*(\d+)", lines[end])
-        example.exit_code = int(code.group(1)) if code else 0
+    code = re.match(r"\$ echo \$\?\s+#\s*(\d+)", lines[end]) if end < len(lines) else None
+    if code:
+        example.exit_code = int(code.group(1))
+    elif any(line.startswith("archstat: error:") for line in lines[i + 1:end]):
+        example.exit_code = None
     if end > i + 1:
         example.start = body_start + sum(len(line) for line in lines[:i + 1])
         example.end = body_start + sum(len(line) for line in lines[:end])
@@ -244,8 +259,9 @@ def main(argv: list[str]) -> int:
     import tempfile
 
     check = "--check" in argv
+    chosen = [(ROOT / name).resolve() for name in argv if not name.startswith("--")]
     stale = 0
-    for page in PAGES:
+    for page in [page for page in PAGES if not chosen or page in chosen]:
         if page.name in GENERATED_ELSEWHERE:
             continue
         edits = []
@@ -264,7 +280,7 @@ def main(argv: list[str]) -> int:
             for start, end, new in sorted(edits, reverse=True):
                 text = text[:start] + new + text[end:]
             page.write_text(text)
-    if not check:
+    if not check and (not chosen or ROOT / "docs" / "errors.md" in chosen):
         import runpy
 
         runpy.run_path(str(ROOT / "tests" / "test_bad_input.py"), run_name="__main__")  # docs/errors.md
