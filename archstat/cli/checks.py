@@ -11,14 +11,12 @@ import typer
 from ..errors import ArchstatError
 
 
-def _refuse(error: ArchstatError) -> NoReturn:
-    """One line and the error's exit code, as ``errors.reports_errors`` gives it (with --debug: the traceback)."""
-    from .errors import debugging
-    from .output import stderr  # imported on use: output.py imports the options, which import this module
-
-    if debugging():
+def _refuse(ctx: typer.Context, error: ArchstatError) -> NoReturn:
+    """One line and the error's exit code, as ``errors.reports_errors`` gives it; with --debug (a parameter of
+    the root command, read from its context) the error itself, with its traceback."""
+    if ctx.find_root().params.get("debug"):
         raise error
-    stderr.print(f"archstat: error: {error}", markup=False)
+    typer.echo(f"archstat: error: {error}", err=True)
     raise typer.Exit(error.exit_code)
 
 
@@ -31,7 +29,7 @@ def model_arg(ctx: typer.Context, value: Any) -> Any:
     try:
         return check_model(value)
     except ArchstatError as error:
-        _refuse(error)
+        _refuse(ctx, error)
 
 
 def model_args(ctx: typer.Context, values: Any) -> Any:
@@ -43,4 +41,4 @@ def model_args(ctx: typer.Context, values: Any) -> Any:
     try:
         return [check_model(value, at_size=True) for value in values]
     except ArchstatError as error:
-        _refuse(error)
+        _refuse(ctx, error)

@@ -30,11 +30,6 @@ def set_debug(debug: bool) -> None:
     _state["debug"] = debug
 
 
-def debugging() -> bool:
-    """Whether --debug was given."""
-    return bool(_state["debug"])
-
-
 class OneLineErrors(TyperGroup):
     """click's usage errors as one line on stderr: its boxed panels are for reading at a terminal, but
     a script reading stderr wants one line that names the bad value and the next step."""
