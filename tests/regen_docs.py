@@ -105,8 +105,9 @@ class Example:
 def _command(line: str) -> str | None:
     """The ``archstat ...`` command on a line (a ``$ `` prompt and a trailing ``# comment`` dropped), or None for
     prose, output, or a synopsis with placeholders."""
-    line = line.strip().removeprefix("$ ")
-    command = re.split(r"\s+#", line, maxsplit=1)[0].strip()
+    if not line.startswith(("$ archstat ", "archstat ")):  # an indented line is output (a centred title)
+        return None
+    command = re.split(r"\s+#", line.removeprefix("$ "), maxsplit=1)[0].strip()
     if not command.startswith("archstat ") or "[" in command or "MODEL" in command:
         return None
     return command

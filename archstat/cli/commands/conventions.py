@@ -18,6 +18,7 @@ from ..options import (
     RunOpt,
 )
 from ..output import Result, emit, text_output
+from ..progress import working
 
 
 @reports_errors
@@ -40,8 +41,9 @@ def conventions(
     """
     from ...analysis.conventions.report import conventions as compute
 
-    report = compute(model, input_size=input or None, num_classes=num_classes, kwargs=kwargs, engine=engine, run=run,
-                     mode=mode)
+    with working(f"counting {model}"):
+        report = compute(model, input_size=input or None, num_classes=num_classes, kwargs=kwargs, engine=engine,
+                         run=run, mode=mode)
     emit(Result(json=report.to_dict, csv=lambda: conventions_rows(report), table=lambda: conventions_table(report),
                 title=f"{report.model}: one network, every tool's convention", notes=conventions_notes(report),
                 right=RIGHT, heading=report.model, latex=report.table_data), format)

@@ -26,6 +26,7 @@ from ..options import (
     complete_model,
 )
 from ..output import Result, emit, text_output
+from ..progress import working
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -144,5 +145,6 @@ def diff(
     """
     from ...analysis.diff import diff_models
 
-    emit(diff_result(diff_models(a, b, input_size=input or None, engine=engine, mode=mode,
-                                 forward_kwargs=forward_kwargs)), format)
+    with working(f"counting {a} and {b}"):
+        diffed = diff_models(a, b, input_size=input or None, engine=engine, mode=mode, forward_kwargs=forward_kwargs)
+    emit(diff_result(diffed), format)

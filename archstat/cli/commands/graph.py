@@ -27,6 +27,7 @@ from ..options import (
     ModeOpt,
 )
 from ..output import check_writable, note, tell, write, write_atomically
+from ..progress import working
 
 
 @reports_errors
@@ -73,9 +74,10 @@ def graph(
         raise UsageError(graphviz.MISSING)  # said before the analysis, not after it
     from ...analysis.graph import graph_of
 
-    drawn = graph_of(model, depth=depth, color=color, focus=focus, input_size=input or None, batch=batch,
-                     num_classes=num_classes, kwargs=kwargs, aux=aux, engine=engine, memory_budget=memory_budget,
-                     mode=mode, forward_kwargs=forward_kwargs)
+    with working(f"counting {model}"):
+        drawn = graph_of(model, depth=depth, color=color, focus=focus, input_size=input or None, batch=batch,
+                         num_classes=num_classes, kwargs=kwargs, aux=aux, engine=engine, memory_budget=memory_budget,
+                         mode=mode, forward_kwargs=forward_kwargs)
     for text in drawn.notes:
         note(text)
     content = document(drawn, fmt)

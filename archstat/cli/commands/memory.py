@@ -24,6 +24,7 @@ from ..options import (
     TrainOpt,
 )
 from ..output import Result, emit, text_output
+from ..progress import working
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -102,11 +103,12 @@ def memory(
     """
     from ...analysis.memory import estimate_memory
 
-    report = estimate_memory(
-        model, input_size=input or None, batch=batch, dtype=dtype, optimizer=optimizer,
-        num_classes=num_classes, kwargs=kwargs, aux=aux, freeze=freeze or (), train=train or (),
-        forward_kwargs=forward_kwargs,
-    )
+    with working(f"counting {model}"):
+        report = estimate_memory(
+            model, input_size=input or None, batch=batch, dtype=dtype, optimizer=optimizer,
+            num_classes=num_classes, kwargs=kwargs, aux=aux, freeze=freeze or (), train=train or (),
+            forward_kwargs=forward_kwargs,
+        )
     emit(memory_result(report, depth, batch), format)
 
 

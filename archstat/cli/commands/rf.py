@@ -20,6 +20,7 @@ from ..options import (
     ModeOpt,
 )
 from ..output import Result, emit, text_output
+from ..progress import working
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,8 +78,9 @@ def rf(
     from ...analysis.counting import analyze
     from ...engines.contract import Want
 
-    report = analyze(model, input_size=input or None, aux=aux, engine=engine, want=Want.FIELDS, mode=mode,
-                     forward_kwargs=forward_kwargs)
+    with working(f"counting {model}"):
+        report = analyze(model, input_size=input or None, aux=aux, engine=engine, want=Want.FIELDS, mode=mode,
+                         forward_kwargs=forward_kwargs)
     emit(Result(json=lambda: field_data(report), csv=lambda: field_rows(report), table=lambda: field_rows(report),
                 title=f"{report.model}: receptive fields ({report.mode} mode)",
                 notes=[field_summary(report), FIELD_NOTE, f"Counted in {report.mode} mode.",

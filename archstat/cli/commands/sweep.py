@@ -28,6 +28,7 @@ from ..options import (
     TrainOpt,
 )
 from ..output import Result, check_writable, emit, tell, text_output
+from ..progress import working
 
 if TYPE_CHECKING:
     from ...analysis.sweep import SweepReport
@@ -78,10 +79,11 @@ def sweep(
         check_writable(plot, "--plot", force)
     from ...analysis.sweep import sweep_model
 
-    report = sweep_model(model, sizes=sizes, batches=batch, engine=engine, channels=channels, dtype=dtype,
-                         optimizer=optimizer, num_classes=num_classes, kwargs=kwargs, aux=aux,
-                         freeze=freeze or (), train=train or (), memory_budget=memory_budget,
-                         mode=mode, forward_kwargs=forward_kwargs)
+    with working(f"counting {model}"):
+        report = sweep_model(model, sizes=sizes, batches=batch, engine=engine, channels=channels, dtype=dtype,
+                             optimizer=optimizer, num_classes=num_classes, kwargs=kwargs, aux=aux,
+                             freeze=freeze or (), train=train or (), memory_budget=memory_budget,
+                             mode=mode, forward_kwargs=forward_kwargs)
     if plot is not None:
         from ...render.plot import sweep_figure
 
