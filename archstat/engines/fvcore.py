@@ -183,9 +183,9 @@ class FvcoreEngine:
             return meta
         deep, layers = _LAYER_LIMIT.get(), weight_layers(module)
         if deep is not None and layers > deep:
-            meta.notes.append(f"{layers:,} modules with weights, over {deep}: fvcore's trace of a network this deep takes "
-                              "long, so the meta engine counted it, whose numbers equal fvcore's on every zoo model "
-                              "(tests/test_engines.py). --engine fvcore runs the trace.")
+            meta.notes.append(f"{layers:,} modules with weights, over {deep}: fvcore's trace of a network this deep "
+                              "takes long, so the meta engine counted it, whose numbers equal fvcore's on every zoo "
+                              "model (tests/test_engines.py). --engine fvcore runs the trace.")
             return meta
         recorder.remove()
         try:
