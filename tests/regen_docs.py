@@ -34,10 +34,12 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 SHOWN_ROOT = "/path/to/archstat"
 # Whole-zoo and whole-catalogue runs are run in full by the tests of their generated pages (which fail when
-# docs/zoo.md or docs/claims.md is stale); installing completion changes the user's shell.
+# docs/zoo.md or docs/claims.md is stale); installing completion changes the user's shell; the completion
+# script is tests/test_help.py's (it depends on how the shell is detected, not on the page).
 ELSEWHERE = {
     "archstat zoo", "archstat claims", "archstat claims --format json", "archstat zoo --format markdown",
     "archstat claims --format markdown --output docs/claims.md --force", "archstat --install-completion",
+    "archstat --show-completion bash",
 }
 # docs/errors.md is written by tests/test_bad_input.py from its own cases (which also check each message).
 GENERATED_ELSEWHERE = {"errors.md", "zoo.md", "claims.md"}
