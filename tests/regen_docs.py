@@ -91,10 +91,7 @@ class Example:
     start: int | None = None
     end: int | None = None
     markdown: bool = False  # the output shown as Markdown in the page: compared with stdout alone
-
-    @property
-    def shown(self) -> str | None:
-        return None if self.start is None else self.page.read_text()[self.start:self.end]
+    shown: str | None = None  # the page's text from start to end, read with the page
 
     def exits_as_shown(self, code: int) -> bool:
         return code != 0 if self.exit_code is None else code == self.exit_code
@@ -131,6 +128,8 @@ def examples(page: Path) -> list[Example]:
                 _after_prompt(example, lines, i, body_start)
             if len(commands) == 1 and len([line for line in lines if line.strip()]) == 1:
                 _after_block(example, text, block, blocks[index + 1] if index + 1 < len(blocks) else None)
+    for example in found:
+        example.shown = None if example.start is None else text[example.start:example.end]
     return found
 
 
