@@ -23,6 +23,7 @@ import argparse
 import datetime
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -48,25 +49,30 @@ TARGETS = [  # (what, command, limit in seconds or a ratio to another command)
 BEGIN, END = "<!-- first-use: benchmarks/first_use.py -->", "<!-- /first-use -->"
 
 
-def timed(args: list[str]) -> tuple[float, int, float]:
-    """(wall seconds, exit code, load average before) of one run, its output thrown away."""
+def timed(args: list[str]) -> tuple[float, int, float, float]:
+    """(wall seconds, exit code, load average before, CPU seconds) of one run, its output thrown away. The CPU
+    seconds (user + system, the command's processes together) are what a busy machine changes least."""
     load = os.getloadavg()[0]
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", _SCRIPT, *args], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                           stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - start, done.returncode, load
+    wall, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, done.returncode, load, cpu
 
 
-def measure(runs: int) -> dict[str, list[tuple[float, int, float]]]:
-    samples: dict[str, list[tuple[float, int, float]]] = {name: [] for name in COMMANDS}
+def measure(runs: int) -> dict[str, list[tuple[float, int, float, float]]]:
+    samples: dict[str, list[tuple[float, int, float, float]]] = {name: [] for name in COMMANDS}
     names = list(COMMANDS)
     for name in names:  # warm-up: file caches
         timed(COMMANDS[name])
     for round_ in range(runs):
         for name in names[round_ % len(names):] + names[:round_ % len(names)]:
             samples[name].append(timed(COMMANDS[name]))
-            print(f"{name}: {samples[name][-1][0]:.2f} s (load {samples[name][-1][2]:.1f})", file=sys.stderr)
+            wall, _, load, cpu = samples[name][-1]
+            print(f"{name}: {wall:.2f} s, {cpu:.2f} CPU s (load {load:.1f})", file=sys.stderr)
     return samples
 
 
@@ -88,17 +94,18 @@ def _without_engine(data: object) -> object:
     return data
 
 
-def render(samples: dict[str, list[tuple[float, int, float]]], numbers: dict[str, bool]) -> str:
+def render(samples: dict[str, list[tuple[float, int, float, float]]], numbers: dict[str, bool]) -> str:
     median = {name: statistics.median(s[0] for s in runs) for name, runs in samples.items()}
     lines = [BEGIN, "## First use: the heavy commands and a misspelt name", "",
              f"Measured {datetime.date.today().isoformat()} with `python benchmarks/first_use.py` "
              f"({len(next(iter(samples.values())))} rounds after a warm-up, medians, wall seconds of a fresh process "
              f"each, {os.cpu_count()} cores). The load average is the machine's (1 minute) before each run: the "
              "machine was shared, so the times carry its noise; compare commands within this table, not across runs.",
-             "", "| command | median (s) | exit code | load average |", "| --- | ---: | ---: | --- |"]
+             "", "| command | median (s) | CPU (s) | exit code | load average |", "| --- | ---: | ---: | ---: | --- |"]
     for name, runs in samples.items():
         loads = ", ".join(f"{s[2]:.1f}" for s in runs)
-        lines.append(f"| `{name}` | {median[name]:.2f} | {runs[0][1]} | {loads} |")
+        cpu = statistics.median(s[3] for s in runs)
+        lines.append(f"| `{name}` | {median[name]:.2f} | {cpu:.2f} | {runs[0][1]} | {loads} |")
     lines += ["", "| target | measured | met |", "| --- | --- | --- |"]
     for what, name, limit, against in TARGETS:
         value = median[name] / median[against] if against else median[name]
