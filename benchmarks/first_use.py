@@ -98,9 +98,12 @@ def render(samples: dict[str, list[tuple[float, int, float, float]]], numbers: d
     median = {name: statistics.median(s[0] for s in runs) for name, runs in samples.items()}
     lines = [BEGIN, "## First use: the heavy commands and a misspelt name", "",
              f"Measured {datetime.date.today().isoformat()} with `python benchmarks/first_use.py` "
-             f"({len(next(iter(samples.values())))} rounds after a warm-up, medians, wall seconds of a fresh process "
+             f"({len(next(iter(samples.values())))} round(s) after a warm-up, medians, wall seconds of a fresh process "
              f"each, {os.cpu_count()} cores). The load average is the machine's (1 minute) before each run: the "
-             "machine was shared, so the times carry its noise; compare commands within this table, not across runs.",
+             "machine was shared, so the times carry its noise; compare commands within this table, not across runs. "
+             "Above a load of one per core a wall time stretches by about load / cores; the CPU seconds (user + "
+             "system, every process of the command) are the work itself: on an idle machine a command's wall time "
+             "is about its CPU seconds, divided by two for `zoo`, which measures in two processes.",
              "", "| command | median (s) | CPU (s) | exit code | load average |", "| --- | ---: | ---: | ---: | --- |"]
     for name, runs in samples.items():
         loads = ", ".join(f"{s[2]:.1f}" for s in runs)
