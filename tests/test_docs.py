@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 
 import pytest
-from regen_docs import ELSEWHERE, PAGES, all_examples, matches, run
+from regen_docs import ELSEWHERE, PAGES, all_examples, matches, rewritten, run
 
 EXAMPLES = all_examples()
 # One run per distinct command: the first page that shows its output, else the first that names it.
@@ -54,3 +54,11 @@ def test_the_docs_show_every_command():
     shown = {c.split()[1] for c in CHOSEN if len(c.split()) > 1}
     assert {"table", "list", "rf", "zoo", "compare", "diff", "bottleneck", "factorize", "cardinality",
             "memory", "claims", "plot", "graph"} <= shown
+
+
+def test_a_line_of_dots_stands_for_lines_left_out():
+    run_output = "head\nb\nc\ntail  \n"
+    assert matches("head\n...\ntail\n", run_output)  # spaces at the end of a line do not count
+    assert matches("head\n...\n", run_output) and matches("head\nb\nc\ntail\n", run_output)
+    assert not matches("head\n...\nother\n", run_output) and not matches("head\ntail\n", run_output)
+    assert rewritten("old\n...\nold\n", "new\nb\nc\nend\n", markdown=False) == "new\n...\nend\n"
