@@ -17,9 +17,16 @@ from archstat.cli import engine_choice, progress
 from archstat.cli.app import app
 from archstat.errors import InputSizeError
 from archstat.names import split_input, suggest
+from archstat.zoo_catalogue import entries
+from archstat.zoo_catalogue import names as zoo_names
 
 runner = CliRunner()
-LENET_FILE = "tests/fixtures/lenet_like.py:Net"  # its first layer: nn.Conv2d(3, 6, 5)
+LENET_FILE = "tests/fixtures/lenet_like.py:Net"
+
+
+def zoo_entry(name: str):
+    return next(e for e in entries() if e.name == name)
+  # its first layer: nn.Conv2d(3, 6, 5)
 
 
 def run(*args: str):
@@ -156,3 +163,19 @@ def test_progress_names_each_model_n_of_n_on_a_terminal(monkeypatch):
     result = run("compare", "lenet5", "lenet5@33", "-f", "json")
     assert result.exit_code == 0 and json.loads(result.stdout)  # stdout is the result alone
     assert "model 1 of 2: lenet5" in drawn.getvalue() and "model 2 of 2: lenet5@33" in drawn.getvalue()
+
+
+# AlexNet's classifier takes exactly 256x6x6 features (no adaptive pooling): one pixel below 227 its feature map
+# is 5x5 and the classifier refuses it (a shape mismatch, with the layer named), before any map vanishes.
+FIXED_CLASSIFIER = {"alexnet"}
+
+
+@pytest.mark.parametrize("name", [n for n in zoo_names() if (zoo_entry(n).min_input or 1) > 1
+                                  and n not in FIXED_CLASSIFIER])
+def test_the_smallest_input_named_is_the_registrys(name):
+    """The side the search finds is each model's registered ``min_input``, which tests/test_zoo_registry.py checks
+    runs while one pixel less does not; asked one pixel below it, every model names exactly that side."""
+    entry = zoo_entry(name)
+    side = entry.min_input
+    with pytest.raises(InputSizeError, match=f"smallest input that works is {side}x{side}"):
+        analyze(name, input_size=(entry.input_size[0], side - 1, side - 1), engine="meta")
