@@ -8,7 +8,7 @@ round to round, so a slow spell of the machine falls on all tools alike. Medians
 
 Tools, on the same network definitions (archstat's zoo):
   archstat-meta    ``python -m archstat table NET --input S --engine meta``
-  archstat         ``python -m archstat table NET --input S`` (default engine: fvcore)
+  archstat         ``python -m archstat table NET --input S --engine fvcore`` (the default engine, named)
   fvcore           ``FlopCountAnalysis`` + ``flop_count_table`` on a normally built model
   torchinfo        ``torchinfo.summary(model, input_size=...)``
   ptflops          ``ptflops.get_model_complexity_info(model, (3, S, S))``
@@ -117,7 +117,8 @@ def command(tool: str, name: str, side: int) -> list[str]:
     if tool == SWEEP_TABLE:
         return [sys.executable, "-m", "archstat", "table", name, "--engine", "meta"]
     if tool.startswith("archstat"):
-        engine = ["--engine", "meta"] if tool == "archstat-meta" else []
+        # fvcore named: table's default counts a net of over 200 modules with weights (densenet201) on meta
+        engine = ["--engine", "meta"] if tool == "archstat-meta" else ["--engine", "fvcore"]
         return [sys.executable, "-m", "archstat", "table", name, "--input", str(side), *engine]
     code = _BUILD.replace("NAME", repr(name)) + _CALLS[tool].replace("SIDE", str(side))
     return [sys.executable, "-c", code]
