@@ -5,7 +5,9 @@ Importing this package registers every family (listed here, not discovered): rea
 
 from . import (  # noqa: F401
     alexnet,
+    convnext,
     densenet,
+    efficientnet,
     googlenet,
     inception,
     inception_v4,
@@ -15,6 +17,8 @@ from . import (  # noqa: F401
     resnet,
     resnet_cifar,
     resnext,
+    senet,
+    shufflenet_v2,
     vgg,
 )
 from .registry import (

@@ -51,4 +51,18 @@ TORCHVISION: dict[str, Documented] = {
     "inception_v3": Documented("inception_v3", 5.713, 27_161_264, with_aux=True),
     # torchvision's GoogLeNet (3x3 "5x5" branch, batch norm): the zoo's googlenet_tv, where registered.
     "googlenet_tv": Documented("googlenet", 1.498, 6_624_904),
+    # torchvision/models/{shufflenetv2,efficientnet,convnext}.py. Not efficientnet_b2: torchvision's
+    # 1.088 is at 288, its weights' crop, where the zoo's B2 runs at the paper's 260.
+    "shufflenet_v2_x0_5": Documented("shufflenet_v2_x0_5", 0.04, 1_366_792),
+    "shufflenet_v2_x1_0": Documented("shufflenet_v2_x1_0", 0.145, 2_278_604),
+    "shufflenet_v2_x1_5": Documented("shufflenet_v2_x1_5", 0.296, 3_503_624),
+    "shufflenet_v2_x2_0": Documented("shufflenet_v2_x2_0", 0.583, 7_393_996),
+    "efficientnet_b0": Documented("efficientnet_b0", 0.386, 5_288_548),
+    "efficientnet_b1": Documented("efficientnet_b1", 0.687, 7_794_184),
+    "efficientnet_b3": Documented("efficientnet_b3", 1.827, 12_233_232),
+    "efficientnet_b4": Documented("efficientnet_b4", 4.394, 19_341_616),
+    "efficientnet_b5": Documented("efficientnet_b5", 10.266, 30_389_784),
+    "efficientnet_b6": Documented("efficientnet_b6", 19.068, 43_040_704),
+    "efficientnet_b7": Documented("efficientnet_b7", 37.746, 66_347_960),
+    "convnext_tiny": Documented("convnext_tiny", 4.456, 28_589_128),
 }
