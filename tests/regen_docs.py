@@ -75,6 +75,30 @@ class LinearFirst(nn.Module):
     def forward(self, x):
         return self.head(self.conv(x).mean((2, 3)))
 """,
+    # docs/receptive-field.md's U-Net
+    "unet.py": """
+import torch
+from torch import nn
+
+
+def conv(cin, cout):
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1), nn.ReLU())
+
+
+class UNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.Sequential(conv(3, 8), conv(8, 8))
+        self.down = nn.MaxPool2d(2)
+        self.mid = nn.Sequential(conv(8, 16), conv(16, 16))
+        self.up = nn.ConvTranspose2d(16, 8, 2, stride=2)
+        self.dec = nn.Sequential(conv(16, 8), conv(8, 8))
+        self.head = nn.Conv2d(8, 2, 1)
+
+    def forward(self, x):
+        skip = self.enc(x)
+        return self.head(self.dec(torch.cat([skip, self.up(self.mid(self.down(skip)))], dim=1)))
+""",
     "mypkg/__init__.py": "",
     "mypkg/nets.py": "from nets import make_net\n\nNet = make_net\n",
 }
@@ -193,7 +217,7 @@ def scratch_folder(folder: Path) -> Iterator[None]:
     finally:
         os.chdir(home)
         sys.path[:] = path
-        for module in ("nets", "mypkg", "mypkg.nets"):
+        for module in ("nets", "unet", "mypkg", "mypkg.nets"):
             sys.modules.pop(module, None)
 
 
