@@ -13,6 +13,7 @@ import typer
 
 from ...errors import UsageError
 from ...render.tables import markdown_table, rich_table
+from ...tabular import markdown_cell
 from ..engine_choice import meta_unless_asked
 from ..errors import reports_errors
 from ..options import DEFAULT_FORMAT, ChosenEngineOpt, FormatOpt
@@ -106,7 +107,7 @@ def _counts(results: list[WrittenClaim]) -> str:
 
 
 def _cell(value: Any) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    return markdown_cell(str(value)).replace("\n", " ")
 
 
 def markdown_summary(results: list[WrittenClaim]) -> str:
