@@ -11,8 +11,8 @@ An example is an `archstat ...` line in a fenced block. What the page shows as i
 - `$ archstat ...` in a block: the lines after it, up to the next `$ ` line or the block's end (the terminal's
   view: stdout and stderr as they came). A following `$ echo $?  # N` line is the exit code it must end with.
 - a block holding that one command alone, followed directly by a ```text block: that block.
-- a block holding one `--format markdown` command alone, followed by Markdown: the tables, `###` headings,
-  `- ` and `1. ` lines after it, up to the first other line (stdout only: notes on stderr are not Markdown).
+- a block holding one `--format markdown` command alone, followed by Markdown: the tables, headings, bold
+  titles, `- ` and `1. ` lines after it, up to the first other line (stdout only: notes on stderr are not Markdown).
 
 A line `...` in a shown output stands for lines left out: the lines before it must begin the output and the
 lines after it end it. Paths of the checkout and of the scratch folder the examples run in read as
@@ -45,7 +45,7 @@ ELSEWHERE = {
 GENERATED_ELSEWHERE = {"errors.md", "zoo.md", "claims.md"}
 
 _FENCE = re.compile(r"^```(\w*)\n(.*?)^```\n?", flags=re.S | re.M)
-_MARKDOWN_LINE = re.compile(r"^(\||### |- |\d+\. |\s*$)")
+_MARKDOWN_LINE = re.compile(r"^(\||#{3,} |\*\*.*\*\*\s*$|- |\d+\. |\s*$)")  # a title in bold, a heading
 
 # The hypothetical files of docs/own-models.md and README.md, made real for the examples.
 SCRATCH = {
