@@ -5,6 +5,7 @@ The measuring is ``archstat.analysis.compare`` (plain data); this module words a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -14,19 +15,7 @@ from ...render.words import byte_text, human, integer, multiple
 from ..checks import model_args
 from ..engine_choice import meta_unless_asked
 from ..errors import reports_errors
-from ..options import (
-    DEFAULT_FORMAT,
-    DEFAULT_MODE,
-    BatchOpt,
-    ChosenEngineOpt,
-    ClassesOpt,
-    FormatOpt,
-    ForwardKwargsOpt,
-    InputOpt,
-    KwargsOpt,
-    ModeOpt,
-    complete_model,
-)
+from ..options import DEFAULT_FORMAT, FormatOpt, ModelOptions, complete_model, model_options
 from ..output import Result, emit, text_output
 from ..progress import steps
 
@@ -145,19 +134,15 @@ MetricOpt = Annotated[
 
 @reports_errors
 @text_output
+@model_options(defaults={"engine": None})  # None: meta, with a note (engine_choice)
 def compare(
     models: Annotated[list[str], typer.Argument(metavar="MODEL",
         help="Two or more models: zoo names or your own (file.py:Class); NAME@299 gives one its own input.",
         show_default=False, autocompletion=complete_model, callback=model_args)],
     metric: MetricOpt = None,
-    input: InputOpt = None,
-    batch: BatchOpt = 1,
-    num_classes: ClassesOpt = None,
-    kwargs: KwargsOpt = None,
-    engine: ChosenEngineOpt = None,
-    mode: ModeOpt = DEFAULT_MODE,
-    forward_kwargs: ForwardKwargsOpt = None,
     format: FormatOpt = DEFAULT_FORMAT,
+    *,
+    options: ModelOptions,
 ) -> None:
     """Models side by side: each value and its ratio to the first model's.
 
@@ -165,9 +150,8 @@ def compare(
     """
     from ...analysis.compare import compare_models
 
-    chosen = meta_unless_asked(engine)
+    engine = meta_unless_asked(options.engine)
     with steps(len(models)) as start:
-        entries = compare_models(models, metric=metric, input_size=input, batch=batch, num_classes=num_classes,
-                                 kwargs=kwargs, engine=chosen, mode=mode, forward_kwargs=forward_kwargs,
+        entries = compare_models(models, metric=metric, request=replace(options, engine=engine).request(""),
                                  progress=start)
     emit(one_metric(entries, metric.value) if metric else all_metrics(entries, list(entries[0].values)), format)

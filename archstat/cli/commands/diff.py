@@ -12,17 +12,7 @@ import typer
 from ...render.tables import shape_text
 from ..checks import model_arg
 from ..errors import reports_errors
-from ..options import (
-    DEFAULT_ENGINE,
-    DEFAULT_FORMAT,
-    DEFAULT_MODE,
-    EngineOpt,
-    FormatOpt,
-    ForwardKwargsOpt,
-    InputOpt,
-    ModeOpt,
-    complete_model,
-)
+from ..options import DEFAULT_FORMAT, FormatOpt, ModelOptions, complete_model, model_options
 from ..output import Result, emit, text_output
 from ..progress import working
 
@@ -59,6 +49,7 @@ def diff_result(diff: ReportDiff) -> Result:
 
 @reports_errors
 @text_output
+@model_options()
 def diff(
     a: Annotated[str, typer.Argument(
         metavar="A", help="Model A: a zoo name, or pkg.module:Class / file.py:Class.", show_default=False,
@@ -68,11 +59,9 @@ def diff(
         metavar="B", help="Model B, compared with A; the same forms.", show_default=False,
         autocompletion=complete_model, callback=model_arg,
     )],
-    input: InputOpt = None,
-    engine: EngineOpt = DEFAULT_ENGINE,
-    mode: ModeOpt = DEFAULT_MODE,
-    forward_kwargs: ForwardKwargsOpt = None,
     format: FormatOpt = DEFAULT_FORMAT,
+    *,
+    options: ModelOptions,
 ) -> None:
     """Two layouts side by side, layer by layer (matched by name): only the rows that differ.
 
@@ -81,5 +70,5 @@ def diff(
     from ...analysis.diff import diff_models
 
     with working(f"counting {a} and {b}"):
-        diffed = diff_models(a, b, input_size=input or None, engine=engine, mode=mode, forward_kwargs=forward_kwargs)
+        diffed = diff_models(options.request(a), options.request(b))
     emit(diff_result(diffed), format)

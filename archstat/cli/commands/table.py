@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ...render.tables import layer_rows
 from ..engine_choice import fvcore_unless_deep
 from ..errors import reports_errors
-from ..options import (
-    DEFAULT_FORMAT,
-    DEFAULT_MODE,
-    AuxOpt,
-    BackwardOpt,
-    BatchOpt,
-    BudgetOpt,
-    ClassesOpt,
-    DepthOpt,
-    FormatOpt,
-    ForwardKwargsOpt,
-    FreezeOpt,
-    InputOpt,
-    KwargsOpt,
-    ModelArg,
-    ModeOpt,
-    TableEngineOpt,
-    TrainOpt,
-)
+from ..options import DEFAULT_FORMAT, BackwardOpt, DepthOpt, FormatOpt, ModelArg, ModelOptions, model_options
 from ..output import Result, emit, note, text_output
 from ..progress import working
 
@@ -35,22 +18,14 @@ if TYPE_CHECKING:
 
 @reports_errors
 @text_output
+@model_options(defaults={"engine": None})  # None: fvcore, meta for a deep net (engine_choice)
 def table(
     model: ModelArg,
-    input: InputOpt = None,
-    batch: BatchOpt = 1,
-    num_classes: ClassesOpt = None,
     depth: DepthOpt = None,
-    aux: AuxOpt = False,
-    kwargs: KwargsOpt = None,
-    freeze: FreezeOpt = None,
-    train: TrainOpt = None,
-    engine: TableEngineOpt = None,
-    memory_budget: BudgetOpt = None,
-    mode: ModeOpt = DEFAULT_MODE,
-    forward_kwargs: ForwardKwargsOpt = None,
     backward: BackwardOpt = False,
     format: FormatOpt = DEFAULT_FORMAT,
+    *,
+    options: ModelOptions,
 ) -> None:
     """Per-layer parameters, MACs and activations of one network: a zoo model or your own.
 
@@ -58,10 +33,8 @@ def table(
     """
     from ...analysis.counting import analyze
 
-    with fvcore_unless_deep(engine) as chosen, working(f"counting {model}"):
-        report = analyze(model, input_size=input or None, batch=batch, num_classes=num_classes, kwargs=kwargs,
-                         aux=aux, freeze=freeze or (), train=train or (), engine=chosen, memory_budget=memory_budget,
-                         mode=mode, forward_kwargs=forward_kwargs, backward=backward)
+    with fvcore_unless_deep(options.engine) as engine, working(f"counting {model}"):
+        report = analyze(replace(options, engine=engine).request(model), backward=backward)
     for text in report.notes:
         note(text)
     emit(report_result(report, depth), format)
