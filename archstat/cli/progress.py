@@ -39,6 +39,7 @@ def steps(total: int, what: str = "model") -> Iterator[Callable[[str], None]]:
                 progress.advance(task)
             done[0] += 1
             progress.update(task, description=f"{what} {min(done[0], total)} of {total}: {name}")
+            progress.refresh()  # drawn now: a quick model would otherwise pass between two timed refreshes
 
         yield start
 
