@@ -5,14 +5,18 @@ The measuring and the one description are ``archstat.analysis.compare``; this mo
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 import typer
 
 from ...options import Metric
+from ..checks import model_args
+from ..engine_choice import meta_unless_asked
 from ..errors import reports_errors
 from ..options import DEFAULT_FORMAT, FormatOpt, ModelOptions, complete_model, model_options
 from ..output import Result, emit, text_output
+from ..progress import steps
 
 MetricOpt = Annotated[
     Metric | None, typer.Option("--metric", "-m", help="Compare on one metric; default: all.")
@@ -21,11 +25,11 @@ MetricOpt = Annotated[
 
 @reports_errors
 @text_output
-@model_options()
+@model_options(defaults={"engine": None})  # None: meta, with a note (engine_choice)
 def compare(
     models: Annotated[list[str], typer.Argument(metavar="MODEL",
         help="Two or more models: zoo names or your own (file.py:Class); NAME@299 gives one its own input.",
-        show_default=False, autocompletion=complete_model)],
+        show_default=False, autocompletion=complete_model, callback=model_args)],
     metric: MetricOpt = None,
     format: FormatOpt = DEFAULT_FORMAT,
     *,
@@ -38,6 +42,9 @@ def compare(
     from ..._lazy import pandas as pd
     from ...analysis.compare import compare_models
 
-    comparison = compare_models(models, metric=metric, request=options.request(""))
+    engine = meta_unless_asked(options.engine)
+    with steps(len(models)) as start:
+        comparison = compare_models(models, metric=metric, request=replace(options, engine=engine).request(""),
+                                    progress=start)
     emit(Result(json=comparison.to_dict, csv=lambda: pd.DataFrame(comparison.csv_rows()),
                 description=comparison.table_data), format)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from ..errors import reports_errors
 from ..options import DEFAULT_FORMAT, FormatOpt, ModelArg, ModelOptions, model_options
 from ..output import Result, emit, text_output
+from ..progress import working
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,7 +41,8 @@ def rf(model: ModelArg, format: FormatOpt = DEFAULT_FORMAT, *, options: ModelOpt
     from ...analysis.counting import analyze
     from ...engines.contract import Want
 
-    report = analyze(options.request(model), want=Want.FIELDS)
+    with working(f"counting {model}"):
+        report = analyze(options.request(model), want=Want.FIELDS)
     emit(Result(json=lambda: field_data(report), csv=lambda: field_rows(report),
                 description=lambda: report.table_data(fields_only=True)), format)
 
