@@ -10,12 +10,18 @@ from . import (  # noqa: F401
     inception,
     inception_v4,
     lenet,
+    mobilenet_v1,
+    mobilenet_v2,
+    mobilenet_v3,
     nin,
     preact_resnet,
     resnet,
     resnet_cifar,
     resnext,
+    shufflenet_v1,
+    squeezenet,
     vgg,
+    xception,
 )
 from .registry import (
            ModelInfo,
