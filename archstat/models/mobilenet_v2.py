@@ -57,9 +57,9 @@ _mobilenet_v2 = partial(
             "convolution without bias, then batch norm; ReLU6 except after the projections (linear "
             "bottlenecks). The paper's final '1x1 conv, k' is the fc here (same parameters)."),
     top5_error="top-1 72.0% (ImageNet, Table 4); no top-5 given",
-    discrepancy=("3,504,872 parameters (torchvision's count to the unit) against Table 4's 3.4M: the TF release "
-                 "lists 3.47M for mobilenet_v2_1.0_224, so 3.4 reads as 3.47 cut, not rounded. Convolutions and "
-                 "fc: 300.8M multiply-adds, Table 4's 300M; archstat's MACs add batch norm and pooling."),
+    discrepancy=("3,504,872 parameters, torchvision's count to the unit for this layout, against Table 4's 3.4M "
+                 "(the paper does not say how it rounds or what it leaves out). Convolutions and fc: 300.8M "
+                 "multiply-adds, Table 4's 300M; archstat's MACs add batch norm and pooling (314.2M in all)."),
 )
 def mobilenet_v2(*, num_classes: int = 1000) -> nn.Module:
     """MobileNetV2 (width 1.0) from Sandler et al. 2018, "MobileNetV2: Inverted Residuals and Linear
@@ -80,9 +80,9 @@ def mobilenet_v2(*, num_classes: int = 1000) -> nn.Module:
     layout=("Table 2 with every width x 1.4, each rounded to a multiple of 8 as the TF release does (stem 48, "
             "last convolution 1792); otherwise as mobilenet_v2."),
     top5_error="top-1 74.7% (ImageNet, Table 4); no top-5 given",
-    discrepancy=("Table 4 prints 6.9M parameters; this layout has 6.1M, which the TF release's table also lists "
-                 "for mobilenet_v2_1.4_224 (6.06M, 582M MACs). The multiply-adds agree with Table 4's 585M to "
-                 "within 1%; archstat's MACs add batch norm and pooling."),
+    discrepancy=("Table 4 prints 6.9M parameters; Table 2 at width 1.4, rounded as the release rounds, has "
+                 "6,108,776 (6.1M); the paper does not say what its 6.9M holds. Convolutions and fc: 582.2M "
+                 "multiply-adds, 0.5% under Table 4's 585M; archstat's MACs add batch norm and pooling."),
 )
 def mobilenet_v2_1_4(*, num_classes: int = 1000) -> nn.Module:
     """MobileNetV2 at width 1.4 from Sandler et al. 2018, "MobileNetV2: Inverted Residuals and Linear
