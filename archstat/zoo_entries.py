@@ -84,6 +84,46 @@ ROWS: tuple[dict[str, Any], ...] = (
         paper='Gradient-Based Learning Applied to Document Recognition',
     ),
     dict(
+        name='mobilenet_v1', family='MobileNet', year=2017,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications',
+    ),
+    dict(
+        name='mobilenet_v1_0_5', family='MobileNet', year=2017,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications',
+    ),
+    dict(
+        name='mobilenet_v1_0_25', family='MobileNet', year=2017,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications',
+    ),
+    dict(
+        name='mobilenet_v1_0_75', family='MobileNet', year=2017,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications',
+    ),
+    dict(
+        name='mobilenet_v2', family='MobileNet', year=2018,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='MobileNetV2: Inverted Residuals and Linear Bottlenecks',
+    ),
+    dict(
+        name='mobilenet_v2_1_4', family='MobileNet', year=2018,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='MobileNetV2: Inverted Residuals and Linear Bottlenecks',
+    ),
+    dict(
+        name='mobilenet_v3_large', family='MobileNet', year=2019,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='Searching for MobileNetV3',
+    ),
+    dict(
+        name='mobilenet_v3_small', family='MobileNet', year=2019,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='Searching for MobileNetV3',
+    ),
+    dict(
         name='nin', family='NIN', year=2013,
         input_size=(3, 224, 224), min_input=39, variant_of=None,
         paper='Network In Network',
@@ -219,6 +259,41 @@ ROWS: tuple[dict[str, Any], ...] = (
         paper='Aggregated Residual Transformations for Deep Neural Networks',
     ),
     dict(
+        name='shufflenet_v1', family='ShuffleNet', year=2017,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='ShuffleNet: An Extremely Efficient Convolutional Neural Network for Mobile Devices',
+    ),
+    dict(
+        name='shufflenet_v1_g1', family='ShuffleNet', year=2017,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='ShuffleNet: An Extremely Efficient Convolutional Neural Network for Mobile Devices',
+    ),
+    dict(
+        name='shufflenet_v1_g2', family='ShuffleNet', year=2017,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='ShuffleNet: An Extremely Efficient Convolutional Neural Network for Mobile Devices',
+    ),
+    dict(
+        name='shufflenet_v1_g4', family='ShuffleNet', year=2017,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='ShuffleNet: An Extremely Efficient Convolutional Neural Network for Mobile Devices',
+    ),
+    dict(
+        name='shufflenet_v1_g8', family='ShuffleNet', year=2017,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='ShuffleNet: An Extremely Efficient Convolutional Neural Network for Mobile Devices',
+    ),
+    dict(
+        name='squeezenet1_0', family='SqueezeNet', year=2016,
+        input_size=(3, 224, 224), min_input=21, variant_of=None,
+        paper='SqueezeNet: AlexNet-level accuracy with 50x fewer parameters and <0.5MB model size',
+    ),
+    dict(
+        name='squeezenet1_1', family='SqueezeNet', year=2016,
+        input_size=(3, 224, 224), min_input=17, variant_of=None,
+        paper='SqueezeNet: AlexNet-level accuracy with 50x fewer parameters and <0.5MB model size',
+    ),
+    dict(
         name='vgg11', family='VGG', year=2014,
         input_size=(3, 224, 224), min_input=32, variant_of=None,
         paper='Very Deep Convolutional Networks for Large-Scale Image Recognition',
@@ -267,5 +342,10 @@ ROWS: tuple[dict[str, Any], ...] = (
         name='vgg19_bn', family='VGG', year=2014,
         input_size=(3, 224, 224), min_input=32, variant_of=None,
         paper='Very Deep Convolutional Networks for Large-Scale Image Recognition',
+    ),
+    dict(
+        name='xception', family='Xception', year=2017,
+        input_size=(3, 299, 299), min_input=7, variant_of=None,
+        paper='Xception: Deep Learning with Depthwise Separable Convolutions',
     ),
 )

@@ -47,7 +47,7 @@ def listed_ids() -> list[str]:
 def test_every_listed_claim_is_in_the_catalogue():
     listed = listed_ids()
     assert listed == [f"c{i:02d}" for i in range(1, 38)]
-    ids = CATALOGUE.ids()
+    ids = [i for i in CATALOGUE.ids() if i.startswith("c")]  # the papers' (p01 ...): test_claims_papers.py
     assert ids[: len(listed)] == listed  # none dropped, none renumbered
     assert ids == [f"c{i:02d}" for i in range(1, len(ids) + 1)]  # further claims continue the sequence
 
@@ -59,7 +59,7 @@ def test_titles_are_the_first_lines_and_quotes_are_the_documents_words():
     for source in SOURCES.values():
         text = (folder / source.file).read_text(encoding="utf-8")
         assert text.splitlines()[0].strip() == source.title
-    for claim in CATALOGUE.claims:
+    for claim in (c for c in CATALOGUE.claims if c.source in SOURCES):  # the documents', not the papers'
         text = (folder / SOURCES[claim.source].file).read_text(encoding="utf-8")
         # source 004's conversion left pinyin in brackets after many characters and '?' for spaces
         clean = re.sub(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)", "", text).replace("?", " ")
@@ -74,7 +74,8 @@ def test_every_claim_has_a_verdict_and_every_failure_a_reason(results):
         if result.verdict != "holds":
             assert result.note, claim_id
     checkable = {"c23", "c37", "c47", "c48"}
-    assert {i for i, r in results.items() if r.verdict == "not checkable"} == checkable
+    documents = {i for i, r in results.items() if r.verdict == "not checkable" and i.startswith("c")}
+    assert documents == checkable
     assert "16.4% averaging five" in results["c23"].measured  # the zoo's metadata is shown
 
 

@@ -2,17 +2,17 @@
 tables and their releases' published counts, each figure reached again by a hand count written here.
 
 Sources of the facts, beside each test:
-- SqueezeNet: Iandola et al. 2016, arXiv:1602.07360, Table 1 p. 6 (1,248,424 parameters before pruning);
+- SqueezeNet: Iandola et al. 2016, arXiv:1602.07360, Table 1 (1,248,424 parameters before pruning);
   torchvision's SqueezeNet1_0 / SqueezeNet1_1 weights: num_params 1248424 / 1235496, GFLOPS 0.82 / 0.35.
-- Xception: Chollet 2017, arXiv:1610.02357, Table 3 p. 6 (22,855,952 parameters); Keras applications'
+- Xception: Chollet 2017, arXiv:1610.02357, Table 3 (22,855,952 parameters); Keras applications'
   Xception: 22,910,480 parameters (its summary adds the batch norms' moving statistics).
-- MobileNet: Howard et al. 2017, arXiv:1704.04861, Table 2 p. 4, Tables 6-7 p. 6; Keras applications'
+- MobileNet: Howard et al. 2017, arXiv:1704.04861, Table 2, Tables 6-7; Keras applications'
   MobileNet (alpha 1.0): 4,253,864 parameters.
-- MobileNetV2: Sandler et al. 2018, arXiv:1801.04381, Table 2 p. 5, Table 4 p. 7; torchvision's
+- MobileNetV2: Sandler et al. 2018, arXiv:1801.04381, Table 2, Table 4; torchvision's
   MobileNet_V2_Weights: num_params 3504872, GFLOPS 0.30.
 - MobileNetV3: Howard et al. 2019, arXiv:1905.02244, Tables 1-3; torchvision's MobileNet_V3_Large / Small
   weights: num_params 5483032 / 2542856, GFLOPS 0.22 / 0.06.
-- ShuffleNet: Zhang et al. 2017, arXiv:1707.01083, Table 1 p. 4 (Complexity row, MFLOPs = multiply-adds).
+- ShuffleNet: Zhang et al. 2017, arXiv:1707.01083, Table 1 (Complexity row, MFLOPs = multiply-adds).
 
 Networks are counted on the meta device (``analyze(engine="meta")``, equal to fvcore's counts by
 tests/test_engines.py). One fused multiply-add = 1 MAC. The papers count convolutions and fc layers
@@ -200,7 +200,7 @@ def test_mobilenet_v1_resolutions_are_table_7s(side: int, table7: int) -> None:
 
 
 def test_mobilenet_v1_resource_shares_are_table_2s() -> None:
-    """Table 2, p. 4: 1x1 convolutions 94.86% of mult-adds, depthwise 3.06%, fc 0.18%. (Its 3x3 row, 1.19%,
+    """Table 2: 1x1 convolutions 94.86% of mult-adds, depthwise 3.06%, fc 0.18%. (Its 3x3 row, 1.19%,
     leaves the four rows summing to 99.29%; the full stem convolution is 1.91% here.)"""
     layers = archstat.analyze("mobilenet_v1", engine="meta").layers
     whole = conv_fc_macs("mobilenet_v1")

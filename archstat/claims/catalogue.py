@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from .figures import form_saving, form_value, forms_agree, meta_params, saved_activations, saved_share, trace_free
 from .measure import each, kind_share, largest, layer_count, layer_value, ratio, total
+from .papers import PAPER_CLAIMS, PAPER_SOURCES
 from .rules import Catalogue, Claim, Part
 from .sources import BOTTLENECK, F3_8, F5, F7, F7_17, K17, LIST_003, RESNEXT, SOURCES, VGG_BLOCKS_1_2
 from .structure import (
@@ -372,4 +373,5 @@ CLAIMS = [
                       "15.3% on the ILSVRC-2012 test set (the winning entry) and 17.0% on ILSVRC-2010."),
 ]
 
-CATALOGUE = Catalogue(SOURCES, CLAIMS)
+# The papers that followed the documents (p01 onwards) are a block of their own: ``claims.papers``.
+CATALOGUE = Catalogue({**SOURCES, **PAPER_SOURCES}, CLAIMS + PAPER_CLAIMS)

@@ -1,10 +1,10 @@
 """MobileNet (v1): Howard, Zhu, Chen, Kalenichenko, Wang, Weyand, Andreetto, Adam 2017, "MobileNets:
 Efficient Convolutional Neural Networks for Mobile Vision Applications", arXiv:1704.04861.
 
-Table 1 (p. 4) is the body: a full 3x3/2 convolution, then 13 depthwise separable convolutions (a 3x3
+Table 1 is the body: a full 3x3/2 convolution, then 13 depthwise separable convolutions (a 3x3
 depthwise convolution and a 1x1 pointwise one, each with batch norm and ReLU), a global average pool
 and one fully connected layer. The width multiplier alpha (Section 3.3) scales every width; the
-resolution multiplier is the input size (``--input 192``). Table 6 (p. 6) gives the figures per alpha,
+resolution multiplier is the input size (``--input 192``). Table 6 gives the figures per alpha,
 Table 7 per resolution. Multiply-adds in the papers' sense: convolutions and the fc only.
 """
 
@@ -43,9 +43,9 @@ class MobileNetV1(nn.Sequential):
 
 
 _PAPER = "MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications"
-# Table 6 (p. 6): alpha -> (million mult-adds at 224, million params, ImageNet top-1).
+# Table 6: alpha -> (million mult-adds at 224, million params, ImageNet top-1).
 TABLE6 = {1.0: (569, 4.2, "70.6%"), 0.75: (325, 2.6, "68.4%"), 0.5: (149, 1.3, "63.7%"), 0.25: (41, 0.5, "50.6%")}
-# Table 7 (p. 6): 1.0 MobileNet at each resolution -> million mult-adds (4.2 million params at each).
+# Table 7: 1.0 MobileNet at each resolution -> million mult-adds (4.2 million params at each).
 TABLE7 = {224: 569, 192: 418, 160: 290, 128: 186}
 _BN_NOTE = ("archstat's MACs add batch norm (2 per element) and the global pool (1 per input element) to the "
             "paper's convolutions and fc; the convolutions and fc alone match Table 6 to rounding.")
@@ -57,8 +57,8 @@ def _mobilenet_v1(alpha: float, discrepancy: str = _BN_NOTE) -> Callable[[Builde
     return register_model(
         family="MobileNet", paper=_PAPER, year=2017, input_size=(3, 224, 224), paper_params=params * 1e6,
         paper_macs=macs * 1e6, paper_depth=28, min_input=1,
-        paper_source=(f"Table 6, p. 6 ({alpha} MobileNet-224: {macs} million mult-adds, {params} million "
-                      "parameters); depth: Section 3.2, p. 4, 'Counting depthwise and pointwise convolutions as "
+        paper_source=(f"Table 6 ({alpha} MobileNet-224: {macs} million mult-adds, {params} million "
+                      "parameters); depth: Section 3.2, 'Counting depthwise and pointwise convolutions as "
                       "separate layers, MobileNet has 28 layers'"),
         layout=(f"Table 1 at width multiplier {alpha} (every width x {alpha}, rounded down): 3x3/2 stem, 13 "
                 "depthwise separable convolutions (3x3 depthwise + 1x1 pointwise, each conv without bias + "
@@ -67,7 +67,7 @@ def _mobilenet_v1(alpha: float, discrepancy: str = _BN_NOTE) -> Callable[[Builde
                 "after a dropout."),
         top5_error=f"top-1 {top1} (ImageNet, Table 6); no top-5 given",
         discrepancy=discrepancy,
-        extra={"resolutions": f"Table 7, p. 6, 1.0 MobileNet, million mult-adds by input side: {resolutions}"}
+        extra={"resolutions": f"Table 7, 1.0 MobileNet, million mult-adds by input side: {resolutions}"}
         if alpha == 1.0 else {},
     )
 

@@ -1,7 +1,7 @@
 """MobileNetV2: Sandler, Howard, Zhu, Zhmoginov, Chen 2018, "MobileNetV2: Inverted Residuals and Linear
 Bottlenecks", arXiv:1801.04381 (CVPR 2018).
 
-Table 2 (p. 5) is the body: a 3x3/2 convolution of 32 channels, seven rows of inverted residual
+Table 2 is the body: a 3x3/2 convolution of 32 channels, seven rows of inverted residual
 bottlenecks (Table 1: 1x1 expansion by t with ReLU6, 3x3 depthwise with ReLU6, linear 1x1 projection;
 the input added back at stride 1 when the width is kept), a 1x1 convolution to 1280, a global average
 pool and the classifier. The width multiplier scales every width through the release's rounding to a
@@ -50,7 +50,7 @@ _mobilenet_v2 = partial(
 
 @_mobilenet_v2(
     paper_params=3.4e6, paper_macs=300e6,
-    paper_source=("Table 4, p. 7 (MobileNetV2 224: 300M multiply-adds, 3.4M parameters); torchvision documents "
+    paper_source=("Table 4 (MobileNetV2 224: 300M multiply-adds, 3.4M parameters); torchvision documents "
                   "MobileNet_V2_Weights.IMAGENET1K_V1 with num_params 3504872 and GFLOPS 0.30"),
     layout=("Table 2 exactly, as torchvision builds it: 3x3/2 stem of 32, 17 inverted residual bottlenecks "
             "(t, c, n, s per row), 1x1 convolution to 1280, global average pool, dropout 0.2, fc. Every "
@@ -76,7 +76,7 @@ def mobilenet_v2(*, num_classes: int = 1000) -> nn.Module:
 
 @_mobilenet_v2(
     paper_params=6.9e6, paper_macs=585e6,
-    paper_source="Table 4, p. 7 (MobileNetV2 (1.4): 585M multiply-adds, 6.9M parameters)",
+    paper_source="Table 4 (MobileNetV2 (1.4): 585M multiply-adds, 6.9M parameters)",
     layout=("Table 2 with every width x 1.4, each rounded to a multiple of 8 as the TF release does (stem 48, "
             "last convolution 1792); otherwise as mobilenet_v2."),
     top5_error="top-1 74.7% (ImageNet, Table 4); no top-5 given",

@@ -1,7 +1,7 @@
 """MobileNetV3: Howard, Sandler, Chu, Chen, Chen, Tan, Wang, Zhu, Pang, Vasudevan, Le, Adam 2019,
 "Searching for MobileNetV3", arXiv:1905.02244 (ICCV 2019).
 
-Table 1 (p. 5, Large) and Table 2 (p. 5, Small) are the bodies: a 3x3/2 stem of 16 channels with
+Table 1 (Large) and Table 2 (Small) are the bodies: a 3x3/2 stem of 16 channels with
 hard-swish, then rows of MobileNetV2 bottlenecks with a kernel (3 or 5), an expansion width, an output
 width, squeeze-and-excitation or not, and ReLU ("RE") or hard-swish ("HS"). Section 5.3: every
 squeeze-and-excitation squeezes to 1/4 of the expansion width (rounded to a multiple of 8, as the
@@ -84,7 +84,7 @@ _LAYOUT = ("Table {table} as torchvision builds it: 3x3/2 hard-swish stem of 16,
 
 @_mobilenet_v3(
     paper_params=5.4e6, paper_macs=219e6,
-    paper_source=("Table 3, p. 6 (Large 1.0: 219M MAdds, 5.4M parameters); torchvision documents "
+    paper_source=("Table 3 (Large 1.0: 219M MAdds, 5.4M parameters); torchvision documents "
                   "MobileNet_V3_Large_Weights.IMAGENET1K_V1 with num_params 5483032 and GFLOPS 0.22"),
     layout=_LAYOUT.format(table=1, n=15, last=960, nbn=1280),
     top5_error="top-1 75.2% (ImageNet, Table 3); no top-5 given",
@@ -106,7 +106,7 @@ def mobilenet_v3_large(*, num_classes: int = 1000) -> nn.Module:
 
 @_mobilenet_v3(
     paper_params=2.5e6, paper_macs=56e6,
-    paper_source=("Table 3, p. 6 (Small 1.0: 56M MAdds, 2.5M parameters); torchvision documents "
+    paper_source=("Table 3 (Small 1.0: 56M MAdds, 2.5M parameters); torchvision documents "
                   "MobileNet_V3_Small_Weights.IMAGENET1K_V1 with num_params 2542856 and GFLOPS 0.06"),
     layout=_LAYOUT.format(table=2, n=11, last=576, nbn=1024) + (
         " Table 2 marks its last 1x1 convolution (576) 'SE'; the release and the paper's own 2.5M have none "

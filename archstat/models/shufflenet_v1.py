@@ -1,7 +1,7 @@
 """ShuffleNet (v1): Zhang, Zhou, Lin, Sun 2017, "ShuffleNet: An Extremely Efficient Convolutional Neural
 Network for Mobile Devices", arXiv:1707.01083 (CVPR 2018).
 
-Table 1 (p. 4) is the network for each group count g: a 3x3/2 convolution of 24 channels, a 3x3/2 max
+Table 1 is the network for each group count g: a 3x3/2 convolution of 24 channels, a 3x3/2 max
 pool, three stages of ShuffleNet units (4, 8 and 4 units, the first of each at stride 2), a global
 pool and the fc. A unit (Figure 2 b, c) is a grouped 1x1 convolution to a quarter of the output width
 with batch norm and ReLU, a channel shuffle, a 3x3 depthwise convolution with batch norm (no ReLU), a
@@ -29,7 +29,7 @@ WIDTHS = {1: (144, 288, 576), 2: (200, 400, 800), 3: (240, 480, 960), 4: (272, 5
 REPEATS = (4, 8, 4)  # units per stage, the first at stride 2
 # Table 1's "Complexity" row, million multiply-adds at 224, by group count.
 COMPLEXITY = {1: 143, 2: 140, 3: 137, 4: 133, 8: 137}
-# Table 2 (p. 5): ShuffleNet 1x classification error (top-1, %) by group count.
+# Table 2: ShuffleNet 1x classification error (top-1, %) by group count.
 TABLE2_ERROR = {1: 33.6, 2: 32.7, 3: 32.6, 4: 32.8, 8: 32.4}
 STEM = 24
 
@@ -81,7 +81,7 @@ def _shufflenet_v1(groups: int) -> Callable[[Builder], Builder]:
         family="ShuffleNet", year=2017, input_size=(3, 224, 224), min_input=1,
         paper="ShuffleNet: An Extremely Efficient Convolutional Neural Network for Mobile Devices",
         paper_macs=COMPLEXITY[groups] * 1e6,
-        paper_source=(f"Table 1, p. 4, 'Complexity' row for g = {groups}: {COMPLEXITY[groups]}M FLOPs, which the "
+        paper_source=(f"Table 1, 'Complexity' row for g = {groups}: {COMPLEXITY[groups]}M FLOPs, which the "
                       "paper counts as multiply-adds; no parameter count is given"),
         layout=(f"Table 1, ShuffleNet 1x with g = {groups}: 3x3/2 conv of 24, 3x3/2 max pool, stages of 4/8/4 "
                 f"units of widths {widths} (Figure 2 b/c: grouped 1x1 to a quarter of the width + BN + ReLU, "

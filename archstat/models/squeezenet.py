@@ -74,7 +74,7 @@ _squeezenet = partial(register_model, family="SqueezeNet", year=2016, input_size
 
 @_squeezenet(
     paper_params=1_248_424, params_exact=True, min_input=21,
-    paper_source=("Table 1, p. 6: '# parameter before pruning' column, total 1,248,424 (weights and biases; "
+    paper_source=("Table 1: '# parameter before pruning' column, total 1,248,424 (weights and biases; "
                   "421,098 after pruning). The paper states no multiply-adds; torchvision documents "
                   "SqueezeNet1_0 with num_params 1248424 and GFLOPS 0.82 (convolutions' multiply-adds at 224)"),
     layout=("Table 1: conv1 96 7x7/2, fire2-fire9 with its s1x1/e1x1/e3x3 widths, 3x3/2 max pools after conv1, "
@@ -83,7 +83,7 @@ _squeezenet = partial(register_model, family="SqueezeNet", year=2016, input_size
             "Measured at 224, as torchvision documents it. torchvision's squeezenet1_0 is this layout; "
             "squeezenet1_1 is the authors' v1.1 release."),
     top5_error="19.7% (ILSVRC-2012 val, Table 2: 57.5% top-1, 80.3% top-5)",
-    extra={"compared": "Table 2, p. 7: '50x' fewer parameters than AlexNet (240MB -> 4.8MB, 32-bit)"},
+    extra={"compared": "Table 2: '50x' fewer parameters than AlexNet (240MB -> 4.8MB, 32-bit)"},
 )
 def squeezenet1_0(*, num_classes: int = 1000) -> nn.Module:
     """SqueezeNet v1.0 from Iandola et al. 2016, "SqueezeNet: AlexNet-level accuracy with 50x fewer

@@ -1,7 +1,7 @@
 """Xception: Chollet 2017, "Xception: Deep Learning with Depthwise Separable Convolutions",
 arXiv:1610.02357 (CVPR 2017).
 
-Figure 5 (p. 5) is the network: an entry flow (two 3x3 convolutions, then three blocks that halve the
+Figure 5 is the network: an entry flow (two 3x3 convolutions, then three blocks that halve the
 grid), a middle flow (eight blocks of three separable convolutions at 728 channels) and an exit flow,
 then a global average pool and the classifier (the paper's optional fully connected layers are left
 out, as in its Table 3 count and Keras' release). A separable convolution is a 3x3 depthwise
@@ -88,7 +88,7 @@ class Xception(nn.Sequential):
 @register_model(
     family="Xception", paper="Xception: Deep Learning with Depthwise Separable Convolutions", year=2017,
     input_size=(3, 299, 299), paper_params=22_855_952, params_exact=True, min_input=7,
-    paper_source=("Table 3, p. 6: Xception 22,855,952 parameters (Inception V3: 23,626,728); no multiply-adds "
+    paper_source=("Table 3: Xception 22,855,952 parameters (Inception V3: 23,626,728); no multiply-adds "
                   "stated. Keras applications lists 22,910,480 for Xception: the same count plus the batch norms' "
                   "moving means and variances (2 x 27,264, non-trainable)"),
     layout=("Figure 5 as Keras' Xception (Chollet's own release) builds it: unpadded 3x3/2 and 3x3 stem, 12 "
@@ -97,7 +97,7 @@ class Xception(nn.Sequential):
             "projection shortcuts in the four blocks that halve the grid, two more separable convolutions "
             "(1536, 2048) with ReLU, global average pool, fc. No optional fully connected layers."),
     top5_error="5.5% (ImageNet val, single crop, Table 1: 79.0% top-1, 94.5% top-5)",
-    extra={"depth": "Section 3, p. 4: '36 convolutional layers' counting a separable convolution as one; "
+    extra={"depth": "Section 3: '36 convolutional layers' counting a separable convolution as one; "
                     "archstat counts its depthwise and pointwise parts apart"},
 )
 def xception(*, num_classes: int = 1000) -> nn.Module:
