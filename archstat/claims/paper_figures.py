@@ -16,7 +16,7 @@ from ..analysis.counting import analyze
 from ..analysis.report import Report
 from ..inputs import Shape
 from .measure import Measure, Session, label, layers_evidence
-from .readings import Amount, Each, Measured, Ratio
+from .readings import Amount, Each, Measured, Ratio, Share
 
 CONV_FC = ("conv", "linear")
 
@@ -59,11 +59,12 @@ def params(model: str, meta: bool = False) -> Measure:
 
 
 def total_macs_increase(model: str, base: str) -> Measure:
-    """archstat's total MACs of ``model`` over ``base``'s, minus 1: the relative increase."""
+    """archstat's total MACs of ``model`` over ``base``'s, minus 1: the relative increase (shown as the
+    MACs added, a share of ``base``'s)."""
     def run(session: Session) -> Measured:
         top, bottom = session.report(model), session.report(base)
-        a, b = float(top.totals["macs"]), float(bottom.totals["macs"])
-        return Measured(a / b - 1, Ratio(a, b), (layers_evidence(top), layers_evidence(bottom)))
+        a, b = int(top.totals["macs"]), int(bottom.totals["macs"])
+        return Measured(a / b - 1, Share(a - b, b), (layers_evidence(top), layers_evidence(bottom)))
 
     return Measure(f"macs({model}) / macs({base}) - 1", run)
 

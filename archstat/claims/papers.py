@@ -174,9 +174,10 @@ PAPER_CLAIMS = [
             _p("about 10% more parameters", 1.1, "about", ratio(total("params", "se_resnet50"),
                                                                  total("params", "resnet50"))),
         ), note="GFLOPs as multiply-adds of convolutions and fc layers; the increase compares archstat's total "
-                "MACs (with the squeeze's global pools): {inc}.",
-        why="archstat counts the squeeze-and-excitation's pooling and fc layers ({inc} of the total), not the "
-            "channel-wise scaling that no counter lists; the paper's 0.26% does not say what it holds.")),
+                "MACs (with the squeezes' global pools): {inc}.",
+        why="archstat's MACs of the squeeze-and-excitation blocks, their global pools and fc layers, add {inc} of "
+            "ResNet-50's; the channel-wise scaling is no multiply-add any counter lists. The paper does not say "
+            "what its 0.26% holds.")),
     _needs(tuple(f"efficientnet_b{i}" for i in range(8)), Claim(
         "p15", "efficientnet", "EfficientNet-B0 … 5.3M … 0.39B … EfficientNet-B7 … 66M … 37B … 8.4x smaller",
         "Table 2: B0 5.3M parameters and 0.39B FLOPs ... B7 66M and 37B, 8.4x smaller than GPipe's 557M",
