@@ -183,9 +183,11 @@ def test_p14_senet(results) -> None:
     (sp, sm), (rp, rm) = second_method("se_resnet50"), second_method("resnet50")
     measured = values(results["p14"])
     assert measured[:2] == [sm, rm] and measured[4] == sp and measured[5] == pytest.approx(sp / rp)
-    # By hand, per SE block of width C on H x W: the global pool (C H W, one MAC per input element) and the two
-    # fc layers (2 x C x C/16); ResNet-50's stages: 3 blocks of 256 at 56, 4 of 512 at 28, 6 of 1024 at 14, 3 of 2048 at 7.
-    added = sum(n * (c * g * g + 2 * c * c // 16) for n, c, g in ((3, 256, 56), (4, 512, 28), (6, 1024, 14), (3, 2048, 7)))
+    # By hand, per SE block of width C on H x W: the global pool (C H W, one MAC per input element) and the
+    # two fc layers (2 x C x C/16); ResNet-50's stages: 3 blocks of 256 at 56, 4 of 512 at 28, 6 of 1024 at
+    # 14, 3 of 2048 at 7.
+    stages = ((3, 256, 56), (4, 512, 28), (6, 1024, 14), (3, 2048, 7))
+    added = sum(n * (c * g * g + 2 * c * c // 16) for n, c, g in stages)
     assert added == 8_034_304 == results["p14"].parts[2].measured.reading.part
     assert 0 < measured[2] < 0.01 and results["p14"].verdict == "roughly"  # 0.21% against the paper's 0.26%
 

@@ -132,7 +132,8 @@ def _cell(value: Any) -> str:
 
 def markdown_summary(results: list[WrittenClaim]) -> str:
     frame = summary_frame(results).map(_cell)
-    documents, papers = ("\n".join(f"- {_cell(line)}" for line in _sources_lines(kind)) for kind in ("document", "paper"))
+    documents, papers = ("\n".join(f"- {_cell(line)}" for line in _sources_lines(kind))
+                         for kind in ("document", "paper"))
     return (f"{HEADER}\n## Sources\n\nThe documents (claims c01 onwards):\n\n{documents}\n\n"
             f"The papers that followed them (claims p01 onwards):\n\n{papers}\n\n"
             f"## Verdicts\n\n{len(results)} claims: {_counts(results)}.\n\n" + markdown_table(frame))
