@@ -19,6 +19,11 @@ ROWS: tuple[dict[str, Any], ...] = (
         paper='One weird trick for parallelizing convolutional neural networks',
     ),
     dict(
+        name='convnext_tiny', family='ConvNeXt', year=2022,
+        input_size=(3, 224, 224), min_input=32, variant_of=None,
+        paper='A ConvNet for the 2020s',
+    ),
+    dict(
         name='densenet121', family='DenseNet', year=2016,
         input_size=(3, 224, 224), min_input=29, variant_of=None,
         paper='Densely Connected Convolutional Networks',
@@ -42,6 +47,46 @@ ROWS: tuple[dict[str, Any], ...] = (
         name='densenet264', family='DenseNet', year=2016,
         input_size=(3, 224, 224), min_input=29, variant_of=None,
         paper='Densely Connected Convolutional Networks',
+    ),
+    dict(
+        name='efficientnet_b0', family='EfficientNet', year=2019,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks',
+    ),
+    dict(
+        name='efficientnet_b1', family='EfficientNet', year=2019,
+        input_size=(3, 240, 240), min_input=1, variant_of=None,
+        paper='EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks',
+    ),
+    dict(
+        name='efficientnet_b2', family='EfficientNet', year=2019,
+        input_size=(3, 260, 260), min_input=1, variant_of=None,
+        paper='EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks',
+    ),
+    dict(
+        name='efficientnet_b3', family='EfficientNet', year=2019,
+        input_size=(3, 300, 300), min_input=1, variant_of=None,
+        paper='EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks',
+    ),
+    dict(
+        name='efficientnet_b4', family='EfficientNet', year=2019,
+        input_size=(3, 380, 380), min_input=1, variant_of=None,
+        paper='EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks',
+    ),
+    dict(
+        name='efficientnet_b5', family='EfficientNet', year=2019,
+        input_size=(3, 456, 456), min_input=1, variant_of=None,
+        paper='EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks',
+    ),
+    dict(
+        name='efficientnet_b6', family='EfficientNet', year=2019,
+        input_size=(3, 528, 528), min_input=1, variant_of=None,
+        paper='EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks',
+    ),
+    dict(
+        name='efficientnet_b7', family='EfficientNet', year=2019,
+        input_size=(3, 600, 600), min_input=1, variant_of=None,
+        paper='EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks',
     ),
     dict(
         name='googlenet', family='Inception', year=2014,
@@ -259,6 +304,16 @@ ROWS: tuple[dict[str, Any], ...] = (
         paper='Aggregated Residual Transformations for Deep Neural Networks',
     ),
     dict(
+        name='se_resnet50', family='SENet', year=2017,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='Squeeze-and-Excitation Networks',
+    ),
+    dict(
+        name='se_resnext50_32x4d', family='SENet', year=2017,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='Squeeze-and-Excitation Networks',
+    ),
+    dict(
         name='shufflenet_v1', family='ShuffleNet', year=2017,
         input_size=(3, 224, 224), min_input=1, variant_of=None,
         paper='ShuffleNet: An Extremely Efficient Convolutional Neural Network for Mobile Devices',
@@ -282,6 +337,26 @@ ROWS: tuple[dict[str, Any], ...] = (
         name='shufflenet_v1_g8', family='ShuffleNet', year=2017,
         input_size=(3, 224, 224), min_input=1, variant_of=None,
         paper='ShuffleNet: An Extremely Efficient Convolutional Neural Network for Mobile Devices',
+    ),
+    dict(
+        name='shufflenet_v2_x0_5', family='ShuffleNet', year=2018,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='ShuffleNet V2: Practical Guidelines for Efficient CNN Architecture Design',
+    ),
+    dict(
+        name='shufflenet_v2_x1_0', family='ShuffleNet', year=2018,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='ShuffleNet V2: Practical Guidelines for Efficient CNN Architecture Design',
+    ),
+    dict(
+        name='shufflenet_v2_x1_5', family='ShuffleNet', year=2018,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='ShuffleNet V2: Practical Guidelines for Efficient CNN Architecture Design',
+    ),
+    dict(
+        name='shufflenet_v2_x2_0', family='ShuffleNet', year=2018,
+        input_size=(3, 224, 224), min_input=1, variant_of=None,
+        paper='ShuffleNet V2: Practical Guidelines for Efficient CNN Architecture Design',
     ),
     dict(
         name='squeezenet1_0', family='SqueezeNet', year=2016,

@@ -36,7 +36,7 @@ from ..engines.contract import Want
 from ..engines.registry import get_engine
 from ..engines.shapes import ShapeRecorder
 from ..errors import UsageError
-from . import blocks
+from . import blocks, mobile_blocks
 
 Shape3 = tuple[int, int, int]
 Engine = Literal["auto", "fvcore", "meta"]
@@ -236,9 +236,11 @@ def bottleneck(
     return compare(title, (cin, hw, hw), forms, "direct", engine=engine)
 
 
-def factorize(kernel: int, channels: int, hw: int = 17, engine: Engine = "auto") -> Comparison:
+def factorize(kernel: int, channels: int, hw: int = 17, engine: Engine = "auto",
+              depthwise: bool = False) -> Comparison:
     """A ``kernel`` x ``kernel`` convolution (``channels`` in and out) against a stack of 3x3
-    convolutions with the same receptive field (VGG) and against 1 x k then k x 1 (Inception-v3).
+    convolutions with the same receptive field (VGG) and against 1 x k then k x 1 (Inception-v3);
+    with ``depthwise``, also against a k x k depthwise convolution then a 1x1 (MobileNet).
 
     ``hw`` defaults to 17, the grid on which Inception-v3 uses its 1x7 and 7x1 convolutions. For
     ``kernel`` 3 the stack would be the 3x3 itself, so only 1x3 then 3x1 is compared.
@@ -258,6 +260,10 @@ def factorize(kernel: int, channels: int, hw: int = 17, engine: Engine = "auto")
                           lambda bias: blocks.stack_3x3(c, count, bias=bias)))
     forms.append(Form("asymmetric", f"1x{k} + {k}x1", f"1x{k} conv {c}->{c}, {k}x1 conv {c}->{c}",
                       lambda bias: blocks.asymmetric(c, k, bias=bias)))
+    if depthwise:
+        forms.append(Form("depthwise_separable", f"depthwise-separable {k}x{k}",
+                          f"{k}x{k} depthwise {c}, 1x1 conv {c}->{c}",
+                          lambda bias: mobile_blocks.depthwise_separable(c, c, k, bias=bias)))
     title = f"One {k}x{k} convolution vs factorized forms"
     return compare(title, (c, hw, hw), forms, "direct", engine=engine)
 
@@ -271,12 +277,36 @@ def resnet_width(width: int, params: int) -> int:
     return min(candidates, key=lambda b: abs(2 * width * b + 9 * b * b - params))
 
 
+SHUFFLE_GROUPS = 8  # ShuffleNet's Table 1 runs g = 1, 2, 3, 4, 8; 8 divides the usual widths
+
+
+def _shuffle_form(width: int, groups: int | None) -> tuple[Form | None, str | None]:
+    """ShuffleNet's unit on ``width`` channels (bottleneck width / 4, its Section 3.2), in ``groups``
+    groups; by default 8 where they divide, else left out with a note saying why."""
+    mid = width // 4
+    if groups is None:
+        if mid % SHUFFLE_GROUPS or mid == 0:
+            return None, (f"ShuffleNet's unit is left out: its {SHUFFLE_GROUPS} groups do not divide the "
+                          f"bottleneck width {width} / 4; give --shuffle-groups.")
+        groups = SHUFFLE_GROUPS
+    _positive("--shuffle-groups", groups, MAX_PATHS, "groups", SHUFFLE_GROUPS)
+    if mid == 0 or mid % groups:
+        raise UsageError(f"--shuffle-groups {groups} must divide the unit's bottleneck width {width} / 4 = "
+                         f"{mid}; give a divisor of {mid} such as 1, 2 or 4, or another --width.")
+    layers = (f"1x1 {width}->{mid} in {groups} groups, shuffle, 3x3 depthwise {mid}, "
+              f"1x1 {mid}->{width} in {groups} groups")
+    return Form("shuffle", f"ShuffleNet unit, g = {groups}", layers,
+                lambda bias: mobile_blocks.ShuffleUnit(width, mid, groups, bias=bias)), None
+
+
 def cardinality(
     width: int = 256, groups: int = 32, group_width: int = 4, hw: int = 56,
-    resnet: int | None = None, engine: Engine = "auto",
+    resnet: int | None = None, engine: Engine = "auto", shuffle_groups: int | None = None,
 ) -> Comparison:
     """ResNeXt's block (``groups`` paths of width ``group_width`` on ``width`` channels) in its
-    three equivalent forms (the paper's Fig. 3 a, b, c), and the ResNet bottleneck of similar cost.
+    three equivalent forms (the paper's Fig. 3 a, b, c), the ResNet bottleneck of similar cost, and
+    ShuffleNet's unit (grouped 1x1 convolutions and a channel shuffle around a 3x3 depthwise one,
+    ``shuffle_groups`` groups).
 
     ``resnet`` is that bottleneck's width, by default the one closest in weights. Convolutions have
     no bias and there is no batch norm, so the three forms hold exactly the same weights.
@@ -307,7 +337,10 @@ def cardinality(
              f"1x1 {w}->{b}, 3x3 {b}->{b}, 1x1 {b}->{w}",
              lambda bias: blocks.ResidualBottleneck(w, b, 1, bias=bias)),
     ]
-    notes = ("Each form adds the identity shortcut; additions are not multiply-adds: not counted.",)
+    shuffle, why = _shuffle_form(w, shuffle_groups)
+    forms += [shuffle] if shuffle is not None else []
+    notes = ("Each form adds the identity shortcut; additions are not multiply-adds: not counted.",
+             *([why] if why else []))
     title = f"ResNeXt block {g}x{d}d on {w} channels vs ResNet bottleneck"
     return compare(title, (w, hw, hw), forms, "resnet_bottleneck", notes, engine)
 

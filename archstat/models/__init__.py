@@ -5,7 +5,9 @@ Importing this package registers every family (listed here, not discovered): rea
 
 from . import (  # noqa: F401
     alexnet,
+    convnext,
     densenet,
+    efficientnet,
     googlenet,
     inception,
     inception_v4,
@@ -20,6 +22,8 @@ from . import (  # noqa: F401
     resnext,
     shufflenet_v1,
     squeezenet,
+    senet,
+    shufflenet_v2,
     vgg,
     xception,
 )

@@ -75,14 +75,17 @@ def projection(cin: int, cout: int, stride: int) -> nn.Sequential:
 
 
 Shortcut = Callable[[int, int, int], nn.Module]
+Gate = Callable[[int], nn.Module]  # channels -> a module that rescales them (SENet's SE block)
 
 
 class PostActUnit(nn.Module):
     """The original residual unit (ResNet Fig. 2): [conv-BN-ReLU] ... conv-BN, add the shortcut,
     then ReLU. The shortcut is the identity unless the shape changes; then ``shortcut(cin, cout,
-    stride)`` builds it (option B projection by default)."""
+    stride)`` builds it (option B projection by default). ``gate(cout)``, where given, acts on the
+    residual branch's output before the addition (SENet's squeeze-and-excitation, its Fig. 3)."""
 
-    def __init__(self, cin: int, convs: Sequence[Conv], shortcut: Shortcut = projection) -> None:
+    def __init__(self, cin: int, convs: Sequence[Conv], shortcut: Shortcut = projection,
+                 gate: Gate | None = None) -> None:
         super().__init__()
         self.depth = len(convs)
         cout, stride = convs[-1].cout, _stride(convs)
@@ -91,6 +94,7 @@ class PostActUnit(nn.Module):
             self.add_module(f"bn{i}", nn.BatchNorm2d(spec.cout))
             # the last ReLU acts after the addition
             self.add_module(f"relu{i}", nn.ReLU(inplace=True))
+        self.se = None if gate is None else gate(cout)
         self.shortcut = shortcut(cin, cout, stride) if (cin, stride) != (cout, 1) else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -99,6 +103,8 @@ class PostActUnit(nn.Module):
             out = getattr(self, f"bn{i}")(getattr(self, f"conv{i}")(out))
             if i < self.depth:
                 out = getattr(self, f"relu{i}")(out)
+        if self.se is not None:
+            out = self.se(out)
         identity = x if self.shortcut is None else self.shortcut(x)
         return getattr(self, f"relu{self.depth}")(out + identity)
 
@@ -147,7 +153,8 @@ def _stride(convs: Sequence[Conv]) -> int:
 
 def make_stage(recipe: Recipe, cin: int, planes: int, count: int, stride: int, *,
                preact: bool = False, activated_input: bool = False,
-               shortcut: Shortcut = projection, **recipe_args: object) -> tuple[nn.Sequential, int]:
+               shortcut: Shortcut = projection, gate: Gate | None = None,
+               **recipe_args: object) -> tuple[nn.Sequential, int]:
     """``count`` residual units at ``planes``, the first one strided. Returns (stage, channels).
 
     ``activated_input``: the stage's input is conv1's BN-ReLU output, so its first pre-activation
@@ -158,7 +165,7 @@ def make_stage(recipe: Recipe, cin: int, planes: int, count: int, stride: int, *
         if preact:
             units.append(PreActUnit(cin, convs, activated_input=activated_input and i == 0))
         else:
-            units.append(PostActUnit(cin, convs, shortcut))
+            units.append(PostActUnit(cin, convs, shortcut, gate))
         cin = convs[-1].cout
     return nn.Sequential(*units), cin
 
@@ -175,12 +182,12 @@ class ResNet(nn.Sequential):
     four stages at 64/128/256/512 planes (strides 1, 2, 2, 2; ``layers`` units each), global
     average pool, fc. ``layer1``..``layer4`` are the paper's conv2_x..conv5_x. ``preact`` uses
     pre-activation units and adds BN-ReLU after the last stage; ``groups``/``base_width`` make
-    ResNeXt; ``stride_in_3x3`` makes v1.5.
+    ResNeXt; ``stride_in_3x3`` makes v1.5; ``gate`` adds SENet's block to every unit.
     """
 
     def __init__(self, recipe: Recipe, layers: Sequence[int], *, preact: bool = False,
                  groups: int = 1, base_width: int = 64, stride_in_3x3: bool = False,
-                 num_classes: int = 1000) -> None:
+                 gate: Gate | None = None, num_classes: int = 1000) -> None:
         parts: OrderedDict[str, nn.Module] = OrderedDict(
             conv1=ConvBNReLU(3, 64, 7, stride=2, padding=3),
             maxpool=nn.MaxPool2d(3, stride=2, padding=1),
@@ -190,7 +197,7 @@ class ResNet(nn.Sequential):
             parts[f"layer{i + 1}"], cin = make_stage(
                 recipe, cin, 64 * 2**i, count, 1 if i == 0 else 2, preact=preact,
                 activated_input=i == 0, groups=groups, base_width=base_width,
-                stride_in_3x3=stride_in_3x3,
+                stride_in_3x3=stride_in_3x3, gate=gate,
             )
         if preact:
             parts["postact"] = BNReLU(cin)

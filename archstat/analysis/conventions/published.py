@@ -57,4 +57,18 @@ TORCHVISION: dict[str, Documented] = {
     "mobilenet_v2": Documented("mobilenet_v2", 0.301, 3_504_872),
     "mobilenet_v3_large": Documented("mobilenet_v3_large", 0.217, 5_483_032),
     "mobilenet_v3_small": Documented("mobilenet_v3_small", 0.057, 2_542_856),
+    # torchvision/models/{shufflenetv2,efficientnet,convnext}.py. Not efficientnet_b2: torchvision's
+    # 1.088 is at 288, its weights' crop, where the zoo's B2 runs at the paper's 260.
+    "shufflenet_v2_x0_5": Documented("shufflenet_v2_x0_5", 0.04, 1_366_792),
+    "shufflenet_v2_x1_0": Documented("shufflenet_v2_x1_0", 0.145, 2_278_604),
+    "shufflenet_v2_x1_5": Documented("shufflenet_v2_x1_5", 0.296, 3_503_624),
+    "shufflenet_v2_x2_0": Documented("shufflenet_v2_x2_0", 0.583, 7_393_996),
+    "efficientnet_b0": Documented("efficientnet_b0", 0.386, 5_288_548),
+    "efficientnet_b1": Documented("efficientnet_b1", 0.687, 7_794_184),
+    "efficientnet_b3": Documented("efficientnet_b3", 1.827, 12_233_232),
+    "efficientnet_b4": Documented("efficientnet_b4", 4.394, 19_341_616),
+    "efficientnet_b5": Documented("efficientnet_b5", 10.266, 30_389_784),
+    "efficientnet_b6": Documented("efficientnet_b6", 19.068, 43_040_704),
+    "efficientnet_b7": Documented("efficientnet_b7", 37.746, 66_347_960),
+    "convnext_tiny": Documented("convnext_tiny", 4.456, 28_589_128),
 }

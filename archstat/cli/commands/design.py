@@ -1,4 +1,4 @@
-"""``archstat bottleneck``, ``factorize`` and ``cardinality``: the classic CNNs' design choices.
+"""``archstat bottleneck``, ``factorize``, ``cardinality`` and ``separable``: CNNs' design choices.
 
 The arithmetic lives in ``archstat.design``; this module only words and renders a ``Comparison``.
 """
@@ -91,8 +91,9 @@ def _saving_line(comparison: design.Comparison, key: str) -> str:
     form, base = comparison.forms[key], comparison.forms[comparison.baseline]
     saving = comparison.savings()[key]
     label = form.label[:1].upper() + form.label[1:]
+    words = f": {in_words(saving['params'])}" if saving["params"] >= 0 else ""
     return (f"{label}: {_fewer(saving['params'])} weights than {base.label} "
-            f"({form.params:,} instead of {base.params:,}: {in_words(saving['params'])}) "
+            f"({form.params:,} instead of {base.params:,}{words}) "
             f"and {_fewer(saving['macs'])} MACs ({form.macs:,} instead of {base.macs:,}).")
 
 
@@ -154,15 +155,18 @@ def factorize(
         "--channels", help="Channels in and out of each convolution.", show_default=False,
     )],
     hw: HwOpt = 17,
+    depthwise: Annotated[bool, typer.Option(
+        "--depthwise", help="Also a k x k depthwise convolution then a 1x1 (MobileNet's separable form).",
+    )] = False,
     format: FormatOpt = DEFAULT_FORMAT,
 ) -> None:
     """One k x k convolution against a stack of 3x3 ones and against 1 x k then k x 1.
 
-    Example: archstat factorize --k 7 --channels 192
+    Example: archstat factorize --k 7 --channels 192 --depthwise
     """
     from ...design import calculators as design
 
-    comparison = design.factorize(kernel, channels, hw=hw)
+    comparison = design.factorize(kernel, channels, hw=hw, depthwise=depthwise)
     lines = [_saving_line(comparison, key) for key in comparison.savings()]
     fields = {form.receptive_field for form in comparison.forms.values()}
     if len(fields) == 1:
@@ -180,15 +184,21 @@ def cardinality(
     resnet: Annotated[int | None, typer.Option(
         "--resnet-width", help="Width of the ResNet bottleneck. Default: the closest in weights.",
     )] = None,
+    shuffle_groups: Annotated[int | None, typer.Option(
+        "--shuffle-groups", help="Groups g of ShuffleNet's unit (bottleneck width / 4). Default: 8 "
+        "where it divides.", show_default=False,
+    )] = None,
     format: FormatOpt = DEFAULT_FORMAT,
 ) -> None:
-    """ResNeXt's block in its three equivalent forms, and the ResNet bottleneck of similar cost.
+    """ResNeXt's block in its three equivalent forms, the ResNet bottleneck of similar cost, and
+    ShuffleNet's unit (grouped 1x1 convolutions and a channel shuffle).
 
-    Example: archstat cardinality --width 256 --groups 32 --group-width 4
+    Example: archstat cardinality --width 256 --groups 32 --group-width 4 --shuffle-groups 4
     """
     from ...design import calculators as design
 
-    comparison = design.cardinality(width, groups, group_width, hw=hw, resnet=resnet)
+    comparison = design.cardinality(width, groups, group_width, hw=hw, resnet=resnet,
+                                    shuffle_groups=shuffle_groups)
     resnext = ("split_transform_sum", "concatenation", "grouped")
     agree = design.forms_agree(comparison, resnext)
     form, res = comparison.forms["grouped"], comparison.forms["resnet_bottleneck"]
@@ -200,4 +210,38 @@ def cardinality(
     ]
     if len({comparison.forms[key].params_with_bias for key in resnext}) > 1:
         lines.append("With biases the forms differ: form (a) has a bias on every path's last 1x1.")
+    if "shuffle" in comparison.forms:
+        lines.append(_saving_line(comparison, "shuffle"))
     _emit(comparison, lines, format, {**comparison.to_dict(), "forms_agree": agree})
+
+
+@reports_errors
+@text_output
+def separable(
+    cin: Annotated[int, typer.Option("--in", help="Input channels.", show_default=False)],
+    cout: Annotated[int, typer.Option("--out", help="Output channels.", show_default=False)],
+    kernel: Annotated[int, typer.Option("--k", help="Side of the square kernel, in pixels.")] = 3,
+    hw: Annotated[int, typer.Option("--size", "--hw", help="Side of the square input, in pixels.")] = 56,
+    expansion: Annotated[int, typer.Option("--t", help="Expansion t of the inverted residual.")] = 6,
+    squeeze: Annotated[int | None, typer.Option(
+        "--squeeze", help="Squeeze channels of the fire module. Default: --out / 8.", show_default=False,
+    )] = None,
+    format: FormatOpt = DEFAULT_FORMAT,
+) -> None:
+    """A standard convolution against depthwise-separable, inverted residual and fire module forms.
+
+    Example: archstat separable --in 32 --out 64 --k 3 --size 56 --t 6
+    """
+    from ...design import efficient
+
+    result = efficient.separable(cin, cout, kernel, hw=hw, expansion=expansion, squeeze=squeeze)
+    comparison, ratios = result.comparison, result.ratios()
+    sep = ratios["separable"]
+    each = "; ".join(f"{comparison.forms[key].label}: {ratio['params']:.3f}x / {ratio['macs']:.3f}x"
+                     for key, ratio in ratios.items())
+    lines = [_saving_line(comparison, key) for key in ratios] + [
+        f"Standard / form, weights / MACs: {each}.",
+        f"Standard / depthwise-separable = {sep['macs']:.3f}; MobileNet's 1 / (1/N + 1/k^2) with N = {cout}, "
+        f"k = {kernel}: {float(result.predicted_ratio):.3f}.",
+    ]
+    _emit(comparison, lines, format, result.to_dict())
