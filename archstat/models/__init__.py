@@ -20,10 +20,10 @@ from . import (  # noqa: F401
     resnet,
     resnet_cifar,
     resnext,
-    shufflenet_v1,
-    squeezenet,
     senet,
+    shufflenet_v1,
     shufflenet_v2,
+    squeezenet,
     vgg,
     xception,
 )
