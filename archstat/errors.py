@@ -25,3 +25,17 @@ class InputSizeError(UsageError):
 
 class AnalysisError(ArchstatError):
     """Building or tracing the network failed."""
+
+
+class UnsupportedModelError(ArchstatError):
+    """A model archstat cannot follow (a TorchScript submodule; a forward reading values where no
+    real trace can run): one line saying why and what to do instead."""
+
+
+class ValueReadError(AnalysisError):
+    """The forward reads tensor values (``.item()``, a branch on a value), which a meta pass cannot.
+    ``detail``: what it read and where, in a few words."""
+
+    def __init__(self, message: str, detail: str) -> None:
+        super().__init__(message)
+        self.detail = detail

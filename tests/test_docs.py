@@ -42,6 +42,30 @@ class Net(nn.Module):
     def forward(self, image, mask):
         return self.fc((self.image(image) * self.mask(mask)).mean((2, 3)))
 """,
+    # docs/receptive-field.md's U-Net
+    "unet.py": """
+import torch
+from torch import nn
+
+
+def conv(cin, cout):
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1), nn.ReLU())
+
+
+class UNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.Sequential(conv(3, 8), conv(8, 8))
+        self.down = nn.MaxPool2d(2)
+        self.mid = nn.Sequential(conv(8, 16), conv(16, 16))
+        self.up = nn.ConvTranspose2d(16, 8, 2, stride=2)
+        self.dec = nn.Sequential(conv(16, 8), conv(8, 8))
+        self.head = nn.Conv2d(8, 2, 1)
+
+    def forward(self, x):
+        skip = self.enc(x)
+        return self.head(self.dec(torch.cat([skip, self.up(self.mid(self.down(skip)))], dim=1)))
+""",
     "mypkg/__init__.py": "",
     "mypkg/nets.py": "from nets import make_net\n\nNet = make_net\n",
 }

@@ -562,15 +562,18 @@ def test_adaptive_pooling_lrn_and_unknown_ops() -> None:
     assert trace.by_module["halved"] == Field((4, 4), (2, 2), (0, 0))
     # 5 -> 3: bins [0,2), [1,4), [3,5): largest 3 units, stride floor(5/3) = 1, flagged approximate
     assert trace.by_module["odd"] == Field((8, 8), (2, 2), (0, 0))
-    assert trace.by_module["up"] is None
+    # nearest 2x: units 2q and 2q+1 both read unit q, so the fields repeat in pairs: 8x8, jump 2
+    # per two units (stride 1 on average), followed exactly per unit (docs/receptive-field.md)
+    up = trace.by_module["up"]
+    assert up is not None and (up.size, up.stride, up.start) == ((8, 8), (1, 1), (0, 0))
+    assert up.phases is not None and up.phases[0] is not None and up.phases[0].low == (0, 0)
     assert any("odd" in w and "approximated" in w for w in trace.warnings)
-    assert any("up" in w and "interpolate" in w for w in trace.warnings)
-    # The meta engine's pass sees the operators inside F.interpolate, so its warning names the
-    # upsampling operator; the fields are the same.
+    assert not any("up" in w for w in trace.warnings)
+    # The meta engine's pass sees the operators inside F.interpolate (upsample_nearest2d); the
+    # fields are the same.
     merged = _meta.run(net, (torch.ones(1, 1, 12, 12),)).fields
     assert (merged.by_module, merged.depth_by_module, merged.final) == (trace.by_module, trace.depth_by_module,
                                                                         trace.final)
-    assert any("up" in w and "upsample_nearest2d" in w for w in merged.warnings)
 
 
 @pytest.mark.parametrize("name", list_models())

@@ -75,7 +75,9 @@ def test_the_engines_agree(entry: Entry) -> None:
     compared = slice(0, 4) if entry.name in UNCOUNTED_LISTS_DIFFER else slice(None)
     assert numbers(fvcore)[compared] == numbers(meta)[compared]
     fallback = "fvcore's tracer cannot follow this model"  # said by the fvcore engine only, where it applies
-    assert [n for n in fvcore["notes"] if not n.startswith(fallback)] == meta["notes"]
+    real_trace = "The meta engine cannot read tensor values"  # said by the meta engine only, where it applies
+    assert [n for n in fvcore["notes"] if not n.startswith(fallback)] == [
+        n for n in meta["notes"] if not n.startswith(real_trace)]
 
 
 @pytest.mark.parametrize("entry", [e for e in ENTRIES if e.direct and e.macs is not None], ids=lambda e: e.name)

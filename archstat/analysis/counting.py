@@ -31,7 +31,7 @@ from ..engines.imports import light_imports
 from ..engines.registry import get_engine
 from ..engines.shapes import ForwardFailure, ShapeRecorder, smallest_working_side
 from ..engines.torch_flops import count_call
-from ..errors import AnalysisError, ArchstatError, UsageError
+from ..errors import AnalysisError, ArchstatError, UsageError, ValueReadError
 from ..inputs import TensorSpec
 from ..models import build_model
 from ..options import Engine, Mode
@@ -42,6 +42,7 @@ from .report import Report
 from .resolve import InputSpec, ModelSpec, Target, meta_copy, resolve, resolve_within_budget
 from .snapshot import as_given
 from .trainable import mark_trainable
+from .value_reads import refuse_scripted_parts, value_read, with_real_trace
 
 
 def analyze(
@@ -107,6 +108,22 @@ def analyze(
         A ``Report``: per-module records and totals; params in elements, MACs (one fused multiply-add
         = 1 MAC; FLOPs = 2 x MACs) and activations (output elements) at ``batch``.
     """
+    arguments = dict(model=model, input_size=input_size, batch=batch, num_classes=num_classes, kwargs=kwargs,
+                     aux=aux, name=name, freeze=freeze, train=train, memory_budget=memory_budget, want=want,
+                     mode=mode, input_data=input_data, forward_kwargs=forward_kwargs, backward=backward,
+                     layers=layers)
+    try:
+        return _analyze(engine=engine, **arguments)
+    except ValueReadError as error:  # the meta engine cannot read values: a real trace, where one can run
+        return with_real_trace(error, lambda: _analyze(engine=Engine.fvcore, **arguments))
+
+
+def _analyze(model: ModelSpec, *, input_size: InputSpec, batch: int, num_classes: int | None,
+             kwargs: dict[str, Any] | str | None, aux: bool, name: str | None, freeze: Sequence[str],
+             train: Sequence[str], engine: Engine | str, memory_budget: int | str | None, want: Want,
+             mode: Mode | str, input_data: InputData | None, forward_kwargs: ForwardKwargs, backward: bool,
+             layers: bool) -> Report:
+    """``analyze`` with one engine."""
     engine, mode = Engine.parse(engine, "--engine"), Mode.parse(mode, "--mode")
     if input_data is not None and input_size is not None:
         raise UsageError("Give input_size or input_data, not both: input_data's tensors are the inputs.")
@@ -168,6 +185,7 @@ def _measure(target: Target, feed: Feed, engine_name: Engine, budget: int | str 
     module = target.module
     if isinstance(module, torch.jit.ScriptModule):
         return _measure_scripted(target, feed, want)
+    refuse_scripted_parts(module, target.label)
     engine = get_engine(engine_name, budget)
     recorder = ShapeRecorder(module)
     try:
@@ -202,12 +220,12 @@ def _measure_scripted(target: Target, feed: Feed, want: Want) -> Measurement:
 
 
 def _on_meta(error: ArchstatError, cause: BaseException, engine: str) -> ArchstatError:
-    """A forward that reads tensor values cannot run on meta tensors: point to the fvcore engine."""
+    """A forward that reads tensor values cannot run on meta tensors: ``ValueReadError``, which
+    ``analyze`` answers with a real trace where one can run."""
     on_meta = "meta" in str(cause) or isinstance(cause, NotImplementedError)
     if engine != Engine.meta or not on_meta or not isinstance(error, AnalysisError):
         return error
-    return AnalysisError(f"{error}\n  The meta engine runs the network without data; "
-                         "a forward that reads tensor values needs the fvcore engine (--engine fvcore).")
+    return value_read(error)
 
 
 def _smallest_side(target: Target) -> int | None:
@@ -270,7 +288,7 @@ def _field_of(fields: FieldTrace | None, name: str) -> dict[str, Any]:
     found = fields.by_module.get(name) if fields else None
     return {
         "receptive_field": list(found.size) if found else None,
-        "effective_stride": list(found.stride) if found else None,
+        "effective_stride": found.stride_values() if found else None,
         "field_start": list(found.start) if found else None,
         "depth": fields.depth_by_module.get(name) if fields else None,
     }
@@ -282,9 +300,10 @@ def _field_totals(fields: FieldTrace | None) -> dict[str, Any]:
     final = fields.final
     return {
         "receptive_field": list(final.size) if final else None,
-        "effective_stride": list(final.stride) if final else None,
+        "effective_stride": final.stride_values() if final else None,
         "field_start": list(final.start) if final else None,
         "depth": fields.depth,
+        "field_applicable": fields.applicable,
         "field_notes": [*fields.merges, *fields.warnings],
     }
 

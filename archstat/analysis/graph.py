@@ -50,7 +50,7 @@ class GraphNode:
     macs: int | None = None
     activations: int | None = None
     receptive_field: list[int] | None = None
-    effective_stride: list[int] | None = None
+    effective_stride: list[int | str] | None = None
     memory_bytes: int | None = None
     share: float = 0.0
 
@@ -182,7 +182,7 @@ def _node(node_id: str, folded: Folded, key: NodeKey, records: dict[str, LayerRe
     field_ = op.field
     node = GraphNode(node_id, name, kind, op.op, output_shape=shape,
                      receptive_field=list(field_.size) if field_ else None,
-                     effective_stride=list(field_.stride) if field_ else None)
+                     effective_stride=field_.stride_values() if field_ else None)
     if kind == "merge":
         label = name or "(model)"
         node.name = f"{label}: {op.op}" + (f" {number}" if number > 1 else "")

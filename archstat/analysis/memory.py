@@ -40,6 +40,7 @@ from .memory_passes import INPUT_ROW, inference_peak, saved_for_backward
 from .params import aux_mode, left_out
 from .resolve import InputSpec, ModelSpec, Target, meta_copy, resolve
 from .trainable import mark_trainable
+from .value_reads import refuse_scripted_parts
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -155,6 +156,7 @@ def estimate_memory(
     if isinstance(target.module, torch.jit.ScriptModule):
         raise UsageError(f"{target.label} is a TorchScript module: memory follows each layer's tensors through "
                          "Python hooks, which it does not run. Estimate the model before torch.jit.script.")
+    refuse_scripted_parts(target.module, target.label)
     if has_lazy(target.module):  # shapes from one forward on a copy; the caller's module stays lazy
         target = materialised(target, make_feed(target.inputs, None, "cpu"), Mode.eval)[0]
     meta, skipped = prepare_meta(target, aux, freeze, train, dtype)

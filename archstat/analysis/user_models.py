@@ -32,7 +32,16 @@ from ..errors import AnalysisError, UsageError
 def build_user_model(spec: str, kwargs: dict[str, Any]) -> tuple[nn.Module, str]:
     """Import and build the model ``spec`` names: ``(module in eval mode, label)``."""
     target, attr, label = _load(spec)
-    return _instantiate(target, attr, spec, kwargs), label
+    return _seeded(target, attr, spec, kwargs), label
+
+
+def _seeded(target: Any, attr: str, spec: str, kwargs: dict[str, Any]) -> nn.Module:
+    """``_instantiate`` with the weights drawn the same on every build, so a forward that branches on
+    a value counts the same from the command line and from Python; the caller's random state is
+    left as it was."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        return _instantiate(target, attr, spec, kwargs)
 
 
 def build_user_model_on_meta(spec: str, kwargs: dict[str, Any]) -> tuple[nn.Module, str, str | None]:
@@ -53,7 +62,7 @@ def build_user_model_on_meta(spec: str, kwargs: dict[str, Any]) -> tuple[nn.Modu
             warnings.filterwarnings("ignore", "for .*: copying from a non-meta parameter", UserWarning)
             return _instantiate(target, attr, spec, kwargs), label, None
     except AnalysisError as on_meta:  # bad arguments (UsageError) fail the same way in a normal build
-        model = _instantiate(target, attr, spec, kwargs)
+        model = _seeded(target, attr, spec, kwargs)
         return model, label, (f"{label} was built normally, its weights in memory: its constructor needs real "
                               f"tensors, which the meta device does not have ({_reason(on_meta)}).")
 

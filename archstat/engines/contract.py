@@ -101,7 +101,7 @@ class LayerRecord:
     macs: int
     activations: int
     receptive_field: list[int] | None = None
-    effective_stride: list[int] | None = None
+    effective_stride: list[int | str] | None = None  # a fraction as text, "1/2"
     field_start: list[int] | None = None
     depth: int | None = None
     backward_macs: int | None = None  # at the report's batch; None unless the report was asked for it

@@ -1,16 +1,20 @@
 """Receptive fields and depth, followed through the graph the forward actually executes.
 
 Unit: input pixels. Each tensor the forward makes is tagged with its field (size, stride, start per
-axis; the arithmetic and its conventions are in ``archstat.engines.field_arithmetic``): convolutions
-and pooling move it, merges (add, cat, mul) take the union, and a merge of paths with different
-jumps or different centres is flagged. Depth counts weight layers (convolutions, fully connected
-layers) on the longest path from the input. Tensor values are never read: the trace runs on meta
-tensors.
+axis; the arithmetic and its conventions are in ``archstat.engines.field_arithmetic``):
+convolutions and pooling move it, transposed convolutions, interpolation, pixel shuffle and fold
+move it back up (``engines.field_rules``), merges (add, cat, mul) take the union, and a merge of
+paths with different jumps or different centres is flagged. An operator no rule follows (one that
+changes the spatial shape unknown ways, or reads positions chosen by data: ``grid_sample``) leaves
+its result, and everything computed from it, without a field, with a note naming it: never a
+smaller field. Depth counts weight layers (convolutions, fully connected, recurrent layers, and
+attention's projections) on the longest path from the input. A model no spatial operator runs in
+(a sequence or token model) has no field at all (``FieldTrace.applicable``). Tensor values are
+never read: the trace runs on meta tensors.
 """
 
 from __future__ import annotations
 
-import math
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,58 +25,30 @@ from torch import Tensor, nn
 from torch.overrides import TorchFunctionMode
 
 from ..errors import AnalysisError
+from . import field_rules as rules
 from .dataflow import DataflowRecorder
 from .field_arithmetic import (
-    INPUT_FIELD,
     Field,
     FieldTrace,
-    Pair,
     TensorInfo,
-    after_window,
+    input_field,
     tensors_in,
     union,
     upstream,
 )
+from .field_moves import ADAPTIVE, CONVS, POOLS, PRODUCTS, FieldMoves
 
-# Window ops: name -> (spatial axes, position of kernel_size, takes padding, takes dilation).
-# stride, padding and dilation follow kernel_size in every one of these signatures.
-_POOLS: dict[str, tuple[int, int, bool, bool]] = {
-    "max_pool1d": (1, 1, True, True), "max_pool1d_with_indices": (1, 1, True, True),
-    "max_pool2d": (2, 1, True, True), "max_pool2d_with_indices": (2, 1, True, True),
-    "avg_pool1d": (1, 1, True, False), "avg_pool2d": (2, 1, True, False),
-    "lp_pool1d": (1, 2, False, False), "lp_pool2d": (2, 2, False, False),
-}
-_CONVS = {"conv1d": 1, "conv2d": 2}
-_ADAPTIVE = {
-    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
-    "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
-}
-# Matrix products: a weight layer when an operand is independent of the input (F.linear always).
-_PRODUCTS = {
-    "linear", "bilinear", "matmul", "mm", "addmm", "bmm", "baddbmm", "__matmul__", "einsum",
-}
 # Ops that deliberately drop the spatial layout (flatten, global reductions): no field, no warning.
 _DROP_LAYOUT = {
     "view", "reshape", "flatten", "view_as", "reshape_as", "squeeze", "unflatten",
     "mean", "sum", "amax", "amin", "max", "min", "std", "var", "logsumexp", "norm", "prod",
 }
+# Operators that make a model spatial (``FieldTrace.applicable``).
+_SPATIAL = {*POOLS, *CONVS, *ADAPTIVE, *rules.TRANSPOSED, *rules.UPSAMPLING, "pixel_shuffle",
+            "pixel_unshuffle", "im2col", "col2im", "grid_sample", "grid_sampler"}
 
 
-def _pair(value: Any, axes: int, neutral: int) -> Pair:
-    """An int / sequence argument as (height, width); 1-D ops act on the width only."""
-    values = [int(value)] * axes if isinstance(value, int) else [int(v) for v in value]
-    if len(values) == 1:
-        values = values * axes
-    return (neutral, values[0]) if axes == 1 else (values[0], values[1])
-
-
-def _arg(args: tuple[Any, ...], kwargs: dict[str, Any], pos: int, name: str, default: Any) -> Any:
-    if name in kwargs:
-        return kwargs[name]
-    return args[pos] if len(args) > pos else default
-
-
-class _Tracer(TorchFunctionMode):
+class _Tracer(FieldMoves, TorchFunctionMode):
     """Sees every torch call of the forward and tags each result with its ``TensorInfo``.
 
     Inside ``__torch_function__`` the mode is switched off, so the calls a traced function makes
@@ -81,7 +57,7 @@ class _Tracer(TorchFunctionMode):
 
     def __init__(self, axes: int) -> None:
         super().__init__()
-        self.axes = axes  # spatial axes of the input: 2 for images, 1 for sequences
+        self.axes = axes  # spatial axes of the input: 2 for images, 1 for sequences, 3 for volumes
         # id -> (the tensor, weakly: a tensor freed by the forward is not kept, and a new one that
         # takes its id is not mistaken for it; the meta engine measures the tensors alive at once)
         self.infos: dict[int, tuple[weakref.ref[Tensor], TensorInfo]] = {}
@@ -89,6 +65,8 @@ class _Tracer(TorchFunctionMode):
         self.trace = FieldTrace()
         self.merges: list[str] = []
         self.warnings: list[str] = []
+        self.absent: list[str] = []  # operators after which no field is given
+        self.spatial = False  # a spatial operator ran on the input's data
         self.graph: DataflowRecorder | None = None  # set when the dataflow graph is wanted too
 
     def finish(self, output: Any) -> FieldTrace:
@@ -97,7 +75,14 @@ class _Tracer(TorchFunctionMode):
         info = self.info(out) if out is not None else None
         if info is not None:
             self.trace.final, self.trace.depth = info.field or info.last, info.depth
+            if info.unknown is not None:
+                self.trace.final = None
         self.trace.merges, self.trace.warnings = self.merges, self.warnings
+        if not self.spatial:  # a sequence or token model: no field means nothing, depth still does
+            self.trace.applicable, self.trace.final, self.trace.merges = False, None, []
+            self.trace.by_module = dict.fromkeys(self.trace.by_module)
+        else:
+            self.trace.warnings = [*self.warnings, *self.absent]
         if self.graph is not None:
             self.trace.dataflow = self.graph.finish(output)
         return self.trace
@@ -127,7 +112,7 @@ class _Tracer(TorchFunctionMode):
                 known[id(tensor)] = (tensor, info)
         out = func(*args, **kwargs)
         if known:  # results of calls on untracked tensors alone (constants, weights) stay neutral
-            name = getattr(func, "__name__", str(func))
+            name = rules.canonical(func, getattr(func, "__name__", str(func)))
             inputs = list(known.values())
             for tensor in tensors_in(out):
                 self.tag(tensor, self.propagate(name, args, kwargs, inputs, tensor))
@@ -142,116 +127,54 @@ class _Tracer(TorchFunctionMode):
     def propagate(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any],
                   inputs: list[tuple[Tensor, TensorInfo]], out: Tensor) -> TensorInfo:
         """The info of ``out``, the result of op ``name`` applied to ``inputs``."""
-        depth = max(info.depth for _, info in inputs)
+        depth = max(info.depth for _, info in inputs) + self.layers(name, args, inputs)
+        self.spatial = self.spatial or name in _SPATIAL
+        lost = next((info.unknown for _, info in inputs if info.unknown is not None), None)
+        if lost is not None:  # downstream of an operator no rule follows: absent, never smaller
+            return TensorInfo(None, depth, None, lost)
         src = args[0] if args and isinstance(args[0], Tensor) else kwargs.get("input")
         src_info = self.info(src) if isinstance(src, Tensor) else None
-        if name in _CONVS:
-            return self.spatial(self.conv(name, args, kwargs, src_info), depth + 1, inputs)
-        if name in _PRODUCTS:
-            # An operand that does not depend on the input is a weight (a parameter, or one
-            # transposed or reshaped); a product of two activations (attention) adds no layer.
-            weighted = name == "linear" or any(self.info(t) is None for t in tensors_in(args))
-            return TensorInfo(None, depth + int(weighted), upstream(inputs))
+        if name in CONVS and CONVS[name] == self.axes:
+            return self.spatial_info(self.conv(name, args, kwargs, src_info), depth, inputs)
+        if src_info is not None and src_info.blocks is not None:
+            return self.blocks(name, args, kwargs, src_info, out, depth, inputs)
+        if name in PRODUCTS:
+            return TensorInfo(None, depth, upstream(inputs))
         if src_info is not None and src_info.field is not None and isinstance(src, Tensor):
             moved = self.moved(name, args, kwargs, src, src_info.field, out)
+            if isinstance(moved, str):
+                return self.no_rule(moved, depth)
             if moved is None or isinstance(moved, Field):
-                return self.spatial(moved, depth, inputs)
+                return self.spatial_info(moved, depth, inputs)
+            if isinstance(moved, TensorInfo):
+                return TensorInfo(moved.field, depth, moved.field, blocks=moved.blocks)
         return self.elementwise(name, inputs, out, depth)
 
-    def spatial(self, moved: Field | None, depth: int,
-                inputs: list[tuple[Tensor, TensorInfo]]) -> TensorInfo:
+    def layers(self, name: str, args: tuple[Any, ...], inputs: list[tuple[Tensor, TensorInfo]]) -> int:
+        """Weight layers the call adds: convolutions, products with a weight (a product of two
+        activations, attention's scores, adds none), recurrent layers, fused attention."""
+        if name in CONVS or name in rules.TRANSPOSED:
+            return 1
+        if name in PRODUCTS:
+            # An operand that does not depend on the input is a weight (a parameter, or one
+            # transposed or reshaped).
+            return int(name == "linear" or any(self.info(t) is None for t in tensors_in(args)))
+        if name in rules.RECURRENT or name in rules.CELLS:
+            return rules.recurrent_layers(name, args)
+        return rules.FUSED_ATTENTION.get(name, 0)
+
+    def no_rule(self, operator: str, depth: int) -> TensorInfo:
+        """A result no rule gives a field for: it and everything downstream have none, with a note."""
+        note = (f"{self.where()}: no receptive-field rule follows {operator}; the fields after it "
+                "are not shown (never a smaller one)")
+        if note not in self.absent:
+            self.absent.append(note)
+        return TensorInfo(None, depth, None, operator)
+
+    def spatial_info(self, moved: Field | None, depth: int,
+                     inputs: list[tuple[Tensor, TensorInfo]]) -> TensorInfo:
         """Info of a result whose field is ``moved`` (None: no spatial field)."""
         return TensorInfo(moved, depth, moved if moved is not None else upstream(inputs))
-
-    def conv(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any],
-             src_info: TensorInfo | None) -> Field | None:
-        """F.conv1d / F.conv2d: kernel from the weight; padding int, tuple, 'same' or 'valid'."""
-        if src_info is None or src_info.field is None:
-            return None  # e.g. a 1x1 convolution on globally pooled features (squeeze-excitation)
-        axes = _CONVS[name]
-        weight = _arg(args, kwargs, 1, "weight", None)
-        kernel = _pair(tuple(weight.shape[2:]), axes, 1)
-        dilation = _pair(_arg(args, kwargs, 5, "dilation", 1), axes, 1)
-        padding = _arg(args, kwargs, 4, "padding", 0)
-        if padding == "same":  # PyTorch puts the odd pixel of an even total on the far side
-            pad = (dilation[0] * (kernel[0] - 1) // 2, dilation[1] * (kernel[1] - 1) // 2)
-        else:
-            pad = _pair(0 if padding == "valid" else padding, axes, 0)
-        stride = _pair(_arg(args, kwargs, 3, "stride", 1), axes, 1)
-        return after_window(src_info.field, kernel, stride, pad, dilation)
-
-    def moved(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any], src: Tensor,
-              f: Field, out: Tensor) -> Field | None | object:
-        """Ops that move or grow the field of their first argument; ``_UNHANDLED`` for the rest."""
-        if name in _POOLS:
-            return self.pool(name, args, kwargs, f)
-        if name in _ADAPTIVE:
-            size_in, size_out = tuple(src.shape[-self.axes:]), tuple(out.shape[-self.axes:])
-            return self.adaptive(name, f, size_in, size_out)
-        if name in ("pad", "constant_pad_nd"):
-            pad = list(_arg(args, kwargs, 1, "pad", ())) + [0, 0, 0, 0]
-            # pad lists (left, right) pairs from the last axis backwards: width first, then height
-            top = pad[2] if self.axes == 2 else 0
-            start = (f.start[0] - top * f.stride[0], f.start[1] - pad[0] * f.stride[1])
-            return Field(f.size, f.stride, start)
-        if name == "__getitem__":
-            return self.index(src, _arg(args, kwargs, 1, "idx", None), f)
-        return _UNHANDLED
-
-    def pool(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any], f: Field) -> Field:
-        """Max, average and power-average pooling; ``ceil_mode`` leaves unit 0 unchanged."""
-        axes, pos, padded, dilated = _POOLS[name]
-        kernel = _pair(_arg(args, kwargs, pos, "kernel_size", 1), axes, 1)
-        stride_arg = _arg(args, kwargs, pos + 1, "stride", None)
-        stride = kernel if stride_arg is None or stride_arg == [] else _pair(stride_arg, axes, 1)
-        pad = _pair(_arg(args, kwargs, pos + 2, "padding", 0), axes, 0) if padded else (0, 0)
-        dilation = _pair(_arg(args, kwargs, pos + 3, "dilation", 1), axes, 1) if dilated else (1, 1)
-        return after_window(f, kernel, stride, pad, dilation)
-
-    def adaptive(self, name: str, f: Field, size_in: tuple[int, ...],
-                 size_out: tuple[int, ...]) -> Field | None:
-        """Adaptive pooling: 1x1 output is global (no field); otherwise its equivalent window.
-
-        Bin i spans input units floor(i*n/m) to ceil((i+1)*n/m) - 1. When m divides n the bins are a
-        plain window (kernel = stride = n/m); otherwise they vary, and the largest bin with stride
-        floor(n/m) is reported as an approximation.
-        """
-        if all(m == 1 for m in size_out):
-            return None
-        kernel, stride, exact = [], [], True
-        for n, m in zip(size_in, size_out, strict=True):
-            if n % m == 0:
-                kernel.append(n // m)
-                stride.append(n // m)
-                continue
-            exact = False
-            kernel.append(max(math.ceil((i + 1) * n / m) - (i * n) // m for i in range(m)))
-            stride.append(max(1, n // m))
-        if not exact:
-            self.warn(f"{name} {size_in} -> {size_out}: uneven bins, field approximated with "
-                      f"kernel {tuple(kernel)} and stride {tuple(stride)}")
-        return after_window(f, _pair(kernel, self.axes, 1), _pair(stride, self.axes, 1), (0, 0), (1, 1))
-
-    def index(self, src: Tensor, index: Any, f: Field) -> Field | object:
-        """Basic slicing: a:b:t on a spatial axis moves the start by a*j and the jump times t."""
-        items = index if isinstance(index, tuple) else (index,)
-        if not all(isinstance(i, (slice, int)) or i is Ellipsis for i in items):
-            return _UNHANDLED  # advanced indexing: the shape check in `elementwise` decides
-        explicit = [i for i in items if i is not Ellipsis]
-        if len(explicit) < len(items):
-            at = next(k for k, i in enumerate(items) if i is Ellipsis)
-            fill = (slice(None),) * (src.ndim - len(explicit))
-            items = tuple(items[:at]) + fill + tuple(items[at + 1:])
-        items = tuple(items) + (slice(None),) * (src.ndim - len(items))
-        spatial = items[src.ndim - self.axes:]
-        if any(not isinstance(i, slice) for i in spatial):
-            return _UNHANDLED
-        offset, step = [0, 0], [1, 1]
-        for axis, item in zip((0, 1)[2 - self.axes:], spatial, strict=True):
-            first, _, stride = item.indices(src.shape[axis - 2])
-            offset[axis], step[axis] = first, stride
-        return Field(f.size, (f.stride[0] * step[0], f.stride[1] * step[1]),
-                     (f.start[0] + offset[0] * f.stride[0], f.start[1] + offset[1] * f.stride[1]))
 
     def elementwise(self, name: str, inputs: list[tuple[Tensor, TensorInfo]], out: Tensor,
                     depth: int) -> TensorInfo:
@@ -268,8 +191,7 @@ class _Tracer(TorchFunctionMode):
             return TensorInfo(merged, depth, merged)
         if name not in _DROP_LAYOUT and shape is not None:
             src_shape = tuple(spatial[0][0].shape[-self.axes:])
-            self.warn(f"cannot follow op {name} (spatial shape {src_shape} -> {shape}); "
-                      "no field recorded after it")
+            return self.no_rule(f"op {name} (spatial shape {src_shape} -> {shape})", depth)
         return TensorInfo(None, depth, last)
 
     def check_merge(self, name: str, fields: list[Field],
@@ -277,19 +199,17 @@ class _Tracer(TorchFunctionMode):
         """Flag merges whose paths have different jumps or different centres, and global context."""
         where = self.where()
         if len({f.stride for f in fields}) > 1:
+            strides = sorted({tuple(str(j) for j in f.stride) for f in fields})
             self.merges.append(f"{where}: {name} merges paths with different strides "
-                               f"{sorted({f.stride for f in fields})}; the larger is shown")
+                               f"{strides}; the larger is shown")
         elif len({f.centre2() for f in fields}) > 1:
-            offsets = sorted({(c[0] / 2, c[1] / 2) for c in (f.centre2() for f in fields)})
+            offsets = sorted({tuple(x / 2 for x in c) for c in (f.centre2() for f in fields)})
             self.merges.append(f"{where}: {name} merges paths whose fields are not centred alike "
                                f"(unit-0 centres at {offsets} px); the union is shown")
         if any(i.field is None and t.ndim >= self.axes + 2 for t, i in inputs):
             self.merges.append(f"{where}: {name} combines a tensor without spatial field (global "
                                "context, e.g. squeeze-excitation); the field shown is the spatial "
                                "path's")
-
-
-_UNHANDLED = object()
 
 
 def _hook(tracer: _Tracer, model: nn.Module) -> list[Any]:
@@ -304,7 +224,7 @@ def _hook(tracer: _Tracer, model: nn.Module) -> list[Any]:
             tensor = next(tensors_in(output), None)
             info = tracer.info(tensor) if tensor is not None else None
             if name and info is not None:
-                tracer.trace.by_module[name] = info.field
+                tracer.trace.by_module[name] = info.field if info.blocks is None else None
                 tracer.trace.depth_by_module[name] = info.depth
 
         handles += [module.register_forward_pre_hook(before), module.register_forward_hook(after)]
@@ -317,10 +237,10 @@ def following_fields(model: nn.Module, inputs: tuple[Tensor, ...], graph: bool =
     ``inputs``; ``finish(output)`` of the tracer this yields gives the result, with the dataflow
     graph (``engines.dataflow``) when ``graph``. Errors of the forward pass through unchanged (the
     meta engine counts in the same pass)."""
-    axes = next((min(t.ndim - 2, 2) for t in inputs if t.ndim >= 3), 2)
+    axes = next((min(t.ndim - 2, 3) for t in inputs if t.ndim >= 3), 2)
     tracer = _Tracer(axes)
     for tensor in inputs:
-        tracer.tag(tensor, TensorInfo(INPUT_FIELD if tensor.ndim >= 3 else None, 0, None))
+        tracer.tag(tensor, TensorInfo(input_field(axes) if tensor.ndim >= 3 else None, 0, None))
     handles = _hook(tracer, model)
     if graph:
         tracer.graph = DataflowRecorder(model, inputs)
@@ -340,10 +260,11 @@ def trace_fields(
 ) -> FieldTrace:
     """Run ``model`` once and follow receptive fields (input pixels) and depth through every op.
 
-    ``inputs`` may be real or meta tensors shaped (N, C, H, W) (or (N, C, L) for sequences, whose
-    fields are reported on the width axis with height 1). The model's train/eval mode is left as is.
-    ``call(*inputs)`` runs the forward instead of ``model(*inputs)`` (e.g. with meta parameters swapped in).
-    ``graph`` also records the dataflow graph (``FieldTrace.dataflow``).
+    ``inputs`` may be real or meta tensors shaped (N, C, H, W) (or (N, C, L) for signals, whose
+    fields are reported on the width axis with height 1, or (N, C, D, H, W) for volumes). The
+    model's train/eval mode is left as is. ``call(*inputs)`` runs the forward instead of
+    ``model(*inputs)`` (e.g. with meta parameters swapped in). ``graph`` also records the dataflow
+    graph (``FieldTrace.dataflow``).
     """
     inputs = inputs if isinstance(inputs, tuple) else (inputs,)
     with torch.no_grad(), following_fields(model, inputs, graph) as tracer:

@@ -24,8 +24,18 @@ from .contract import Counts, Measurement, Want
 from .fields import trace_fields
 from .meta import MetaEngine
 from .shapes import ShapeRecorder
+from .uncounted import canonical_counter
 
-_MACS, _ACTS = "macs/", "acts/"
+_MACS, _ACTS, _LISTED = "macs/", "acts/", "listed/"
+# Arithmetic the tracer also records on sizes (``embed_dim // num_heads``, a recomputed
+# interpolation size, ``x.numel()`` in a product): listed as uncounted only where it acts on data,
+# as the meta engine, which sees sizes as Python numbers, lists it (``engines.uncounted``).
+_ARITHMETIC = ("mul", "div", "add", "sub", "rsub", "true_divide", "floordiv", "neg", "ceil", "numel")
+# Nodes whose values are sizes, or constants: arithmetic on them alone is size arithmetic.
+_SIZE_SOURCES = frozenset({"aten::size", "aten::numel", "prim::NumToTensor", "prim::Constant", "aten::Int",
+                           "aten::ScalarImplicit", "aten::Float", "prim::ListConstruct", "prim::TupleConstruct"})
+_SIZE_STEPS = frozenset({*(f"aten::{op}" for op in _ARITHMETIC), "aten::to", "aten::detach", "aten::floor",
+                         "aten::floor_divide", "aten::remainder", "aten::Int", "aten::Float"})
 
 ENGINE_NAME = "fvcore"
 
@@ -95,6 +105,23 @@ def _part(rule: Callable[[list[Any]], tuple[Any, int]], index: int) -> JitHandle
     return handle
 
 
+def _on_sizes(value: Any) -> bool:
+    """Whether a traced value is computed from sizes and constants alone."""
+    node = value.node()
+    if node.kind() in _SIZE_SOURCES:
+        return True
+    return node.kind() in _SIZE_STEPS and all(_on_sizes(v) for v in node.inputs())
+
+
+def _listed_on_data(op: str) -> JitHandle:
+    """A handle that counts nothing and lists ``op`` as uncounted unless it is size arithmetic."""
+    def handle(inputs: list[Any], _outputs: list[Any]) -> Counter[str]:
+        if op == "numel" or all(_on_sizes(v) for v in inputs):
+            return Counter()
+        return Counter({_LISTED + op: 1})
+    return handle
+
+
 def count(model: nn.Module, inputs: tuple[torch.Tensor, ...]) -> Counts:
     """Trace ``model(*inputs)`` once and return fvcore's MAC and activation counts per module, with
     archstat's rules (``extra_counters``) for the operators fvcore has no counter for."""
@@ -109,6 +136,7 @@ def count(model: nn.Module, inputs: tuple[torch.Tensor, ...]) -> Counts:
     analysis = JitModelAnalysis(model, inputs)
     analysis.set_op_handle(**{op: _combined_handle(op, mac_handles, activation_handles)
                               for op in mac_handles.keys() | activation_handles.keys()})
+    analysis.set_op_handle(**{f"aten::{op}": _listed_on_data(op) for op in _ARITHMETIC})
     analysis.unsupported_ops_warnings(False).uncalled_modules_warnings(False).tracer_warnings("none")
     with extra.composite_attention():
         by_module = analysis.by_module_and_operator()
@@ -117,8 +145,10 @@ def count(model: nn.Module, inputs: tuple[torch.Tensor, ...]) -> Counts:
     for name, counter in by_module.items():
         macs[name] = Counter({k[len(_MACS):]: v for k, v in counter.items() if k.startswith(_MACS)})
         activations[name] = sum(v for k, v in counter.items() if k.startswith(_ACTS))
-    uncounted = {name: Counter({_simple_name(op): n for op, n in analysis.unsupported_ops(name).items()})
-                 for name in macs}
+    uncounted = {name: canonical_counter(
+        Counter({_simple_name(op): n for op, n in analysis.unsupported_ops(name).items()})
+        + Counter({k[len(_LISTED):]: v for k, v in by_module[name].items() if k.startswith(_LISTED)}))
+        for name in macs}
     return Counts(macs=macs, activations=activations, uncounted=uncounted)
 
 
@@ -143,14 +173,14 @@ class FvcoreEngine:
         limit, source = memory_budget(self.budget)
         try:
             meta = MetaEngine().measure(module, inputs, want, recorder)
-        except Exception:  # noqa: BLE001 - any forward error shows again, with context, in the real trace
+        except Exception as error:  # noqa: BLE001 - any forward error shows again, with context, in the real trace
             if weights_on_meta(module):  # no real trace to show it in: weights without data
                 raise
             recorder.running.clear()
             counts = count(module, inputs) if Want.COUNTS in want else None
             fields = trace_fields(module, inputs, graph=Want.GRAPH in want) if Want.FIELDS in want else None
             notes = extra.extension_notes(counts.macs.get("", ())) if counts else []
-            return Measurement(self.name, counts, fields, recorder.output_shapes, notes=notes)
+            return Measurement(self.name, counts, fields, recorder.output_shapes, notes=[*_value_note(error), *notes])
         if Want.COUNTS not in want:  # fields and shapes are the same whichever engine is asked
             meta.engine = self.name
             return meta
@@ -172,6 +202,15 @@ class FvcoreEngine:
         traced.backward_macs, traced.backward_uncounted = meta.counts.backward_macs, meta.counts.backward_uncounted
         meta.engine, meta.counts = self.name, traced
         return meta
+
+
+def _value_note(error: BaseException) -> list[str]:
+    """Say that the counts follow the values this forward read, when the meta pass failed on reading one."""
+    if not ("meta" in str(error) or isinstance(error, NotImplementedError)):
+        return []
+    return [f"This forward reads tensor values ({(str(error).strip().splitlines() or [''])[0][:100]}): the counts "
+            "follow the branch these weights and inputs take (a model built from a spec has its weights seeded, "
+            "so the command line and the library count the same)."]
 
 
 def _meta_instead(module: nn.Module, need: int, limit: int | None, source: str) -> str:

@@ -40,8 +40,10 @@ from .field_arithmetic import FieldTrace, tensors_in
 from .fields import following_fields
 from .imports import light_imports
 from .meta_device import fast_kernels, fast_meta_kernels, meta_inputs, on_meta
-from .meta_ops import COUNTED, FVCORE_IGNORED, measure, traced_name
+from .meta_ops import COUNTED, measure, traced_name
+from .pass_patches import OPAQUE, no_value_checks, opaque_functions
 from .shapes import ShapeRecorder
+from .uncounted import STEP_OPERATORS, canonical
 
 ENGINE_NAME = "meta"
 
@@ -132,6 +134,8 @@ class _Counting(TorchFunctionMode):
                            kwargs: dict[str, Any] | None = None) -> Any:
         kwargs = kwargs or {}
         out = func(*args, **kwargs)
+        if OPAQUE.depth:  # inside a custom autograd.Function: recorded as one call (`record_opaque`)
+            return out
         # x[i] = v returns nothing and writes x. A call with no tensor result (x.size(), x.dim())
         # only feeds Python: the trace keeps none of those that fvcore would list.
         written = list(tensors_in(args[0] if out is None and args else out))
@@ -147,6 +151,23 @@ class _Counting(TorchFunctionMode):
             self._follow_gradients(op, func, (args, kwargs, out), inputs, written)
             self.live.add(written)
         return out
+
+    def record_opaque(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any], out: Any) -> None:
+        """One call of a custom autograd.Function, as fvcore's trace lists it (``pass_patches``)."""
+        inputs = list(tensors_in((args, kwargs)))
+        sources = [op for t in inputs if (op := self.writers.get(_storage(t))) is not None]
+        op = _Op(name, _ancestors(self.stack[-1]), {}, 0, sources)
+        self.ops.append(op)
+        written = list(tensors_in(out))
+        for tensor in written:
+            self.writers[_storage(tensor)] = op
+        needed = [t for t in inputs if self.needs_gradient(t)]
+        if needed:  # the gradient flows through it; no rule counts its own backward
+            op.gradient_sources = [made for t in needed if (made := self.gradient[id(t)][1]) is not None]
+            op.no_backward_rule = name
+            for tensor in written:
+                self.gradient[id(tensor)] = (weakref.ref(tensor), op)
+        self.live.add(written)
 
     def _follow_gradients(self, op: _Op, func: Any, call: tuple[Any, Any, Any], inputs: list[Tensor],
                           written: list[Tensor]) -> None:
@@ -212,14 +233,16 @@ def _tally(ops: list[_Op], names: list[str], differentiated: list[_Op]) -> Count
             no_rule[op.no_backward_rule] += 1
     for op in ops:
         counted = op.name in COUNTED
-        if op.name is None or (not counted and op.name in FVCORE_IGNORED):
-            continue
-        for module in op.modules:
+        listed = None if op.name is None or counted else canonical(op.name)
+        steps = STEP_OPERATORS.get(op.name or "")  # a cell's element-wise operators, as the trace lists them
+        for module in op.modules if counted or listed else ():
             if counted:
                 macs[module] += Counter(op.macs)  # += keeps positive counts only, as fvcore's does
                 activations[module] += op.activations
-            else:
-                uncounted[module][op.name] += 1
+                if steps:
+                    uncounted[module] += steps
+            elif listed:
+                uncounted[module][listed] += 1
     return Counts(macs=macs, activations=activations, uncounted=uncounted, backward_macs=backward,
                   backward_uncounted=no_rule)
 
@@ -309,7 +332,8 @@ def run(module: nn.Module, inputs: tuple[Tensor, ...], graph: bool = False) -> M
         # counting follows fields, and the tracer's queries make no tensor, so counting lists none.
         # The fused attention path is off on meta tensors anyway; off explicitly, as for fvcore's trace.
         with torch.no_grad(), _scopes(names, counting), _tracer_view(), light_imports(), fast_kernels(), \
-                extra.composite_attention():
+                extra.composite_attention(), no_value_checks(), \
+                opaque_functions(counting.record_opaque):
             with fast_meta_kernels(), counting, following_fields(module, args, graph) as tracer:
                 output = module(*args)
         # A write to the module's state (BatchNorm's batch counter in training mode) is an effect

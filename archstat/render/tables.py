@@ -27,6 +27,9 @@ def shape_text(shape: Sequence[int] | None) -> str:
     return "" if shape is None else format_shape(shape)
 
 
+NOT_APPLICABLE = "not applicable"
+
+
 def input_text(report: Report) -> str:
     """``1x3x224x224 (NxCxHxW)`` for images; any other shape with its batch first (``1x128 int64``)."""
     shapes = [format_shape(s) + (f" {d}" if d != "float32" else "") for s, d in
@@ -47,7 +50,11 @@ def totals_lines(report: Report) -> list[str]:
     ]
     if "backward_macs" in t:
         lines.insert(1, backward_line(t))
-    if t.get("receptive_field"):
+    if t.get("field_applicable") is False:
+        lines.insert(1, f"Receptive field: {NOT_APPLICABLE} (no spatial operator ran: a sequence or token model); "
+                        f"depth: {t['depth']} weight layers on the longest path (recurrent layers and attention's "
+                        "projections included).")
+    elif t.get("receptive_field"):
         lines.insert(1, f"Receptive field of the last spatial feature map: {pair_text(t['receptive_field'])} input "
                         f"pixels, effective stride {pair_text(t['effective_stride'])}; depth: {t['depth']} weight "
                         "layers on the longest path.")
@@ -86,6 +93,8 @@ def layer_table(report: Report, depth: int | None) -> Grid:
     t = report.totals
     trainable = bool(t.get("frozen_params"))  # fine-tuning: say which layers train
     fields = "receptive_field" in t  # a report of counts without fields shows none
+    field_cells = (lambda r: [NOT_APPLICABLE] * 2) if t.get("field_applicable") is False else (
+        lambda r: [pair_text(r["receptive_field"]), pair_text(r["effective_stride"])])
     backward = "backward_macs" in t
     columns = ["layer", "type", "output shape", "params", "% params", *(["trainable"] if trainable else []),
                "MACs", "% MACs", *(["backward MACs"] if backward else []), "activations",
@@ -98,7 +107,7 @@ def layer_table(report: Report, depth: int | None) -> Grid:
                      *([integer(r["trainable_params"])] if trainable else []),
                      integer(r["macs"]), share(r["macs"], t["macs"]),
                      *([integer(r["backward_macs"] or 0)] if backward else []), integer(r["activations"]),
-                     *([pair_text(r["receptive_field"]), pair_text(r["effective_stride"])] if fields else [])])
+                     *(field_cells(r) if fields else [])])
     return Grid(columns, rows)
 
 

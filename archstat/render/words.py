@@ -78,6 +78,7 @@ def byte_text(value: float) -> str:
     return f"{int(value)} B"
 
 
-def pair_text(pair: Sequence[int] | None) -> str:
-    """Height and width, (11, 11) -> '11x11'; '' for none."""
-    return "" if pair is None else f"{pair[0]}x{pair[1]}"
+def pair_text(pair: Sequence[int | str] | None) -> str:
+    """Height and width, (11, 11) -> '11x11' (a volume's depth first, '3x11x11'; a stride below one
+    pixel as its fraction, '1/2x1/2'); '' for none."""
+    return "" if pair is None else "x".join(str(v) for v in pair)

@@ -35,15 +35,21 @@ FIELD_NOTE = ("Receptive field and effective stride in input pixels (height x wi
 
 def field_rows(report: Report) -> pd.DataFrame:
     rows = report.rows()
+    spatial = report.totals.get("field_applicable") is not False
+    text = pair_text if spatial else (lambda _: "not applicable")
     return pd.DataFrame({
         "layer": rows.name, "type": rows.type, "output shape": rows.output_shape.map(shape_text),
-        "field": rows.receptive_field.map(pair_text), "stride": rows.effective_stride.map(pair_text),
-        "start": rows.field_start.map(pair_text), "depth": rows.depth.map(lambda d: "" if d is None else str(d)),
+        "field": rows.receptive_field.map(text), "stride": rows.effective_stride.map(text),
+        "start": rows.field_start.map(text), "depth": rows.depth.map(lambda d: "" if d is None else str(d)),
     })
 
 
 def field_summary(report: Report) -> str:
     t = report.totals
+    if t.get("field_applicable") is False:
+        return (f"{report.model}: receptive field and effective stride not applicable (no spatial operator ran: a "
+                f"sequence or token model). Depth: {t['depth']} weight layers (recurrent layers and attention's "
+                "projections included).")
     if not t["receptive_field"]:
         return f"{report.model} has no spatial feature map. Depth: {t['depth']} weight layers."
     return (f"{report.model}: the last spatial feature map sees {pair_text(t['receptive_field'])} input pixels, "
@@ -57,7 +63,8 @@ def field_data(report: Report) -> dict[str, object]:
     return {
         "model": data["model"], "input": data["input"], "engine": data["engine"], "mode": data["mode"],
         "totals": {k: data["totals"][k] for k in
-                   ("receptive_field", "effective_stride", "field_start", "depth", "field_notes")},
+                   ("receptive_field", "effective_stride", "field_start", "depth", "field_applicable",
+                    "field_notes") if k in data["totals"]},
         "layers": [{k: layer[k] for k in ("name", "type", "output_shape", "receptive_field",
                                           "effective_stride", "field_start", "depth")}
                    for layer in data["layers"]],
