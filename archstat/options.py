@@ -46,6 +46,7 @@ class OutputFormat(Choice):
     json = "json"
     markdown = "markdown"
     latex = "latex"  # a booktabs table for a paper (docs/latex.md)
+    html = "html"  # a <table> with caption and notes, for a page (docs/output.md)
 
 
 class Metric(Choice):
@@ -91,6 +92,14 @@ class Mode(Choice):
 
     eval = "eval"
     train = "train"
+
+
+class PictureFormat(Choice):
+    """What ``plot`` draws into: a picture matplotlib writes."""
+
+    png = "png"
+    svg = "svg"
+    pdf = "pdf"
 
 
 class GraphFormat(Choice):

@@ -1,16 +1,21 @@
 """A table as plain data, and the writers that turn one into HTML, Markdown and LaTeX (booktabs).
 
 This is layer 1 (core): it imports nothing from archstat and no third-party package, and it does no
-arithmetic. A result type in ``analysis/`` describes itself as a ``TableData`` in one method,
+arithmetic. Every result type describes itself once, as a ``TableData``, in one method,
 ``table_data()``, and inherits ``Tabular``: that gives it a notebook's HTML and Markdown
 (``_repr_html_``, ``_repr_markdown_``), LaTeX for a paper (``to_latex()``) and a one-line repr. The
-command line's ``--format latex`` writes a ``TableData`` made from a command's ``Result``
-(``cli/output.py``), so every command gets LaTeX from the pieces it already has.
+command line writes the same description (``cli/output.py``): the terminal (``render/tables.py``), markdown,
+LaTeX and HTML are writers of it, so ``Report.to_latex()`` is what ``--format latex`` prints.
 
-Cells are plain values, written the same way by every writer:
+A ``Column`` carries its ``kind`` (what its cells are: ``KINDS``) and ``unit``; a writer formats a cell
+by its column's kind, so a new kind of column (time, FLOP/s, error) is one entry in ``KINDS`` and one
+line in ``cell_text``. Cells are plain values, written the same way by every writer (docs/output.md):
 - an integer: in full, thousands grouped (``61,100,840``; in LaTeX ``61\\,100\\,840``, thin spaces, and
   four digits whole: ``4704``);
-- a float: four significant digits (``0.05062``), or grouped in full from 1,000 on;
+- in a ``share`` column, a percentage with one decimal (``35.3%``); in a ``ratio`` column, a multiple
+  (``2.27x``, three significant digits, two below 1: ``0.051x``); in a ``change`` column (B - A), an
+  integer with its sign (``+248``, ``-1,024``, ``0``);
+- any other float: four significant digits (``0.05062``), or grouped in full from 1,000 on;
 - a list of integers: a shape or a field, ``1x64x55x55``;
 - None (or NaN): an empty cell; text, and anything else, as its ``str``.
 """
@@ -32,33 +37,98 @@ PROSE_BOX = r"\parbox[t]{16em}"
 PROSE_WIDTH = 32  # ... which is about this many characters
 SHRINK = r"  \resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%"  # never enlarges
 
+# What a column's cells are. Numbers: right-aligned, never cut by a writer. ``drop`` is the order a
+# narrow terminal gives columns up in (text first, then the least useful numbers), the first column never.
+KINDS = {  # kind: (a number, drop order)
+    "text": (False, 0), "shape": (False, 1), "field": (False, 2), "share": (True, 3), "ratio": (True, 4),
+    "time": (True, 5), "bytes": (True, 6), "count": (True, 7), "change": (True, 8),
+}
+
+
+UNIT_IN_HEADER = {"bytes", "time"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a result's table: its ``name`` (the header), ``kind`` (one of ``KINDS``) and ``unit``
+    ("MACs", "bytes", "%", "pixels"; "" for a plain count or text)."""
+
+    name: str
+    kind: str = "text"
+    unit: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"column {self.name!r}: kind {self.kind!r} is not one of {', '.join(KINDS)}")
+
+    @property
+    def numeric(self) -> bool:
+        """Right-aligned, and never cut or wrapped."""
+        return KINDS[self.kind][0]
+
+    def header(self, in_words: bool = False) -> str:
+        """The column's title: a quantity written in full whose cells do not name their unit (bytes,
+        seconds) names it here, ``weights (bytes)``; in words (``4.0 MiB``) the cells name it."""
+        return f"{self.name} ({self.unit})" if self.kind in UNIT_IN_HEADER and self.unit and not in_words \
+            else self.name
+
 
 @dataclass(frozen=True)
 class TableData:
-    """A table to show: ``columns`` and ``rows`` of plain cells, a ``title``, the ``notes`` that
-    belong under it (units, totals in words, the inputs), the ``right``-aligned (numeric) columns and
-    an optional ``total`` row, set apart below the body."""
+    """A table to show: ``columns`` (each a ``Column``, or a name: a text column, or a count when
+    ``right`` names it) and ``rows`` of plain cells, a ``title``, the ``notes`` that belong under it
+    (units, totals in words, the inputs), and an optional ``total`` row, set apart below the body.
+    ``right`` ends up naming every numeric column."""
 
     title: str
-    columns: Sequence[str]
+    columns: Sequence[Column | str]
     rows: Sequence[Sequence[Any]]
     notes: Sequence[str] = ()
     right: Sequence[str] = ()
     total: Sequence[Any] | None = None
 
     def __post_init__(self) -> None:
-        width = len(self.columns)
+        given = set(self.right)
+        columns = tuple(c if isinstance(c, Column) else Column(c, "count" if c in given else "text")
+                        for c in self.columns)
+        object.__setattr__(self, "columns", columns)
+        object.__setattr__(self, "right", tuple(c.header() for c in columns if c.numeric or c.name in given))
+        width = len(columns)
         for row in [*self.rows, *([self.total] if self.total is not None else [])]:
             if len(row) != width:
                 raise ValueError(f"a row of {len(row)} cells in a table of {width} columns: {list(row)!r}")
 
+    @property
+    def names(self) -> list[str]:
+        """The columns' headers."""
+        return [c.header() for c in self.columns]  # type: ignore[union-attr]
 
-def cell_text(value: Any) -> str:
+    def cells(self, row: Sequence[Any]) -> list[str]:
+        """One row's cells as text, each by its column's kind."""
+        return [cell_text(v, c) for v, c in zip(row, self.columns, strict=True)]  # type: ignore[arg-type]
+
+
+def ratio_text(value: float) -> str:
+    """A ratio as a multiple, the one precision rule (docs/output.md): three significant digits, two
+    below 1, grouped whole from 1,000: 0.0506 -> '0.051x', 2.269 -> '2.27x', 1234.5 -> '1,234x'."""
+    if abs(value) >= 1000:
+        return f"{value:,.0f}x"
+    return f"{value:.2g}x" if abs(value) < 1 else f"{value:.3g}x"
+
+
+def cell_text(value: Any, column: Column | None = None) -> str:
     """One cell as text, by the rules in the module docstring."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
+    kind = column.kind if column is not None else "text"
     if isinstance(value, bool) or isinstance(value, str):
         return str(value)
+    if kind == "share" and isinstance(value, numbers.Real):
+        return f"{float(value):.1f}%"
+    if kind == "ratio" and isinstance(value, numbers.Real):
+        return ratio_text(float(value))
+    if kind == "change" and isinstance(value, numbers.Integral):
+        return f"{int(value):+,}" if value else "0"
     if isinstance(value, numbers.Integral):
         return f"{int(value):,}"
     if isinstance(value, numbers.Real):
@@ -66,11 +136,13 @@ def cell_text(value: Any) -> str:
         return f"{number:,.0f}" if abs(number) >= 1000 or number.is_integer() else f"{number:.4g}"
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, numbers.Integral) for v in value):
         return "x".join(str(int(v)) for v in value)
+    if kind in ("shape", "field") and isinstance(value, (list, tuple)) and value:  # a stride of '1/2' a pixel
+        return "x".join(str(v) for v in value)
     return str(value)
 
 
 def _lines(table: TableData) -> list[list[str]]:
-    return [[cell_text(v) for v in row] for row in table.rows]
+    return [table.cells(row) for row in table.rows]
 
 
 # ----------------------------------------------------------------------------- HTML
@@ -83,7 +155,7 @@ def to_html(table: TableData) -> str:
 
     def cells(tag: str, values: Sequence[str], bold: bool = False) -> str:
         out = []
-        for column, value in zip(table.columns, values, strict=True):
+        for column, value in zip(table.names, values, strict=True):
             align = "right" if column in right else "left"
             text = html.escape(value)
             out.append(f'<{tag} style="text-align: {align}">{f"<b>{text}</b>" if bold and text else text}</{tag}>')
@@ -92,11 +164,12 @@ def to_html(table: TableData) -> str:
     parts = ['<div class="archstat-table">', "<table>"]
     if table.title:
         parts.append(f"<caption>{html.escape(table.title)}</caption>")
-    parts += ["<thead>", cells("th", list(table.columns)), "</thead>", "<tbody>"]
-    parts += [cells("td", row) for row in _lines(table)]
-    parts.append("</tbody>")
+    if table.columns:
+        parts += ["<thead>", cells("th", table.names), "</thead>", "<tbody>"]
+        parts += [cells("td", row) for row in _lines(table)]
+        parts.append("</tbody>")
     if table.total is not None:
-        parts += ["<tfoot>", cells("td", [cell_text(v) for v in table.total], bold=True), "</tfoot>"]
+        parts += ["<tfoot>", cells("td", table.cells(table.total), bold=True), "</tfoot>"]
     parts.append("</table>")
     parts += [f"<p><small>{html.escape(note)}</small></p>" for note in table.notes]
     parts.append("</div>")
@@ -106,7 +179,8 @@ def to_html(table: TableData) -> str:
 # ----------------------------------------------------------------------------- Markdown
 
 
-def _markdown_cell(text: str) -> str:
+def markdown_cell(text: str) -> str:
+    """A cell's text in a Markdown table: its ``|`` escaped (the one escape every Markdown writer uses)."""
     return text.replace("|", "\\|")
 
 
@@ -114,17 +188,16 @@ def to_markdown(table: TableData) -> str:
     """A GitHub-flavoured table under its title in bold, numeric columns right-aligned, the total row
     last in bold, the notes as a "- " list."""
     right = set(table.right)
-    head = "| " + " | ".join(_markdown_cell(c) for c in table.columns) + " |"
-    rule = "| " + " | ".join("---:" if c in right else "---" for c in table.columns) + " |"
-    body = ["| " + " | ".join(_markdown_cell(v) for v in row) + " |" for row in _lines(table)]
+    head = "| " + " | ".join(markdown_cell(c) for c in table.names) + " |"
+    rule = "| " + " | ".join("---:" if c in right else "---" for c in table.names) + " |"
+    body = ["| " + " | ".join(markdown_cell(v) for v in row) + " |" for row in _lines(table)]
     if table.total is not None:
-        total = [cell_text(v) for v in table.total]
-        body.append("| " + " | ".join(f"**{_markdown_cell(v)}**" if v else "" for v in total) + " |")
+        total = table.cells(table.total)
+        body.append("| " + " | ".join(f"**{markdown_cell(v)}**" if v else "" for v in total) + " |")
     text = f"**{table.title}**\n\n" if table.title else ""
-    text += "\n".join([head, rule, *body]) + "\n"
-    if table.notes:
-        text += "\n" + "".join(f"- {note}\n" for note in table.notes)
-    return text
+    if table.columns:  # a result with nothing to tabulate (a diff of equal layouts) is its notes alone
+        text += "\n".join([head, rule, *body]) + "\n" + ("\n" if table.notes else "")
+    return text + "".join(f"- {note}\n" for note in table.notes)
 
 
 # ----------------------------------------------------------------------------- LaTeX
@@ -169,7 +242,7 @@ def to_latex(table: TableData, source: str = "archstat") -> str:
     (pdflscape). Long text wraps in a box. ``source`` names the command in the first line, a comment
     on the packages it needs."""
     notes = list(table.notes)
-    counts_macs = any(word in f"{table.title} {' '.join(table.columns)}" for word in ("MAC", "FLOP"))
+    counts_macs = any(word in f"{table.title} {' '.join(table.names)}" for word in ("MAC", "FLOP"))
     if counts_macs and not any("multiply-add" in note for note in notes):
         notes.append(UNIT_NOTE)
     long = len(table.rows) > LONG_ROWS and bool(table.columns)
@@ -189,7 +262,7 @@ def to_latex(table: TableData, source: str = "archstat") -> str:
     lines += [r"\begin{table}[htbp]", r"  \centering\small\setlength{\tabcolsep}{4pt}", *caption]
     if table.columns:
         lines += [*([SHRINK] if wide else []), rf"  \begin{{tabular}}{{{_spec(table)}}}",
-                  r"    \toprule", _latex_row(list(table.columns)), r"    \midrule", *_body(table),
+                  r"    \toprule", _latex_row(table.names), r"    \midrule", *_body(table),
                   r"    \bottomrule", r"  \end{tabular}" + ("}" if wide else "")]
     if notes:
         lines += [r"  \par\smallskip", r"  \begin{minipage}{\linewidth}\footnotesize", *note_lines, r"  \end{minipage}"]
@@ -199,14 +272,14 @@ def to_latex(table: TableData, source: str = "archstat") -> str:
 
 def _widths(table: TableData) -> list[int]:
     """Each column's widest cell, header included, in characters."""
-    lines = [list(table.columns), *_lines(table), *([[cell_text(v) for v in table.total]] if table.total else [])]
+    lines = [table.names, *_lines(table), *([table.cells(table.total)] if table.total else [])]
     return [max(len(row[i]) for row in lines) for i in range(len(table.columns))]
 
 
 def _prose(table: TableData) -> set[int]:
     """The text columns with a cell too long to keep on one line: they wrap in a ``PROSE_BOX``."""
     right = set(table.right)
-    return {i for i, (c, w) in enumerate(zip(table.columns, _widths(table), strict=True))
+    return {i for i, (c, w) in enumerate(zip(table.names, _widths(table), strict=True))
             if c not in right and w > PROSE_CHARACTERS}
 
 
@@ -218,7 +291,7 @@ def _characters(table: TableData) -> int:
 
 def _spec(table: TableData) -> str:
     right = set(table.right)
-    return "".join("r" if c in right else "l" for c in table.columns)
+    return "".join("r" if c in right else "l" for c in table.names)
 
 
 def _body(table: TableData) -> list[str]:
@@ -226,13 +299,13 @@ def _body(table: TableData) -> list[str]:
     prose = _prose(table)
     body = [_latex_row(row, prose) for row in _lines(table)]
     if table.total is not None:
-        body += [r"    \midrule", _latex_row([cell_text(v) for v in table.total])]
+        body += [r"    \midrule", _latex_row(table.cells(table.total))]
     return body
 
 
 def _long_rows(table: TableData, caption: list[str]) -> list[str]:
     """A longtable: caption and header on the first page, the header again atop every later page."""
-    head = [r"    \toprule", _latex_row(list(table.columns)), r"    \midrule"]
+    head = [r"    \toprule", _latex_row(table.names), r"    \midrule"]
     return [rf"\begin{{longtable}}{{{_spec(table)}}}", *(f"{line}\\\\" for line in caption), *head,
             r"  \endfirsthead", *head, r"  \endhead", *_body(table), r"    \bottomrule", r"\end{longtable}"]
 
@@ -276,5 +349,6 @@ class Tabular:
     def to_markdown(self, **options: Any) -> str:
         return to_markdown(self.table_data(**options))
 
-    def to_latex(self, **options: Any) -> str:
-        return to_latex(self.table_data(**options))
+    def to_latex(self, source: str = "archstat", **options: Any) -> str:
+        """``source`` names the maker in the first line (the command line passes 'archstat table')."""
+        return to_latex(self.table_data(**options), source)

@@ -4,15 +4,23 @@ Run from a virtual environment holding torch, archstat and nbclient, nbformat an
 commands are in docs/notebooks.md):
 
     python docs/make_notebook.py            # executes every cell (about a minute on 2 cores)
+
+Without a kernel (nbclient, nbformat, ipykernel not installed), ``--in-process`` reruns the stored
+notebook's code cells in this process and formats their values with IPython's own display formatter,
+as the kernel would; the cells themselves are kept as they are:
+
+    python docs/make_notebook.py --in-process
 """
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import io
+import json
 import sys
 from pathlib import Path
-
-import nbformat
-from nbclient import NotebookClient
+from typing import Any
 
 PAGE = Path(__file__).with_name("notebook.ipynb")
 
@@ -41,7 +49,9 @@ CELLS = [
 ]
 
 
-def build() -> nbformat.NotebookNode:
+def build() -> Any:
+    import nbformat
+
     book = nbformat.v4.new_notebook()
     book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     for number, (kind, source) in enumerate(CELLS):
@@ -51,7 +61,45 @@ def build() -> nbformat.NotebookNode:
     return book
 
 
+def _lines(text: str) -> list[str]:
+    """A text as nbformat stores it: a list of lines, each with its newline."""
+    return text.splitlines(keepends=True)
+
+
+def rerun_in_process() -> None:
+    """The stored notebook's code cells run here; each output as the kernel makes it."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    book = json.loads(PAGE.read_text(encoding="utf-8"))
+    shell, scope, count = InteractiveShell.instance(), {"__name__": "__main__"}, 0
+    for cell in book["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        count += 1
+        tree = ast.parse("".join(cell["source"]))
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            exec(compile(tree, f"cell-{count}", "exec"), scope)
+            value = eval(compile(ast.Expression(last.value), f"cell-{count}", "eval"), scope) if last else None
+        cell["execution_count"], cell["outputs"] = count, []
+        if printed.getvalue():
+            cell["outputs"].append({"name": "stdout", "output_type": "stream", "text": _lines(printed.getvalue())})
+        if value is not None:
+            data, metadata = shell.display_formatter.format(value)
+            cell["outputs"].append({"data": {k: _lines(v) for k, v in data.items()}, "execution_count": count,
+                                    "metadata": metadata, "output_type": "execute_result"})
+    PAGE.write_text(json.dumps(book, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def main() -> int:
+    if "--in-process" in sys.argv:
+        rerun_in_process()
+        print(f"wrote {PAGE}")
+        return 0
+    import nbformat
+    from nbclient import NotebookClient
+
     book = build()
     NotebookClient(book, timeout=600, kernel_name="python3", record_timing=False,
                    resources={"metadata": {"path": str(PAGE.parent)}}).execute()

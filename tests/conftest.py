@@ -5,3 +5,10 @@ import torch
 # The suite runs many small forward passes; one thread avoids oversubscribing CI's two cores
 # (two threads made the 1000-layer nets several times slower there).
 torch.set_num_threads(1)
+
+# Where torchvision is installed but its compiled operators do not load (PyPI's CUDA wheel beside the CPU
+# torch), importing it fails, and so does importing ptflops or timm, which import it: archstat's own
+# remedy (docs/install.md), applied before any test file imports them. Nothing happens otherwise.
+from archstat.analysis.hub import make_torchvision_importable  # noqa: E402
+
+make_torchvision_importable()

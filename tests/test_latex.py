@@ -71,8 +71,9 @@ def table_outputs() -> tuple[str, dict]:
 
 def test_table_latex_numbers_are_the_json_outputs(table_outputs):
     latex, data = table_outputs
-    _, (header, *rows) = tabular(latex)
+    _, (header, *rows, total) = tabular(latex)  # the report's one description: its rows, then the total row
     assert header[:4] == ["layer", "type", "output shape", "params"] and r"\% params" in header
+    assert total[0] == "total" and number(total[header.index("params")]) == data["totals"]["params"]
     layers = data["layers"]
     assert [row[0].replace(r"\_", "_") for row in rows] == [layer["name"] for layer in layers]
     for name in ("params", "MACs", "activations"):
@@ -93,6 +94,12 @@ def test_the_api_writes_the_same_numbers(table_outputs):
     assert total[0] == "total" and number(total[header.index("params")]) == data["totals"]["params"]
     lines = [line.strip() for line in report.to_latex().splitlines()]
     assert lines[lines.index(" & ".join(total) + r" \\") - 1] == r"\midrule"  # the total row set apart
+
+
+def test_to_latex_is_format_latex(table_outputs):
+    """One description, one writer: the API's LaTeX is the command line's, character for character."""
+    latex, _ = table_outputs
+    assert archstat.analyze("lenet5", engine="meta").to_latex(source="archstat table") == latex
 
 
 def test_every_format_option_offers_latex():
@@ -189,9 +196,10 @@ def test_a_long_table_is_a_longtable_with_the_jsons_numbers(long_table):
     assert long_table.startswith(r"% archstat table: needs \usepackage{booktabs,longtable,pdflscape}")
     assert r"\begin{longtable}" in long_table and r"\begin{table}" not in long_table
     head, body = long_table.split(r"\endhead")
-    rows = [unescaped_split(line) for line in body.splitlines() if line.strip().endswith(r"\\")]
+    *rows, total = [unescaped_split(line) for line in body.splitlines() if line.strip().endswith(r"\\")]
     header = unescaped_split(head.split(r"\endfirsthead")[1].splitlines()[2])
     data = json.loads(cli(["table", "resnet18", "--backward", "--engine", "meta", "--format", "json"]))
+    assert total[0] == "total" and number(total[header.index("backward MACs")]) == data["totals"]["backward_macs"]
     assert len(rows) == len(data["layers"]) > LONG_ROWS
     for name, key in (("params", "params"), ("MACs", "macs"), ("backward MACs", "backward_macs")):
         assert [number(row[header.index(name)]) for row in rows] == [layer[key] or 0 for layer in data["layers"]]

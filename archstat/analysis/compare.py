@@ -10,9 +10,9 @@ from dataclasses import field as dataclass_field
 from typing import Any
 
 from ..errors import UsageError
+from ..inputs import format_shape
 from ..options import Engine, Metric, Mode
-from ..tabular import TableData, Tabular
-from . import views
+from ..tabular import UNIT_NOTE, TableData, Tabular
 from .counting import analyze
 from .feeding import ForwardKwargs
 from .memory import estimate_memory
@@ -37,10 +37,38 @@ class Comparison(Tabular, list[Entry]):
     table (one row per metric, each model's value and its ratio to the first's)."""
 
     def table_data(self) -> TableData:
-        return views.comparison_view(self)
+        """The comparison as a table, the one description: one row per metric, each model's value, each
+        later model's ratio to the first's."""
+        first = self[0]
+        columns = ["metric", first.label]
+        for entry in self[1:]:
+            columns += [entry.label, f"{entry.label} / {first.label}"]
+        rows = []
+        for metric in first.values:
+            row: list[Any] = [METRIC_LABELS[metric], _value(first, metric)]
+            for entry in self[1:]:
+                row += [_value(entry, metric), entry.ratios.get(metric)]
+            rows.append(row)
+        inputs = "; ".join(f"{e.label} {'+'.join(format_shape(s) for s in e.input)}" for e in self)
+        notes = [f"Ratios are to {first.label}. Inputs (NxCxHxW): {inputs}.", UNIT_NOTE]
+        return TableData(f"compared with {first.label}", columns, rows, notes, columns[1:])
 
     def summary(self) -> str:
-        return views.comparison_summary(self)
+        metrics = ", ".join(self[0].values) if self else "nothing"
+        return f"<Comparison of {', '.join(e.label for e in self)} on {metrics}>"
+
+
+METRIC_LABELS = {
+    "params": "params", "macs": "MACs", "flops": "FLOPs (2 x MACs)", "activations": "activations",
+    "depth": "depth (weight layers)", "receptive_field": "receptive field (pixels, HxW)",
+    "memory": "inference memory (bytes)",
+}
+
+
+def _value(entry: Entry, metric: str) -> Any:
+    if metric == "receptive_field" and entry.field_hw:
+        return entry.field_hw
+    return entry.values[metric]
 
 
 def split_input(text: str) -> tuple[str, str | None]:

@@ -8,9 +8,9 @@ from typing import Any
 
 from torch import nn
 
+from ..inputs import format_shape
 from ..options import Engine, Mode
-from ..tabular import TableData, Tabular
-from . import views
+from ..tabular import UNIT_NOTE, Column, TableData, Tabular
 from .counting import analyze
 from .feeding import ForwardKwargs
 from .report import UNITS, Report
@@ -90,11 +90,55 @@ class ReportDiff(Tabular):
         return sorted(moved, key=lambda row: -abs(row.delta(key)))[:count]
 
     def table_data(self) -> TableData:
-        """What a notebook shows, and ``to_latex()`` writes: the differing rows, the totals of A, B and B - A."""
-        return views.diff_view(self)
+        """The diff as a table, the one description every output writes: the rows that differ (a
+        missing side's cells empty), B - A per count, the totals of A, B and B - A, and the summary as
+        notes; with no row differing, the notes alone."""
+        a, b, t = self.a.model, self.b.model, self.totals()
+        title, notes = f"{a} vs {b}: layers that differ", self.summary_lines()
+        if not self.changed:
+            return TableData(title, [], [], ["No layer differs.", *notes])
+        columns = [Column("layer"), Column("type"), Column("settings"), Column(f"shape {a}", "shape"),
+                   Column(f"shape {b}", "shape"), Column(f"params {a}", "count"), Column(f"params {b}", "count"),
+                   Column("params B-A", "change"), Column(f"MACs {a}", "count", "MACs"),
+                   Column(f"MACs {b}", "count", "MACs"), Column("MACs B-A", "change", "MACs")]
+        rows = []
+        for row in self.changed:
+            sides = (row.a, row.b)
+            types = dict.fromkeys(s.type for s in sides if s is not None)
+            configs = dict.fromkeys(s.config for s in sides if s is not None)
+            rows.append([row.name, " => ".join(types), " => ".join(configs),  # '->' means channels in -> out
+                         *(s.output_shape if s else None for s in sides),
+                         *(s.params if s else None for s in sides), row.delta("params"),
+                         *(s.macs if s else None for s in sides), row.delta("macs")])
+        total = ["total", "", "", "", "", t["a"]["params"], t["b"]["params"], t["delta"]["params"],
+                 t["a"]["macs"], t["b"]["macs"], t["delta"]["macs"]]
+        return TableData(title, columns, rows, notes, total=total)
+
+    def summary_lines(self) -> list[str]:
+        """Counts of differing rows, total deltas, the largest MAC changes, the inputs and the mode."""
+        a, b, t = self.a.model, self.b.model, self.totals()
+        lines = [f"A = {a}, B = {b}. {t['changed']} of {t['rows']} layers differ; "
+                 f"{t['only_a']} only in {a}, {t['only_b']} only in {b}."]
+        for key, label in (("params", "params"), ("macs", "MACs")):
+            delta, base = t["delta"][key], t["a"][key]
+            share = f" ({100 * delta / base:+.1f}%)" if base else ""
+            lines.append(f"Total {label}: {base:,} -> {t['b'][key]:,}, B-A {_signed(delta)}{share}.")
+        movers = self.largest("macs", 3)
+        if movers and t["delta"]["macs"]:
+            changes = ", ".join(f"{row.name} {_signed(row.delta('macs'))}" for row in movers)
+            lines.append(f"Largest MAC changes: {changes}.")
+        inputs = [format_shape(report.input_shape[0]) for report in (self.a, self.b)]
+        if inputs[0] == inputs[1]:
+            lines.append(f"Both counted on input {inputs[0]} (NxCxHxW).")
+        else:
+            lines.append(f"Each counted on its own default input: {a} {inputs[0]}, {b} {inputs[1]} "
+                         "(NxCxHxW); give --input to count both at one size.")
+        return [*lines, f"Both counted in {self.a.mode} mode.", UNIT_NOTE]
 
     def summary(self) -> str:
-        return views.diff_summary(self)
+        t = self.totals()
+        return (f"<ReportDiff {self.a.model} vs {self.b.model}: {t['changed'] + t['only_a'] + t['only_b']} of "
+                f"{t['rows']} layers differ; params B-A {t['delta']['params']:+,}, MACs B-A {t['delta']['macs']:+,}>")
 
     def to_dict(self) -> dict[str, Any]:
         """json: ``a``, ``b`` (names), ``inputs``, ``mode``, ``units``, ``rows`` (differing), ``totals``."""
@@ -105,6 +149,11 @@ class ReportDiff(Tabular):
             "rows": [row.to_dict() for row in self.changed],
             "totals": self.totals(),
         }
+
+
+def _signed(value: int) -> str:
+    """A difference with its sign, as a ``change`` cell is written: 1234 -> '+1,234', 0 -> '0'."""
+    return f"{value:+,}" if value else "0"
 
 
 def _pair(value: int | tuple[int, ...]) -> str:

@@ -30,10 +30,10 @@ from torch import nn
 from ..engines.imports import light_imports
 from ..engines.meta import count as count_meta
 from ..errors import UsageError
-from ..inputs import TensorSpec
+from ..inputs import TensorSpec, format_shape
 from ..options import Dtype, Mode, Optimizer
-from ..tabular import TableData, Tabular
-from . import views
+from ..tabular import Column, TableData, Tabular
+from ..words import byte_text
 from .feeding import Feed, ForwardKwargs, make_feed
 from .lazy import has_lazy, materialised
 from .memory_passes import INPUT_ROW, inference_peak, saved_for_backward
@@ -51,6 +51,14 @@ DTYPES = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
 # Tensors of state per trainable parameter: SGD none, SGD with momentum one buffer, Adam two moments.
 OPTIMIZER_STATES = {"sgd": 0, "momentum": 1, "adam": 2}
 BYTE_COLUMNS = ["weights", "gradients", "optimizer_state", "saved_activations", "inference_peak"]
+
+
+_MEMORY_COLUMNS = {  # column shown -> the report's column; all in bytes
+    "weights": "weights", "gradients": "gradients", "optimizer state": "optimizer_state",
+    "saved for backward": "saved_activations",
+}
+BYTES_NOTE = ("1 MiB = 2^20 bytes. Measured by running the network on PyTorch's meta device; "
+              "not counted: framework overhead, workspaces, allocator fragmentation (see docs/memory.md).")
 
 
 @dataclass(repr=False)  # the repr is Tabular's: one line, and the whole table in a notebook
@@ -84,11 +92,53 @@ class MemoryReport(Tabular):
         return folded.assign(type=[self.types.get(n, t) for n, t in zip(folded.name, folded.type, strict=True)])
 
     def table_data(self, depth: int | None = None) -> TableData:
-        """What a notebook shows, and ``to_latex()`` writes: ``rows(depth)`` in bytes, the totals."""
-        return views.memory_view(self, depth)
+        """The report as a table, the one description every output writes: ``rows(depth)`` in bytes
+        (the terminal writes them in binary prefixes), each row's share of the bytes saved for
+        backward, the total row (inference peak: the whole pass's) and the totals in words as notes."""
+        t = self.totals
+        frozen = t["trainable_params"] != t["params"]
+        columns = [Column("layer"), Column("type"), Column("params", "count"),
+                   *([Column("trainable", "count")] if frozen else []),
+                   *(Column(name, "bytes", "bytes") for name in _MEMORY_COLUMNS),
+                   Column("% saved", "share", "%"), Column("inference peak", "bytes", "bytes")]
+        saved = t["saved_activations"]
+        rows = [[r["name"], r["type"], int(r["params"]), *([int(r["trainable_params"])] if frozen else []),
+                 *(int(r[key]) for key in _MEMORY_COLUMNS.values()),
+                 100 * r["saved_activations"] / saved if saved else None, int(r["inference_peak"]) or None]
+                for r in self.rows(depth).to_dict("records")]
+        total = ["total", "", t["params"], *([t["trainable_params"]] if frozen else []), t["weights"],
+                 t["gradients"], t["optimizer_state"], t["saved_activations"], 100.0 if saved else None,
+                 t["inference_activations"]]
+        title = f"{self.model}: memory at batch {self.input_shape[0][0]}, {self.dtype}, {self.optimizer}"
+        return TableData(title, columns, rows, self.total_lines(), total=total)
+
+    def total_lines(self) -> list[str]:
+        """Training and inference memory in words, what each is made of, the input, the MACs per step."""
+        t = self.totals
+        lines = [
+            f"Training: {byte_text(t['training'])} = weights {byte_text(t['weights'])} + gradients "
+            f"{byte_text(t['gradients'])} ({t['trainable_params']:,} trainable params) + {self.optimizer} "
+            f"state {byte_text(t['optimizer_state'])} + activations saved for backward "
+            f"{byte_text(t['saved_activations'])}.",
+            f"Inference: {byte_text(t['inference'])} = weights {byte_text(t['weights'])} + peak activations "
+            f"{byte_text(t['inference_activations'])} (the most alive at once, at {self.peak_layer}).",
+            f"Input {self._inputs()} (NxCxHxW), {self.dtype}. {BYTES_NOTE}",
+        ]
+        if self.macs:
+            lines.append(f"Compute per step: forward {self.macs['forward']:,} MACs + backward "
+                         f"{self.macs['backward']:,} MACs = {self.macs['training_step']:,} MACs (1 MAC = one fused "
+                         "multiply-add; backward as torch's FlopCounterMode counts it: gradient products of "
+                         "convolutions and matrix products).")
+        return lines
+
+    def _inputs(self) -> str:
+        return " + ".join(format_shape(s) for s in self.input_shape)
 
     def summary(self) -> str:
-        return views.memory_summary(self)
+        t = self.totals
+        return (f"<MemoryReport {self.model}: input {self._inputs()} {self.dtype}, training "
+                f"{t['training']:,} bytes ({self.optimizer}), inference {t['inference']:,} bytes, "
+                f"{t['params']:,} params>")
 
     def to_dict(self, depth: int | None = None) -> dict[str, Any]:
         rows = self.rows(depth)

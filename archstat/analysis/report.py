@@ -7,8 +7,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from ..engines.contract import LayerRecord
-from ..tabular import TableData, Tabular
-from . import views
+from ..inputs import format_shape
+from ..tabular import UNIT_NOTE, Column, TableData, Tabular
+from ..words import human, pair_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,6 +28,7 @@ BACKWARD_UNITS = {
     "training_step_macs": "forward MACs + backward MACs",
 }
 
+NOT_APPLICABLE = "not applicable"  # the field of a network with no spatial operator (a sequence model)
 LAYER_KEYS = ["name", "type", "output_shape", "params", "trainable_params", "macs", "activations"]
 
 
@@ -92,11 +94,84 @@ class Report(Tabular):
         return own_rows
 
     def table_data(self, depth: int | None = None) -> TableData:
-        """What a notebook shows, and ``to_latex()`` writes: the rows of ``row_records(depth)``, the totals."""
-        return views.report_view(self, depth)
+        """The report as a table, the one description every output writes (``archstat table``, a
+        notebook, ``to_latex()``): the rows of ``row_records(depth)`` (leaves, or modules at ``depth``)
+        with their shares of the totals, the total row, and the totals in words as notes."""
+        t = self.totals
+        trainable = bool(t.get("frozen_params"))  # fine-tuning: say which layers train
+        # a report of counts without fields shows none, one of fields alone (``Want.FIELDS``) no counts
+        fields, backward, counts = "receptive_field" in t, "backward_macs" in t, "macs" in t
+        columns = [Column("layer"), Column("type"), Column("output shape", "shape"), Column("params", "count"),
+                   Column("% params", "share", "%"), *([Column("trainable", "count")] if trainable else []),
+                   *([Column("MACs", "count", "MACs"), Column("% MACs", "share", "%")] if counts else []),
+                   *([Column("backward MACs", "count", "MACs")] if backward else []),
+                   *([Column("activations", "count")] if counts else []),
+                   *([Column("field", "field", "pixels"), Column("stride", "field", "pixels")] if fields else [])]
+        applicable = t.get("field_applicable") is not False  # a sequence model has no receptive field
+
+        def field_cells(r: dict[str, Any]) -> list[Any]:
+            return [r["receptive_field"], r["effective_stride"]] if applicable else [NOT_APPLICABLE] * 2
+
+        rows = []
+        for r in self.row_records(depth):
+            # a module with parameters but no output was defined and never called by forward
+            shape = r["output_shape"] if isinstance(r["output_shape"], list) else "not called"
+            rows.append([r["name"], r["type"], shape, r["params"], _share(r["params"], t["params"]),
+                         *([r["trainable_params"]] if trainable else []),
+                         *([r["macs"], _share(r["macs"], t["macs"])] if counts else []),
+                         *([r["backward_macs"] or 0] if backward else []), *([r["activations"]] if counts else []),
+                         *(field_cells(r) if fields else [])])
+        total = ["total", "", "", t["params"], _share(t["params"], t["params"]),
+                 *([t["trainable_params"]] if trainable else []),
+                 *([t["macs"], _share(t["macs"], t["macs"])] if counts else []),
+                 *([t["backward_macs"]] if backward else []), *([t["activations"]] if counts else []),
+                 *(field_cells({"receptive_field": t.get("receptive_field"),
+                                "effective_stride": t.get("effective_stride")}) if fields else [])]
+        return TableData(f"{self.model}: per-layer counts", columns, rows, self.total_lines(), total=total)
+
+    def total_lines(self) -> list[str]:
+        """The totals in words, the input, engine and mode, the MAC convention, what was not counted."""
+        t = self.totals
+        counts = (f"; {t['macs']:,} MACs ({human(t['macs'], 'MACs')} = {human(t['flops'], 'FLOPs')}); "
+                  f"{t['activations']:,} activations." if "macs" in t else ".")
+        lines = [
+            f"Total: {t['params']:,} params ({human(t['params'])}), of which {t['trainable_params']:,} "
+            f"trainable{counts}",
+            f"Input {self.input_text()}; engine: {self.engine}; {self.mode} mode; "
+            f"auxiliary heads {'included' if self.aux else 'excluded'}.",
+            UNIT_NOTE,
+        ]
+        if "backward_macs" in t:
+            lines.insert(1, _backward_line(t))
+        if t.get("field_applicable") is False:
+            lines.insert(1, f"Receptive field: {NOT_APPLICABLE} (no spatial operator ran: a sequence or token model); "
+                            f"depth: {t['depth']} weight layers on the longest path (recurrent layers and attention's "
+                            "projections included).")
+        elif t.get("receptive_field"):
+            lines.insert(1, f"Receptive field of the last spatial feature map: {pair_text(t['receptive_field'])} "
+                            f"input pixels, effective stride {pair_text(t['effective_stride'])}; depth: {t['depth']} "
+                            "weight layers on the longest path.")
+        lines += [f"Field note: {note}" for note in t.get("field_notes", [])]
+        if t.get("uncounted_ops"):
+            lines.append("Not counted (fvcore's conventions have no MAC formula for them): "
+                         + ", ".join(t["uncounted_ops"]) + ".")
+        return lines
+
+    def input_text(self) -> str:
+        """``1x3x224x224 (NxCxHxW)`` for images; any other shape with its batch first (``1x128 int64``)."""
+        dtypes = self.input_dtypes or ["float32"] * len(self.input_shape)
+        shapes = [format_shape(s) + (f" {d}" if d != "float32" else "")
+                  for s, d in zip(self.input_shape, dtypes, strict=False)]
+        images = all(len(s) == 4 for s in self.input_shape)
+        return " + ".join(shapes) + (" (NxCxHxW)" if images else " (batch first)")
 
     def summary(self) -> str:
-        return views.report_summary(self)
+        """'<Report alexnet: input 1x3x227x227, 60,965,224 params, 723,821,600 MACs (...), 22 layers>'."""
+        t = self.totals
+        macs = f", {t['macs']:,} MACs (1 MAC = one fused multiply-add; FLOPs = 2 x MACs)" if "macs" in t else ""
+        inputs = " + ".join(format_shape(s) for s in self.input_shape)
+        return (f"<Report {self.model}: input {inputs}, {t['params']:,} params{macs}, "
+                f"{len(self.row_records())} layers, engine {self.engine}>")
 
     def to_dict(self, depth: int | None = None) -> dict[str, Any]:
         """The json form: ``model``, ``input`` [N, C, H, W], ``engine``, ``mode``, ``units``, ``totals``, ``notes``,
@@ -117,6 +192,20 @@ class Report(Tabular):
         if any(dtype != "float32" for dtype in self.input_dtypes):
             data["input_dtypes"] = self.input_dtypes
         return data
+
+
+def _share(part: float, whole: float) -> float | None:
+    """``part`` in % of ``whole`` (None when the whole is zero: nothing to share)."""
+    return 100 * part / whole if whole else None  # in this order: the digits every table has shown
+
+
+def _backward_line(t: dict[str, Any]) -> str:
+    """The backward pass and the training step in one sentence, with the backward/forward ratio."""
+    ratio = f"{t['backward_macs'] / t['macs']:.2f}x the forward" if t["macs"] else "no forward MACs"
+    left_out = f" (leaves out {', '.join(t['backward_uncounted_ops'])})" if t.get("backward_uncounted_ops") else ""
+    return (f"Backward: {t['backward_macs']:,} MACs ({human(t['backward_macs'], 'MACs')}, {ratio}; torch's "
+            f"FlopCounterMode convention{left_out}); training step (forward + backward): "
+            f"{t['training_step_macs']:,} MACs ({human(t['training_step_macs'], 'MACs')}).")
 
 
 _ADDITIVE = ("params", "trainable_params", "macs", "activations")

@@ -2,6 +2,7 @@
 
 A target is one of
 - a zoo name: ``resnet50`` (see ``archstat list``), built from the registry with its paper's input;
+- a hub name: ``timm:resnet50``, ``torchvision:vit_b_16``, ``hf:bert`` (``hub``);
 - a user's spec: ``mypkg.nets:Net`` or ``path/to/file.py:Net`` (``user_models``);
 - an ``nn.Module`` the caller built, used as it is (the analysis leaves it as it came).
 
@@ -26,6 +27,7 @@ from ..engines.imports import light_imports
 from ..errors import InputSizeError, UnknownModelError, UsageError
 from ..inputs import Shape, TensorSpec, check_shape, parse_input, split_dtype
 from ..models import ModelInfo, build_model, get_model_info
+from .hub import is_hub_spec, resolve_hub
 from .user_models import build_user_model, build_user_model_on_meta, is_user_spec, parse_kwargs
 
 ModelSpec = str | nn.Module
@@ -74,6 +76,10 @@ def resolve(
     notes: list[str] = []
     if isinstance(model, nn.Module):
         module, label, info = model, name or type(model).__name__, None
+    elif isinstance(model, str) and is_hub_spec(model):
+        module, label, notes, default = resolve_hub(model, arguments, num_classes, device)
+        return Target(module, name or label, _inputs(input_size, None, module, label, default), None, num_classes,
+                      notes)
     elif isinstance(model, str) and not is_user_spec(model):
         info = zoo_info(model)
         num_classes = arguments.pop("num_classes", num_classes)  # --kwargs wins over --num-classes
@@ -95,7 +101,7 @@ def resolve_model(spec: str, kwargs: dict[str, Any] | None = None) -> tuple[nn.M
     ``kwargs`` go to the zoo builder (``num_classes``) or to the user's class or factory.
     """
     kwargs = dict(kwargs or {})
-    if is_user_spec(spec):
+    if is_user_spec(spec) and not is_hub_spec(spec):
         module, label = build_user_model(spec, kwargs)
         return module, label, None
     num_classes = kwargs.pop("num_classes", None)
@@ -170,18 +176,22 @@ def _build_zoo(name: str, num_classes: int | None, kwargs: dict[str, Any], devic
         raise UsageError(f"{name}: {error}. Zoo models take only num_classes (--num-classes).") from None
 
 
-def _inputs(given: InputSpec, info: ModelInfo | None, module: nn.Module, label: str) -> list[TensorSpec]:
-    """The inputs: ``given`` (one spec, or one per model input), else the zoo model's own."""
+def _inputs(given: InputSpec, info: ModelInfo | None, module: nn.Module, label: str,
+            own: list[TensorSpec] | None = None) -> list[TensorSpec]:
+    """The inputs: ``given`` (one spec, or one per model input), else the zoo model's own (or
+    ``own``, a hub model's)."""
     if isinstance(given, int) and not isinstance(given, bool):  # input_size=224 reads as --input 224
         given = str(given)
     if given is None or (not isinstance(given, (str, TensorSpec)) and len(given) == 0):
+        if own:
+            return list(own)
         if info is None:
             raise UsageError(f"{label} is not a zoo model, so it needs an input size: "
                              "give input_size CxHxW (--input CxHxW), e.g. 3x224x224 (or 128:int64 for token ids).")
         return [TensorSpec(info.input_size)]
     one = isinstance(given, (str, TensorSpec)) or not isinstance(given[0], (str, tuple, list, TensorSpec))
     items: list[Any] = [given] if one else list(given)  # type: ignore[arg-type]
-    default = info.input_size if info is not None else None
+    default = info.input_size if info is not None else own[0].shape if own else None
     return [input_spec(item, default, module) for item in items]
 
 

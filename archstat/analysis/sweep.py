@@ -21,8 +21,7 @@ from typing import Any
 from ..errors import ArchstatError, UsageError
 from ..inputs import Shape, TensorSpec, check_shape
 from ..options import Dtype, Engine, Mode, Optimizer
-from ..tabular import TableData, Tabular
-from . import views
+from ..tabular import UNIT_NOTE, Column, TableData, Tabular
 from .counting import analyze
 from .feeding import ForwardKwargs
 from .memory import measure_memory, prepare_meta
@@ -65,6 +64,16 @@ class SweepPoint:
     error: str | None = None
 
 
+_SWEEP_COLUMNS = {  # column shown -> the SweepPoint's field
+    Column("input", "shape"): "input_shape", Column("batch", "count"): "batch", Column("params", "count"): "params",
+    Column("MACs", "count", "MACs"): "macs", Column("backward MACs", "count", "MACs"): "backward_macs",
+    Column("activations", "count"): "activations", Column("training memory", "bytes", "bytes"): "training_bytes",
+    Column("inference memory", "bytes", "bytes"): "inference_bytes",
+    Column("field", "field", "pixels"): "receptive_field", Column("field / input", "ratio"): "field_over_input",
+    Column("MACs growth", "ratio"): "macs_growth", Column("memory growth", "ratio"): "memory_growth",
+}
+
+
 @dataclass(repr=False)  # the repr is Tabular's: one line, and the whole table in a notebook
 class SweepReport(Tabular):
     """Every point of a sweep, in the order asked for (sides, then batches within a side)."""
@@ -79,10 +88,30 @@ class SweepReport(Tabular):
 
     def table_data(self) -> TableData:
         """What a notebook shows, and ``to_latex()`` writes: one row per point, counts in full."""
-        return views.sweep_view(self)
+        """The sweep as a table, the one description LaTeX, HTML and a notebook write: one row per
+        (side, batch); a point the network cannot take keeps its input and batch, the rest of its cells
+        empty, and its reason in the notes."""
+        rows = []
+        for point in self.points:
+            cells = [getattr(point, key) for key in _SWEEP_COLUMNS.values()]
+            rows.append(cells[:2] + [None] * (len(cells) - 2) if point.error else cells)
+        failed = [f"Cannot take {p.side}x{p.side} at batch {p.batch}: {p.error}" for p in self.points if p.error]
+        notes = [
+            f"Engine: {self.engine}; one exact count per input side (NxCxHxW), nothing scaled from a probe input. "
+            "backward MACs as torch's FlopCounterMode counts a backward pass.", UNIT_NOTE,
+            f"Memory in bytes, {self.dtype}, {self.optimizer}: training = weights + gradients + optimizer state + "
+            "activations saved for backward; inference = weights + peak activations.",
+            "field: receptive field (HxW, input pixels); field / input: its height over the input side; growth: "
+            "over the first point that ran.", *failed, *self.notes,
+        ]
+        return TableData(f"{self.model}: cost against input side", list(_SWEEP_COLUMNS), rows, notes)
 
     def summary(self) -> str:
-        return views.sweep_summary(self)
+        sides = dict.fromkeys(p.side for p in self.points)
+        batches = ", ".join(str(b) for b in dict.fromkeys(p.batch for p in self.points))
+        failed = sum(1 for p in self.points if p.error)
+        return (f"<SweepReport {self.model}: {len(self.points)} points, sides {', '.join(map(str, sides))}, "
+                f"batches {batches}, {failed} failed, engine {self.engine}>")
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "engine": self.engine, "mode": self.mode, "dtype": self.dtype,

@@ -16,7 +16,7 @@ from typer.main import get_command
 
 from .. import __version__
 from . import completion
-from .commands import claims, compare, conventions, design, diff, graph, memory, plot, rf, sweep, table, zoo
+from .commands import claims, compare, conventions, design, diff, graph, memory, plot, rf, speed, sweep, table, zoo
 from .commands import list as list_
 from .errors import OneLineErrors, set_debug
 
@@ -25,6 +25,15 @@ class ArchstatGroup(OneLineErrors):
     """The app's own group: errors as one line (``OneLineErrors``), and in ``archstat --help`` each
     command's first sentence whole, wrapped to the terminal, where click would cut it at 45 characters
     with "..."."""
+
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
+        """``--debug`` anywhere on the line (every error says "run again with --debug", and it is added at
+        the end): moved to the front, where the app's own option is read. Not past a ``--``."""
+        line = list(sys.argv[1:] if args is None else args)
+        end = line.index("--") if "--" in line else len(line)
+        if "--debug" in line[:end]:
+            line = ["--debug", *(a for a in line[:end] if a != "--debug"), *line[end:]]
+        return super().main(line, *rest, **kwargs)
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
@@ -88,6 +97,7 @@ app.command("graph")(graph.graph)
 app.command("rf")(rf.rf)
 app.command("zoo")(zoo.zoo)
 app.command("conventions")(conventions.conventions)
+app.command("speed")(speed.speed)
 
 
 def main() -> None:

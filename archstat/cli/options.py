@@ -48,6 +48,10 @@ ClassesOpt = Annotated[
     typer.Option("--num-classes", "-k", help="Width of the classifier. Default: the paper's (1000 for ImageNet)."),
 ]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+# what ``--format`` becomes on a command with --output (``output.text_output``): None lets the suffix choose
+FormatBySuffixOpt = Annotated[OutputFormat | None, typer.Option(
+    "--format", "-f", show_default=False,
+    help="Output format. Default: what --output's suffix names (.json .csv .md .tex .html), else table.")]
 AuxOpt = Annotated[bool, typer.Option("--aux", help="Include auxiliary classifier heads (GoogLeNet, Inception-v3).")]
 DepthOpt = Annotated[
     int | None, typer.Option("--depth", "-d", min=1, metavar="N",
@@ -76,8 +80,10 @@ BudgetOpt = Annotated[str | None, typer.Option(
 RunOpt = Annotated[bool, typer.Option(
     "--run", help="Also run the installed tools (torchinfo, ptflops, thop, torch) and show their own numbers.")]
 OutputOpt = Annotated[Path | None, typer.Option(
-    "--output", "-o", help="Write the result to this file (atomically) instead of stdout.", show_default=False)]
-ForceOpt = Annotated[bool, typer.Option("--force", help="Let --output overwrite an existing file.")]
+    "--output", "-o", show_default=False,
+    help="Write the result to this file instead of stdout ('-': stdout); its suffix names the format when "
+    "--format is not given. A regular file is replaced atomically, a device or pipe written through.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Let --output overwrite an existing regular file.")]
 BackwardOpt = Annotated[bool, typer.Option(
     "--backward", help="Add the backward pass's MACs per layer and the training step's total (torch's "
     "FlopCounterMode convention: gradient products of convolutions and matrix products).",

@@ -1,7 +1,8 @@
 """The one output sink: a command hands over its result's pieces and the chosen ``OutputFormat``, and
 this module writes json, csv, markdown, LaTeX or a table for a terminal. Nothing else branches on the format.
 
-Also here: the two consoles, and ``--output FILE`` / ``--force`` (the whole output written atomically).
+Also here: the two consoles, and ``--output FILE`` / ``--force`` (the whole output written as
+``files.py`` says; the format from FILE's suffix when ``--format`` is not given).
 """
 
 from __future__ import annotations
@@ -10,20 +11,17 @@ import functools
 import inspect
 import io
 import json
-import os
-import stat
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..errors import UsageError
 from ..options import OutputFormat
-from ..render.tables import Grid, csv_text, markdown_table, rich_table
-from ..tabular import TableData, to_latex
-from .options import ForceOpt, OutputOpt
+from ..render.tables import Grid, csv_text, markdown_table, rich_table, terminal_table
+from ..tabular import TableData, to_html, to_latex, to_markdown
+from .files import check_writable, is_stdout, write_output
+from .options import DEFAULT_FORMAT, ForceOpt, FormatBySuffixOpt, OutputOpt
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -62,19 +60,23 @@ stderr = ConsoleOnFirstUse(lambda: {"stderr": True, "highlight": False, "soft_wr
 
 @dataclass
 class Result:
-    """A command's answer in the pieces the four formats are made of; ``emit`` writes the one asked for.
+    """A command's answer; ``emit`` writes the format asked for.
 
-    Each piece is a function, called only for the format that shows it (a table for a terminal never
+    A converted command hands over its result's one description, ``description`` (a ``TableData``:
+    the result type's ``table_data``), and the writers do the rest: the terminal
+    (``render.tables.terminal_table``), markdown, LaTeX and HTML (``tabular``). ``json`` (the result's
+    ``to_dict``: the interface, its keys kept) and ``csv`` (its rows as data) stay the result's own.
+
+    The pieces, each a function called only for the format that shows it (a table for a terminal never
     builds the csv rows, nor imports pandas for them):
     - ``json``: json-able data (``ascii_json=False`` keeps non-ASCII text readable, not \\u-escaped);
     - ``csv``: the rows of the csv, a DataFrame;
-    - ``table``: the grid a person reads, in a terminal and in markdown, with its ``title``, its
-      ``notes`` (under the table; a "- " list in markdown), its right-aligned columns ``right`` and,
-      for markdown, a section ``heading`` ("### heading");
-    - ``markdown``, ``terminal``: a page, or things to print one after another, for a command whose
-      layout is not one table with notes;
-    - ``latex``: the result's own table with its numbers in full (a ``Tabular`` report's
-      ``table_data``), for a command whose terminal table puts counts in words ("270 k").
+    - ``description``: the result's table (columns with kinds and units, plain cells, total, notes);
+    - a command not converted yet gives instead ``table``, the grid a person reads, with its
+      ``title``, ``notes``, right-aligned columns ``right`` and a markdown ``heading``; or
+      ``markdown`` and ``terminal``, a page or things to print, for a layout that is not one table;
+      and ``document``, its result type's description, which LaTeX and HTML then write in full (the
+      terminal and markdown keep the command's grid, numbers in words, until the description carries them).
     """
 
     json: Callable[[], Any]
@@ -87,7 +89,8 @@ class Result:
     markdown: Callable[[], str] | None = None
     terminal: Callable[[], Sequence[RenderableType]] | None = None
     ascii_json: bool = True
-    latex: Callable[[], TableData] | None = None
+    description: Callable[[], TableData] | None = None
+    document: Callable[[], TableData] | None = None
 
 
 def emit(result: Result, format: OutputFormat) -> None:
@@ -97,9 +100,12 @@ def emit(result: Result, format: OutputFormat) -> None:
     elif format is OutputFormat.csv:
         write(csv_text(result.csv()))
     elif format is OutputFormat.markdown:
-        write(result.markdown() if result.markdown else _markdown(result))
+        write(to_markdown(result.description()) if result.description else
+              result.markdown() if result.markdown else _markdown(result))
     elif format is OutputFormat.latex:
-        write(to_latex(result.latex() if result.latex else _table_data(result), source=_command()))
+        write(to_latex(_description(result), source=_command()))
+    elif format is OutputFormat.html:
+        write(to_html(_description(result)))
     else:
         for item in result.terminal() if result.terminal else [_table(result)]:
             stdout.print(item, crop=False)  # a table too wide for the terminal runs past it, no digit cut
@@ -111,6 +117,8 @@ def for_people(format: OutputFormat) -> bool:
 
 
 def _table(result: Result) -> RenderableType:
+    if result.description is not None:
+        return terminal_table(result.description())
     if result.table is None:
         raise TypeError("a Result without a table needs its own terminal display")
     return rich_table(result.table(), result.title, result.notes, result.right)
@@ -134,9 +142,12 @@ def _command() -> str:
     return _running["command"]
 
 
-def _table_data(result: Result) -> TableData:
-    """The table a person reads, with its title and notes; a result that draws its own layout (no
-    ``table``) gives its csv rows instead. Every command gets LaTeX from these, with no code of its own."""
+def _description(result: Result) -> TableData:
+    """The result's description; for a command not converted yet, the table a person reads, with its
+    title and notes, or (a result that draws its own layout, no ``table``) its csv rows."""
+    described = result.description or result.document
+    if described is not None:
+        return described()
     frame = result.table() if result.table is not None else result.csv()
     if isinstance(frame, Grid):
         columns, rows = frame.columns, frame.rows
@@ -160,53 +171,27 @@ def note(text: str) -> None:
     tell(f"archstat: note: {text}")
 
 
-def _file_mode(path: Path) -> int:
-    """The permission bits of ``path`` if it exists, else those a new file gets (0o666 less the umask)."""
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)  # the umask can only be read by setting it; put back at once
-        os.umask(umask)
-        return 0o666 & ~umask
+# The format a file's suffix names when --format is not given; any other suffix (.txt, none) gets the table.
+SUFFIX_FORMATS = {".json": OutputFormat.json, ".csv": OutputFormat.csv, ".md": OutputFormat.markdown,
+                  ".markdown": OutputFormat.markdown, ".tex": OutputFormat.latex, ".html": OutputFormat.html,
+                  ".htm": OutputFormat.html}
 
 
-def check_writable(path: Path, option: str, force: bool) -> None:
-    """Refuse, before anything is computed, a file a command could not write or should not replace:
-    an existing file without ``--force``, a folder, or a file in a folder that does not exist.
-    ``option`` names the option that gave ``path`` in the message ("--output", "--plot")."""
-    shown = repr(str(path))
-    if path.is_dir():
-        raise UsageError(f"{option} {shown} is a folder; give a file name inside it.")
-    if path.exists() and not force:
-        raise UsageError(f"{option} {shown} exists; give --force to overwrite it, or another file name.")
-    if not path.parent.is_dir():
-        raise UsageError(f"{option} {shown}: folder {str(path.parent)!r} does not exist; create it first "
-                         "or give a file in a folder that exists.")
-
-
-def write_atomically(path: Path, text: str | bytes) -> None:
-    """Write ``text`` (or bytes: a picture) to ``path`` through a temporary file in the same folder,
-    so a reader never sees half a file and a failure leaves any earlier file as it was. The file gets
-    the mode ``open()`` would give it (an earlier file's own, else 0o666 less the umask), not mkstemp's 0o600."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(temporary, _file_mode(path))
-        if isinstance(text, bytes):
-            with os.fdopen(handle, "wb") as binary:
-                binary.write(text)
-        else:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def format_for(output: Path | None, given: OutputFormat | None) -> OutputFormat:
+    """``--format`` when given, else the one ``--output``'s suffix names, else the table."""
+    if given is not None:
+        return given
+    if output is None or is_stdout(output):
+        return DEFAULT_FORMAT
+    return SUFFIX_FORMATS.get(output.suffix.lower(), DEFAULT_FORMAT)
 
 
 def text_output(command: F) -> F:
     """Give a command ``--output FILE`` and ``--force``: its whole output (any format, a table without
-    colour) goes to FILE, written atomically; an existing FILE is kept unless ``--force``. ``--force``
-    reaches the command too when it declares a ``force`` parameter of its own."""
+    colour) goes to FILE, written as ``cli/files.py`` says (atomically for a regular file, through for a
+    device or pipe; ``-`` is stdout); an existing regular FILE is kept unless ``--force``. Without
+    ``--format``, FILE's suffix names the format (``SUFFIX_FORMATS``). ``--force`` reaches the command too
+    when it declares a ``force`` parameter of its own."""
     signature = inspect.signature(command, eval_str=True)  # resolved: Typer reads __signature__ as it is
     # A command that writes a second file of its own (sweep --plot) declares ``force`` itself, with help
     # naming both files; it then gets the one ``--force`` too.
@@ -214,13 +199,18 @@ def text_output(command: F) -> F:
     extra = [inspect.Parameter("output", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=OutputOpt)]
     if not own_force:
         extra.append(inspect.Parameter("force", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=ForceOpt))
+    # --format defaults to None here, so that a suffix can choose when it is not given
+    parameters = [p.replace(default=None, annotation=FormatBySuffixOpt) if p.name == "format" else p
+                  for p in signature.parameters.values()]
 
     @functools.wraps(command)
     def wrapper(*args: Any, output: Path | None = None, force: bool = False, **kwargs: Any) -> Any:
         if own_force:
             kwargs["force"] = force
+        if "format" in signature.parameters:
+            kwargs["format"] = format_for(output, kwargs.get("format"))
         _running["command"] = f"archstat {command.__name__.removesuffix('_command')}"  # list_command: list
-        if output is None:
+        if output is None or is_stdout(output):
             return command(*args, **kwargs)
         check_writable(output, "--output", force)
         collected = io.StringIO()
@@ -229,9 +219,9 @@ def text_output(command: F) -> F:
             result = command(*args, **kwargs)
         finally:
             stdout._file = None  # back to following sys.stdout (a test runner swaps it per test)
-        write_atomically(output, collected.getvalue())
+        write_output(output, collected.getvalue())
         tell(f"wrote {output}")
         return result
 
-    wrapper.__signature__ = signature.replace(parameters=[*signature.parameters.values(), *extra])  # type: ignore[attr-defined]
+    wrapper.__signature__ = signature.replace(parameters=[*parameters, *extra])  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]

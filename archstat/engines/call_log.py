@@ -30,7 +30,7 @@ from torch import Tensor, nn
 from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from .meta_device import fast_kernels, meta_inputs, on_meta
+from .meta_device import fast_kernels, meta_inputs, on_meta, recurrent_like
 
 
 class TensorShape(tuple[int, ...]):
@@ -69,6 +69,7 @@ class FunctionCall:
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
     output: Any
+    cpu_fused: str = ""  # an ATen call inside a call a CPU runs as one kernel (``_cpu_fused``): its name
 
 
 @dataclass
@@ -112,7 +113,9 @@ def record_calls(module: nn.Module, inputs: tuple[Tensor, ...], patches: Sequenc
         with ExitStack() as scope:
             scope.enter_context(_hooks(module, names, stack, log.modules))
             scope.enter_context(_patched(patches, stack, log.patched))
-            scope.enter_context(_AtenLog(stack, log.aten))
+            fused: list[str] = []
+            scope.enter_context(_cpu_fused(fused))
+            scope.enter_context(_AtenLog(stack, log.aten, fused))
             # No TorchFunctionMode here: with one active, 'x + y' reaches the patched Tensor.add.
             module(*args)
         stack.clear()
@@ -231,9 +234,9 @@ def _meta_batch_norm(args: tuple[Any, ...]) -> tuple[Tensor, Tensor, Tensor] | N
 class _AtenLog(TorchDispatchMode):
     """Logs every ATen operator by its packet name ("convolution", "addmm")."""
 
-    def __init__(self, stack: list[str], calls: list[FunctionCall]) -> None:
+    def __init__(self, stack: list[str], calls: list[FunctionCall], fused: list[str]) -> None:
         super().__init__()
-        self.stack, self.calls = stack, calls
+        self.stack, self.calls, self.fused = stack, calls, fused
 
     def __torch_dispatch__(self, func: Any, types_: Any, args: tuple[Any, ...] = (),
                            kwargs: dict[str, Any] | None = None) -> Any:
@@ -241,8 +244,59 @@ class _AtenLog(TorchDispatchMode):
         out = _meta_batch_norm(args) if func is _NATIVE_BATCH_NORM else None
         out = func(*args, **kwargs) if out is None else out
         name = func._overloadpacket.__name__
-        self.calls.append(FunctionCall(name, _running(self.stack), as_shapes(args), as_shapes(kwargs), as_shapes(out)))
+        self.calls.append(FunctionCall(name, _running(self.stack), as_shapes(args), as_shapes(kwargs), as_shapes(out),
+                                       self.fused[-1] if self.fused else ""))
         return out
+
+
+@contextmanager
+def _cpu_fused(fused: list[str]) -> Iterator[None]:
+    """Mark the ATen calls made inside a call that a real CPU forward runs as one kernel, where the
+    meta device runs a decomposition into products: ``scaled_dot_product_attention`` where torch's
+    CPU dispatch picks its flash kernel (``_scaled_dot_product_flash_attention_for_cpu``; asked of
+    torch with empty CPU tensors of the same shapes), and a float32 ``lstm`` that is not packed
+    where oneDNN is on (``mkldnn_rnn_layer``). A counter of ATen operators on the CPU sees only the
+    fused kernel; ``fused`` holds the name of the fused call running (innermost last), "" for none.
+    """
+    import torch.nn.functional as F
+
+    def sdpa_fused(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+        names = ("query", "key", "value", "attn_mask", "dropout_p", "is_causal")
+        named = dict(zip(names, args, strict=False)) | kwargs
+        cpu = {k: torch.empty(v.shape, dtype=v.dtype) if isinstance(v, Tensor) else v for k, v in named.items()}
+        try:
+            return int(torch._fused_sdp_choice(**cpu)) == 1  # SDPBackend.FLASH_ATTENTION
+        except (RuntimeError, TypeError):
+            return False
+
+    def lstm_fused(args: tuple[Any, ...], _kwargs: dict[str, Any]) -> bool:
+        x, packed = args[0], len(args) > 1 and isinstance(args[1], Tensor)
+        return (not packed and isinstance(x, Tensor) and x.dtype == torch.float32 and x.numel() > 0
+                and torch.backends.mkldnn.is_available() and bool(torch.backends.mkldnn.enabled))
+
+    saved: list[tuple[Any, str, Any]] = []
+    for owner, attribute, decide in ((F, "scaled_dot_product_attention", sdpa_fused), (torch._VF, "lstm", lstm_fused)):
+        original = getattr(owner, attribute, None)
+        if original is None:
+            continue
+
+        def wrapper(*args: Any, _original: Any = original, _decide: Any = decide, _name: str = attribute,
+                    **kwargs: Any) -> Any:
+            fused.append(_name if _decide(args, kwargs) else "")
+            try:
+                # Inside a fused LSTM no ATen call counts: its results from shapes alone (meta_device)
+                shaped = recurrent_like(torch.lstm, args) if fused[-1] == "lstm" and not kwargs else None
+                return shaped if shaped is not None else _original(*args, **kwargs)
+            finally:
+                fused.pop()
+
+        saved.append((owner, attribute, original))
+        setattr(owner, attribute, wrapper)
+    try:
+        yield
+    finally:
+        for owner, attribute, original in reversed(saved):
+            setattr(owner, attribute, original)
 
 
 class _FunctionLog(TorchFunctionMode):

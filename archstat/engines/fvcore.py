@@ -152,6 +152,17 @@ def count(model: nn.Module, inputs: tuple[torch.Tensor, ...]) -> Counts:
     return Counts(macs=macs, activations=activations, uncounted=uncounted)
 
 
+def fvcore_total(model: nn.Module, inputs: tuple[torch.Tensor, ...]) -> int:
+    """What fvcore itself returns: ``FlopCountAnalysis(model, inputs).total()``, fvcore's own handles
+    only (no archstat rule added), its warnings off. One fused multiply-add is one "flop" (a MAC).
+    ``archstat conventions --run`` shows it beside the fvcore row, which leaves out archstat's own rules."""
+    from fvcore.nn import FlopCountAnalysis
+
+    analysis = FlopCountAnalysis(model, inputs)
+    analysis.unsupported_ops_warnings(False).uncalled_modules_warnings(False).tracer_warnings("none")
+    return int(analysis.total())
+
+
 class FvcoreEngine:
     """The ``fvcore`` engine (``engines.contract``): fvcore's own counts of a real forward, traced.
 

@@ -33,7 +33,7 @@ from ..claims.readings import (
 )
 from ..claims.rules import FAILS, ROUGHLY, RULES, Claim, ClaimResult, PartResult, Source
 from ..inputs import format_shape
-from .tables import layer_table
+from .tables import terminal_cell
 from .words import human, integer, pair_text, percent, times
 
 if TYPE_CHECKING:
@@ -139,10 +139,10 @@ def evidence_table(item: Table) -> pd.DataFrame:
     """One table behind a measurement, its cells written; a report as the rows of ``archstat table``
     that hold weights or MACs."""
     if isinstance(item, LayerCounts):
-        grid = layer_table(item.report, None)
-        kept = [row for row, r in zip(grid.rows, item.report.row_records(None), strict=True)
-                if r["params"] or r["macs"]]
-        return pd.DataFrame(kept, columns=grid.columns)
+        data = item.report.table_data(None)
+        kept = [[terminal_cell(v, c) for v, c in zip(row, data.columns, strict=True)]
+                for row, r in zip(data.rows, item.report.row_records(None), strict=True) if r["params"] or r["macs"]]
+        return pd.DataFrame(kept, columns=data.names)
     assert isinstance(item, Evidence)
     table = item.table.copy()
     for column, kind in item.columns.items():

@@ -3,10 +3,10 @@ No arithmetic: the numbers come from ``analysis.conventions``."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .tables import UNIT_NOTE, Grid
-from .words import human, integer, signed
+from ..analysis.conventions.report import items_text
+from .words import integer
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -14,57 +14,9 @@ if TYPE_CHECKING:
     from ..analysis.conventions.report import ConventionsReport
     from ..analysis.conventions.rows import ConventionRow
 
-RIGHT = ("number", "- archstat MACs", "params", "- archstat params", "actual", "actual params")
-
-
-def items_text(items: list[tuple[str, int]]) -> str:
-    """Line items as '+1,000 linear biases; -22,227,968 batch norm'."""
-    return "; ".join(f"{signed(n)} {label}" for label, n in items)
-
 
 def _number(row: ConventionRow) -> str:
     return integer(row.value) if row.value is not None else row.status
-
-
-def _actual(value: Any, computed: int | None) -> str:
-    """The tool's own number; a mark where it differs from the computed one."""
-    if value is None:
-        return ""
-    if isinstance(value, int):
-        return integer(value) + ("" if value == computed else "  (differs)")
-    return str(value)
-
-
-def conventions_table(report: ConventionsReport) -> Grid:
-    columns = ["convention", "version", "call", "its word and unit", "number", "- archstat MACs", "line items",
-               "params", "- archstat params", "params line items"]
-    if report.ran:
-        columns[5:5] = ["actual"]
-        columns.append("actual params")
-    rows = []
-    for row in report.rows:
-        c = row.convention
-        cells = [c.key, c.version, c.tool, c.word, _number(row),
-                 signed(row.difference) if row.difference is not None else "", items_text(row.items),
-                 integer(row.params), signed(row.params_difference) if row.params_difference is not None else "",
-                 items_text(row.params_items)]
-        if report.ran:
-            cells[5:5] = [_actual(row.actual, row.value)]
-            cells.append(_actual(row.actual_params, row.params))
-        rows.append(cells)
-    return Grid(columns, rows)
-
-
-def conventions_notes(report: ConventionsReport) -> list[str]:
-    """archstat's totals, the unit, and one sentence per tool that says why it differs."""
-    shape = "x".join(str(d) for d in report.input_shape[0])
-    lines = [f"archstat: {report.macs:,} MACs ({human(report.macs, 'MACs')}), {report.params:,} params, "
-             f"input {shape}; every tool's number is computed from archstat's own trace by that tool's rules.",
-             UNIT_NOTE, "Prefixes: every tool prints G = 10^9 (1000-based), none 2^30."]
-    lines += [f"{row.convention.key}: {row.convention.why}" for row in report.rows]
-    lines += [f"{row.convention.key}: {row.status}" for row in report.rows if row.value is None and row.status
-              and row.convention.key != "keras"]
-    return [*lines, *report.notes]
 
 
 def conventions_rows(report: ConventionsReport) -> pd.DataFrame:

@@ -7,7 +7,7 @@ beyond shares.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ..analysis.report import Report
 from ..errors import UsageError
@@ -40,10 +40,20 @@ def _pyplot() -> Any:
     return plt
 
 
-def check_target(out: Path, option: str = "--out") -> None:
-    """Refuse a picture name matplotlib would not write as png or svg; ``option`` names where it came from."""
-    if out.suffix.lower() not in (".png", ".svg"):
-        raise UsageError(f"{option} {str(out)!r} must end in .png or .svg.")
+Picture = Path | IO[bytes]  # a file name (its suffix names the format) or a stream (``format`` names it)
+
+
+def check_target(out: Path, option: str = "--out", suffixes: tuple[str, ...] = (".png", ".svg")) -> None:
+    """Refuse a picture name matplotlib would not write as one of ``suffixes``; ``option`` names where it
+    came from."""
+    if out.suffix.lower() not in suffixes:
+        raise UsageError(f"{option} {str(out)!r} must end in {' or '.join(suffixes)}.")
+
+
+def _save(fig: Any, out: Picture, format: str | None) -> None:
+    plt = _pyplot()
+    fig.savefig(out, format=format)
+    plt.close(fig)
 
 
 def weight_rows(report: Report, depth: int | None) -> pd.DataFrame:
@@ -58,7 +68,8 @@ def _share(rows: pd.DataFrame, report: Report, metric: str) -> list[float]:
     return [100 * v / total if total else 0.0 for v in rows[metric]]
 
 
-def layer_figure(report: Report, out: Path, metric: str | None = None, depth: int | None = None) -> Path:
+def layer_figure(report: Report, out: Picture, metric: str | None = None, depth: int | None = None,
+                 format: str | None = None) -> Picture:
     """Per-layer bars: share of params against share of MACs (or one ``metric``), saved to ``out``; the
     title names the input and the mode the report was counted in (train mode counts dropout and batch norm
     as they train)."""
@@ -76,8 +87,7 @@ def layer_figure(report: Report, out: Path, metric: str | None = None, depth: in
     size = "x".join(map(str, report.input_shape[0][1:]))
     ax.set_title(f"{report.model}: {shown} by layer (input {size}, {report.mode} mode)")
     ax.legend()
-    fig.savefig(out)
-    plt.close(fig)
+    _save(fig, out, format)
     return out
 
 
@@ -92,7 +102,7 @@ def kind_shares(report: Report) -> dict[str, dict[str, float]]:
     }
 
 
-def compare_figure(reports: list[Report], out: Path) -> Path:
+def compare_figure(reports: list[Report], out: Picture, format: str | None = None) -> Picture:
     """For each model, stacked bars of the params and MACs shares held by conv, fc and other layers."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(2.2 * len(reports) + 3, 5), layout="constrained")
@@ -110,12 +120,11 @@ def compare_figure(reports: list[Report], out: Path) -> Path:
     modes = " and ".join(dict.fromkeys(f"{r.mode} mode" for r in reports))
     ax.set_title(f"Who holds the parameters and who does the computation ({modes})")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.savefig(out)
-    plt.close(fig)
+    _save(fig, out, format)
     return out
 
 
-def sweep_figure(report: SweepReport, out: Path) -> Path:
+def sweep_figure(report: SweepReport, out: Picture, format: str | None = None) -> Picture:
     """MACs (forward, backward, training step) and memory (training, inference) against the input
     side, one line per batch, log scales; the sides the network cannot take are left out."""
     plt = _pyplot()
@@ -137,6 +146,5 @@ def sweep_figure(report: SweepReport, out: Path) -> Path:
         ax.legend(fontsize=8)
     macs.set_title(f"{report.model}: MACs against input side ({report.engine} engine)")
     memory.set_title(f"{report.model}: memory against input side ({report.optimizer})")
-    fig.savefig(out)
-    plt.close(fig)
+    _save(fig, out, format)
     return out

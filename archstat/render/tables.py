@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..inputs import format_shape
-from ..tabular import UNIT_NOTE  # the convention line, written once (the notebook and LaTeX writers use it too)
-from .words import human, integer, pair_text, share
+from ..tabular import KINDS, UNIT_NOTE, Column, TableData, cell_text  # noqa: F401 (UNIT_NOTE: the one sentence, re-exported)
+from ..words import byte_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,53 +25,6 @@ if TYPE_CHECKING:
 
 def shape_text(shape: Sequence[int] | None) -> str:
     return "" if shape is None else format_shape(shape)
-
-
-NOT_APPLICABLE = "not applicable"
-
-
-def input_text(report: Report) -> str:
-    """``1x3x224x224 (NxCxHxW)`` for images; any other shape with its batch first (``1x128 int64``)."""
-    shapes = [format_shape(s) + (f" {d}" if d != "float32" else "") for s, d in
-              zip(report.input_shape, report.input_dtypes or ["float32"] * len(report.input_shape), strict=False)]
-    images = all(len(s) == 4 for s in report.input_shape)
-    return " + ".join(shapes) + (" (NxCxHxW)" if images else " (batch first)")
-
-
-def totals_lines(report: Report) -> list[str]:
-    t = report.totals
-    lines = [
-        f"Total: {t['params']:,} params ({human(t['params'])}), of which {t['trainable_params']:,} trainable; "
-        f"{t['macs']:,} MACs ({human(t['macs'], 'MACs')} = {human(t['flops'], 'FLOPs')}); "
-        f"{t['activations']:,} activations.",
-        f"Input {input_text(report)}; engine: {report.engine}; {report.mode} mode; "
-        f"auxiliary heads {'included' if report.aux else 'excluded'}.",
-        UNIT_NOTE,
-    ]
-    if "backward_macs" in t:
-        lines.insert(1, backward_line(t))
-    if t.get("field_applicable") is False:
-        lines.insert(1, f"Receptive field: {NOT_APPLICABLE} (no spatial operator ran: a sequence or token model); "
-                        f"depth: {t['depth']} weight layers on the longest path (recurrent layers and attention's "
-                        "projections included).")
-    elif t.get("receptive_field"):
-        lines.insert(1, f"Receptive field of the last spatial feature map: {pair_text(t['receptive_field'])} input "
-                        f"pixels, effective stride {pair_text(t['effective_stride'])}; depth: {t['depth']} weight "
-                        "layers on the longest path.")
-    lines += [f"Field note: {note}" for note in t.get("field_notes", [])]
-    if t.get("uncounted_ops"):
-        lines.append("Not counted (fvcore's conventions have no MAC formula for them): "
-                     + ", ".join(t["uncounted_ops"]) + ".")
-    return lines
-
-
-def backward_line(t: dict[str, Any]) -> str:
-    """The backward pass and the training step in one sentence, with the backward/forward ratio."""
-    ratio = f"{t['backward_macs'] / t['macs']:.2f}x the forward" if t["macs"] else "no forward MACs"
-    left_out = (f" (leaves out {', '.join(t['backward_uncounted_ops'])})" if t.get("backward_uncounted_ops") else "")
-    return (f"Backward: {t['backward_macs']:,} MACs ({human(t['backward_macs'], 'MACs')}, {ratio}; torch's "
-            f"FlopCounterMode convention{left_out}); training step (forward + backward): "
-            f"{t['training_step_macs']:,} MACs ({human(t['training_step_macs'], 'MACs')}).")
 
 
 @dataclass
@@ -88,27 +41,28 @@ def _grid(frame: pd.DataFrame | Grid) -> Grid:
     return Grid([str(c) for c in frame.columns], [list(row) for row in frame.itertuples(index=False)])
 
 
-def layer_table(report: Report, depth: int | None) -> Grid:
-    """The rows a person reads: shares of the totals added, shapes as text."""
-    t = report.totals
-    trainable = bool(t.get("frozen_params"))  # fine-tuning: say which layers train
-    fields = "receptive_field" in t  # a report of counts without fields shows none
-    field_cells = (lambda r: [NOT_APPLICABLE] * 2) if t.get("field_applicable") is False else (
-        lambda r: [pair_text(r["receptive_field"]), pair_text(r["effective_stride"])])
-    backward = "backward_macs" in t
-    columns = ["layer", "type", "output shape", "params", "% params", *(["trainable"] if trainable else []),
-               "MACs", "% MACs", *(["backward MACs"] if backward else []), "activations",
-               *(["field", "stride"] if fields else [])]
-    rows = []
-    for r in report.row_records(depth):
-        # a module with parameters but no output was defined and never called by forward
-        shape = shape_text(r["output_shape"]) if isinstance(r["output_shape"], list) else "not called"
-        rows.append([r["name"], r["type"], shape, integer(r["params"]), share(r["params"], t["params"]),
-                     *([integer(r["trainable_params"])] if trainable else []),
-                     integer(r["macs"]), share(r["macs"], t["macs"]),
-                     *([integer(r["backward_macs"] or 0)] if backward else []), integer(r["activations"]),
-                     *(field_cells(r) if fields else [])])
-    return Grid(columns, rows)
+def terminal_cell(value: Any, column: Column) -> str:
+    """A description's cell for a person at a terminal: bytes in words (binary prefixes, ``4.0 MiB``),
+    every other kind as every writer writes it (``tabular.cell_text``: counts in full, shares, ratios)."""
+    if column.kind == "bytes" and value is not None and value == value:
+        return byte_text(value)
+    return cell_text(value, column)
+
+
+def terminal_table(data: TableData) -> PlainTable | str:
+    """The terminal's writer of a result's description: its cells by kind (``terminal_cell``), its total
+    row set apart, its notes under it; at a narrow terminal the least useful columns go first (``_Fit``)."""
+    if not data.columns:  # nothing to tabulate (a diff of equal layouts): the title and the notes
+        return "\n".join([data.title, *data.notes])
+
+    def cells(row: Sequence[Any]) -> list[str]:
+        return [terminal_cell(v, c) for v, c in zip(row, data.columns, strict=True)]  # type: ignore[arg-type]
+
+    columns: list[Column] = list(data.columns)  # type: ignore[arg-type]
+    grid = Grid([c.header(in_words=True) for c in columns], [cells(row) for row in data.rows])
+    total = cells(data.total) if data.total is not None else None
+    right = [c.header(in_words=True) for c in columns if c.header() in data.right]
+    return PlainTable(grid, data.title, data.notes, right, kinds=[c.kind for c in columns], total=total)
 
 
 class PlainTable:
@@ -116,29 +70,41 @@ class PlainTable:
     lines: 0.04 s where ``rich.table`` takes 0.6 s for ResNet-152's 500 rows, more than the
     meta engine's whole analysis. Cells and captions are shown as given (no
     markup); a cell may be a ``rich.text.Text`` to carry a style. When the table is wider than the
-    console or a cell spans lines, ``rich.table`` draws it instead, folding cells to fit."""
+    console or a cell spans lines, ``rich.table`` draws it instead, giving up columns to fit (``_Fit``).
+    ``kinds`` (a description's column kinds, ``tabular.KINDS``) let it give up the least useful numbers
+    too; ``total`` is a row drawn bold below a rule."""
 
-    def __init__(self, frame: pd.DataFrame | Grid, title: str, caption: Sequence[str] = (), right: Sequence[str] = ()):
+    def __init__(self, frame: pd.DataFrame | Grid, title: str, caption: Sequence[str] = (), right: Sequence[str] = (),
+                 kinds: Sequence[str] | None = None, total: Sequence[str] | None = None):
         from rich.text import Text  # here, not at the top: --help and TAB never draw a table (45 ms of Rich)
 
         grid = _grid(frame)
         self.header = grid.columns
         self.rows = [[v if isinstance(v, Text) else str(v) for v in row] for row in grid.rows]
         self.title, self.caption, self.right = title, list(caption), {str(c) for c in right}
+        self.kinds = list(kinds) if kinds is not None else None
+        self.total = [Text(str(v), style="bold") for v in total] if total is not None else None
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         from rich.cells import cell_len
+        from rich.measure import Measurement
         from rich.text import Text
 
         def _width(cell: Text | str) -> int:
             return cell_len(cell) if isinstance(cell, str) else cell.cell_len
 
-        widths = [max([cell_len(h), *(_width(r[i]) for r in self.rows)]) for i, h in enumerate(self.header)]
+        every = [*self.rows, *([self.total] if self.total else [])]
+        widths = [max([cell_len(h), *(_width(r[i]) for r in every)]) for i, h in enumerate(self.header)]
         width = sum(widths) + 3 * len(widths) + 1
         if not self.rows or width > options.max_width or any("\n" in str(c) for r in self.rows for c in r):
-            # a table wider than the console after hiding text columns overflows (never cropped: emit)
-            table, width = self._rich(options.max_width)
-            yield from console.render(table, options.update_width(width))
+            # a table wider than the console after giving up columns overflows (never cropped: emit)
+            # a terminal gives up numbers too; a file or a pipe keeps every number and runs wider
+            table, width = self._rich(options.max_width, numbers=console.is_terminal)
+            drawn = options.update_width(width)
+            # the notes wrap at the width the table is drawn at, a number never parted from its unit
+            table.caption = Text(caption_text(self._caption, Measurement.get(console, drawn, table).maximum),
+                                 style="dim italic")
+            yield from console.render(table, drawn)
             return
         pieces: list[str | Text] = []  # plain text, and the styled cells as they come
 
@@ -157,9 +123,11 @@ class PlainTable:
         rule("┡━╇┩")
         for row in self.rows:
             line(row, "│││")
+        if self.total:
+            rule("├─┼┤")
+            line(self.total, "│││")
         rule("└─┴┘")
-        caption = "\n".join("\n".join(textwrap.wrap(text, width) or [""]) for text in self.caption)
-        pieces.append(Text(caption, style="dim italic"))
+        pieces.append(Text(caption_text(self.caption, width), style="dim italic"))
         text = Text(no_wrap=True)
         text.append(self.title.center(width).rstrip() + "\n", style="italic")  # Rich's table.title style
         plain: list[str] = []
@@ -173,43 +141,66 @@ class PlainTable:
         text.rstrip()
         yield text
 
-    def _rich(self, max_width: int) -> tuple[Table, int]:
+    def _rich(self, max_width: int, numbers: bool = True) -> tuple[Table, int]:
         """``rich.table`` for ``max_width`` cells, and the width to draw it at: number columns never
-        folded (a cut number is a misread number); text columns wrap first, and the widest ones are
-        hidden, with a note, when the numbers still do not fit; past that it is drawn wider."""
+        folded (a cut number is a misread number); text columns wrap first, and columns are given up,
+        with a note, when the numbers still do not fit (text ones, then, for a description, the least
+        useful numbers); past that it is drawn wider."""
         from rich.table import Table
         from rich.text import Text
 
-        fit = _Fit(self.header, self.rows, self.right, max_width)
-        caption = [*self.caption, *([fit.hidden_note()] if fit.hidden else [])]
+        kinds = self.kinds if numbers else None  # without kinds, only text columns are given up
+        fit = _Fit(self.header, [*self.rows, *([self.total] if self.total else [])], self.right, max_width, kinds)
+        width = max(max_width, fit.least_width(fit.shown))
+        self._caption = [*self.caption, *([fit.hidden_note()] if fit.hidden else [])]
         table = Table(title=Text(self.title, style="italic"), caption_justify="left", header_style="bold",
-                      caption=Text("\n".join(caption), style="dim italic"))
+                      caption=Text("\n".join(self._caption), style="dim italic"))
         for i in fit.shown:
             number = fit.numeric[i]
             table.add_column(Text(fit.header_text(i)), justify="right" if self.header[i] in self.right else "left",
                              no_wrap=number, min_width=fit.least[i],
                              overflow="ellipsis" if number else "fold")
-        for row in self.rows:
+        for k, row in enumerate(self.rows):
             cells = [row[i] for i in fit.shown]
-            table.add_row(*(cell if isinstance(cell, Text) else Text(cell) for cell in cells))
-        return table, max(max_width, fit.least_width(fit.shown))
+            table.add_row(*(cell if isinstance(cell, Text) else Text(cell) for cell in cells),
+                          end_section=bool(self.total) and k == len(self.rows) - 1)
+        if self.total:
+            table.add_row(*(self.total[i] for i in fit.shown))
+        return table, width
 
 
 # a cell that is a number, a share or a shape: 61,100,840 / 12.5% / +248 / 1x64x55x55
 _NUMBER = re.compile(r"[-+]?\d[\d,.]*(?:x\d[\d,.]*)*%?")
 TEXT_MIN = 10  # the narrowest a text column is worth showing at, in cells
+# a number and the word after it ("1.45 GFLOPs", "724 MMACs", "61 M params"): a line never breaks between them
+_NUMBER_WORD = re.compile(r"(?<![\w.,])([-+]?\d[\d,.]*(?:x\d+)*%?) (?=\S)")
+_GLUE = "\x00"
+
+
+def caption_text(lines: Sequence[str], width: int) -> str:
+    """Notes wrapped to ``width`` cells, a number never parted from the word after it nor cut."""
+    wrapped = []
+    for line in lines:
+        glued = _NUMBER_WORD.sub(lambda m: m.group(1) + _GLUE, line)
+        wrapped += [part.replace(_GLUE, " ") for part in textwrap.wrap(glued, width, break_long_words=False,
+                                                                        break_on_hyphens=False)] or [""]
+    return "\n".join(wrapped)
 
 
 class _Fit:
     """Which columns a table shows at ``max_width`` cells and how wide its number columns are."""
 
-    def __init__(self, header: list[str], rows: list[list[Any]], right: set[str], max_width: int) -> None:
+    def __init__(self, header: list[str], rows: list[list[Any]], right: set[str], max_width: int,
+                 kinds: Sequence[str] | None = None) -> None:
         from rich.cells import cell_len
 
         self.header = header
         cells = [[str(r[i]) for r in rows] for i in range(len(header))]
-        self.numeric = [header[i] in right or (any(c) and all(not t or _NUMBER.fullmatch(t) for t in c))
-                        for i, c in enumerate(cells)]
+        if kinds is None:  # a bare grid: a number is what looks like one
+            self.numeric = [header[i] in right or (any(c) and all(not t or _NUMBER.fullmatch(t) for t in c))
+                            for i, c in enumerate(cells)]
+        else:  # a description: numbers, shapes and fields are never folded
+            self.numeric = [KINDS[k][0] or k in ("shape", "field") for k in kinds]
         natural = [max([cell_len(h), *(cell_len(t) for t in c)]) for h, c in zip(header, cells, strict=True)]
         self.wrap_headers = sum(natural) + 3 * len(header) + 1 > max_width
         words = [max(cell_len(w) for w in h.split() or [""]) for h in header]
@@ -219,8 +210,11 @@ class _Fit:
         self.least = [w if number else min(n, TEXT_MIN)
                       for w, n, number in zip(self.widths, natural, self.numeric, strict=True)]
         self.shown = list(range(len(header)))
-        # the first column names the row; other text columns go, widest first, until the numbers fit
-        spare = sorted((i for i in self.shown[1:] if not self.numeric[i]), key=lambda i: natural[i])
+        # the first column names the row; the others go, least useful first, until the numbers fit
+        if kinds is None:  # text columns only, widest first
+            spare = sorted((i for i in self.shown[1:] if not self.numeric[i]), key=lambda i: natural[i])
+        else:  # by kind (text, shape, field, share, ratio, time, bytes, count), the rightmost first
+            spare = sorted(self.shown[1:], key=lambda i: (-KINDS[kinds[i]][1], i))
         while spare and self.least_width(self.shown) > max_width:
             self.shown.remove(spare.pop())
         self.hidden = [header[i] for i in range(len(header)) if i not in self.shown]
@@ -245,11 +239,38 @@ class _Fit:
 def rich_table(
     frame: pd.DataFrame | Grid, title: str, caption: Sequence[str] = (), right: Sequence[str] = ()
 ) -> PlainTable:
-    """``frame`` as a table for a Rich console: ``right`` names the right-aligned columns."""
-    return PlainTable(frame, title, caption, right)
+    """``frame`` as a table for a Rich console: ``right`` names the right-aligned columns. A command
+    not yet handing over a description gets its columns' kinds read from its cells (``kinds_of``), so
+    a narrow terminal gives up its least useful columns as it would a description's."""
+    grid = _grid(frame)
+    return PlainTable(grid, title, caption, right, kinds=kinds_of(grid, right))
+
+
+_FIELD = re.compile(r"\d+x\d+(?:x\d+)*")
+
+
+def kinds_of(grid: Grid, right: Sequence[str]) -> list[str]:
+    """Each column's kind (``tabular.KINDS``) as its cells show it: shares end in %, ratios in x, shapes
+    and fields are numbers joined by x; a right-aligned or number-only column counts; the rest is text."""
+    kinds = []
+    for i, name in enumerate(grid.columns):
+        cells = [str(row[i]).strip() for row in grid.rows if str(row[i]).strip() not in ("", "-", "n/a")]
+        if cells and all(_FIELD.fullmatch(c) for c in cells):
+            kinds.append("field")
+        elif cells and all(c.endswith("%") and _NUMBER.fullmatch(c) for c in cells):
+            kinds.append("share")
+        elif cells and all(c.endswith("x") and _NUMBER.fullmatch(c[:-1]) for c in cells):
+            kinds.append("ratio")
+        elif name in right or (cells and all(_NUMBER.fullmatch(c) for c in cells)):
+            kinds.append("count")
+        else:
+            kinds.append("text")
+    return kinds
 
 
 def markdown_table(frame: pd.DataFrame | Grid) -> str:
+    """A grid a command lays out itself, as Markdown; its cells as they come (a command escapes its own
+    with ``tabular.markdown_cell``, the one escape). A description is written by ``tabular.to_markdown``."""
     grid = _grid(frame)
     header = "| " + " | ".join(grid.columns) + " |"
     rule = "| " + " | ".join("---" for _ in grid.columns) + " |"

@@ -10,9 +10,11 @@ from .torchinfo_rules import VERSION as TORCHINFO_VERSION
 FVCORE = Convention(
     "fvcore", "FlopCountAnalysis(model, x).total()", "0.1.5.post20221221",
     "flops: 'one fused multiply-add as one flop' (= MACs)",
-    "archstat's own count: convolutions, linear layers and matrix products without biases, batch norm "
+    "fvcore's own total: convolutions, linear layers and matrix products without biases, batch norm "
     "(2 per element with an affine transform), other norms, adaptive average pooling and upsampling; "
-    "ReLU, max pooling and element-wise adds are listed as uncounted.")
+    "ReLU, max pooling and element-wise adds are listed as uncounted. fvcore has no counter for "
+    "attention (scaled_dot_product_attention), baddbmm or recurrent layers (lstm, gru, rnn_tanh, rnn_relu) "
+    "and counts them 0; archstat counts them by its own rules, each a line item of the difference.")
 TORCHINFO = Convention(
     "torchinfo", "summary(model, input_data=x).total_mult_adds", TORCHINFO_VERSION,
     "Total mult-adds (printed in G = 10^9)",

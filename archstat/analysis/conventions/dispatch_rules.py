@@ -7,6 +7,11 @@
   element-wise ops count nothing. Params: every parameter with ``requires_grad`` once.
 - torch's ``torch.utils.flop_counter.FlopCounterMode`` (torch's ``flop_registry``): the same
   products, without biases, in FLOPs: 2 per multiply-add.
+
+Both as they run on the CPU, where ``conventions --run`` runs them: attention that torch's CPU
+dispatch runs as its flash kernel and a float32 LSTM run by oneDNN are one operator each that
+neither counts, so the products the meta device decomposes them into are left out
+(``FunctionCall.cpu_fused``).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ _CONVOLUTIONS = ("convolution", "_convolution", "cudnn_convolution", "_slow_conv
 def ptflops_aten_tally(log: CallLog, model: nn.Module) -> Tally:
     """ptflops' aten backend: MACs by line item, and its params."""
     ledger: Counter[str] = Counter()
-    for call in log.aten:
+    for call in _on_cpu(log):
         if call.name in ("mm", "matmul"):
             ledger[LINEAR] += call.args[0].numel * call.args[1][-1]
         elif call.name == "addmm":
@@ -40,6 +45,11 @@ def ptflops_aten_tally(log: CallLog, model: nn.Module) -> Tally:
         elif call.name in ("convolution", "_convolution"):
             ledger.update(_convolution(call, bias=True))
     return Tally(ledger=ledger, params=sum(p.numel() for p in model.parameters() if p.requires_grad))
+
+
+def _on_cpu(log: CallLog) -> list[FunctionCall]:
+    """The ATen calls a CPU forward shows a dispatch mode: none from inside a fused kernel."""
+    return [call for call in log.aten if not call.cpu_fused]
 
 
 def _convolution(call: FunctionCall, bias: bool) -> Counter[str]:
@@ -57,7 +67,7 @@ def torch_flop_counter_tally(log: CallLog) -> Tally:
 
     counted = {op.__name__ for op in flop_registry}
     ledger: Counter[str] = Counter()
-    for call in log.aten:
+    for call in _on_cpu(log):
         if call.name == "mm":
             ledger[LINEAR] += call.args[0].numel * call.args[1][-1]
         elif call.name in ("addmm", "baddbmm"):

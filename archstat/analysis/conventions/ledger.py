@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from torch import nn
 
+from ...engines.extra_counters import EXTENSION_OPS
+
 CONV = "convolution weights"
 CONV_BIAS = "convolution biases"
 LINEAR = "linear layers and matrix products"
@@ -34,6 +36,8 @@ _FVCORE_ITEMS = {
     "conv": CONV, "linear": LINEAR, "addmm": LINEAR, "matmul": LINEAR, "mm": LINEAR, "bmm": LINEAR,
     "einsum": LINEAR, "batch_norm": BATCH_NORM, "group_norm": NORM, "layer_norm": NORM, "instance_norm": NORM,
     "adaptive_avg_pool2d": POOLING, "upsample_nearest2d": UPSAMPLE, "upsample_bilinear2d": UPSAMPLE,
+    # archstat's own rules (``engines.extra_counters``): matrix products too
+    **dict.fromkeys(EXTENSION_OPS, LINEAR),
 }
 _MODULE_ITEMS: tuple[tuple[type[nn.Module] | tuple[type[nn.Module], ...], str], ...] = (
     (nn.modules.conv._ConvNd, CONV), (nn.Linear, LINEAR), (nn.modules.batchnorm._BatchNorm, BATCH_NORM),

@@ -1,6 +1,7 @@
 """The peer tools themselves, run on a module for ``archstat conventions --run``.
 
-Every import of torchinfo, ptflops and thop is inside these functions, so archstat never needs
+Every import of torchinfo, ptflops and thop is inside these functions (fvcore's is in
+``engines.fvcore``), so archstat never needs
 them: a tool that is not installed answers ``NOT_INSTALLED``, one that fails on the model answers
 a one-line ``Failed``. Each call runs one real forward of the module as the tool does it (in eval
 mode; the tools set it) on inputs of the shapes given, on the module's device.
@@ -20,6 +21,7 @@ from torch import Tensor, nn
 
 from ...inputs import InputDtype, TensorSpec
 from ..feeding import make_tensor
+from ..hub import make_torchvision_importable
 
 NOT_INSTALLED = "not installed"
 
@@ -86,6 +88,7 @@ def run_ptflops(module: nn.Module, shapes: Shapes, backend: str) -> Outcome:
         return NOT_INSTALLED
 
     def run() -> tuple[float, float | None]:
+        make_torchvision_importable()  # ptflops imports torchvision and timm where they are installed
         from ptflops import get_model_complexity_info
 
         spec = shapes[0]
@@ -111,6 +114,16 @@ def run_thop(module: nn.Module, shapes: Shapes, thop: Any = None) -> Outcome:
         profile = thop.profile if thop is not None else importlib.import_module("thop").profile
         macs, params = profile(module, inputs=_inputs(module, shapes), verbose=False)
         return macs, params
+
+    return _guarded(run)
+
+
+def run_fvcore(module: nn.Module, shapes: Shapes) -> Outcome:
+    """fvcore's own ``FlopCountAnalysis(model, x).total()`` (a dependency: always installed)."""
+    def run() -> tuple[float, float | None]:
+        from ...engines.fvcore import fvcore_total
+
+        return fvcore_total(module, _inputs(module, shapes)), None
 
     return _guarded(run)
 

@@ -93,8 +93,59 @@ def _upsample(m: Any, call: ModuleCall) -> Counter[str]:
     return Counter({UPSAMPLE: math.prod(call.output[1:])})  # one sample's elements: ptflops reads output[0]
 
 
-def _not_modelled(m: Any, call: ModuleCall) -> Counter[str]:
-    raise NotModelled(f"archstat does not reproduce ptflops' rule for {type(m).__name__}")
+def _gate_arithmetic(m: Any) -> int:
+    """``rnn_flops``' element-wise work per token: the gates' sums and products (RNN 1, GRU 7, LSTM
+    10 per hidden unit)."""
+    per_unit = 1 if isinstance(m, (nn.RNN, nn.RNNCell)) else 7 if isinstance(m, (nn.GRU, nn.GRUCell)) else 10
+    return per_unit * m.hidden_size
+
+
+def _rnn(m: Any, call: ModuleCall) -> Counter[str]:
+    """``rnn_flops_counter_hook``: per layer, the first direction's input and hidden weights' sizes,
+    the gate arithmetic and both biases, times input dims 0 and 1 (batch and sequence, whichever
+    comes first), times 2 if bidirectional."""
+    x = call.inputs[0] if call.inputs else None
+    if not isinstance(x, TensorShape) or len(x) < 2:
+        raise NotModelled(f"archstat does not reproduce ptflops' rule for {type(m).__name__} on this input")
+    scale = x[0] * x[1] * (2 if m.bidirectional else 1)
+    ledger: Counter[str] = Counter()
+    for layer in range(m.num_layers):
+        w_ih, w_hh = getattr(m, f"weight_ih_l{layer}").shape, getattr(m, f"weight_hh_l{layer}").shape
+        ledger[LINEAR] += scale * (w_ih[0] * w_ih[1] + w_hh[0] * w_hh[1])
+        ledger[ELEMENTWISE] += scale * _gate_arithmetic(m)
+        if m.bias:
+            ledger[LINEAR_BIAS] += scale * 2 * w_ih[0]
+    return ledger
+
+
+def _rnn_cell(m: Any, call: ModuleCall) -> Counter[str]:
+    """``rnn_cell_flops_counter_hook``: the same for one step, times the batch."""
+    x = call.inputs[0]
+    batch = x[0]  # ptflops reads dimension 0 as the batch, an unbatched cell's features too
+    return Counter({LINEAR: batch * (m.weight_ih.numel() + m.weight_hh.numel()),
+                    ELEMENTWISE: batch * _gate_arithmetic(m),
+                    LINEAR_BIAS: batch * 2 * m.weight_ih.shape[0] if m.bias else 0})
+
+
+def _multihead_attention(m: Any, call: ModuleCall) -> Counter[str]:
+    """``multihead_attention_counter_hook``: queries scaled (1 per query element), the three
+    projections as square products of each input's width, their biases, per head Q·Kᵀ, softmax
+    (1 per score) and weights·V, and the output projection with its bias, times the batch."""
+    if len(call.inputs) != 3 or not all(isinstance(t, TensorShape) and len(t) == 3 for t in call.inputs):
+        raise NotModelled("archstat does not reproduce ptflops' rule for MultiheadAttention called without "
+                          "three positional batched inputs")
+    q, k, v = call.inputs
+    first = bool(getattr(m, "batch_first", False))
+    batch, at = (q[0], 1) if first else (q[1], 0)
+    (lq, dq), (lk, dk), (lv, dv) = ((t[at], t[2]) for t in (q, k, v))
+    heads = m.num_heads
+    return Counter({
+        ELEMENTWISE: batch * lq * dq,
+        LINEAR: batch * (lq * dq * dq + lk * dk * dk + lv * dv * dv
+                         + heads * lq * lk * (dq // heads + dv // heads) + lq * dv * dv),
+        LINEAR_BIAS: batch * ((lq + lk + lv) * dq if m.in_proj_bias is not None else 0) + batch * lq * dv,
+        SOFTMAX: batch * heads * lq * lk,
+    })
 
 
 HOOKS: dict[type, Callable[[Any, ModuleCall], Counter[str]]] = {
@@ -107,16 +158,38 @@ HOOKS: dict[type, Callable[[Any, ModuleCall], Counter[str]]] = {
     **dict.fromkeys((nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.InstanceNorm1d, nn.InstanceNorm2d,
                      nn.InstanceNorm3d, nn.GroupNorm, nn.LayerNorm), _norm),
     nn.Linear: _linear, nn.Upsample: _upsample,
-    **dict.fromkeys((nn.RNN, nn.GRU, nn.LSTM, nn.RNNCell, nn.LSTMCell, nn.GRUCell, nn.MultiheadAttention),
-                    _not_modelled),
+    **dict.fromkeys((nn.RNN, nn.GRU, nn.LSTM), _rnn), **dict.fromkeys((nn.RNNCell, nn.LSTMCell, nn.GRUCell), _rnn_cell),
+    nn.MultiheadAttention: _multihead_attention,
 }
+
+
+def _timm_attention(m: Any, call: ModuleCall) -> Counter[str]:
+    """``timm_attention_counter_hook``, which ptflops maps to timm's ``vision_transformer.Attention``
+    when timm imports: queries scaled (1 per element), per head Q·Kᵀ, softmax (1 per score) and
+    weights·V, times the batch. The module's total is that alone: its qkv and proj Linear layers,
+    inside a hooked module, are not counted."""
+    batch, tokens = call.inputs[0][0], call.inputs[0][1]
+    heads, width = m.num_heads, m.head_dim
+    return Counter({ELEMENTWISE: batch * tokens * heads * width, LINEAR: batch * heads * 2 * tokens * tokens * width,
+                    SOFTMAX: batch * heads * tokens * tokens})
+
+
+def _hook(module: nn.Module) -> Callable[[Any, ModuleCall], Counter[str]] | None:
+    """The module's hook in ``MODULES_MAPPING``: by exact type, and timm's ViT attention by its class."""
+    kind = type(module)
+    if kind.__module__.startswith("timm.") and kind.__name__ == "Attention":  # timm is imported: the model is its
+        from timm.models.vision_transformer import Attention
+
+        if kind is Attention:
+            return _timm_attention
+    return HOOKS.get(kind)
 
 
 def ptflops_tally(log: CallLog, model: nn.Module) -> Tally:
     """MACs (ptflops' "MACs", its GMac) by line item and the trainable params, backend 'pytorch'."""
     own: dict[int, Counter[str]] = {}
     for call in log.modules:
-        hook = HOOKS.get(type(call.module))
+        hook = _hook(call.module)
         if hook is not None:
             own.setdefault(id(call.module), Counter()).update(hook(call.module, call))
     ledger = _accumulate(model, own)
@@ -128,7 +201,7 @@ def ptflops_tally(log: CallLog, model: nn.Module) -> Tally:
 
 def _accumulate(module: nn.Module, own: dict[int, Counter[str]]) -> Counter[str]:
     """``accumulate_flops``: a hooked module's own total, else the sum over its children."""
-    if type(module) in HOOKS:
+    if _hook(module) is not None:
         return Counter(own.get(id(module), Counter()))
     total: Counter[str] = Counter()
     for child in module.children():
@@ -139,7 +212,7 @@ def _accumulate(module: nn.Module, own: dict[int, Counter[str]]) -> Counter[str]
 def _function_item(call: FunctionCall, by_name: dict[str, nn.Module]) -> str:
     """A patched call inside a hooked module is that module's work counted again; elsewhere its kind."""
     inner = by_name.get(call.modules[-1]) if call.modules else None
-    if inner is not None and type(inner) in HOOKS:
+    if inner is not None and _hook(inner) is not None:
         return TWICE
     if inner is not None and module_item(inner) != OTHER:
         return module_item(inner)

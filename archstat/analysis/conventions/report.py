@@ -18,10 +18,10 @@ from torch import nn
 
 from ...engines.call_log import CallLog, record_calls
 from ...errors import AnalysisError, UsageError
-from ...inputs import TensorSpec
+from ...inputs import TensorSpec, format_shape
 from ...options import Engine, Mode
-from ...tabular import TableData, Tabular
-from .. import views
+from ...tabular import UNIT_NOTE, Column, TableData, Tabular
+from ...words import human
 from ..counting import analyze
 from ..feeding import make_tensor
 from ..params import aux_mode, param_counts
@@ -33,9 +33,19 @@ from .dispatch_rules import ptflops_aten_tally, torch_flop_counter_tally
 from .ledger import NotModelled, Tally, fvcore_ledger
 from .ptflops_rules import PATCHES, ptflops_tally
 from .published import TORCHVISION
-from .rows import Convention, ConventionRow, printed_row, tally_row
+from .rows import Convention, ConventionRow, fvcore_row, printed_row, tally_row
 from .thop_rules import NEW_FUNCTIONS, thop_tally, ultralytics_tally
 from .torchinfo_rules import torchinfo_tally
+
+
+def items_text(items: list[tuple[str, int]]) -> str:
+    """Line items as '+1,000 linear biases; -22,227,968 batch norm' (a zero unsigned, as a change cell)."""
+    return "; ".join(f"{n:+,} {label}" if n else f"0 {label}" for label, n in items)
+
+
+def _actual(value: Any, computed: int | None) -> Any:
+    """The tool's own number, marked where it differs from the one computed by its rules."""
+    return f"{value:,}  (differs)" if isinstance(value, int) and value != computed else value
 
 
 @dataclass(repr=False)  # the repr is Tabular's: one line, and the whole table in a notebook
@@ -58,10 +68,40 @@ class ConventionsReport(Tabular):
 
     def table_data(self) -> TableData:
         """What a notebook shows, and ``to_latex()`` writes: one row per convention, counts in full."""
-        return views.conventions_view(self)
+        """The report as a table, the one description LaTeX, HTML and a notebook write: one row per
+        convention, the number in the tool's own unit (its status where there is none), the difference
+        from archstat's MACs and its line items; the same for params."""
+        columns = [Column("convention"), Column("version"), Column("call"), Column("its word and unit"),
+                   Column("number", "count"), *([Column("actual", "count")] if self.ran else []),
+                   Column("- archstat MACs", "change", "MACs"), Column("line items"), Column("params", "count"),
+                   Column("- archstat params", "change"), Column("params line items"),
+                   *([Column("actual params", "count")] if self.ran else [])]
+        rows = []
+        for row in self.rows:
+            c = row.convention
+            rows.append([c.key, c.version, c.tool, c.word, row.value if row.value is not None else row.status,
+                         *([_actual(row.actual, row.value)] if self.ran else []), row.difference,
+                         items_text(row.items), row.params, row.params_difference, items_text(row.params_items),
+                         *([_actual(row.actual_params, row.params)] if self.ran else [])])
+        return TableData(f"{self.model}: one network, every tool's convention", columns, rows, self.total_lines())
+
+    def total_lines(self) -> list[str]:
+        """archstat's totals, the unit, and one sentence per tool that says why it differs."""
+        shape = format_shape(self.input_shape[0])
+        lines = [f"archstat: {self.macs:,} MACs ({human(self.macs, 'MACs')}), {self.params:,} params, "
+                 f"input {shape}; every tool's number is computed from archstat's own trace by that tool's rules.",
+                 UNIT_NOTE, "Prefixes: every tool prints G = 10^9 (1000-based), none 2^30."]
+        lines += [f"{row.convention.key}: {row.convention.why}" for row in self.rows]
+        lines += [f"{row.convention.key}: {row.status}" for row in self.rows if row.value is None and row.status
+                  and row.convention.key != "keras"]
+        return [*lines, *self.notes]
+
+    def _inputs(self) -> str:
+        return " + ".join(format_shape(s) for s in self.input_shape)
 
     def summary(self) -> str:
-        return views.conventions_summary(self)
+        return (f"<ConventionsReport {self.model}: input {self._inputs()}, {self.macs:,} MACs "
+                f"(1 MAC = one fused multiply-add), {self.params:,} params, {len(self.rows)} conventions>")
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "mode": self.mode, "input_shape": [list(s) for s in self.input_shape],
@@ -94,7 +134,7 @@ def conventions(model: ModelSpec, *, input_size: InputSpec = None, num_classes: 
         log = _record(module, spec, target.label)
         rows = _rows(target, log, report.totals, fvcore_ledger(report.totals["by_operator"]))
         if run:
-            _run_tools(module, spec, rows, report.totals["macs"] if report.engine == "fvcore" else None)
+            _run_tools(module, spec, rows)
     notes = ["counted in eval mode (every peer tool runs the network in eval mode)", *report.notes]
     return ConventionsReport(target.label, [(1, *spec.shape)], report.totals["macs"], report.totals["params"],
                              dict(fvcore_ledger(report.totals["by_operator"])), rows, run, notes)
@@ -124,7 +164,7 @@ def _rows(target: Target, log: CallLog, totals: dict[str, Any], reference: Count
         (cat.ULTRALYTICS, lambda: ultralytics_tally(log, module), [("auxiliary heads", aux)], "other"),
         (cat.TORCH, lambda: torch_flop_counter_tally(log), [], "other"),
     ]
-    rows = [ConventionRow(cat.FVCORE, totals["macs"], 0, params=params, params_difference=0)]
+    rows = [fvcore_row(cat.FVCORE, totals["macs"], totals["by_operator"], params)]
     for convention, count, params_items, remainder in rules:
         rows.append(_tool_row(convention, count, reference, params, params_items, remainder))
     rows += _printed_rows(target, reference, params, aux)
@@ -182,17 +222,17 @@ _RUNNERS = {
     "ptflops": lambda m, s: peers.run_ptflops(m, s, "pytorch"),
     "ptflops-aten": lambda m, s: peers.run_ptflops(m, s, "aten"),
     "torch": peers.run_flop_counter,
+    "fvcore": peers.run_fvcore,
 }
 
 
-def _run_tools(module: nn.Module, spec: TensorSpec, rows: list[ConventionRow], fvcore: int | None) -> None:
-    """Each installed tool's own count beside archstat's computed one (``ConventionRow.actual``)."""
+def _run_tools(module: nn.Module, spec: TensorSpec, rows: list[ConventionRow]) -> None:
+    """Each installed tool's own count beside archstat's computed one (``ConventionRow.actual``),
+    fvcore's too: its ``FlopCountAnalysis`` traces the module for real, whichever engine counted."""
     thop_flavour = "ultralytics-thop" if peers.installed("ultralytics-thop") else "thop"
     for row in rows:
         key = row.convention.key
-        if key == "fvcore":
-            row.actual = fvcore if fvcore is not None else "archstat counted on the meta engine"
-        elif key in ("thop", "ultralytics-thop"):
+        if key in ("thop", "ultralytics-thop"):
             row.actual = peers.run_thop(module, [spec]) if key == thop_flavour and peers.installed(key) \
                 else peers.NOT_INSTALLED
         elif key in _RUNNERS:

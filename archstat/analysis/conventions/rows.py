@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...engines.extra_counters import EXTENSION_OPS
 from .ledger import CONV, ITEMS, LINEAR, Tally
 
 
@@ -57,6 +58,16 @@ class ConventionRow:
 
 def _plain(value: Any) -> Any:
     return value if value is None or isinstance(value, (int, float)) else str(value)
+
+
+def fvcore_row(convention: Convention, macs: int, by_operator: dict[str, int], params: int) -> ConventionRow:
+    """fvcore's own number: archstat's MACs less the operators fvcore has no counter for, which
+    archstat counts by its own rules (attention, ``baddbmm``, recurrent layers: ``extra_counters``)
+    and fvcore's ``total()`` leaves at 0; each such operator is a line item of the difference."""
+    own = sorted((op, n) for op, n in by_operator.items() if op in EXTENSION_OPS and n)
+    items = [(f"{op} (archstat's own rule; fvcore has no counter for it)", -n) for op, n in own]
+    difference = sum(n for _, n in items)
+    return ConventionRow(convention, macs + difference, difference, items, params=params, params_difference=0)
 
 
 def tally_row(convention: Convention, tally: Tally, reference: Counter[str], params: int,

@@ -91,6 +91,34 @@ def _not_modelled(m: Any, inputs: tuple[Any, ...], y: Any) -> int:
     raise NotModelled(f"archstat does not reproduce thop's rule for {type(m).__name__}")
 
 
+def _cell_ops(m: Any, width: int) -> int:
+    """thop 0.1.1's ``_count_rnn_cell`` / ``_count_gru_cell`` / ``_count_lstm_cell`` for an input of
+    ``width``: per gate (RNN 1, GRU 3, LSTM 4) its products ``(width + hidden) x hidden``, one add per
+    unit and, with biases, two per unit; then GRU 4 and LSTM 4 more per unit (gate products and sums)."""
+    hidden = m.hidden_size
+    gates, extra = (1, 0) if isinstance(m, (nn.RNN, nn.RNNCell)) else (3, 4) if isinstance(m, (nn.GRU, nn.GRUCell)) \
+        else (4, 4)
+    per_gate = (width + hidden) * hidden + hidden + (2 * hidden if m.bias else 0)
+    return gates * per_gate + extra * hidden
+
+
+def _recurrent(m: Any, inputs: tuple[Any, ...], y: Any) -> int:
+    """``count_rnn`` / ``count_gru`` / ``count_lstm``: the first layer's cell on ``input_size``, later
+    layers' on ``hidden`` (2 x hidden if bidirectional), each twice if bidirectional, times steps and
+    batch (dims 0 and 1 as ``batch_first`` says; ``proj_size`` is not read)."""
+    x = _x(inputs)
+    if not isinstance(x, TensorShape) or len(x) < 2:
+        raise NotModelled(f"archstat does not reproduce thop's rule for {type(m).__name__} on this input")
+    directions = 2 if m.bidirectional else 1
+    layers = _cell_ops(m, m.input_size) + (m.num_layers - 1) * _cell_ops(m, m.hidden_size * directions)
+    return directions * layers * x[0] * x[1]
+
+
+def _recurrent_cell(m: Any, inputs: tuple[Any, ...], y: Any) -> int:
+    """``count_rnn_cell`` and its kin: one step, times dimension 0 of the input."""
+    return _cell_ops(m, m.input_size) * _x(inputs)[0]
+
+
 _OLD_RULES: dict[type, Rule] = {
     **dict.fromkeys((nn.ZeroPad2d, nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d,
                      nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d, nn.AdaptiveMaxPool3d, nn.Dropout,
@@ -103,7 +131,8 @@ _OLD_RULES: dict[type, Rule] = {
     **dict.fromkeys((nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d), _avgpool_old),
     **dict.fromkeys((nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d, nn.AdaptiveAvgPool3d), _adaptive_old),
     **dict.fromkeys((nn.Upsample, nn.UpsamplingBilinear2d, nn.UpsamplingNearest2d), _upsample_old),
-    **dict.fromkeys((nn.RNNCell, nn.GRUCell, nn.LSTMCell, nn.RNN, nn.GRU, nn.LSTM), _not_modelled),
+    **dict.fromkeys((nn.RNNCell, nn.GRUCell, nn.LSTMCell), _recurrent_cell),
+    **dict.fromkeys((nn.RNN, nn.GRU, nn.LSTM), _recurrent),
 }
 
 

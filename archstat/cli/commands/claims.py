@@ -16,6 +16,7 @@ import typer
 
 from ...errors import UsageError
 from ...render.tables import markdown_table, rich_table
+from ...tabular import markdown_cell
 from ..errors import reports_errors
 from ..options import DEFAULT_ENGINE, DEFAULT_FORMAT, EngineOpt, FormatOpt
 from ..output import Result, emit, for_people, stderr, text_output
@@ -127,7 +128,7 @@ def _counts(results: list[WrittenClaim]) -> str:
 
 
 def _cell(value: Any) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    return markdown_cell(str(value)).replace("\n", " ")
 
 
 def markdown_summary(results: list[WrittenClaim]) -> str:

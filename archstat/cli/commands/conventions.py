@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ...render.conventions import RIGHT, conventions_notes, conventions_rows, conventions_table
 from ..errors import reports_errors
 from ..options import (
     DEFAULT_ENGINE,
@@ -39,9 +38,8 @@ def conventions(
     Example: archstat conventions resnet50_v1_5 --run
     """
     from ...analysis.conventions.report import conventions as compute
+    from ...render.conventions import conventions_rows  # imports the analysis, so torch: not for --help
 
     report = compute(model, input_size=input or None, num_classes=num_classes, kwargs=kwargs, engine=engine, run=run,
                      mode=mode)
-    emit(Result(json=report.to_dict, csv=lambda: conventions_rows(report), table=lambda: conventions_table(report),
-                title=f"{report.model}: one network, every tool's convention", notes=conventions_notes(report),
-                right=RIGHT, heading=report.model, latex=report.table_data), format)
+    emit(Result(json=report.to_dict, csv=lambda: conventions_rows(report), description=report.table_data), format)

@@ -10,6 +10,7 @@ import typer
 from ...errors import UsageError
 from ...options import GraphColor, GraphFormat
 from ..errors import reports_errors
+from ..files import check_writable, is_stdout, write_output
 from ..options import (
     DEFAULT_ENGINE,
     DEFAULT_MODE,
@@ -26,7 +27,7 @@ from ..options import (
     ModelArg,
     ModeOpt,
 )
-from ..output import check_writable, note, tell, write, write_atomically
+from ..output import note, tell, write
 
 
 @reports_errors
@@ -34,7 +35,8 @@ def graph(
     model: ModelArg,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", show_default=False,
-        help="File to write; its suffix picks the format (.svg .png .html .dot .mmd). Default: dot on stdout.")] = None,
+        help="File to write; its suffix picks the format (.svg .png .html .dot .mmd); '-': stdout. "
+        "Default: dot on stdout.")] = None,
     format: Annotated[GraphFormat | None, typer.Option(
         "--format", "-f", show_default=False, help="svg, png, dot, mermaid or html, whatever --output ends in.",
     )] = None,
@@ -66,7 +68,8 @@ def graph(
     from ...render import graphviz
     from ...render.graph_document import choose_format, document
 
-    fmt = choose_format(output, format)
+    to_stdout = output is None or is_stdout(output)
+    fmt = choose_format(None if to_stdout and format is None else output, format)
     if output is None and fmt is GraphFormat.png:
         raise UsageError("a png is a picture, not text: give --output FILE.png.")
     if fmt in (GraphFormat.svg, GraphFormat.png, GraphFormat.html) and graphviz.find_graphviz() is None:
@@ -82,5 +85,7 @@ def graph(
     if output is None:
         write(content if isinstance(content, str) else content.decode("utf-8"))
         return
-    write_atomically(output, content)
+    write_output(output, content)
+    if to_stdout:
+        return
     tell(f"wrote {output} ({len(drawn.nodes)} nodes, depth {drawn.depth})")

@@ -27,6 +27,11 @@ def list_command(
 ) -> None:
     """The model zoo: family, year, paper and default input.
 
+    Every command also takes models by hub name, not listed here: timm:NAME (any name
+    timm.list_models() knows; archstat[timm]), torchvision:NAME (torchvision.models.list_models();
+    archstat[torchvision]) and hf:TYPE, hf:config.json or hf:FOLDER (a Hugging Face transformers
+    model from its configuration; archstat[hf]). Nothing is downloaded; see docs/own-models.md.
+
     Example: archstat list 'vgg*'
     """
     from ...zoo_catalogue import entries  # the registry's facts without importing torch (about 2 s)

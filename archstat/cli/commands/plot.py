@@ -2,53 +2,74 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ...errors import UsageError
-from ...options import Mode, PlotMetric
+from ...options import Mode, PictureFormat, PlotMetric
 from ...render.plot import check_target, compare_figure, layer_figure
 from ..errors import reports_errors
+from ..files import check_writable, is_stdout, write_output
 from ..options import DEFAULT_MODE, DepthOpt, InputOpt, ModeOpt, complete_model
-from ..output import check_writable, tell
+from ..output import tell
 
 if TYPE_CHECKING:
     from ...analysis.report import Report
+
+PICTURES = tuple(f".{member.value}" for member in PictureFormat)
 
 
 @reports_errors
 def plot(
     models: Annotated[list[str], typer.Argument(
         metavar="MODEL", help="MODEL, or 'compare' followed by two or more models.", autocompletion=complete_model)],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Picture to write: .png or .svg.")],
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", show_default=False,
+        help="Picture to write: .png, .svg or .pdf ('-' with --format: stdout).")] = None,
+    picture: Annotated[PictureFormat | None, typer.Option(
+        "--format", "-f", show_default=False, help="png, svg or pdf, whatever --output ends in.")] = None,
     metric: Annotated[PlotMetric | None, typer.Option("--metric", "-m", help="One metric per layer instead "
                                                        "of params against MACs.")] = None,
     input: InputOpt = None,
     depth: DepthOpt = None,
     mode: ModeOpt = DEFAULT_MODE,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --output if it exists.")] = False,
+    out: Annotated[Path | None, typer.Option("--out", hidden=True, help="The old name of --output.")] = None,
 ) -> None:
     """Draw where a network's parameters and multiply-adds live (needs archstat[plot]).
 
     \b
-    Example: archstat plot alexnet --out alexnet.png
-    Example: archstat plot compare alexnet vgg16 --out cmp.svg
+    Example: archstat plot alexnet --output alexnet.png
+    Example: archstat plot compare alexnet vgg16 --output cmp.svg
     """
-    check_target(out)
-    check_writable(out, "--out", force)
+    if output is not None and out is not None:
+        raise UsageError("give the picture once: --output (--out is its old name).")
+    option = "--out" if out is not None else "--output"
+    target = output if output is not None else out
+    if target is None:
+        raise UsageError("archstat plot needs --output FILE.png (or .svg, .pdf).")
+    if picture is None:
+        if is_stdout(target):
+            raise UsageError("--output '-' writes the picture to stdout: say which with --format png, svg or pdf.")
+        check_target(target, option, PICTURES)
+    check_writable(target, option, force)
+    kind = picture.value if picture is not None else target.suffix.lower().lstrip(".")
+    drawn = io.BytesIO()
     if models[0] == "compare":
         if len(models) < 3:
             raise UsageError("archstat plot compare needs two or more models, e.g. plot compare alexnet vgg16.")
-        reports = [_analyze(m, input, mode) for m in models[1:]]
-        compare_figure(reports, out)
+        compare_figure([_analyze(m, input, mode) for m in models[1:]], drawn, kind)
     else:
         if len(models) > 1:
             raise UsageError(f"one model per plot, got {len(models)}; use 'archstat plot compare "
                              f"{' '.join(models)}' for several.")
-        layer_figure(_analyze(models[0], input, mode), out, metric.value if metric else None, depth)
-    tell(f"wrote {out}")
+        layer_figure(_analyze(models[0], input, mode), drawn, metric.value if metric else None, depth, kind)
+    write_output(target, drawn.getvalue(), option)
+    if not is_stdout(target):
+        tell(f"wrote {target}")
 
 
 def _analyze(spec: str, inputs: list[str] | None, mode: Mode) -> Report:

@@ -10,6 +10,7 @@ import typer
 from ...options import Dtype, Engine, Optimizer
 from ...render.sweep import SWEEP_RIGHT, sweep_notes, sweep_table
 from ..errors import reports_errors
+from ..files import check_writable, write_output
 from ..options import (
     DEFAULT_FORMAT,
     DEFAULT_MODE,
@@ -27,7 +28,7 @@ from ..options import (
     OptimizerOpt,
     TrainOpt,
 )
-from ..output import Result, check_writable, emit, tell, text_output
+from ..output import Result, emit, tell, text_output
 
 if TYPE_CHECKING:
     from ...analysis.sweep import SweepReport
@@ -83,9 +84,14 @@ def sweep(
                          freeze=freeze or (), train=train or (), memory_budget=memory_budget,
                          mode=mode, forward_kwargs=forward_kwargs)
     if plot is not None:
+        import io
+
         from ...render.plot import sweep_figure
 
-        tell(f"wrote {sweep_figure(report, plot)}")
+        picture = io.BytesIO()
+        sweep_figure(report, picture, plot.suffix.lower().lstrip("."))
+        write_output(plot, picture.getvalue(), "--plot")
+        tell(f"wrote {plot}")
     emit(sweep_result(report), format)
 
 
@@ -96,7 +102,7 @@ def sweep_result(report: SweepReport) -> Result:
         json=report.to_dict, csv=lambda: _frame(report),
         table=lambda: sweep_table(report), title=f"{report.model}: cost against input side ({report.mode} mode)",
         notes=sweep_notes(report), right=SWEEP_RIGHT, heading=f"{report.model}: sweep",
-        latex=report.table_data,  # counts in full, not the terminal's words
+        document=report.table_data,  # counts in full, not the terminal's words
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...render.tables import NUMERIC_COLUMNS, layer_rows, layer_table, totals_lines
+from ...render.tables import layer_rows
 from ..errors import reports_errors
 from ..options import (
     DEFAULT_ENGINE,
@@ -66,9 +66,6 @@ def table(
 
 
 def report_result(report: Report, depth: int | None) -> Result:
-    """A report's pieces for the output sink: its layers to ``depth``, and its totals as notes."""
-    return Result(
-        json=lambda: report.to_dict(depth), csv=lambda: layer_rows(report, depth),
-        table=lambda: layer_table(report, depth), title=f"{report.model}: per-layer counts ({report.mode} mode)",
-        notes=totals_lines(report), right=NUMERIC_COLUMNS, heading=report.model,
-    )
+    """A report for the output sink: its json and csv, and its one description (layers to ``depth``)."""
+    return Result(json=lambda: report.to_dict(depth), csv=lambda: layer_rows(report, depth),
+                  description=lambda: report.table_data(depth))

@@ -1,0 +1,94 @@
+"""The measured side of ``speed``: the network built for real with random weights, timed per layer.
+
+Random weights: PyTorch's default initialisation of each layer (nothing is downloaded). Threads are
+fixed to the report's count and denormal numbers flushed to zero for the run (a network's tiny values
+would otherwise take a slow path on x86 that no cost model knows), both restored afterwards. On a
+GPU every hook synchronises the device (``torch.cuda.synchronize``) before it reads the clock.
+
+A training step (``train``) is timed whole: forward, ``output.sum().backward()`` and an SGD step
+(no momentum); the rows keep their measured forward times, so the per-layer error stays a forward's.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from torch import nn
+
+from .speed_report import SpeedReport
+from .timing import time_layers, time_whole
+
+TORCH_DTYPES = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
+
+
+def build_real(model: Any, input_size: Any, device: str, dtype: torch.dtype) -> nn.Module:
+    """The network with initialised random weights on ``device``; a given module is used as it is."""
+    from ..models import build_model
+    from .resolve import is_user_spec, resolve
+
+    if isinstance(model, nn.Module):
+        return model
+    if isinstance(model, str) and not is_user_spec(model):
+        module = build_model(model, init_weights=True)
+    else:
+        module = resolve(model, input_size=input_size, device="cpu").module
+    return module.to(device=device, dtype=dtype).eval()
+
+
+def measure_into(report: SpeedReport, model: Any, *, input_size: Any = None, warmup: int = 3, runs: int = 10,
+                 clock: Callable[[], float] | None = None) -> None:
+    """Time ``model`` on the report's device and fill in the measured side of ``report``."""
+    device = "cuda" if report.where == "cuda" else "cpu"
+    dtype = TORCH_DTYPES[report.dtype]
+    module = build_real(model, input_size, device, dtype)
+    x = torch.randn(report.input_shape, device=device, dtype=dtype)
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
+    clock = clock or time.perf_counter
+    saved_threads = torch.get_num_threads()
+    torch.set_flush_denormal(True)
+    torch.set_num_threads(report.threads or saved_threads)
+    try:
+        with torch.no_grad():
+            timing = time_layers(lambda: module(x), module, warmup=warmup, runs=runs, clock=clock, sync=sync)
+        if report.train:
+            report.measured_s = _time_step(module, x, warmup, runs, clock, sync)
+        else:
+            report.measured_s = timing.plain_s
+        report.hooked_s = None if report.train else timing.hooked_s
+    finally:
+        torch.set_num_threads(saved_threads)
+        torch.set_flush_denormal(False)
+    report.runs = timing.runs
+    if clock is time.thread_time:
+        report.notes.append("clock: this thread's CPU time (time.thread_time), which leaves out the time other "
+                            "processes ran on a shared machine; one thread only.")
+    for row in report.rows:
+        row.measured_s = timing.rows.get(row.name)
+    known = {row.name for row in report.rows}
+    left = sum(seconds for name, seconds in timing.rows.items() if name not in known)
+    if left:  # between-rows where the prediction saw no kernel (Python between calls): add them to the model's
+        report.notes.append(f"{left * 1e6:.1f} us measured between layers where no operator runs (Python and the "
+                            "hooks between calls) is not in the rows.")
+    if report.train:
+        report.notes.append("--train: the whole step is measured (forward, backward, SGD step); the rows' measured "
+                            "times are the forward's, their predicted times the step's.")
+
+
+def _time_step(module: nn.Module, x: torch.Tensor, warmup: int, runs: int, clock: Callable[[], float],
+               sync: Callable[[], None]) -> float:
+    """Median seconds of one SGD training step (forward, ``sum().backward()``, step) in train mode."""
+    optimizer = torch.optim.SGD(module.parameters(), lr=1e-4)
+    module.train()
+
+    def step() -> None:
+        optimizer.zero_grad(set_to_none=True)
+        module(x).sum().backward()
+        optimizer.step()
+
+    try:
+        return time_whole(step, warmup=warmup, runs=runs, clock=clock, sync=sync)
+    finally:
+        module.eval()

@@ -1,0 +1,102 @@
+#!/usr/bin/env python
+"""archstat speed's prediction against the measurement, for the zoo's CNNs (issue 26).
+
+For each model and batch, in fp32 on this processor: calibrate (``archstat speed --calibrate``, fp32
+only; before each model, so that calibration and measurement meet the same conditions on a shared
+machine), then ``speed(model, measure=True)``: whole-model predicted and measured time (median of the timed
+runs, no hooks), the whole-model error; per layer, over the layers measured at 50 us or more, the
+median absolute error and Spearman's rank correlation of predicted and measured times; and the share
+of all measured layers at or above the formula roofline (no layer may be faster).
+
+Targets (issue 26): whole-model error within 25% for every model and 15% in median; rank correlation
+>= 0.9; >= 95% of layers at or above the roofline.
+
+Usage:
+  python benchmarks/speed.py                               # the listed models at batch 1 and 32, 1 thread
+  python benchmarks/speed.py --threads 2 --output table.md # also write the Markdown table to a file
+  python benchmarks/speed.py --models resnet18 --batches 1 --runs 3   # a quick check
+Models not registered (the efficient CNNs before they land) are skipped with a line saying so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+MODELS = ["resnet18", "resnet50", "vgg16", "googlenet", "densenet121", "mobilenet_v2", "shufflenet_v2_x1_0",
+          "efficientnet_b0", "convnext_tiny"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--models", nargs="*", default=MODELS)
+    parser.add_argument("--batches", nargs="*", type=int, default=[1, 32])
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=5, help="timed runs at batch 1 (3 above)")
+    parser.add_argument("--no-calibrate", action="store_true", help="use the stored calibration")
+    parser.add_argument("--calibrate-once", action="store_true",
+                        help="calibrate once at the start, not before each model (a shared machine drifts)")
+    parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
+                        help="cpu: the thread's CPU time (1 thread; leaves out other processes' turns); wall")
+    parser.add_argument("--output", type=Path)
+    args = parser.parse_args()
+
+    import torch
+
+    from archstat.analysis.calibrate import calibrate, read_processor
+    from archstat.analysis.speed import speed
+    from archstat.models import list_models
+
+    known = set(list_models())
+    models = [m for m in args.models if m in known]
+    for missing in sorted(set(args.models) - known):
+        print(f"skipped {missing}: not in this registry", file=sys.stderr)
+    load_before = os.getloadavg()
+    cpu = args.clock == "cpu"
+    if cpu and args.threads != 1:
+        parser.error("--clock cpu needs --threads 1")
+    if not args.no_calibrate:
+        calibrate(args.threads, ("fp32",), cpu_time=cpu)
+    lines = [f"Machine: {read_processor().name}, {os.cpu_count()} cores ({platform.machine()}); torch "
+             f"{torch.__version__}; {args.threads} thread(s); clock: {'thread CPU time' if cpu else 'wall'}; "
+             f"{datetime.date.today()}; load average at start "
+             f"{load_before[0]:.1f} / {load_before[1]:.1f} / {load_before[2]:.1f} (1 / 5 / 15 min).", "",
+             "| model | batch | predicted ms | measured ms | error | layers > 50 us | median abs layer error | "
+             "rank corr. | at or above roofline |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    errors = []
+    for batch in args.batches:
+        for model in models:
+            started = time.perf_counter()
+            if not (args.no_calibrate or args.calibrate_once):
+                calibrate(args.threads, ("fp32",), cpu_time=cpu)  # the same conditions as the measurement
+            runs, warmup = (args.runs, 2) if batch == 1 else (3, 1)
+            report = speed(model, batch=batch, measure=True, threads=args.threads, runs=runs, warmup=warmup,
+                           clock=time.thread_time if cpu else None)
+            s = report.summary_stats()
+            errors.append(abs(s["whole_error"]))
+            rho = "n/a" if s["spearman"] is None else f"{s['spearman']:.3f}"
+            mae = "n/a" if s["median_abs_error"] is None else f"{100 * s['median_abs_error']:.0f}%"
+            lines.append(f"| {model} | {batch} | {report.predicted_s * 1e3:,.1f} | {report.measured_s * 1e3:,.1f} | "
+                         f"{100 * s['whole_error']:+.1f}% | {s['rows_over_50us']} | {mae} | {rho} | "
+                         f"{100 * s['at_or_above_roofline']:.1f}% |")
+            print(lines[-1], f"({time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
+    load_after = os.getloadavg()
+    lines += ["", f"Median whole-model |error| {100 * statistics.median(errors):.1f}%, largest "
+              f"{100 * max(errors):.1f}%; load average at the end {load_after[0]:.1f} / {load_after[1]:.1f} / "
+              f"{load_after[2]:.1f}."]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,272 @@
+"""archstat speed without timing: bytes by hand, the roofline's arithmetic, the device table against its
+sources' words, the timing's bookkeeping on a fake clock, and the refusals. No test here depends on
+how fast this machine is (benchmarks/speed.py measures that)."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+import torch
+from torch import nn
+from typer.testing import CliRunner
+
+from archstat.analysis.calibrate import calibrated_roofs, formula_roofs, read_processor
+from archstat.analysis.cost import Roofs, roofline
+from archstat.analysis.devices import DEVICES, GIB, get_device
+from archstat.analysis.speed import speed
+from archstat.analysis.speed_report import spearman
+from archstat.analysis.timing import between_name, time_layers
+from archstat.cli.app import app
+from archstat.errors import UsageError
+
+FP32, BF16 = 4, 2
+runner = CliRunner()
+
+
+class Add(nn.Module):
+    """A container whose own work is one addition: its "between" row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.a, self.b = nn.Identity(), nn.ReLU()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.a(x) + self.b(x)
+
+
+def rows(module: nn.Module, shape: tuple[int, ...], batch: int = 1, dtype: str = "fp32") -> dict:
+    report = speed(module, device="h100-sxm", dtype=dtype, batch=batch, input_size=shape)
+    return {r.name: r for r in report.rows}
+
+
+def test_convolution_bytes_by_hand():
+    r = rows(nn.Sequential(nn.Conv2d(16, 32, 3, padding=1)), (16, 8, 8))["0"]
+    assert (r.kind, r.weight_bytes) == ("conv", (32 * 16 * 3 * 3 + 32) * FP32)
+    assert (r.input_bytes, r.output_bytes) == (16 * 8 * 8 * FP32, 32 * 8 * 8 * FP32)
+    assert r.flops == 2 * (32 * 8 * 8) * (16 * 3 * 3) == 2 * r.macs  # FLOPs = 2 x analyze's MACs
+
+
+def test_depthwise_convolution_bytes_by_hand():
+    r = rows(nn.Sequential(nn.Conv2d(16, 16, 3, padding=1, groups=16, bias=False)), (16, 8, 8))["0"]
+    assert (r.kind, r.weight_bytes) == ("depthwise", 16 * 1 * 3 * 3 * FP32)
+    assert r.input_bytes == r.output_bytes == 16 * 8 * 8 * FP32
+    assert r.flops == 2 * (16 * 8 * 8) * 9
+
+
+def test_linear_bytes_by_hand_at_batch_4_and_in_bf16():
+    r = rows(nn.Sequential(nn.Linear(100, 10)), (100,), batch=4)["0"]
+    assert (r.kind, r.weight_bytes, r.input_bytes, r.output_bytes) == (
+        "matmul", (100 * 10 + 10) * FP32, 4 * 100 * FP32, 4 * 10 * FP32)
+    assert r.flops == 2 * 4 * 100 * 10
+    half = rows(nn.Sequential(nn.Linear(100, 10)), (100,), batch=4, dtype="bf16")["0"]
+    assert half.bytes == (100 * 10 + 10 + 400 + 40) * BF16
+
+
+def test_batch_norm_bytes_by_hand():
+    r = rows(nn.Sequential(nn.BatchNorm2d(16)), (16, 8, 8))["0"]
+    # weight, bias, running mean and variance: 4 x 16 numbers; the input read once, the output written once
+    assert (r.kind, r.weight_bytes, r.input_bytes, r.output_bytes) == (
+        "norm", 4 * 16 * FP32, 16 * 64 * FP32, 16 * 64 * FP32)
+    assert r.intensity == pytest.approx(2 * 16 * 64 / r.bytes)  # 2 FLOPs per element
+
+
+def test_addition_is_the_containers_between_row():
+    got = rows(Add(), (16, 8, 8))
+    add = got[between_name("")]
+    assert (add.kind, add.weight_bytes, add.input_bytes, add.output_bytes) == (
+        "elementwise", 0, 2 * 16 * 64 * FP32, 16 * 64 * FP32)
+    assert "a" not in got  # Identity runs no kernel: no row, no cost
+
+
+def test_roofline_arithmetic_on_a_synthetic_device():
+    roofs = Roofs("toy", {"vector": 1e12}, ((1.0, 1e11),), 1e-6, "test")
+    compute = roofline(1e9, 1e6, "conv", roofs)  # 1 ms of arithmetic, 10 us of traffic
+    assert (compute.seconds, compute.bound) == (pytest.approx(1e-3 + 1e-6), "compute")
+    memory = roofline(1e6, 1e9, "elementwise", roofs)  # 1 us of arithmetic, 10 ms of traffic
+    assert (memory.seconds, memory.bound) == (pytest.approx(1e-2 + 1e-6), "memory")
+    assert roofline(10, 10, "elementwise", roofs).bound == "overhead"
+    curve = Roofs("toy", {"vector": 1.0}, ((1e3, 1e10), (1e5, 2e10)), 0.0, "test")
+    assert curve.bandwidth_at(1e4) == pytest.approx(1.5e10)  # half-way in log size
+    assert (curve.bandwidth_at(10), curve.bandwidth_at(1e9)) == (1e10, 2e10)
+    finer = Roofs("toy", {"conv3x3@28/1": 2e9, "conv3x3@7/8": 4e9, "conv": 1e9, "vector": 1e8}, ((1.0, 1e12),), 0.0,
+                  "test")
+    assert roofline(2e9, 0, "conv", finer, "conv3x3@28/1").seconds == pytest.approx(1.0)
+    assert roofline(2e9, 0, "conv", finer, "conv3x3@14/1").seconds == pytest.approx(1.0)  # nearest: 28 at batch 1
+    assert roofline(4e9, 0, "conv", finer, "conv3x3@7/32").seconds == pytest.approx(1.0)  # nearest: 7 at batch 8
+    assert roofline(2e9, 0, "conv", finer, "conv1x1@28/1").seconds == pytest.approx(2.0)  # falls back to its kind
+
+
+# The sources' dense figures, as the datasheets and whitepapers print them (teraFLOP/s or TOPS).
+DENSE = [
+    ("h100-sxm", "bf16", 989.4), ("h100-sxm", "tf32", 494.7), ("h100-sxm", "fp32", 66.9), ("h100-sxm", "int8", 1978.9),
+    ("h100-pcie", "bf16", 1513 / 2), ("h100-pcie", "tf32", 756 / 2), ("h200", "bf16", 1979 / 2),
+    ("h200", "tf32", 989 / 2), ("a100-40gb", "tf32", 156), ("a100-80gb", "bf16", 312), ("l4", "fp16", 242 / 2),
+    ("l4", "fp32", 30.3), ("rtx4090", "fp16", 165.2), ("rtx3090", "bf16", 71), ("t4", "fp16", 65), ("t4", "fp32", 8.1),
+    ("v100", "fp16", 125), ("v100", "fp32", 15.7), ("gtx580", "fp32", 512 * 2 * 1.544e9 / 1e12),
+]
+
+
+@pytest.mark.parametrize(("name", "dtype", "tera"), DENSE)
+def test_device_peaks_are_dense(name, dtype, tera):
+    assert DEVICES[name].peaks[dtype].value == pytest.approx(tera * 1e12)
+
+
+def test_other_tools_errors_are_not_in_the_table():
+    h100 = DEVICES["h100-sxm"]
+    assert h100.peaks["bf16"].value != pytest.approx(1979e12)  # a sparse figure given as dense
+    assert h100.peaks["tf32"].value != pytest.approx(156e12)  # A100's TF32
+
+
+@pytest.mark.parametrize(("name", "bandwidth", "memory"), [
+    ("h100-sxm", 3350, 80), ("h100-pcie", 2000, 80), ("h200", 4800, 141), ("a100-40gb", 1555, 40),
+    ("a100-80gb", 2039, 80), ("l4", 300, 24), ("rtx4090", 1008, 24), ("rtx3090", 936, 24), ("t4", 320, 16),
+    ("v100", 900, 32), ("gtx580", 192.4, 3)])
+def test_device_bandwidth_and_memory(name, bandwidth, memory):
+    device = DEVICES[name]
+    assert device.bandwidth.value == pytest.approx(bandwidth * 1e9)
+    assert device.memory.value == pytest.approx(memory * GIB)
+
+
+def test_every_figure_has_a_source_and_sparse_ones_are_halved():
+    for device in DEVICES.values():
+        for figure in [*device.peaks.values(), device.bandwidth, device.memory]:
+            assert figure.source.startswith("https://"), (device.name, figure)
+            if figure.sparse:  # the source's own number is twice the dense value kept here
+                quoted = [float(n.replace(",", "")) for n in re.findall(r"\d[\d,]*(?:\.\d+)?", figure.says)]
+                assert any(math.isclose(q * 1e12, 2 * figure.value, rel_tol=1e-3) for q in quoted), figure.says
+    with pytest.raises(UsageError, match="not cpu, cuda or a device"):
+        get_device("h1000")
+
+
+def test_formula_ceilings_from_the_processors_description():
+    cpuinfo = ("model name\t: Test CPU\ncpu family\t: 25\nmodel\t\t: 17\ncpu MHz\t\t: 2600.000\n"
+               "flags\t\t: fma avx2 avx512f\n")
+    processor = read_processor(cpuinfo)
+    roofs = formula_roofs(processor, threads=2, dtype="fp32")
+    assert roofs.peaks["vector"] == pytest.approx(2 * 2.6e9 * 1.5 * 64)  # cores x clock x turbo x FLOPs/cycle
+    assert roofs.bandwidth[0][1] == pytest.approx(2 * 2.6e9 * 1.5 * 2 * 64)  # two 64-byte loads a cycle
+    avx2 = formula_roofs(read_processor(cpuinfo.replace(" avx512f", "")), threads=1, dtype="fp32")
+    assert avx2.peaks["vector"] == pytest.approx(2.6e9 * 1.5 * 32)
+
+
+def test_calibration_read_back():
+    data = {"processor": "p", "threads": 1, "date": "d", "file": "f", "overhead_s": 2e-6,
+            "peaks": {"fp32": {"matmul": 1e10, "conv3x3": 2e10}}, "memory": {"fp32": {"norm": [3e-6, 5e9, 1e4]}},
+            "bandwidth": [[1e4, 1e11], [1e8, 1e10]]}
+    roofs = calibrated_roofs(data, "fp32")
+    assert roofs is not None and roofs.origin == "calibrated"
+    # its own fixed cost and rate, the rate falling 10x as the curve falls from 1e4 to 1e8 bytes
+    assert roofline(0, 1e8, "norm", roofs).seconds == pytest.approx(1e8 / (5e9 / 10) + 3e-6)
+    assert roofline(0, 1e4, "norm", roofs).seconds == pytest.approx(1e4 / 5e9 + 3e-6)
+    assert roofline(0, 1e8, "elementwise", roofs).seconds == pytest.approx(1e8 / 1e10 + 2e-6)  # the curve
+    assert calibrated_roofs(data, "bf16") is None
+
+
+def test_without_calibration_the_prediction_says_formula(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    report = speed(nn.Sequential(nn.Conv2d(3, 8, 3)), device="cpu", input_size=(3, 16, 16), threads=1)
+    assert report.origin == "formula"
+    assert any("not calibrated" in note for note in report.notes)
+
+
+class FakeClock:
+    """Each read costs ``read`` seconds (the hooks' own cost); layers advance it by their work."""
+
+    def __init__(self, read: float) -> None:
+        self.now, self.read = 0.0, read
+
+    def __call__(self) -> float:
+        value = self.now
+        self.now += self.read
+        return value
+
+
+class Work(nn.Module):
+    def __init__(self, clock: FakeClock, seconds: float) -> None:
+        super().__init__()
+        self.clock, self.seconds = clock, seconds
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.clock.now += self.seconds
+        return x
+
+
+class Block(nn.Module):
+    def __init__(self, clock: FakeClock) -> None:
+        super().__init__()
+        self.clock, self.one, self.two = clock, Work(clock, 3e-3), Work(clock, 1e-3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.one(x)
+        self.clock.now += 5e-4  # the work between the layers (an addition)
+        return self.two(x)
+
+
+def test_layer_times_add_up_to_the_whole_within_the_hooks_overhead():
+    clock = FakeClock(read=1e-5)
+    model = nn.Sequential(Block(clock), Work(clock, 2e-3))
+    timing = time_layers(lambda: model(torch.zeros(1)), model, warmup=1, runs=3, clock=clock)
+    modules = 5  # three leaves, the block and the model
+    assert timing.overhead_s == pytest.approx(2 * modules * 1e-5)  # two clock reads per module
+    assert sum(timing.rows.values()) == pytest.approx(timing.hooked_s)  # the rows partition each run
+    assert abs(sum(timing.rows.values()) - timing.plain_s) <= timing.overhead_s + 1e-12
+    assert timing.rows["0.one"] == pytest.approx(3e-3 + 1e-5)
+    # the addition, and the three gaps around it that end in a read: after the block's entry, "one"'s end, "two"'s end
+    assert timing.rows[between_name("0")] == pytest.approx(5e-4 + 3 * 1e-5)
+    assert timing.plain_s == pytest.approx(6.5e-3 + 1e-5)
+
+
+def test_spearman_by_hand():
+    assert spearman([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
+    assert spearman([1, 2, 3, 4], [40, 30, 20, 10]) == pytest.approx(-1.0)
+    assert spearman([1, 2, 3, 4, 5], [2, 1, 4, 3, 5]) == pytest.approx(1 - 6 * 4 / (5 * 24))  # 1 - 6 sum d^2/n(n^2-1)
+
+
+def test_a_34_gb_model_is_predicted_on_the_meta_device(tmp_path):
+    path = tmp_path / "big.py"
+    path.write_text("from torch import nn\n\nclass Big(nn.Sequential):\n"
+                    "    def __init__(self):\n        super().__init__(nn.Linear(60000, 142000, bias=False))\n")
+    report = speed(f"{path}:Big", device="h100-sxm", input_size="60000")
+    assert report.rows[0].weight_bytes == 60000 * 142000 * FP32  # 34.1 GB, never allocated
+
+
+def test_measure_is_refused_in_one_line_where_the_device_is_absent():
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA device is present")
+    for device in ("cuda", "h100-sxm"):
+        result = runner.invoke(app, ["speed", "resnet18", "--device", device, "--measure"])
+        assert result.exit_code == 2
+        assert len(result.stderr.strip().splitlines()) == 1 and "--measure" in result.stderr
+
+
+def test_command_prediction_on_a_table_device_as_json():
+    import json
+
+    result = runner.invoke(app, ["speed", "resnet18", "--device", "a100-80gb", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    convs = [r for r in data["rows"] if r["kind"] == "conv"]
+    assert len(convs) == 20 and all(r["flops"] == 2 * r["macs"] for r in convs)
+    assert data["totals"]["predicted_s"] == pytest.approx(sum(r["predicted_s"] for r in data["rows"]))
+
+
+def test_a_speed_report_displays_as_its_table():
+    report = speed(nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU()), device="t4", input_size=(3, 16, 16), batch=2)
+    markdown = report.to_markdown()
+    macs = 2 * (8 * 14 * 14) * (3 * 3 * 3)  # batch 2, output 8x14x14, 27 MACs each
+    assert "| layer | type | kind | MACs | bytes |" in markdown and f"| 0 | Conv2d | conv | {macs:,} |" in markdown
+    assert markdown.count("\n| ") == 2 + len(report.rows) + 1  # head, rule, rows, total
+    assert "FLOPs = 2 x MACs" in markdown
+    assert "<caption>" in report._repr_html_() and "predicted" in report.summary()
+
+
+def test_plot_keeps_an_existing_file_without_force(tmp_path):
+    picture = tmp_path / "roofline.png"
+    picture.write_bytes(b"mine")
+    result = runner.invoke(app, ["speed", "lenet5", "--device", "t4", "--plot", str(picture)])
+    assert result.exit_code == 2 and "--force" in result.stderr and picture.read_bytes() == b"mine"
+    result = runner.invoke(app, ["speed", "lenet5", "--device", "t4", "--plot", str(picture), "--force"])
+    assert result.exit_code == 0, result.output
+    assert picture.read_bytes().startswith(b"\x89PNG")
