@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from .analysis.counting import analyze
     from .analysis.memory import estimate_memory
     from .analysis.report import Report
+    from .analysis.request import Request
+    from .analysis.totals import Totals
     from .errors import ArchstatError, UnknownModelError, UsageError
     from .models import ModelInfo, build_model, get_model_info, list_models, register_model
 
@@ -26,6 +28,8 @@ _HOMES = {
     "analyze": ".analysis.counting",
     "estimate_memory": ".analysis.memory",
     "Report": ".analysis.report",
+    "Request": ".analysis.request",
+    "Totals": ".analysis.totals",
     "ArchstatError": ".errors",
     "UnknownModelError": ".errors",
     "UsageError": ".errors",
@@ -37,7 +41,8 @@ _HOMES = {
 }
 
 __all__ = [
-    "ArchstatError", "ModelInfo", "Report", "UnknownModelError", "UsageError", "__version__", "analyze",
+    "ArchstatError", "ModelInfo", "Report", "Request", "Totals", "UnknownModelError", "UsageError", "__version__",
+    "analyze",
     "build_model", "estimate_memory", "get_model_info", "list_models", "register_model",
 ]
 

@@ -77,6 +77,54 @@ def test_own_rows_keep_the_sum():
     assert rows.macs.sum() == report.totals["macs"]
 
 
+class Residual(nn.Module):
+    """y = fc2(fc1(x)) + x @ w: a functional matrix product between the layers, in the container."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc1, self.fc2 = nn.Linear(6, 5), nn.Linear(5, 3)
+        self.w = nn.Parameter(torch.zeros(6, 3))
+
+    def forward(self, x):
+        return self.fc2(self.fc1(x)) + x @ self.w
+
+
+def test_layers_partition_and_modules_keep_the_tree():
+    """layers: the container's own row (its parameter w and its matrix product); modules: the
+    root and the container (each everything), then fc1, fc2. Hand arithmetic: Linear(i, o) has i*o + o parameters and
+    i*o MACs per sample; x @ w is 6*3 MACs and 3 output elements."""
+    report = archstat.analyze(nn.Sequential(Residual()), input_size=(6,), engine="meta")
+    layers, modules = report.layers.set_index("name"), report.modules.set_index("name")
+    assert list(layers.index) == ["0 (own)", "0.fc1", "0.fc2"]  # at its container's place
+    assert list(modules.index) == ["", "0", "0.fc1", "0.fc2"]
+    assert layers.loc["0 (own)", ["params", "macs", "activations"]].tolist() == [18, 18, 3]
+    assert layers.params.sum() == report.totals["params"] == (6 * 5 + 5) + (5 * 3 + 3) + 18
+    assert layers.macs.sum() == report.totals["macs"] == 6 * 5 + 5 * 3 + 6 * 3
+    assert layers.activations.sum() == report.totals["activations"] == 5 + 3 + 3
+    assert modules.loc["", "macs"] == modules.loc["0", "macs"] == report.totals["macs"]
+    assert report.layers.macs.sum() < report.modules.macs.sum()  # the tree repeats every count
+
+
+class Tied(nn.Module):
+    """One weight tensor in two modules, as a language model ties its head to its embedding."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embed, self.head = nn.Embedding(20, 6), nn.Linear(6, 20, bias=False)
+        self.head.weight = self.embed.weight
+
+    def forward(self, ids):
+        return self.head(self.embed(ids))
+
+
+def test_a_shared_tensor_is_taken_back_out_once():
+    """The totals count the 20 x 6 tied weight once; both layers show it, and one row takes it back."""
+    report = archstat.analyze(Tied(), input_size="5:int64", engine="meta")
+    layers = report.layers.set_index("name")
+    assert layers.params.to_dict() == {"embed": 120, "head": 120, "(model) (shared, counted once)": -120}
+    assert layers.params.sum() == report.totals["params"] == 20 * 6
+
+
 def test_json_is_plain_and_complete():
     data = json.loads(json.dumps(archstat.analyze(small_net(), input_size=(3, 32, 32)).to_dict()))
     assert data["input"] == [1, 3, 32, 32]

@@ -49,14 +49,23 @@ def _imported(args: list[str], **env: str) -> set[str]:
             if line.startswith("import time:")}
 
 
-HELP_RUNS = [["--help"], ["--version"], *([command, "--help"] for command in (
-    "table", "list", "claims", "memory", "compare", "bottleneck", "factorize", "cardinality", "separable", "diff",
-    "plot", "rf", "zoo", "conventions"))]
+def _registered() -> list[str]:
+    """Every command the app registers (``cli/app.py``): a command added later is checked the moment it is."""
+    from archstat.cli.app import app
+
+    return [info.name for info in app.registered_commands if info.name]
+
+
+HELP_RUNS = [["--help"], ["--version"], *([command, "--help"] for command in _registered())]
 
 
 @pytest.mark.parametrize("args", HELP_RUNS, ids=" ".join)
 def test_help_and_version_import_no_torch(args):
     assert not _imported(args) & {*HEAVY, *SLOW_FOR_STARTUP}
+
+
+def test_every_registered_command_has_its_help_checked():
+    assert len(HELP_RUNS) == 2 + len(_registered()) and {"sweep", "graph"} <= set(_registered())
 
 
 def test_completing_a_command_or_an_option_imports_no_torch():

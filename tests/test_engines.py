@@ -80,6 +80,20 @@ def assert_engines_agree(model: str | nn.Module, counts: dict[str, Counts], **kw
     assert meta.layers[LAYER_COLUMNS].to_dict("records") == reference.layers[LAYER_COLUMNS].to_dict("records")
     assert meta.totals == reference.totals
     assert_same_counts(counts["meta"], counts["fvcore"])
+    assert_layers_sum_to_totals(meta)
+
+
+SUMMED = ("params", "trainable_params", "macs", "activations")
+
+
+def assert_layers_sum_to_totals(report: archstat.Report) -> None:
+    """``report.layers`` partitions the network: each count column sums to the total that fvcore's
+    whole-model count (``totals``) gives, independently of the per-module split; ``report.modules``
+    is the tree, whose root row holds the same totals."""
+    for column in SUMMED:
+        assert report.layers[column].sum() == report.totals[column], column
+        assert report.modules[column].iloc[0] == report.totals[column], column
+    assert report.layers.is_leaf.all() and not report.modules.is_leaf.all()
 
 
 def small_side(name: str) -> int:
@@ -106,6 +120,11 @@ def test_thousand_layer_nets_agree(name: str) -> None:
         recorder.remove()
     assert_same_counts(shapes["meta"][0], shapes["fvcore"][0])
     assert shapes["meta"][1] == shapes["fvcore"][1]
+
+
+@pytest.mark.parametrize("name", THOUSAND_LAYERS)
+def test_thousand_layer_nets_layers_sum_to_totals(name: str) -> None:
+    assert_layers_sum_to_totals(archstat.analyze(name, input_size=(3, 8, 8), engine="meta"))
 
 
 @pytest.mark.parametrize("name, kwargs", [
@@ -471,3 +490,23 @@ def test_claims_give_the_same_verdicts_on_either_engine() -> None:
     chosen = select(["c01", "c02", "c05", "c08", "c12", "c20", "c26", "c30"])
     fvcore, meta = (measure(chosen, engine=engine) for engine in ("fvcore", "meta"))
     assert [(r.claim.id, r.measured, r.verdict) for r in fvcore] == [(r.claim.id, r.measured, r.verdict) for r in meta]
+
+
+def test_callers_ask_an_engine_what_it_can_do_never_its_name():
+    """The engine seam is a capability, not a name: no module of the library compares an engine's name
+    (docs/architecture.md, "The engine contract")."""
+    import re
+    from pathlib import Path
+
+    package = Path(archstat.__file__).parent
+    # ``x is Engine.meta``, ``engine == "fvcore"``, ``report.engine != ...``, ``x.name == "meta"``
+    comparing = re.compile(r"(is|is not|==|!=)\s+Engine\.\w+|engine\w*\s*[!=]="
+                           r"|\.name\s*[!=]=\s*[\"'](fvcore|meta|torch)")
+    found = [f"{path.relative_to(package)}:{n}" for part in ("analysis", "engines", "claims", "render", "cli")
+             for path in sorted((package / part).rglob("*.py"))
+             for n, line in enumerate(path.read_text().splitlines(), 1) if comparing.search(line)]
+    assert found == []
+    assert registry.capabilities("fvcore").real_weights and not registry.capabilities("meta").real_weights
+    assert set(registry.CAPABILITIES) == set(registry.ENGINES)
+    with pytest.raises(UsageError, match="'gpu' is not one of fvcore, meta, torch"):
+        registry.capabilities("gpu")

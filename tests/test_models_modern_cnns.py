@@ -45,7 +45,7 @@ def params(name: str) -> int:
 
 
 def row_macs(name: str, layer: str) -> int:
-    layers = report(name).layers
+    layers = report(name).modules
     return int(layers.loc[layers.name == layer, "macs"].iloc[0])
 
 
@@ -258,7 +258,7 @@ def test_convnext_tiny_fields_follow_every_block() -> None:
             field += (2 - 1) * jump // 2
         field += blocks * 6 * jump
     assert field == 1688
-    rows = report("convnext_tiny").layers
+    rows = report("convnext_tiny").modules
     assert tuple(rows.loc[rows.name == "stage4", "receptive_field"].iloc[0]) == (field, field)
 
 

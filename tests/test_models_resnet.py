@@ -148,7 +148,7 @@ def test_v1_5_moves_the_stride_not_a_parameter(depth: int) -> None:
 
 
 def test_resnet50_stage_shapes_at_224(resnet50_report: archstat.Report) -> None:
-    layers = resnet50_report.layers
+    layers = resnet50_report.modules
     shapes = dict(zip(layers.name, layers.output_shape, strict=True))
     assert list(shapes["conv1"]) == [1, 64, 112, 112] and list(shapes["maxpool"]) == [1, 64, 56, 56]
     expected = {"layer1": [256, 56, 56], "layer2": [512, 28, 28],  # Table 1 "output size" column

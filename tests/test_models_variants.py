@@ -274,7 +274,7 @@ def test_keras_counts_follow_from_the_batch_norm_channels(name: str, channels: i
 
 def test_inception_resnet_v2_tf_grids_blocks_and_widths() -> None:
     model = meta_model("inception_resnet_v2_tf")
-    layers = report("inception_resnet_v2_tf").layers
+    layers = report("inception_resnet_v2_tf").modules
     shapes = {row.name: tuple(row.output_shape[1:]) for row in layers.itertuples() if row.level == 1}
     assert shapes["stem"] == (96 + 64 + 96 + 64, 35, 35)  # Mixed_5b: 320
     assert shapes["reduction_a"] == (384 + 384 + 320, 17, 17)  # 1088

@@ -13,9 +13,10 @@ from ..errors import UsageError
 from ..inputs import format_shape
 from ..options import Engine, Metric, Mode
 from ..tabular import UNIT_NOTE, TableData, Tabular
-from .counting import analyze
+from .counting import count
 from .feeding import ForwardKwargs
-from .memory import estimate_memory
+from .memory import memory_of
+from .request import Request
 
 _AT = re.compile(r"^(?P<spec>.+)@(?P<input>\d+(?:x\d+)*(?::\w+)?)$")  # resnet18@3x64x64, bert@128:int64
 
@@ -78,31 +79,30 @@ def split_input(text: str) -> tuple[str, str | None]:
     return (match["spec"], match["input"]) if match else (text.strip(), None)
 
 
-def measure(text: str, inputs: list[str] | None, num_classes: int | None, kwargs: str | dict[str, Any] | None,
-            batch: int, metrics: list[str], engine: Engine | str = Engine.fvcore, mode: Mode | str = Mode.eval,
-            forward_kwargs: ForwardKwargs = None) -> Entry:
-    """Analyse one model (``text``: a model, or ``model@SIZE`` with its own input) for ``metrics``;
-    the memory estimate runs only when asked for."""
+def measure(text: str, request: Request, metrics: list[str]) -> Entry:
+    """Analyse one model (``text``: a model, or ``model@SIZE`` with its own input) for ``metrics``,
+    with ``request``'s settings (its ``model`` is replaced by ``text``'s). The model is built once;
+    the memory estimate runs only when asked for, on that build (copied to the meta device)."""
     spec, own_input = split_input(text)
-    shapes = [own_input] if own_input else inputs or None
+    request = request.but(model=spec, input_size=[own_input] if own_input else request.input_size)
+    counted = bool(set(metrics) - {"memory"})
+    target = request.resolve() if counted else request.resolve("meta")
     values: dict[str, float | None] = {}
     rf = None
     label, shown = spec, []
-    if set(metrics) - {"memory"}:
-        report = analyze(spec, input_size=shapes, batch=batch, num_classes=num_classes, kwargs=kwargs,
-                         engine=engine, mode=mode, forward_kwargs=forward_kwargs)
-        t = report.totals
-        rf = t.get("receptive_field")
-        values.update(params=t["params"], macs=t["macs"], flops=t["flops"], activations=t["activations"],
-                      depth=t.get("depth"), receptive_field=rf[0] if rf else None)
+    if counted:
+        report = count(target, request)
+        t, fields = report.totals, report.totals.fields
+        rf = fields.receptive_field if fields else None
+        values.update(params=t.params, macs=t.macs, flops=t.flops, activations=t.activations,
+                      depth=fields.depth if fields else None, receptive_field=rf[0] if rf else None)
         label, shown = report.model, [list(s) for s in report.input_shape]
     if "memory" in metrics:
-        memory = estimate_memory(spec, input_size=shapes, batch=batch, num_classes=num_classes, kwargs=kwargs,
-                                 forward_kwargs=forward_kwargs)
-        values["memory"] = memory.totals["inference"]
+        memory = memory_of(target, request)
+        values["memory"] = memory.totals.inference
         label, shown = memory.model, [list(s) for s in memory.input_shape]
     return Entry(label=f"{label}@{own_input}" if own_input else label, input=shown,
-                 values={m: values.get(m) for m in metrics}, mode=Mode.parse(mode, "--mode").value,
+                 values={m: values.get(m) for m in metrics}, mode=request.mode.value,
                  field_hw=list(rf) if rf else None)
 
 
@@ -121,16 +121,21 @@ def compare_models(
     models: Sequence[str], *, metric: Metric | str | None = None, input_size: list[str] | None = None,
     batch: int = 1, num_classes: int | None = None, kwargs: str | dict[str, Any] | None = None,
     engine: Engine | str = Engine.fvcore, mode: Mode | str = Mode.eval, forward_kwargs: ForwardKwargs = None,
+    aux: bool = False, freeze: Sequence[str] = (), train: Sequence[str] = (), memory_budget: int | str | None = None,
+    request: Request | None = None,
 ) -> Comparison:
     """Measure two or more ``models`` on ``metric`` (default: every ``Metric``), each with its ratios
     to the first model's values: a ``Comparison``, a list of ``Entry`` that displays as a table.
-    ``mode`` and ``forward_kwargs`` as for ``analyze`` (the memory estimate measures inference, in eval
-    mode, whatever ``mode`` says)."""
+    The other arguments as for ``analyze``, the same for every model (the memory estimate measures
+    inference, in eval mode, whatever ``mode`` says); or ``request``, whose settings stand for them
+    (its own ``model`` is not read)."""
     if len(models) < 2:
         raise UsageError(f"compare needs at least two models, got {len(models)}: add another, e.g. "
                          f"archstat compare {models[0] if models else 'vgg16'} alexnet.")
     metrics = [Metric.parse(metric, "--metric").value] if metric else [m.value for m in Metric]
-    entries = [measure(text, input_size, num_classes, kwargs, batch, metrics, engine, mode, forward_kwargs)
-               for text in models]
+    request = request or Request("", input_size=input_size or None, batch=batch, num_classes=num_classes, kwargs=kwargs,
+                      engine=engine, mode=mode, forward_kwargs=forward_kwargs, aux=aux, freeze=freeze, train=train,
+                      memory_budget=memory_budget)
+    entries = [measure(text, request, metrics) for text in models]
     add_ratios(entries)
     return Comparison(entries)

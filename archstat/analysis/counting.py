@@ -18,7 +18,7 @@ budget is built on the meta device only (``resolve.resolve_within_budget``).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -28,25 +28,26 @@ from torch import nn
 from ..engines.contract import Counts, LayerRecord, Measurement, Want
 from ..engines.field_arithmetic import FieldTrace
 from ..engines.imports import light_imports
-from ..engines.registry import get_engine
+from ..engines.registry import build_device, capabilities, get_engine
 from ..engines.shapes import ForwardFailure, ShapeRecorder, smallest_working_side
 from ..engines.torch_flops import count_call
 from ..errors import AnalysisError, ArchstatError, UsageError, ValueReadError
-from ..inputs import TensorSpec
 from ..models import build_model
 from ..options import Engine, Mode
 from .feeding import Feed, ForwardKwargs, InputData, make_feed
 from .lazy import materialised
 from .params import aux_mode, has_aux, left_out, param_counts
 from .report import Report
-from .resolve import InputSpec, ModelSpec, Target, meta_copy, resolve, resolve_within_budget
+from .request import Request, request_of
+from .resolve import InputSpec, ModelSpec, Target, meta_copy
 from .snapshot import as_given
+from .totals import BackwardTotals, CountTotals, FieldTotals, Totals
 from .trainable import mark_trainable
 from .value_reads import refuse_scripted_parts, value_read, with_real_trace
 
 
 def analyze(
-    model: ModelSpec,
+    model: ModelSpec | Request,
     *,
     input_size: InputSpec = None,
     batch: int = 1,
@@ -69,7 +70,8 @@ def analyze(
 
     Args:
         model: a zoo name (see ``list_models``), a user's spec (``file.py:Class``, ``pkg.module:Class``)
-            or an ``nn.Module``, which is left as it came.
+            or an ``nn.Module``, which is left as it came; or a ``Request`` holding it and every
+            other argument of the request (``analysis.request``), the keywords then left out.
         input_size: one shape without the batch dimension, e.g. ``(3, 224, 224)`` or ``"3x224x224"``,
             one side ``"224"`` or with a dtype ``"128:int64"`` (zeros: valid token ids), or a list of
             them for a model with several inputs. Default: the zoo model's input size.
@@ -108,64 +110,61 @@ def analyze(
         A ``Report``: per-module records and totals; params in elements, MACs (one fused multiply-add
         = 1 MAC; FLOPs = 2 x MACs) and activations (output elements) at ``batch``.
     """
-    arguments = dict(model=model, input_size=input_size, batch=batch, num_classes=num_classes, kwargs=kwargs,
-                     aux=aux, name=name, freeze=freeze, train=train, memory_budget=memory_budget, want=want,
-                     mode=mode, input_data=input_data, forward_kwargs=forward_kwargs, backward=backward,
-                     layers=layers)
-    try:
-        return _analyze(engine=engine, **arguments)
-    except ValueReadError as error:  # the meta engine cannot read values: a real trace, where one can run
-        return with_real_trace(error, lambda: _analyze(engine=Engine.fvcore, **arguments))
-
-
-def _analyze(model: ModelSpec, *, input_size: InputSpec, batch: int, num_classes: int | None,
-             kwargs: dict[str, Any] | str | None, aux: bool, name: str | None, freeze: Sequence[str],
-             train: Sequence[str], engine: Engine | str, memory_budget: int | str | None, want: Want,
-             mode: Mode | str, input_data: InputData | None, forward_kwargs: ForwardKwargs, backward: bool,
-             layers: bool) -> Report:
-    """``analyze`` with one engine."""
-    engine, mode = Engine.parse(engine, "--engine"), Mode.parse(mode, "--mode")
-    if input_data is not None and input_size is not None:
-        raise UsageError("Give input_size or input_data, not both: input_data's tensors are the inputs.")
-    arguments: dict[str, Any] = {"input_size": input_size if input_data is None else _shapes_of(input_data),
-                                 "num_classes": num_classes, "kwargs": kwargs, "name": name}
+    request = request_of(model, input_size=input_size, batch=batch, num_classes=num_classes, kwargs=kwargs,
+                         aux=aux, name=name, freeze=freeze, train=train, engine=engine, memory_budget=memory_budget,
+                         mode=mode, input_data=input_data, forward_kwargs=forward_kwargs)
     # Built without weights for the meta engine; for a real trace, only when the weights fit the budget.
-    target = resolve(model, device="meta", **arguments) if engine is Engine.meta \
-        else resolve_within_budget(model, memory_budget, **arguments)
+    return count(request.resolve(), request, want=want, backward=backward, layers=layers)
+
+
+def count(target: Target, request: Request, *, want: Want = Want.ALL, backward: bool = False,
+          layers: bool = True) -> Report:
+    """``analyze`` of a model already resolved (``Request.resolve``): what every library function that
+    resolves a model itself (graph, sweep, diff, compare, conventions) counts with, so that no model is
+    built twice. ``target`` gives the module and its inputs; every other setting comes from ``request``.
+    A forward the meta engine cannot follow (it reads tensor values) is counted from a real trace
+    instead, with a note (``value_reads``): a named model is built for it, a given one used as it is."""
+    try:
+        return _count(target, request, want, backward, layers)
+    except ValueReadError as error:
+        real = request.but(engine=Engine.fvcore)
+        return with_real_trace(error, lambda: _count(_built_for_real(target, real), real, want, backward, layers))
+
+
+def _built_for_real(target: Target, request: Request) -> Target:
+    """``target`` when its tensors are real (or the caller gave the module), else the model built again
+    for a real trace (within the memory budget)."""
+    on_meta = any(t.is_meta for t in (*target.module.parameters(), *target.module.buffers()))
+    return request.resolve() if on_meta and not isinstance(request.model, nn.Module) else target
+
+
+def _count(target: Target, request: Request, want: Want, backward: bool, layers: bool) -> Report:
+    """``count`` with the request's engine."""
+    engine, mode, batch, input_data = request.engine, request.mode, request.batch, request.input_data
     if batch < 1 or (input_data is not None and batch != 1):
         raise UsageError(f"batch (--batch) must be at least 1, got {batch}. Give a batch size such as 1 or 32."
                          if batch < 1 else "input_data carries its own batch: leave batch at 1.")
     scripted = isinstance(target.module, torch.jit.ScriptModule)  # runs real tensors only
-    device = "meta" if engine is Engine.meta and not scripted else "cpu"  # a 4096x4096 input is 200 MB on cpu
-    feed = make_feed(target.inputs, forward_kwargs, device, input_data)
+    device = "cpu" if scripted else build_device(engine)  # a 4096x4096 input is 200 MB on cpu
+    feed = make_feed(target.inputs, request.forward_kwargs, device, input_data)
     target, lazy_notes = materialised(target, feed, mode)
-    module, label = target.module, target.label
+    module, label, aux = target.module, target.label, request.aux
     excluded = left_out(module, aux, label)
-    undo_marks = mark_trainable(module, freeze=freeze, train=train)  # undone below: a caller's module stays as given
+    # undone below: a caller's module stays as given
+    undo_marks = mark_trainable(module, freeze=request.freeze, train=request.train)
     try:
         with as_given(module, mode), aux_mode(module, aux), torch.no_grad(), light_imports():
-            measured = _measure(target, feed, engine, memory_budget, want)
+            measured = _measure(target, feed, engine, request.memory_budget, want)
         scale = 1 if feed.own_batch else batch
         records = _layer_records(module, measured, excluded, scale, backward) if layers else []
-        totals = {**_totals(module, measured.counts, excluded, scale), **_field_totals(measured.fields)}
-        if backward and measured.counts is not None:
-            totals.update(_backward_totals(measured.counts, totals["macs"], scale))
+        totals = _totals(module, measured, excluded, scale, backward)
     finally:
         undo_marks()
-    notes = [*target.notes, *lazy_notes, *measured.notes, *_aux_note(module, excluded, totals["params"]),
+    notes = [*target.notes, *lazy_notes, *measured.notes, *_aux_note(module, excluded, totals.params),
              *(_backward_notes(measured.counts) if backward else [])]
     return Report(model=label, input_shape=feed.shapes(batch), engine=measured.engine, aux=aux, records=records,
                   totals=totals, notes=notes, mode=mode.value, input_dtypes=feed.dtypes(),
                   dataflow=measured.fields.dataflow if measured.fields else None)
-
-
-def _shapes_of(data: InputData) -> list[TensorSpec]:
-    """Specs of the caller's tensors (batch dimension dropped), positional then keyword: what a failure
-    message shows as the input."""
-    tensors = [data] if isinstance(data, torch.Tensor) else list(data.values()) if isinstance(data, Mapping) \
-        else list(data)
-    return [TensorSpec(tuple(t.shape[1:]) or (1,)) for t in tensors if isinstance(t, torch.Tensor)] or \
-        [TensorSpec((1,))]
 
 
 def _aux_note(module: nn.Module, excluded: set[str], counted: int) -> list[str]:
@@ -223,7 +222,7 @@ def _on_meta(error: ArchstatError, cause: BaseException, engine: str) -> Archsta
     """A forward that reads tensor values cannot run on meta tensors: ``ValueReadError``, which
     ``analyze`` answers with a real trace where one can run."""
     on_meta = "meta" in str(cause) or isinstance(cause, NotImplementedError)
-    if engine != Engine.meta or not on_meta or not isinstance(error, AnalysisError):
+    if capabilities(engine).real_weights or not on_meta or not isinstance(error, AnalysisError):
         return error
     return value_read(error)
 
@@ -262,13 +261,13 @@ def _layer_records(module: nn.Module, measured: Measurement, excluded: set[str],
     return rows
 
 
-def _backward_totals(counts: Counts, forward: int, batch: int) -> dict[str, Any]:
+def _backward_totals(counts: Counts, forward: int, batch: int) -> BackwardTotals | None:
     """The backward pass's MACs and the training step's (forward + backward), at ``batch``."""
     if not counts.backward_macs:
-        return {}
+        return None
     backward = batch * counts.backward_macs[""]
-    return {"backward_macs": backward, "training_step_macs": forward + backward,
-            "backward_uncounted_ops": sorted(counts.backward_uncounted)}
+    return BackwardTotals(backward_macs=backward, training_step_macs=forward + backward,
+                          backward_uncounted_ops=sorted(counts.backward_uncounted))
 
 
 def _backward_notes(counts: Counts | None) -> list[str]:
@@ -294,31 +293,31 @@ def _field_of(fields: FieldTrace | None, name: str) -> dict[str, Any]:
     }
 
 
-def _field_totals(fields: FieldTrace | None) -> dict[str, Any]:
+def _field_totals(fields: FieldTrace | None) -> FieldTotals | None:
     if fields is None:
-        return {}
+        return None
     final = fields.final
-    return {
-        "receptive_field": list(final.size) if final else None,
-        "effective_stride": final.stride_values() if final else None,
-        "field_start": list(final.start) if final else None,
-        "depth": fields.depth,
-        "field_applicable": fields.applicable,
-        "field_notes": [*fields.merges, *fields.warnings],
-    }
+    return FieldTotals(
+        receptive_field=list(final.size) if final else None,
+        effective_stride=final.stride_values() if final else None,
+        field_start=list(final.start) if final else None,
+        depth=fields.depth,
+        field_applicable=fields.applicable,
+        field_notes=[*fields.merges, *fields.warnings],
+    )
 
 
-def _totals(module: nn.Module, counts: Counts | None, excluded: set[str], batch: int) -> dict[str, Any]:
+def _totals(module: nn.Module, measured: Measurement, excluded: set[str], batch: int, backward: bool) -> Totals:
+    """Params from the module itself (shared tensors once); MACs and activations scaled to ``batch``."""
     params, trainable = param_counts(module, bool(excluded), "")
-    totals: dict[str, Any] = {"params": params, "trainable_params": trainable, "frozen_params": params - trainable}
+    counts = measured.counts
     if counts is None:
-        return totals
+        return Totals(params, trainable, params - trainable, fields=_field_totals(measured.fields))
     macs = batch * sum(counts.macs[""].values())
-    return {
-        **totals,
-        "macs": macs,
-        "flops": 2 * macs,
-        "activations": batch * counts.activations[""],
-        "by_operator": {op: batch * n for op, n in sorted(counts.macs[""].items())},
-        "uncounted_ops": sorted(counts.uncounted[""]),
-    }
+    forward = CountTotals(
+        macs=macs, flops=2 * macs, activations=batch * counts.activations[""],
+        by_operator={op: batch * n for op, n in sorted(counts.macs[""].items())},
+        uncounted_ops=sorted(counts.uncounted[""]),
+    )
+    return Totals(params, trainable, params - trainable, counts=forward, fields=_field_totals(measured.fields),
+                  backward=_backward_totals(counts, macs, batch) if backward else None)

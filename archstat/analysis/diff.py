@@ -11,10 +11,11 @@ from torch import nn
 from ..inputs import format_shape
 from ..options import Engine, Mode
 from ..tabular import UNIT_NOTE, Column, TableData, Tabular
-from .counting import analyze
+from .counting import count
 from .feeding import ForwardKwargs
-from .report import UNITS, Report
-from .resolve import InputSpec, ModelSpec, resolve
+from .report import Report
+from .request import Request, request_of
+from .resolve import InputSpec, ModelSpec
 
 COUNTS = ("params", "macs", "activations")
 
@@ -75,8 +76,8 @@ class ReportDiff(Tabular):
 
     def totals(self) -> dict[str, Any]:
         """Totals of A and B, B - A, and how many rows differ."""
-        a = {key: self.a.totals[key] for key in COUNTS}
-        b = {key: self.b.totals[key] for key in COUNTS}
+        a = {key: getattr(self.a.totals, key) for key in COUNTS}
+        b = {key: getattr(self.b.totals, key) for key in COUNTS}
         statuses = [row.status for row in self.rows]
         return {
             "a": a, "b": b, "delta": {key: b[key] - a[key] for key in COUNTS},
@@ -145,7 +146,7 @@ class ReportDiff(Tabular):
         return {
             "a": self.a.model, "b": self.b.model, "mode": self.a.mode,
             "inputs": {"a": list(self.a.input_shape[0]), "b": list(self.b.input_shape[0])},
-            "units": {key: UNITS[key] for key in COUNTS},
+            "units": {key: self.a.totals.units()[key] for key in COUNTS},
             "rows": [row.to_dict() for row in self.changed],
             "totals": self.totals(),
         }
@@ -216,17 +217,21 @@ def diff_reports(a: Report, b: Report, configs_a: Mapping[str, str] | None = Non
     return ReportDiff(a, b, [RowDiff(name, rows_a.get(name), rows_b.get(name)) for name in names])
 
 
-def diff_models(a: ModelSpec, b: ModelSpec, *, input_size: InputSpec = None,
+def diff_models(a: ModelSpec | Request, b: ModelSpec | Request, *, input_size: InputSpec = None,
                 engine: Engine | str = Engine.fvcore, mode: Mode | str = Mode.eval,
-                forward_kwargs: ForwardKwargs = None) -> ReportDiff:
+                forward_kwargs: ForwardKwargs = None, num_classes: int | None = None,
+                kwargs: dict[str, Any] | str | None = None, aux: bool = False) -> ReportDiff:
     """Count two models (zoo names, users' specs or modules) and match them layer by layer.
 
     ``input_size`` applies to both (default: each zoo model's own). Both are resolved before
     either is counted, so a bad name for ``b`` fails before ``a`` is traced. ``mode`` and
-    ``forward_kwargs`` as for ``analyze``, the same for both.
+    ``forward_kwargs``, ``num_classes``, ``kwargs`` and ``aux`` as for ``analyze``, the same for both;
+    or give two ``Request``s, one per model.
     """
-    targets = [resolve(spec, input_size=input_size) for spec in (a, b)]
-    reports = [analyze(t.module, input_size=t.inputs, name=t.label, engine=engine, mode=mode,
-                       forward_kwargs=forward_kwargs) for t in targets]
+    options = {"input_size": input_size, "engine": engine, "mode": mode, "forward_kwargs": forward_kwargs,
+               "num_classes": num_classes, "kwargs": kwargs, "aux": aux}
+    requests = [request_of(spec, **options) for spec in (a, b)]
+    targets = [request.resolve() for request in requests]
+    reports = [count(t, request) for t, request in zip(targets, requests, strict=True)]
     configs = [{key: layer_config(sub) for key, sub in t.module.named_modules()} for t in targets]
     return diff_reports(reports[0], reports[1], configs[0], configs[1])

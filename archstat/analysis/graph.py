@@ -21,12 +21,13 @@ from ..engines.contract import LayerRecord, Want
 from ..engines.dataflow import Dataflow
 from ..errors import UsageError
 from ..options import Engine, GraphColor, Mode
-from .counting import analyze
+from .counting import count
 from .feeding import ForwardKwargs
 from .graph_fold import Folded, NodeKey, fold, max_depth
 from .graph_settings import settings
 from .report import Report
-from .resolve import InputSpec, ModelSpec, resolve
+from .request import Request, request_of
+from .resolve import InputSpec, ModelSpec
 
 MAX_NODES = 150  # above this many nodes the default depth folds further: a bigger drawing is unreadable
 BYTES_PER_ELEMENT = 4  # fp32 feature maps for --color memory
@@ -86,24 +87,24 @@ class Graph:
 
 
 def graph_of(
-    model: ModelSpec, *, depth: int | None = None, color: GraphColor | str = GraphColor.macs,
+    model: ModelSpec | Request, *, depth: int | None = None, color: GraphColor | str = GraphColor.macs,
     focus: str | None = None, input_size: InputSpec = None, batch: int = 1, num_classes: int | None = None,
     kwargs: dict[str, Any] | str | None = None, aux: bool = False, engine: Engine | str = Engine.fvcore,
     memory_budget: int | str | None = None, mode: Mode | str = Mode.eval, forward_kwargs: ForwardKwargs = None,
 ) -> Graph:
     """The dataflow graph of ``model`` at ``depth`` (default: the deepest with at most ``MAX_NODES``
     nodes, and a note when that folds), shaded by ``color``; ``focus`` keeps one module's inside
-    (e.g. "layer1", "inception3a") with the nodes next to it. Other arguments as ``analyze``'s."""
-    color, engine = GraphColor.parse(color, "--color"), Engine.parse(engine, "--engine")
-    target = resolve(model, input_size=input_size, num_classes=num_classes, kwargs=kwargs,
-                     device="meta" if engine is Engine.meta else "cpu")
+    (e.g. "layer1", "inception3a") with the nodes next to it. Other arguments as ``analyze``'s (a
+    ``Request`` in their place too)."""
+    color = GraphColor.parse(color, "--color")
+    request = request_of(model, input_size=input_size, batch=batch, num_classes=num_classes, kwargs=kwargs,
+                         aux=aux, engine=engine, memory_budget=memory_budget, mode=mode, forward_kwargs=forward_kwargs)
+    target = request.resolve(request.device)
     modules = dict(target.module.named_modules())
     if focus is not None and focus not in modules:
         raise UsageError(f"focus (--focus) {focus!r} is not a module of {target.label}; "
                          "'archstat table MODEL' lists the module names.")
-    report = analyze(target.module, input_size=target.inputs, batch=batch, aux=aux, name=target.label,
-                     engine=engine, memory_budget=memory_budget, want=Want.ALL | Want.GRAPH, mode=mode,
-                     forward_kwargs=forward_kwargs)
+    report = count(target, request, want=Want.ALL | Want.GRAPH)
     assert report.dataflow is not None
     leaves = {r.name for r in report.records if r.is_leaf}
     chosen, folded, notes = _choose_depth(report.dataflow, depth, leaves, focus)
@@ -164,7 +165,7 @@ def _build(report: Report, folded: Folded, modules: dict[str, nn.Module], focus:
              for (s, t), shape in folded.edges.items() if s in drawn and t in drawn]
     maps = sum(math.prod((n.first if key[0] == "merge" else n.op).shape)
                for key, n in folded.nodes.items() if key[0] in ("module", "merge"))
-    totals = {**report.totals, "feature_map_bytes": BYTES_PER_ELEMENT * report.input_shape[0][0] * maps}
+    totals = {**report.totals.to_dict(), "feature_map_bytes": BYTES_PER_ELEMENT * report.input_shape[0][0] * maps}
     return Graph(report.model, report.input_shape, report.engine, 0, GraphColor.macs, nodes, edges, totals)
 
 

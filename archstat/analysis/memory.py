@@ -38,7 +38,9 @@ from .feeding import Feed, ForwardKwargs, make_feed
 from .lazy import has_lazy, materialised
 from .memory_passes import INPUT_ROW, inference_peak, saved_for_backward
 from .params import aux_mode, left_out
-from .resolve import InputSpec, ModelSpec, Target, meta_copy, resolve
+from .request import Request, request_of
+from .resolve import InputSpec, ModelSpec, Target, meta_copy
+from .totals import MemoryTotals
 from .trainable import mark_trainable
 from .value_reads import refuse_scripted_parts
 
@@ -74,7 +76,7 @@ class MemoryReport(Tabular):
     dtype: str
     optimizer: str
     layers: pd.DataFrame
-    totals: dict[str, int]
+    totals: MemoryTotals  # ``totals["inference"]`` still reads the json key
     peak_layer: str  # the module running when inference activations peaked
     types: dict[str, str]  # every module's class name, by dotted name (for folded rows)
     # MACs at the report's batch: "forward" (fvcore's), "backward" (torch's FlopCounterMode
@@ -149,7 +151,7 @@ class MemoryReport(Tabular):
             "optimizer": self.optimizer,
             "units": "bytes",
             "peak_layer": self.peak_layer,
-            "totals": self.totals,
+            "totals": self.totals.to_dict(),
             **({"macs": {**self.macs, "units": _MAC_UNITS}} if self.macs else {}),
             "layers": [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
                        for row in rows.to_dict("records")],
@@ -169,7 +171,7 @@ def _fold(name: str, depth: int) -> str:
 
 
 def estimate_memory(
-    model: ModelSpec,
+    model: ModelSpec | Request,
     *,
     input_size: InputSpec = None,
     batch: int = 1,
@@ -188,7 +190,7 @@ def estimate_memory(
 
     Args:
         model, input_size, batch, num_classes, kwargs, aux, name, freeze, train, forward_kwargs: as for
-            ``analyze``.
+            ``analyze`` (a ``Request`` in their place too).
         dtype: the number format of weights and activations: "fp32", "fp16" or "bf16".
         optimizer: whose state the training total adds: "sgd" (none), "momentum" (one tensor per
             weight) or "adam" (two).
@@ -199,8 +201,17 @@ def estimate_memory(
         A ``MemoryReport``; the method is in the module docstring. The network runs on the meta
         device only: a zoo model is built there, a given module is copied there without its data.
     """
+    request = request_of(model, input_size=input_size, batch=batch, num_classes=num_classes, kwargs=kwargs, aux=aux,
+                         name=name, freeze=freeze, train=train, forward_kwargs=forward_kwargs)
+    return memory_of(request.resolve("meta"), request, dtype=dtype, optimizer=optimizer, count_macs=count_macs)
+
+
+def memory_of(target: Target, request: Request, *, dtype: Dtype | str = Dtype.fp32,
+              optimizer: Optimizer | str = Optimizer.sgd, count_macs: bool = True) -> MemoryReport:
+    """``estimate_memory`` of a model already resolved (``Request.resolve``): ``compare`` counts and
+    weighs one build. A module built for a real trace is copied to the meta device, data left behind."""
     dtype, optimizer = Dtype.parse(dtype, "--dtype"), Optimizer.parse(optimizer, "--optimizer")
-    target = resolve(model, input_size=input_size, num_classes=num_classes, kwargs=kwargs, name=name, device="meta")
+    batch, aux = request.batch, request.aux
     if batch < 1:
         raise UsageError(f"batch (--batch) must be at least 1, got {batch}. Give a batch size such as 1 or 32.")
     if isinstance(target.module, torch.jit.ScriptModule):
@@ -209,9 +220,9 @@ def estimate_memory(
     refuse_scripted_parts(target.module, target.label)
     if has_lazy(target.module):  # shapes from one forward on a copy; the caller's module stays lazy
         target = materialised(target, make_feed(target.inputs, None, "cpu"), Mode.eval)[0]
-    meta, skipped = prepare_meta(target, aux, freeze, train, dtype)
+    meta, skipped = prepare_meta(target, aux, request.freeze, request.train, dtype)
     return measure_memory(meta, target.label, target.inputs, batch, dtype=dtype, optimizer=optimizer,
-                          aux=aux, skipped=skipped, count_macs=count_macs, forward_kwargs=forward_kwargs)
+                          aux=aux, skipped=skipped, count_macs=count_macs, forward_kwargs=request.forward_kwargs)
 
 
 def prepare_meta(target: Target, aux: bool, freeze: Sequence[str], train: Sequence[str],
@@ -316,12 +327,12 @@ def _row_name(name: str, module: nn.Module) -> str:
     return f"{name} (own)" if name else "(model) (own)"
 
 
-def _totals(rows: list[dict[str, Any]], peak: int) -> dict[str, int]:
+def _totals(rows: list[dict[str, Any]], peak: int) -> MemoryTotals:
     sums = {c: sum(int(row[c]) for row in rows) for c in ("params", "trainable_params", "weights", "gradients",
                                                "optimizer_state", "saved_activations")}
-    return {
+    return MemoryTotals(
         **sums,
-        "training": sums["weights"] + sums["gradients"] + sums["optimizer_state"] + sums["saved_activations"],
-        "inference_activations": peak,
-        "inference": sums["weights"] + peak,
-    }
+        training=sums["weights"] + sums["gradients"] + sums["optimizer_state"] + sums["saved_activations"],
+        inference_activations=peak,
+        inference=sums["weights"] + peak,
+    )

@@ -10,23 +10,12 @@ from ..engines.contract import LayerRecord
 from ..inputs import format_shape
 from ..tabular import UNIT_NOTE, Column, TableData, Tabular
 from ..words import human, pair_text
+from .totals import Totals
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from ..engines.dataflow import Dataflow
-
-UNITS = {
-    "params": "parameter elements (auxiliary heads excluded unless --aux)",
-    "macs": "multiply-accumulates: one fused multiply-add = 1 MAC (fvcore's 'flop')",
-    "flops": "floating-point operations = 2 x MACs",
-    "activations": "output elements of convolutions and fully connected layers (fvcore's activation count)",
-}
-BACKWARD_UNITS = {
-    "backward_macs": "MACs of the backward pass as torch's FlopCounterMode counts it (gradient products of "
-                     "convolutions and matrix products; input needs no gradient, frozen weights none)",
-    "training_step_macs": "forward MACs + backward MACs",
-}
 
 NOT_APPLICABLE = "not applicable"  # the field of a network with no spatial operator (a sequence model)
 LAYER_KEYS = ["name", "type", "output_shape", "params", "trainable_params", "macs", "activations"]
@@ -37,15 +26,18 @@ class Report(Tabular):
     """Per-module counts (``records``, one ``LayerRecord`` per module, each including its children)
     and totals.
 
-    ``layers`` and ``rows()`` give the same data as pandas DataFrames; ``row_records()`` as plain
-    dicts, which is all a printed table needs (pandas takes a third of a second to import)."""
+    Two DataFrames: ``layers`` partitions the network (one row per leaf layer, plus an ``(own)`` row for
+    what a container holds or runs outside its children), so each numeric column sums to its total;
+    ``modules`` is the module tree (the root and every container, each including its children).
+    ``rows(depth)`` folds the partition at a depth; ``row_records()`` gives its rows as plain dicts,
+    which is all a printed table needs (pandas takes a third of a second to import)."""
 
     model: str
     input_shape: list[tuple[int, ...]]
     engine: str
     aux: bool
     records: list[LayerRecord]
-    totals: dict[str, Any]
+    totals: Totals  # typed parts; ``totals["macs"]`` still reads the json key
     notes: list[str] = field(default_factory=list)  # one line each, e.g. why another engine ran
     # The graph the forward executed, when ``analyze`` was asked for it (``Want.GRAPH``).
     dataflow: Dataflow | None = field(default=None, repr=False, compare=False)
@@ -54,7 +46,14 @@ class Report(Tabular):
 
     @cached_property
     def layers(self) -> pd.DataFrame:
-        """One row per module (the root first, as level 0), each including its children."""
+        """One row per leaf layer, plus the ``(own)`` rows of ``row_records()``: ``layers.macs.sum()``
+        is ``totals["macs"]``, and so for params, trainable params, activations (and backward MACs)."""
+        return _frame(self.row_records())
+
+    @cached_property
+    def modules(self) -> pd.DataFrame:
+        """One row per module (the root first, as level 0), each including its children: the tree,
+        whose columns do not sum to the totals (a container repeats its children)."""
         return _frame([asdict(r) for r in self.records])
 
     def rows(self, depth: int | None = None) -> pd.DataFrame:
@@ -64,15 +63,18 @@ class Report(Tabular):
     def row_records(self, depth: int | None = None) -> list[dict[str, Any]]:
         """Rows that partition the network: leaves, or modules at ``depth`` with deeper ones folded in.
 
-        A container that holds parameters or runs counted operators itself (outside its children)
-        gets an extra row named ``<name> (own)`` so that the rows always add up to the totals.
+        A container that holds parameters or runs counted operators itself (outside its children),
+        such as a residual block's functional addition or a class token, gets an extra row named
+        ``<name> (own)`` so that the rows always add up to the totals. Where children share a
+        parameter tensor (a tied embedding), which the totals count once, a row named
+        ``<name> (shared, counted once)`` takes the repeats back out, with negative parameters.
         """
         def shown(row: LayerRecord) -> bool:
             if depth is None:
                 return row.is_leaf
             return row.level == depth or (row.is_leaf and row.level < depth)
 
-        keep = [r for r in self.records if shown(r) and (r.output_shape is not None or r.params > 0)]
+        keep = [r for r in self.records if shown(r) and (r.output_shape is not None or r.params or r.macs)]
         parents = [r for r in self.records if not r.is_leaf and (depth is None or r.level < depth)]
         order = {row.name: i for i, row in enumerate(self.records)}
         merged = [(order[r.name], 0, r) for r in keep] + [(order[n], 1, r) for n, r in self._own_rows(parents)]
@@ -88,9 +90,10 @@ class Report(Tabular):
             below = children.get(parent.name, [])
             columns = _ADDITIVE if parent.backward_macs is None else (*_ADDITIVE, "backward_macs")
             own = {col: getattr(parent, col) - sum(getattr(child, col) for child in below) for col in columns}
-            if own["params"] > 0 or own["macs"] > 0 or own.get("backward_macs", 0) > 0:
-                label = parent.name or "(model)"
-                own_rows.append((parent.name, replace(parent, **own, name=f"{label} (own)", is_leaf=True)))
+            if any(own.values()):
+                kind = "shared, counted once" if own["params"] < 0 else "own"
+                label = f"{parent.name or '(model)'} ({kind})"
+                own_rows.append((parent.name, replace(parent, **own, name=label, is_leaf=True)))
         return own_rows
 
     def table_data(self, depth: int | None = None) -> TableData:
@@ -182,8 +185,8 @@ class Report(Tabular):
             "engine": self.engine,
             "mode": self.mode,
             "aux": self.aux,
-            "units": {**UNITS, **(BACKWARD_UNITS if "backward_macs" in self.totals else {})},
-            "totals": self.totals,
+            "units": self.totals.units(),
+            "totals": self.totals.to_dict(),
             "notes": self.notes,
             "layers": [{key: row[key] for key in _layer_keys(row)} for row in self.row_records(depth)],
         }

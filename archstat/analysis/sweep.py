@@ -15,17 +15,19 @@ import gc
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from ..errors import ArchstatError, UsageError
 from ..inputs import Shape, TensorSpec, check_shape
 from ..options import Dtype, Engine, Mode, Optimizer
 from ..tabular import UNIT_NOTE, Column, TableData, Tabular
-from .counting import analyze
+from .counting import count
 from .feeding import ForwardKwargs
 from .memory import measure_memory, prepare_meta
-from .resolve import ModelSpec, resolve
+from .request import Request, request_of
+from .resolve import ModelSpec
+from .totals import MemoryTotals, Totals
 
 _SIZES_HELP = "Give sides such as 128,224,448 or a range start:stop:step such as 64:1024:32 (inclusive)."
 _MAX_POINTS = 2048
@@ -158,7 +160,7 @@ def _one_part(part: str, text: str, option: str) -> list[int]:
 
 
 def sweep_model(
-    model: ModelSpec,
+    model: ModelSpec | Request,
     *,
     sizes: str | Sequence[int],
     batches: str | Sequence[int] = (1,),
@@ -193,17 +195,17 @@ def sweep_model(
         reason in ``error`` and no counts.
     """
     sides, batch_list = parse_sides(sizes), parse_sides(batches, "--batch")
-    engine, mode = Engine.parse(engine, "--engine"), Mode.parse(mode, "--mode")
     dtype, optimizer = Dtype.parse(dtype, "--dtype"), Optimizer.parse(optimizer, "--optimizer")
     first = f"{channels}x{sides[0]}x{sides[0]}" if channels else str(sides[0])
-    target = resolve(model, input_size=first, num_classes=num_classes, kwargs=kwargs, name=name,
-                     device="meta" if engine is Engine.meta else "cpu")
+    request = request_of(model, num_classes=num_classes, kwargs=kwargs, aux=aux, name=name, freeze=freeze,
+                         train=train, engine=engine, memory_budget=memory_budget, mode=mode,
+                         forward_kwargs=forward_kwargs)
+    engine, mode, aux, forward_kwargs = request.engine, request.mode, request.aux, request.forward_kwargs
+    target = request.but(input_size=first).resolve(request.device)
     if len(target.shapes) != 1 or len(target.shapes[0]) != 3:
         raise UsageError(f"{target.label} takes {len(target.shapes)} input(s) of shape "
                          f"{'x'.join(map(str, target.shapes[0]))}; sweep varies one CxHxW image input.")
-    meta, skipped = prepare_meta(target, aux, freeze, train, dtype)
-    settings: dict[str, Any] = {"engine": engine, "memory_budget": memory_budget, "freeze": freeze, "train": train,
-                                "aux": aux, "mode": mode, "forward_kwargs": forward_kwargs}
+    meta, skipped = prepare_meta(target, aux, request.freeze, request.train, dtype)
     points: list[SweepPoint] = []
     notes: list[str] = []
     engines: list[str] = []  # the engines that counted (fvcore hands over to meta above the budget)
@@ -213,8 +215,8 @@ def sweep_model(
         for side in sides:
             shape = check_shape((target.shapes[0][0], side, side))
             try:
-                report = analyze(target.module, input_size=shape, name=target.label, backward=True, layers=False,
-                                 **settings)
+                at_side = replace(target, inputs=[TensorSpec(shape)])
+                report = count(at_side, request.but(input_size=shape), backward=True, layers=False)
             except ArchstatError as error:
                 points += [_failed(side, batch, shape, error) for batch in batch_list]
                 continue
@@ -244,7 +246,7 @@ def _old_objects_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _at_batch(side: int, batch: int, shape: Shape, totals: dict[str, Any], meta: Any, label: str,
+def _at_batch(side: int, batch: int, shape: Shape, totals: Totals, meta: Any, label: str,
               memory_settings: dict[str, Any]) -> SweepPoint:
     """The point at one batch: the side's counts, the memory estimate at that batch."""
     try:
@@ -255,13 +257,15 @@ def _at_batch(side: int, batch: int, shape: Shape, totals: dict[str, Any], meta:
     return _point(side, batch, shape, totals, memory)
 
 
-def _point(side: int, batch: int, shape: Shape, totals: dict[str, Any], memory: dict[str, int]) -> SweepPoint:
-    field_size = totals.get("receptive_field")
+def _point(side: int, batch: int, shape: Shape, totals: Totals, memory: MemoryTotals) -> SweepPoint:
+    field_size = totals.fields.receptive_field if totals.fields else None
+    backward = totals.backward
     return SweepPoint(
-        side=side, batch=batch, input_shape=[batch, *shape], params=totals["params"],
-        macs=batch * totals["macs"], backward_macs=batch * totals["backward_macs"],
-        training_step_macs=batch * totals["training_step_macs"], activations=batch * totals["activations"],
-        training_bytes=memory["training"], inference_bytes=memory["inference"],
+        side=side, batch=batch, input_shape=[batch, *shape], params=totals.params,
+        macs=batch * totals.macs, backward_macs=batch * backward.backward_macs if backward else None,
+        training_step_macs=batch * backward.training_step_macs if backward else None,
+        activations=batch * totals.activations,
+        training_bytes=memory.training, inference_bytes=memory.inference,
         receptive_field=field_size, field_over_input=round(field_size[0] / side, 3) if field_size else None,
     )
 

@@ -44,9 +44,9 @@ def zoo_row(info: ModelInfo, engine: str = "fvcore") -> dict[str, Any]:
     """Measure one model at its default input and set it beside the paper's figures."""
     report = analyze(info.name, engine=engine)
     t = report.totals
+    depth = t.fields.depth if t.fields else 0
     differs = any(beyond_rounding(m, s) for m, s in (
-        (t["trainable_params"], info.paper_params), (t["macs"], info.paper_macs),
-        (t.get("depth", 0), info.paper_depth),
+        (t.trainable_params, info.paper_params), (t.macs, info.paper_macs), (depth, info.paper_depth),
     ))
     return {
         "model": info.name,

@@ -138,7 +138,7 @@ def saved_activations(model: str) -> Measure:
     """Bytes autograd saves for the backward pass (training, fp32, batch 1), from ``archstat memory``."""
     def run(session: Session) -> Measured:
         memory = session.memory(model)
-        value = memory.totals["saved_activations"]
+        value = memory.totals.saved_activations
         return Measured(value, Amount("bytes", value), (_memory_evidence(memory),))
 
     return Measure(f"saved activations of {model} for training (fp32, batch 1)", run)
@@ -150,7 +150,7 @@ def saved_share(model: str, prefixes: tuple[str, ...]) -> Measure:
         memory = session.memory(model)
         layers = memory.layers
         part = int(layers[layers.name.str.startswith(prefixes)].saved_activations.sum())
-        whole = memory.totals["saved_activations"]
+        whole = memory.totals.saved_activations
         return Measured(part / whole, Share(part, whole, "B"), (_memory_evidence(memory),))
 
     return Measure(f"share of {model}'s saved activations in {', '.join(p.rstrip('._') for p in prefixes)}", run)
@@ -158,7 +158,7 @@ def saved_share(model: str, prefixes: tuple[str, ...]) -> Measure:
 
 def _memory_evidence(memory: MemoryReport) -> Evidence:
     layers = memory.layers[memory.layers.saved_activations > 0]
-    whole = memory.totals["saved_activations"]
+    whole = memory.totals.saved_activations
     table = pd.DataFrame({"layer": layers.name, "type": layers.type,
                           "saved activations (bytes)": layers.saved_activations,
                           "% of saved": [v / whole for v in layers.saved_activations]})

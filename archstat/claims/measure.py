@@ -155,7 +155,7 @@ def ratio(top: Measure, bottom: Measure) -> Measure:
 
 def _leaves(report: Report) -> pd.DataFrame:
     """Leaf modules that ran (a module defined but never called is not part of the network)."""
-    layers = report.layers
+    layers = report.modules
     return layers[layers.is_leaf & layers.output_shape.notna()]
 
 
@@ -206,8 +206,8 @@ def layer_value(model: str, module: str, column: str, **target: Any) -> Measure:
     output ``channels``, output ``plane`` (H x W values per channel), or a count column (params, ...)."""
     def run(session: Session) -> Measured:
         report = session.report(model, **target)
-        row = report.layers[report.layers.name == module].iloc[0]
-        value = row[column if column in report.layers else "output_shape"]
+        row = report.modules[report.modules.name == module].iloc[0]
+        value = row[column if column in report.modules else "output_shape"]
         evidence = (layers_evidence(report),)
         if column == "output_shape":
             return Measured(format_shape(value[1:]), format_shape(value[1:]), evidence)

@@ -123,7 +123,7 @@ def _runs(session: Session, model: str, shape: Shape) -> tuple[bool, str]:
             report = session.report(model, input_size=shape)
         except ArchstatError as error:
             return False, str(error).splitlines()[0]
-        return True, f"runs, output {format_shape(report.layers.output_shape.iloc[0][1:])}"
+        return True, f"runs, output {format_shape(report.modules.output_shape.iloc[0][1:])}"
 
     return session.once(("runs", model, shape), compute)
 
@@ -153,7 +153,7 @@ def field(model: str, module: str) -> Measure:
     """Receptive field of one module's output, in input pixels (height), from ``archstat table``."""
     def run(session: Session) -> Measured:
         report = session.report(model)
-        size = report.layers[report.layers.name == module].iloc[0].receptive_field
+        size = report.modules[report.modules.name == module].iloc[0].receptive_field
         return Measured(int(size[0]), Amount("receptive_field", size), (layers_evidence(report),))
 
     return Measure(f"receptive field of {module} in {model}", run)
@@ -249,7 +249,7 @@ def head(model: str, what: str) -> Measure:
     last Linear); 'global pool' is True when a global average pool feeds the classifier directly."""
     def run(session: Session) -> Measured:
         report = session.report(model)
-        leaves = report.layers[report.layers.is_leaf & report.layers.output_shape.notna()].reset_index(drop=True)
+        leaves = report.modules[report.modules.is_leaf & report.modules.output_shape.notna()].reset_index(drop=True)
         fcs = leaves[leaves.type == "Linear"]
         last = fcs.iloc[-1]
         if what == "hidden fc":
@@ -281,7 +281,7 @@ def module_grids(model: str, prefix: str) -> Measure:
     """The spatial sides of the top-level modules named ``prefix``*, in order: '35, 17, 8'."""
     def run(session: Session) -> Measured:
         report = session.report(model)
-        rows = report.layers[(report.layers.level == 1) & report.layers.name.str.startswith(prefix)]
+        rows = report.modules[(report.modules.level == 1) & report.modules.name.str.startswith(prefix)]
         grids: dict[int, list[str]] = {}
         for name, shape in zip(rows.name, rows.output_shape, strict=True):
             grids.setdefault(int(shape[-1]), []).append(f"{name} ({format_shape(shape[1:])})")
@@ -357,7 +357,7 @@ def uncalled(model: str) -> Measure:
     """Modules holding parameters that the forward never calls (defined, never used)."""
     def run(session: Session) -> Measured:
         report = session.report(model)
-        layers = report.layers
+        layers = report.modules
         rows = layers[layers.is_leaf & layers.output_shape.isna() & (layers.params > 0)]
         found = Uncalled(tuple((n, int(p)) for n, p in zip(rows.name, rows.params, strict=True)))
         return Measured(len(rows), found, (layers_evidence(report),))

@@ -5,13 +5,21 @@ Nothing here imports torch: ``--help`` and shell completion build every command 
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from ..options import Dtype, Engine, Mode, Optimizer, OutputFormat
 
+if TYPE_CHECKING:
+    from ..analysis.request import Request
+
+F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_FORMAT = OutputFormat.table  # what every command writes unless --format says otherwise
 DEFAULT_ENGINE = Engine.fvcore
 DEFAULT_MODE = Mode.eval
@@ -92,3 +100,72 @@ DtypeOpt = Annotated[Dtype, typer.Option("--dtype", help="Number format of weigh
 OptimizerOpt = Annotated[Optimizer, typer.Option(
     "--optimizer", help="Optimizer state per trainable parameter: sgd none, momentum 1 copy, adam 2 copies.",
 )]
+
+
+# --- the model options: one request, the same on every command that takes a model ------------------------
+
+MODEL_OPTIONS: dict[str, tuple[Any, Any]] = {  # parameter name: (its option, its default)
+    "input": (InputOpt, None),
+    "batch": (BatchOpt, 1),
+    "num_classes": (ClassesOpt, None),
+    "kwargs": (KwargsOpt, None),
+    "forward_kwargs": (ForwardKwargsOpt, None),
+    "aux": (AuxOpt, False),
+    "freeze": (FreezeOpt, None),
+    "train": (TrainOpt, None),
+    "mode": (ModeOpt, DEFAULT_MODE),
+    "engine": (EngineOpt, DEFAULT_ENGINE),
+    "memory_budget": (BudgetOpt, None),
+}
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """The model options as one command line gave them (torch-free: ``--help`` builds from them).
+    ``request(model)`` turns them into the library's ``Request``, imported only then."""
+
+    input: list[str] | None = None
+    batch: int = 1
+    num_classes: int | None = None
+    kwargs: str | None = None
+    forward_kwargs: str | None = None
+    aux: bool = False
+    freeze: list[str] | None = None
+    train: list[str] | None = None
+    mode: Mode = DEFAULT_MODE
+    engine: Engine = DEFAULT_ENGINE
+    memory_budget: str | None = None
+
+    def request(self, model: str) -> Request:
+        """The one ``Request`` every library function takes, for ``model``."""
+        from ..analysis.request import Request
+
+        return Request(model, input_size=self.input or None, batch=self.batch, num_classes=self.num_classes,
+                       kwargs=self.kwargs, forward_kwargs=self.forward_kwargs, aux=self.aux,
+                       freeze=self.freeze or (), train=self.train or (), mode=self.mode, engine=self.engine,
+                       memory_budget=self.memory_budget)
+
+
+def model_options(*, skip: tuple[str, ...] = (), defaults: dict[str, Any] | None = None) -> Callable[[F], F]:
+    """Give a command every model option (``MODEL_OPTIONS``), declared here once, and hand them to it
+    as one ``ModelOptions`` in its parameter ``options``. ``skip`` names the options another of the
+    command's own takes the place of (sweep's ``--sizes`` and list of batches); ``defaults`` changes a
+    default (sweep counts with the meta engine). They follow the command's arguments, in this order."""
+    def decorate(command: F) -> F:
+        signature = inspect.signature(command, eval_str=True)
+        own = [p for name, p in signature.parameters.items() if name != "options"]
+        chosen = {name: (option, (defaults or {}).get(name, default))
+                  for name, (option, default) in MODEL_OPTIONS.items() if name not in skip}
+        added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=option)
+                 for name, (option, default) in chosen.items()]
+        cut = next((i for i, p in enumerate(own) if p.default is not inspect.Parameter.empty), len(own))
+        positional, keyword_only = own[:cut], [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own[cut:]]
+
+        @functools.wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            given = {name: kwargs.pop(name) for name in chosen if name in kwargs}
+            return command(*args, options=ModelOptions(**{**(defaults or {}), **given}), **kwargs)
+
+        wrapper.__signature__ = signature.replace(parameters=[*positional, *added, *keyword_only])  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+    return decorate

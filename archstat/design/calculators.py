@@ -164,7 +164,7 @@ def count_form(form: Form, shape: Shape3, engine: Engine = "auto") -> BlockCount
     macs = meta_macs
     if chosen == "fvcore":
         report = analyze(weights.to_empty(device="cpu"), input_size=shape, name=form.key)
-        params, macs = report.totals["params"], report.totals["macs"]
+        params, macs = report.totals.params, report.totals.macs
     return BlockCount(
         key=form.key, label=form.label, layers=form.layers, params=params,
         params_with_bias=_numel(biased), macs=macs, output_shape=output_shape,

@@ -107,6 +107,16 @@ class LayerRecord:
     backward_macs: int | None = None  # at the report's batch; None unless the report was asked for it
 
 
+@dataclass(frozen=True)
+class Capabilities:
+    """What an engine needs and can do: callers ask this (``registry.capabilities``), never its name."""
+
+    real_weights: bool  # runs real tensors: the module needs its weights in memory, on the cpu
+    per_module: bool  # counts each module (else the whole model only)
+    fields: bool  # follows receptive fields and output shapes
+    backward: bool  # counts the backward pass (``Counts.backward_macs``)
+
+
 class Engine(Protocol):
     """Measures ``module(*inputs)``. ``recorder`` holds shape hooks the caller installed on the module
     (it names the layer a failing forward stopped in); an engine removes them before any pass that

@@ -16,8 +16,10 @@ products, as fvcore counts them for ``bmm`` and ``linear``.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import torch
 
@@ -121,6 +123,51 @@ def cell_counts(input_shape: Shape, weight_ih: Shape, weight_hh: Shape) -> tuple
     """One step of an RNNCell/LSTMCell/GRUCell: the input and hidden products of every gate, what
     fvcore counts as the cell's two ``linear`` calls."""
     return recurrent_counts(input_shape, [weight_ih, weight_hh])
+
+
+@dataclass(frozen=True)
+class Argument:
+    """One argument a rule's formula takes: its position in the operator's call and its keyword name
+    (a call may pass it either way), read as a ``shape`` (a tensor's), an ``int`` (a plain value) or
+    ``weights`` (the shapes of the call's last list of tensors: a recurrent layer's flat weights,
+    after the hidden state, itself a list for an LSTM)."""
+
+    position: int
+    name: str
+    kind: Literal["shape", "int", "weights"] = "shape"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A counting rule as data: the arguments, in the formula's order, and the formula, which returns
+    (MACs, or MACs by operator; activations). Each engine has one adapter that reads the arguments
+    off what it sees (``engines/fvcore.py`` off the TorchScript graph, ``engines/meta_ops.py`` off the
+    dispatched call), so no rule's argument reading is written twice."""
+
+    arguments: tuple[Argument, ...]
+    formula: Callable[..., tuple[int | dict[str, int], int]]
+
+
+_WEIGHTS = Argument(-1, "params", "weights")
+RULES: dict[str, Rule] = {
+    **dict.fromkeys(ATTENTION_OPS, Rule((Argument(0, "query"), Argument(1, "key"), Argument(2, "value")),
+                                        attention_counts)),
+    "baddbmm": Rule((Argument(1, "batch1"), Argument(2, "batch2")), baddbmm_counts),
+    **dict.fromkeys(RECURRENT_OPS, Rule((Argument(0, "input"), _WEIGHTS), recurrent_counts)),
+    "_native_multi_head_attention": Rule(
+        (Argument(0, "query"), Argument(1, "key"), Argument(4, "num_head", "int"), Argument(5, "qkv_weight"),
+         Argument(7, "proj_weight")), fused_attention_counts),
+    "_transformer_encoder_layer_fwd": Rule(
+        (Argument(0, "src"), Argument(2, "num_heads", "int"), Argument(3, "qkv_weight"), Argument(5, "proj_weight"),
+         Argument(14, "ffn_weight_1"), Argument(16, "ffn_weight_2")), fused_encoder_counts),
+}
+
+
+def apply(op: str, rule: Rule, read: Callable[[Argument], Any]) -> tuple[dict[str, int], int]:
+    """``rule``'s (MACs by operator, activations), its arguments read by an engine's adapter ``read``;
+    MACs given as one number are the operator's own."""
+    macs, activations = rule.formula(*(read(argument) for argument in rule.arguments))
+    return (macs if isinstance(macs, dict) else {op: macs}), activations
 
 
 def extension_notes(ops: Iterable[str]) -> list[str]:

@@ -68,39 +68,23 @@ JitHandle = Callable[[list[Any], list[Any]], Any]
 
 def _extension_handles(get_shape: Callable[[Any], list[int]]) -> tuple[dict[str, JitHandle], dict[str, JitHandle]]:
     """MAC and activation handles for the operators archstat counts by its own rules
-    (``extra_counters``), reading the formulas' shapes off the traced node's inputs."""
-    def attention(inputs: list[Any]) -> tuple[int, int]:
-        return extra.attention_counts(*(get_shape(value) for value in inputs[:3]))
-
-    def baddbmm(inputs: list[Any]) -> tuple[int, int]:
-        return extra.baddbmm_counts(get_shape(inputs[1]), get_shape(inputs[2]))
-
-    def recurrent(inputs: list[Any]) -> tuple[int, int]:
-        # The weights: the last list of tensors (an LSTM's hidden state is a list before it).
-        weights = [value for value in inputs if value.node().kind() == "prim::ListConstruct"][-1]
-        return extra.recurrent_counts(get_shape(inputs[0]), [get_shape(w) for w in weights.node().inputs()])
-
-    def fused_attention(inputs: list[Any]) -> tuple[dict[str, int], int]:
-        query, key, qkv, proj = (get_shape(inputs[i]) for i in (0, 1, 5, 7))
-        return extra.fused_attention_counts(query, key, inputs[4].toIValue(), qkv, proj)
-
-    def fused_encoder(inputs: list[Any]) -> tuple[dict[str, int], int]:
-        src, qkv, proj, ffn_1, ffn_2 = (get_shape(inputs[i]) for i in (0, 3, 5, 14, 16))
-        return extra.fused_encoder_counts(src, inputs[2].toIValue(), qkv, proj, ffn_1, ffn_2)
-
-    rules: dict[str, Callable[[list[Any]], tuple[Any, int]]] = {
-        **dict.fromkeys(extra.ATTENTION_OPS, attention), "baddbmm": baddbmm,
-        **dict.fromkeys(extra.RECURRENT_OPS, recurrent),
-        "_native_multi_head_attention": fused_attention, "_transformer_encoder_layer_fwd": fused_encoder}
-    macs = {f"aten::{op}": _part(rule, 0) for op, rule in rules.items()}
-    activations = {f"aten::{op}": _part(rule, 1) for op, rule in rules.items()}
+    (``extra_counters.RULES``): the fvcore engine's one adapter, reading each rule's arguments off
+    the traced node's inputs."""
+    macs = {f"aten::{op}": _part(op, rule, 0, get_shape) for op, rule in extra.RULES.items()}
+    activations = {f"aten::{op}": _part(op, rule, 1, get_shape) for op, rule in extra.RULES.items()}
     return macs, activations
 
 
-def _part(rule: Callable[[list[Any]], tuple[Any, int]], index: int) -> JitHandle:
-    """One of a rule's (MACs, activations); MACs by operator become a Counter, as fvcore's handles return."""
+def _part(op: str, rule: extra.Rule, index: int, get_shape: Callable[[Any], list[int]]) -> JitHandle:
+    """One of a rule's (MACs by operator, activations), as fvcore's handles return them."""
     def handle(inputs: list[Any], _outputs: list[Any]) -> Any:
-        result = rule(inputs)[index]
+        def read(argument: extra.Argument) -> Any:
+            if argument.kind == "weights":  # the last list of tensors (an LSTM's hidden state is a list before it)
+                weights = [value for value in inputs if value.node().kind() == "prim::ListConstruct"][-1]
+                return [get_shape(w) for w in weights.node().inputs()]
+            value = inputs[argument.position]
+            return value.toIValue() if argument.kind == "int" else get_shape(value)
+        result = extra.apply(op, rule, read)[index]
         return Counter(result) if isinstance(result, dict) else result
     return handle
 

@@ -192,43 +192,18 @@ def _elementwise(op: str, input_scale: int, output_scale: int) -> Handle:
     return handle
 
 
-def _attention(op: str) -> Handle:
-    """archstat's attention rule (``extra_counters.attention_counts``), keyed by the call's name."""
+def _rule(op: str, rule: extra.Rule) -> Handle:
+    """archstat's own rule for ``op`` (``extra_counters.RULES``), its arguments read off the call: the
+    meta engine's one adapter for every rule."""
     def handle(args: Args, kwargs: Kwargs, out: Any) -> Measure:
-        query, key, value = (_shape(_arg(args, kwargs, i, name)) for i, name in enumerate(("query", "key", "value")))
-        macs, activations = extra.attention_counts(query, key, value)
-        return {op: macs}, activations
-    return handle
-
-
-def _fused_attention(args: Args, kwargs: Kwargs, out: Any) -> Measure:
-    """torch._native_multi_head_attention, counted as the unfused layer (``extra_counters``)."""
-    query, key, qkv, proj = (_shape(_arg(args, kwargs, i, name)) for i, name in
-                             ((0, "query"), (1, "key"), (5, "qkv_weight"), (7, "proj_weight")))
-    return extra.fused_attention_counts(query, key, int(_arg(args, kwargs, 4, "num_head")), qkv, proj)
-
-
-def _fused_encoder(args: Args, kwargs: Kwargs, out: Any) -> Measure:
-    """torch._transformer_encoder_layer_fwd, counted as the unfused layer (``extra_counters``)."""
-    src, qkv, proj, ffn_1, ffn_2 = (_shape(_arg(args, kwargs, i, name)) for i, name in (
-        (0, "src"), (3, "qkv_weight"), (5, "proj_weight"), (14, "ffn_weight_1"), (16, "ffn_weight_2")))
-    return extra.fused_encoder_counts(src, int(_arg(args, kwargs, 2, "num_heads")), qkv, proj, ffn_1, ffn_2)
-
-
-def _baddbmm(args: Args, kwargs: Kwargs, out: Any) -> Measure:
-    macs, activations = extra.baddbmm_counts(_shape(_arg(args, kwargs, 1, "batch1")),
-                                             _shape(_arg(args, kwargs, 2, "batch2")))
-    return {"baddbmm": macs}, activations
-
-
-def _recurrent(op: str) -> Handle:
-    """archstat's recurrent rule: the weights are the call's last list of tensors (after the
-    hidden state, itself a list for an LSTM)."""
-    def handle(args: Args, kwargs: Kwargs, out: Any) -> Measure:
-        weights = next(a for a in reversed(args) if isinstance(a, (list, tuple)) and a
-                       and all(isinstance(t, Tensor) for t in a))
-        macs, activations = extra.recurrent_counts(_shape(args[0]), [_shape(w) for w in weights])
-        return {op: macs}, activations
+        def read(argument: extra.Argument) -> Any:
+            if argument.kind == "weights":  # the call's last list of tensors
+                weights = next(a for a in reversed(args) if isinstance(a, (list, tuple)) and a
+                               and all(isinstance(t, Tensor) for t in a))
+                return [_shape(w) for w in weights]
+            value = _arg(args, kwargs, argument.position, argument.name)
+            return int(value) if argument.kind == "int" else _shape(value)
+        return extra.apply(op, rule, read)
     return handle
 
 
@@ -250,11 +225,8 @@ _HANDLES: dict[str, Handle] = {
     "adaptive_avg_pool2d": _elementwise("adaptive_avg_pool2d", 1, 0),
     "grid_sampler": _elementwise("grid_sampler", 0, 4),
     # archstat's own rules (extra_counters), where fvcore has no counter.
-    "baddbmm": _baddbmm,
-    **{op: _attention(op) for op in extra.ATTENTION_OPS},
-    **{op: _recurrent(op) for op in extra.RECURRENT_OPS},
+    **{op: _rule(op, rule) for op, rule in extra.RULES.items()},
     **dict.fromkeys(extra.CELL_OPS, _cell),
-    "_native_multi_head_attention": _fused_attention, "_transformer_encoder_layer_fwd": _fused_encoder,
 }
 # fvcore's names of the operators it counts (fvcore/nn/flop_count.py, _DEFAULT_SUPPORTED_OPS), and
 # those archstat counts by its own rules (extra_counters).

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..errors import UsageError
-from .contract import Engine
+from .contract import Capabilities, Engine
 
 
 def _fvcore(memory_budget: int | str | None) -> Engine:
@@ -30,11 +30,34 @@ def _torch(memory_budget: int | str | None) -> Engine:
 
 
 ENGINES: dict[str, Callable[[int | str | None], Engine]] = {"fvcore": _fvcore, "meta": _meta, "torch": _torch}
+# Declared here, beside each factory, so that asking costs no import (fvcore alone takes 0.1 s).
+CAPABILITIES: dict[str, Capabilities] = {
+    # fvcore's real trace counts; a meta pass beside it gives fields, shapes and the backward
+    "fvcore": Capabilities(real_weights=True, per_module=True, fields=True, backward=True),
+    "meta": Capabilities(real_weights=False, per_module=True, fields=True, backward=True),
+    # FlopCounterMode on meta tensors: the whole model only
+    "torch": Capabilities(real_weights=False, per_module=False, fields=True, backward=False),
+}
+
+
+def capabilities(name: str) -> Capabilities:
+    """What the engine called ``name`` needs and can do."""
+    _known(str(name))
+    return CAPABILITIES[str(name)]
+
+
+def build_device(name: str) -> str:
+    """Where a model counted by engine ``name`` is built: "cpu" for a real trace, else "meta"."""
+    return "cpu" if capabilities(name).real_weights else "meta"
+
+
+def _known(key: str) -> None:
+    if key not in ENGINES:
+        raise UsageError(f"--engine {key!r} is not one of {', '.join(ENGINES)}.")
 
 
 def get_engine(name: str, memory_budget: int | str | None = None) -> Engine:
     """The engine called ``name``; ``memory_budget`` (bytes or text such as "8G") caps a real trace."""
     key = str(name)
-    if key not in ENGINES:
-        raise UsageError(f"--engine {key!r} is not one of {', '.join(ENGINES)}.")
+    _known(key)
     return ENGINES[key](memory_budget)

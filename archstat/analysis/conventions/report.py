@@ -22,11 +22,13 @@ from ...inputs import TensorSpec, format_shape
 from ...options import Engine, Mode
 from ...tabular import UNIT_NOTE, Column, TableData, Tabular
 from ...words import human
-from ..counting import analyze
-from ..feeding import make_tensor
+from ..counting import count as count_report
+from ..feeding import ForwardKwargs, make_feed, make_tensor
 from ..params import aux_mode, param_counts
-from ..resolve import InputSpec, ModelSpec, Target, resolve
+from ..request import Request, request_of
+from ..resolve import InputSpec, ModelSpec, Target
 from ..snapshot import as_given
+from ..totals import Totals
 from . import catalogue as cat
 from . import peers
 from .dispatch_rules import ptflops_aten_tally, torch_flop_counter_tally
@@ -109,47 +111,57 @@ class ConventionsReport(Tabular):
                 "rows": [r.to_dict() for r in self.rows], "notes": self.notes}
 
 
-def conventions(model: ModelSpec, *, input_size: InputSpec = None, num_classes: int | None = None,
+def conventions(model: ModelSpec | Request, *, input_size: InputSpec = None, num_classes: int | None = None,
                 kwargs: dict[str, Any] | str | None = None, engine: Engine | str = Engine.fvcore,
-                run: bool = False, mode: Mode | str = Mode.eval) -> ConventionsReport:
+                run: bool = False, mode: Mode | str = Mode.eval,
+                forward_kwargs: ForwardKwargs = None) -> ConventionsReport:
     """Every tool's count of ``model`` (a zoo name, ``file.py:Class`` or a module), from archstat's
     own trace, with each difference from archstat's MACs (one fused multiply-add = 1) as line items.
 
     ``engine`` counts archstat's own MACs ("fvcore" or "meta"); ``run`` also runs each installed tool
     on the module (a real forward each) and keeps its number as ``ConventionRow.actual``. Inputs
     are zeros of each spec's dtype (``"128:int64"``: token ids). ``mode`` must be eval: the tools run
-    the network in eval mode, and their rules here are theirs in that mode.
+    the network in eval mode, and their rules here are theirs in that mode. ``forward_kwargs`` reach
+    archstat's count and the call log the rules read, not ``run``'s tools (they take inputs only).
     """
-    engine = Engine.parse(engine, "--engine")
-    if Mode.parse(mode, "--mode") is not Mode.eval:
+    request = request_of(model, input_size=input_size, num_classes=num_classes, kwargs=kwargs, engine=engine,
+                         mode=mode, forward_kwargs=forward_kwargs)
+    engine = request.engine
+    if request.mode is not Mode.eval:
         raise UsageError("--mode train: conventions counts in eval mode only, as every peer tool runs the network; "
                          "use 'archstat table MODEL --mode train' for train-mode counts.")
-    target = resolve(model, input_size=input_size, num_classes=num_classes, kwargs=kwargs,
-                     device="cpu" if run or engine is Engine.fvcore else "meta")
+    if run and request.forward_kwargs:
+        raise UsageError("--run: the peer tools call forward with the input alone; drop --forward-kwargs or --run.")
+    target = request.resolve("cpu" if run else request.device)
     if len(target.shapes) != 1:
         raise UsageError(f"{target.label} takes {len(target.shapes)} inputs; the peer tools compare one-input models.")
-    report = analyze(target.module, input_size=target.inputs, engine=engine, name=target.label, mode=Mode.eval)
+    report = count_report(target, request)
     module, spec = target.module, target.inputs[0]
+    by_operator = report.totals.counts.by_operator if report.totals.counts else {}
     with as_given(module, Mode.eval), aux_mode(module, False):
-        log = _record(module, spec, target.label)
-        rows = _rows(target, log, report.totals, fvcore_ledger(report.totals["by_operator"]))
+        log = _record(module, spec, target.label, request.forward_kwargs)
+        rows = _rows(target, log, report.totals, fvcore_ledger(by_operator))
         if run:
             _run_tools(module, spec, rows)
     notes = ["counted in eval mode (every peer tool runs the network in eval mode)", *report.notes]
-    return ConventionsReport(target.label, [(1, *spec.shape)], report.totals["macs"], report.totals["params"],
-                             dict(fvcore_ledger(report.totals["by_operator"])), rows, run, notes)
+    return ConventionsReport(target.label, [(1, *spec.shape)], report.totals.macs, report.totals.params,
+                             dict(fvcore_ledger(by_operator)), rows, run, notes)
 
 
-def _record(module: nn.Module, spec: TensorSpec, label: str) -> CallLog:
+def _record(module: nn.Module, spec: TensorSpec, label: str, forward_kwargs: ForwardKwargs = None) -> CallLog:
     try:
+        if forward_kwargs:
+            feed = make_feed([spec], forward_kwargs, "meta")
+            with torch.no_grad(), feed.bound(module):
+                return record_calls(module, feed.args, PATCHES, NEW_FUNCTIONS)
         with torch.no_grad():
             return record_calls(module, (make_tensor(spec, "meta"),), PATCHES, NEW_FUNCTIONS)
     except Exception as error:  # the user's forward may raise anything on meta tensors
         raise AnalysisError(f"{label}: the call log's meta pass failed: {type(error).__name__}: {error}") from error
 
 
-def _rows(target: Target, log: CallLog, totals: dict[str, Any], reference: Counter[str]) -> list[ConventionRow]:
-    module, params = target.module, totals["params"]
+def _rows(target: Target, log: CallLog, totals: Totals, reference: Counter[str]) -> list[ConventionRow]:
+    module, params = target.module, totals.params
     everything, trainable = param_counts(module, False, "")
     aux, frozen = everything - params, everything - trainable
     rules: list[tuple[Convention, Any, list[tuple[str, int]], str]] = [
@@ -164,7 +176,7 @@ def _rows(target: Target, log: CallLog, totals: dict[str, Any], reference: Count
         (cat.ULTRALYTICS, lambda: ultralytics_tally(log, module), [("auxiliary heads", aux)], "other"),
         (cat.TORCH, lambda: torch_flop_counter_tally(log), [], "other"),
     ]
-    rows = [fvcore_row(cat.FVCORE, totals["macs"], totals["by_operator"], params)]
+    rows = [fvcore_row(cat.FVCORE, totals.macs, totals.counts.by_operator if totals.counts else {}, params)]
     for convention, count, params_items, remainder in rules:
         rows.append(_tool_row(convention, count, reference, params, params_items, remainder))
     rows += _printed_rows(target, reference, params, aux)

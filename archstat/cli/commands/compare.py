@@ -12,20 +12,7 @@ import typer
 from ...options import Metric
 from ...render.words import byte_text, human, integer, multiple
 from ..errors import reports_errors
-from ..options import (
-    DEFAULT_ENGINE,
-    DEFAULT_FORMAT,
-    DEFAULT_MODE,
-    BatchOpt,
-    ClassesOpt,
-    EngineOpt,
-    FormatOpt,
-    ForwardKwargsOpt,
-    InputOpt,
-    KwargsOpt,
-    ModeOpt,
-    complete_model,
-)
+from ..options import DEFAULT_FORMAT, FormatOpt, ModelOptions, complete_model, model_options
 from ..output import Result, emit, text_output
 
 if TYPE_CHECKING:
@@ -143,19 +130,15 @@ MetricOpt = Annotated[
 
 @reports_errors
 @text_output
+@model_options()
 def compare(
     models: Annotated[list[str], typer.Argument(metavar="MODEL",
         help="Two or more models: zoo names or your own (file.py:Class); NAME@299 gives one its own input.",
         show_default=False, autocompletion=complete_model)],
     metric: MetricOpt = None,
-    input: InputOpt = None,
-    batch: BatchOpt = 1,
-    num_classes: ClassesOpt = None,
-    kwargs: KwargsOpt = None,
-    engine: EngineOpt = DEFAULT_ENGINE,
-    mode: ModeOpt = DEFAULT_MODE,
-    forward_kwargs: ForwardKwargsOpt = None,
     format: FormatOpt = DEFAULT_FORMAT,
+    *,
+    options: ModelOptions,
 ) -> None:
     """Models side by side: each value and its ratio to the first model's.
 
@@ -163,6 +146,5 @@ def compare(
     """
     from ...analysis.compare import compare_models
 
-    entries = compare_models(models, metric=metric, input_size=input, batch=batch, num_classes=num_classes,
-                             kwargs=kwargs, engine=engine, mode=mode, forward_kwargs=forward_kwargs)
+    entries = compare_models(models, metric=metric, request=options.request(""))
     emit(one_metric(entries, metric.value) if metric else all_metrics(entries, list(entries[0].values)), format)

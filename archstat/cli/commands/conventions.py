@@ -3,33 +3,20 @@
 from __future__ import annotations
 
 from ..errors import reports_errors
-from ..options import (
-    DEFAULT_ENGINE,
-    DEFAULT_FORMAT,
-    DEFAULT_MODE,
-    ClassesOpt,
-    EngineOpt,
-    FormatOpt,
-    InputOpt,
-    KwargsOpt,
-    ModelArg,
-    ModeOpt,
-    RunOpt,
-)
+from ..options import DEFAULT_FORMAT, FormatOpt, ModelArg, ModelOptions, RunOpt, model_options
 from ..output import Result, emit, text_output
 
 
 @reports_errors
 @text_output
+# The peer tools count the network as deployed: one sample, every parameter, no auxiliary head.
+@model_options(skip=("batch", "aux", "freeze", "train"))
 def conventions(
     model: ModelArg,
-    input: InputOpt = None,
-    num_classes: ClassesOpt = None,
-    kwargs: KwargsOpt = None,
-    engine: EngineOpt = DEFAULT_ENGINE,
     run: RunOpt = False,
-    mode: ModeOpt = DEFAULT_MODE,
     format: FormatOpt = DEFAULT_FORMAT,
+    *,
+    options: ModelOptions,
 ) -> None:
     """Each peer tool's count of one network, from archstat's own trace, and why it differs, item by item.
 
@@ -40,6 +27,5 @@ def conventions(
     from ...analysis.conventions.report import conventions as compute
     from ...render.conventions import conventions_rows  # imports the analysis, so torch: not for --help
 
-    report = compute(model, input_size=input or None, num_classes=num_classes, kwargs=kwargs, engine=engine, run=run,
-                     mode=mode)
+    report = compute(options.request(model), run=run)
     emit(Result(json=report.to_dict, csv=lambda: conventions_rows(report), description=report.table_data), format)

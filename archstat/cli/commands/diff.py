@@ -11,17 +11,7 @@ import typer
 
 from ...render.tables import shape_text
 from ..errors import reports_errors
-from ..options import (
-    DEFAULT_ENGINE,
-    DEFAULT_FORMAT,
-    DEFAULT_MODE,
-    EngineOpt,
-    FormatOpt,
-    ForwardKwargsOpt,
-    InputOpt,
-    ModeOpt,
-    complete_model,
-)
+from ..options import DEFAULT_FORMAT, FormatOpt, ModelOptions, complete_model, model_options
 from ..output import Result, emit, text_output
 
 if TYPE_CHECKING:
@@ -57,6 +47,7 @@ def diff_result(diff: ReportDiff) -> Result:
 
 @reports_errors
 @text_output
+@model_options()
 def diff(
     a: Annotated[str, typer.Argument(
         metavar="A", help="Model A: a zoo name, or pkg.module:Class / file.py:Class.", show_default=False,
@@ -66,11 +57,9 @@ def diff(
         metavar="B", help="Model B, compared with A; the same forms.", show_default=False,
         autocompletion=complete_model,
     )],
-    input: InputOpt = None,
-    engine: EngineOpt = DEFAULT_ENGINE,
-    mode: ModeOpt = DEFAULT_MODE,
-    forward_kwargs: ForwardKwargsOpt = None,
     format: FormatOpt = DEFAULT_FORMAT,
+    *,
+    options: ModelOptions,
 ) -> None:
     """Two layouts side by side, layer by layer (matched by name): only the rows that differ.
 
@@ -78,5 +67,4 @@ def diff(
     """
     from ...analysis.diff import diff_models
 
-    emit(diff_result(diff_models(a, b, input_size=input or None, engine=engine, mode=mode,
-                                 forward_kwargs=forward_kwargs)), format)
+    emit(diff_result(diff_models(options.request(a), options.request(b))), format)

@@ -11,26 +11,12 @@ from ...errors import UsageError
 from ...options import GraphColor, GraphFormat
 from ..errors import reports_errors
 from ..files import check_writable, is_stdout, write_output
-from ..options import (
-    DEFAULT_ENGINE,
-    DEFAULT_MODE,
-    AuxOpt,
-    BatchOpt,
-    BudgetOpt,
-    ClassesOpt,
-    DepthOpt,
-    EngineOpt,
-    ForceOpt,
-    ForwardKwargsOpt,
-    InputOpt,
-    KwargsOpt,
-    ModelArg,
-    ModeOpt,
-)
+from ..options import DepthOpt, ForceOpt, ModelArg, ModelOptions, model_options
 from ..output import note, tell, write
 
 
 @reports_errors
+@model_options()
 def graph(
     model: ModelArg,
     output: Annotated[Path | None, typer.Option(
@@ -47,16 +33,9 @@ def graph(
     focus: Annotated[str | None, typer.Option(
         "--focus", metavar="MODULE", help="Draw only this module's inside (e.g. layer1, inception3a), "
         "with the nodes next to it.")] = None,
-    input: InputOpt = None,
-    batch: BatchOpt = 1,
-    num_classes: ClassesOpt = None,
-    aux: AuxOpt = False,
-    kwargs: KwargsOpt = None,
-    engine: EngineOpt = DEFAULT_ENGINE,
-    memory_budget: BudgetOpt = None,
-    mode: ModeOpt = DEFAULT_MODE,
-    forward_kwargs: ForwardKwargsOpt = None,
     force: ForceOpt = False,
+    *,
+    options: ModelOptions,
 ) -> None:
     """Draw the graph the forward runs: modules at --depth, merges (concatenations, additions), the
     tensors between them; svg, png and html need Graphviz (a system dot, or the "graph" extra).
@@ -76,9 +55,7 @@ def graph(
         raise UsageError(graphviz.MISSING)  # said before the analysis, not after it
     from ...analysis.graph import graph_of
 
-    drawn = graph_of(model, depth=depth, color=color, focus=focus, input_size=input or None, batch=batch,
-                     num_classes=num_classes, kwargs=kwargs, aux=aux, engine=engine, memory_budget=memory_budget,
-                     mode=mode, forward_kwargs=forward_kwargs)
+    drawn = graph_of(options.request(model), depth=depth, color=color, focus=focus)
     for text in drawn.notes:
         note(text)
     content = document(drawn, fmt)

@@ -8,19 +8,13 @@ from ...options import Dtype, Optimizer
 from ..errors import reports_errors
 from ..options import (
     DEFAULT_FORMAT,
-    AuxOpt,
-    BatchOpt,
-    ClassesOpt,
     DepthOpt,
     DtypeOpt,
     FormatOpt,
-    ForwardKwargsOpt,
-    FreezeOpt,
-    InputOpt,
-    KwargsOpt,
     ModelArg,
+    ModelOptions,
     OptimizerOpt,
-    TrainOpt,
+    model_options,
 )
 from ..output import Result, emit, text_output
 
@@ -30,20 +24,15 @@ if TYPE_CHECKING:
 
 @reports_errors
 @text_output
+@model_options(skip=("mode", "engine", "memory_budget"))  # the estimate runs on the meta device, its own way
 def memory(
     model: ModelArg,
-    input: InputOpt = None,
-    batch: BatchOpt = 1,
     dtype: DtypeOpt = Dtype.fp32,
     optimizer: OptimizerOpt = Optimizer.sgd,
-    num_classes: ClassesOpt = None,
-    train: TrainOpt = None,
-    freeze: FreezeOpt = None,
-    kwargs: KwargsOpt = None,
-    aux: AuxOpt = False,
     depth: DepthOpt = None,
-    forward_kwargs: ForwardKwargsOpt = None,
     format: FormatOpt = DEFAULT_FORMAT,
+    *,
+    options: ModelOptions,
 ) -> None:
     """Memory per layer for training (weights, gradients, optimizer state, saved activations) and inference.
 
@@ -51,11 +40,7 @@ def memory(
     """
     from ...analysis.memory import estimate_memory
 
-    report = estimate_memory(
-        model, input_size=input or None, batch=batch, dtype=dtype, optimizer=optimizer,
-        num_classes=num_classes, kwargs=kwargs, aux=aux, freeze=freeze or (), train=train or (),
-        forward_kwargs=forward_kwargs,
-    )
+    report = estimate_memory(options.request(model), dtype=dtype, optimizer=optimizer)
     emit(memory_result(report, depth), format)
 
 

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ...errors import UsageError
-from ...options import Mode, PictureFormat, PlotMetric
+from ...options import PictureFormat, PlotMetric
 from ...render.plot import check_target, compare_figure, layer_figure
 from ..errors import reports_errors
 from ..files import check_writable, is_stdout, write_output
-from ..options import DEFAULT_MODE, DepthOpt, InputOpt, ModeOpt, complete_model
+from ..options import DepthOpt, ModelOptions, complete_model, model_options
 from ..output import tell
 
 if TYPE_CHECKING:
@@ -23,6 +23,7 @@ PICTURES = tuple(f".{member.value}" for member in PictureFormat)
 
 
 @reports_errors
+@model_options()
 def plot(
     models: Annotated[list[str], typer.Argument(
         metavar="MODEL", help="MODEL, or 'compare' followed by two or more models.", autocompletion=complete_model)],
@@ -33,11 +34,11 @@ def plot(
         "--format", "-f", show_default=False, help="png, svg or pdf, whatever --output ends in.")] = None,
     metric: Annotated[PlotMetric | None, typer.Option("--metric", "-m", help="One metric per layer instead "
                                                        "of params against MACs.")] = None,
-    input: InputOpt = None,
     depth: DepthOpt = None,
-    mode: ModeOpt = DEFAULT_MODE,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --output if it exists.")] = False,
     out: Annotated[Path | None, typer.Option("--out", hidden=True, help="The old name of --output.")] = None,
+    *,
+    options: ModelOptions,
 ) -> None:
     """Draw where a network's parameters and multiply-adds live (needs archstat[plot]).
 
@@ -61,18 +62,18 @@ def plot(
     if models[0] == "compare":
         if len(models) < 3:
             raise UsageError("archstat plot compare needs two or more models, e.g. plot compare alexnet vgg16.")
-        compare_figure([_analyze(m, input, mode) for m in models[1:]], drawn, kind)
+        compare_figure([_analyze(m, options) for m in models[1:]], drawn, kind)
     else:
         if len(models) > 1:
             raise UsageError(f"one model per plot, got {len(models)}; use 'archstat plot compare "
                              f"{' '.join(models)}' for several.")
-        layer_figure(_analyze(models[0], input, mode), drawn, metric.value if metric else None, depth, kind)
+        layer_figure(_analyze(models[0], options), drawn, metric.value if metric else None, depth, kind)
     write_output(target, drawn.getvalue(), option)
     if not is_stdout(target):
         tell(f"wrote {target}")
 
 
-def _analyze(spec: str, inputs: list[str] | None, mode: Mode) -> Report:
+def _analyze(spec: str, options: ModelOptions) -> Report:
     from ...analysis.counting import analyze
 
-    return analyze(spec, input_size=inputs or None, mode=mode)
+    return analyze(options.request(spec))

@@ -7,18 +7,7 @@ from typing import TYPE_CHECKING
 from ...render.tables import shape_text
 from ...render.words import pair_text
 from ..errors import reports_errors
-from ..options import (
-    DEFAULT_ENGINE,
-    DEFAULT_FORMAT,
-    DEFAULT_MODE,
-    AuxOpt,
-    EngineOpt,
-    FormatOpt,
-    ForwardKwargsOpt,
-    InputOpt,
-    ModelArg,
-    ModeOpt,
-)
+from ..options import DEFAULT_FORMAT, FormatOpt, ModelArg, ModelOptions, model_options
 from ..output import Result, emit, text_output
 
 if TYPE_CHECKING:
@@ -73,10 +62,8 @@ def field_data(report: Report) -> dict[str, object]:
 
 @reports_errors
 @text_output
-def rf(
-    model: ModelArg, input: InputOpt = None, aux: AuxOpt = False, engine: EngineOpt = DEFAULT_ENGINE,
-    mode: ModeOpt = DEFAULT_MODE, forward_kwargs: ForwardKwargsOpt = None, format: FormatOpt = DEFAULT_FORMAT,
-) -> None:
+@model_options()
+def rf(model: ModelArg, format: FormatOpt = DEFAULT_FORMAT, *, options: ModelOptions) -> None:
     """Receptive field, effective stride and start of every layer, correct through branches.
 
     Example: archstat rf vgg16 --format json
@@ -84,8 +71,7 @@ def rf(
     from ...analysis.counting import analyze
     from ...engines.contract import Want
 
-    report = analyze(model, input_size=input or None, aux=aux, engine=engine, want=Want.FIELDS, mode=mode,
-                     forward_kwargs=forward_kwargs)
+    report = analyze(options.request(model), want=Want.FIELDS)
     emit(Result(json=lambda: field_data(report), csv=lambda: field_rows(report), table=lambda: field_rows(report),
                 title=f"{report.model}: receptive fields ({report.mode} mode)",
                 notes=[field_summary(report), FIELD_NOTE, f"Counted in {report.mode} mode.",

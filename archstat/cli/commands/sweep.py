@@ -13,20 +13,12 @@ from ..errors import reports_errors
 from ..files import check_writable, write_output
 from ..options import (
     DEFAULT_FORMAT,
-    DEFAULT_MODE,
-    AuxOpt,
-    BudgetOpt,
-    ClassesOpt,
     DtypeOpt,
-    EngineOpt,
     FormatOpt,
-    ForwardKwargsOpt,
-    FreezeOpt,
-    KwargsOpt,
     ModelArg,
-    ModeOpt,
+    ModelOptions,
     OptimizerOpt,
-    TrainOpt,
+    model_options,
 )
 from ..output import Result, emit, tell, text_output
 
@@ -47,26 +39,20 @@ PlotOpt = Annotated[Path | None, typer.Option(
 
 @reports_errors
 @text_output
+@model_options(skip=("input", "batch"), defaults={"engine": Engine.meta})  # --sizes and the list of batches instead
 def sweep(
     model: ModelArg,
     sizes: SizesOpt,
     batch: BatchesOpt = "1",
-    engine: EngineOpt = Engine.meta,
     channels: ChannelsOpt = None,
     dtype: DtypeOpt = Dtype.fp32,
     optimizer: OptimizerOpt = Optimizer.sgd,
-    num_classes: ClassesOpt = None,
-    kwargs: KwargsOpt = None,
-    aux: AuxOpt = False,
-    freeze: FreezeOpt = None,
-    train: TrainOpt = None,
-    memory_budget: BudgetOpt = None,
-    mode: ModeOpt = DEFAULT_MODE,
-    forward_kwargs: ForwardKwargsOpt = None,
     plot: PlotOpt = None,
     format: FormatOpt = DEFAULT_FORMAT,
     force: Annotated[bool, typer.Option(
         "--force", help="Let --output and --plot overwrite existing files.")] = False,
+    *,
+    options: ModelOptions,
 ) -> None:
     """How cost grows with the input: params, MACs, backward MACs, activations, memory and field per side.
 
@@ -79,10 +65,8 @@ def sweep(
         check_writable(plot, "--plot", force)
     from ...analysis.sweep import sweep_model
 
-    report = sweep_model(model, sizes=sizes, batches=batch, engine=engine, channels=channels, dtype=dtype,
-                         optimizer=optimizer, num_classes=num_classes, kwargs=kwargs, aux=aux,
-                         freeze=freeze or (), train=train or (), memory_budget=memory_budget,
-                         mode=mode, forward_kwargs=forward_kwargs)
+    report = sweep_model(options.request(model), sizes=sizes, batches=batch, channels=channels, dtype=dtype,
+                         optimizer=optimizer)
     if plot is not None:
         import io
 

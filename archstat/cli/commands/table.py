@@ -6,26 +6,7 @@ from typing import TYPE_CHECKING
 
 from ...render.tables import layer_rows
 from ..errors import reports_errors
-from ..options import (
-    DEFAULT_ENGINE,
-    DEFAULT_FORMAT,
-    DEFAULT_MODE,
-    AuxOpt,
-    BackwardOpt,
-    BatchOpt,
-    BudgetOpt,
-    ClassesOpt,
-    DepthOpt,
-    EngineOpt,
-    FormatOpt,
-    ForwardKwargsOpt,
-    FreezeOpt,
-    InputOpt,
-    KwargsOpt,
-    ModelArg,
-    ModeOpt,
-    TrainOpt,
-)
+from ..options import DEFAULT_FORMAT, BackwardOpt, DepthOpt, FormatOpt, ModelArg, ModelOptions, model_options
 from ..output import Result, emit, note, text_output
 
 if TYPE_CHECKING:
@@ -34,22 +15,14 @@ if TYPE_CHECKING:
 
 @reports_errors
 @text_output
+@model_options()
 def table(
     model: ModelArg,
-    input: InputOpt = None,
-    batch: BatchOpt = 1,
-    num_classes: ClassesOpt = None,
     depth: DepthOpt = None,
-    aux: AuxOpt = False,
-    kwargs: KwargsOpt = None,
-    freeze: FreezeOpt = None,
-    train: TrainOpt = None,
-    engine: EngineOpt = DEFAULT_ENGINE,
-    memory_budget: BudgetOpt = None,
-    mode: ModeOpt = DEFAULT_MODE,
-    forward_kwargs: ForwardKwargsOpt = None,
     backward: BackwardOpt = False,
     format: FormatOpt = DEFAULT_FORMAT,
+    *,
+    options: ModelOptions,
 ) -> None:
     """Per-layer parameters, MACs and activations of one network: a zoo model or your own.
 
@@ -57,9 +30,7 @@ def table(
     """
     from ...analysis.counting import analyze
 
-    report = analyze(model, input_size=input or None, batch=batch, num_classes=num_classes, kwargs=kwargs, aux=aux,
-                     freeze=freeze or (), train=train or (), engine=engine, memory_budget=memory_budget,
-                     mode=mode, forward_kwargs=forward_kwargs, backward=backward)
+    report = analyze(options.request(model), backward=backward)
     for text in report.notes:
         note(text)
     emit(report_result(report, depth), format)
