@@ -143,7 +143,7 @@ def test_xception_params_are_table_3s_and_keras() -> None:
 
 
 def test_xception_grids_at_299() -> None:
-    layers = archstat.analyze("xception", engine="meta").layers
+    layers = archstat.analyze("xception", engine="meta").modules  # every module, containers too
     shapes = {row.name: tuple(row.output_shape[1:]) for row in layers.itertuples()}
     assert shapes["features.stem"] == (64, 147, 147)
     assert [shapes[f"features.block{i}"] for i in (1, 2, 3, 11, 12)] == [
