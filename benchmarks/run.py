@@ -8,7 +8,7 @@ round to round, so a slow spell of the machine falls on all tools alike. Medians
 
 Tools, on the same network definitions (archstat's zoo):
   archstat-meta    ``python -m archstat table NET --input S --engine meta``
-  archstat         ``python -m archstat table NET --input S`` (default engine: fvcore)
+  archstat         ``python -m archstat table NET --input S --engine fvcore`` (the default engine, named)
   fvcore           ``FlopCountAnalysis`` + ``flop_count_table`` on a normally built model
   torchinfo        ``torchinfo.summary(model, input_size=...)``
   ptflops          ``ptflops.get_model_complexity_info(model, (3, S, S))``
@@ -117,7 +117,8 @@ def command(tool: str, name: str, side: int) -> list[str]:
     if tool == SWEEP_TABLE:
         return [sys.executable, "-m", "archstat", "table", name, "--engine", "meta"]
     if tool.startswith("archstat"):
-        engine = ["--engine", "meta"] if tool == "archstat-meta" else []
+        # fvcore named: table's default counts a net of over 200 modules with weights (densenet201) on meta
+        engine = ["--engine", "meta"] if tool == "archstat-meta" else ["--engine", "fvcore"]
         return [sys.executable, "-m", "archstat", "table", name, "--input", str(side), *engine]
     code = _BUILD.replace("NAME", repr(name)) + _CALLS[tool].replace("SIDE", str(side))
     return [sys.executable, "-c", code]
@@ -262,7 +263,7 @@ def main() -> None:
     text = (render_sections if args.only else render)(results, args, started, machine(args))
     output = args.output or (None if args.quick or args.only else ROOT / "docs" / "performance.md")
     if output:
-        output.write_text(text, encoding="utf-8")
+        output.write_text(text + kept_first_use(output), encoding="utf-8")
         print(f"wrote {output}", file=sys.stderr)
     else:
         print(text)
@@ -304,7 +305,18 @@ def rerender(args: argparse.Namespace) -> None:
             print(text)
         return
     text = render(results, args, started, saved["machine"])
-    (args.output or ROOT / "docs" / "performance.md").write_text(text, encoding="utf-8")
+    page = args.output or ROOT / "docs" / "performance.md"
+    page.write_text(text + kept_first_use(page), encoding="utf-8")
+
+
+def kept_first_use(page: Path) -> str:
+    """The section benchmarks/first_use.py wrote into ``page`` (between its markers), kept when this script
+    writes the page again: the two measure different things, each in its own run."""
+    text = page.read_text(encoding="utf-8") if page.exists() else ""
+    begin, end = "<!-- first-use: benchmarks/first_use.py -->", "<!-- /first-use -->"
+    if begin not in text or end not in text:
+        return ""
+    return "\n" + text[text.index(begin):text.index(end) + len(end)] + "\n"
 
 
 def machine(args: argparse.Namespace) -> dict[str, str]:

@@ -167,8 +167,8 @@ def test_user_errors_are_one_clear_message(args, code, words):
 def test_errors_inside_the_users_file_name_the_file_and_line(tmp_path):
     broken = write(tmp_path, "broken.py", "import torch\nimport not_installed_anywhere\n")
     result = run("table", f"{broken}:Net", "--input", "8")
-    assert result.exit_code == 1
-    assert str(broken) in result.stderr and ":2" in result.stderr
+    assert result.exit_code == 2  # the file needs the fix: a usage error
+    assert "Importing broken.py failed" in result.stderr and "broken.py:2" in result.stderr
     assert "not_installed_anywhere" in result.stderr
     raising = write(tmp_path, "raising.py", """
         from torch import nn

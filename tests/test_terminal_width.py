@@ -40,6 +40,7 @@ RUNS = {
     "zoo": ["zoo", "lenet*", "--engine", "meta"],
     "conventions": ["conventions", "lenet5", "--engine", "meta"],
     "separable": ["separable", "--in", "32", "--out", "64", "--k", "3", "--size", "56", "--t", "6"],
+    "speed": ["speed", "lenet5", "--device", "h100-sxm"],
 }
 PICTURES = {"plot", "graph"}  # they draw pictures (or dot text), not tables
 

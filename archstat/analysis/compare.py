@@ -3,22 +3,20 @@ first's. Plain data; the command words and renders it."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
 from ..errors import UsageError
 from ..inputs import format_shape
+from ..names import split_input
 from ..options import Engine, Metric, Mode
 from ..tabular import UNIT_NOTE, TableData, Tabular
 from .counting import count
 from .feeding import ForwardKwargs
 from .memory import memory_of
 from .request import Request
-
-_AT = re.compile(r"^(?P<spec>.+)@(?P<input>\d+(?:x\d+)*(?::\w+)?)$")  # resnet18@3x64x64, bert@128:int64
 
 
 @dataclass
@@ -72,13 +70,6 @@ def _value(entry: Entry, metric: str) -> Any:
     return entry.values[metric]
 
 
-def split_input(text: str) -> tuple[str, str | None]:
-    """``inception_v3@299`` -> (``inception_v3``, ``299``): a model with its own input size, which may
-    carry a dtype as ``--input`` does (``bert@128:int64`` -> (``bert``, ``128:int64``))."""
-    match = _AT.match(text.strip())
-    return (match["spec"], match["input"]) if match else (text.strip(), None)
-
-
 def measure(text: str, request: Request, metrics: list[str]) -> Entry:
     """Analyse one model (``text``: a model, or ``model@SIZE`` with its own input) for ``metrics``,
     with ``request``'s settings (its ``model`` is replaced by ``text``'s). The model is built once;
@@ -122,13 +113,13 @@ def compare_models(
     batch: int = 1, num_classes: int | None = None, kwargs: str | dict[str, Any] | None = None,
     engine: Engine | str = Engine.fvcore, mode: Mode | str = Mode.eval, forward_kwargs: ForwardKwargs = None,
     aux: bool = False, freeze: Sequence[str] = (), train: Sequence[str] = (), memory_budget: int | str | None = None,
-    request: Request | None = None,
+    request: Request | None = None, progress: Callable[[str], None] | None = None,
 ) -> Comparison:
     """Measure two or more ``models`` on ``metric`` (default: every ``Metric``), each with its ratios
     to the first model's values: a ``Comparison``, a list of ``Entry`` that displays as a table.
     The other arguments as for ``analyze``, the same for every model (the memory estimate measures
     inference, in eval mode, whatever ``mode`` says); or ``request``, whose settings stand for them
-    (its own ``model`` is not read)."""
+    (its own ``model`` is not read). ``progress`` is called with each model before it is measured."""
     if len(models) < 2:
         raise UsageError(f"compare needs at least two models, got {len(models)}: add another, e.g. "
                          f"archstat compare {models[0] if models else 'vgg16'} alexnet.")
@@ -136,6 +127,10 @@ def compare_models(
     request = request or Request("", input_size=input_size or None, batch=batch, num_classes=num_classes, kwargs=kwargs,
                       engine=engine, mode=mode, forward_kwargs=forward_kwargs, aux=aux, freeze=freeze, train=train,
                       memory_budget=memory_budget)
-    entries = [measure(text, request, metrics) for text in models]
+    entries = []
+    for text in models:
+        if progress:
+            progress(text)
+        entries.append(measure(text, request, metrics))
     add_ratios(entries)
     return Comparison(entries)

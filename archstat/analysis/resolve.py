@@ -27,6 +27,7 @@ from ..engines.imports import light_imports
 from ..errors import InputSizeError, UnknownModelError, UsageError
 from ..inputs import Shape, TensorSpec, check_shape, parse_input, split_dtype
 from ..models import ModelInfo, build_model, get_model_info
+from ..names import OWN_MODEL_HINT
 from .hub import is_hub_spec, resolve_hub
 from .user_models import build_user_model, build_user_model_on_meta, is_user_spec, parse_kwargs
 
@@ -83,7 +84,7 @@ def resolve(
     elif isinstance(model, str) and not is_user_spec(model):
         info = zoo_info(model)
         num_classes = arguments.pop("num_classes", num_classes)  # --kwargs wins over --num-classes
-        module, label = _build_zoo(model, num_classes, arguments, device), name or model
+        module, label = _build_zoo(info.name, num_classes, arguments, device), name or info.name
     elif isinstance(model, str):
         if num_classes is not None:
             arguments.setdefault("num_classes", num_classes)
@@ -114,8 +115,7 @@ def zoo_info(name: str) -> ModelInfo:
     try:
         return get_model_info(name)
     except UnknownModelError as error:
-        hint = "For your own model give module:Class or path/to/file.py:Class."
-        raise UnknownModelError(f"{error} {hint}") from None
+        raise UnknownModelError(f"{error} {OWN_MODEL_HINT}") from None
 
 
 def meta_copy(module: nn.Module) -> nn.Module:
@@ -192,7 +192,32 @@ def _inputs(given: InputSpec, info: ModelInfo | None, module: nn.Module, label: 
     one = isinstance(given, (str, TensorSpec)) or not isinstance(given[0], (str, tuple, list, TensorSpec))
     items: list[Any] = [given] if one else list(given)  # type: ignore[arg-type]
     default = info.input_size if info is not None else own[0].shape if own else None
-    return [input_spec(item, default, module) for item in items]
+    specs = [input_spec(item, default, module) for item in items]
+    if len(specs) == 1:
+        _check_dimensions(specs[0].shape, default or _first_conv_shape(module), items[0])
+    return specs
+
+
+def _first_conv_shape(module: nn.Module) -> Shape | None:
+    """``(C, 1, 1)`` for a model whose first layer with weights is a 2-D convolution of C channels (1-D:
+    ``(C, 1)``, 3-D: ``(C, 1, 1, 1)``): the number of dimensions its input must have; None for any other."""
+    first = next((m for m in module.modules() if next(m.children(), None) is None
+                  and any(True for _ in m.parameters(recurse=False))), None)
+    dims = _conv_dims(first) if first is not None else None
+    channels = int(getattr(first, "in_channels", 0) or 0)
+    return (channels, *([1] * dims)) if dims and channels else None
+
+
+def _check_dimensions(shape: Shape, expected: Shape | None, given: Any) -> None:
+    """Refuse a shape whose number of dimensions the model cannot take (``(3, 224)`` for an image model would
+    run as one channel of 3x224), from Python as from ``--input``."""
+    if expected is None or len(shape) == len(expected):
+        return
+    shown = given if isinstance(given, str) else "x".join(map(str, shape))
+    example = "x".join(map(str, (*expected[:-2], 224, 224))) if len(expected) >= 3 else "x".join(map(str, expected))
+    raise InputSizeError(f"Input {shown!r} has {len(shape)} dimensions; this model takes {len(expected)} "
+                         f"(channels first, no batch), e.g. input_size {example} (--input {example}), or one side "
+                         "such as 224.")
 
 
 def input_spec(item: str | Shape | TensorSpec, default: Shape | None, model: nn.Module) -> TensorSpec:

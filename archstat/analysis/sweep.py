@@ -29,7 +29,10 @@ from .request import Request, request_of
 from .resolve import ModelSpec
 from .totals import MemoryTotals, Totals
 
-_SIZES_HELP = "Give sides such as 128,224,448 or a range start:stop:step such as 64:1024:32 (inclusive)."
+_HELP = {  # what each option's values are, in its own words
+    "--sizes": "Give sides such as 128,224,448 or a range start:stop:step such as 64:1024:32 (inclusive).",
+    "--batch": "Give batch sizes of at least 1 such as 1,8,32, or a range start:stop:step such as 1:64:8 (inclusive).",
+}
 _MAX_POINTS = 2048
 
 UNITS = {
@@ -133,13 +136,14 @@ def parse_sides(text: str | Sequence[int], option: str = "--sizes") -> list[int]
     if not isinstance(text, str):
         items = list(text)
         if not items or not all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in items):
-            raise UsageError(f"{option} {items!r}: every value must be a positive integer. {_SIZES_HELP}")
+            raise UsageError(f"{option} {items!r}: every value must be a positive integer. {_HELP[option]}")
         return items
     values: list[int] = []
     for part in (p.strip() for p in text.split(",")):
         values += _one_part(part, text, option)
     if not values:
-        raise UsageError(f"{option} {text!r} names no size. {_SIZES_HELP}")
+        what = "batch size" if option == "--batch" else "side"
+        raise UsageError(f"{option} {text!r} names no {what}. {_HELP[option]}")
     if len(values) > _MAX_POINTS:
         raise UsageError(f"{option} {text!r} makes {len(values):,} points, over {_MAX_POINTS}. Give a larger step.")
     return values
@@ -148,14 +152,14 @@ def parse_sides(text: str | Sequence[int], option: str = "--sizes") -> list[int]
 def _one_part(part: str, text: str, option: str) -> list[int]:
     pieces = part.split(":")
     if not all(p.strip().isdigit() for p in pieces) or len(pieces) not in (1, 3):
-        raise UsageError(f"{option} {text!r}: {part!r} is neither a number nor start:stop:step. {_SIZES_HELP}")
+        raise UsageError(f"{option} {text!r}: {part!r} is neither a number nor start:stop:step. {_HELP[option]}")
     numbers = [int(p) for p in pieces]
     if len(numbers) == 1:
         numbers = [numbers[0], numbers[0], 1]
     start, stop, step = numbers
     if start < 1 or step < 1 or stop < start:
         raise UsageError(f"{option} {text!r}: {part!r} needs 1 <= start <= stop and a step of at least 1. "
-                         f"{_SIZES_HELP}")
+                         f"{_HELP[option]}")
     return list(range(start, stop + 1, step))
 
 

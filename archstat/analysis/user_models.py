@@ -13,6 +13,7 @@ import contextlib
 import importlib
 import importlib.util
 import inspect
+import io
 import json
 import os
 import sys
@@ -127,6 +128,29 @@ def _importable(directory: str) -> Iterator[None]:
             sys.path.remove(directory)
 
 
+@contextlib.contextmanager
+def _users_code(path: str) -> Iterator[io.StringIO]:
+    """While a user's file runs its top level or its constructor: ``sys.argv`` is just the file's path (an
+    argument parser there sees no archstat options), stdin is empty (``input()`` ends at once instead of
+    waiting), and what it prints is kept, never mixed into archstat's json or csv. Everything is restored after.
+    """
+    printed = io.StringIO()
+    saved = sys.argv, sys.stdin
+    sys.argv, sys.stdin = [path], io.StringIO("")
+    try:
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+            yield printed
+    finally:
+        sys.argv, sys.stdin = saved
+
+
+def _pass_on(printed: io.StringIO) -> None:
+    """What a user's file printed while it loaded, passed on to stderr: it is the user's own output, and
+    stdout is archstat's result alone."""
+    if printed.getvalue():
+        sys.stderr.write(printed.getvalue())
+
+
 def _import_file(source: str) -> ModuleType:
     path = Path(source).expanduser().resolve()
     if not path.is_file():
@@ -139,28 +163,31 @@ def _import_file(source: str) -> ModuleType:
         raise UsageError(f"Cannot import {source!r} ({path}): not a Python source file.")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    with _importable(str(path.parent)):
+    with _importable(str(path.parent)), _users_code(str(path)) as printed:
         try:
             spec.loader.exec_module(module)
-        except Exception as error:
+        except BaseException as error:  # SystemExit and KeyboardInterrupt too: the file must not end archstat
             del sys.modules[name]
-            raise _import_failed(str(path), error) from error
+            raise _import_failed(path.name, error, printed.getvalue()) from error
+    _pass_on(printed)
     return module
 
 
 def _import_module(source: str) -> ModuleType:
-    with _importable(os.getcwd()):
+    with _importable(os.getcwd()), _users_code(source) as printed:
         try:
-            return importlib.import_module(source)
+            module = importlib.import_module(source)
         except ModuleNotFoundError as error:
             if error.name and source.startswith(error.name):  # the module itself is missing
                 raise UsageError(
                     f"Cannot import module {source!r}: no module named {error.name!r} in the current "
                     f"directory ({os.getcwd()}) or on the Python path. For a file give path/to/file.py:Class."
                 ) from None
-            raise _import_failed(repr(source), error) from error
-        except Exception as error:
-            raise _import_failed(repr(source), error) from error
+            raise _import_failed(source, error, printed.getvalue()) from error
+        except BaseException as error:
+            raise _import_failed(source, error, printed.getvalue()) from error
+    _pass_on(printed)
+    return module
 
 
 def _attribute(namespace: ModuleType, attr: str, source: str) -> Any:
@@ -192,8 +219,15 @@ def _instantiate(target: Any, attr: str, spec: str, kwargs: dict[str, Any]) -> n
         kind = type(target).__name__
         raise UsageError(f"{attr!r} is {'an' if kind[0] in 'aeiou' else 'a'} {kind}, "
                          "not a torch.nn.Module class or factory.")
+    missing = _missing_arguments(target, kwargs)
+    if missing:
+        example = ", ".join(f'"{name}": VALUE' for name in missing)
+        them = "them" if len(missing) > 1 else "it"
+        raise UsageError(f"Cannot build {attr}: it needs {', '.join(missing)}. Give {them} "
+                         f"with --kwargs as JSON, e.g. --kwargs '{{{example}}}' (kwargs={{...}} in Python).")
     try:
-        model = target(**kwargs)
+        with _users_code(spec) as printed:
+            model = target(**kwargs)
     except TypeError as error:
         if _raised_by_call(error):
             raise UsageError(
@@ -203,6 +237,9 @@ def _instantiate(target: Any, attr: str, spec: str, kwargs: dict[str, Any]) -> n
         raise AnalysisError(f"Building {attr} failed: {_error_line(error)}{_user_line(error)}") from error
     except Exception as error:
         raise AnalysisError(f"Building {attr} failed: {_error_line(error)}{_user_line(error)}") from error
+    except BaseException as error:  # SystemExit or KeyboardInterrupt in a constructor: contained as at import
+        raise UsageError(_stopped(f"Building {attr}", error, "")) from error
+    _pass_on(printed)
     if not isinstance(model, nn.Module):
         raise UsageError(f"{attr!r} returned {type(model).__name__} {model!r:.40}, not a torch.nn.Module.")
     return model.eval()
@@ -213,8 +250,36 @@ def _raised_by_call(error: TypeError) -> bool:
     return error.__traceback__ is not None and error.__traceback__.tb_next is None
 
 
-def _import_failed(what: str, error: BaseException) -> AnalysisError:
-    return AnalysisError(f"Importing {what} failed: {_error_line(error)}{_user_line(error)}")
+def _missing_arguments(target: Any, kwargs: dict[str, Any]) -> list[str]:
+    """The required parameters of a class or factory that ``kwargs`` does not give (none when its signature
+    cannot be read, or it takes ``**kwargs`` it may need)."""
+    try:
+        signature = inspect.signature(target)
+    except (TypeError, ValueError):
+        return []
+    required = [p.name for p in signature.parameters.values() if p.default is p.empty
+                and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    return [name for name in required if name not in kwargs]
+
+
+def _import_failed(what: str, error: BaseException, printed: str) -> UsageError:
+    """One line for a user's file that raised or exited while it was imported (exit code 2: the file, not
+    archstat, needs the fix)."""
+    return UsageError(_stopped(f"Importing {what}", error, printed))
+
+
+def _stopped(doing: str, error: BaseException, printed: str) -> str:
+    """``Importing nets.py exited with code 3`` or ``... failed: ValueError: bad, at nets.py:12``, with the
+    last line the code printed, if any."""
+    said = next((line.strip() for line in reversed(printed.splitlines()) if line.strip()), "")
+    said = f" (its last output: {said!r})" if said else ""
+    if isinstance(error, SystemExit):
+        code = error.code if isinstance(error.code, int) or error.code is None else repr(error.code)
+        return (f"{doing} exited with code {code or 0}{said}: a model file must not exit or parse arguments when "
+                "imported; put that code under if __name__ == '__main__':.")
+    frame = _user_frame(error)
+    where = f", at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
+    return f"{doing} failed: {_error_line(error)}{where}{said}. Fix the file, or run with --debug for the traceback."
 
 
 def _error_line(error: BaseException) -> str:
@@ -222,10 +287,13 @@ def _error_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
 
 
-def _user_line(error: BaseException) -> str:
+def _user_frame(error: BaseException) -> traceback.FrameSummary | None:
+    """The innermost frame of the user's own code (outside the import system and archstat)."""
     frames = [f for f in traceback.extract_tb(error.__traceback__) if "importlib" not in f.filename
               and str(Path(__file__).parent) not in f.filename]
-    if not frames:
-        return ""
-    frame = frames[-1]
-    return f"\n  at {frame.filename}:{frame.lineno}: {(frame.line or '').strip()}"
+    return frames[-1] if frames else None
+
+
+def _user_line(error: BaseException) -> str:
+    frame = _user_frame(error)
+    return f"\n  at {frame.filename}:{frame.lineno}: {(frame.line or '').strip()}" if frame else ""

@@ -98,7 +98,9 @@ class Session:
     def comparison(self, calculator: str, args: tuple[tuple[str, int], ...]) -> design.Comparison:
         calculators: dict[str, Callable[..., design.Comparison]] = {
             "bottleneck": design.bottleneck, "factorize": design.factorize, "cardinality": design.cardinality}
-        return self.once(("design", calculator, args), lambda: calculators[calculator](**dict(args)))
+        # On the meta engine the blocks stay on the meta device too ("auto" would trace the small ones with fvcore)
+        engine = "meta" if self.engine == "meta" else "auto"
+        return self.once(("design", calculator, args), lambda: calculators[calculator](**dict(args), engine=engine))
 
 
 # ----------------------------------------------------------------------------- names of what is measured

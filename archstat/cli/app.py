@@ -15,7 +15,7 @@ import typer
 from typer.main import get_command
 
 from .. import __version__
-from . import completion
+from . import checks, completion
 from .commands import claims, compare, conventions, design, diff, graph, memory, plot, rf, speed, sweep, table, zoo
 from .commands import list as list_
 from .errors import OneLineErrors, set_debug
@@ -25,6 +25,14 @@ class ArchstatGroup(OneLineErrors):
     """The app's own group: errors as one line (``OneLineErrors``), and in ``archstat --help`` each
     command's first sentence whole, wrapped to the terminal, where click would cut it at 45 characters
     with "..."."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """The command, its MODEL checked first (``checks.before_parsing``): a misspelt name is answered before
+        any value is converted, as fast as ``--help``."""
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            checks.before_parsing(ctx, command, rest)
+        return name, command, rest
 
     def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
         """``--debug`` anywhere on the line (every error says "run again with --debug", and it is added at

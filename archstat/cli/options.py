@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from ..options import Dtype, Engine, Mode, Optimizer, OutputFormat
+from .checks import model_arg
 
 if TYPE_CHECKING:
     from ..analysis.request import Request
@@ -35,7 +36,7 @@ def complete_model(incomplete: str) -> list[str]:
 
 ModelArg = Annotated[str, typer.Argument(
     help="A zoo model name (see 'archstat list'), or your own: pkg.module:Class or path/to/file.py:Class.",
-    show_default=False, autocompletion=complete_model, metavar="MODEL",
+    show_default=False, autocompletion=complete_model, metavar="MODEL", callback=model_arg,
 )]
 InputOpt = Annotated[list[str] | None, typer.Option(
     "--input", "-i", metavar="SHAPE[:DTYPE]",
@@ -169,3 +170,11 @@ def model_options(*, skip: tuple[str, ...] = (), defaults: dict[str, Any] | None
         wrapper.__signature__ = signature.replace(parameters=[*positional, *added, *keyword_only])  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
     return decorate
+
+
+# An --engine whose default depends on the command (cli/engine_choice.py): None when not given.
+ChosenEngineOpt = Annotated[Engine | None, typer.Option(
+    "--engine", "-e", show_default=False,
+    help="fvcore traces a real forward pass; meta counts the same way without running one (fast at any input "
+    "size). Default: meta for this command, with a note.",
+)]

@@ -11,7 +11,9 @@ formulas the meta engine uses too.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from numbers import Number
 from typing import Any
 
@@ -38,6 +40,26 @@ _SIZE_STEPS = frozenset({*(f"aten::{op}" for op in _ARITHMETIC), "aten::to", "at
                          "aten::floor_divide", "aten::remainder", "aten::Int", "aten::Float"})
 
 ENGINE_NAME = "fvcore"
+# Set by ``deep_nets_on_meta``: above this many weight layers the meta pass's counts stand in for the trace.
+_LAYER_LIMIT: ContextVar[int | None] = ContextVar("archstat_trace_layer_limit", default=None)
+
+
+@contextmanager
+def deep_nets_on_meta(limit: int) -> Iterator[None]:
+    """While inside, a network of more than ``limit`` weight layers is counted by the meta pass that runs
+    first anyway, with a note, instead of fvcore's trace: the trace's time grows with depth (ResNet-1202:
+    33 s against 3.6 s on a busy 2-core machine) and the meta engine's numbers equal fvcore's on every zoo
+    model (tests/test_engines.py). The command line sets it when ``--engine`` is not given."""
+    token = _LAYER_LIMIT.set(limit)
+    try:
+        yield
+    finally:
+        _LAYER_LIMIT.reset(token)
+
+
+def weight_layers(module: nn.Module) -> int:
+    """Modules holding a weight matrix or kernel of their own (convolutions, linear layers, embeddings)."""
+    return sum(1 for m in module.modules() if any(p.dim() >= 2 for p in m.parameters(recurse=False)))
 
 
 def _simple_name(op: str) -> str:
@@ -183,6 +205,12 @@ class FvcoreEngine:
         need = trace_bytes(module, meta.peak_activation_bytes)
         if (limit is not None and need > limit) or weights_on_meta(module):
             meta.notes.append(_meta_instead(module, need, limit, source))
+            return meta
+        deep, layers = _LAYER_LIMIT.get(), weight_layers(module)
+        if deep is not None and layers > deep:
+            meta.notes.append(f"{layers:,} modules with weights, over {deep}: fvcore's trace of a network this deep "
+                              "takes long, so the meta engine counted it, whose numbers equal fvcore's on every zoo "
+                              "model (tests/test_engines.py). --engine fvcore runs the trace.")
             return meta
         recorder.remove()
         try:

@@ -6,6 +6,7 @@ import re
 import sysconfig
 import traceback
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ class ShapeRecorder:
     """Hooks on every module: output shapes by dotted name, and the stack of modules still running."""
 
     def __init__(self, model: nn.Module) -> None:
+        self.model = model
         self.output_shapes: dict[str, list[int]] = {}
         self.running: list[tuple[str, nn.Module, list[int] | None]] = []
         self._handles = []
@@ -94,7 +96,11 @@ class ForwardFailure:
         smallest: Callable[[], int | None] | None = None,
     ) -> ArchstatError:
         if isinstance(error, ArchstatError):
-            return error
+            cause = error.__cause__  # the field tracer's own wrapping of a too-small input: answered as below
+            if not (isinstance(error, AnalysisError) and cause is not None and _SIZE_ERRORS.search(str(cause))):
+                return error
+            error = cause
+        smallest = smallest or partial(_smallest_on_meta, recorder, shapes)
         detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         where = ""
         if recorder.running:
@@ -117,10 +123,21 @@ class ForwardFailure:
         return AnalysisError(message)
 
 
+def _smallest_on_meta(recorder: ShapeRecorder, shapes: list[Shape]) -> int | None:
+    """``smallest_working_side`` of the failing model itself when its weights are on the meta device
+    already (a caller with real weights passes its own ``smallest``, run on a meta copy)."""
+    model = getattr(recorder, "model", None)
+    if model is None or len(shapes) != 1 or len(shapes[0]) < 3 \
+            or any(p.device.type != "meta" for p in model.parameters()):
+        return None
+    return smallest_working_side(model, shapes[0], failing=max(shapes[0][-2:]))
+
+
 def smallest_working_side(meta: nn.Module, shape: Shape, failing: int, limit: int = 4096) -> int | None:
     """Smallest square side at which ``meta`` (a model on the meta device) runs: no memory, no arithmetic.
 
-    Assumes that if a side runs, every larger one does (true of convolution and pooling stacks).
+    Assumes that if a side runs, every larger one up to the first side found running does (true of
+    convolution and pooling stacks, and of a fixed-size classifier's narrow band).
     """
 
     def runs(side: int) -> bool:
@@ -131,9 +148,11 @@ def smallest_working_side(meta: nn.Module, shape: Shape, failing: int, limit: in
         except Exception:
             return False
 
-    low, high = failing, failing
+    # Up by half each time, not doubling: a net with a fixed-size classifier (LeNet-5) runs only in a narrow
+    # band of sides (32 to 35), which doubling from 31 would jump over.
+    low, high = failing, failing + 1
     while not runs(high):
-        low, high = high, high * 2
+        low, high = high, high + max(1, high // 2)
         if high > limit:
             return None
     while high - low > 1:

@@ -10,7 +10,6 @@ built network against the paper, and the zoo table can print both side by side.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import re
 from collections.abc import Callable, Mapping
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from .. import names
 from ..errors import UnknownModelError, UsageError
 
 Builder = Callable[..., nn.Module]
@@ -162,26 +162,22 @@ def suggest(name: str) -> list[str]:
         name: A model name that is not registered (a typo or a prefix).
 
     Returns:
-        Up to three registered names, best first: close spellings (difflib ratio at least 0.6),
-        then names that start with ``name``. Empty when nothing is close.
+        Registered names, best first: close spellings (difflib ratio at least 0.6, case ignored),
+        then every name that starts with ``name``. Empty when nothing is close.
     """
-    close = difflib.get_close_matches(name, list(_BUILDERS), n=3, cutoff=0.6)
-    prefixed = [n for n in list_models() if n.startswith(name) and n not in close]
-    return (close + prefixed)[:3]
+    return names.suggest(name, list_models())
 
 
 def unknown_model_message(name: str) -> str:
     """The one-line error for an unregistered ``name``, with ``suggest``'s hints and what to run next."""
-    hints = suggest(name)
-    hint = f" Did you mean: {', '.join(hints)}?" if hints else ""
-    return f"Unknown model {name!r}.{hint} See 'archstat list'."
+    return names.unknown_model_message(name, list_models())
 
 
 def get_model_info(name: str) -> ModelInfo:
     """The facts registered with a model: its paper, the paper's figures, its layout.
 
     Args:
-        name: A registered model name, exactly as ``list_models`` gives it.
+        name: A registered model name as ``list_models`` gives it, in any case (``ResNet50``).
 
     Returns:
         The model's ``ModelInfo``. Its ``paper_params`` is a parameter count and its
@@ -191,9 +187,10 @@ def get_model_info(name: str) -> ModelInfo:
     Raises:
         UnknownModelError: When ``name`` is not registered; the message names the closest ones.
     """
-    if name not in _INFOS:
+    found = name if name in _INFOS else names.zoo_name(name, list(_INFOS))
+    if found is None:
         raise UnknownModelError(unknown_model_message(name))
-    return _INFOS[name]
+    return _INFOS[found]
 
 
 def build_model(

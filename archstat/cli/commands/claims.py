@@ -7,9 +7,6 @@ each network analysed once per run) and lays the words out as tables, csv, json 
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -17,9 +14,11 @@ import typer
 from ...errors import UsageError
 from ...render.tables import markdown_table, rich_table
 from ...tabular import markdown_cell
+from ..engine_choice import meta_unless_asked
 from ..errors import reports_errors
-from ..options import DEFAULT_ENGINE, DEFAULT_FORMAT, EngineOpt, FormatOpt
-from ..output import Result, emit, for_people, stderr, text_output
+from ..options import DEFAULT_FORMAT, ChosenEngineOpt, FormatOpt
+from ..output import Result, emit, text_output
+from ..progress import steps
 
 # The catalogue, its rules and the networks behind them load in the functions that use them:
 # 0.1 s that every other command would pay at start-up.
@@ -62,24 +61,6 @@ def select(ids: list[str] | None) -> list[Claim]:
     return chosen
 
 
-@contextmanager
-def _progress(show: bool, total: int) -> Iterator[Any]:
-    """A progress bar on stderr when it is a terminal and the output is for a person."""
-    if not show:
-        yield lambda label: None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=stderr.made(), transient=True) as progress:
-        task = progress.add_task("measuring", total=total)
-
-        def advance(label: str) -> None:
-            progress.update(task, advance=1, description=f"measured {label}")
-
-        yield advance
-
-
 def evaluate(claim: Claim, source: Source, session: Session) -> WrittenClaim:
     """``claims.rules.evaluate``, the result put in words (``render.claims.write``)."""
     from ...claims import rules
@@ -94,10 +75,10 @@ def measure(claims: list[Claim], show_progress: bool = False, engine: str = "fvc
     from ...claims.measure import Session
 
     session, results = Session(engine), []
-    with _progress(show_progress, len(claims)) as advance:
+    with steps(len(claims) if show_progress else 0, "claim") as start:
         for claim in claims:
+            start(claim.id)
             results.append(evaluate(claim, CATALOGUE.sources[claim.source], session))
-            advance(claim.id)
     return results
 
 
@@ -208,7 +189,7 @@ def _explained_shown(result: WrittenClaim) -> list[Any]:
 @reports_errors
 @text_output
 def claims(
-    ids: IdsArg = None, explain: ExplainOpt = False, engine: EngineOpt = DEFAULT_ENGINE,
+    ids: IdsArg = None, explain: ExplainOpt = False, engine: ChosenEngineOpt = None,
     format: FormatOpt = DEFAULT_FORMAT,
 ) -> None:
     """Every claim of the source documents and of the papers that followed them, measured, with a verdict.
@@ -218,8 +199,7 @@ def claims(
     chosen = select(ids)
     if explain and len(chosen) != 1:
         raise UsageError("--explain takes exactly one claim id, e.g. archstat claims c26 --explain.")
-    show = for_people(format) and sys.stderr.isatty()
-    results = measure(chosen, show_progress=show, engine=engine.value)
+    results = measure(chosen, show_progress=True, engine=meta_unless_asked(engine).value)
     emit(_explained(results[0]) if explain else _summary(results), format)
 
 

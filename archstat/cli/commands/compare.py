@@ -5,15 +5,19 @@ The measuring is ``archstat.analysis.compare`` (plain data); this module words a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ...options import Metric
 from ...render.words import byte_text, human, integer, multiple
+from ..checks import model_args
+from ..engine_choice import meta_unless_asked
 from ..errors import reports_errors
 from ..options import DEFAULT_FORMAT, FormatOpt, ModelOptions, complete_model, model_options
 from ..output import Result, emit, text_output
+from ..progress import steps
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -130,11 +134,11 @@ MetricOpt = Annotated[
 
 @reports_errors
 @text_output
-@model_options()
+@model_options(defaults={"engine": None})  # None: meta, with a note (engine_choice)
 def compare(
     models: Annotated[list[str], typer.Argument(metavar="MODEL",
         help="Two or more models: zoo names or your own (file.py:Class); NAME@299 gives one its own input.",
-        show_default=False, autocompletion=complete_model)],
+        show_default=False, autocompletion=complete_model, callback=model_args)],
     metric: MetricOpt = None,
     format: FormatOpt = DEFAULT_FORMAT,
     *,
@@ -146,5 +150,8 @@ def compare(
     """
     from ...analysis.compare import compare_models
 
-    entries = compare_models(models, metric=metric, request=options.request(""))
+    engine = meta_unless_asked(options.engine)
+    with steps(len(models)) as start:
+        entries = compare_models(models, metric=metric, request=replace(options, engine=engine).request(""),
+                                 progress=start)
     emit(one_metric(entries, metric.value) if metric else all_metrics(entries, list(entries[0].values)), format)

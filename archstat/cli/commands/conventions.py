@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..errors import reports_errors
 from ..options import DEFAULT_FORMAT, FormatOpt, ModelArg, ModelOptions, RunOpt, model_options
 from ..output import Result, emit, text_output
+from ..progress import working
 
 
 @reports_errors
@@ -27,5 +28,6 @@ def conventions(
     from ...analysis.conventions.report import conventions as compute
     from ...render.conventions import conventions_rows  # imports the analysis, so torch: not for --help
 
-    report = compute(options.request(model), run=run)
+    with working(f"counting {model}"):
+        report = compute(options.request(model), run=run)
     emit(Result(json=report.to_dict, csv=lambda: conventions_rows(report), description=report.table_data), format)

@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ...render.tables import shape_text
+from ..checks import model_arg
 from ..errors import reports_errors
 from ..options import DEFAULT_FORMAT, FormatOpt, ModelOptions, complete_model, model_options
 from ..output import Result, emit, text_output
+from ..progress import working
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,11 +53,11 @@ def diff_result(diff: ReportDiff) -> Result:
 def diff(
     a: Annotated[str, typer.Argument(
         metavar="A", help="Model A: a zoo name, or pkg.module:Class / file.py:Class.", show_default=False,
-        autocompletion=complete_model,
+        autocompletion=complete_model, callback=model_arg,
     )],
     b: Annotated[str, typer.Argument(
         metavar="B", help="Model B, compared with A; the same forms.", show_default=False,
-        autocompletion=complete_model,
+        autocompletion=complete_model, callback=model_arg,
     )],
     format: FormatOpt = DEFAULT_FORMAT,
     *,
@@ -67,4 +69,6 @@ def diff(
     """
     from ...analysis.diff import diff_models
 
-    emit(diff_result(diff_models(options.request(a), options.request(b))), format)
+    with working(f"counting {a} and {b}"):
+        diffed = diff_models(options.request(a), options.request(b))
+    emit(diff_result(diffed), format)

@@ -13,6 +13,7 @@ from ..errors import reports_errors
 from ..files import check_writable, is_stdout, write_output
 from ..options import DepthOpt, ForceOpt, ModelArg, ModelOptions, model_options
 from ..output import note, tell, write
+from ..progress import working
 
 
 @reports_errors
@@ -55,7 +56,8 @@ def graph(
         raise UsageError(graphviz.MISSING)  # said before the analysis, not after it
     from ...analysis.graph import graph_of
 
-    drawn = graph_of(options.request(model), depth=depth, color=color, focus=focus)
+    with working(f"counting {model}"):
+        drawn = graph_of(options.request(model), depth=depth, color=color, focus=focus)
     for text in drawn.notes:
         note(text)
     content = document(drawn, fmt)

@@ -8,7 +8,7 @@ import typer
 
 from ..errors import reports_errors
 from ..options import DEFAULT_FORMAT, FormatOpt
-from ..output import Result, emit, text_output
+from ..output import Result, emit, note, text_output
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,7 +36,16 @@ def list_command(
     """
     from ...zoo_catalogue import entries  # the registry's facts without importing torch (about 2 s)
 
-    emit(zoo_result(entries(pattern)), format)
+    found = entries(pattern)
+    if not found:
+        note(no_match(pattern))
+    emit(zoo_result(found), format)
+
+
+def no_match(pattern: str | None) -> str:
+    """The line for a pattern that matches no model (the empty result still follows, for scripts)."""
+    return (f"no model matches {pattern!r}. Patterns are shell-style on the whole name, case-sensitively "
+            "('resnet*', 'vgg1?'); 'archstat list' shows every name.")
 
 
 def zoo_result(infos: list[ZooEntry]) -> Result:

@@ -17,6 +17,7 @@ from ..options import (
     model_options,
 )
 from ..output import Result, emit, text_output
+from ..progress import working
 
 if TYPE_CHECKING:
     from ...analysis.memory import MemoryReport
@@ -40,7 +41,8 @@ def memory(
     """
     from ...analysis.memory import estimate_memory
 
-    report = estimate_memory(options.request(model), dtype=dtype, optimizer=optimizer)
+    with working(f"counting {model}"):
+        report = estimate_memory(options.request(model), dtype=dtype, optimizer=optimizer)
     emit(memory_result(report, depth), format)
 
 

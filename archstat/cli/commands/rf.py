@@ -9,6 +9,7 @@ from ...render.words import pair_text
 from ..errors import reports_errors
 from ..options import DEFAULT_FORMAT, FormatOpt, ModelArg, ModelOptions, model_options
 from ..output import Result, emit, text_output
+from ..progress import working
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -71,7 +72,8 @@ def rf(model: ModelArg, format: FormatOpt = DEFAULT_FORMAT, *, options: ModelOpt
     from ...analysis.counting import analyze
     from ...engines.contract import Want
 
-    report = analyze(options.request(model), want=Want.FIELDS)
+    with working(f"counting {model}"):
+        report = analyze(options.request(model), want=Want.FIELDS)
     emit(Result(json=lambda: field_data(report), csv=lambda: field_rows(report), table=lambda: field_rows(report),
                 title=f"{report.model}: receptive fields ({report.mode} mode)",
                 notes=[field_summary(report), FIELD_NOTE, f"Counted in {report.mode} mode.",

@@ -96,20 +96,11 @@ def _calibrate(threads: int | None, cpu_time: bool) -> None:
 
 
 def speed_result(report: SpeedReport) -> Result:
-    """The speed report's pieces for the output sink: its table (``table_data``), json and csv."""
-    from ...render.tables import Grid
-    from ...tabular import cell_text
-
-    data = report.table_data()
-
-    def grid() -> Grid:
-        rows = [[cell_text(v) for v in row] for row in [*data.rows, *([data.total] if data.total else [])]]
-        return Grid(list(data.columns), rows)
+    """The speed report's pieces for the output sink: its one description (``table_data``), json and csv."""
 
     def frame():  # type: ignore[no-untyped-def]
         import pandas
 
         return pandas.DataFrame(report.to_dict()["rows"])
 
-    return Result(json=report.to_dict, csv=frame, table=grid, title=data.title, notes=list(data.notes),
-                  right=list(data.right), heading=report.model, latex=lambda: data)
+    return Result(json=report.to_dict, csv=frame, description=report.table_data, heading=report.model)

@@ -21,6 +21,7 @@ from ..options import (
     model_options,
 )
 from ..output import Result, emit, tell, text_output
+from ..progress import working
 
 if TYPE_CHECKING:
     from ...analysis.sweep import SweepReport
@@ -65,8 +66,9 @@ def sweep(
         check_writable(plot, "--plot", force)
     from ...analysis.sweep import sweep_model
 
-    report = sweep_model(options.request(model), sizes=sizes, batches=batch, channels=channels, dtype=dtype,
-                         optimizer=optimizer)
+    with working(f"counting {model}"):
+        report = sweep_model(options.request(model), sizes=sizes, batches=batch, channels=channels, dtype=dtype,
+                             optimizer=optimizer)
     if plot is not None:
         import io
 

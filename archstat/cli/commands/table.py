@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ...render.tables import layer_rows
+from ..engine_choice import fvcore_unless_deep
 from ..errors import reports_errors
 from ..options import DEFAULT_FORMAT, BackwardOpt, DepthOpt, FormatOpt, ModelArg, ModelOptions, model_options
 from ..output import Result, emit, note, text_output
+from ..progress import working
 
 if TYPE_CHECKING:
     from ...analysis.report import Report
@@ -15,7 +18,7 @@ if TYPE_CHECKING:
 
 @reports_errors
 @text_output
-@model_options()
+@model_options(defaults={"engine": None})  # None: fvcore, meta for a deep net (engine_choice)
 def table(
     model: ModelArg,
     depth: DepthOpt = None,
@@ -30,7 +33,8 @@ def table(
     """
     from ...analysis.counting import analyze
 
-    report = analyze(options.request(model), backward=backward)
+    with fvcore_unless_deep(options.engine) as engine, working(f"counting {model}"):
+        report = analyze(replace(options, engine=engine).request(model), backward=backward)
     for text in report.notes:
         note(text)
     emit(report_result(report, depth), format)
