@@ -48,7 +48,7 @@ def listed_ids() -> list[str]:
 def test_every_listed_claim_is_in_the_catalogue():
     listed = listed_ids()
     assert listed == [f"c{i:02d}" for i in range(1, 38)]
-    ids = CATALOGUE.ids()
+    ids = [i for i in CATALOGUE.ids() if i.startswith("c")]  # the papers' (p01 ...): test_claims_papers.py
     assert ids[: len(listed)] == listed  # none dropped, none renumbered
     documents = [i for i in ids if i.startswith("c")]
     assert documents == [f"c{i:02d}" for i in range(1, len(documents) + 1)]  # further claims continue the sequence
@@ -78,7 +78,8 @@ def test_every_claim_has_a_verdict_and_every_failure_a_reason(results):
         if result.verdict != "holds":
             assert result.note, claim_id
     checkable = {"c23", "c37", "c47", "c48"}
-    assert {i for i, r in results.items() if r.verdict == "not checkable"} == checkable
+    documents = {i for i, r in results.items() if r.verdict == "not checkable" and i.startswith("c")}
+    assert documents == checkable
     assert "16.4% averaging five" in results["c23"].measured  # the zoo's metadata is shown
 
 

@@ -213,8 +213,8 @@ def _check_dimensions(shape: Shape, expected: Shape | None, given: Any) -> None:
     run as one channel of 3x224), from Python as from ``--input``."""
     if expected is None or len(shape) == len(expected):
         return
-    shown = given if isinstance(given, str) else "x".join(map(str, shape))
-    example = "x".join(map(str, (*expected[:-2], 224, 224))) if len(expected) >= 3 else "x".join(map(str, expected))
+    shown = given if isinstance(given, str) else format_shape(shape)
+    example = format_shape((*expected[:-2], 224, 224)) if len(expected) >= 3 else format_shape(expected)
     raise InputSizeError(f"Input {shown!r} has {len(shape)} dimensions; this model takes {len(expected)} "
                          f"(channels first, no batch), e.g. input_size {example} (--input {example}), or one side "
                          "such as 224.")

@@ -11,14 +11,14 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..tabular import TableData, Tabular
+from ..tabular import MAC_DEFINITION, TableData, Tabular
 
 if TYPE_CHECKING:
     from .cost import Roofs
 
 SMALL_S = 50e-6
 UNITS = {
-    "macs": "multiply-accumulates (one fused multiply-add = 1 MAC), from analyze (meta engine)",
+    "macs": f"multiply-accumulates ({MAC_DEFINITION}), from analyze (meta engine)",
     "flops": "floating-point operations = 2 x MACs for convolutions and matrix products; element-wise rules otherwise",
     "bytes": "weights read + inputs read + outputs written, at the dtype (compulsory traffic)",
     "intensity": "FLOPs per byte moved",

@@ -14,6 +14,7 @@ from __future__ import annotations
 from .figures import form_saving, form_value, forms_agree, meta_params, saved_activations, saved_share, trace_free
 from .hardware import HARDWARE_CLAIMS, HARDWARE_SOURCES
 from .measure import each, kind_share, largest, layer_count, layer_value, ratio, total
+from .papers import PAPER_CLAIMS, PAPER_SOURCES
 from .rules import Catalogue, Claim, Part
 from .sources import BOTTLENECK, F3_8, F5, F7, F7_17, K17, LIST_003, RESNEXT, SOURCES, VGG_BLOCKS_1_2
 from .structure import (
@@ -373,5 +374,9 @@ CLAIMS = [
                       "15.3% on the ILSVRC-2012 test set (the winning entry) and 17.0% on ILSVRC-2010."),
 ]
 
-# The claims about hardware and speed (issue 26), apart: claims/hardware.py.
-CATALOGUE = Catalogue({**SOURCES, **HARDWARE_SOURCES}, [*CLAIMS, *HARDWARE_CLAIMS])
+# The claims about hardware and speed (issue 26), apart: claims/hardware.py; the papers that followed the
+# documents (p01 onwards), apart: claims/papers.py. Documents first, then hardware, then the papers' by id;
+# the papers' sources (kind "paper") name ShuffleNet V2 for p10-p12 too.
+_PAPERS = sorted([*PAPER_CLAIMS, *(c for c in HARDWARE_CLAIMS if c.id.startswith("p"))], key=lambda c: c.id)
+CATALOGUE = Catalogue({**SOURCES, **HARDWARE_SOURCES, **PAPER_SOURCES},
+                      [*CLAIMS, *(c for c in HARDWARE_CLAIMS if not c.id.startswith("p")), *_PAPERS])

@@ -105,12 +105,14 @@ class Part:
 
 @dataclass(frozen=True)
 class Source:
-    """A source document: its file, its title (the file's first line, verbatim) and, where that line
-    is not a title, what the page is (``known_as``)."""
+    """A source: its file, its title (the file's first line, verbatim) and, where that line is not a
+    title, what the page is (``known_as``). ``kind`` says what it is: one of the five ``document`` s, or a
+    ``paper`` that followed them (its ``file`` then the arXiv id, ``known_as`` its authors and year)."""
 
     file: str
     title: str
     known_as: str = ""
+    kind: str = "document"
 
     def cite(self) -> str:
         return f"{self.title} [{self.known_as}]" if self.known_as else self.title

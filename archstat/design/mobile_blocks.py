@@ -21,6 +21,7 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
+from ..models._mobile import channel_shuffle
 from .blocks import ConvAct, conv
 
 
@@ -78,8 +79,7 @@ class Shuffle(nn.Module):
         self.groups = groups
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        n, c, h, w = x.shape
-        return x.view(n, self.groups, c // self.groups, h, w).transpose(1, 2).reshape(n, c, h, w)
+        return channel_shuffle(x, self.groups)
 
 
 class ShuffleUnit(nn.Module):

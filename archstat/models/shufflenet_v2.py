@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from ._blocks import ConvBNReLU, classifier
+from ._mobile import channel_shuffle
 from .registry import register_model
 
 UNITS = (4, 8, 4)  # Table 5: stage2, stage3, stage4 "Repeat" (the first unit of each strides 2)
@@ -41,8 +42,7 @@ class ChannelShuffle(nn.Module):
         self.groups = groups
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        n, c, h, w = x.shape
-        return x.view(n, self.groups, c // self.groups, h, w).transpose(1, 2).reshape(n, c, h, w)
+        return channel_shuffle(x, self.groups)
 
 
 def depthwise_bn(channels: int, stride: int) -> nn.Sequential:

@@ -51,6 +51,12 @@ TORCHVISION: dict[str, Documented] = {
     "inception_v3": Documented("inception_v3", 5.713, 27_161_264, with_aux=True),
     # torchvision's GoogLeNet (3x3 "5x5" branch, batch norm): the zoo's googlenet_tv, where registered.
     "googlenet_tv": Documented("googlenet", 1.498, 6_624_904),
+    # torchvision/models/{squeezenet,mobilenetv2,mobilenetv3}.py: the zoo's paper layouts are torchvision's.
+    "squeezenet1_0": Documented("squeezenet1_0", 0.819, 1_248_424),
+    "squeezenet1_1": Documented("squeezenet1_1", 0.349, 1_235_496),
+    "mobilenet_v2": Documented("mobilenet_v2", 0.301, 3_504_872),
+    "mobilenet_v3_large": Documented("mobilenet_v3_large", 0.217, 5_483_032),
+    "mobilenet_v3_small": Documented("mobilenet_v3_small", 0.057, 2_542_856),
     # torchvision/models/{shufflenetv2,efficientnet,convnext}.py. Not efficientnet_b2: torchvision's
     # 1.088 is at 288, its weights' crop, where the zoo's B2 runs at the paper's 260.
     "shufflenet_v2_x0_5": Documented("shufflenet_v2_x0_5", 0.04, 1_366_792),
