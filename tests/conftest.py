@@ -1,6 +1,13 @@
 """Test-wide settings."""
 
+import os
+import tempfile
+
 import torch
+
+# `archstat speed --calibrate` (run by the docs test) keeps its ceilings in the cache folder: the suite uses a
+# folder of its own, so a developer's or CI's cache is neither read nor written (subprocesses inherit it).
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="archstat-test-cache-")
 
 # The suite runs many small forward passes; one thread avoids oversubscribing CI's two cores
 # (two threads made the 1000-layer nets several times slower there).

@@ -26,6 +26,7 @@ from ..analysis.counting import analyze
 from ..analysis.memory import MemoryReport, estimate_memory
 from ..analysis.report import Report
 from ..design import calculators as design
+from ..engines.registry import capabilities
 from ..inputs import Shape, format_shape
 from ..models import build_model, get_model_info
 from .nets import NETS
@@ -99,7 +100,7 @@ class Session:
         calculators: dict[str, Callable[..., design.Comparison]] = {
             "bottleneck": design.bottleneck, "factorize": design.factorize, "cardinality": design.cardinality}
         # On the meta engine the blocks stay on the meta device too ("auto" would trace the small ones with fvcore)
-        engine = "meta" if self.engine == "meta" else "auto"
+        engine = "auto" if capabilities(self.engine).real_weights else "meta"
         return self.once(("design", calculator, args), lambda: calculators[calculator](**dict(args), engine=engine))
 
 
