@@ -189,27 +189,34 @@ def _patched(patches: Sequence[Patch], stack: list[str], calls: list[FunctionCal
     patched name again with the same arguments: that inner call is the same call and is not logged
     twice. Calls from torch's meta kernels are not logged (``_META_KERNELS``).
     """
-    saved = []
     running: list[str] = []
-    for owner, attribute, name in patches:
-        original = getattr(owner, attribute, None)
-        if original is None:
-            continue
 
-        def wrapper(*args: Any, _original: Any = original, _name: str = name, **kwargs: Any) -> Any:
-            again = bool(running) and running[-1] == _name
-            running.append(_name)
+    def logged(original: Any, name: str) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            again = bool(running) and running[-1] == name
+            running.append(name)
             try:
-                out = _original(*args, **kwargs)
+                out = original(*args, **kwargs)
             finally:
                 running.pop()
             if not again and not _from_meta_kernel():
-                calls.append(FunctionCall(_name, _running(stack), as_shapes(args), as_shapes(kwargs),
-                                          as_shapes(out)))
+                calls.append(FunctionCall(name, _running(stack), as_shapes(args), as_shapes(kwargs), as_shapes(out)))
             return out
 
-        saved.append((owner, attribute, original))
-        setattr(owner, attribute, wrapper)
+        return wrapper
+
+    with _wrapping(patches, logged):
+        yield
+
+
+@contextmanager
+def _wrapping(targets: Sequence[tuple[Any, str, Any]], wrap: Callable[[Any, Any], Any]) -> Iterator[None]:
+    """Replace each ``owner.attribute`` present by ``wrap(original, extra)``; put every original back on exit."""
+    saved = [(owner, attribute, getattr(owner, attribute)) for owner, attribute, _ in targets
+             if getattr(owner, attribute, None) is not None]
+    extras = {(id(owner), attribute): extra for owner, attribute, extra in targets}
+    for owner, attribute, original in saved:
+        setattr(owner, attribute, wrap(original, extras[(id(owner), attribute)]))
     try:
         yield
     finally:
@@ -274,29 +281,24 @@ def _cpu_fused(fused: list[str]) -> Iterator[None]:
         return (not packed and isinstance(x, Tensor) and x.dtype == torch.float32 and x.numel() > 0
                 and torch.backends.mkldnn.is_available() and bool(torch.backends.mkldnn.enabled))
 
-    saved: list[tuple[Any, str, Any]] = []
-    for owner, attribute, decide in ((F, "scaled_dot_product_attention", sdpa_fused), (torch._VF, "lstm", lstm_fused)):
-        original = getattr(owner, attribute, None)
-        if original is None:
-            continue
+    def marked(original: Any, named: tuple[str, Any]) -> Any:
+        name, decide = named
 
-        def wrapper(*args: Any, _original: Any = original, _decide: Any = decide, _name: str = attribute,
-                    **kwargs: Any) -> Any:
-            fused.append(_name if _decide(args, kwargs) else "")
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            fused.append(name if decide(args, kwargs) else "")
             try:
                 # Inside a fused LSTM no ATen call counts: its results from shapes alone (meta_device)
                 shaped = recurrent_like(torch.lstm, args) if fused[-1] == "lstm" and not kwargs else None
-                return shaped if shaped is not None else _original(*args, **kwargs)
+                return shaped if shaped is not None else original(*args, **kwargs)
             finally:
                 fused.pop()
 
-        saved.append((owner, attribute, original))
-        setattr(owner, attribute, wrapper)
-    try:
+        return wrapper
+
+    targets = [(F, "scaled_dot_product_attention", ("scaled_dot_product_attention", sdpa_fused)),
+               (torch._VF, "lstm", ("lstm", lstm_fused))]
+    with _wrapping(targets, marked):
         yield
-    finally:
-        for owner, attribute, original in reversed(saved):
-            setattr(owner, attribute, original)
 
 
 class _FunctionLog(TorchFunctionMode):
