@@ -181,3 +181,14 @@ def test_a_listener_for_one_block_is_told_nothing_after_it() -> None:
             model(torch.zeros(1))
         model(torch.zeros(1))
     assert told == ["", "0"]
+
+
+def test_what_needs_each_module_s_counts_refuses_an_engine_without_them() -> None:
+    from archstat.analysis.diff import diff_models
+    from archstat.analysis.graph import graph_of
+
+    assert [str(e) for e in Engine if registry.capabilities(e).per_module] == ["fvcore", "meta"]
+    with pytest.raises(UsageError, match="--engine torch counts the whole model only.*give --engine fvcore or meta"):
+        diff_models("lenet5", "lenet5", engine="torch")
+    with pytest.raises(UsageError, match="--engine torch counts the whole model only"):
+        graph_of("lenet5", engine="torch")

@@ -221,8 +221,8 @@ class _AtenLog(TorchDispatchMode):
         out = _meta_batch_norm(args) if func is _NATIVE_BATCH_NORM else None
         out = func(*args, **kwargs) if out is None else out
         name = func._overloadpacket.__name__
-        self.calls.append(FunctionCall(name, self.recorder.running(), as_shapes(args), as_shapes(kwargs), as_shapes(out),
-                                       self.fused[-1] if self.fused else ""))
+        self.calls.append(FunctionCall(name, self.recorder.running(), as_shapes(args), as_shapes(kwargs),
+                                       as_shapes(out), self.fused[-1] if self.fused else ""))
         return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..errors import UsageError
 from ..options import Engine as EngineName
 from .contract import Capabilities, Engine
 
@@ -51,6 +52,14 @@ def capabilities(name: EngineName | str) -> Capabilities:
 def build_device(name: EngineName | str) -> str:
     """Where a model counted by engine ``name`` is built: "cpu" for a real trace, else "meta"."""
     return "cpu" if capabilities(name).real_weights else "meta"
+
+
+def require_per_module(name: EngineName | str, why: str) -> None:
+    """A ``UsageError`` unless engine ``name`` counts each module; ``why`` says what needs it ("diff
+    matches layers")."""
+    if not capabilities(name).per_module:
+        able = " or ".join(str(engine) for engine, can in CAPABILITIES.items() if can.per_module)
+        raise UsageError(f"--engine {name} counts the whole model only, and {why}: give --engine {able}.")
 
 
 def _known(name: EngineName | str) -> EngineName:

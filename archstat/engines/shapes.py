@@ -88,7 +88,8 @@ class ForwardFailure:
         if recorder.stack:  # the module that raised is still on it
             innermost = recorder.stack[-1]
             tensor = _first_tensor(innermost.args)
-            name, module, shape = innermost.name, innermost.module, [int(d) for d in tensor.shape] if tensor is not None else None
+            shape = [int(d) for d in tensor.shape] if tensor is not None else None
+            name, module = innermost.name, innermost.module
             shown = format_shape(shape[1:]) if shape else "?"
             where = f" in layer '{name or '(model)'}' ({type(module).__name__}) with input {shown}"
         given = ", ".join(format_shape(s) for s in shapes)
