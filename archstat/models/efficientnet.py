@@ -1,15 +1,16 @@
 """EfficientNet B0-B7 (Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional Neural
-Networks", arXiv:1905.11946, ICML 2019): B0 from Table 1, scaled by the coefficients of the authors'
-release (width, depth, resolution per model), the figures of Table 2.
+Networks", arXiv:1905.11946, ICML 2019; tables, sections and pages below are arXiv:1905.11946v5's): B0
+from Table 1 (p. 5), scaled by the coefficients of the authors' release (width, depth, resolution per
+model), the figures of Table 2 (p. 6).
 
 B0 is a table of MBConv stages (MobileNetV2's inverted residual with squeeze-and-excitation and the
 swish activation, SiLU); B1-B7 multiply every stage's width by ``width`` (rounded to a multiple of 8)
-and its unit count by ``depth`` (rounded up), and run at their own resolution (Section 3.3: depth
-alpha^phi, width beta^phi, resolution gamma^phi with alpha = 1.2, beta = 1.1, gamma = 1.15; the
-released coefficients below are those values rounded per model).
+and its unit count by ``depth`` (rounded up), and run at their own resolution (Section 3.3, Eq. 3,
+p. 5: depth alpha^phi, width beta^phi, resolution gamma^phi; Section 4's step 1, p. 5: alpha = 1.2,
+beta = 1.1, gamma = 1.15; the released coefficients below are those values rounded per model).
 
-The paper's "FLOPs" are multiply-adds (Table 2 footnote: "FLOPS" per image; its B0 0.39B is
-torchvision's 0.386 G of multiply-adds); one fused multiply-add = 1 MAC, FLOPs = 2 x MACs.
+The paper's "FLOPs" are multiply-adds (its B0's 0.39B in Table 2, p. 6, is torchvision's 0.386 G of
+multiply-adds); one fused multiply-add = 1 MAC, FLOPs = 2 x MACs.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ class Scaling(NamedTuple):
 
 
 # The authors' release (tensorflow/tpu, efficientnet_builder.py) lists these per model; the paper's
-# Table 2 gives the resolutions' models, Section 3.3 the rule they approximate.
+# Table 2 (p. 6) gives the resolutions' models, Section 3.3 (Eq. 3, p. 5) the rule they approximate.
 SCALING = {
     "b0": Scaling(1.0, 1.0, 224, 0.2),
     "b1": Scaling(1.0, 1.1, 240, 0.2),
@@ -163,8 +164,8 @@ def _register(name: str, params: float, macs: float, tv: str, gflops: str, discr
         widths="/".join(map(str, widths)), head=round_width(HEAD, s.width), p=s.dropout, name=name, tv=tv,
         gflops=gflops, at=at or f" at {s.resolution}")
     return _effnet(input_size=(3, s.resolution, s.resolution), paper_params=params, paper_macs=macs,
-                   paper_source=("Table 2 (arXiv:1905.11946): #Params and #FLOPs (multiply-adds) at the model's "
-                                 f"resolution; torchvision documents EfficientNet_{name.upper()}_Weights "
+                   paper_source=("Table 2, p. 6 (arXiv:1905.11946v5): #Params and #FLOPs (multiply-adds) at the "
+                                 f"model's resolution; torchvision documents EfficientNet_{name.upper()}_Weights "
                                  f"num_params {tv}, GFLOPS {gflops}"),
                    layout=layout, discrepancy=discrepancy)
 
@@ -173,10 +174,10 @@ _BN = "archstat's total adds batch norm and pooling ({total} G)."
 
 
 @_register("b0", 5.3e6, 0.39e9, "5,288,548", "0.386",
-           "Convs + fc measure 0.386 GMACs, Table 2's 0.39; " + _BN.format(total="0.402"))
+           "Convs + fc measure 0.386 GMACs, 0.39 in Table 2 (p. 6); " + _BN.format(total="0.402"))
 def efficientnet_b0(*, num_classes: int = 1000) -> nn.Module:
     """EfficientNet-B0 from Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional
-    Neural Networks", arXiv:1905.11946 (ICML 2019), Table 1, at 224x224.
+    Neural Networks", arXiv:1905.11946 (ICML 2019), Table 1 (p. 5 of arXiv:1905.11946v5), at 224x224.
 
     Args:
         num_classes: Width of the classifier, in classes (the paper's: 1000).
@@ -185,7 +186,7 @@ def efficientnet_b0(*, num_classes: int = 1000) -> nn.Module:
 
 
 @_register("b1", 7.8e6, 0.70e9, "7,794,184", "0.687",
-           "Convs + fc measure 0.687 GMACs, 1.9% under Table 2's 0.70 (torchvision documents the "
+           "Convs + fc measure 0.687 GMACs, 1.9% under the 0.70 of Table 2, p. 6 (torchvision documents the "
            "same 0.687 at 240); " + _BN.format(total="0.713"))
 def efficientnet_b1(*, num_classes: int = 1000) -> nn.Module:
     """EfficientNet-B1 from Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional
@@ -198,7 +199,7 @@ def efficientnet_b1(*, num_classes: int = 1000) -> nn.Module:
 
 
 @_register("b2", 9.2e6, 1.0e9, "9,109,994", "1.088",
-           "Convs + fc measure 0.994 GMACs at 260 (Table 2: 1.0); torchvision's 1.088 is the same "
+           "Convs + fc measure 0.994 GMACs at 260 (Table 2, p. 6: 1.0); torchvision's 1.088 is the same "
            "network at 288, its weights' crop size; " + _BN.format(total="1.027") + " Table 2's 9.2M "
            "params are 1% above the 9,109,994 that this layout, torchvision's and timm's all have.",
            at=" at 288, not 260")
@@ -213,7 +214,7 @@ def efficientnet_b2(*, num_classes: int = 1000) -> nn.Module:
 
 
 @_register("b3", 12e6, 1.8e9, "12,233,232", "1.827",
-           "Convs + fc measure 1.827 GMACs, Table 2's 1.8 to rounding; " + _BN.format(total="1.884"))
+           "Convs + fc measure 1.827 GMACs, Table 2's 1.8 (p. 6) to rounding; " + _BN.format(total="1.884"))
 def efficientnet_b3(*, num_classes: int = 1000) -> nn.Module:
     """EfficientNet-B3 from Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional
     Neural Networks", arXiv:1905.11946 (ICML 2019): B0 with width x1.2, depth x1.4, at 300x300.
@@ -225,7 +226,7 @@ def efficientnet_b3(*, num_classes: int = 1000) -> nn.Module:
 
 
 @_register("b4", 19e6, 4.2e9, "19,341,616", "4.394",
-           "Convs + fc measure 4.394 GMACs, 4.6% over Table 2's 4.2 (torchvision documents the same "
+           "Convs + fc measure 4.394 GMACs, 4.6% over the 4.2 of Table 2, p. 6 (torchvision documents the same "
            "4.394 for these layers at 380); " + _BN.format(total="4.512"))
 def efficientnet_b4(*, num_classes: int = 1000) -> nn.Module:
     """EfficientNet-B4 from Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional
@@ -238,7 +239,7 @@ def efficientnet_b4(*, num_classes: int = 1000) -> nn.Module:
 
 
 @_register("b5", 30e6, 9.9e9, "30,389,784", "10.266",
-           "Convs + fc measure 10.266 GMACs, 3.7% over Table 2's 9.9 (torchvision documents the same "
+           "Convs + fc measure 10.266 GMACs, 3.7% over the 9.9 of Table 2, p. 6 (torchvision documents the same "
            "10.266 at 456); " + _BN.format(total="10.505"))
 def efficientnet_b5(*, num_classes: int = 1000) -> nn.Module:
     """EfficientNet-B5 from Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional
@@ -251,7 +252,7 @@ def efficientnet_b5(*, num_classes: int = 1000) -> nn.Module:
 
 
 @_register("b6", 43e6, 19e9, "43,040,704", "19.068",
-           "Convs + fc measure 19.068 GMACs, Table 2's 19 to rounding; " + _BN.format(total="19.472"))
+           "Convs + fc measure 19.068 GMACs, Table 2's 19 (p. 6) to rounding; " + _BN.format(total="19.472"))
 def efficientnet_b6(*, num_classes: int = 1000) -> nn.Module:
     """EfficientNet-B6 from Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional
     Neural Networks", arXiv:1905.11946 (ICML 2019): B0 with width x1.8, depth x2.6, at 528x528.
@@ -263,7 +264,7 @@ def efficientnet_b6(*, num_classes: int = 1000) -> nn.Module:
 
 
 @_register("b7", 66e6, 37e9, "66,347,960", "37.746",
-           "Convs + fc measure 37.746 GMACs, 2% over Table 2's 37 (torchvision documents the same "
+           "Convs + fc measure 37.746 GMACs, 2% over the 37 of Table 2, p. 6 (torchvision documents the same "
            "37.746 at 600); " + _BN.format(total="38.449"))
 def efficientnet_b7(*, num_classes: int = 1000) -> nn.Module:
     """EfficientNet-B7 from Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional
