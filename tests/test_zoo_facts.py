@@ -1,0 +1,127 @@
+"""The zoo's facts are data (archstat/zoo_facts/), held once: the registry, ``list`` and completion read them.
+
+Every registered builder has exactly one fact entry and every fact entry one builder; the facts of a family
+live in the data module named as the module that builds it. Prose in a fact that restates a builder's
+configuration is checked here against hand sums, so it cannot drift from the network.
+"""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+import torch
+
+import archstat
+from archstat import zoo_facts
+from archstat.models import build_model, get_model_info, list_models, registry
+
+FAMILY_MODULES = zoo_facts._FAMILIES
+
+
+def test_every_builder_has_exactly_one_fact_entry_and_every_entry_a_builder():
+    written = Counter(info.name for family in FAMILY_MODULES for info in family.MODELS)
+    assert [name for name, count in written.items() if count > 1] == []
+    assert sorted(written) == sorted(list_models()) == sorted(zoo_facts.names())
+    assert len(written) == 83  # the zoo as docs/zoo.md lists it
+
+
+@pytest.mark.parametrize("name", list_models())
+def test_the_registry_reads_the_fact_entry_itself_not_a_copy(name):
+    assert get_model_info(name) is zoo_facts.FACTS[name]
+
+
+@pytest.mark.parametrize("family", FAMILY_MODULES, ids=lambda module: module.__name__.rsplit(".", 1)[-1])
+def test_a_familys_facts_sit_beside_the_module_that_builds_it(family):
+    data_module = family.__name__.rsplit(".", 1)[-1]
+    for info in family.MODELS:
+        builder = registry._BUILDERS[info.name]
+        assert builder.__module__ == f"archstat.models.{data_module}", info.name
+        assert builder.__name__ == info.name  # a builder names itself; the name is the reference
+
+
+@pytest.mark.parametrize("pattern", [None, "resnet*", "vgg1?", "*v[23]*", "inception_*", "nothing_like_it", "VGG*"])
+def test_a_pattern_picks_what_list_models_picks(pattern):
+    assert zoo_facts.names(pattern) == list_models(pattern)
+    assert [info.name for info in zoo_facts.entries(pattern)] == list_models(pattern)
+
+
+def test_reading_the_facts_imports_no_torch():
+    script = ("import sys; from archstat import zoo_facts; assert len(zoo_facts.entries()) == 83; "
+              "assert 'torch' not in sys.modules and 'archstat.models' not in sys.modules")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_builder_without_facts_is_refused_by_name():
+    def resnet_nonexistent(*, num_classes: int = 1000) -> torch.nn.Module:
+        return torch.nn.Identity()
+
+    with pytest.raises(ValueError, match="'resnet_nonexistent' has no facts"):
+        registry.zoo_model(resnet_nonexistent)
+    assert "resnet_nonexistent" not in list_models()
+
+
+def test_facts_written_twice_are_refused(monkeypatch):
+    monkeypatch.setattr(zoo_facts, "_FAMILIES", (zoo_facts.vgg, zoo_facts.vgg))
+    with pytest.raises(ValueError, match="'vgg11' has facts twice"):
+        zoo_facts._by_name()
+
+
+def test_your_own_builder_registers_with_its_facts(monkeypatch):
+    monkeypatch.setattr(registry, "_BUILDERS", dict(registry._BUILDERS))  # left as it was after the test
+    monkeypatch.setattr(registry, "_INFOS", dict(registry._INFOS))
+
+    def tiny_net(*, num_classes: int = 1000) -> torch.nn.Module:
+        nn = torch.nn
+        return nn.Sequential(nn.Conv2d(3, 4, 3), nn.Flatten(1), nn.Linear(4 * 6 * 6, num_classes))
+
+    archstat.register_model(family="Tiny", paper="none", year=2026, input_size=[3, 8, 8], num_classes=5)(tiny_net)
+    info = get_model_info("tiny_net")
+    assert (info.name, info.family, info.input_size, info.num_classes) == ("tiny_net", "Tiny", (3, 8, 8), 5)
+    # conv 3*4*9 + 4 = 112, fc 144*5 + 5 = 725: 837 parameters at the 5 classes the facts give
+    assert sum(p.numel() for p in build_model("tiny_net").parameters()) == 837
+    with pytest.raises(TypeError, match="paper_flops"):
+        archstat.register_model(family="Tiny", paper="none", year=2026, input_size=(3, 8, 8), paper_flops=1)
+
+
+def test_model_info_declares_each_field_once_and_copies_what_it_is_given():
+    fields = list(inspect.signature(zoo_facts.ModelInfo).parameters)
+    assert fields[:5] == ["name", "family", "paper", "year", "input_size"] and len(fields) == len(set(fields))
+    extra = {"venue": "x"}
+    info = zoo_facts.ModelInfo(name="n", family="f", paper="p", year=2000, input_size=(3, 8, 8), extra=extra,
+                               differs=["a"])
+    extra["venue"] = "changed"
+    assert info.extra == {"venue": "x"} and info.differs == ("a",)
+
+
+# Prose that restates a builder's configuration, checked against sums done by hand from the papers' tables.
+@pytest.mark.parametrize(("name", "width"), [
+    ("vgg11_bn", 64 + 128 + 2 * 256 + 4 * 512),            # Table 1, configuration A
+    ("vgg13_bn", 2 * 64 + 2 * 128 + 2 * 256 + 4 * 512),    # B
+    ("vgg16_bn", 2 * 64 + 2 * 128 + 3 * 256 + 6 * 512),    # D
+    ("vgg19_bn", 2 * 64 + 2 * 128 + 4 * 256 + 8 * 512),    # E
+])
+def test_a_batch_norm_vgg_states_its_added_parameters(name, width):
+    plain = name.removesuffix("_bn")
+    assert f"2 x {width:,} = {2 * width:,} parameters to {plain}" in get_model_info(name).layout
+    bn = sum(p.numel() for p in build_model(name, device="meta").parameters())
+    assert bn - sum(p.numel() for p in build_model(plain, device="meta").parameters()) == 2 * width
+
+
+@pytest.mark.parametrize(("name", "side", "stem", "widths", "head"), [
+    # EfficientNet Table 1's B0, widths x the release's width coefficient, rounded to multiples of 8
+    ("efficientnet_b0", 224, 32, "16/24/40/80/112/192/320", 1280),
+    ("efficientnet_b4", 380, 48, "24/32/56/112/160/272/448", 1792),  # x1.4: 32*1.4 = 44.8 -> 48
+    ("efficientnet_b7", 600, 64, "32/48/80/160/224/384/640", 2560),  # x2.0: every width doubled
+])
+def test_an_efficientnet_states_the_widths_it_builds(name, side, stem, widths, head):
+    info = get_model_info(name)
+    assert info.input_size == (3, side, side)
+    assert f"stem {stem}, " in info.layout and f"at widths {widths}, head conv {head};" in info.layout
+    model = build_model(name, device="meta")
+    convs = [m for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert convs[0].out_channels == stem and convs[-1].out_channels == head
