@@ -15,7 +15,6 @@ _V1 = ("ResNet paper Sec. 4.2 CIFAR net (6n+2 layers, n={n}): option-A shortcuts
        "torchvision has no CIFAR ResNets; reimplementations with option-B 1x1 projections have "
        "2,752 more params (e.g. resnet20 272,474 vs 269,722).")
 
-
 _preact = partial(ModelInfo, family="ResNet v2 (CIFAR, pre-activation)",
                   paper="Identity Mappings in Deep Residual Networks", year=2016,
                   input_size=(3, 32, 32), num_classes=10, min_input=1,

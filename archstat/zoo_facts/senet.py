@@ -14,7 +14,6 @@ _ADDED = ("Each unit's SE block adds 2 C^2/16 weights and C/16 + C biases (C its
           "2,514,944 in the 1x1 layers (on 1x1 maps), 5,519,360 in the global pools (one per "
           "input element); the sigmoid and the rescaling are no multiply-adds.")
 
-
 _DEPTH = ("The name counts the base network's 50 weight layers; archstat's depth, weight layers on "
           "the longest path, is 82: each of the 16 SE blocks puts its two 1x1 layers on that path.")
 
