@@ -152,6 +152,14 @@ def test_a_failed_call_stays_on_the_stack_and_a_caught_one_is_dropped() -> None:
         failing(torch.zeros(1, 2))
     assert [frame.name for frame in recorder.stack] == ["", "body", "body.1"]  # where it failed, innermost last
     assert_unchanged(before, failing)
+    with ModuleRecorder(failing) as recorder:
+        with pytest.raises(RuntimeError):
+            failing(torch.zeros(1, 2))
+        failing.body[1] = nn.Linear(2, 3)  # the next pass runs through: the failed one's frames are gone
+        starts: list[tuple[str, int, int]] = []
+        recorder.listen(lambda frame: starts.append((frame.name, frame.call, frame.started)))
+        failing(torch.zeros(1, 2))
+        assert recorder.stack == [] and starts[0] == ("", 1, 0)
     caught = _Fails(caught=True)
     with ModuleRecorder(caught) as recorder:
         left: list[Frame] = []

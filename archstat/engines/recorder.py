@@ -11,8 +11,9 @@ field, the call log's entries) ``listen`` for enters and leaves.
 
 - A module registered under several names (shared) runs under its first dotted name, as fvcore's
   scopes name it; one called more than once gets a frame per call (``Frame.call`` counts from 1).
-- A pass begins when a recorded module is entered while no other runs: the call numbers start
-  again, so one recorder serves several passes (the torch engine counts, then follows fields).
+- A pass begins when the model itself is entered (or any recorded module while none runs): the
+  stack and the call numbers start again, so one recorder serves several passes (the torch engine
+  counts, then follows fields), also after a pass that raised.
 - A forward that raises leaves its frames on the stack: ``stack[-1]`` is where it failed (frames of
   a call that raised and was caught by a module above are dropped when that module returns).
 - TorchScript modules take no Python hooks (torch refuses them): a scripted part runs inside its
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import torch
 from torch import nn
@@ -45,6 +46,7 @@ class Frame(NamedTuple):
     started: int
 
 
+R = TypeVar("R", bound="ModuleRecorder")
 Enter = Callable[[Frame], None]
 Leave = Callable[[Frame, Any], None]  # the frame and the module's output
 
@@ -78,9 +80,12 @@ class ModuleRecorder:
 
     def _install(self, module: nn.Module, name: str, depth: int) -> None:
         stack, calls, enters, leaves = self.stack, self.calls, self._enters, self._leaves
+        is_model = module is self.model
 
         def enter(_module: nn.Module, args: Any) -> None:
-            if not stack:  # a new pass
+            # A new pass: the model starts (a pass that raised may have left frames), or nothing runs.
+            if is_model or not stack:
+                stack.clear()
                 calls.clear()
                 self.started = 0
             call = calls[module] = calls.get(module, 0) + 1
@@ -135,7 +140,7 @@ class ModuleRecorder:
             handle.remove()
         self._handles.clear()
 
-    def __enter__(self) -> ModuleRecorder:
+    def __enter__(self: R) -> R:
         return self
 
     def __exit__(self, *_exc: object) -> None:
