@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from archstat.cli.app import app
-from archstat.cli.commands.design import in_words
+from archstat.design.comparison import in_words
 from archstat.design import blocks
 from archstat.design import calculators as design
 
