@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from archstat.cli.app import app
-from archstat.design.comparison import in_words
 from archstat.design import blocks
 from archstat.design import calculators as design
+from archstat.design.comparison import in_words
 
 runner = CliRunner()
 

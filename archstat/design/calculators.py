@@ -297,7 +297,8 @@ def _cardinality_findings(comparison: Comparison, agree: bool) -> tuple[str, ...
     lines = [
         (f"Forms (a), (b) and (c) hold the same {form.params:,} weights and {form.macs:,} MACs."
          if agree else "Forms (a), (b) and (c) differ: see the rows."),
-        f"{res.label}: {res.params:,} weights; the ResNeXt block {relative(comparison.savings()['grouped']['params'])}.",
+        f"{res.label}: {res.params:,} weights; "
+        f"the ResNeXt block {relative(comparison.savings()['grouped']['params'])}.",
     ]
     if len({comparison.forms[key].params_with_bias for key in RESNEXT_FORMS}) > 1:
         lines.append("With biases the forms differ: form (a) has a bias on every path's last 1x1.")
