@@ -28,8 +28,8 @@ DEFAULT_MODE = Mode.eval
 
 def complete_model(incomplete: str) -> list[str]:
     """Shell completion of a MODEL: the zoo's names that start with what was typed, read from the
-    zoo's catalogue (the registry itself would import torch, about 2 s on every TAB press)."""
-    from ..zoo_catalogue import names
+    zoo's facts as data (the registry itself would import torch, about 2 s on every TAB press)."""
+    from ..zoo_facts import names
 
     return [name for name in names() if name.startswith(incomplete)]
 

@@ -1,4 +1,4 @@
-"""`archstat list`: the zoo's registry facts, read from its torch-free catalogue (``archstat/zoo_catalogue.py``)."""
+"""`archstat list`: the zoo's registry facts, read as data without torch (``archstat/zoo_facts/``)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ..output import Result, emit, note, text_output
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ...zoo_catalogue import ZooEntry
+    from ...zoo_facts import ModelInfo
 else:
     from ..._lazy import pandas as pd
 
@@ -36,7 +36,7 @@ def list_command(
 
     Example: archstat list 'vgg*'
     """
-    from ...zoo_catalogue import entries  # the registry's facts without importing torch (about 2 s)
+    from ...zoo_facts import entries  # the registry's facts without importing torch (about 2 s)
 
     found = entries(pattern)
     if not found:
@@ -55,13 +55,13 @@ COLUMNS = (Column("name"), Column("family"), Column("year"), Column("input", "sh
            Column("min side", "count", "pixels"), Column("paper"))
 
 
-def catalogue_table(infos: list[ZooEntry]) -> TableData:
+def catalogue_table(infos: list[ModelInfo]) -> TableData:
     """The one description of the listing: one row per model (sides in pixels; no minimum: empty)."""
     rows = [[i.name, i.family, str(i.year), list(i.input_size), i.min_input or None, i.paper] for i in infos]
     return TableData(f"archstat zoo: {len(infos)} models", COLUMNS, rows)
 
 
-def zoo_result(infos: list[ZooEntry]) -> Result:
+def zoo_result(infos: list[ModelInfo]) -> Result:
     """The registry's facts: json and csv as data, every other format written from ``catalogue_table``."""
 
     def frame() -> pd.DataFrame:  # the description's rows as data: a shape as text, no minimum empty
