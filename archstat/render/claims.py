@@ -33,7 +33,7 @@ from ..claims.readings import (
 )
 from ..claims.rules import FAILS, ROUGHLY, RULES, Claim, ClaimResult, PartResult, Source
 from ..inputs import format_shape
-from ..tabular import Column, TableData
+from ..tabular import Column, TableData, cell_text
 from .words import human, integer, pair_text, percent, times
 
 
@@ -169,9 +169,11 @@ def evidence_tables(result: ClaimResult) -> list[TableData]:
     return [evidence_table(item) for item in seen.values()]
 
 
-def written_rows(table: TableData) -> list[dict[str, str]]:
-    """A table's rows as their cells read, keyed by column: the json of an explained claim's evidence."""
-    return [dict(zip(table.names, table.cells(row), strict=True)) for row in table.rows]
+def written_rows(table: TableData) -> list[dict[str, Any]]:
+    """A table's rows keyed by column, the json of an explained claim's evidence: counts, shapes and
+    fields as their cells read ('885,120'), text as it came (a name, a document's stated 224)."""
+    return [{name: v if c.kind == "text" else cell_text(v, c)  # type: ignore[union-attr]
+             for name, c, v in zip(table.names, table.columns, row, strict=True)} for row in table.rows]
 
 
 # ----------------------------------------------------------------------------- a claim in words
