@@ -180,7 +180,7 @@ def not_taken_help(command: str) -> str:
     skipped = NOT_TAKEN.get(command, {})
     flags = {name: _flag(option) for name, (option, _) in MODEL_OPTIONS.items()}
     lines = [f"{flags[name]}: {why}." for name, why in skipped.items()]  # a paragraph each: click wraps them
-    return "\n\n".join(["Model options that other commands take and this one does not, and why:", *lines]) \
+    return "\n\n".join(["Model options that differ here from the other commands, and why:", *lines]) \
         if lines else ""
 
 
