@@ -162,8 +162,8 @@ NOT_TAKEN: dict[str, dict[str, str]] = {  # command: {model option: why it does 
         "batch": "its own --batch takes a list of batch sizes (1,8,32), one row each",
     },
     "conventions": {
-        "batch": "every peer tool and paper prints per-sample counts here (ptflops divides by its batch): "
-        "multiply by N",
+        "batch": "the table compares per-sample counts, as the papers, torchvision's table and ptflops (which "
+        "divides by its batch) print them; 'archstat table MODEL --batch N' scales archstat's",
     },
     "speed": {
         "train": "its own --train times a training step; --freeze names what that step leaves untrained",
