@@ -23,7 +23,7 @@ from ..options import Dtype, Engine, Mode
 from .calibrate import calibrated_roofs, formula_roofs, load_calibration, read_processor
 from .cost import BYTES, KINDS, Roofs, op_cost, roofline
 from .devices import get_device
-from .feeding import Feed, make_feed
+from .feeding import feed_at_batch
 from .request import Request, request_of
 from .speed_report import SpeedReport, SpeedRow
 from .timing import between_name
@@ -94,7 +94,7 @@ def predict_rows(request: Request, *, dtype: str, roofs: Roofs, ceiling: Roofs,
     target = request.resolve("meta")
     report = count(target, request, backward=train)
     records = {r.name: r for r in report.records}
-    feed = batch_feed(target.inputs, request, "meta")
+    feed = feed_at_batch(target.inputs, request.forward_kwargs, "meta", request.batch)
     with as_given(target.module, Mode.eval), aux_mode(target.module, request.aux), feed.bound(target.module):
         log = record_calls(target.module, feed.args, (), {})
     shape = [request.batch, *target.shapes[0]]
@@ -108,13 +108,6 @@ def predict_rows(request: Request, *, dtype: str, roofs: Roofs, ceiling: Roofs,
             rows.setdefault(name, _Row(name, leaf.type if leaf is not None and leaf.is_leaf else "")).ops.append(cost)
     priced = [_price(row, records, roofs, ceiling, train) for row in rows.values() if row.ops]
     return priced, report.model, shape
-
-
-def batch_feed(specs: list[Any], request: Request, device: str) -> Feed:
-    """The inputs and forward keywords of ``request`` at its batch (``make_feed`` makes batch 1)."""
-    made = make_feed(specs, request.forward_kwargs, device)
-    args = tuple(t.new_zeros((request.batch, *t.shape[1:])) for t in made.args)
-    return Feed(args, made.keywords, made.constants)
 
 
 def _price(row: _Row, records: dict[str, Any], roofs: Roofs, ceiling: Roofs, train: bool) -> SpeedRow:

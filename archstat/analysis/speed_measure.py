@@ -20,6 +20,7 @@ from torch import nn
 
 from ..errors import UsageError
 from ..options import Mode
+from .feeding import feed_at_batch
 from .request import Request
 from .resolve import Target
 from .speed_report import SpeedReport
@@ -52,14 +53,13 @@ def measure_into(report: SpeedReport, request: Request, *, warmup: int = 3, runs
     """Time the ``request``'s model on the report's device and fill in the measured side of ``report``."""
     from .params import aux_mode
     from .snapshot import as_given
-    from .speed import batch_feed
     from .trainable import mark_trainable
 
     device = "cuda" if report.where == "cuda" else "cpu"
     dtype = TORCH_DTYPES[report.dtype]
     target = build_real(request, device, dtype)
     module = target.module
-    feed = batch_feed(target.inputs, request, device)
+    feed = feed_at_batch(target.inputs, request.forward_kwargs, device, request.batch)
     # random values for the float inputs (zeros would take special paths), the others zeros of their dtype
     args = tuple(torch.randn(t.shape, device=device, dtype=dtype) if t.is_floating_point() else t for t in feed.args)
     with as_given(module, Mode.eval), aux_mode(module, request.aux), feed.bound(module):
