@@ -29,8 +29,8 @@ from ..params import aux_mode, param_counts
 from ..request import Request, request_of
 from ..resolve import InputSpec, ModelSpec, Target
 from ..snapshot import as_given
-from ..trainable import mark_trainable
 from ..totals import Totals
+from ..trainable import mark_trainable
 from . import catalogue as cat
 from . import peers
 from .dispatch_rules import ptflops_aten_tally, torch_flop_counter_tally

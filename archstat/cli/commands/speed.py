@@ -9,8 +9,8 @@ import typer
 
 from ...errors import UsageError
 from ...options import Dtype
-from ..errors import reports_errors
 from ..checks import model_arg
+from ..errors import reports_errors
 from ..options import DEFAULT_FORMAT, DtypeOpt, FormatOpt, ModelOptions, complete_model, model_options
 from ..output import Result, check_writable, emit, tell, text_output
 
