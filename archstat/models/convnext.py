@@ -1,6 +1,6 @@
 """ConvNeXt (Liu, Mao, Wu, Feichtenhofer, Darrell, Xie 2022, "A ConvNet for the 2020s",
-arXiv:2201.03545, CVPR 2022): a ResNet modernised step by step towards a Swin Transformer (Fig. 2),
-Section 3's configurations, Table 1's figures.
+arXiv:2201.03545, CVPR 2022; figures and tables below are arXiv:2201.03545v2's): a ResNet modernised
+step by step towards a Swin Transformer (Fig. 2), Section 3's configurations, Table 1's figures.
 
 What changed from ResNet-50, each a step of Section 2: a 4x4/4 "patchify" stem; stage units in the
 ratio 3:3:9:3; depthwise 7x7 convolutions (ResNeXt's grouping taken to one channel per group); an
@@ -103,7 +103,7 @@ class ConvNeXt(nn.Sequential):
 @zoo_model
 def convnext_tiny(*, num_classes: int = 1000) -> nn.Module:
     """ConvNeXt-T from Liu, Mao, Wu, Feichtenhofer, Darrell & Xie 2022, "A ConvNet for the 2020s",
-    arXiv:2201.03545 (CVPR 2022), Section 3 and Table 1.
+    arXiv:2201.03545 (CVPR 2022), Section 3 and Table 1 of arXiv:2201.03545v2.
 
     Args:
         num_classes: Width of the classifier, in classes (the paper's: 1000).

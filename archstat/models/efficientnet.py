@@ -1,15 +1,16 @@
 """EfficientNet B0-B7 (Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional Neural
-Networks", arXiv:1905.11946, ICML 2019): B0 from Table 1, scaled by the coefficients of the authors'
-release (width, depth, resolution per model), the figures of Table 2.
+Networks", arXiv:1905.11946, ICML 2019; tables, sections and pages below are arXiv:1905.11946v5's): B0
+from Table 1 (p. 5), scaled by the coefficients of the authors' release (width, depth, resolution per
+model), the figures of Table 2 (p. 6).
 
 B0 is a table of MBConv stages (MobileNetV2's inverted residual with squeeze-and-excitation and the
 swish activation, SiLU); B1-B7 multiply every stage's width by ``width`` (rounded to a multiple of 8)
-and its unit count by ``depth`` (rounded up), and run at their own resolution (Section 3.3: depth
-alpha^phi, width beta^phi, resolution gamma^phi with alpha = 1.2, beta = 1.1, gamma = 1.15; the
-released coefficients below are those values rounded per model).
+and its unit count by ``depth`` (rounded up), and run at their own resolution (Section 3.3, Eq. 3,
+p. 5: depth alpha^phi, width beta^phi, resolution gamma^phi; Section 4's step 1, p. 5: alpha = 1.2,
+beta = 1.1, gamma = 1.15; the released coefficients below are those values rounded per model).
 
-The paper's "FLOPs" are multiply-adds (Table 2 footnote: "FLOPS" per image; its B0 0.39B is
-torchvision's 0.386 G of multiply-adds); one fused multiply-add = 1 MAC, FLOPs = 2 x MACs.
+The paper's "FLOPs" are multiply-adds (its B0's 0.39B in Table 2, p. 6, is torchvision's 0.386 G of
+multiply-adds); one fused multiply-add = 1 MAC, FLOPs = 2 x MACs.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class Scaling(NamedTuple):
 
 
 # The authors' release (tensorflow/tpu, efficientnet_builder.py) lists these per model; the paper's
-# Table 2 gives the resolutions' models, Section 3.3 the rule they approximate.
+# Table 2 (p. 6) gives the resolutions' models, Section 3.3 (Eq. 3, p. 5) the rule they approximate.
 SCALING = {
     "b0": Scaling(1.0, 1.0, 224, 0.2),
     "b1": Scaling(1.0, 1.1, 240, 0.2),
@@ -143,7 +144,7 @@ class EfficientNet(nn.Sequential):
 @zoo_model
 def efficientnet_b0(*, num_classes: int = 1000) -> nn.Module:
     """EfficientNet-B0 from Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional
-    Neural Networks", arXiv:1905.11946 (ICML 2019), Table 1, at 224x224.
+    Neural Networks", arXiv:1905.11946 (ICML 2019), Table 1 (p. 5 of arXiv:1905.11946v5), at 224x224.
 
     Args:
         num_classes: Width of the classifier, in classes (the paper's: 1000).

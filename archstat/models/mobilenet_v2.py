@@ -1,8 +1,8 @@
 """MobileNetV2: Sandler, Howard, Zhu, Zhmoginov, Chen 2018, "MobileNetV2: Inverted Residuals and Linear
-Bottlenecks", arXiv:1801.04381 (CVPR 2018).
+Bottlenecks", arXiv:1801.04381 (CVPR 2018; tables and pages below are arXiv:1801.04381v4's).
 
-Table 2 is the body: a 3x3/2 convolution of 32 channels, seven rows of inverted residual
-bottlenecks (Table 1: 1x1 expansion by t with ReLU6, 3x3 depthwise with ReLU6, linear 1x1 projection;
+Table 2 (p. 5) is the body: a 3x3/2 convolution of 32 channels, seven rows of inverted residual
+bottlenecks (Table 1, p. 4: 1x1 expansion by t with ReLU6, 3x3 depthwise with ReLU6, linear 1x1 projection;
 the input added back at stride 1 when the width is kept), a 1x1 convolution to 1280, a global average
 pool and the classifier. The width multiplier scales every width through the release's rounding to a
 multiple of 8 (``_mobile.make_divisible``); the last convolution keeps 1280 below 1.0 and grows above.
@@ -18,7 +18,7 @@ from ._blocks import classifier
 from ._mobile import ConvBNAct, InvertedResidual, make_divisible, relu6
 from .registry import zoo_model
 
-# Table 2: (t expansion, c output channels, n repeats, s stride of the first).
+# Table 2 (p. 5 of arXiv:1801.04381v4): (t expansion, c output channels, n repeats, s stride of the first).
 TABLE2 = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]
 STEM, LAST = 32, 1280
 
@@ -47,8 +47,9 @@ def mobilenet_v2(*, num_classes: int = 1000) -> nn.Module:
     """MobileNetV2 (width 1.0) from Sandler et al. 2018, "MobileNetV2: Inverted Residuals and Linear
     Bottlenecks", arXiv:1801.04381 (CVPR 2018).
 
-    Table 2: a 3x3/2 stem, 17 inverted residual bottlenecks with linear projections, a 1x1 convolution to
-    1280, a global average pool and the classifier, as torchvision's ``mobilenet_v2``.
+    Table 2 (p. 5 of arXiv:1801.04381v4): a 3x3/2 stem, 17 inverted residual bottlenecks with linear
+    projections, a 1x1 convolution to 1280, a global average pool and the classifier, as torchvision's
+    ``mobilenet_v2``.
 
     Args:
         num_classes: Width of the classifier, in classes (the paper's: 1000).
@@ -61,8 +62,8 @@ def mobilenet_v2_1_4(*, num_classes: int = 1000) -> nn.Module:
     """MobileNetV2 at width 1.4 from Sandler et al. 2018, "MobileNetV2: Inverted Residuals and Linear
     Bottlenecks", arXiv:1801.04381 (CVPR 2018).
 
-    Table 2 with every width times 1.4, rounded to multiples of 8 (the release's rounding): 48-channel stem,
-    1792-channel last convolution.
+    Table 2 (p. 5 of arXiv:1801.04381v4) with every width times 1.4, rounded to multiples of 8 (the
+    release's rounding): 48-channel stem, 1792-channel last convolution.
 
     Args:
         num_classes: Width of the classifier, in classes (the paper's: 1000).

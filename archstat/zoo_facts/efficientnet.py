@@ -39,8 +39,8 @@ def _register(name: str, params: float, macs: float, tv: str, gflops: str, discr
     layout = _LAYOUT.format(w=width, d=depth, r=side, stem=stem, units=units, widths=widths, head=head, p=dropout,
                             name=key, tv=tv, gflops=gflops, at=at or f" at {side}")
     return _effnet(name=name, input_size=(3, side, side), paper_params=params, paper_macs=macs,
-                   paper_source=("Table 2 (arXiv:1905.11946): #Params and #FLOPs (multiply-adds) at the model's "
-                                 f"resolution; torchvision documents EfficientNet_{key.upper()}_Weights "
+                   paper_source=("Table 2, p. 6 (arXiv:1905.11946v5): #Params and #FLOPs (multiply-adds) at the "
+                                 f"model's resolution; torchvision documents EfficientNet_{key.upper()}_Weights "
                                  f"num_params {tv}, GFLOPS {gflops}"),
                    layout=layout, discrepancy=discrepancy)
 
@@ -50,26 +50,26 @@ _BN = "archstat's total adds batch norm and pooling ({total} G)."
 
 MODELS = (
     _register("efficientnet_b0", 5.3e6, 0.39e9, "5,288,548", "0.386",
-              "Convs + fc measure 0.386 GMACs, Table 2's 0.39; " + _BN.format(total="0.402")),
+              "Convs + fc measure 0.386 GMACs, 0.39 in Table 2 (p. 6); " + _BN.format(total="0.402")),
     _register("efficientnet_b1", 7.8e6, 0.70e9, "7,794,184", "0.687",
-              "Convs + fc measure 0.687 GMACs, 1.9% under Table 2's 0.70 (torchvision documents the "
+              "Convs + fc measure 0.687 GMACs, 1.9% under the 0.70 of Table 2, p. 6 (torchvision documents the "
               "same 0.687 at 240); " + _BN.format(total="0.713")),
     _register("efficientnet_b2", 9.2e6, 1.0e9, "9,109,994", "1.088",
-              "Convs + fc measure 0.994 GMACs at 260 (Table 2: 1.0); torchvision's 1.088 is the same "
+              "Convs + fc measure 0.994 GMACs at 260 (Table 2, p. 6: 1.0); torchvision's 1.088 is the same "
               "network at 288, its weights' crop size; " + _BN.format(total="1.027") + " Table 2's 9.2M "
               "params are 1% above the 9,109,994 that this layout, torchvision's and timm's all have.",
               at=" at 288, not 260"),
     _register("efficientnet_b3", 12e6, 1.8e9, "12,233,232", "1.827",
-              "Convs + fc measure 1.827 GMACs, Table 2's 1.8 to rounding; " + _BN.format(total="1.884")),
+              "Convs + fc measure 1.827 GMACs, Table 2's 1.8 (p. 6) to rounding; " + _BN.format(total="1.884")),
     _register("efficientnet_b4", 19e6, 4.2e9, "19,341,616", "4.394",
-              "Convs + fc measure 4.394 GMACs, 4.6% over Table 2's 4.2 (torchvision documents the same "
+              "Convs + fc measure 4.394 GMACs, 4.6% over the 4.2 of Table 2, p. 6 (torchvision documents the same "
               "4.394 for these layers at 380); " + _BN.format(total="4.512")),
     _register("efficientnet_b5", 30e6, 9.9e9, "30,389,784", "10.266",
-              "Convs + fc measure 10.266 GMACs, 3.7% over Table 2's 9.9 (torchvision documents the same "
+              "Convs + fc measure 10.266 GMACs, 3.7% over the 9.9 of Table 2, p. 6 (torchvision documents the same "
               "10.266 at 456); " + _BN.format(total="10.505")),
     _register("efficientnet_b6", 43e6, 19e9, "43,040,704", "19.068",
-              "Convs + fc measure 19.068 GMACs, Table 2's 19 to rounding; " + _BN.format(total="19.472")),
+              "Convs + fc measure 19.068 GMACs, Table 2's 19 (p. 6) to rounding; " + _BN.format(total="19.472")),
     _register("efficientnet_b7", 66e6, 37e9, "66,347,960", "37.746",
-              "Convs + fc measure 37.746 GMACs, 2% over Table 2's 37 (torchvision documents the same "
+              "Convs + fc measure 37.746 GMACs, 2% over the 37 of Table 2, p. 6 (torchvision documents the same "
               "37.746 at 600); " + _BN.format(total="38.449")),
 )
