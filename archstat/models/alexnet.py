@@ -1,6 +1,6 @@
 """AlexNet: Krizhevsky, Sutskever & Hinton 2012, "ImageNet Classification with Deep Convolutional
 Neural Networks" (Section 3.5, Figure 2), and the single-tower layout of Krizhevsky 2014, "One weird
-trick for parallelizing convolutional neural networks".
+trick for parallelizing convolutional neural networks", arXiv:1404.5997.
 
 The 2012 network, one row per weight layer (the two GPU towers are convolution groups):
 
@@ -22,7 +22,7 @@ from collections import OrderedDict
 from torch import nn
 
 from ._blocks import ConvReLU, krizhevsky_lrn
-from .registry import zoo_model
+from .registry import zoo_builders
 
 # (name, out channels, kernel, stride, padding, groups, followed by LRN, followed by max-pool)
 ConvRow = tuple[str, int, int, int, int, int, bool, bool]
@@ -83,31 +83,7 @@ class AlexNet(nn.Sequential):
         super().__init__(layers)
 
 
-@zoo_model
-def alexnet(*, num_classes: int = 1000) -> nn.Module:
-    """AlexNet from Krizhevsky, Sutskever & Hinton 2012, "ImageNet Classification with Deep
-    Convolutional Neural Networks" (NIPS 2012), Section 3 and Figure 2.
+# Zoo name -> convolution rows and whether an adaptive pool to 6x6 precedes the classifier.
+LAYOUTS = {"alexnet": (PAPER_2012, False), "alexnet_owt": (ONE_WEIRD_TRICK, True)}
 
-    The paper's two-tower network with the towers as convolution groups (conv2, conv4, conv5), LRN after
-    conv1 and conv2, and a 227x227 input (the size its 55x55 conv1 output needs). No adaptive pool, so
-    inputs 227..258 run. torchvision's alexnet is ``alexnet_owt`` instead.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return AlexNet(PAPER_2012, num_classes=num_classes)
-
-
-@zoo_model
-def alexnet_owt(*, num_classes: int = 1000) -> nn.Module:
-    """Single-tower AlexNet from Krizhevsky 2014, "One weird trick for parallelizing convolutional
-    neural networks", arXiv:1404.5997.
-
-    Widths 64-192-384-256-256, no groups, no LRN, adaptive average pool to 6x6: the layout torchvision's
-    alexnet builds. The paper's footnote gives 64-192-384-384-256; cuda-convnet2's 1-GPU config pads
-    conv1 by 0 and keeps LRN.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return AlexNet(ONE_WEIRD_TRICK, num_classes=num_classes, adaptive_pool=True)
+zoo_builders(globals(), lambda row, num_classes: AlexNet(row[0], num_classes, adaptive_pool=row[1]), LAYOUTS)

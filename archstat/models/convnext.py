@@ -102,10 +102,4 @@ class ConvNeXt(nn.Sequential):
 
 @zoo_model
 def convnext_tiny(*, num_classes: int = 1000) -> nn.Module:
-    """ConvNeXt-T from Liu, Mao, Wu, Feichtenhofer, Darrell & Xie 2022, "A ConvNet for the 2020s",
-    arXiv:2201.03545 (CVPR 2022), Section 3 and Table 1 of arXiv:2201.03545v2.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
     return ConvNeXt(CONFIGS["T"], num_classes)

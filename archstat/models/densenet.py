@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from ._blocks import classifier
-from .registry import zoo_model
+from .registry import zoo_builders
 
 THETA = 0.5  # transition compression factor of DenseNet-C/BC
 BOTTLENECK = 4  # each 1x1 bottleneck conv produces 4k maps
@@ -109,72 +109,4 @@ class DenseNet(nn.Module):
         return x
 
 
-@zoo_model
-def densenet121(*, num_classes: int = 1000) -> nn.Module:
-    """DenseNet-BC-121 (k = 32) from Huang, Liu, van der Maaten & Weinberger 2016, "Densely Connected
-    Convolutional Networks", arXiv:1608.06993 (CVPR 2017), Table 1.
-
-    BN-ReLU-Conv throughout, convolutions without bias, stem 7x7/2 and 3x3/2 max-pool as in the authors'
-    Torch code; same parameters as torchvision's model of the same name.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return DenseNet(CONFIGS["densenet121"], num_classes=num_classes)
-
-
-@zoo_model
-def densenet169(*, num_classes: int = 1000) -> nn.Module:
-    """DenseNet-BC-169 (k = 32) from Huang, Liu, van der Maaten & Weinberger 2016, "Densely Connected
-    Convolutional Networks", arXiv:1608.06993 (CVPR 2017), Table 1.
-
-    BN-ReLU-Conv throughout, convolutions without bias, stem 7x7/2 and 3x3/2 max-pool as in the authors'
-    Torch code; same parameters as torchvision's model of the same name.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return DenseNet(CONFIGS["densenet169"], num_classes=num_classes)
-
-
-@zoo_model
-def densenet201(*, num_classes: int = 1000) -> nn.Module:
-    """DenseNet-BC-201 (k = 32) from Huang, Liu, van der Maaten & Weinberger 2016, "Densely Connected
-    Convolutional Networks", arXiv:1608.06993 (CVPR 2017), Table 1.
-
-    BN-ReLU-Conv throughout, convolutions without bias, stem 7x7/2 and 3x3/2 max-pool as in the authors'
-    Torch code; same parameters as torchvision's model of the same name.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return DenseNet(CONFIGS["densenet201"], num_classes=num_classes)
-
-
-@zoo_model
-def densenet264(*, num_classes: int = 1000) -> nn.Module:
-    """DenseNet-BC-264 (k = 32) from Huang, Liu, van der Maaten & Weinberger 2016, "Densely Connected
-    Convolutional Networks", arXiv:1608.06993 (CVPR 2017), Table 1.
-
-    BN-ReLU-Conv throughout, convolutions without bias, stem 7x7/2 and 3x3/2 max-pool as in the authors'
-    Torch code (torchvision has no DenseNet-264). Its blocks (6, 12, 64, 48) give 265 weight layers by
-    the count that gives the other names exactly.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return DenseNet(CONFIGS["densenet264"], num_classes=num_classes)
-
-
-@zoo_model
-def densenet161(*, num_classes: int = 1000) -> nn.Module:
-    """DenseNet-BC-161 (k = 48), released with Huang, Liu, van der Maaten & Weinberger 2016, "Densely
-    Connected Convolutional Networks", arXiv:1608.06993 (CVPR 2017).
-
-    Not in the paper's Table 1: growth rate 48, blocks (6, 12, 36, 24), from
-    github.com/liuzhuang13/DenseNet; otherwise the layout of ``densenet121``.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return DenseNet(CONFIGS["densenet161"], num_classes=num_classes)
+zoo_builders(globals(), DenseNet, CONFIGS)

@@ -22,7 +22,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from .registry import zoo_model
+from .registry import zoo_builders
 from .senet import SqueezeExcite
 
 
@@ -141,89 +141,8 @@ class EfficientNet(nn.Sequential):
         super().__init__(parts)
 
 
-@zoo_model
-def efficientnet_b0(*, num_classes: int = 1000) -> nn.Module:
-    """EfficientNet-B0 from Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional
-    Neural Networks", arXiv:1905.11946 (ICML 2019), Table 1 (p. 5 of arXiv:1905.11946v5), at 224x224.
+# Zoo name -> its scaling in SCALING.
+BY_NAME = {"efficientnet_b0": "b0", "efficientnet_b1": "b1", "efficientnet_b2": "b2", "efficientnet_b3": "b3",
+           "efficientnet_b4": "b4", "efficientnet_b5": "b5", "efficientnet_b6": "b6", "efficientnet_b7": "b7"}
 
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return EfficientNet(SCALING["b0"], num_classes)
-
-
-@zoo_model
-def efficientnet_b1(*, num_classes: int = 1000) -> nn.Module:
-    """EfficientNet-B1 from Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional
-    Neural Networks", arXiv:1905.11946 (ICML 2019): B0 with depth x1.1, at 240x240.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return EfficientNet(SCALING["b1"], num_classes)
-
-
-@zoo_model
-def efficientnet_b2(*, num_classes: int = 1000) -> nn.Module:
-    """EfficientNet-B2 from Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional
-    Neural Networks", arXiv:1905.11946 (ICML 2019): B0 with width x1.1, depth x1.2, at 260x260.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return EfficientNet(SCALING["b2"], num_classes)
-
-
-@zoo_model
-def efficientnet_b3(*, num_classes: int = 1000) -> nn.Module:
-    """EfficientNet-B3 from Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional
-    Neural Networks", arXiv:1905.11946 (ICML 2019): B0 with width x1.2, depth x1.4, at 300x300.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return EfficientNet(SCALING["b3"], num_classes)
-
-
-@zoo_model
-def efficientnet_b4(*, num_classes: int = 1000) -> nn.Module:
-    """EfficientNet-B4 from Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional
-    Neural Networks", arXiv:1905.11946 (ICML 2019): B0 with width x1.4, depth x1.8, at 380x380.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return EfficientNet(SCALING["b4"], num_classes)
-
-
-@zoo_model
-def efficientnet_b5(*, num_classes: int = 1000) -> nn.Module:
-    """EfficientNet-B5 from Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional
-    Neural Networks", arXiv:1905.11946 (ICML 2019): B0 with width x1.6, depth x2.2, at 456x456.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return EfficientNet(SCALING["b5"], num_classes)
-
-
-@zoo_model
-def efficientnet_b6(*, num_classes: int = 1000) -> nn.Module:
-    """EfficientNet-B6 from Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional
-    Neural Networks", arXiv:1905.11946 (ICML 2019): B0 with width x1.8, depth x2.6, at 528x528.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return EfficientNet(SCALING["b6"], num_classes)
-
-
-@zoo_model
-def efficientnet_b7(*, num_classes: int = 1000) -> nn.Module:
-    """EfficientNet-B7 from Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional
-    Neural Networks", arXiv:1905.11946 (ICML 2019): B0 with width x2.0, depth x3.1, at 600x600.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return EfficientNet(SCALING["b7"], num_classes)
+zoo_builders(globals(), lambda key, num_classes: EfficientNet(SCALING[key], num_classes), BY_NAME)

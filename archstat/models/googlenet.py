@@ -1,4 +1,5 @@
-"""GoogLeNet (Szegedy et al. 2014, "Going Deeper with Convolutions"), Table 1, plus the Inception
+"""GoogLeNet (Szegedy et al. 2014, "Going Deeper with Convolutions", arXiv:1409.4842, CVPR 2015),
+Table 1, plus the Inception
 machinery the later Inception networks (``inception.py``) share.
 
 An Inception module is data: a mapping from branch name to the layers of that branch, e.g.
@@ -249,29 +250,9 @@ class GoogLeNet(InceptionNet):
 
 @zoo_model
 def googlenet(*, num_classes: int = 1000) -> nn.Module:
-    """GoogLeNet from Szegedy et al. 2014, "Going Deeper with Convolutions", arXiv:1409.4842 (CVPR
-    2015).
-
-    Table 1 as printed: a real 5x5 branch (torchvision's, ``googlenet_tv``, has 3x3), convolutions with bias and no
-    batch norm, LRN after conv1 and conv2, ceil-mode pools. The side classifiers ``aux1`` and ``aux2``
-    are built but run only with ``aux_logits`` set.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
     return GoogLeNet(num_classes)
 
 
 @zoo_model
 def googlenet_tv(*, num_classes: int = 1000) -> nn.Module:
-    """GoogLeNet as torchvision builds it (``torchvision.models.googlenet``): the widths of Table 1 of
-    Szegedy et al. 2014, "Going Deeper with Convolutions", arXiv:1409.4842, in a different layout.
-
-    A 3x3 convolution where the paper's third branch has a 5x5, batch norm after every convolution (no
-    biases), no LRN, a 2x2 pool before 5a, adaptive pools in the side heads. The side heads ``aux1`` and
-    ``aux2`` are built but run only with ``aux_logits`` set.
-
-    Args:
-        num_classes: Width of the classifier, in classes (torchvision's: 1000).
-    """
     return GoogLeNet(num_classes, TORCHVISION)

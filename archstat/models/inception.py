@@ -1,7 +1,9 @@
 """The batch-normalised Inception networks, each module written as branch specs (see googlenet.py).
 
-- ``inception_v2``: BN-Inception, Ioffe & Szegedy 2015, Appendix Figure 5.
-- ``inception_v3``: Szegedy et al. 2015, "Rethinking the Inception Architecture", Table 1, Figs 5-7.
+- ``inception_v2``: BN-Inception, Ioffe & Szegedy 2015, "Batch Normalization", arXiv:1502.03167
+  (ICML 2015), Appendix Figure 5.
+- ``inception_v3``: Szegedy et al. 2015, "Rethinking the Inception Architecture", arXiv:1512.00567
+  (CVPR 2016), Table 1, Figs 5-7.
 - ``inception_v4``, ``inception_resnet_v2``: in ``inception_v4``, built from the same pieces.
 
 Convolutions are conv (no bias) + batch norm + ReLU; "V" in the papers' figures is ``pad="valid"``.
@@ -160,29 +162,9 @@ def _inception_v3(num_classes: int) -> InceptionNet:
 
 @zoo_model
 def inception_v2(*, num_classes: int = 1000) -> nn.Module:
-    """BN-Inception (Inception-v2) from Ioffe & Szegedy 2015, "Batch Normalization: Accelerating Deep
-    Network Training by Reducing Internal Covariate Shift", arXiv:1502.03167 (ICML 2015), Figure 5.
-
-    Built from the figure's filter columns (so 4c/4d are 608 wide, 4e 1056, not the printed output
-    column), with the separable 7x7 first convolution the appendix states; Caffe ports use a plain 7x7.
-    No LRN, no dropout.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
     return _bn_inception(num_classes)
 
 
 @zoo_model
 def inception_v3(*, num_classes: int = 1000) -> nn.Module:
-    """Inception-v3 from Szegedy, Vanhoucke, Ioffe, Shlens & Wojna 2015, "Rethinking the Inception
-    Architecture for Computer Vision", arXiv:1512.00567 (CVPR 2016).
-
-    Table 1 with the module widths of the authors' released TF-slim model (the paper gives none), as
-    torchvision's Inception3: four 17x17 modules, not the paper's five. The BN-auxiliary head ``aux`` on
-    mixed6e is built but runs only with ``aux_logits`` set.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
     return _inception_v3(num_classes)

@@ -1,5 +1,5 @@
 """Inception-v4 and Inception-ResNet-v2: Szegedy, Ioffe, Vanhoucke, Alemi 2016, "Inception-v4,
-Inception-ResNet and the Impact of Residual Connections on Learning", Figures 3-9 and 15-19.
+Inception-ResNet and the Impact of Residual Connections on Learning", arXiv:1602.07261 (AAAI 2017), Figures 3-9 and 15-19.
 
 Written as branch specs (see googlenet.py) on the batch-normalised convolutions of ``inception``;
 "V" in the paper's figures is ``pad="valid"``.
@@ -162,44 +162,14 @@ def _inception_resnet_v2(num_classes: int, layout: ResNetV2Layout = PAPER_RESNET
 
 @zoo_model
 def inception_v4(*, num_classes: int = 1000) -> nn.Module:
-    """Inception-v4 from Szegedy, Ioffe, Vanhoucke & Alemi 2016, "Inception-v4, Inception-ResNet and the
-    Impact of Residual Connections on Learning", arXiv:1602.07261 (AAAI 2017), Figures 3-9.
-
-    The stem's last 3x3 convolution gets the stride 2 its 35x35 output needs (the figure omits it). No
-    auxiliary head: the released code has one, the paper does not.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
     return _inception_v4(num_classes)
 
 
 @zoo_model
 def inception_resnet_v2(*, num_classes: int = 1000) -> nn.Module:
-    """Inception-ResNet-v2 from Szegedy, Ioffe, Vanhoucke & Alemi 2016, "Inception-v4, Inception-ResNet
-    and the Impact of Residual Connections on Learning", arXiv:1602.07261 (AAAI 2017), Figures 3 and
-    15-19.
-
-    The paper's network, not the released code (timm, TF-slim): the Inception-v4 stem, 5/10/5 blocks and
-    filter-expansions back to the block width (384, 1152, 2144), residual scales 0.17/0.10/0.20. The
-    released code (``inception_resnet_v2_tf``) has another stem, 10/20/10 blocks and a final 1x1-1536.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
     return _inception_resnet_v2(num_classes)
 
 
 @zoo_model
 def inception_resnet_v2_tf(*, num_classes: int = 1000) -> nn.Module:
-    """Inception-ResNet-v2 as released with TF-slim and shipped by timm (``inception_resnet_v2``) and
-    Keras (``InceptionResNetV2``); the network of Szegedy, Ioffe, Vanhoucke & Alemi 2016, arXiv:1602.07261,
-    in the layout its authors' code trained.
-
-    The paper's block branches and reductions on TF-slim's stem (35x35x320), 10/20/10 blocks (widths
-    320/1088/2080), the last block linear, a final 1x1-1536 conv. No auxiliary head.
-
-    Args:
-        num_classes: Width of the classifier, in classes (timm's and Keras': 1000).
-    """
     return _inception_resnet_v2(num_classes, TF_SLIM_RESNET_V2)

@@ -134,14 +134,4 @@ class LeNet5(nn.Sequential):
 
 @zoo_model
 def lenet5(*, num_classes: int = 10) -> nn.Module:
-    """LeNet-5 from LeCun, Bottou, Bengio & Haffner 1998, "Gradient-Based Learning Applied to Document
-    Recognition" (Proceedings of the IEEE), Section II-B.
-
-    The paper's layout: C3 partially connected by Table I, trainable S2/S4 subsampling, scaled tanh, and
-    a Euclidean RBF output with fixed prototypes (its outputs are distances, not logits). Common
-    re-implementations use a full C3, plain pooling and a Linear(84, 10) output instead.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 10, MNIST digits).
-    """
     return LeNet5(num_classes=num_classes)

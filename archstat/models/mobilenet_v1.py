@@ -16,7 +16,7 @@ from torch import nn
 
 from ._blocks import classifier
 from ._mobile import ConvBNAct
-from .registry import zoo_model
+from .registry import zoo_builders
 
 # Table 1 after the stem, one row per separable convolution: (pointwise width, depthwise stride).
 # Table 1 prints "Conv dw / s2" for the last depthwise convolution; its output stays 7x7, so it is s1.
@@ -41,49 +41,7 @@ class MobileNetV1(nn.Sequential):
         super().__init__(OrderedDict(features=nn.Sequential(layers), classifier=classifier(cin, num_classes)))
 
 
-@zoo_model
-def mobilenet_v1(*, num_classes: int = 1000) -> nn.Module:
-    """1.0 MobileNet-224 from Howard et al. 2017, "MobileNets: Efficient Convolutional Neural Networks for
-    Mobile Vision Applications", arXiv:1704.04861.
+# Zoo name -> width multiplier alpha (Table 6); the resolution multiplier is the input size.
+ALPHAS = {"mobilenet_v1": 1.0, "mobilenet_v1_0_75": 0.75, "mobilenet_v1_0_5": 0.5, "mobilenet_v1_0_25": 0.25}
 
-    Table 1: a 3x3/2 convolution of 32 channels, 13 depthwise separable convolutions up to 1024 channels,
-    a global average pool and one fully connected layer. The resolution multiplier is the input size:
-    ``archstat table mobilenet_v1 --input 160``.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return MobileNetV1(1.0, num_classes)
-
-
-@zoo_model
-def mobilenet_v1_0_75(*, num_classes: int = 1000) -> nn.Module:
-    """0.75 MobileNet-224 from Howard et al. 2017, "MobileNets: Efficient Convolutional Neural Networks for
-    Mobile Vision Applications", arXiv:1704.04861: Table 1 with every width times 0.75 (Table 6).
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return MobileNetV1(0.75, num_classes)
-
-
-@zoo_model
-def mobilenet_v1_0_5(*, num_classes: int = 1000) -> nn.Module:
-    """0.5 MobileNet-224 from Howard et al. 2017, "MobileNets: Efficient Convolutional Neural Networks for
-    Mobile Vision Applications", arXiv:1704.04861: Table 1 with every width halved (Table 6).
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return MobileNetV1(0.5, num_classes)
-
-
-@zoo_model
-def mobilenet_v1_0_25(*, num_classes: int = 1000) -> nn.Module:
-    """0.25 MobileNet-224 from Howard et al. 2017, "MobileNets: Efficient Convolutional Neural Networks for
-    Mobile Vision Applications", arXiv:1704.04861: Table 1 with every width times 0.25 (Table 6).
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return MobileNetV1(0.25, num_classes)
+zoo_builders(globals(), MobileNetV1, ALPHAS)

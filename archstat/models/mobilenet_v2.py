@@ -16,7 +16,7 @@ from torch import nn
 
 from ._blocks import classifier
 from ._mobile import ConvBNAct, InvertedResidual, make_divisible, relu6
-from .registry import zoo_model
+from .registry import zoo_builders
 
 # Table 2 (p. 5 of arXiv:1801.04381v4): (t expansion, c output channels, n repeats, s stride of the first).
 TABLE2 = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]
@@ -42,30 +42,7 @@ class MobileNetV2(nn.Sequential):
                                      classifier=classifier(last, num_classes, dropout=0.2)))
 
 
-@zoo_model
-def mobilenet_v2(*, num_classes: int = 1000) -> nn.Module:
-    """MobileNetV2 (width 1.0) from Sandler et al. 2018, "MobileNetV2: Inverted Residuals and Linear
-    Bottlenecks", arXiv:1801.04381 (CVPR 2018).
+# Zoo name -> width multiplier.
+ALPHAS = {"mobilenet_v2": 1.0, "mobilenet_v2_1_4": 1.4}
 
-    Table 2 (p. 5 of arXiv:1801.04381v4): a 3x3/2 stem, 17 inverted residual bottlenecks with linear
-    projections, a 1x1 convolution to 1280, a global average pool and the classifier, as torchvision's
-    ``mobilenet_v2``.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return MobileNetV2(1.0, num_classes)
-
-
-@zoo_model
-def mobilenet_v2_1_4(*, num_classes: int = 1000) -> nn.Module:
-    """MobileNetV2 at width 1.4 from Sandler et al. 2018, "MobileNetV2: Inverted Residuals and Linear
-    Bottlenecks", arXiv:1801.04381 (CVPR 2018).
-
-    Table 2 (p. 5 of arXiv:1801.04381v4) with every width times 1.4, rounded to multiples of 8 (the
-    release's rounding): 48-channel stem, 1792-channel last convolution.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return MobileNetV2(1.4, num_classes)
+zoo_builders(globals(), MobileNetV2, ALPHAS)

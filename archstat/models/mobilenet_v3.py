@@ -17,7 +17,7 @@ from typing import NamedTuple
 from torch import nn
 
 from ._mobile import ConvBNAct, InvertedResidual, hardswish, make_divisible, relu
-from .registry import zoo_model
+from .registry import zoo_builders
 
 
 class Row(NamedTuple):
@@ -72,27 +72,7 @@ class MobileNetV3(nn.Sequential):
         ))
 
 
-@zoo_model
-def mobilenet_v3_large(*, num_classes: int = 1000) -> nn.Module:
-    """MobileNetV3-Large 1.0 from Howard et al. 2019, "Searching for MobileNetV3", arXiv:1905.02244
-    (ICCV 2019).
+# Zoo name -> size (Table 1: Large, Table 2: Small), width 1.0.
+BY_NAME = {"mobilenet_v3_large": "large", "mobilenet_v3_small": "small"}
 
-    Table 1's rows, as torchvision's ``mobilenet_v3_large`` builds them.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return MobileNetV3("large", num_classes)
-
-
-@zoo_model
-def mobilenet_v3_small(*, num_classes: int = 1000) -> nn.Module:
-    """MobileNetV3-Small 1.0 from Howard et al. 2019, "Searching for MobileNetV3", arXiv:1905.02244
-    (ICCV 2019).
-
-    Table 2's rows, as torchvision's ``mobilenet_v3_small`` builds them.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return MobileNetV3("small", num_classes)
+zoo_builders(globals(), MobileNetV3, BY_NAME)

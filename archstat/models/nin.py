@@ -60,13 +60,4 @@ class NIN(nn.Sequential):
 
 @zoo_model
 def nin(*, num_classes: int = 1000) -> nn.Module:
-    """Network In Network from Lin, Chen & Yan 2013, "Network In Network", arXiv:1312.4400 (ICLR 2014).
-
-    The paper gives no ImageNet model; this is the authors' released Caffe model-zoo one (gist
-    mavenlin/d802a5849de39225bcc6): four mlpconv layers, Caffe's ceil-mode max pools, global average
-    pooling and no fully connected layer (cccp8 is the classifier).
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
     return NIN(num_classes=num_classes)

@@ -13,7 +13,9 @@ facts with ``@register_model(family=..., ...)``.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable
+import inspect
+import textwrap
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -43,16 +45,72 @@ def zoo_model(builder: Builder) -> Builder:
     """Decorator registering a zoo builder with its facts: the ``archstat.zoo_facts`` entry of its name.
 
     The facts are data in ``archstat/zoo_facts/`` (read there by ``archstat list`` and completion
-    without torch); a builder only names itself, by its function name.
+    without torch); a builder only names itself, by its function name. Its docstring is written from
+    those facts (``builder_doc``), so the builder carries none of its own: a second copy would drift.
 
     Raises:
-        ValueError: When no facts carry the builder's name, or the name is already registered.
+        ValueError: When no facts carry the builder's name, the builder has a docstring of its own, or
+            the name is already registered.
     """
-    info = FACTS.get(builder.__name__)
-    if info is None:
-        raise ValueError(f"zoo model {builder.__name__!r} has no facts: add its ModelInfo to the family's "
-                         "MODELS in archstat/zoo_facts/")
+    info = _facts_of(builder.__name__)
+    if builder.__doc__:
+        raise ValueError(f"zoo model {info.name!r} has a docstring: its facts in archstat/zoo_facts/ write it; "
+                         "say how the family is built in the module's or the class's docstring")
+    builder.__doc__ = builder_doc(info, builder)
     return _register(info, builder)
+
+
+def zoo_builders(namespace: dict[str, Any], build: Callable[[Any, int], nn.Module], table: Mapping[str, Any]) -> None:
+    """Define and register one zoo builder per row of ``table``, for a family whose models differ only in numbers.
+
+    ``table`` maps a zoo name to what sets that model apart (a depth, a width multiplier, a
+    configuration); ``build(row, num_classes)`` builds it. Each name becomes a keyword-only builder
+    ``name(*, num_classes=<the facts' class count>)`` in ``namespace`` (the family module's
+    ``globals()``), so ``from archstat.models.FAMILY import name`` works as for a written-out
+    builder, and is registered with ``zoo_model``.
+    """
+    for name, row in table.items():
+        namespace[name] = zoo_model(_table_builder(name, namespace["__name__"], build, row))
+
+
+def _table_builder(name: str, module: str, build: Callable[[Any, int], nn.Module], row: Any) -> Builder:
+    def builder(*, num_classes: int = _facts_of(name).num_classes) -> nn.Module:
+        return build(row, num_classes)
+
+    builder.__name__ = builder.__qualname__ = name
+    builder.__module__ = module
+    return builder
+
+
+def _facts_of(name: str) -> ModelInfo:
+    info = FACTS.get(name)
+    if info is None:
+        raise ValueError(f"zoo model {name!r} has no facts: add its ModelInfo to the family's "
+                         "MODELS in archstat/zoo_facts/")
+    return info
+
+
+_ARGS = {"num_classes": "Width of the classifier, in classes (default {classes}: {whose}'s)."}
+
+
+def builder_doc(info: ModelInfo, builder: Builder) -> str:
+    """The docstring of a zoo builder, written from its facts: what the model is, its paper, its layout
+    and how it differs from the paper or a release, then its keyword arguments."""
+    depth = f", {info.paper_depth} weight layers" if info.paper_depth else ""
+    parts = [f"{info.family} ``{info.name}``: \"{info.paper}\" ({info.year}){depth}; input "
+             f"{'x'.join(map(str, info.input_size))} pixels.", info.layout]
+    if info.variant_of:
+        parts.append(f"Differs from ``{info.variant_of}``:\n" + "\n".join(f"- {d}" for d in info.differs))
+    if info.discrepancy:
+        parts.append(f"Against the paper's figures: {info.discrepancy}")
+    parts.append(f"The facts: ``get_model_info({info.name!r})``; the family, its papers and how it is built: "
+                 f"``{builder.__module__}``.")
+    whose = "the release" if info.variant_of else "the paper"
+    args = [f"    {name}: " + _ARGS.get(name, "see ``{module}``.").format(
+                classes=info.num_classes, whose=whose, module=builder.__module__)
+            for name in inspect.signature(builder).parameters]
+    text = "\n\n".join(textwrap.fill(p, 100) if "\n" not in p else p for p in parts if p)
+    return text + ("\n\nArgs:\n" + "\n".join(args) if args else "")
 
 
 def register_model(**facts: Any) -> Callable[[Builder], Builder]:

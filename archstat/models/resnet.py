@@ -4,8 +4,10 @@
 One ``ResNet`` class builds every variant from a stage table (units per stage) and a unit recipe
 (the list of convolutions of one residual unit); a variant is one line of arguments.
 
-- He, Zhang, Ren, Sun 2015, "Deep Residual Learning for Image Recognition", Table 1.
-- He, Zhang, Ren, Sun 2016, "Identity Mappings in Deep Residual Networks", Fig. 4(e).
+- He, Zhang, Ren, Sun 2015, "Deep Residual Learning for Image Recognition", arXiv:1512.03385
+  (CVPR 2016), Table 1.
+- He, Zhang, Ren, Sun 2016, "Identity Mappings in Deep Residual Networks", arXiv:1603.05027
+  (ECCV 2016), Fig. 4(e).
 - Xie, Girshick, Dollar, Tu, He 2017, "Aggregated Residual Transformations for Deep Neural
   Networks", Table 1 and Fig. 3(c).
 
@@ -23,7 +25,7 @@ import torch
 from torch import nn
 
 from ._blocks import ConvBNReLU, classifier
-from .registry import zoo_model
+from .registry import zoo_builders
 
 
 class Conv(NamedTuple):
@@ -204,119 +206,15 @@ class ResNet(nn.Sequential):
         super().__init__(parts)
 
 
-@zoo_model
-def resnet18(*, num_classes: int = 1000) -> nn.Module:
-    """ResNet-18 from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image Recognition",
-    arXiv:1512.03385 (CVPR 2016), Table 1.
+# Table 1: the unit recipe and the units per stage; v1.5 strides the 3x3 of the down-sampling units.
+V1 = {
+    "resnet18": (basic, (2, 2, 2, 2)),
+    "resnet34": (basic, (3, 4, 6, 3)),
+    "resnet50": (bottleneck, (3, 4, 6, 3)),
+    "resnet101": (bottleneck, (3, 4, 23, 3)),
+    "resnet152": (bottleneck, (3, 8, 36, 3)),
+}
+V1_5 = {"resnet50_v1_5": V1["resnet50"], "resnet101_v1_5": V1["resnet101"], "resnet152_v1_5": V1["resnet152"]}
 
-    Basic units (2, 2, 2, 2), option-B projection shortcuts (1x1 conv + BN) only where the shape
-    changes, no conv biases: the layout torchvision builds.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return ResNet(basic, (2, 2, 2, 2), num_classes=num_classes)
-
-
-@zoo_model
-def resnet34(*, num_classes: int = 1000) -> nn.Module:
-    """ResNet-34 from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image Recognition",
-    arXiv:1512.03385 (CVPR 2016), Table 1.
-
-    Basic units (3, 4, 6, 3), option-B projection shortcuts (1x1 conv + BN) only where the shape
-    changes, no conv biases: the layout torchvision builds.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return ResNet(basic, (3, 4, 6, 3), num_classes=num_classes)
-
-
-@zoo_model
-def resnet50(*, num_classes: int = 1000) -> nn.Module:
-    """ResNet-50 (v1) from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image Recognition",
-    arXiv:1512.03385 (CVPR 2016), Table 1.
-
-    Bottleneck units (3, 4, 6, 3), option-B projections. Down-sampling units stride their first 1x1
-    conv, as the paper states; torchvision and most training code stride the 3x3 instead
-    (``resnet50_v1_5``: same parameters, more multiply-adds).
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return ResNet(bottleneck, (3, 4, 6, 3), num_classes=num_classes)
-
-
-@zoo_model
-def resnet101(*, num_classes: int = 1000) -> nn.Module:
-    """ResNet-101 (v1) from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image Recognition",
-    arXiv:1512.03385 (CVPR 2016), Table 1.
-
-    Bottleneck units (3, 4, 23, 3), option-B projections. Down-sampling units stride their first 1x1
-    conv, as the paper states; torchvision and most training code stride the 3x3 instead
-    (``resnet101_v1_5``: same parameters, more multiply-adds).
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return ResNet(bottleneck, (3, 4, 23, 3), num_classes=num_classes)
-
-
-@zoo_model
-def resnet152(*, num_classes: int = 1000) -> nn.Module:
-    """ResNet-152 (v1) from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image Recognition",
-    arXiv:1512.03385 (CVPR 2016), Table 1.
-
-    Bottleneck units (3, 8, 36, 3), option-B projections. Down-sampling units stride their first 1x1
-    conv, as the paper states; torchvision and most training code stride the 3x3 instead
-    (``resnet152_v1_5``: same parameters, more multiply-adds).
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return ResNet(bottleneck, (3, 8, 36, 3), num_classes=num_classes)
-
-
-@zoo_model
-def resnet50_v1_5(*, num_classes: int = 1000) -> nn.Module:
-    """ResNet-50 v1.5: the network of He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image
-    Recognition", arXiv:1512.03385 (CVPR 2016), with the stride moved to the 3x3.
-
-    Bottleneck units (3, 4, 6, 3); the three down-sampling units stride their 3x3 conv instead of the
-    first 1x1, as fb.resnet.torch and torchvision's resnet do (not in the paper). Same parameters as
-    ``resnet50``.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return ResNet(bottleneck, (3, 4, 6, 3), stride_in_3x3=True, num_classes=num_classes)
-
-
-@zoo_model
-def resnet101_v1_5(*, num_classes: int = 1000) -> nn.Module:
-    """ResNet-101 v1.5: the network of He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image
-    Recognition", arXiv:1512.03385 (CVPR 2016), with the stride moved to the 3x3.
-
-    Bottleneck units (3, 4, 23, 3); the three down-sampling units stride their 3x3 conv instead of the
-    first 1x1, as fb.resnet.torch and torchvision's resnet do (not in the paper). Same parameters as
-    ``resnet101``.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return ResNet(bottleneck, (3, 4, 23, 3), stride_in_3x3=True, num_classes=num_classes)
-
-
-@zoo_model
-def resnet152_v1_5(*, num_classes: int = 1000) -> nn.Module:
-    """ResNet-152 v1.5: the network of He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image
-    Recognition", arXiv:1512.03385 (CVPR 2016), with the stride moved to the 3x3.
-
-    Bottleneck units (3, 8, 36, 3); the three down-sampling units stride their 3x3 conv instead of the
-    first 1x1, as fb.resnet.torch and torchvision's resnet do (not in the paper). Same parameters as
-    ``resnet152``.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return ResNet(bottleneck, (3, 8, 36, 3), stride_in_3x3=True, num_classes=num_classes)
+zoo_builders(globals(), lambda row, num_classes: ResNet(*row, num_classes=num_classes), V1)
+zoo_builders(globals(), lambda row, num_classes: ResNet(*row, stride_in_3x3=True, num_classes=num_classes), V1_5)

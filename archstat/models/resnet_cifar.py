@@ -1,9 +1,11 @@
 """CIFAR-10 residual networks: ResNet paper Sec. 4.2 and pre-activation nets of "Identity Mappings".
 
-- He, Zhang, Ren, Sun 2015, "Deep Residual Learning for Image Recognition", Sec. 4.2, Table 6:
+- He, Zhang, Ren, Sun 2015, "Deep Residual Learning for Image Recognition", arXiv:1512.03385 (CVPR
+  2016), Sec. 4.2, Table 6:
   3x3 conv 16, three stages of n basic units at 16/32/64 filters on 32/16/8 maps (6n + 2 weight
   layers), option-A shortcuts, global average pool, fc 10.
-- He, Zhang, Ren, Sun 2016, "Identity Mappings in Deep Residual Networks" (ResNet-164, -1001):
+- He, Zhang, Ren, Sun 2016, "Identity Mappings in Deep Residual Networks", arXiv:1603.05027 (ECCV
+  2016) (ResNet-164, -1001):
   pre-activation bottleneck nets of 9n + 2 layers, bottleneck widths 16/32/64 expanded 4x to
   64/128/256.
 
@@ -18,7 +20,7 @@ import torch
 from torch import nn
 
 from ._blocks import ConvBNReLU, classifier
-from .registry import zoo_model
+from .registry import zoo_builders
 from .resnet import BNReLU, Recipe, Shortcut, basic, bottleneck, make_stage
 
 
@@ -56,121 +58,11 @@ class CifarResNet(nn.Sequential):
         super().__init__(parts)
 
 
-@zoo_model
-def resnet20(*, num_classes: int = 10) -> nn.Module:
-    """CIFAR-10 ResNet-20 (n = 3) from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image
-    Recognition", arXiv:1512.03385 (CVPR 2016), Section 4.2.
+# Table 6: n basic units per stage, 6n + 2 weight layers, option-A shortcuts.
+DEPTHS = {"resnet20": 3, "resnet32": 5, "resnet44": 7, "resnet56": 9, "resnet110": 18, "resnet1202": 200}
+# "Identity Mappings", CIFAR: n pre-activation bottleneck units per stage, 9n + 2 weight layers.
+PREACT_DEPTHS = {"preact_resnet164": 18, "preact_resnet1001": 111}
 
-    Three stages of basic units at 16/32/64 filters with option-A shortcuts (subsampling plus zero
-    channels, no parameters); re-implementations with option-B 1x1 projections have 2,752 more
-    parameters.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 10, CIFAR-10).
-    """
-    return CifarResNet(basic, 3, num_classes=num_classes)
-
-
-@zoo_model
-def resnet32(*, num_classes: int = 10) -> nn.Module:
-    """CIFAR-10 ResNet-32 (n = 5) from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image
-    Recognition", arXiv:1512.03385 (CVPR 2016), Section 4.2.
-
-    Three stages of basic units at 16/32/64 filters with option-A shortcuts (subsampling plus zero
-    channels, no parameters); re-implementations with option-B 1x1 projections have 2,752 more
-    parameters.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 10, CIFAR-10).
-    """
-    return CifarResNet(basic, 5, num_classes=num_classes)
-
-
-@zoo_model
-def resnet44(*, num_classes: int = 10) -> nn.Module:
-    """CIFAR-10 ResNet-44 (n = 7) from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image
-    Recognition", arXiv:1512.03385 (CVPR 2016), Section 4.2.
-
-    Three stages of basic units at 16/32/64 filters with option-A shortcuts (subsampling plus zero
-    channels, no parameters); re-implementations with option-B 1x1 projections have 2,752 more
-    parameters.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 10, CIFAR-10).
-    """
-    return CifarResNet(basic, 7, num_classes=num_classes)
-
-
-@zoo_model
-def resnet56(*, num_classes: int = 10) -> nn.Module:
-    """CIFAR-10 ResNet-56 (n = 9) from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image
-    Recognition", arXiv:1512.03385 (CVPR 2016), Section 4.2.
-
-    Three stages of basic units at 16/32/64 filters with option-A shortcuts (subsampling plus zero
-    channels, no parameters); re-implementations with option-B 1x1 projections have 2,752 more
-    parameters.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 10, CIFAR-10).
-    """
-    return CifarResNet(basic, 9, num_classes=num_classes)
-
-
-@zoo_model
-def resnet110(*, num_classes: int = 10) -> nn.Module:
-    """CIFAR-10 ResNet-110 (n = 18) from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image
-    Recognition", arXiv:1512.03385 (CVPR 2016), Section 4.2.
-
-    Three stages of basic units at 16/32/64 filters with option-A shortcuts (subsampling plus zero
-    channels, no parameters); re-implementations with option-B 1x1 projections have 2,752 more
-    parameters.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 10, CIFAR-10).
-    """
-    return CifarResNet(basic, 18, num_classes=num_classes)
-
-
-@zoo_model
-def resnet1202(*, num_classes: int = 10) -> nn.Module:
-    """CIFAR-10 ResNet-1202 (n = 200) from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image
-    Recognition", arXiv:1512.03385 (CVPR 2016), Section 4.2.
-
-    Three stages of basic units at 16/32/64 filters with option-A shortcuts (subsampling plus zero
-    channels, no parameters); re-implementations with option-B 1x1 projections have 2,752 more
-    parameters.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 10, CIFAR-10).
-    """
-    return CifarResNet(basic, 200, num_classes=num_classes)
-
-
-@zoo_model
-def preact_resnet164(*, num_classes: int = 10) -> nn.Module:
-    """CIFAR pre-activation ResNet-164 (n = 18) from He, Zhang, Ren & Sun 2016, "Identity Mappings in
-    Deep Residual Networks", arXiv:1603.05027 (ECCV 2016).
-
-    Pre-activation bottleneck units, widths 16/32/64 expanded to 64/128/256, as the authors' code
-    (KaimingHe/resnet-1k-layers) builds them: shape-changing units project the activated input with a
-    bare 1x1 conv.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 10, CIFAR-10).
-    """
-    return CifarResNet(bottleneck, 18, preact=True, num_classes=num_classes)
-
-
-@zoo_model
-def preact_resnet1001(*, num_classes: int = 10) -> nn.Module:
-    """CIFAR pre-activation ResNet-1001 (n = 111) from He, Zhang, Ren & Sun 2016, "Identity Mappings in
-    Deep Residual Networks", arXiv:1603.05027 (ECCV 2016).
-
-    Pre-activation bottleneck units, widths 16/32/64 expanded to 64/128/256, as the authors' code
-    (KaimingHe/resnet-1k-layers) builds them: shape-changing units project the activated input with a
-    bare 1x1 conv.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 10, CIFAR-10).
-    """
-    return CifarResNet(bottleneck, 111, preact=True, num_classes=num_classes)
+zoo_builders(globals(), lambda n, num_classes: CifarResNet(basic, n, num_classes=num_classes), DEPTHS)
+zoo_builders(globals(), lambda n, num_classes: CifarResNet(bottleneck, n, preact=True, num_classes=num_classes),
+             PREACT_DEPTHS)

@@ -1,7 +1,7 @@
 """ResNeXt for ImageNet: ``resnet.ResNet`` with grouped 3x3 convolutions in its bottlenecks.
 
 Xie, Girshick, Dollar, Tu, He 2017, "Aggregated Residual Transformations for Deep Neural Networks",
-Table 1 and Fig. 3(c). MACs in the layout notes count convolutions and the fc only (one fused
+arXiv:1611.05431 (CVPR 2017), Table 1 and Fig. 3(c). MACs in the layout notes count convolutions and the fc only (one fused
 multiply-add = 1 MAC; FLOPs = 2 x MACs).
 """
 
@@ -9,68 +9,23 @@ from __future__ import annotations
 
 from torch import nn
 
-from .registry import zoo_model
+from .registry import zoo_builders
 from .resnet import ResNet, bottleneck
 
 
-@zoo_model
-def resnext50_32x4d(*, num_classes: int = 1000) -> nn.Module:
-    """ResNeXt-50 32x4d from Xie, Girshick, Dollar, Tu & He 2017, "Aggregated Residual Transformations
-    for Deep Neural Networks", arXiv:1611.05431 (CVPR 2017).
-
-    Table 1's ResNeXt-50. Grouped-convolution bottlenecks (cardinality 32, width 4 per group), stride in
-    the 3x3 and option-B projections, as the paper and torchvision build them.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return ResNet(bottleneck, (3, 4, 6, 3), groups=32, base_width=4, stride_in_3x3=True,
-                  num_classes=num_classes)
+# Table 1 and the authors' releases (facebookresearch/ResNeXt): units per stage, cardinality, width per group.
+CONFIGS = {
+    "resnext50_32x4d": ((3, 4, 6, 3), 32, 4),
+    "resnext101_32x4d": ((3, 4, 23, 3), 32, 4),
+    "resnext101_32x8d": ((3, 4, 23, 3), 32, 8),
+    "resnext101_64x4d": ((3, 4, 23, 3), 64, 4),
+}
 
 
-@zoo_model
-def resnext101_32x4d(*, num_classes: int = 1000) -> nn.Module:
-    """ResNeXt-101 32x4d from Xie, Girshick, Dollar, Tu & He 2017, "Aggregated Residual Transformations
-    for Deep Neural Networks", arXiv:1611.05431 (CVPR 2017).
-
-    As the authors released it (facebookresearch/ResNeXt), whose README gives its figures.
-    Grouped-convolution bottlenecks (cardinality 32, width 4 per group), stride in the 3x3 and option-B
-    projections, as the paper and torchvision build them.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return ResNet(bottleneck, (3, 4, 23, 3), groups=32, base_width=4, stride_in_3x3=True,
-                  num_classes=num_classes)
+def _resnext(config: tuple[tuple[int, ...], int, int], num_classes: int) -> nn.Module:
+    """Grouped-convolution bottlenecks, stride in the 3x3, option-B projections (the paper's, torchvision's)."""
+    units, groups, width = config
+    return ResNet(bottleneck, units, groups=groups, base_width=width, stride_in_3x3=True, num_classes=num_classes)
 
 
-@zoo_model
-def resnext101_32x8d(*, num_classes: int = 1000) -> nn.Module:
-    """ResNeXt-101 32x8d from Xie, Girshick, Dollar, Tu & He 2017, "Aggregated Residual Transformations
-    for Deep Neural Networks", arXiv:1611.05431 (CVPR 2017).
-
-    Not in the ResNeXt paper: torchvision's resnext101_32x8d. Grouped-convolution bottlenecks
-    (cardinality 32, width 8 per group), stride in the 3x3 and option-B projections, as the paper and
-    torchvision build them.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return ResNet(bottleneck, (3, 4, 23, 3), groups=32, base_width=8, stride_in_3x3=True,
-                  num_classes=num_classes)
-
-
-@zoo_model
-def resnext101_64x4d(*, num_classes: int = 1000) -> nn.Module:
-    """ResNeXt-101 64x4d from Xie, Girshick, Dollar, Tu & He 2017, "Aggregated Residual Transformations
-    for Deep Neural Networks", arXiv:1611.05431 (CVPR 2017).
-
-    ResNeXt-101 64x4d, as the authors released it (facebookresearch/ResNeXt). Grouped-convolution
-    bottlenecks (cardinality 64, width 4 per group), stride in the 3x3 and option-B projections, as the
-    paper and torchvision build them.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return ResNet(bottleneck, (3, 4, 23, 3), groups=64, base_width=4, stride_in_3x3=True,
-                  num_classes=num_classes)
+zoo_builders(globals(), _resnext, CONFIGS)

@@ -55,29 +55,11 @@ def se_block(channels: int, reduction: int = REDUCTION) -> SqueezeExcite:
 
 @zoo_model
 def se_resnet50(*, num_classes: int = 1000) -> nn.Module:
-    """SE-ResNet-50 from Hu, Shen, Albanie, Sun & Wu 2017, "Squeeze-and-Excitation Networks",
-    arXiv:1709.01507 (CVPR 2018), Fig. 3 (p. 4) and Table 2 (p. 5) of arXiv:1709.01507v4.
-
-    ``resnet50`` (the ResNet paper's layout, stride in the first 1x1) with a squeeze-and-excitation
-    block, reduction 16, on the residual branch of each of its 16 bottleneck units.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
     return ResNet(bottleneck, (3, 4, 6, 3), gate=se_block, num_classes=num_classes)
 
 
 @zoo_model
 def se_resnext50_32x4d(*, num_classes: int = 1000) -> nn.Module:
-    """SE-ResNeXt-50 (32x4d) from Hu, Shen, Albanie, Sun & Wu 2017, "Squeeze-and-Excitation Networks",
-    arXiv:1709.01507 (CVPR 2018), Table 2 (p. 5) of arXiv:1709.01507v4.
-
-    ``resnext50_32x4d`` with a squeeze-and-excitation block, reduction 16, on the residual branch of
-    each of its 16 bottleneck units.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
     return ResNet(bottleneck, (3, 4, 6, 3), groups=32, base_width=4, stride_in_3x3=True, gate=se_block,
                   num_classes=num_classes)
 

@@ -21,7 +21,7 @@ from torch import nn
 
 from ._blocks import classifier
 from ._mobile import ChannelShuffle, ConvBNAct
-from .registry import zoo_model
+from .registry import zoo_builders
 
 # Table 1: group count -> output widths of stages 2, 3 and 4 (ShuffleNet 1x).
 WIDTHS = {1: (144, 288, 576), 2: (200, 400, 800), 3: (240, 480, 960), 4: (272, 544, 1088), 8: (384, 768, 1536)}
@@ -70,58 +70,7 @@ class ShuffleNetV1(nn.Sequential):
         super().__init__(OrderedDict(features=nn.Sequential(layers), classifier=classifier(cin, num_classes)))
 
 
-@zoo_model
-def shufflenet_v1(*, num_classes: int = 1000) -> nn.Module:
-    """ShuffleNet 1x (g = 3) from Zhang, Zhou, Lin & Sun 2017, "ShuffleNet: An Extremely Efficient
-    Convolutional Neural Network for Mobile Devices", arXiv:1707.01083 (CVPR 2018).
+# Zoo name -> group count g of Table 1 (1x width); g = 3 is the paper's default.
+GROUPS = {"shufflenet_v1": 3, "shufflenet_v1_g1": 1, "shufflenet_v1_g2": 2, "shufflenet_v1_g4": 4, "shufflenet_v1_g8": 8}
 
-    Table 1's network with 3 groups (stage widths 240, 480, 960), the paper's default.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return ShuffleNetV1(3, num_classes)
-
-
-@zoo_model
-def shufflenet_v1_g1(*, num_classes: int = 1000) -> nn.Module:
-    """ShuffleNet 1x with g = 1 (no grouping; stage widths 144, 288, 576) from Zhang et al. 2017,
-    arXiv:1707.01083, Table 1.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return ShuffleNetV1(1, num_classes)
-
-
-@zoo_model
-def shufflenet_v1_g2(*, num_classes: int = 1000) -> nn.Module:
-    """ShuffleNet 1x with g = 2 (stage widths 200, 400, 800) from Zhang et al. 2017, arXiv:1707.01083,
-    Table 1.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return ShuffleNetV1(2, num_classes)
-
-
-@zoo_model
-def shufflenet_v1_g4(*, num_classes: int = 1000) -> nn.Module:
-    """ShuffleNet 1x with g = 4 (stage widths 272, 544, 1088) from Zhang et al. 2017, arXiv:1707.01083,
-    Table 1.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return ShuffleNetV1(4, num_classes)
-
-
-@zoo_model
-def shufflenet_v1_g8(*, num_classes: int = 1000) -> nn.Module:
-    """ShuffleNet 1x with g = 8 (stage widths 384, 768, 1536) from Zhang et al. 2017, arXiv:1707.01083,
-    Table 1.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return ShuffleNetV1(8, num_classes)
+zoo_builders(globals(), ShuffleNetV1, GROUPS)

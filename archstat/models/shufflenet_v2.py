@@ -20,7 +20,7 @@ from torch import nn
 
 from ._blocks import ConvBNReLU, classifier
 from ._mobile import channel_shuffle
-from .registry import zoo_model
+from .registry import zoo_builders
 
 UNITS = (4, 8, 4)  # Table 5: stage2, stage3, stage4 "Repeat" (the first unit of each strides 2)
 WIDTHS: dict[str, tuple[int, int, int, int, int]] = {  # Table 5 "Output channels": conv1, stage2-4, conv5
@@ -102,45 +102,8 @@ class ShuffleNetV2(nn.Sequential):
         super().__init__(parts)
 
 
-@zoo_model
-def shufflenet_v2_x0_5(*, num_classes: int = 1000) -> nn.Module:
-    """ShuffleNet V2 0.5x from Ma, Zhang, Zheng & Sun 2018, "ShuffleNet V2: Practical Guidelines for
-    Efficient CNN Architecture Design", arXiv:1807.11164 (ECCV 2018), Table 5.
+# Zoo name -> Table 5's width multiplier.
+MULTIPLIERS = {"shufflenet_v2_x0_5": "0.5x", "shufflenet_v2_x1_0": "1x", "shufflenet_v2_x1_5": "1.5x",
+               "shufflenet_v2_x2_0": "2x"}
 
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return ShuffleNetV2(WIDTHS["0.5x"], num_classes)
-
-
-@zoo_model
-def shufflenet_v2_x1_0(*, num_classes: int = 1000) -> nn.Module:
-    """ShuffleNet V2 1x from Ma, Zhang, Zheng & Sun 2018, "ShuffleNet V2: Practical Guidelines for
-    Efficient CNN Architecture Design", arXiv:1807.11164 (ECCV 2018), Table 5.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return ShuffleNetV2(WIDTHS["1x"], num_classes)
-
-
-@zoo_model
-def shufflenet_v2_x1_5(*, num_classes: int = 1000) -> nn.Module:
-    """ShuffleNet V2 1.5x from Ma, Zhang, Zheng & Sun 2018, "ShuffleNet V2: Practical Guidelines for
-    Efficient CNN Architecture Design", arXiv:1807.11164 (ECCV 2018), Table 5.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return ShuffleNetV2(WIDTHS["1.5x"], num_classes)
-
-
-@zoo_model
-def shufflenet_v2_x2_0(*, num_classes: int = 1000) -> nn.Module:
-    """ShuffleNet V2 2x from Ma, Zhang, Zheng & Sun 2018, "ShuffleNet V2: Practical Guidelines for
-    Efficient CNN Architecture Design", arXiv:1807.11164 (ECCV 2018), Table 5.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return ShuffleNetV2(WIDTHS["2x"], num_classes)
+zoo_builders(globals(), lambda key, num_classes: ShuffleNetV2(WIDTHS[key], num_classes), MULTIPLIERS)

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from ._blocks import ConvReLU
-from .registry import zoo_model
+from .registry import zoo_builders
 
 # Table 1's fire rows: name -> (s1x1, e1x1, e3x3); "M" is a 3x3/2 max pool.
 FIRES = {
@@ -67,28 +67,7 @@ class SqueezeNet(nn.Sequential):
         ))
 
 
-@zoo_model
-def squeezenet1_0(*, num_classes: int = 1000) -> nn.Module:
-    """SqueezeNet v1.0 from Iandola et al. 2016, "SqueezeNet: AlexNet-level accuracy with 50x fewer
-    parameters and <0.5MB model size", arXiv:1602.07360.
+# Zoo name -> version: v1.0 of Table 1, v1.1 of the authors' release.
+VERSIONS = {"squeezenet1_0": "1_0", "squeezenet1_1": "1_1"}
 
-    Table 1: a 7x7/2 convolution of 96 channels, eight fire modules with max pools after conv1, fire4 and
-    fire8, then conv10 and a global average pool (no fully connected layer).
-
-    Args:
-        num_classes: Width of the classifier (conv10's channels), in classes (the paper's: 1000).
-    """
-    return SqueezeNet("1_0", num_classes)
-
-
-@zoo_model
-def squeezenet1_1(*, num_classes: int = 1000) -> nn.Module:
-    """SqueezeNet v1.1 as its authors released it (github.com/DeepScale/SqueezeNet, SqueezeNet_v1.1):
-    the fire modules of Iandola et al. 2016, arXiv:1602.07360, with a smaller first convolution.
-
-    conv1 is 64 channels of 3x3/2 (v1.0: 96 of 7x7/2) and the pools come after conv1, fire3 and fire5.
-
-    Args:
-        num_classes: Width of the classifier (conv10's channels), in classes (the release's: 1000).
-    """
-    return SqueezeNet("1_1", num_classes)
+zoo_builders(globals(), SqueezeNet, VERSIONS)

@@ -1,5 +1,5 @@
 """VGG: Simonyan & Zisserman 2014, "Very Deep Convolutional Networks for Large-Scale Image
-Recognition", Table 1 (configurations A-E) and Table 2 (parameters, millions).
+Recognition", arXiv:1409.1556 (ICLR 2015), Table 1 (configurations A-E) and Table 2 (parameters, millions).
 
 Every convolution is 3x3 stride 1 pad 1 unless the table says ``1`` (1x1, config C); "M" is a
 2x2/2 max-pool; "LRN" is AlexNet's local response normalisation (config A-LRN). Then
@@ -13,7 +13,7 @@ from collections import OrderedDict
 from torch import nn
 
 from ._blocks import ConvReLU, krizhevsky_lrn
-from .registry import zoo_model
+from .registry import zoo_builders
 
 # One entry per Table 1 row: an int is a 3x3 convolution with that many channels, (1, c) a 1x1.
 Row = int | str | tuple[int, int]
@@ -80,143 +80,11 @@ class VGG(nn.Sequential):
         ))
 
 
-@zoo_model
-def vgg11(*, num_classes: int = 1000) -> nn.Module:
-    """VGG-11 (configuration A) from Simonyan & Zisserman 2014, "Very Deep Convolutional Networks for
-    Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
+# Zoo name -> Table 1 configuration, and batch norm after every convolution (not in the paper).
+VARIANTS = {
+    "vgg11": ("A", False), "vgg11_lrn": ("A-LRN", False), "vgg13": ("B", False), "vgg16c": ("C", False),
+    "vgg16": ("D", False), "vgg19": ("E", False),
+    "vgg11_bn": ("A", True), "vgg13_bn": ("B", True), "vgg16_bn": ("D", True), "vgg19_bn": ("E", True),
+}
 
-    Table 1's configuration A. The paper evaluates fully convolutionally; here an adaptive average pool
-    to 7x7 feeds fc6 (as in torchvision), which changes no count at 224.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return VGG(CFGS["A"], num_classes=num_classes)
-
-
-@zoo_model
-def vgg11_lrn(*, num_classes: int = 1000) -> nn.Module:
-    """VGG-11 with LRN (configuration A-LRN) from Simonyan & Zisserman 2014, "Very Deep Convolutional
-    Networks for Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
-
-    Table 1's configuration A-LRN with LRN after the first convolution. The paper evaluates fully
-    convolutionally; here an adaptive average pool to 7x7 feeds fc6 (as in torchvision), which changes
-    no count at 224.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return VGG(CFGS["A-LRN"], num_classes=num_classes)
-
-
-@zoo_model
-def vgg13(*, num_classes: int = 1000) -> nn.Module:
-    """VGG-13 (configuration B) from Simonyan & Zisserman 2014, "Very Deep Convolutional Networks for
-    Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
-
-    Table 1's configuration B. The paper evaluates fully convolutionally; here an adaptive average pool
-    to 7x7 feeds fc6 (as in torchvision), which changes no count at 224.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return VGG(CFGS["B"], num_classes=num_classes)
-
-
-@zoo_model
-def vgg16c(*, num_classes: int = 1000) -> nn.Module:
-    """VGG-16 with 1x1 convolutions (configuration C) from Simonyan & Zisserman 2014, "Very Deep
-    Convolutional Networks for Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
-
-    Table 1's configuration C, whose third convolution in blocks 3-5 is 1x1. The paper evaluates fully
-    convolutionally; here an adaptive average pool to 7x7 feeds fc6 (as in torchvision), which changes
-    no count at 224.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return VGG(CFGS["C"], num_classes=num_classes)
-
-
-@zoo_model
-def vgg16(*, num_classes: int = 1000) -> nn.Module:
-    """VGG-16 (configuration D) from Simonyan & Zisserman 2014, "Very Deep Convolutional Networks for
-    Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
-
-    Table 1's configuration D. The paper evaluates fully convolutionally; here an adaptive average pool
-    to 7x7 feeds fc6 (as in torchvision), which changes no count at 224.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return VGG(CFGS["D"], num_classes=num_classes)
-
-
-@zoo_model
-def vgg19(*, num_classes: int = 1000) -> nn.Module:
-    """VGG-19 (configuration E) from Simonyan & Zisserman 2014, "Very Deep Convolutional Networks for
-    Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
-
-    Table 1's configuration E. The paper evaluates fully convolutionally; here an adaptive average pool
-    to 7x7 feeds fc6 (as in torchvision), which changes no count at 224.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return VGG(CFGS["E"], num_classes=num_classes)
-
-
-@zoo_model
-def vgg11_bn(*, num_classes: int = 1000) -> nn.Module:
-    """``vgg11`` with batch norm: configuration A of Simonyan & Zisserman 2014, "Very Deep Convolutional
-    Networks for Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
-
-    Not in the paper: a BatchNorm2d after every convolution, the convolutions keeping their biases, as
-    torchvision's vgg*_bn do.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return VGG(CFGS["A"], num_classes=num_classes, batch_norm=True)
-
-
-@zoo_model
-def vgg13_bn(*, num_classes: int = 1000) -> nn.Module:
-    """``vgg13`` with batch norm: configuration B of Simonyan & Zisserman 2014, "Very Deep Convolutional
-    Networks for Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
-
-    Not in the paper: a BatchNorm2d after every convolution, the convolutions keeping their biases, as
-    torchvision's vgg*_bn do.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return VGG(CFGS["B"], num_classes=num_classes, batch_norm=True)
-
-
-@zoo_model
-def vgg16_bn(*, num_classes: int = 1000) -> nn.Module:
-    """``vgg16`` with batch norm: configuration D of Simonyan & Zisserman 2014, "Very Deep Convolutional
-    Networks for Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
-
-    Not in the paper: a BatchNorm2d after every convolution, the convolutions keeping their biases, as
-    torchvision's vgg*_bn do.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return VGG(CFGS["D"], num_classes=num_classes, batch_norm=True)
-
-
-@zoo_model
-def vgg19_bn(*, num_classes: int = 1000) -> nn.Module:
-    """``vgg19`` with batch norm: configuration E of Simonyan & Zisserman 2014, "Very Deep Convolutional
-    Networks for Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
-
-    Not in the paper: a BatchNorm2d after every convolution, the convolutions keeping their biases, as
-    torchvision's vgg*_bn do.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
-    return VGG(CFGS["E"], num_classes=num_classes, batch_norm=True)
+zoo_builders(globals(), lambda row, num_classes: VGG(CFGS[row[0]], num_classes, batch_norm=row[1]), VARIANTS)

@@ -87,13 +87,4 @@ class Xception(nn.Sequential):
 
 @zoo_model
 def xception(*, num_classes: int = 1000) -> nn.Module:
-    """Xception from Chollet 2017, "Xception: Deep Learning with Depthwise Separable Convolutions",
-    arXiv:1610.02357 (CVPR 2017).
-
-    Figure 5: entry, middle (eight blocks of three separable convolutions at 728 channels) and exit flows,
-    global average pool and the classifier, as Keras' ``Xception`` builds it. Default input 299x299.
-
-    Args:
-        num_classes: Width of the classifier, in classes (the paper's: 1000).
-    """
     return Xception(num_classes)
