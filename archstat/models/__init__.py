@@ -1,33 +1,12 @@
 """The reference zoo: every family, each written from its paper, and the registry they fill.
 
-Importing this package registers every family (listed here, not discovered): read the zoo through it.
+Importing this package registers every family, those ``archstat.zoo_facts.FAMILIES`` lists (listed
+there once, not discovered): read the zoo through it.
 """
 
-from ..zoo_facts import ModelInfo  # the facts' one record, re-exported here beside the registry that binds them
-from . import (  # noqa: F401
-    alexnet,
-    convnext,
-    densenet,
-    efficientnet,
-    googlenet,
-    inception,
-    inception_v4,
-    lenet,
-    mobilenet_v1,
-    mobilenet_v2,
-    mobilenet_v3,
-    nin,
-    preact_resnet,
-    resnet,
-    resnet_cifar,
-    resnext,
-    senet,
-    shufflenet_v1,
-    shufflenet_v2,
-    squeezenet,
-    vgg,
-    xception,
-)
+from importlib import import_module
+
+from ..zoo_facts import FAMILIES, ModelInfo  # the facts' one record, re-exported beside the registry that binds them
 from .registry import (
     build_model,
     get_model_info,
@@ -36,6 +15,9 @@ from .registry import (
     suggest,
     unknown_model_message,
 )
+
+for _family in FAMILIES:  # a family registers its builders when it is imported
+    import_module(f"{__name__}.{_family}")
 
 __all__ = ["ModelInfo", "build_model", "get_model_info", "list_models", "register_model", "suggest",
            "unknown_model_message"]

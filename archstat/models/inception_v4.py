@@ -1,5 +1,6 @@
 """Inception-v4 and Inception-ResNet-v2: Szegedy, Ioffe, Vanhoucke, Alemi 2016, "Inception-v4,
-Inception-ResNet and the Impact of Residual Connections on Learning", arXiv:1602.07261 (AAAI 2017), Figures 3-9 and 15-19.
+Inception-ResNet and the Impact of Residual Connections on Learning", arXiv:1602.07261 (AAAI 2017),
+Figures 3-9 and 15-19.
 
 Written as branch specs (see googlenet.py) on the batch-normalised convolutions of ``inception``;
 "V" in the paper's figures is ``pad="valid"``.

@@ -8,11 +8,8 @@ only (one fused multiply-add = 1 MAC; FLOPs = 2 x MACs).
 
 from __future__ import annotations
 
-from torch import nn
-
 from .registry import zoo_builders
 from .resnet import ResNet, basic, bottleneck
-
 
 # Fig. 4(e) units on stage tables of units per stage (the ResNet paper's Table 1, and ResNet-200).
 STAGES = {

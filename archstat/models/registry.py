@@ -100,7 +100,8 @@ def builder_doc(info: ModelInfo, builder: Builder) -> str:
     parts = [f"{info.family} ``{info.name}``: \"{info.paper}\" ({info.year}){depth}; input "
              f"{'x'.join(map(str, info.input_size))} pixels.", info.layout]
     if info.variant_of:
-        parts.append(f"Differs from ``{info.variant_of}``:\n" + "\n".join(f"- {d}" for d in info.differs))
+        parts.append(f"Differs from ``{info.variant_of}``:\n" + "\n".join(
+            textwrap.fill(d, 100, initial_indent="- ", subsequent_indent="  ") for d in info.differs))
     if info.discrepancy:
         parts.append(f"Against the paper's figures: {info.discrepancy}")
     parts.append(f"The facts: ``get_model_info({info.name!r})``; the family, its papers and how it is built: "

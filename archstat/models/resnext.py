@@ -1,8 +1,8 @@
 """ResNeXt for ImageNet: ``resnet.ResNet`` with grouped 3x3 convolutions in its bottlenecks.
 
 Xie, Girshick, Dollar, Tu, He 2017, "Aggregated Residual Transformations for Deep Neural Networks",
-arXiv:1611.05431 (CVPR 2017), Table 1 and Fig. 3(c). MACs in the layout notes count convolutions and the fc only (one fused
-multiply-add = 1 MAC; FLOPs = 2 x MACs).
+arXiv:1611.05431 (CVPR 2017), Table 1 and Fig. 3(c). MACs in the layout notes count convolutions and
+the fc only (one fused multiply-add = 1 MAC; FLOPs = 2 x MACs).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from torch import nn
 
 from .registry import zoo_builders
 from .resnet import ResNet, bottleneck
-
 
 # Table 1 and the authors' releases (facebookresearch/ResNeXt): units per stage, cardinality, width per group.
 CONFIGS = {

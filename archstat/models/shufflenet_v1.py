@@ -71,6 +71,7 @@ class ShuffleNetV1(nn.Sequential):
 
 
 # Zoo name -> group count g of Table 1 (1x width); g = 3 is the paper's default.
-GROUPS = {"shufflenet_v1": 3, "shufflenet_v1_g1": 1, "shufflenet_v1_g2": 2, "shufflenet_v1_g4": 4, "shufflenet_v1_g8": 8}
+GROUPS = {"shufflenet_v1": 3,
+          "shufflenet_v1_g1": 1, "shufflenet_v1_g2": 2, "shufflenet_v1_g4": 4, "shufflenet_v1_g8": 8}
 
 zoo_builders(globals(), ShuffleNetV1, GROUPS)

@@ -10,36 +10,17 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from importlib import import_module
 
-from . import (
-    alexnet,
-    convnext,
-    densenet,
-    efficientnet,
-    googlenet,
-    inception,
-    inception_v4,
-    lenet,
-    mobilenet_v1,
-    mobilenet_v2,
-    mobilenet_v3,
-    nin,
-    preact_resnet,
-    resnet,
-    resnet_cifar,
-    resnext,
-    senet,
-    shufflenet_v1,
-    shufflenet_v2,
-    squeezenet,
-    vgg,
-    xception,
-)
 from .info import ModelInfo
 
-_FAMILIES = (alexnet, convnext, densenet, efficientnet, googlenet, inception, inception_v4, lenet, mobilenet_v1,
-             mobilenet_v2, mobilenet_v3, nin, preact_resnet, resnet, resnet_cifar, resnext, senet, shufflenet_v1,
-             shufflenet_v2, squeezenet, vgg, xception)
+FAMILIES = ("alexnet", "convnext", "densenet", "efficientnet", "googlenet", "inception", "inception_v4", "lenet",
+            "mobilenet_v1", "mobilenet_v2", "mobilenet_v3", "nin", "preact_resnet", "resnet", "resnet_cifar", "resnext",
+            "senet", "shufflenet_v1", "shufflenet_v2", "squeezenet", "vgg", "xception")
+"""The zoo's families: the one list of them. Each names a module here (its facts) and the module of
+``archstat/models/`` that builds its networks, which ``archstat.models`` imports from this list."""
+
+_FAMILIES = tuple(import_module(f"{__name__}.{family}") for family in FAMILIES)
 
 
 def natural_key(name: str) -> list[object]:
@@ -73,4 +54,4 @@ def names(pattern: str | None = None) -> list[str]:
     return [info.name for info in entries(pattern)]
 
 
-__all__ = ["FACTS", "ModelInfo", "entries", "names", "natural_key"]
+__all__ = ["FACTS", "FAMILIES", "ModelInfo", "entries", "names", "natural_key"]
