@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from ._blocks import ConvBNReLU, ConvReLU, classifier
-from .registry import zoo_model
+from .registry import zoo_builders
 
 Kernel = int | tuple[int, int]
 
@@ -248,11 +248,7 @@ class GoogLeNet(InceptionNet):
         )
 
 
-@zoo_model
-def googlenet(*, num_classes: int = 1000) -> nn.Module:
-    return GoogLeNet(num_classes)
+# Zoo name -> layout: Table 1 as printed, and torchvision's.
+LAYOUTS = {"googlenet": PAPER, "googlenet_tv": TORCHVISION}
 
-
-@zoo_model
-def googlenet_tv(*, num_classes: int = 1000) -> nn.Module:
-    return GoogLeNet(num_classes, TORCHVISION)
+zoo_builders(globals(), lambda layout, num_classes: GoogLeNet(num_classes, layout), LAYOUTS)

@@ -18,7 +18,7 @@ from torch import nn
 
 from ._blocks import ConvBNReLU, classifier
 from .googlenet import Conv, InceptionNet, Layer, Pool, PoolKind, Spec, build_module
-from .registry import zoo_model
+from .registry import zoo_builders
 
 # TF-slim's batch-norm epsilon, used by the released Inception-v3/v4/ResNet-v2 checkpoints.
 conv_bn = partial(ConvBNReLU, eps=1e-3)
@@ -160,11 +160,7 @@ def _inception_v3(num_classes: int) -> InceptionNet:
 
 # --- Registry ------------------------------------------------------------------------------------
 
-@zoo_model
-def inception_v2(*, num_classes: int = 1000) -> nn.Module:
-    return _bn_inception(num_classes)
+# Zoo name -> the function that builds it from a class count.
+BUILDS = {"inception_v2": _bn_inception, "inception_v3": _inception_v3}
 
-
-@zoo_model
-def inception_v3(*, num_classes: int = 1000) -> nn.Module:
-    return _inception_v3(num_classes)
+zoo_builders(globals(), lambda build, num_classes: build(num_classes), BUILDS)

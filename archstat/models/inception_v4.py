@@ -18,7 +18,7 @@ from torch import nn
 from ._blocks import classifier
 from .googlenet import Conv, InceptionNet, Layer, Pool, Spec, build_layer, build_module
 from .inception import MAX_S2V, conv_bn, split_1x3_3x1, stack
-from .registry import zoo_model
+from .registry import zoo_builders, zoo_model
 
 # --- Inception-v4 and Inception-ResNet-v2 (shared stem, Reduction-A) ------------------------------
 
@@ -166,11 +166,7 @@ def inception_v4(*, num_classes: int = 1000) -> nn.Module:
     return _inception_v4(num_classes)
 
 
-@zoo_model
-def inception_resnet_v2(*, num_classes: int = 1000) -> nn.Module:
-    return _inception_resnet_v2(num_classes)
+# Zoo name -> Inception-ResNet-v2 layout: the paper's, and TF-slim's release.
+RESNET_V2_LAYOUTS = {"inception_resnet_v2": PAPER_RESNET_V2, "inception_resnet_v2_tf": TF_SLIM_RESNET_V2}
 
-
-@zoo_model
-def inception_resnet_v2_tf(*, num_classes: int = 1000) -> nn.Module:
-    return _inception_resnet_v2(num_classes, TF_SLIM_RESNET_V2)
+zoo_builders(globals(), lambda layout, num_classes: _inception_resnet_v2(num_classes, layout), RESNET_V2_LAYOUTS)
