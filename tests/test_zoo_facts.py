@@ -11,6 +11,7 @@ import inspect
 import subprocess
 import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 import torch
@@ -68,6 +69,46 @@ def test_a_builder_without_facts_is_refused_by_name():
     with pytest.raises(ValueError, match="'resnet_nonexistent' has no facts"):
         registry.zoo_model(resnet_nonexistent)
     assert "resnet_nonexistent" not in list_models()
+
+
+def test_a_zoo_builder_with_a_docstring_of_its_own_is_refused():
+    def vgg16(*, num_classes: int = 1000) -> torch.nn.Module:
+        """VGG-16 (configuration D): a hand copy of its facts, bound to drift."""
+        return torch.nn.Identity()
+
+    with pytest.raises(ValueError, match="'vgg16' has a docstring"):
+        registry.zoo_model(vgg16)
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("name", zoo_builders())
+def test_help_on_a_builder_says_what_its_facts_say_and_its_keywords(name):
+    info, builder = get_model_info(name), registry._BUILDERS[name]
+    doc = _words(inspect.getdoc(builder) or "")
+    assert f'"{info.paper}" ({info.year})' in doc and _words(info.layout) in doc
+    assert all(_words(difference) in doc for difference in info.differs) and _words(info.discrepancy) in doc
+    assert f"num_classes: Width of the classifier, in classes (default {info.num_classes}:" in doc
+    keywords = [(p.name, p.kind, p.default) for p in inspect.signature(builder).parameters.values()]
+    assert keywords == [("num_classes", inspect.Parameter.KEYWORD_ONLY, info.num_classes)]
+
+
+def test_a_table_row_is_a_builder_named_in_its_familys_module():
+    from archstat.models.resnet_cifar import DEPTHS, resnet56
+
+    assert resnet56 is registry._BUILDERS["resnet56"] and resnet56.__module__ == "archstat.models.resnet_cifar"
+    assert 6 * DEPTHS["resnet56"] + 2 == 56  # Table 6: 6n + 2 weight layers
+    with torch.device("meta"):
+        assert resnet56().classifier.fc.out_features == 10 and resnet56(num_classes=7).classifier.fc.out_features == 7
+
+
+def test_one_list_names_every_family_of_both_folders():
+    root = Path(archstat.__file__).parent
+    built = sorted(p.stem for p in (root / "models").glob("*.py") if p.stem[0] != "_" and p.stem != "registry")
+    facts = sorted(p.stem for p in (root / "zoo_facts").glob("*.py") if p.stem[0] != "_" and p.stem != "info")
+    assert sorted(zoo_facts.FAMILIES) == built == facts
 
 
 def test_facts_written_twice_are_refused(monkeypatch):

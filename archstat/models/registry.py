@@ -90,6 +90,7 @@ def _facts_of(name: str) -> ModelInfo:
     return info
 
 
+_WRAP = {"break_long_words": False, "break_on_hyphens": False}  # "3x3/2-32" stays whole
 _ARGS = {"num_classes": "Width of the classifier, in classes (default {classes}: {whose}'s)."}
 
 
@@ -101,7 +102,7 @@ def builder_doc(info: ModelInfo, builder: Builder) -> str:
              f"{'x'.join(map(str, info.input_size))} pixels.", info.layout]
     if info.variant_of:
         parts.append(f"Differs from ``{info.variant_of}``:\n" + "\n".join(
-            textwrap.fill(d, 100, initial_indent="- ", subsequent_indent="  ") for d in info.differs))
+            textwrap.fill(d, 100, initial_indent="- ", subsequent_indent="  ", **_WRAP) for d in info.differs))
     if info.discrepancy:
         parts.append(f"Against the paper's figures: {info.discrepancy}")
     parts.append(f"The facts: ``get_model_info({info.name!r})``; the family, its papers and how it is built: "
@@ -110,7 +111,7 @@ def builder_doc(info: ModelInfo, builder: Builder) -> str:
     args = [f"    {name}: " + _ARGS.get(name, "see ``{module}``.").format(
                 classes=info.num_classes, whose=whose, module=builder.__module__)
             for name in inspect.signature(builder).parameters]
-    text = "\n\n".join(textwrap.fill(p, 100) if "\n" not in p else p for p in parts if p)
+    text = "\n\n".join(textwrap.fill(p, 100, **_WRAP) if "\n" not in p else p for p in parts if p)
     return text + ("\n\nArgs:\n" + "\n".join(args) if args else "")
 
 
