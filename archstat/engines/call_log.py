@@ -30,6 +30,7 @@ from torch import Tensor, nn
 from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
+from .imports import light_imports
 from .meta_device import fast_kernels, meta_inputs, on_meta, recurrent_like
 
 
@@ -107,7 +108,8 @@ def record_calls(module: nn.Module, inputs: tuple[Tensor, ...], patches: Sequenc
     """
     log = CallLog()
     names = _canonical(module)
-    with on_meta(module):
+    # light_imports: the first call of a dispatch mode's handler would import torch._dynamo and sympy (1 s).
+    with on_meta(module), light_imports():
         args = meta_inputs(inputs)
         stack: list[str] = []
         with ExitStack() as scope:
