@@ -65,22 +65,25 @@ def measured_seconds(build: Callable[[], nn.Module], shape: Sequence[int], runs:
         torch.set_num_threads(saved)
 
 
+def sgd_step(module: nn.Module, x: torch.Tensor, lr: float = 1e-4) -> None:
+    """One training step of ``module`` on ``x``: forward, backward of the output's sum, and plain SGD (no
+    momentum, no weight decay), ``w -= lr * grad`` one tensor at a time, as ``torch.optim.SGD`` runs it on a
+    CPU. Not the optimizer itself: making one imports torch._dynamo and sympy, about 1 s of CPU, for the same
+    arithmetic (tests/test_claims_parallel.py compares the two)."""
+    weights = [w for w in module.parameters() if w.requires_grad]
+    for w in weights:
+        w.grad = None
+    module(x).sum().backward()
+    with torch.no_grad():
+        for w in weights:
+            if w.grad is not None:
+                w.add_(w.grad, alpha=-lr)
+
+
 def _seconds(module: nn.Module, x: torch.Tensor, runs: int, step: bool, warmup: int) -> float:
     if step:
         module.train()
-        weights = [p for p in module.parameters() if p.requires_grad]
-
-        def run() -> None:  # plain SGD, as torch.optim.SGD runs it on a CPU: w -= lr * grad, one tensor at a time
-            for w in weights:
-                w.grad = None
-            module(x).sum().backward()
-            with torch.no_grad():
-                for w in weights:
-                    w.add_(w.grad, alpha=-1e-4)  # type: ignore[arg-type]
-
-        # Not torch.optim.SGD itself: making one imports torch._dynamo and sympy (about 1 s of CPU), for the
-        # same arithmetic.
-        return time_whole(run, warmup=warmup, runs=runs, clock=time.thread_time)
+        return time_whole(lambda: sgd_step(module, x), warmup=warmup, runs=runs, clock=time.thread_time)
     with torch.no_grad():
         return time_whole(lambda: module(x), warmup=warmup, runs=runs, clock=time.thread_time)
 
