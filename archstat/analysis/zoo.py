@@ -105,9 +105,12 @@ def _in_processes(names: list[str], progress: Callable[[str], None] | None, engi
                   workers: int) -> list[dict[str, Any]]:
     context = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_one_thread) as pool:
-        futures = [pool.submit(_row_of, name, engine) for name in names]
+        # The deepest first (ResNet-1202, 1001-layer pre-activation ResNet: a tenth of the zoo's time each), so
+        # that the workers end together; the rows come back in the order asked.
+        deepest = sorted(names, key=lambda name: get_model_info(name).paper_depth or 0, reverse=True)
+        submitted = {name: pool.submit(_row_of, name, engine) for name in deepest}
         rows = []
-        for name, future in zip(names, futures, strict=True):
+        for name, future in ((name, submitted[name]) for name in names):
             if progress:
                 progress(name)
             rows.append(future.result())
