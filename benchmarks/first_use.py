@@ -118,7 +118,7 @@ def render(samples: dict[str, list[tuple[float, int, float, float]]], numbers: d
              "machine was shared, so the times carry its noise; compare commands within this table, not across runs. "
              "Above a load of one per core a wall time stretches by about load / cores; the CPU seconds (user + "
              "system, every process of the command) are the work itself: on an idle machine a command's wall time "
-             "is about its CPU seconds, divided by two for `zoo`, which measures in two processes.",
+             "is about its CPU seconds, divided by about two for `zoo` and `claims`, which measure in two processes.",
              "", "| command | median (s) | CPU (s) | exit code | load average |", "| --- | ---: | ---: | ---: | --- |"]
     cpu = {name: statistics.median(s[3] for s in runs) for name, runs in samples.items()}
     for name, runs in samples.items():
