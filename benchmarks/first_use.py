@@ -52,11 +52,13 @@ Sample = tuple[float, int, float, float]  # wall seconds, exit code, load averag
 BEGIN, END = "<!-- first-use: benchmarks/first_use.py -->", "<!-- /first-use -->"
 
 
-def timed(args: list[str], root: Path = ROOT) -> tuple[float, int, float, float]:
+def timed(args: list[str], root: Path = ROOT, warm_up: bool = False) -> tuple[float, int, float, float]:
     """(wall seconds, exit code, load average before, CPU seconds) of one run, its output thrown away. The CPU
     seconds (user + system, the command's processes together) are what a busy machine changes least."""
     load = os.getloadavg()[0]
-    env = dict(os.environ, PYTHONPATH=str(root), PYTHONDONTWRITEBYTECODE="1")
+    env = dict(os.environ, PYTHONPATH=str(root))
+    if not warm_up:  # the warm-up writes the bytecode a pip install compiles (a fresh clone has none); runs don't
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", _SCRIPT, *args], env=env, cwd=root, stdout=subprocess.DEVNULL,
@@ -79,7 +81,7 @@ def measure(runs: int, quick_runs: int = 5, before: Path | None = None) -> dict[
         jobs |= {f"{name} [before]": (args, before) for name, args in COMMANDS.items()}
     samples: dict[str, list[Sample]] = {name: [] for name in jobs}
     names = list(jobs)
-    repeats = {name: quick_runs if timed(*jobs[name])[0] < QUICK else 1 for name in names}  # warm-up
+    repeats = {name: quick_runs if timed(*jobs[name], warm_up=True)[0] < QUICK else 1 for name in names}
     for round_ in range(runs):
         for name in names[round_ % len(names):] + names[:round_ % len(names)]:
             for _ in range(repeats[name]):
