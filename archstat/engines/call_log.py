@@ -30,7 +30,8 @@ from torch import Tensor, nn
 from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from .meta_device import fast_kernels, meta_inputs, on_meta, recurrent_like
+from .meta_device import fast_kernels, meta_inputs, on_meta
+from .recurrent import cpu_products, mkldnn_fused, mkldnn_half_support, parse, recurrent_results
 
 
 class TensorShape(tuple[int, ...]):
@@ -69,7 +70,7 @@ class FunctionCall:
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
     output: Any
-    cpu_fused: str = ""  # an ATen call inside a call a CPU runs as one kernel (``_cpu_fused``): its name
+    cpu_fused: str = ""  # an ATen call a CPU forward does not show (``_cpu_fused``): the call that hides it
 
 
 @dataclass
@@ -114,7 +115,7 @@ def record_calls(module: nn.Module, inputs: tuple[Tensor, ...], patches: Sequenc
             scope.enter_context(_hooks(module, names, stack, log.modules))
             scope.enter_context(_patched(patches, stack, log.patched))
             fused: list[str] = []
-            scope.enter_context(_cpu_fused(fused))
+            scope.enter_context(_cpu_fused(fused, stack, log.aten))
             scope.enter_context(_AtenLog(stack, log.aten, fused))
             # No TorchFunctionMode here: with one active, 'x + y' reaches the patched Tensor.add.
             module(*args)
@@ -257,13 +258,20 @@ class _AtenLog(TorchDispatchMode):
 
 
 @contextmanager
-def _cpu_fused(fused: list[str]) -> Iterator[None]:
-    """Mark the ATen calls made inside a call that a real CPU forward runs as one kernel, where the
-    meta device runs a decomposition into products: ``scaled_dot_product_attention`` where torch's
-    CPU dispatch picks its flash kernel (``_scaled_dot_product_flash_attention_for_cpu``; asked of
-    torch with empty CPU tensors of the same shapes), and a float32 ``lstm`` that is not packed
-    where oneDNN is on (``mkldnn_rnn_layer``). A counter of ATen operators on the CPU sees only the
-    fused kernel; ``fused`` holds the name of the fused call running (innermost last), "" for none.
+def _cpu_fused(fused: list[str], stack: list[str], calls: list[FunctionCall]) -> Iterator[None]:
+    """Log the ATen calls of the calls a real CPU forward runs otherwise than the meta device does.
+
+    - ``scaled_dot_product_attention`` where torch's CPU dispatch picks its flash kernel
+      (``_scaled_dot_product_flash_attention_for_cpu``; asked of torch with empty CPU tensors of the
+      same shapes), and an LSTM that oneDNN runs (``recurrent.mkldnn_fused``): one kernel that no
+      counter of products counts, where the meta device runs a decomposition into products. The ATen
+      calls inside are marked with the fused call's name (``fused`` holds it while it runs,
+      innermost last; "" for none), and counters skip them.
+    - Every other recurrent layer (``lstm``, ``gru``, ``rnn_tanh``, ``rnn_relu``): the CPU runs the
+      input projection of a whole sequence at once and one product per time step, where the meta
+      device runs the steps' Python meta kernels, thousands of calls. Its products come from shapes
+      (``recurrent.cpu_products``), logged as the CPU shows them, and the layer's results are shaped
+      without running it; where torch must run it after all, its own calls are marked and skipped.
     """
     import torch.nn.functional as F
 
@@ -276,28 +284,39 @@ def _cpu_fused(fused: list[str]) -> Iterator[None]:
         except (RuntimeError, TypeError):
             return False
 
-    def lstm_fused(args: tuple[Any, ...], _kwargs: dict[str, Any]) -> bool:
-        x, packed = args[0], len(args) > 1 and isinstance(args[1], Tensor)
-        return (not packed and isinstance(x, Tensor) and x.dtype == torch.float32 and x.numel() > 0
-                and torch.backends.mkldnn.is_available() and bool(torch.backends.mkldnn.enabled))
-
-    def marked(original: Any, named: tuple[str, Any]) -> Any:
-        name, decide = named
-
+    def attention(original: Any, name: str) -> Any:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            fused.append(name if decide(args, kwargs) else "")
+            fused.append(name if sdpa_fused(args, kwargs) else "")
             try:
-                # Inside a fused LSTM no ATen call counts: its results from shapes alone (meta_device)
-                shaped = recurrent_like(torch.lstm, args) if fused[-1] == "lstm" and not kwargs else None
-                return shaped if shaped is not None else original(*args, **kwargs)
+                return original(*args, **kwargs)
             finally:
                 fused.pop()
 
         return wrapper
 
-    targets = [(F, "scaled_dot_product_attention", ("scaled_dot_product_attention", sdpa_fused)),
-               (torch._VF, "lstm", ("lstm", lstm_fused))]
-    with _wrapping(targets, marked):
+    def recurrent(original: Any, name: str) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            call = None if kwargs else parse(name, args)
+            one_kernel = call is not None and mkldnn_fused(call)
+            products = None if call is None or one_kernel else cpu_products(call)
+            if not one_kernel and products is None:
+                return original(*args, **kwargs)  # torch's own calls, logged as they come
+            fused.append(name)
+            try:
+                shaped = recurrent_results(name, args)
+                out = shaped if shaped is not None else original(*args, **kwargs)
+            finally:
+                fused.pop()
+            running = _running(stack)
+            calls.extend(FunctionCall(op, running, tuple(TensorShape(s) for s in operands), {}, TensorShape(result))
+                         for op, operands, result in products or ())
+            return out
+
+        return wrapper
+
+    mkldnn_half_support()  # asked before the dispatch mode starts, which would log the question
+    with _wrapping([(F, "scaled_dot_product_attention", "scaled_dot_product_attention")], attention), \
+            _wrapping([(torch._VF, name, name) for name in ("lstm", "gru", "rnn_tanh", "rnn_relu")], recurrent):
         yield
 
 
