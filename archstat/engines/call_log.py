@@ -91,7 +91,9 @@ def as_shapes(value: Any) -> Any:
     if isinstance(value, Tensor):
         return TensorShape(int(d) for d in value.shape)
     if isinstance(value, (list, tuple)):
-        return type(value)(as_shapes(v) for v in value) if not hasattr(value, "_fields") else value
+        if hasattr(value, "_fields"):  # a named tuple (a PackedSequence): built as is, without its checks
+            return type(value)._make(as_shapes(v) for v in value)
+        return type(value)(as_shapes(v) for v in value)
     if isinstance(value, dict):
         return {k: as_shapes(v) for k, v in value.items()}
     return value

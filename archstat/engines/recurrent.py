@@ -74,9 +74,9 @@ def parse(op: str, args: tuple[Any, ...]) -> RecurrentCall | None:
     if not (isinstance(num_layers, int) and num_layers > 0 and isinstance(params, (list, tuple)) and params
             and isinstance(args[0], Tensor) and (not packed or isinstance(args[1], Tensor))):
         return None
-    call = RecurrentCall(op, args[0], args[1] if packed else None, tuple(hx) if isinstance(hx, (list, tuple)) else (hx,),
-                         tuple(params), bool(has_biases), num_layers, bool(bidirectional),
-                         False if packed else bool(args[8]))
+    states = tuple(hx) if isinstance(hx, (list, tuple)) else (hx,)
+    call = RecurrentCall(op, args[0], args[1] if packed else None, states, tuple(params), bool(has_biases),
+                         num_layers, bool(bidirectional), False if packed else bool(args[8]))
     plain = 4 if call.has_biases else 2  # an LSTM may add its projection
     if len(params) % (num_layers * call.directions) or call.per_layer not in (plain, plain + (op == "lstm")):
         return None
@@ -100,7 +100,10 @@ def recurrent_results(op: str, args: tuple[Any, ...]) -> tuple[Tensor, ...] | No
     tensors = [x, *call.states, *call.params]
     if not all(t.is_meta for t in tensors) or (torch.is_grad_enabled() and any(t.requires_grad for t in tensors)):
         return None
-    shaped = (x.dim() == 2 and state.dim() == 3) if call.batch_sizes is not None else x.dim() in (2, 3) and state.dim() == x.dim()
+    if call.batch_sizes is not None:
+        shaped = x.dim() == 2 and state.dim() == 3
+    else:
+        shaped = x.dim() in (2, 3) and state.dim() == x.dim()
     first = call.params[0]
     if not shaped or first.dim() != 2 or first.shape[1] != x.shape[-1]:
         return None
@@ -209,5 +212,8 @@ def mkldnn_fused(call: RecurrentCall) -> bool:
 def mkldnn_half_support() -> tuple[bool, bool]:
     """Whether oneDNN runs bfloat16 and float16 on this processor (asked once; call it before a
     dispatch mode starts, which would see the question as an operator)."""
-    ops = torch.ops.mkldnn
-    return bool(ops._is_mkldnn_bf16_supported()), bool(ops._is_mkldnn_fp16_supported())
+    try:
+        ops = torch.ops.mkldnn
+        return bool(ops._is_mkldnn_bf16_supported()), bool(ops._is_mkldnn_fp16_supported())
+    except (AttributeError, RuntimeError):  # a build without oneDNN's operators
+        return False, False
