@@ -27,13 +27,14 @@ KINDS = {"gru": nn.GRU, "rnn": nn.RNN, "lstm": nn.LSTM}
 class Recurrent(nn.Module):
     """One recurrent layer over an input of shape (1, batch, sequence, features), the tools' batch of
     one carrying the layer's own batch: read batch first, sequence first as a contiguous copy or as a
-    strided view (``x.transpose(0, 1)``), packed (lengths ``sequence``, then one less each), or
-    unbatched (``batch`` 0: the input is (1, sequence, features))."""
+    strided view (``x.transpose(0, 1)``), features first (the input is (1, batch, features, sequence),
+    read batch first through ``x.transpose(1, 2)``: strided even at a batch of one), packed (lengths
+    ``sequence``, then one less each), or unbatched (``batch`` 0: the input is (1, sequence, features))."""
 
     def __init__(self, kind: str, layout: str, features: int = 3, hidden: int = 4, **options: Any) -> None:
         super().__init__()
         self.layout = layout
-        self.rnn = KINDS[kind](features, hidden, batch_first=layout == "batch first", **options)
+        self.rnn = KINDS[kind](features, hidden, batch_first=layout in ("batch first", "features first"), **options)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = x[0]
@@ -41,6 +42,8 @@ class Recurrent(nn.Module):
             lengths = [x.shape[1] - i for i in range(x.shape[0])]
             y = self.rnn(pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False))[0]
             return y.data
+        if self.layout == "features first":  # a feature map's (batch, features, positions), as a patch stem's
+            x = x.transpose(1, 2)
         if self.layout in ("sequence first", "strided"):
             x = x.transpose(0, 1)
             x = x.contiguous() if self.layout == "sequence first" else x
@@ -53,6 +56,7 @@ CASES: dict[str, tuple[str, str, int, int, dict[str, Any]]] = {
     "gru-bi-2-batch-first": ("gru", "batch first", 3, 4, {"num_layers": 2, "bidirectional": True}),
     "gru-bi-3-nobias-strided": ("gru", "strided", 2, 3, {"num_layers": 3, "bidirectional": True, "bias": False}),
     "gru-2-nobias-batch-first": ("gru", "batch first", 1, 7, {"num_layers": 2, "bias": False}),
+    "gru-bi-2-features-first": ("gru", "features first", 1, 5, {"num_layers": 2, "bidirectional": True}),
     "gru-bi-packed": ("gru", "packed", 3, 5, {"num_layers": 2, "bidirectional": True}),
     "gru-unbatched": ("gru", "unbatched", 0, 6, {"bidirectional": True}),
     "rnn-tanh-bi-batch-first": ("rnn", "batch first", 2, 6, {"bidirectional": True}),
@@ -70,7 +74,7 @@ CASES: dict[str, tuple[str, str, int, int, dict[str, Any]]] = {
 def build(case: str) -> tuple[nn.Module, tuple[int, ...]]:
     kind, layout, batch, sequence, options = CASES[case]
     module = Recurrent(kind, layout, **options).eval()
-    shape = (1, sequence, 3) if layout == "unbatched" else (batch, sequence, 3)
+    shape = {"unbatched": (1, sequence, 3), "features first": (batch, 3, sequence)}.get(layout, (batch, sequence, 3))
     return module, shape
 
 
@@ -143,10 +147,12 @@ OPS = {"gru": "gru", "rnn": "rnn_tanh", "lstm": "lstm"}
 def test_every_tool_on_recurrent_variants(case):
     """Every row of ``conventions --run`` equals the installed tool run for real on the CPU, to the
     unit; archstat's MACs are the hand count; fvcore's row leaves the layer out as a line item."""
-    pytest.importorskip("torchinfo")
-    pytest.importorskip("ptflops")
-    pytest.importorskip("thop")
     from archstat.analysis.conventions.report import conventions
+    from archstat.analysis.hub import make_torchvision_importable
+
+    make_torchvision_importable()  # ptflops imports torchvision where it is installed
+    for tool in ("torchinfo", "ptflops", "thop"):
+        pytest.importorskip(tool)
 
     module, shape = build(case)
     report = conventions(module, input_size=shape, engine="meta", run=True)
