@@ -92,7 +92,8 @@ def as_shapes(value: Any) -> Any:
         return TensorShape(int(d) for d in value.shape)
     if isinstance(value, (list, tuple)):
         if hasattr(value, "_fields"):  # a named tuple (a PackedSequence): built as is, without its checks
-            return type(value)._make(as_shapes(v) for v in value)
+            named: Any = type(value)
+            return named._make(as_shapes(v) for v in value)
         return type(value)(as_shapes(v) for v in value)
     if isinstance(value, dict):
         return {k: as_shapes(v) for k, v in value.items()}
@@ -272,8 +273,10 @@ def _cpu_fused(fused: list[str], stack: list[str], calls: list[FunctionCall]) ->
     - Every other recurrent layer (``lstm``, ``gru``, ``rnn_tanh``, ``rnn_relu``): the CPU runs the
       input projection of a whole sequence at once and one product per time step, where the meta
       device runs the steps' Python meta kernels, thousands of calls. Its products come from shapes
-      (``recurrent.cpu_products``), logged as the CPU shows them, and the layer's results are shaped
-      without running it; where torch must run it after all, its own calls are marked and skipped.
+      (``recurrent.cpu_products``), logged as the CPU shows them (the steps of one batch as one
+      record, repeated: thousands of records would cost Python's garbage collector more than the
+      rest of the log), and the layer's results are shaped without running it; where torch must run
+      it after all, its own calls are marked and skipped.
     """
     import torch.nn.functional as F
 
@@ -309,9 +312,13 @@ def _cpu_fused(fused: list[str], stack: list[str], calls: list[FunctionCall]) ->
                 out = shaped if shaped is not None else original(*args, **kwargs)
             finally:
                 fused.pop()
-            running = _running(stack)
-            calls.extend(FunctionCall(op, running, tuple(TensorShape(s) for s in operands), {}, TensorShape(result))
-                         for op, operands, result in products or ())
+            running, made = _running(stack), dict[int, FunctionCall]()
+            for product in products or ():
+                if id(product) not in made:  # a time step's product: one record, repeated
+                    op, operands, result = product
+                    made[id(product)] = FunctionCall(op, running, tuple(TensorShape(s) for s in operands), {},
+                                                     TensorShape(result))
+                calls.append(made[id(product)])
             return out
 
         return wrapper

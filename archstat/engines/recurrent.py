@@ -125,12 +125,14 @@ def cpu_products(call: RecurrentCall) -> list[Product] | None:
     - an LSTM's projection after each step, ``batch x hidden`` by ``hidden x proj`` (``mm``).
 
     Every later layer reads the previous one's contiguous output. Nothing else a CPU runs for a
-    recurrent layer is a product (the gates' sums and nonlinearities, chunks, stacks).
+    recurrent layer is a product (the gates' sums and nonlinearities, chunks, stacks). The steps'
+    products of one batch are one tuple, repeated.
     """
     steps = _steps(call)
     if steps is None:
         return None
-    x, gates, products = call.data, GATES[call.op], []
+    x, gates = call.data, GATES[call.op]
+    products: list[Product] = []
     rows, width = sum(steps), x.shape[-1]
     flattened = call.batch_sizes is not None or _contiguous_sequence(x, call.batch_first) \
         or os.environ.get("TORCH_LINEAR_FLATTEN_3D") == "1"
@@ -147,10 +149,14 @@ def cpu_products(call: RecurrentCall) -> list[Product] | None:
             if not fits:
                 return None
             products.append(_linear(rows, width, cols, call.has_biases and flattened))
+            # one tuple per distinct batch, repeated: a long sequence makes no garbage to collect
+            step: dict[int, tuple[Product, ...]] = {}
             for batch in (steps if direction == 0 else steps[::-1]):
-                products.append(_linear(batch, hidden_in, cols, call.has_biases))
-                if proj is not None:
-                    products.append(("mm", ((batch, hidden), (hidden, hidden_in)), (batch, hidden_in)))
+                if batch not in step:
+                    step[batch] = (_linear(batch, hidden_in, cols, call.has_biases),) if proj is None else \
+                        (_linear(batch, hidden_in, cols, call.has_biases),
+                         ("mm", ((batch, hidden), (hidden, hidden_in)), (batch, hidden_in)))
+                products += step[batch]
             layer_width += hidden_in
         width, flattened = layer_width, True
     return products
