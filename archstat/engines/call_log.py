@@ -275,8 +275,9 @@ def _cpu_fused(fused: list[str], stack: list[str], calls: list[FunctionCall]) ->
       device runs the steps' Python meta kernels, thousands of calls. Its products come from shapes
       (``recurrent.cpu_products``), logged as the CPU shows them (the steps of one batch as one
       record, repeated: thousands of records would cost Python's garbage collector more than the
-      rest of the log), and the layer's results are shaped without running it; where torch must run
-      it after all, its own calls are marked and skipped.
+      rest of the log), and the layer's results are shaped without running it, with no gradient
+      graph even where one would be recorded; where torch must run it after all, its own calls are
+      marked and skipped. The gates' element-wise work is not in the log (no counter reads it).
     """
     import torch.nn.functional as F
 
@@ -308,7 +309,7 @@ def _cpu_fused(fused: list[str], stack: list[str], calls: list[FunctionCall]) ->
                 return original(*args, **kwargs)  # torch's own calls, logged as they come
             fused.append(name)
             try:
-                shaped = recurrent_results(name, args)
+                shaped = recurrent_results(name, args, graph=False)  # nothing runs backward on the log
                 out = shaped if shaped is not None else original(*args, **kwargs)
             finally:
                 fused.pop()

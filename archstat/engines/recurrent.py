@@ -85,20 +85,22 @@ def parse(op: str, args: tuple[Any, ...]) -> RecurrentCall | None:
     return call
 
 
-def recurrent_results(op: str, args: tuple[Any, ...]) -> tuple[Tensor, ...] | None:
+def recurrent_results(op: str, args: tuple[Any, ...], graph: bool = True) -> tuple[Tensor, ...] | None:
     """The results of ``torch.<op>`` (a recurrent operator) on meta tensors, from shapes alone.
 
     The output is the input with its last dimension ``directions x hidden`` (hidden read off the
     initial state, an LSTM's ``proj_size`` where it has one), a packed sequence's data likewise; the
-    final states are shaped like the initial ones. Anything else (real tensors, a gradient to record,
-    a width that does not fit the first weight, where torch's own error must show) is None: torch's.
+    final states are shaped like the initial ones. Anything else (real tensors, a gradient to record
+    unless ``graph`` is False, a width that does not fit the first weight, where torch's own error
+    must show) is None: torch's.
     """
     call = parse(op, args)
     if call is None:
         return None
     x, state = call.data, call.states[0]
     tensors = [x, *call.states, *call.params]
-    if not all(t.is_meta for t in tensors) or (torch.is_grad_enabled() and any(t.requires_grad for t in tensors)):
+    recording = graph and torch.is_grad_enabled() and any(t.requires_grad for t in tensors)
+    if recording or not all(t.is_meta for t in tensors):
         return None
     if call.batch_sizes is not None:
         shaped = x.dim() == 2 and state.dim() == 3
