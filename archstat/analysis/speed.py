@@ -92,7 +92,7 @@ def predict_rows(model: Any, *, dtype: str, batch: int, input_size: Any, roofs: 
     target = resolve(model, input_size=input_size, device="meta")
     target.module.eval()
     shape = [batch, *target.shapes[0]]
-    log = record_calls(target.module, (torch.zeros(shape, device="meta"),), (), {})
+    log = record_calls(target.module, (torch.zeros(shape, device="meta"),), (), {}, recurrent_steps=True)
     rows: dict[str, _Row] = {}
     for call in log.aten:
         inner = call.modules[-1] if call.modules else ""

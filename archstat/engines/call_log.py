@@ -101,13 +101,15 @@ def as_shapes(value: Any) -> Any:
 
 
 def record_calls(module: nn.Module, inputs: tuple[Tensor, ...], patches: Sequence[Patch],
-                 functions: Mapping[Callable[..., Any], str]) -> CallLog:
+                 functions: Mapping[Callable[..., Any], str], recurrent_steps: bool = False) -> CallLog:
     """Run ``module(*inputs)`` twice on meta tensors and log what each kind of counter sees.
 
     ``patches`` are the Python functions to replace by recording wrappers in the first pass;
     ``functions`` (function -> the name the log gives it) those a ``TorchFunctionMode`` records in
-    the second. The module's modes, hooks and
-    weights are as they were afterwards; errors of the forward propagate unchanged.
+    the second. Recurrent layers are logged by their products from shapes (``_cpu_fused``) unless
+    ``recurrent_steps``: then torch's decomposition runs on meta and every step's operators are in
+    the log, gates and all (``speed`` prices them; a long sequence takes seconds). The module's
+    modes, hooks and weights are as they were afterwards; errors of the forward propagate unchanged.
     """
     log = CallLog()
     names = _canonical(module)
@@ -118,12 +120,13 @@ def record_calls(module: nn.Module, inputs: tuple[Tensor, ...], patches: Sequenc
             scope.enter_context(_hooks(module, names, stack, log.modules))
             scope.enter_context(_patched(patches, stack, log.patched))
             fused: list[str] = []
-            scope.enter_context(_cpu_fused(fused, stack, log.aten))
+            scope.enter_context(_cpu_fused(fused, stack, log.aten, not recurrent_steps))
             scope.enter_context(_AtenLog(stack, log.aten, fused))
             # No TorchFunctionMode here: with one active, 'x + y' reaches the patched Tensor.add.
             module(*args)
         stack.clear()
-        with _hooks(module, names, stack, None), _FunctionLog(dict(functions), stack, log.functions), fast_kernels():
+        with _hooks(module, names, stack, None), _FunctionLog(dict(functions), stack, log.functions), \
+                fast_kernels(graph=recurrent_steps):
             module(*args)
     return log
 
@@ -261,7 +264,8 @@ class _AtenLog(TorchDispatchMode):
 
 
 @contextmanager
-def _cpu_fused(fused: list[str], stack: list[str], calls: list[FunctionCall]) -> Iterator[None]:
+def _cpu_fused(fused: list[str], stack: list[str], calls: list[FunctionCall], recurrent_shapes: bool = True
+               ) -> Iterator[None]:
     """Log the ATen calls of the calls a real CPU forward runs otherwise than the meta device does.
 
     - ``scaled_dot_product_attention`` where torch's CPU dispatch picks its flash kernel
@@ -276,8 +280,12 @@ def _cpu_fused(fused: list[str], stack: list[str], calls: list[FunctionCall]) ->
       (``recurrent.cpu_products``), logged as the CPU shows them (the steps of one batch as one
       record, repeated: thousands of records would cost Python's garbage collector more than the
       rest of the log), and the layer's results are shaped without running it, with no gradient
-      graph even where one would be recorded; where torch must run it after all, its own calls are
-      marked and skipped. The gates' element-wise work is not in the log (no counter reads it).
+      graph even where one would be recorded (nothing runs backward from the log); where torch must
+      run it after all, its own calls are marked and skipped. The gates' element-wise work is not in
+      the log (no counter reads it).
+
+    Without ``recurrent_shapes`` recurrent layers are left to torch: its decomposition runs on meta
+    and is logged as it comes.
     """
     import torch.nn.functional as F
 
@@ -309,7 +317,7 @@ def _cpu_fused(fused: list[str], stack: list[str], calls: list[FunctionCall]) ->
                 return original(*args, **kwargs)  # torch's own calls, logged as they come
             fused.append(name)
             try:
-                shaped = recurrent_results(name, args, graph=False)  # nothing runs backward on the log
+                shaped = recurrent_results(name, args, graph=False)  # nothing runs backward from the log
                 out = shaped if shaped is not None else original(*args, **kwargs)
             finally:
                 fused.pop()
@@ -325,8 +333,9 @@ def _cpu_fused(fused: list[str], stack: list[str], calls: list[FunctionCall]) ->
         return wrapper
 
     mkldnn_half_support()  # asked before the dispatch mode starts, which would log the question
+    recurrent_layers = ("lstm", "gru", "rnn_tanh", "rnn_relu") if recurrent_shapes else ()
     with _wrapping([(F, "scaled_dot_product_attention", "scaled_dot_product_attention")], attention), \
-            _wrapping([(torch._VF, name, name) for name in ("lstm", "gru", "rnn_tanh", "rnn_relu")], recurrent):
+            _wrapping([(torch._VF, name, name) for name in recurrent_layers], recurrent):
         yield
 
 

@@ -27,6 +27,10 @@ class _FastKernels(TorchFunctionMode):
     (``recurrent.recurrent_results``). A mode that sees the call before this one still sees it.
     """
 
+    def __init__(self, graph: bool = True) -> None:
+        super().__init__()
+        self.graph = graph  # False: a pass that never runs backward (``recurrent_results``)
+
     def __torch_function__(self, func: Any, types_: Any, args: tuple[Any, ...] = (),
                            kwargs: dict[str, Any] | None = None) -> Any:
         kwargs = kwargs or {}
@@ -36,7 +40,7 @@ class _FastKernels(TorchFunctionMode):
                 stats = ("weight", "bias", "running_mean", "running_var")
                 return _batch_norm_like(args[0], tuple(named.get(k) for k in stats))
         recurrent = RECURRENT_FUNCTIONS.get(func) if not kwargs else None
-        if recurrent is not None and (results := recurrent_results(recurrent, args)) is not None:
+        if recurrent is not None and (results := recurrent_results(recurrent, args, self.graph)) is not None:
             return results
         return func(*args, **kwargs)
 

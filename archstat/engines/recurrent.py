@@ -90,9 +90,11 @@ def recurrent_results(op: str, args: tuple[Any, ...], graph: bool = True) -> tup
 
     The output is the input with its last dimension ``directions x hidden`` (hidden read off the
     initial state, an LSTM's ``proj_size`` where it has one), a packed sequence's data likewise; the
-    final states are shaped like the initial ones. Anything else (real tensors, a gradient to record
-    unless ``graph`` is False, a width that does not fit the first weight, where torch's own error
-    must show) is None: torch's.
+    final states are shaped like the initial ones. Anything else (real tensors, a width that does
+    not fit the first weight, where torch's own error must show) is None: torch's. So is a call
+    whose gradient autograd would record, unless ``graph`` is False (a pass that never runs
+    backward): the results are then leaves that require a gradient, so that the code after the
+    layer takes the paths it takes in a real forward.
     """
     call = parse(op, args)
     if call is None:
@@ -110,7 +112,11 @@ def recurrent_results(op: str, args: tuple[Any, ...], graph: bool = True) -> tup
     if not shaped or first.dim() != 2 or first.shape[1] != x.shape[-1]:
         return None
     width = call.directions * state.shape[-1]
-    return (x.new_empty((*x.shape[:-1], width)), *(torch.empty_like(s) for s in call.states))
+    results = (x.new_empty((*x.shape[:-1], width)), *(torch.empty_like(s) for s in call.states))
+    if torch.is_grad_enabled() and any(t.requires_grad for t in tensors):
+        for result in results:
+            result.requires_grad_()
+    return results
 
 
 def cpu_products(call: RecurrentCall) -> list[Product] | None:
