@@ -19,6 +19,7 @@ from torch import nn
 
 from ..engines.contract import LayerRecord, Want
 from ..engines.dataflow import Dataflow
+from ..engines.registry import require_per_module
 from ..errors import UsageError
 from ..options import Engine, GraphColor, Mode
 from .counting import count
@@ -101,6 +102,8 @@ def graph_of(
     color = GraphColor.parse(color, "--color")
     request = request_of(model, input_size=input_size, batch=batch, num_classes=num_classes, kwargs=kwargs,
                          aux=aux, engine=engine, memory_budget=memory_budget, mode=mode, forward_kwargs=forward_kwargs)
+    if color == GraphColor.macs:
+        require_per_module(request.engine, "the graph shades each node by its MACs (--color macs)")
     target = request.resolve(request.device)
     modules = dict(target.module.named_modules())
     if focus is not None and focus not in modules:

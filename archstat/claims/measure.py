@@ -100,7 +100,7 @@ class Session:
         calculators: dict[str, Callable[..., design.Comparison]] = {
             "bottleneck": design.bottleneck, "factorize": design.factorize, "cardinality": design.cardinality}
         # On the meta engine the blocks stay on the meta device too ("auto" would trace the small ones with fvcore)
-        engine = "auto" if capabilities(self.engine).real_weights else "meta"
+        engine = "auto" if capabilities(self.engine).real_weights else self.engine
         return self.once(("design", calculator, args), lambda: calculators[calculator](**dict(args), engine=engine))
 
 

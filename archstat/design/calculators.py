@@ -10,10 +10,10 @@ is cheap to materialise (at most ``MATERIALISE_PARAMS`` weights, ``MATERIALISE_E
 summed over the input and every layer's output, ``MATERIALISE_MODULES`` modules), MACs and params
 come from ``archstat.analyze``, the engine of ``archstat table``, run on the block materialised
 without initialisation (``to_empty``): the calculators and the tables cannot disagree. Larger
-blocks stay on the meta device: params by ``numel`` and MACs from the ``torch`` engine
-(``archstat.engines.torch_flops``: torch's ``FlopCounterMode``, its FLOPs / 2), which counts a
-convolution by the same formula as fvcore (output elements x kernel elements x input channels per
-group). Tests check that both engines give the same numbers.
+blocks stay on the meta device: params by ``numel`` and MACs from the ``meta`` engine
+(``archstat.engines.meta``: fvcore's conventions on meta tensors, no weights in memory). Tests check
+that both engines give the same numbers. ``engine`` takes the one engine vocabulary
+(``options.Engine``: "fvcore", "meta", "torch") or "auto".
 """
 
 from __future__ import annotations
@@ -28,15 +28,16 @@ from torch import nn
 
 from ..analysis.counting import analyze
 from ..engines.contract import Want
-from ..engines.registry import get_engine
+from ..engines.registry import capabilities, get_engine
 from ..engines.shapes import ShapeRecorder
 from ..errors import UsageError
+from ..options import Engine as EngineName
 from . import blocks, mobile_blocks
 from .comparison import ENGINE_NAMES, UNITS, BlockCount, Comparison, Shape3, relative
 
 __all__ = ["ENGINE_NAMES", "UNITS", "BlockCount", "Comparison", "bottleneck", "cardinality", "factorize"]
 
-Engine = Literal["auto", "fvcore", "meta"]
+Engine = EngineName | Literal["auto"]  # "auto": fvcore where the block is cheap to materialise, else meta
 
 MATERIALISE_PARAMS = 50_000_000  # 200 MB of float32 weights
 MATERIALISE_ELEMENTS = 100_000_000  # 400 MB of float32 activations (input + every layer's output)
@@ -61,14 +62,11 @@ class Form:
 # ----------------------------------------------------------------------------- counting
 
 
-def _meta_pass(module: nn.Module, shape: Shape3) -> tuple[Shape3, int, int, tuple[int, int]]:
-    """Count ``module`` on a meta input with the ``torch`` engine (``FlopCounterMode``): output
+def _meta_pass(module: nn.Module, shape: Shape3, engine: EngineName) -> tuple[Shape3, int, int, tuple[int, int]]:
+    """Count ``module`` on a meta input with ``engine`` (one that needs no real weights): output
     (C, H, W), elements (input + every leaf's output), MACs and the receptive field."""
-    recorder = ShapeRecorder(module)
-    try:
-        measured = get_engine("torch").measure(module, (torch.empty((1, *shape), device="meta"),), Want.ALL, recorder)
-    finally:
-        recorder.remove()
+    with ShapeRecorder(module) as recorder:
+        measured = get_engine(engine).measure(module, (torch.empty((1, *shape), device="meta"),), Want.ALL, recorder)
     assert measured.counts is not None and measured.fields is not None
     leaves = {name for name, sub in module.named_modules() if next(sub.children(), None) is None}
     elements = math.prod(shape) + sum(math.prod(s) for name, s in measured.output_shapes.items() if name in leaves)
@@ -86,23 +84,26 @@ def count_form(form: Form, shape: Shape3, engine: Engine = "auto") -> BlockCount
     """Count one form on input ``shape`` (C, H, W).
 
     ``engine``: "auto" materialises the block and uses fvcore when that is cheap (see the module
-    docstring), else stays on the meta device; "fvcore" and "meta" force one (tests compare them).
+    docstring), else stays on the meta device with the meta engine; an engine's name forces it (tests
+    compare them).
     """
+    asked = engine if engine == "auto" else EngineName.parse(engine, "engine")
     with torch.device("meta"):
         weights, biased = form.build(False), form.build(True)
-    output_shape, elements, meta_macs, field = _meta_pass(weights, shape)
+    on_meta = EngineName.meta if asked == "auto" or capabilities(asked).real_weights else asked
+    output_shape, elements, meta_macs, field = _meta_pass(weights, shape, on_meta)
     params = _numel(weights)
     cheap = (params <= MATERIALISE_PARAMS and elements <= MATERIALISE_ELEMENTS
              and sum(1 for _ in weights.modules()) <= MATERIALISE_MODULES)
-    chosen = "fvcore" if engine == "fvcore" or (engine == "auto" and cheap) else "meta"
+    chosen = EngineName.fvcore if asked == EngineName.fvcore or (asked == "auto" and cheap) else on_meta
     macs = meta_macs
-    if chosen == "fvcore":
+    if chosen == EngineName.fvcore:
         report = analyze(weights.to_empty(device="cpu"), input_size=shape, name=form.key)
         params, macs = report.totals.params, report.totals.macs
     return BlockCount(
         key=form.key, label=form.label, layers=form.layers, params=params,
         params_with_bias=_numel(biased), macs=macs, output_shape=output_shape,
-        receptive_field=field, engine=chosen,
+        receptive_field=field, engine=chosen.value,
     )
 
 

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..inputs import format_shape
+from ..options import Engine
 from ..tabular import FLOPS_DEFINITION, MAC_DEFINITION, UNIT_NOTE, Column, TableData, Tabular
 
 Shape3 = tuple[int, int, int]
@@ -30,8 +31,9 @@ UNITS = {
     "savings": "fraction of the baseline's weights / MACs saved (negative: costs more)",
 }
 ENGINE_NAMES = {
-    "fvcore": "fvcore, as 'archstat table'",
-    "meta": "meta device, torch FlopCounterMode (block too large to materialise)",
+    Engine.fvcore: "fvcore, as 'archstat table'",
+    Engine.meta: "the meta engine, on the meta device (block too large to materialise)",
+    Engine.torch: "torch's FlopCounterMode, on the meta device",
 }
 # the description's columns: a form's name and layers, then its numbers, its shape and field, its savings
 COLUMNS = (Column("form"), Column("layers"), Column("output shape", "shape"),
@@ -47,7 +49,7 @@ _FRACTIONS = ((1 / 4, "a quarter"), (1 / 3, "a third"), (1 / 2, "half"), (2 / 3,
 
 @dataclass(frozen=True)
 class BlockCount:
-    """Counts of one form (units in the module docstring); ``engine`` is "fvcore" or "meta"."""
+    """Counts of one form (units in the module docstring); ``engine`` is the one that counted its MACs."""
 
     key: str
     label: str
