@@ -96,7 +96,7 @@ def predict_rows(request: Request, *, dtype: str, roofs: Roofs, ceiling: Roofs,
     records = {r.name: r for r in report.records}
     feed = feed_at_batch(target.inputs, request.forward_kwargs, "meta", request.batch)
     with as_given(target.module, Mode.eval), aux_mode(target.module, request.aux), feed.bound(target.module):
-        log = record_calls(target.module, feed.args, (), {})
+        log = record_calls(target.module, feed.args, (), {}, recurrent_steps=True)
     shape = [request.batch, *target.shapes[0]]
     rows: dict[str, _Row] = {}
     for call in log.aten:
