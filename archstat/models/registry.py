@@ -6,8 +6,9 @@ the registry through that package (``from archstat.models import list_models``),
 A builder is a keyword-only function ``name(*, num_classes=1000, **kwargs) -> nn.Module``. A zoo
 builder is decorated ``@zoo_model`` and takes its ``ModelInfo`` from ``archstat.zoo_facts`` by name:
 what the paper states (parameters, multiply-adds, depth), so tests can check the built network
-against the paper, and the zoo table can print both side by side. A user's own builder brings its
-facts with ``@register_model(family=..., ...)``.
+against the paper, and the zoo table can print both side by side; its docstring is written from
+them. A family whose models differ only in numbers makes its builders from one table with
+``zoo_builders``. A user's own builder brings its facts with ``@register_model(family=..., ...)``.
 """
 
 from __future__ import annotations
@@ -90,7 +91,11 @@ def _facts_of(name: str) -> ModelInfo:
     return info
 
 
-_WRAP = {"break_long_words": False, "break_on_hyphens": False}  # "3x3/2-32" stays whole
+def _fill(text: str, initial_indent: str = "", subsequent_indent: str = "") -> str:
+    return textwrap.fill(text, 100, initial_indent=initial_indent, subsequent_indent=subsequent_indent,
+                         break_long_words=False, break_on_hyphens=False)  # "3x3/2-32" stays whole
+
+
 _ARGS = {"num_classes": "Width of the classifier, in classes (default {classes}: {whose}'s)."}
 
 
@@ -102,16 +107,16 @@ def builder_doc(info: ModelInfo, builder: Builder) -> str:
              f"{'x'.join(map(str, info.input_size))} pixels.", info.layout]
     if info.variant_of:
         parts.append(f"Differs from ``{info.variant_of}``:\n" + "\n".join(
-            textwrap.fill(d, 100, initial_indent="- ", subsequent_indent="  ", **_WRAP) for d in info.differs))
+            _fill(d, "- ", "  ") for d in info.differs))
+    whose = "the release" if info.variant_of else "the paper"
     if info.discrepancy:
-        parts.append(f"Against the paper's figures: {info.discrepancy}")
+        parts.append(f"Against {whose}'s figures: {info.discrepancy}")
     parts.append(f"The facts: ``get_model_info({info.name!r})``; the family, its papers and how it is built: "
                  f"``{builder.__module__}``.")
-    whose = "the release" if info.variant_of else "the paper"
     args = [f"    {name}: " + _ARGS.get(name, "see ``{module}``.").format(
                 classes=info.num_classes, whose=whose, module=builder.__module__)
             for name in inspect.signature(builder).parameters]
-    text = "\n\n".join(textwrap.fill(p, 100, **_WRAP) if "\n" not in p else p for p in parts if p)
+    text = "\n\n".join(_fill(p) if "\n" not in p else p for p in parts if p)
     return text + ("\n\nArgs:\n" + "\n".join(args) if args else "")
 
 
