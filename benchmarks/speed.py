@@ -1,20 +1,22 @@
 #!/usr/bin/env python
 """archstat speed's prediction against the measurement, for the zoo's CNNs (issue 26).
 
-For each model and batch, in fp32 on this processor: calibrate (``archstat speed --calibrate``, fp32
-only; before each model, so that calibration and measurement meet the same conditions on a shared
-machine), then ``speed(model, measure=True)``: whole-model predicted and measured time (median of the timed
-runs, no hooks), the whole-model error; per layer, over the layers measured at 50 us or more, the
-median absolute error and Spearman's rank correlation of predicted and measured times; and the share
-of all measured layers at or above the formula roofline (no layer may be faster).
+For each model and batch, in fp32 on this processor: calibrate once (``archstat speed --calibrate``, fp32
+only, synthetic probes, never these models; ``--calibrate-each`` again before each model, for a shared
+machine that drifts), then ``speed(model, measure=True)``: whole-model predicted and measured time (median
+of the timed runs, no hooks), the whole-model error; per layer, over the layers measured at 50 us or more,
+the median absolute error and Spearman's rank correlation of predicted and measured times; and the share
+of all measured layers at or above the formula roofline (no layer may be faster). The end: the issue's
+targets, each with its figure and whether it is met.
 
 Targets (issue 26): whole-model error within 25% for every model and 15% in median; rank correlation
 >= 0.9; >= 95% of layers at or above the roofline.
 
 Usage:
-  python benchmarks/speed.py                               # the listed models at batch 1 and 32, 1 thread
-  python benchmarks/speed.py --threads 2 --output table.md # also write the Markdown table to a file
+  python benchmarks/speed.py --output table.md   # the listed models at batch 1 and 32, 1 thread, CPU clock
+  python benchmarks/speed.py --threads 2 --clock wall --output table.md   # both cores, wall clock
   python benchmarks/speed.py --models resnet18 --batches 1 --runs 3   # a quick check
+  python benchmarks/speed.py --layers layers.json   # also keep every layer's predicted and measured time
 Models not registered (the efficient CNNs before they land) are skipped with a line saying so.
 """
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import statistics
@@ -42,11 +45,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--runs", type=int, default=5, help="timed runs at batch 1 (3 above)")
     parser.add_argument("--no-calibrate", action="store_true", help="use the stored calibration")
-    parser.add_argument("--calibrate-once", action="store_true",
-                        help="calibrate once at the start, not before each model (a shared machine drifts)")
+    parser.add_argument("--calibrate-each", action="store_true",
+                        help="calibrate again before each model, not once at the start (a shared machine drifts)")
     parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
                         help="cpu: the thread's CPU time (1 thread; leaves out other processes' turns); wall")
-    parser.add_argument("--output", type=Path)
+    parser.add_argument("--output", type=Path, help="write the Markdown table (and the targets) here")
+    parser.add_argument("--layers", type=Path, help="write every report (json, per layer) here")
     args = parser.parse_args()
 
     import torch
@@ -64,24 +68,29 @@ def main() -> None:
     if cpu and args.threads != 1:
         parser.error("--clock cpu needs --threads 1")
     if not args.no_calibrate:
+        started = time.perf_counter()
         calibrate(args.threads, ("fp32",), cpu_time=cpu)
+        print(f"calibrated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     lines = [f"Machine: {read_processor().name}, {os.cpu_count()} cores ({platform.machine()}); torch "
              f"{torch.__version__}; {args.threads} thread(s); clock: {'thread CPU time' if cpu else 'wall'}; "
              f"{datetime.date.today()}; load average at start "
              f"{load_before[0]:.1f} / {load_before[1]:.1f} / {load_before[2]:.1f} (1 / 5 / 15 min).", "",
              "| model | batch | predicted ms | measured ms | error | layers > 50 us | median abs layer error | "
              "rank corr. | at or above roofline |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    errors = []
+    errors, rhos, shares, reports = [], [], [], []
     for batch in args.batches:
         for model in models:
             started = time.perf_counter()
-            if not (args.no_calibrate or args.calibrate_once):
+            if args.calibrate_each and not args.no_calibrate:
                 calibrate(args.threads, ("fp32",), cpu_time=cpu)  # the same conditions as the measurement
             runs, warmup = (args.runs, 2) if batch == 1 else (3, 1)
             report = speed(model, batch=batch, measure=True, threads=args.threads, runs=runs, warmup=warmup,
                            clock=time.thread_time if cpu else None)
             s = report.summary_stats()
             errors.append(abs(s["whole_error"]))
+            rhos.append(s["spearman"])
+            shares.append(s["at_or_above_roofline"])
+            reports.append(report.to_dict())
             rho = "n/a" if s["spearman"] is None else f"{s['spearman']:.3f}"
             mae = "n/a" if s["median_abs_error"] is None else f"{100 * s['median_abs_error']:.0f}%"
             lines.append(f"| {model} | {batch} | {report.predicted_s * 1e3:,.1f} | {report.measured_s * 1e3:,.1f} | "
@@ -91,11 +100,30 @@ def main() -> None:
     load_after = os.getloadavg()
     lines += ["", f"Median whole-model |error| {100 * statistics.median(errors):.1f}%, largest "
               f"{100 * max(errors):.1f}%; load average at the end {load_after[0]:.1f} / {load_after[1]:.1f} / "
-              f"{load_after[2]:.1f}."]
+              f"{load_after[2]:.1f}.", "", *targets(errors, rhos, shares)]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
+    if args.layers:
+        args.layers.write_text(json.dumps(reports, indent=1), encoding="utf-8")
+
+
+def targets(errors: list[float], rhos: list[float | None], shares: list[float | None]) -> list[str]:
+    """The issue's four targets as a Markdown table: each with the figure these runs reached, met or not."""
+    n = len(errors)
+    within = sum(e <= 0.25 for e in errors)
+    ranked = sum(r is not None and r >= 0.9 for r in rhos)
+    share = min((s for s in shares if s is not None), default=0.0)
+    median = statistics.median(errors)
+    rows = [("whole-model error within 25% for every model", f"{within} of {n} (largest {100 * max(errors):.1f}%)",
+             within == n),
+            ("median whole-model error within 15%", f"{100 * median:.1f}%", median <= 0.15),
+            ("per-layer rank correlation >= 0.9 (layers over 50 us)",
+             f"{ranked} of {n} (lowest {min((r for r in rhos if r is not None), default=float('nan')):.3f})", ranked == n),
+            (">= 95% of layers at or above the formula roofline", f"lowest {100 * share:.1f}%", share >= 0.95)]
+    return ["| target | these runs | met |", "| --- | --- | --- |",
+            *(f"| {name} | {figure} | {'yes' if met else 'no'} |" for name, figure, met in rows)]
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from typing import Any
 from ..errors import UsageError
 from ..options import Dtype
 from .calibrate import calibrated_roofs, formula_roofs, load_calibration, read_processor
-from .cost import BYTES, KINDS, Roofs, op_cost, roofline
+from .cost import BYTES, KINDS, Roofs, op_cost, price, protective_copy, roofline
 from .devices import get_device
 from .speed_report import SpeedReport, SpeedRow
 from .timing import between_name
@@ -34,6 +34,7 @@ class _Row:
     name: str
     type: str
     ops: list[Any] = field(default_factory=list)
+    gaps: int = 0  # a "between" row: the stretches between its container's children's calls (children + 1)
 
 
 def device_roofs(device: str, dtype: str, threads: int) -> tuple[Roofs, Roofs]:
@@ -81,6 +82,14 @@ def _present_cuda_name() -> str:
 def predict_rows(model: Any, *, dtype: str, batch: int, input_size: Any, roofs: Roofs, ceiling: Roofs,
                  train: bool = False) -> tuple[list[SpeedRow], str, list[int]]:
     """Predicted rows of ``model`` (see the module docstring), its label and input shape (with batch)."""
+    rows, records, label, shape = row_costs(model, dtype=dtype, batch=batch, input_size=input_size, train=train)
+    priced = [_price(row, records, roofs, ceiling, train) for row in rows.values() if row.ops]
+    return priced, label, shape
+
+
+def row_costs(model: Any, *, dtype: str, batch: int, input_size: Any, train: bool = False
+              ) -> tuple[dict[str, _Row], dict[str, Any], str, list[int]]:
+    """Each row's operator costs (``cost.op_cost``), the layer records, the model's label and input shape."""
     import torch
 
     from ..engines.call_log import record_calls
@@ -94,15 +103,24 @@ def predict_rows(model: Any, *, dtype: str, batch: int, input_size: Any, roofs: 
     shape = [batch, *target.shapes[0]]
     log = record_calls(target.module, (torch.zeros(shape, device="meta"),), (), {})
     rows: dict[str, _Row] = {}
-    for call in log.aten:
+    for i, call in enumerate(log.aten):
+        if protective_copy(call, log.aten[i + 1] if i + 1 < len(log.aten) else None):
+            continue
         inner = call.modules[-1] if call.modules else ""
         leaf = records.get(inner)
         name = inner if leaf is not None and leaf.is_leaf and inner else between_name(inner)
         cost = op_cost(call.name, call.args, call.output, BYTES[dtype])
         if cost is not None:
             rows.setdefault(name, _Row(name, leaf.type if leaf is not None and leaf.is_leaf else "")).ops.append(cost)
-    priced = [_price(row, records, roofs, ceiling, train) for row in rows.values() if row.ops]
-    return priced, report.model, shape
+    children: dict[str, int] = {}
+    for module_call in log.modules:
+        if module_call.name:
+            parent = module_call.name.rpartition(".")[0]
+            children[parent] = children.get(parent, 0) + 1
+    for container, count in children.items():
+        if between_name(container) in rows:
+            rows[between_name(container)].gaps = count + 1
+    return rows, records, report.model, shape
 
 
 def _price(row: _Row, records: dict[str, Any], roofs: Roofs, ceiling: Roofs, train: bool) -> SpeedRow:
@@ -110,7 +128,7 @@ def _price(row: _Row, records: dict[str, Any], roofs: Roofs, ceiling: Roofs, tra
     times: dict[str, float] = {"compute": 0.0, "memory": 0.0, "overhead": 0.0}
     predicted = floor = 0.0
     for op in row.ops:
-        priced = roofline(op.flops, op.bytes, op.kind, roofs, op.roof)
+        priced = price(op, roofs)
         predicted += priced.seconds
         times[priced.bound] += priced.seconds
         best = roofline(op.flops, op.bytes, op.kind, ceiling, op.roof)
@@ -126,8 +144,12 @@ def _price(row: _Row, records: dict[str, Any], roofs: Roofs, ceiling: Roofs, tra
         predicted += extra
         floor += roofline(backward_flops, 2 * sum(moved), kind, ceiling).seconds
     bound = max(times, key=lambda b: times[b])
+    call_s, hook_leaf_s, hook_gap_s = roofs.calls
+    leaf = bool(row.type)
+    predicted += call_s if leaf else 0.0  # the module call's own Python, in a plain forward too
+    hooks = max(0.0, hook_leaf_s - call_s) if leaf else row.gaps * hook_gap_s
     return SpeedRow(row.name, row.type or "(between)", kind, record.macs if record is not None and record.is_leaf
-                    else 0, flops, *moved, bound, predicted, floor)
+                    else 0, flops, *moved, bound, predicted, floor, hooks_s=hooks)
 
 
 def speed(model: Any, *, device: str = "cpu", dtype: Dtype | str = Dtype.fp32, batch: int = 1,
