@@ -3,7 +3,9 @@
 
 For each model and batch, in fp32 on this processor: calibrate once (``archstat speed --calibrate``, fp32
 only, synthetic probes, never these models; ``--calibrate-each`` again before each model, for a shared
-machine that drifts), then ``speed(model, measure=True)``: whole-model predicted and measured time (median
+machine that drifts), then ``speed(model, measure=True)``, each in a fresh process (as a user's ``archstat
+speed MODEL --measure`` runs: what the allocator holds from earlier runs changes the page faults of large
+tensors, and so the time, by up to a half at batch 32): whole-model predicted and measured time (median
 of the timed runs, no hooks), the whole-model error; per layer, over the layers measured at 50 us or more,
 the median absolute error and Spearman's rank correlation of predicted and measured times; and the share
 of all measured layers at or above the formula roofline (no layer may be faster). The end: the issue's
@@ -28,6 +30,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -51,12 +54,18 @@ def main() -> None:
                         help="cpu: the thread's CPU time (1 thread; leaves out other processes' turns); wall")
     parser.add_argument("--output", type=Path, help="write the Markdown table (and the targets) here")
     parser.add_argument("--layers", type=Path, help="write every report (json, per layer) here")
+    parser.add_argument("--one", nargs=2, metavar=("MODEL", "BATCH"), help=argparse.SUPPRESS)
+    parser.add_argument("--calibrate-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    cpu = args.clock == "cpu"
+    if cpu and args.threads != 1:
+        parser.error("--clock cpu needs --threads 1")
+    if args.one or args.calibrate_only:  # a child process: one measurement (json on stdout) or the calibration
+        return child(args, cpu)
 
     import torch
 
-    from archstat.analysis.calibrate import calibrate, read_processor
-    from archstat.analysis.speed import speed
+    from archstat.analysis.calibrate import read_processor
     from archstat.models import list_models
 
     known = set(list_models())
@@ -64,17 +73,15 @@ def main() -> None:
     for missing in sorted(set(args.models) - known):
         print(f"skipped {missing}: not in this registry", file=sys.stderr)
     load_before = os.getloadavg()
-    cpu = args.clock == "cpu"
-    if cpu and args.threads != 1:
-        parser.error("--clock cpu needs --threads 1")
     if not args.no_calibrate:
         started = time.perf_counter()
-        calibrate(args.threads, ("fp32",), cpu_time=cpu)
+        spawn(args, ["--calibrate-only"])
         print(f"calibrated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     lines = [f"Machine: {read_processor().name}, {os.cpu_count()} cores ({platform.machine()}); torch "
              f"{torch.__version__}; {args.threads} thread(s); clock: {'thread CPU time' if cpu else 'wall'}; "
              f"{datetime.date.today()}; load average at start "
-             f"{load_before[0]:.1f} / {load_before[1]:.1f} / {load_before[2]:.1f} (1 / 5 / 15 min).", "",
+             f"{load_before[0]:.1f} / {load_before[1]:.1f} / {load_before[2]:.1f} (1 / 5 / 15 min); each "
+             "measurement and the calibration in a fresh process.", "",
              "| model | batch | predicted ms | measured ms | error | layers > 50 us | median abs layer error | "
              "rank corr. | at or above roofline |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     errors, rhos, shares, reports = [], [], [], []
@@ -82,19 +89,18 @@ def main() -> None:
         for model in models:
             started = time.perf_counter()
             if args.calibrate_each and not args.no_calibrate:
-                calibrate(args.threads, ("fp32",), cpu_time=cpu)  # the same conditions as the measurement
-            runs, warmup = (args.runs, 2) if batch == 1 else (3, 1)
-            report = speed(model, batch=batch, measure=True, threads=args.threads, runs=runs, warmup=warmup,
-                           clock=time.thread_time if cpu else None)
-            s = report.summary_stats()
+                spawn(args, ["--calibrate-only"])  # the same conditions as the measurement
+            report = json.loads(spawn(args, ["--one", model, str(batch)]))
+            s, totals = report["summary"], report["totals"]
             errors.append(abs(s["whole_error"]))
             rhos.append(s["spearman"])
             shares.append(s["at_or_above_roofline"])
-            reports.append(report.to_dict())
+            reports.append(report)
             rho = "n/a" if s["spearman"] is None else f"{s['spearman']:.3f}"
             mae = "n/a" if s["median_abs_error"] is None else f"{100 * s['median_abs_error']:.0f}%"
-            lines.append(f"| {model} | {batch} | {report.predicted_s * 1e3:,.1f} | {report.measured_s * 1e3:,.1f} | "
-                         f"{100 * s['whole_error']:+.1f}% | {s['rows_over_50us']} | {mae} | {rho} | "
+            lines.append(f"| {model} | {batch} | {totals['predicted_s'] * 1e3:,.1f} | "
+                         f"{totals['measured_s'] * 1e3:,.1f} | {100 * s['whole_error']:+.1f}% | "
+                         f"{s['rows_over_50us']} | {mae} | {rho} | "
                          f"{100 * s['at_or_above_roofline']:.1f}% |")
             print(lines[-1], f"({time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
     load_after = os.getloadavg()
@@ -109,6 +115,29 @@ def main() -> None:
         args.layers.write_text(json.dumps(reports, indent=1), encoding="utf-8")
 
 
+def spawn(args: argparse.Namespace, what: list[str]) -> str:
+    """Run this script again in a fresh process for ``what`` (a measurement starts with the allocator's
+    heap a user's ``archstat speed MODEL --measure`` starts with, not the one earlier runs left); its stdout."""
+    command = [sys.executable, __file__, *what, "--threads", str(args.threads), "--runs", str(args.runs),
+               "--clock", args.clock]
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+
+
+def child(args: argparse.Namespace, cpu: bool) -> None:
+    """In a child process: calibrate (fp32), or measure one model at one batch and print its report as json."""
+    from archstat.analysis.calibrate import calibrate
+    from archstat.analysis.speed import speed
+
+    if args.calibrate_only:
+        calibrate(args.threads, ("fp32",), cpu_time=cpu)
+        return
+    model, batch = args.one[0], int(args.one[1])
+    runs, warmup = (args.runs, 2) if batch == 1 else (3, 1)
+    report = speed(model, batch=batch, measure=True, threads=args.threads, runs=runs, warmup=warmup,
+                   clock=time.thread_time if cpu else None)
+    print(json.dumps(report.to_dict()))
+
+
 def targets(errors: list[float], rhos: list[float | None], shares: list[float | None]) -> list[str]:
     """The issue's four targets as a Markdown table: each with the figure these runs reached, met or not."""
     n = len(errors)
@@ -120,7 +149,8 @@ def targets(errors: list[float], rhos: list[float | None], shares: list[float | 
              within == n),
             ("median whole-model error within 15%", f"{100 * median:.1f}%", median <= 0.15),
             ("per-layer rank correlation >= 0.9 (layers over 50 us)",
-             f"{ranked} of {n} (lowest {min((r for r in rhos if r is not None), default=float('nan')):.3f})", ranked == n),
+             f"{ranked} of {n} (lowest {min((r for r in rhos if r is not None), default=float('nan')):.3f})",
+             ranked == n),
             (">= 95% of layers at or above the formula roofline", f"lowest {100 * share:.1f}%", share >= 0.95)]
     return ["| target | these runs | met |", "| --- | --- | --- |",
             *(f"| {name} | {figure} | {'yes' if met else 'no'} |" for name, figure, met in rows)]

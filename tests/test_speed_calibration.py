@@ -13,7 +13,14 @@ from archstat.analysis.calibrate import VERSION, calibrated_roofs
 from archstat.analysis.cost import Roofs, linear_features, linear_time, op_cost, price
 from archstat.analysis.speed import row_costs, speed
 from archstat.analysis.speed_probes import (
-    BUDGET_ELEMENTS, PER_CLASS, ProbeNet, fit_class, nonnegative_fit, probe_features, probe_list)
+    BUDGET_ELEMENTS,
+    PER_CLASS,
+    ProbeNet,
+    fit_class,
+    nonnegative_fit,
+    probe_features,
+    probe_list,
+)
 from archstat.analysis.timing import between_name
 from archstat.engines.call_log import TensorShape
 

@@ -35,6 +35,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +134,12 @@ def calibrated_roofs(data: dict[str, Any], dtype: str) -> Roofs | None:
     threshold, per_byte = data.get("first_touch", (math.inf, 0.0))
     return Roofs(f"{data['processor']}, {data['threads']} threads", {**peaks, "vector": vector}, curve,
                  float(data["overhead_s"]), "calibrated", (f"calibrated {data['date']} ({data['file']})",),
-                 fits, (float(threshold), float(per_byte)), tuple(float(v) for v in data.get("calls", (0, 0, 0))))
+                 fits, (float(threshold), float(per_byte)), _three(data.get("calls", (0.0, 0.0, 0.0))))
+
+
+def _three(values: Any) -> tuple[float, float, float]:
+    first, second, third = (float(v) for v in values)
+    return first, second, third
 
 
 CLOCK: list[Callable[[], float]] = [time.perf_counter]  # the clock of the running calibration
@@ -179,7 +185,7 @@ def _stream_curve() -> list[tuple[float, float]]:
     for size in BANDWIDTH_SIZES:
         src, dst = torch.empty(size // 4), torch.empty(size // 4)
         src.fill_(1.0)
-        curve.append((2.0 * size, 2 * size / _median_time(lambda d=dst, s=src: d.copy_(s), 0.2)))
+        curve.append((2.0 * size, 2 * size / _median_time(partial(dst.copy_, src), 0.2)))
     return curve
 
 

@@ -149,7 +149,7 @@ def _price(row: _Row, records: dict[str, Any], roofs: Roofs, ceiling: Roofs, tra
     predicted += call_s if leaf else 0.0  # the module call's own Python, in a plain forward too
     hooks = max(0.0, hook_leaf_s - call_s) if leaf else row.gaps * hook_gap_s
     return SpeedRow(row.name, row.type or "(between)", kind, record.macs if record is not None and record.is_leaf
-                    else 0, flops, *moved, bound, predicted, floor, hooks_s=hooks)
+                    else 0, flops, moved[0], moved[1], moved[2], bound, predicted, floor, hooks_s=hooks)
 
 
 def speed(model: Any, *, device: str = "cpu", dtype: Dtype | str = Dtype.fp32, batch: int = 1,

@@ -66,7 +66,8 @@ class _Shuffle(nn.Module):
         return x.view(n, 2, c // 2, h, w).transpose(1, 2).contiguous()
 
 
-def _draw(rng: random.Random, choices: dict[str, tuple[Any, ...]], ok: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+def _draw(rng: random.Random, choices: dict[str, tuple[Any, ...]],
+          ok: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
     """``PER_CLASS`` distinct combinations of ``choices`` passing ``ok``, drawn at random in turn from each
     value of the first choice (so that the probes spread over, say, every channel count)."""
     grid = [dict(zip(choices, values, strict=True)) for values in itertools.product(*choices.values())]
@@ -84,13 +85,15 @@ def _draw(rng: random.Random, choices: dict[str, tuple[Any, ...]], ok: Callable[
 
 def _conv_probes(rng: random.Random) -> list[tuple[str, nn.Module, tuple[int, ...]]]:
     """(class, module, input shape without batch) for the convolution classes."""
-    probes = []
-    spec = {"conv1x1": ((1,), (1,)), "conv3x3": ((3,), (1,)), "conv_strided": ((1, 3), (2,)), "conv": ((5, 7, 4), (1, 2, 4))}
+    probes: list[tuple[str, nn.Module, tuple[int, ...]]] = []
+    spec = {"conv1x1": ((1,), (1,)), "conv3x3": ((3,), (1,)), "conv_strided": ((1, 3), (2,)),
+            "conv": ((5, 7, 4), (1, 2, 4))}  # (kernels, strides); a 4x4 kernel only at stride 4 (a patchify stem)
     for name, (kernels, strides) in spec.items():
         def ok(g: dict[str, Any]) -> bool:
             out = g["side"]
             flops = 2 * g["cin"] * g["cout"] * g["k"] ** 2 * out * out
-            return (flops <= BUDGET_FLOPS and max(g["cin"] * (out * g["s"]) ** 2, g["cout"] * out * out) <= BUDGET_ELEMENTS
+            largest = max(g["cin"] * (out * g["s"]) ** 2, g["cout"] * out * out)
+            return (flops <= BUDGET_FLOPS and largest <= BUDGET_ELEMENTS
                     and (g["k"] != 4 or g["s"] == 4) and (g["s"] != 4 or g["k"] == 4))
 
         cin = CHANNELS + ((3,) if name == "conv" else ())
@@ -107,7 +110,8 @@ def _conv_probes(rng: random.Random) -> list[tuple[str, nn.Module, tuple[int, ..
 def _memory_probes(rng: random.Random) -> list[tuple[str, nn.Module, tuple[int, ...]]]:
     """(class, module, input shape without batch) for the matrix products and the memory-bound classes."""
     probes: list[tuple[str, nn.Module, tuple[int, ...]]] = []
-    for g in _draw(rng, {"rows": (1, 49, 196, 784, 3136), "cin": CHANNELS + (2048, 4096), "cout": CHANNELS + (1000, 4096)},
+    sizes = {"rows": (1, 49, 196, 784, 3136), "cin": CHANNELS + (2048, 4096), "cout": CHANNELS + (1000, 4096)}
+    for g in _draw(rng, sizes,
                    lambda g: 2 * g["rows"] * g["cin"] * g["cout"] <= BUDGET_FLOPS and g["cin"] * g["cout"] <= 2**24
                    and g["rows"] * max(g["cin"], g["cout"]) <= BUDGET_ELEMENTS):
         probes.append(("matmul", nn.Linear(g["cin"], g["cout"]), (g["rows"], g["cin"])))
@@ -117,12 +121,14 @@ def _memory_probes(rng: random.Random) -> list[tuple[str, nn.Module, tuple[int, 
         "norm": lambda c, s: (nn.BatchNorm2d(c).eval(), (c, s, s)),
         "layernorm": lambda c, s: (nn.LayerNorm(c), (s, s, c)),  # over channels, channels last (ConvNeXt's)
         "elementwise": lambda c, s: ((nn.ReLU(), nn.ReLU6(), nn.Hardswish())[(c + s) % 3], (c, s, s)),
-        "inplace": lambda c, s: ((nn.ReLU(inplace=True), nn.ReLU6(inplace=True), nn.Hardswish(inplace=True))[(c + s) % 3],
-                                 (c, s, s)),
-        "activation": lambda c, s: ((nn.SiLU(), nn.GELU(), nn.Sigmoid(), nn.SiLU(inplace=True))[(c + s) % 4], (c, s, s)),
+        "inplace": lambda c, s: ((nn.ReLU(inplace=True), nn.ReLU6(inplace=True), nn.Hardswish(inplace=True))[
+            (c + s) % 3], (c, s, s)),
+        "activation": lambda c, s: ((nn.SiLU(), nn.GELU(), nn.Sigmoid(), nn.SiLU(inplace=True))[(c + s) % 4],
+                                    (c, s, s)),
         "add": lambda c, s: (_Binary(scale=(c + s) % 2 == 1), (c, s, s)),
         "copy": lambda c, s: ((_Cat(), _Shuffle())[(c + s) % 2], (c, s, s)),
-        "maxpool": lambda c, s: ((nn.MaxPool2d(3, 2, 1), nn.MaxPool2d(3, 1, 1), nn.MaxPool2d(2, 2))[(c + s) % 3], (c, s, s)),
+        "maxpool": lambda c, s: ((nn.MaxPool2d(3, 2, 1), nn.MaxPool2d(3, 1, 1), nn.MaxPool2d(2, 2))[(c + s) % 3],
+                                 (c, s, s)),
         "avgpool": lambda c, s: (nn.AvgPool2d(2, 2), (c, s, s)),
         "pool": lambda c, s: (nn.AdaptiveAvgPool2d(1), (c, s, s)),
     }
@@ -174,7 +180,8 @@ def probe_features(net: ProbeNet, shapes: list[tuple[int, ...]], dtype: str, roo
             total[3] += cost.output_bytes
             total[4] += first_touch_s(cost.allocated, roofs)
     found = [sums.get(f"probe.{i}", [0.0] * 5) for i in range(len(shapes))]
-    features = [linear_features(*sizes, roofs, roofs_of.get(f"probe.{i}", "")) for i, (*sizes, _) in enumerate(found)]
+    features = [linear_features(flops, io, weights, out, roofs, roofs_of.get(f"probe.{i}", ""))
+                for i, (flops, io, weights, out, _) in enumerate(found)]
     return features, [fresh for *_, fresh in found]
 
 
