@@ -2,7 +2,7 @@
 
 The command line checks every model it is given here before it imports torch (about 1.5 s), so a misspelt
 name is answered as fast as ``--help``; the library resolves names through the same functions, so both give
-the same line. Zoo names are read from the torch-free catalogue (``zoo_catalogue.py``).
+the same line. Zoo names are read from the zoo's torch-free facts (``archstat/zoo_facts/``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import UnknownModelError, UsageError
-from .zoo_catalogue import names
+from .zoo_facts import names
 
 # resnet18@3x64x64, bert@128:int64: a model with its own input (the text after @ as --input takes it)
 _AT = re.compile(r"^(?P<spec>.+)@(?P<input>\d+(?:x\d+)*(?::\w+)?)$")

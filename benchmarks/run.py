@@ -68,7 +68,7 @@ STARTUPS: dict[str, tuple[list[str], dict[str, str]]] = {
         [], {**_COMPLETION, "COMP_WORDS": "archstat table --fo", "COMP_CWORD": "2"}),
     "completion of `archstat ta` (zsh)": (
         [], {"_ARCHSTAT_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "archstat ta"}),
-    # a zoo model name and the zoo's listing: both read the catalogue, not the registry (which imports torch)
+    # a zoo model name and the zoo's listing: both read the zoo's facts (archstat/zoo_facts/), not the registry (torch)
     "completion of `archstat table res` (bash)": (
         [], {**_COMPLETION, "COMP_WORDS": "archstat table res", "COMP_CWORD": "2"}),
     "archstat list --format json": (["list", "--format", "json"], {}),

@@ -8,7 +8,7 @@ Sources of the facts, beside each test:
   Xception: 22,910,480 parameters (its summary adds the batch norms' moving statistics).
 - MobileNet: Howard et al. 2017, arXiv:1704.04861, Table 2, Tables 6-7; Keras applications'
   MobileNet (alpha 1.0): 4,253,864 parameters.
-- MobileNetV2: Sandler et al. 2018, arXiv:1801.04381, Table 2, Table 4; torchvision's
+- MobileNetV2: Sandler et al. 2018, arXiv:1801.04381v4, Table 2 (p. 5), Table 4 (p. 7); torchvision's
   MobileNet_V2_Weights: num_params 3504872, GFLOPS 0.30.
 - MobileNetV3: Howard et al. 2019, arXiv:1905.02244, Tables 1-3; torchvision's MobileNet_V3_Large / Small
   weights: num_params 5483032 / 2542856, GFLOPS 0.22 / 0.06.
@@ -235,9 +235,9 @@ def mobilenet_v2_by_hand(widths: list[int], last: int) -> tuple[int, int]:
 def test_mobilenet_v2_is_torchvisions_count_and_table_4s_macs() -> None:
     params, macs = mobilenet_v2_by_hand([32, 16, 24, 32, 64, 96, 160, 320], 1280)
     assert (totals("mobilenet_v2")["params"], conv_fc_macs("mobilenet_v2")) == (params, macs)
-    assert params == 3_504_872  # torchvision num_params (Table 4 prints 3.4M: see the registry's note)
+    assert params == 3_504_872  # torchvision num_params (Table 4, p. 7, prints 3.4M: see the registry's note)
     assert round(macs / 1e6) == 301  # torchvision: GFLOPS 0.30 (_ops 0.301)
-    assert 0 <= macs / 1e6 - 300 < 1  # Table 4: 300M, the 300.8M cut (as Table 7 of MobileNet v1 prints)
+    assert 0 <= macs / 1e6 - 300 < 1  # Table 4, p. 7: 300M, the 300.8M cut (as Table 7 of MobileNet v1 prints)
 
 
 def test_mobilenet_v2_1_4_widths_are_rounded_to_8() -> None:
@@ -245,7 +245,7 @@ def test_mobilenet_v2_1_4_widths_are_rounded_to_8() -> None:
     24 -> 32 (33.6), 32 -> 48, 64 -> 88 (89.6), 96 -> 136 (134.4), 160 -> 224, 320 -> 448; 1280 -> 1792."""
     params, macs = mobilenet_v2_by_hand([48, 24, 32, 48, 88, 136, 224, 448], 1792)
     assert (totals("mobilenet_v2_1_4")["params"], conv_fc_macs("mobilenet_v2_1_4")) == (params, macs)
-    assert abs(macs / 585e6 - 1) < 0.01  # Table 4: 585M (the 6.9M parameters do not hold: 6.1M)
+    assert abs(macs / 585e6 - 1) < 0.01  # Table 4, p. 7: 585M (the 6.9M parameters do not hold: 6.1M)
 
 
 # --- MobileNetV3 ------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """ShuffleNet V2, SE-ResNet/SE-ResNeXt, EfficientNet B0-B7 and ConvNeXt-T against their papers and releases.
 
 Independent facts, each named where it is used:
-- the papers' tables: ShuffleNet V2 Table 5; SENet Table 2 and Section 4; EfficientNet Tables 1 and 2;
-  ConvNeXt Table 1;
+- the papers' tables: ShuffleNet V2 Table 5; SENet Table 2 (p. 5), Section 4 (pp. 4-5) and Table 10 (p. 8)
+  of arXiv:1709.01507v4; EfficientNet Tables 1 (p. 5) and 2 (p. 6) of arXiv:1905.11946v5; ConvNeXt Table 1
+  of arXiv:2201.03545v2;
 - torchvision's weight metadata for the same layouts (``num_params``, and ``_ops``: multiply-adds of the
   convolutions and linear layers in units of 10^9, three decimals; torchvision/models/shufflenetv2.py,
   efficientnet.py, convnext.py);
@@ -78,7 +79,7 @@ def test_torchvisions_documented_counts(name: str) -> None:
 
 
 def test_torchvisions_b2_figure_is_at_its_crop_of_288() -> None:
-    """EfficientNet_B2_Weights: crop_size=288, _ops 1.088; the paper's B2 runs at 260 (Table 2: 1.0B)."""
+    """EfficientNet_B2_Weights: crop_size=288, _ops 1.088; the paper's B2 runs at 260 (Table 2, p. 6: 1.0B)."""
     assert round(conv_fc("efficientnet_b2", 288) / 1e9, 3) == 1.088
     assert round(conv_fc("efficientnet_b2") / 1e9, 1) == 1.0
 
@@ -95,9 +96,9 @@ PAPER = {  # name: (params, multiply-adds, tolerance on MACs of convs + fc): the
     "shufflenet_v2_x1_0": (2.3e6, 146e6, 0.008),
     "shufflenet_v2_x1_5": (3.5e6, 299e6, 0.011),
     "shufflenet_v2_x2_0": (7.4e6, 591e6, 0.014),
-    "se_resnet50": (28.1e6, 3.87e9, 0.003),  # Table 2 (SE blocks included); Section 4
+    "se_resnet50": (28.1e6, 3.87e9, 0.003),  # Table 2, p. 5 (SE blocks included); Section 4; Table 10, p. 8
     "se_resnext50_32x4d": (27.6e6, 4.25e9, 0.004),
-    "efficientnet_b0": (5.3e6, 0.39e9, 0.011),  # Table 2
+    "efficientnet_b0": (5.3e6, 0.39e9, 0.011),  # Table 2, p. 6
     "efficientnet_b1": (7.8e6, 0.70e9, 0.019),
     "efficientnet_b2": (9.2e6, 1.0e9, 0.007),
     "efficientnet_b3": (12e6, 1.8e9, 0.016),
@@ -105,12 +106,11 @@ PAPER = {  # name: (params, multiply-adds, tolerance on MACs of convs + fc): the
     "efficientnet_b5": (30e6, 9.9e9, 0.038),
     "efficientnet_b6": (43e6, 19e9, 0.004),
     "efficientnet_b7": (66e6, 37e9, 0.021),
-    "convnext_tiny": (28e6, 4.5e9, 0.01),  # Table 1
+    "convnext_tiny": (29e6, 4.5e9, 0.01),  # Table 1 of arXiv:2201.03545v2 (29M; the release's README: 28M)
 }
 
 PARAMS_OFF = {
     "efficientnet_b2": 0.01,  # 9,109,994 (torchvision, timm) against Table 2's 9.2M
-    "convnext_tiny": 0.022,  # 28,589,128 (torchvision) against Table 1's 28M: truncated, not rounded
 }
 
 
@@ -181,8 +181,8 @@ UNITS_50 = ((256, 3, 56), (512, 4, 28), (1024, 6, 14), (2048, 3, 7))  # (C, unit
 
 @pytest.mark.parametrize(("name", "base"), [("se_resnet50", "resnet50"), ("se_resnext50_32x4d", "resnext50_32x4d")])
 def test_se_blocks_by_hand(name: str, base: str) -> None:
-    """Section 4: each unit adds 2 C^2 / r weights (r = 16) and C / r + C biases; it runs its two
-    1x1 layers once per image (2 C^2 / r MACs) and pools C x side^2 inputs."""
+    """Section 4 (pp. 4-5 of arXiv:1709.01507v4): each unit adds 2 C^2 / r weights (r = 16) and C / r + C
+    biases; it runs its two 1x1 layers once per image (2 C^2 / r MACs) and pools C x side^2 inputs."""
     weights = sum(n * 2 * c * c // 16 for c, n, _ in UNITS_50)
     biases = sum(n * (c // 16 + c) for c, n, _ in UNITS_50)
     pools = sum(n * c * s * s for c, n, s in UNITS_50)

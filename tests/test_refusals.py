@@ -17,8 +17,8 @@ from archstat.cli import engine_choice, progress
 from archstat.cli.app import app
 from archstat.errors import InputSizeError
 from archstat.names import split_input, suggest
-from archstat.zoo_catalogue import entries
-from archstat.zoo_catalogue import names as zoo_names
+from archstat.zoo_facts import entries
+from archstat.zoo_facts import names as zoo_names
 
 runner = CliRunner()
 LENET_FILE = "tests/fixtures/lenet_like.py:Net"

@@ -18,7 +18,6 @@ from archstat.analysis import request as request_module
 from archstat.analysis.compare import compare_models
 from archstat.analysis.request import Request
 from archstat.cli.app import app
-from archstat.cli.options import MODEL_OPTIONS
 from archstat.errors import UsageError
 
 
@@ -92,11 +91,3 @@ def test_compare_takes_the_auxiliary_heads():
     """torchvision documents 27,161,264 parameters for its Inception3, auxiliary head included."""
     data = run("compare", "inception_v3", "googlenet", "--metric", "params", "--aux", "--engine", "meta")
     assert data["models"][0]["value"] == 27_161_264
-
-
-@pytest.mark.parametrize("command", ["table", "rf", "graph", "diff", "compare", "plot"])
-def test_every_model_option_on_the_commands_that_count_as_analyze_does(command: str):
-    from typer.main import get_command
-
-    params = {p.name for p in get_command(app).commands[command].params}  # type: ignore[attr-defined]
-    assert set(MODEL_OPTIONS) <= params

@@ -11,6 +11,7 @@ from torch import nn
 
 from archstat.analysis.calibrate import VERSION, calibrated_roofs
 from archstat.analysis.cost import Roofs, linear_features, linear_time, op_cost, price
+from archstat.analysis.request import request_of
 from archstat.analysis.speed import row_costs, speed
 from archstat.analysis.speed_probes import (
     BUDGET_ELEMENTS,
@@ -76,7 +77,7 @@ def test_element_wise_classes():
 
 def test_an_in_place_module_runs_no_copy_and_containers_count_their_gaps():
     model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(inplace=True))
-    rows, *_ = row_costs(model, dtype="fp32", batch=1, input_size=(3, 16, 16))
+    rows, *_ = row_costs(request_of(model, input_size=(3, 16, 16)), dtype="fp32")
     assert [op.op for op in rows["1"].ops] == ["relu_"]  # the meta pass's protective clone is not priced
 
     class Residual(nn.Module):
@@ -87,7 +88,7 @@ def test_an_in_place_module_runs_no_copy_and_containers_count_their_gaps():
         def forward(self, x):  # type: ignore[no-untyped-def]
             return self.c(self.a(x) + self.b(x))
 
-    rows, *_ = row_costs(Residual(), dtype="fp32", batch=1, input_size=(4, 2, 2))
+    rows, *_ = row_costs(request_of(Residual(), input_size=(4, 2, 2)), dtype="fp32")
     assert rows[between_name("")].gaps == 4  # before a, between a and b, b and c, after c
 
 

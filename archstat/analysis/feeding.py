@@ -93,6 +93,13 @@ def make_feed(specs: Sequence[TensorSpec], keywords: ForwardKwargs, device: str,
     return Feed((*positional, *tensors.values()), list(tensors), constants, own_batch=input_data is not None)
 
 
+def feed_at_batch(specs: Sequence[TensorSpec], keywords: ForwardKwargs, device: str, batch: int) -> Feed:
+    """``make_feed`` with every made tensor, keyword ones too, at ``batch``: what a real run at that batch
+    (``speed``) is fed, where counts that scale with the batch are taken at batch 1."""
+    made = make_feed(specs, keywords, device)
+    return Feed(tuple(t.new_zeros((batch, *t.shape[1:])) for t in made.args), made.keywords, made.constants)
+
+
 def _given(data: InputData) -> tuple[list[Tensor], dict[str, Any]]:
     """torchinfo's ``input_data``: a tensor, a list or tuple of them, or a dict of keyword tensors."""
     if isinstance(data, Tensor):

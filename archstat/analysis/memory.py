@@ -82,6 +82,7 @@ class MemoryReport(Tabular):
     # MACs at the report's batch: "forward" (fvcore's), "backward" (torch's FlopCounterMode
     # convention, engines/backward.py) and "training_step", their sum; empty when not counted
     macs: dict[str, int] = field(default_factory=dict)
+    mode: str = Mode.train.value  # the mode the training step ran in (inference: always eval)
 
     def rows(self, depth: int | None = None) -> pd.DataFrame:
         """Rows with modules deeper than ``depth`` folded into their ancestor at that depth."""
@@ -126,6 +127,9 @@ class MemoryReport(Tabular):
             f"{byte_text(t['inference_activations'])} (the most alive at once, at {self.peak_layer}).",
             f"Input {self._inputs()} (NxCxHxW), {self.dtype}. {BYTES_NOTE}",
         ]
+        if self.mode != Mode.train.value:
+            lines.append(f"The training step ran in {self.mode} mode (--mode {self.mode}): BatchNorm on its running "
+                         "statistics, dropout off.")
         if self.macs:
             lines.append(f"Compute per step: forward {self.macs['forward']:,} MACs + backward "
                          f"{self.macs['backward']:,} MACs = {self.macs['training_step']:,} MACs ({MAC_SHORT}; "
@@ -149,6 +153,7 @@ class MemoryReport(Tabular):
             "input": [list(s) for s in self.input_shape],
             "dtype": self.dtype,
             "optimizer": self.optimizer,
+            "mode": self.mode,
             "units": "bytes",
             "peak_layer": self.peak_layer,
             "totals": self.totals.to_dict(),
@@ -185,6 +190,7 @@ def estimate_memory(
     train: Sequence[str] = (),
     forward_kwargs: ForwardKwargs = None,
     count_macs: bool = True,
+    mode: Mode | str = Mode.train,
 ) -> MemoryReport:
     """Training and inference memory of ``model``, in bytes, per layer and in total.
 
@@ -196,6 +202,10 @@ def estimate_memory(
             weight) or "adam" (two).
         count_macs: also count the step's MACs (``MemoryReport.macs``: forward, backward and the
             training step), from one more meta pass.
+        mode: the mode the training step runs in: "train" (the default: BatchNorm on the batch's
+            statistics, dropout on, each saving its tensors) or "eval" (fine-tuning with BatchNorm's
+            running statistics, dropout off). The inference pass always runs in eval mode. This is
+            memory's own argument: a ``Request``'s ``mode`` (``analyze``'s, default eval) is not read.
 
     Returns:
         A ``MemoryReport``; the method is in the module docstring. The network runs on the meta
@@ -203,15 +213,17 @@ def estimate_memory(
     """
     request = request_of(model, input_size=input_size, batch=batch, num_classes=num_classes, kwargs=kwargs, aux=aux,
                          name=name, freeze=freeze, train=train, forward_kwargs=forward_kwargs)
-    return memory_of(request.resolve("meta"), request, dtype=dtype, optimizer=optimizer, count_macs=count_macs)
+    return memory_of(request.resolve("meta"), request, dtype=dtype, optimizer=optimizer, count_macs=count_macs,
+                     mode=mode)
 
 
 def memory_of(target: Target, request: Request, *, dtype: Dtype | str = Dtype.fp32,
-              optimizer: Optimizer | str = Optimizer.sgd, count_macs: bool = True) -> MemoryReport:
+              optimizer: Optimizer | str = Optimizer.sgd, count_macs: bool = True,
+              mode: Mode | str = Mode.train) -> MemoryReport:
     """``estimate_memory`` of a model already resolved (``Request.resolve``): ``compare`` counts and
     weighs one build. A module built for a real trace is copied to the meta device, data left behind."""
     dtype, optimizer = Dtype.parse(dtype, "--dtype"), Optimizer.parse(optimizer, "--optimizer")
-    batch, aux = request.batch, request.aux
+    mode, batch, aux = Mode.parse(mode, "--mode"), request.batch, request.aux
     if batch < 1:
         raise UsageError(f"batch (--batch) must be at least 1, got {batch}. Give a batch size such as 1 or 32.")
     if isinstance(target.module, torch.jit.ScriptModule):
@@ -222,7 +234,8 @@ def memory_of(target: Target, request: Request, *, dtype: Dtype | str = Dtype.fp
         target = materialised(target, make_feed(target.inputs, None, "cpu"), Mode.eval)[0]
     meta, skipped = prepare_meta(target, aux, request.freeze, request.train, dtype)
     return measure_memory(meta, target.label, target.inputs, batch, dtype=dtype, optimizer=optimizer,
-                          aux=aux, skipped=skipped, count_macs=count_macs, forward_kwargs=request.forward_kwargs)
+                          aux=aux, skipped=skipped, count_macs=count_macs, forward_kwargs=request.forward_kwargs,
+                          mode=mode)
 
 
 def prepare_meta(target: Target, aux: bool, freeze: Sequence[str], train: Sequence[str],
@@ -241,15 +254,15 @@ def prepare_meta(target: Target, aux: bool, freeze: Sequence[str], train: Sequen
 
 def measure_memory(meta: nn.Module, label: str, specs: list[TensorSpec], batch: int, *, dtype: Dtype,
                    optimizer: Optimizer, aux: bool, skipped: set[str], count_macs: bool,
-                   forward_kwargs: ForwardKwargs = None, frame: bool = True) -> Any:
+                   forward_kwargs: ForwardKwargs = None, frame: bool = True, mode: Mode = Mode.train) -> Any:
     """``estimate_memory`` on a module ``prepare_meta`` made, at the inputs ``specs`` and ``batch``: a
-    ``MemoryReport``, or with ``frame=False`` only its ``totals``."""
+    ``MemoryReport``, or with ``frame=False`` only its ``totals``. ``mode``: the training step's."""
     feed = _meta_feed(specs, forward_kwargs, batch, DTYPES[dtype.value])
     inputs, shapes = list(feed.args), [spec.shape for spec in specs]
     # light_imports: torch wraps every dispatch mode's handler so that its first call imports
     # torch._dynamo (about 1 s), only to mark it "not for torch.compile"; nothing is compiled here.
     with aux_mode(meta, aux), feed.bound(meta), light_imports():
-        saved = saved_for_backward(meta, inputs, label, shapes, attribute=frame)
+        saved = saved_for_backward(meta, inputs, label, shapes, attribute=frame, training=mode is Mode.train)
         peak, peaks = inference_peak(meta, inputs, label, shapes, attribute=frame)
         macs = _step_macs(meta, inputs) if count_macs else {}
     rows = _layer_rows(meta, saved, peaks, skipped, OPTIMIZER_STATES[optimizer.value])
@@ -261,7 +274,7 @@ def measure_memory(meta: nn.Module, label: str, specs: list[TensorSpec], batch: 
         layers=layers, totals=_totals(rows, peak),
         peak_layer=(max(peaks, key=peaks.__getitem__) or "(model)") if peaks else INPUT_ROW,
         types={n: type(m).__name__ for n, m in meta.named_modules()},
-        macs=macs,
+        macs=macs, mode=mode.value,
     )
 
 

@@ -54,10 +54,12 @@ class _OutputOwners:
 
 
 def saved_for_backward(
-    model: nn.Module, inputs: list[torch.Tensor], label: str, shapes: list[Shape], attribute: bool = True
+    model: nn.Module, inputs: list[torch.Tensor], label: str, shapes: list[Shape], attribute: bool = True,
+    training: bool = True,
 ) -> dict[str, int]:
-    """Bytes autograd keeps for the backward pass, charged per module (training mode, one forward);
-    ``attribute=False`` charges all to the model: the same total without a hook on every module."""
+    """Bytes autograd keeps for the backward pass, charged per module (one forward, in training mode unless
+    ``training`` is False: BatchNorm on its running statistics, dropout off, as when fine-tuning a frozen
+    backbone); ``attribute=False`` charges all to the model: the same total without a hook on every module."""
     weights = _weight_keys(model)
     # storage -> (bytes, module running, the tensor itself: kept alive so no address is reused)
     held: dict[int, tuple[int, str, torch.Tensor]] = {}
@@ -71,14 +73,14 @@ def saved_for_backward(
         return tensor
 
     was_training = model.training
-    model.train()
+    model.train(training)
     try:
         with torch.enable_grad(), torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t), \
                 fast_meta_kernels():
             output = model(*inputs)
     except Exception as error:
         if not attribute:  # run again with the hooks that say where it failed
-            saved_for_backward(model, inputs, label, shapes, attribute=True)
+            saved_for_backward(model, inputs, label, shapes, attribute=True, training=training)
         raise _on_meta(ForwardFailure.from_error(error, recorder, label, shapes)) from error
     finally:
         recorder.remove()

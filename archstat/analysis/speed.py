@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import UsageError
-from ..options import Dtype
+from ..options import Dtype, Engine, Mode
 from .calibrate import calibrated_roofs, formula_roofs, load_calibration, read_processor
 from .cost import BYTES, KINDS, Roofs, op_cost, price, protective_copy, roofline
 from .devices import get_device
+from .feeding import feed_at_batch
+from .request import Request, request_of
 from .speed_report import SpeedReport, SpeedRow
 from .timing import between_name
 
@@ -79,29 +81,32 @@ def _present_cuda_name() -> str:
                      "nearest one with --device.")
 
 
-def predict_rows(model: Any, *, dtype: str, batch: int, input_size: Any, roofs: Roofs, ceiling: Roofs,
+def predict_rows(request: Request, *, dtype: str, roofs: Roofs, ceiling: Roofs,
                  train: bool = False) -> tuple[list[SpeedRow], str, list[int]]:
-    """Predicted rows of ``model`` (see the module docstring), its label and input shape (with batch)."""
-    rows, records, label, shape = row_costs(model, dtype=dtype, batch=batch, input_size=input_size, train=train)
+    """Predicted rows of the ``request``'s model (see the module docstring), its label and input shape (with
+    batch). The model is resolved once, on the meta device; the request's classes, constructor and forward
+    keywords, auxiliary heads and trainable parts apply (the last to a training step's backward and SGD step)."""
+    rows, records, label, shape = row_costs(request, dtype=dtype, train=train)
     priced = [_price(row, records, roofs, ceiling, train) for row in rows.values() if row.ops]
     return priced, label, shape
 
 
-def row_costs(model: Any, *, dtype: str, batch: int, input_size: Any, train: bool = False
+def row_costs(request: Request, *, dtype: str, train: bool = False
               ) -> tuple[dict[str, _Row], dict[str, Any], str, list[int]]:
     """Each row's operator costs (``cost.op_cost``), the layer records, the model's label and input shape."""
-    import torch
-
     from ..engines.call_log import record_calls
-    from .counting import analyze
-    from .resolve import resolve
+    from .counting import count
+    from .params import aux_mode
+    from .snapshot import as_given
 
-    report = analyze(model, input_size=input_size, batch=batch, engine="meta", backward=train)
+    request = request.but(engine=Engine.meta)
+    target = request.resolve("meta")
+    report = count(target, request, backward=train)
     records = {r.name: r for r in report.records}
-    target = resolve(model, input_size=input_size, device="meta")
-    target.module.eval()
-    shape = [batch, *target.shapes[0]]
-    log = record_calls(target.module, (torch.zeros(shape, device="meta"),), (), {})
+    feed = feed_at_batch(target.inputs, request.forward_kwargs, "meta", request.batch)
+    with as_given(target.module, Mode.eval), aux_mode(target.module, request.aux), feed.bound(target.module):
+        log = record_calls(target.module, feed.args, (), {})
+    shape = [request.batch, *target.shapes[0]]
     rows: dict[str, _Row] = {}
     for i, call in enumerate(log.aten):
         if protective_copy(call, log.aten[i + 1] if i + 1 < len(log.aten) else None):
@@ -117,9 +122,9 @@ def row_costs(model: Any, *, dtype: str, batch: int, input_size: Any, train: boo
         if module_call.name:
             parent = module_call.name.rpartition(".")[0]
             children[parent] = children.get(parent, 0) + 1
-    for container, count in children.items():
+    for container, calls in children.items():
         if between_name(container) in rows:
-            rows[between_name(container)].gaps = count + 1
+            rows[between_name(container)].gaps = calls + 1
     return rows, records, report.model, shape
 
 
@@ -139,8 +144,10 @@ def _price(row: _Row, records: dict[str, Any], roofs: Roofs, ceiling: Roofs, tra
     moved = [sum(getattr(op, part) for op in row.ops) for part in ("weight_bytes", "input_bytes", "output_bytes")]
     if train:  # backward: twice the forward's traffic and its own FLOPs; an SGD step reads 2x and writes 1x weights
         backward_flops = 2 * (record.backward_macs or 0) if record is not None else flops
+        # frozen weights (--freeze) take no SGD step: only the trainable share of the weights is updated
+        share = record.trainable_params / record.params if record is not None and record.params else 1.0
         extra = roofline(backward_flops, 2 * sum(moved), kind, roofs).seconds + roofline(
-            0, 3 * moved[0], "elementwise", roofs).seconds
+            0, 3 * moved[0] * share, "elementwise", roofs).seconds
         predicted += extra
         floor += roofline(backward_flops, 2 * sum(moved), kind, ceiling).seconds
     bound = max(times, key=lambda b: times[b])
@@ -152,13 +159,16 @@ def _price(row: _Row, records: dict[str, Any], roofs: Roofs, ceiling: Roofs, tra
                     else 0, flops, moved[0], moved[1], moved[2], bound, predicted, floor, hooks_s=hooks)
 
 
-def speed(model: Any, *, device: str = "cpu", dtype: Dtype | str = Dtype.fp32, batch: int = 1,
+def speed(model: Any | Request, *, device: str = "cpu", dtype: Dtype | str = Dtype.fp32, batch: int = 1,
           input_size: Any = None, measure: bool = False, train: bool = False, threads: int | None = None,
           warmup: int = 3, runs: int = 10, clock: Callable[[], float] | None = None) -> SpeedReport:
     """Predict (and with ``measure`` time) ``model`` layer by layer on ``device``.
 
     Args:
-        model: a zoo name, a user's spec or an ``nn.Module`` (as ``analyze`` takes them).
+        model: a zoo name, a user's spec or an ``nn.Module`` (as ``analyze`` takes them), or a ``Request``
+            with the other model options (classes, constructor and forward keywords, auxiliary heads,
+            ``freeze``/``train``: what a training step updates); its engine and mode are not read (the
+            prediction counts on the meta engine, a forward in eval mode, a training step in train mode).
         device: "cpu" (this processor: calibrated ceilings if stored, else formula values), "cuda" (the
             GPU present) or a name from ``devices.DEVICES`` (prediction only).
         dtype: fp32, fp16 or bf16: the width of every tensor and the peak used.
@@ -171,8 +181,9 @@ def speed(model: Any, *, device: str = "cpu", dtype: Dtype | str = Dtype.fp32, b
     import torch
 
     dtype = Dtype.parse(dtype, "--dtype").value
-    if batch < 1:
-        raise UsageError(f"--batch must be at least 1, got {batch}.")
+    request = request_of(model, input_size=input_size, batch=batch)
+    if request.batch < 1:
+        raise UsageError(f"--batch must be at least 1, got {request.batch}.")
     threads = threads or torch.get_num_threads()
     where = device.lower()
     if measure and where not in ("cpu", "cuda"):
@@ -182,12 +193,11 @@ def speed(model: Any, *, device: str = "cpu", dtype: Dtype | str = Dtype.fp32, b
         raise UsageError("--measure --device cuda: no CUDA device is present here; measure with --device cpu, "
                          "or leave out --measure for a prediction.")
     roofs, ceiling = device_roofs(where, dtype, threads)
-    rows, label, shape = predict_rows(model, dtype=dtype, batch=batch, input_size=input_size, roofs=roofs,
-                                      ceiling=ceiling, train=train)
+    rows, label, shape = predict_rows(request, dtype=dtype, roofs=roofs, ceiling=ceiling, train=train)
     report = SpeedReport(label, roofs.name, where, dtype, shape, train, roofs.origin, rows, list(roofs.notes),
                          roofs=roofs, ceiling=ceiling, threads=threads if where == "cpu" else None)
     if measure:
         from .speed_measure import measure_into
 
-        measure_into(report, model, input_size=input_size, warmup=warmup, runs=runs, clock=clock)
+        measure_into(report, request, warmup=warmup, runs=runs, clock=clock)
     return report

@@ -13,38 +13,69 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
 import torch
 from torch import nn
 
+from ..errors import UsageError
+from ..options import Mode
+from .feeding import feed_at_batch
+from .request import Request
+from .resolve import Target
 from .speed_report import SpeedReport
 from .timing import time_layers, time_whole
 
 TORCH_DTYPES = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
 
 
-def build_real(model: Any, input_size: Any, device: str, dtype: torch.dtype) -> nn.Module:
-    """The network with initialised random weights on ``device``; a given module is used as it is."""
+def build_real(request: Request, device: str, dtype: torch.dtype) -> Target:
+    """The request's network with initialised random weights on ``device`` (a zoo model at its classes, a
+    user's built with its constructor keywords); a given module is used as it is."""
     from ..models import build_model
-    from .resolve import is_user_spec, resolve
+    from .resolve import is_user_spec, parse_kwargs, resolve
 
+    model = request.model
+    target = resolve(model, input_size=request.input_size, num_classes=request.num_classes, kwargs=request.kwargs,
+                     device="meta" if isinstance(model, str) and not is_user_spec(model) else "cpu")
     if isinstance(model, nn.Module):
-        return model
-    if isinstance(model, str) and not is_user_spec(model):
-        module = build_model(model, init_weights=True)
-    else:
-        module = resolve(model, input_size=input_size, device="cpu").module
-    return module.to(device=device, dtype=dtype).eval()
+        return target
+    if target.info is not None:  # a zoo model, resolved on the meta device: built again, initialised
+        arguments = dict(request.kwargs) if isinstance(request.kwargs, dict) else parse_kwargs(request.kwargs)
+        classes = arguments.pop("num_classes", request.num_classes)
+        target.module = build_model(target.info.name, init_weights=True, num_classes=classes, **arguments)
+    target.module = target.module.to(device=device, dtype=dtype).eval()
+    return target
 
 
-def measure_into(report: SpeedReport, model: Any, *, input_size: Any = None, warmup: int = 3, runs: int = 10,
+def measure_into(report: SpeedReport, request: Request, *, warmup: int = 3, runs: int = 10,
                  clock: Callable[[], float] | None = None) -> None:
-    """Time ``model`` on the report's device and fill in the measured side of ``report``."""
+    """Time the ``request``'s model on the report's device and fill in the measured side of ``report``."""
+    from .params import aux_mode
+    from .snapshot import as_given
+    from .trainable import mark_trainable
+
     device = "cuda" if report.where == "cuda" else "cpu"
     dtype = TORCH_DTYPES[report.dtype]
-    module = build_real(model, input_size, device, dtype)
-    x = torch.randn(report.input_shape, device=device, dtype=dtype)
+    target = build_real(request, device, dtype)
+    module = target.module
+    feed = feed_at_batch(target.inputs, request.forward_kwargs, device, request.batch)
+    # random values for the float inputs (zeros would take special paths), the others zeros of their dtype
+    args = tuple(torch.randn(t.shape, device=device, dtype=dtype) if t.is_floating_point() else t for t in feed.args)
+    with as_given(module, Mode.eval), aux_mode(module, request.aux), feed.bound(module):
+        undo = mark_trainable(module, freeze=request.freeze, train=request.train)
+        try:
+            if report.train and not any(p.requires_grad for p in module.parameters()):
+                raise UsageError(f"--train: every parameter of {target.label} is frozen, so a training step has "
+                                 "nothing to update; freeze less (--freeze).")
+            _measure(report, module, args, warmup, runs, clock)
+        finally:
+            undo()
+
+
+def _measure(report: SpeedReport, module: nn.Module, args: tuple[torch.Tensor, ...], warmup: int, runs: int,
+             clock: Callable[[], float] | None) -> None:
+    """``measure_into`` on a module built, marked and fed."""
+    device = "cuda" if report.where == "cuda" else "cpu"
     sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
     clock = clock or time.perf_counter
     saved_threads = torch.get_num_threads()
@@ -52,9 +83,9 @@ def measure_into(report: SpeedReport, model: Any, *, input_size: Any = None, war
     torch.set_num_threads(report.threads or saved_threads)
     try:
         with torch.no_grad():
-            timing = time_layers(lambda: module(x), module, warmup=warmup, runs=runs, clock=clock, sync=sync)
+            timing = time_layers(lambda: module(*args), module, warmup=warmup, runs=runs, clock=clock, sync=sync)
         if report.train:
-            report.measured_s = _time_step(module, x, warmup, runs, clock, sync)
+            report.measured_s = _time_step(module, args, warmup, runs, clock, sync)
         else:
             report.measured_s = timing.plain_s
         report.hooked_s = None if report.train else timing.hooked_s
@@ -77,15 +108,16 @@ def measure_into(report: SpeedReport, model: Any, *, input_size: Any = None, war
                             "times are the forward's, their predicted times the step's.")
 
 
-def _time_step(module: nn.Module, x: torch.Tensor, warmup: int, runs: int, clock: Callable[[], float],
-               sync: Callable[[], None]) -> float:
-    """Median seconds of one SGD training step (forward, ``sum().backward()``, step) in train mode."""
-    optimizer = torch.optim.SGD(module.parameters(), lr=1e-4)
+def _time_step(module: nn.Module, args: tuple[torch.Tensor, ...], warmup: int, runs: int,
+               clock: Callable[[], float], sync: Callable[[], None]) -> float:
+    """Median seconds of one SGD training step (forward, ``sum().backward()``, step) in train mode; frozen
+    parameters (``requires_grad`` off) get no gradient and no step."""
+    optimizer = torch.optim.SGD([p for p in module.parameters() if p.requires_grad], lr=1e-4)
     module.train()
 
     def step() -> None:
         optimizer.zero_grad(set_to_none=True)
-        module(x).sum().backward()
+        module(*args).sum().backward()
         optimizer.step()
 
     try:

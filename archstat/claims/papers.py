@@ -29,7 +29,7 @@ PAPER_SOURCES = {
                               "SqueezeNet v1.1 release notes", "Iandola et al. 2016", "paper"),
     "mobilenet": Source("arXiv:1704.04861", "MobileNets: Efficient Convolutional Neural Networks for Mobile "
                         "Vision Applications", "Howard et al. 2017", "paper"),
-    "mobilenet_v2": Source("arXiv:1801.04381", "MobileNetV2: Inverted Residuals and Linear Bottlenecks",
+    "mobilenet_v2": Source("arXiv:1801.04381v4", "MobileNetV2: Inverted Residuals and Linear Bottlenecks",
                            "Sandler et al. 2018", "paper"),
     "mobilenet_v3": Source("arXiv:1905.02244", "Searching for MobileNetV3", "Howard et al. 2019", "paper"),
     "shufflenet": Source("arXiv:1707.01083", "ShuffleNet: An Extremely Efficient Convolutional Neural Network "
@@ -38,10 +38,10 @@ PAPER_SOURCES = {
                             "Architecture Design", "Ma et al. 2018", "paper"),
     "xception": Source("arXiv:1610.02357", "Xception: Deep Learning with Depthwise Separable Convolutions",
                        "Chollet 2017", "paper"),
-    "senet": Source("arXiv:1709.01507", "Squeeze-and-Excitation Networks", "Hu et al. 2018", "paper"),
-    "efficientnet": Source("arXiv:1905.11946", "EfficientNet: Rethinking Model Scaling for Convolutional "
+    "senet": Source("arXiv:1709.01507v4", "Squeeze-and-Excitation Networks", "Hu et al. 2018", "paper"),
+    "efficientnet": Source("arXiv:1905.11946v5", "EfficientNet: Rethinking Model Scaling for Convolutional "
                            "Neural Networks", "Tan & Le 2019", "paper"),
-    "convnext": Source("arXiv:2201.03545", "A ConvNet for the 2020s", "Liu et al. 2022", "paper"),
+    "convnext": Source("arXiv:2201.03545v2", "A ConvNet for the 2020s", "Liu et al. 2022", "paper"),
 }
 
 
@@ -68,7 +68,7 @@ _TABLE7 = ((192, 418), (160, 290), (128, 186))
 # ShuffleNet V2 Table 5: model, MFLOPs, million params.
 _SHUFFLE_V2 = (("shufflenet_v2_x0_5", "0.5x", 41, 1.4), ("shufflenet_v2_x1_0", "1x", 146, 2.3),
                ("shufflenet_v2_x1_5", "1.5x", 299, 3.5), ("shufflenet_v2_x2_0", "2x", 591, 7.4))
-# EfficientNet Table 2: million params, billion FLOPs (multiply-adds), B0 ... B7.
+# EfficientNet Table 2, p. 6 (arXiv:1905.11946v5): million params, billion FLOPs (multiply-adds), B0 ... B7.
 _EFFICIENTNET = ((5.3, 0.39), (7.8, 0.70), (9.2, 1.0), (12, 1.8), (19, 4.2), (30, 9.9), (43, 19), (66, 37))
 _SHUFFLE_G = ((1, "shufflenet_v1_g1"), (2, "shufflenet_v1_g2"), (3, "shufflenet_v1"), (4, "shufflenet_v1_g4"),
               (8, "shufflenet_v1_g8"))
@@ -125,13 +125,13 @@ PAPER_CLAIMS = [
                   "for N output channels, from the first (N = 64) to the last (N = 1024): {each}."),
     _needs(("mobilenet_v2", "mobilenet_v2_1_4"), Claim(
         "p06", "mobilenet_v2", "MobileNetV2 … 3.4M … 300M … MobileNetV2 (1.4) … 6.9M … 585M",
-        "Table 4: MobileNetV2 300M multiply-adds and 3.4M parameters; at width 1.4, 585M and 6.9M", (
+        "Table 4, p. 7: MobileNetV2 300M multiply-adds and 3.4M parameters; at width 1.4, 585M and 6.9M", (
             _p("300M multiply-adds", 300e6, "round", multiply_adds("mobilenet_v2")),
             _p("3.4M parameters", 3.4e6, "round", params("mobilenet_v2")),
             _p("1.4: 585M multiply-adds", 585e6, "round", multiply_adds("mobilenet_v2_1_4")),
             _p("1.4: 6.9M parameters", 6.9e6, "round", params("mobilenet_v2_1_4"), "p14"),
         ), note=_MULT_ADDS,
-        why="Table 2 at width 1.4, widths rounded to multiples of 8 as the release rounds them, has {p14}; the "
+        why="Table 2 (p. 5) at width 1.4, widths rounded to multiples of 8 as the release rounds them, has {p14}; the "
             "paper does not say what its 6.9M holds.")),
     Claim("p07", "mobilenet_v3", "V3-Large 1.0 … 219 … 5.4 … V3-Small 1.0 … 56 … 2.5",
           "Table 3: MobileNetV3-Large 219M MAdds, 5.4M parameters; Small 56M, 2.5M", (
@@ -164,8 +164,8 @@ PAPER_CLAIMS = [
                   "22,855,952 / 23,626,728 = 0.967."),
     _needs(("se_resnet50", "resnet50"), Claim(
         "p14", "senet", "SE-ResNet-50 requires ∼3.87 GFLOPs, corresponding to a 0.26% relative increase over the "
-        "original ResNet-50", "SE-ResNet-50: 3.87 GFLOPs against ResNet-50's 3.86, a 0.26% increase; 28.1M "
-        "parameters against 25.6M, about 10% more", (
+        "original ResNet-50", "Section 4 (pp. 4-5) and Table 2 (p. 5): SE-ResNet-50 3.87 GFLOPs against "
+        "ResNet-50's 3.86, a 0.26% increase; 28.1M parameters against 25.6M (Table 10, p. 8), about 10% more", (
             _p("SE-ResNet-50: 3.87 GFLOPs", 3.87e9, "round", multiply_adds("se_resnet50")),
             _p("ResNet-50: 3.86 GFLOPs", 3.86e9, "round", multiply_adds("resnet50")),
             _p("a small increase (under 1%)", 0.01, "under", total_macs_increase("se_resnet50", "resnet50"), "inc"),
@@ -180,12 +180,12 @@ PAPER_CLAIMS = [
             "what its 0.26% holds.")),
     _needs(tuple(f"efficientnet_b{i}" for i in range(8)), Claim(
         "p15", "efficientnet", "EfficientNet-B0 … 5.3M … 0.39B … EfficientNet-B7 … 66M … 37B … 8.4x smaller",
-        "Table 2: B0 5.3M parameters and 0.39B FLOPs ... B7 66M and 37B, 8.4x smaller than GPipe's 557M",
+        "Table 2, p. 6: B0 5.3M parameters and 0.39B FLOPs ... B7 66M and 37B, 8.4x smaller than GPipe's 557M",
         _efficientnet_parts(), note="Each at its own resolution (B0 224 ... B7 600), counted on the meta device "
                                     "(fvcore's counts, without B7's slow trace); " + _MULT_ADDS)),
     _needs(("convnext_tiny",), Claim(
-        "p16", "convnext", "ConvNeXt-T … 28M … 4.5G", "ConvNeXt-T: 28M parameters, 4.5G FLOPs", (
-            _p("28M parameters", 28e6, "round", params("convnext_tiny")),
+        "p16", "convnext", "ConvNeXt-T … 29M … 4.5G", "Table 1: ConvNeXt-T 29M parameters, 4.5G FLOPs", (
+            _p("29M parameters", 29e6, "round", params("convnext_tiny")),
             _p("4.5G FLOPs", 4.5e9, "round", multiply_adds("convnext_tiny")),
         ), note="ConvNeXt's FLOPs are multiply-adds (fvcore's count). " + _MULT_ADDS)),
 ]

@@ -28,8 +28,8 @@ DEFAULT_MODE = Mode.eval
 
 def complete_model(incomplete: str) -> list[str]:
     """Shell completion of a MODEL: the zoo's names that start with what was typed, read from the
-    zoo's catalogue (the registry itself would import torch, about 2 s on every TAB press)."""
-    from ..zoo_catalogue import names
+    zoo's facts as data (the registry itself would import torch, about 2 s on every TAB press)."""
+    from ..zoo_facts import names
 
     return [name for name in names() if name.startswith(incomplete)]
 
@@ -147,14 +147,58 @@ class ModelOptions:
                        memory_budget=self.memory_budget)
 
 
-def model_options(*, skip: tuple[str, ...] = (), defaults: dict[str, Any] | None = None) -> Callable[[F], F]:
+# Where a model option cannot apply to a command, declared here once with the reason, which the command's
+# --help and docs/options.md print. ``model_options`` leaves these out (the option is then "No such option",
+# never taken and ignored, or the command's own option of that name stands); tests/test_request.py checks every
+# command that takes a MODEL against MODEL_OPTIONS minus these, and that each entry is still true.
+NOT_TAKEN: dict[str, dict[str, str]] = {  # command: {model option: why it does not apply there}
+    "memory": {
+        "engine": "the bytes come from memory's own two passes on the meta device (saved tensors, live "
+        "tensors), not from a counting engine",
+        "memory_budget": "nothing is built for real: the network runs on the meta device only",
+    },
+    "sweep": {
+        "input": "--sizes and --channels give the input of every point",
+        "batch": "its own --batch takes a list of batch sizes (1,8,32), one row each",
+    },
+    "conventions": {
+        "batch": "the table compares per-sample counts, as the papers, torchvision's table and ptflops (which "
+        "divides by its batch) print them; 'archstat table MODEL --batch N' scales archstat's",
+    },
+    "speed": {
+        "train": "its own --train times a training step; --freeze names what that step leaves untrained",
+        "mode": "the forward pass is priced as deployed (eval mode), a --train step in train mode",
+        "engine": "the times are priced from the operators of one meta pass, whose MACs are the meta "
+        "engine's",
+        "memory_budget": "no fvcore trace runs: the prediction uses the meta device, --measure a real build",
+    },
+}
+
+
+def not_taken_help(command: str) -> str:
+    """The paragraph a command's --help ends with: the model options it does not take, and why."""
+    skipped = NOT_TAKEN.get(command, {})
+    flags = {name: _flag(option) for name, (option, _) in MODEL_OPTIONS.items()}
+    lines = [f"{flags[name]}: {why}." for name, why in skipped.items()]  # a paragraph each: click wraps them
+    return "\n\n".join(["Model options that differ here from the other commands, and why:", *lines]) \
+        if lines else ""
+
+
+def _flag(option: Any) -> str:
+    """``--input`` of ``InputOpt``: an option's long name, read from its ``Annotated`` declaration."""
+    info = option.__metadata__[0]  # typer keeps the first declaration as the option's "default"
+    return next(d for d in (info.default, *(info.param_decls or ())) if isinstance(d, str) and d.startswith("--"))
+
+
+def model_options(*, defaults: dict[str, Any] | None = None) -> Callable[[F], F]:
     """Give a command every model option (``MODEL_OPTIONS``), declared here once, and hand them to it
-    as one ``ModelOptions`` in its parameter ``options``. ``skip`` names the options another of the
-    command's own takes the place of (sweep's ``--sizes`` and list of batches); ``defaults`` changes a
-    default (sweep counts with the meta engine). They follow the command's arguments, in this order."""
+    as one ``ModelOptions`` in its parameter ``options``. The options ``NOT_TAKEN`` names for the command
+    (its function's name) are left out and its help says why; ``defaults`` changes a default (sweep counts
+    with the meta engine). They follow the command's arguments, in this order."""
     def decorate(command: F) -> F:
         signature = inspect.signature(command, eval_str=True)
         own = [p for name, p in signature.parameters.items() if name != "options"]
+        skip = NOT_TAKEN.get(command.__name__, {})
         chosen = {name: (option, (defaults or {}).get(name, default))
                   for name, (option, default) in MODEL_OPTIONS.items() if name not in skip}
         added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=option)
@@ -168,6 +212,8 @@ def model_options(*, skip: tuple[str, ...] = (), defaults: dict[str, Any] | None
             return command(*args, options=ModelOptions(**{**(defaults or {}), **given}), **kwargs)
 
         wrapper.__signature__ = signature.replace(parameters=[*positional, *added, *keyword_only])  # type: ignore[attr-defined]
+        if skip:
+            wrapper.__doc__ = f"{inspect.cleandoc(command.__doc__ or '')}\n\n{not_taken_help(command.__name__)}"
         return wrapper  # type: ignore[return-value]
     return decorate
 

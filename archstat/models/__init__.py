@@ -3,6 +3,7 @@
 Importing this package registers every family (listed here, not discovered): read the zoo through it.
 """
 
+from ..zoo_facts import ModelInfo  # the facts' one record, re-exported here beside the registry that binds them
 from . import (  # noqa: F401
     alexnet,
     convnext,
@@ -28,13 +29,12 @@ from . import (  # noqa: F401
     xception,
 )
 from .registry import (
-           ModelInfo,
-           build_model,
-           get_model_info,
-           list_models,
-           register_model,
-           suggest,
-           unknown_model_message,
+    build_model,
+    get_model_info,
+    list_models,
+    register_model,
+    suggest,
+    unknown_model_message,
 )
 
 __all__ = ["ModelInfo", "build_model", "get_model_info", "list_models", "register_model", "suggest",

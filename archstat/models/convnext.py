@@ -1,6 +1,6 @@
 """ConvNeXt (Liu, Mao, Wu, Feichtenhofer, Darrell, Xie 2022, "A ConvNet for the 2020s",
-arXiv:2201.03545, CVPR 2022): a ResNet modernised step by step towards a Swin Transformer (Fig. 2),
-Section 3's configurations, Table 1's figures.
+arXiv:2201.03545, CVPR 2022; figures and tables below are arXiv:2201.03545v2's): a ResNet modernised
+step by step towards a Swin Transformer (Fig. 2), Section 3's configurations, Table 1's figures.
 
 What changed from ResNet-50, each a step of Section 2: a 4x4/4 "patchify" stem; stage units in the
 ratio 3:3:9:3; depthwise 7x7 convolutions (ResNeXt's grouping taken to one channel per group); an
@@ -18,7 +18,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from .registry import register_model
+from .registry import zoo_model
 
 
 class Config(NamedTuple):
@@ -100,26 +100,10 @@ class ConvNeXt(nn.Sequential):
         super().__init__(parts)
 
 
-@register_model(
-    family="ConvNeXt", paper="A ConvNet for the 2020s", year=2022, input_size=(3, 224, 224),
-    paper_params=28e6, paper_macs=4.5e9, min_input=32,
-    paper_source=("Table 1 (arXiv:2201.03545v2): ConvNeXt-T, 224^2, #param 28M, FLOPs 4.5G (multiply-adds); "
-                  "torchvision documents ConvNeXt_Tiny_Weights num_params 28,589,128, GFLOPS 4.456"),
-    layout=("Section 3's ConvNeXt-T: C = (96, 192, 384, 768), B = (3, 3, 9, 3); 4x4/4 stem with layer "
-            "norm, blocks of 7x7 depthwise conv, layer norm, 1x1 (4x wider), GELU, 1x1, layer scale; "
-            "layer norm + 2x2/2 conv between stages; average pool, layer norm, fc; convs and fc with "
-            "biases. The block's 1x1 layers are convs here, linear layers on a channels-last map in "
-            "the release, and the layer norms are written out channels-first (so fields follow them): "
-            "torchvision's convnext_tiny has the same 28,589,128 parameters (its documented count) and "
-            "the same 4.456 G multiply-adds in convs + fc at 224 (its GFLOPS 4.456); the layer norms' "
-            "elementwise arithmetic is not counted."),
-    discrepancy=("Table 1's 28M params truncate the 28,589,128 that this layout and torchvision's have "
-                 "(28.6M); its 4.5G FLOPs are the 4.456 G multiply-adds of convs + fc, rounded."),
-    extra={"top1_accuracy": "82.1% (Table 1, ImageNet-1K, 224^2)"},
-)
+@zoo_model
 def convnext_tiny(*, num_classes: int = 1000) -> nn.Module:
     """ConvNeXt-T from Liu, Mao, Wu, Feichtenhofer, Darrell & Xie 2022, "A ConvNet for the 2020s",
-    arXiv:2201.03545 (CVPR 2022), Section 3 and Table 1.
+    arXiv:2201.03545 (CVPR 2022), Section 3 and Table 1 of arXiv:2201.03545v2.
 
     Args:
         num_classes: Width of the classifier, in classes (the paper's: 1000).

@@ -18,14 +18,13 @@ same count; the name is the paper's.
 from __future__ import annotations
 
 from collections import OrderedDict
-from functools import partial
 from typing import NamedTuple
 
 import torch
 from torch import nn
 
 from ._blocks import classifier
-from .registry import register_model
+from .registry import zoo_model
 
 THETA = 0.5  # transition compression factor of DenseNet-C/BC
 BOTTLENECK = 4  # each 1x1 bottleneck conv produces 4k maps
@@ -110,27 +109,7 @@ class DenseNet(nn.Module):
         return x
 
 
-_TABLE1 = ("Table 1 (layout, k = 32), Table 3 (ImageNet errors); the paper prints no parameter or "
-           "FLOP count per ImageNet model (Figure 3 only plots them)")
-_LAYOUT = ("Table 1: BN-ReLU-Conv throughout, convolutions without bias, stem 7x7/2 pad 3 and "
-           "3x3/2 max-pool pad 1 (as in the authors' Torch code). Same parameter count as "
-           "torchvision's densenet of the same name.")
-_EXTRA = {"venue": "CVPR 2017 (arXiv 1608.06993, August 2016)", "growth_rate": "32",
-          "compression": "theta = 0.5", "bottleneck": "4k = 128 maps"}
-
-
-# What every DenseNet entry shares; an entry overrides what differs.
-_densenet = partial(
-    register_model, family="DenseNet", paper="Densely Connected Convolutional Networks", year=2016,
-    input_size=(3, 224, 224), min_input=29, paper_source=_TABLE1, layout=_LAYOUT, extra=_EXTRA,
-)
-
-
-def _table3(single: str, ten: str) -> str:
-    return f"{single}% single-crop, {ten}% 10-crop (Table 3)"
-
-
-@_densenet(paper_depth=121, top5_error=_table3("7.71", "6.66"))
+@zoo_model
 def densenet121(*, num_classes: int = 1000) -> nn.Module:
     """DenseNet-BC-121 (k = 32) from Huang, Liu, van der Maaten & Weinberger 2016, "Densely Connected
     Convolutional Networks", arXiv:1608.06993 (CVPR 2017), Table 1.
@@ -144,7 +123,7 @@ def densenet121(*, num_classes: int = 1000) -> nn.Module:
     return DenseNet(CONFIGS["densenet121"], num_classes=num_classes)
 
 
-@_densenet(paper_depth=169, top5_error=_table3("6.85", "5.92"))
+@zoo_model
 def densenet169(*, num_classes: int = 1000) -> nn.Module:
     """DenseNet-BC-169 (k = 32) from Huang, Liu, van der Maaten & Weinberger 2016, "Densely Connected
     Convolutional Networks", arXiv:1608.06993 (CVPR 2017), Table 1.
@@ -158,10 +137,7 @@ def densenet169(*, num_classes: int = 1000) -> nn.Module:
     return DenseNet(CONFIGS["densenet169"], num_classes=num_classes)
 
 
-@_densenet(
-    paper_depth=201, top5_error=_table3("6.34", "5.54"), paper_params=20e6,
-    paper_source="Section 4.4: 'a DenseNet-201 with 20M parameters'; layout Table 1",
-)
+@zoo_model
 def densenet201(*, num_classes: int = 1000) -> nn.Module:
     """DenseNet-BC-201 (k = 32) from Huang, Liu, van der Maaten & Weinberger 2016, "Densely Connected
     Convolutional Networks", arXiv:1608.06993 (CVPR 2017), Table 1.
@@ -175,13 +151,7 @@ def densenet201(*, num_classes: int = 1000) -> nn.Module:
     return DenseNet(CONFIGS["densenet201"], num_classes=num_classes)
 
 
-@_densenet(
-    paper_depth=264, top5_error=_table3("6.12", "5.29"),
-    layout=_LAYOUT + " Blocks (6, 12, 64, 48) give 265 weight layers, one more than the name.",
-    discrepancy=("The name says 264 layers, but the weight layers on the longest path number 265: "
-                 "1 stem conv + 2 x (6 + 12 + 64 + 48) dense-layer convs + 3 transition convs + 1 fc. "
-                 "The same count gives exactly 121, 169 and 201 for the other DenseNets."),
-)
+@zoo_model
 def densenet264(*, num_classes: int = 1000) -> nn.Module:
     """DenseNet-BC-264 (k = 32) from Huang, Liu, van der Maaten & Weinberger 2016, "Densely Connected
     Convolutional Networks", arXiv:1608.06993 (CVPR 2017), Table 1.
@@ -196,14 +166,7 @@ def densenet264(*, num_classes: int = 1000) -> nn.Module:
     return DenseNet(CONFIGS["densenet264"], num_classes=num_classes)
 
 
-@_densenet(
-    paper_depth=161, top5_error=None,
-    paper_source="Not in the paper: github.com/liuzhuang13/DenseNet (README, models/densenet.lua)",
-    layout="k = 48, stem 2k = 96 maps, blocks (6, 12, 36, 24). " + _LAYOUT,
-    extra={**_EXTRA, "venue": "CVPR 2017; this model only in the authors' repository",
-           "growth_rate": "48", "bottleneck": "4k = 192 maps",
-           "top1_error": "22.2% single-crop (authors' README, Torch model)"},
-)
+@zoo_model
 def densenet161(*, num_classes: int = 1000) -> nn.Module:
     """DenseNet-BC-161 (k = 48), released with Huang, Liu, van der Maaten & Weinberger 2016, "Densely
     Connected Convolutional Networks", arXiv:1608.06993 (CVPR 2017).

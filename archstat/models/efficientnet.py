@@ -1,29 +1,28 @@
 """EfficientNet B0-B7 (Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional Neural
-Networks", arXiv:1905.11946, ICML 2019): B0 from Table 1, scaled by the coefficients of the authors'
-release (width, depth, resolution per model), the figures of Table 2.
+Networks", arXiv:1905.11946, ICML 2019; tables, sections and pages below are arXiv:1905.11946v5's): B0
+from Table 1 (p. 5), scaled by the coefficients of the authors' release (width, depth, resolution per
+model), the figures of Table 2 (p. 6).
 
 B0 is a table of MBConv stages (MobileNetV2's inverted residual with squeeze-and-excitation and the
 swish activation, SiLU); B1-B7 multiply every stage's width by ``width`` (rounded to a multiple of 8)
-and its unit count by ``depth`` (rounded up), and run at their own resolution (Section 3.3: depth
-alpha^phi, width beta^phi, resolution gamma^phi with alpha = 1.2, beta = 1.1, gamma = 1.15; the
-released coefficients below are those values rounded per model).
+and its unit count by ``depth`` (rounded up), and run at their own resolution (Section 3.3, Eq. 3,
+p. 5: depth alpha^phi, width beta^phi, resolution gamma^phi; Section 4's step 1, p. 5: alpha = 1.2,
+beta = 1.1, gamma = 1.15; the released coefficients below are those values rounded per model).
 
-The paper's "FLOPs" are multiply-adds (Table 2 footnote: "FLOPS" per image; its B0 0.39B is
-torchvision's 0.386 G of multiply-adds); one fused multiply-add = 1 MAC, FLOPs = 2 x MACs.
+The paper's "FLOPs" are multiply-adds (its B0's 0.39B in Table 2, p. 6, is torchvision's 0.386 G of
+multiply-adds); one fused multiply-add = 1 MAC, FLOPs = 2 x MACs.
 """
 
 from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Callable
-from functools import partial
 from typing import NamedTuple
 
 import torch
 from torch import nn
 
-from .registry import Builder, register_model
+from .registry import zoo_model
 from .senet import SqueezeExcite
 
 
@@ -62,7 +61,7 @@ class Scaling(NamedTuple):
 
 
 # The authors' release (tensorflow/tpu, efficientnet_builder.py) lists these per model; the paper's
-# Table 2 gives the resolutions' models, Section 3.3 the rule they approximate.
+# Table 2 (p. 6) gives the resolutions' models, Section 3.3 (Eq. 3, p. 5) the rule they approximate.
 SCALING = {
     "b0": Scaling(1.0, 1.0, 224, 0.2),
     "b1": Scaling(1.0, 1.1, 240, 0.2),
@@ -142,41 +141,10 @@ class EfficientNet(nn.Sequential):
         super().__init__(parts)
 
 
-_effnet = partial(register_model, family="EfficientNet",
-                  paper="EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks",
-                  year=2019, min_input=1)
-_LAYOUT = ("Table 1's B0 scaled by width {w}, depth {d} (the release's coefficients) at {r}x{r}: stem "
-           "{stem}, stages of {units} MBConv units at widths {widths}, head conv {head}; SE ratio 0.25 of "
-           "each unit's input, swish (SiLU), no conv biases, drop connect left out (identity in eval), "
-           "dropout {p}. torchvision's efficientnet_{name} builds the same layers: {tv} parameters "
-           "(its documented count), GFLOPS {gflops} (convs + fc{at}). ")
-
-
-def _register(name: str, params: float, macs: float, tv: str, gflops: str, discrepancy: str = "",
-              at: str = "") -> Callable[[Builder], Builder]:
-    """The registration of ``efficientnet_<name>`` with Table 2's figures and torchvision's."""
-    s = SCALING[name]
-    widths = [round_width(stage.cout, s.width) for stage in B0]
-    units = [round_depth(stage.units, s.depth) for stage in B0]
-    layout = _LAYOUT.format(
-        w=s.width, d=s.depth, r=s.resolution, stem=round_width(STEM, s.width), units="/".join(map(str, units)),
-        widths="/".join(map(str, widths)), head=round_width(HEAD, s.width), p=s.dropout, name=name, tv=tv,
-        gflops=gflops, at=at or f" at {s.resolution}")
-    return _effnet(input_size=(3, s.resolution, s.resolution), paper_params=params, paper_macs=macs,
-                   paper_source=("Table 2 (arXiv:1905.11946): #Params and #FLOPs (multiply-adds) at the model's "
-                                 f"resolution; torchvision documents EfficientNet_{name.upper()}_Weights "
-                                 f"num_params {tv}, GFLOPS {gflops}"),
-                   layout=layout, discrepancy=discrepancy)
-
-
-_BN = "archstat's total adds batch norm and pooling ({total} G)."
-
-
-@_register("b0", 5.3e6, 0.39e9, "5,288,548", "0.386",
-           "Convs + fc measure 0.386 GMACs, Table 2's 0.39; " + _BN.format(total="0.402"))
+@zoo_model
 def efficientnet_b0(*, num_classes: int = 1000) -> nn.Module:
     """EfficientNet-B0 from Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional
-    Neural Networks", arXiv:1905.11946 (ICML 2019), Table 1, at 224x224.
+    Neural Networks", arXiv:1905.11946 (ICML 2019), Table 1 (p. 5 of arXiv:1905.11946v5), at 224x224.
 
     Args:
         num_classes: Width of the classifier, in classes (the paper's: 1000).
@@ -184,9 +152,7 @@ def efficientnet_b0(*, num_classes: int = 1000) -> nn.Module:
     return EfficientNet(SCALING["b0"], num_classes)
 
 
-@_register("b1", 7.8e6, 0.70e9, "7,794,184", "0.687",
-           "Convs + fc measure 0.687 GMACs, 1.9% under Table 2's 0.70 (torchvision documents the "
-           "same 0.687 at 240); " + _BN.format(total="0.713"))
+@zoo_model
 def efficientnet_b1(*, num_classes: int = 1000) -> nn.Module:
     """EfficientNet-B1 from Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional
     Neural Networks", arXiv:1905.11946 (ICML 2019): B0 with depth x1.1, at 240x240.
@@ -197,11 +163,7 @@ def efficientnet_b1(*, num_classes: int = 1000) -> nn.Module:
     return EfficientNet(SCALING["b1"], num_classes)
 
 
-@_register("b2", 9.2e6, 1.0e9, "9,109,994", "1.088",
-           "Convs + fc measure 0.994 GMACs at 260 (Table 2: 1.0); torchvision's 1.088 is the same "
-           "network at 288, its weights' crop size; " + _BN.format(total="1.027") + " Table 2's 9.2M "
-           "params are 1% above the 9,109,994 that this layout, torchvision's and timm's all have.",
-           at=" at 288, not 260")
+@zoo_model
 def efficientnet_b2(*, num_classes: int = 1000) -> nn.Module:
     """EfficientNet-B2 from Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional
     Neural Networks", arXiv:1905.11946 (ICML 2019): B0 with width x1.1, depth x1.2, at 260x260.
@@ -212,8 +174,7 @@ def efficientnet_b2(*, num_classes: int = 1000) -> nn.Module:
     return EfficientNet(SCALING["b2"], num_classes)
 
 
-@_register("b3", 12e6, 1.8e9, "12,233,232", "1.827",
-           "Convs + fc measure 1.827 GMACs, Table 2's 1.8 to rounding; " + _BN.format(total="1.884"))
+@zoo_model
 def efficientnet_b3(*, num_classes: int = 1000) -> nn.Module:
     """EfficientNet-B3 from Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional
     Neural Networks", arXiv:1905.11946 (ICML 2019): B0 with width x1.2, depth x1.4, at 300x300.
@@ -224,9 +185,7 @@ def efficientnet_b3(*, num_classes: int = 1000) -> nn.Module:
     return EfficientNet(SCALING["b3"], num_classes)
 
 
-@_register("b4", 19e6, 4.2e9, "19,341,616", "4.394",
-           "Convs + fc measure 4.394 GMACs, 4.6% over Table 2's 4.2 (torchvision documents the same "
-           "4.394 for these layers at 380); " + _BN.format(total="4.512"))
+@zoo_model
 def efficientnet_b4(*, num_classes: int = 1000) -> nn.Module:
     """EfficientNet-B4 from Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional
     Neural Networks", arXiv:1905.11946 (ICML 2019): B0 with width x1.4, depth x1.8, at 380x380.
@@ -237,9 +196,7 @@ def efficientnet_b4(*, num_classes: int = 1000) -> nn.Module:
     return EfficientNet(SCALING["b4"], num_classes)
 
 
-@_register("b5", 30e6, 9.9e9, "30,389,784", "10.266",
-           "Convs + fc measure 10.266 GMACs, 3.7% over Table 2's 9.9 (torchvision documents the same "
-           "10.266 at 456); " + _BN.format(total="10.505"))
+@zoo_model
 def efficientnet_b5(*, num_classes: int = 1000) -> nn.Module:
     """EfficientNet-B5 from Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional
     Neural Networks", arXiv:1905.11946 (ICML 2019): B0 with width x1.6, depth x2.2, at 456x456.
@@ -250,8 +207,7 @@ def efficientnet_b5(*, num_classes: int = 1000) -> nn.Module:
     return EfficientNet(SCALING["b5"], num_classes)
 
 
-@_register("b6", 43e6, 19e9, "43,040,704", "19.068",
-           "Convs + fc measure 19.068 GMACs, Table 2's 19 to rounding; " + _BN.format(total="19.472"))
+@zoo_model
 def efficientnet_b6(*, num_classes: int = 1000) -> nn.Module:
     """EfficientNet-B6 from Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional
     Neural Networks", arXiv:1905.11946 (ICML 2019): B0 with width x1.8, depth x2.6, at 528x528.
@@ -262,9 +218,7 @@ def efficientnet_b6(*, num_classes: int = 1000) -> nn.Module:
     return EfficientNet(SCALING["b6"], num_classes)
 
 
-@_register("b7", 66e6, 37e9, "66,347,960", "37.746",
-           "Convs + fc measure 37.746 GMACs, 2% over Table 2's 37 (torchvision documents the same "
-           "37.746 at 600); " + _BN.format(total="38.449"))
+@zoo_model
 def efficientnet_b7(*, num_classes: int = 1000) -> nn.Module:
     """EfficientNet-B7 from Tan & Le 2019, "EfficientNet: Rethinking Model Scaling for Convolutional
     Neural Networks", arXiv:1905.11946 (ICML 2019): B0 with width x2.0, depth x3.1, at 600x600.

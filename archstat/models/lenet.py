@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .registry import register_model
+from .registry import zoo_model
 
 # Table I: which S2 maps (rows 0-5) feed each C3 map (columns 0-15).
 C3_TABLE: list[list[int]] = [
@@ -132,25 +132,7 @@ class LeNet5(nn.Sequential):
         ))
 
 
-@register_model(
-    family="LeNet", paper="Gradient-Based Learning Applied to Document Recognition", year=1998,
-    input_size=(1, 32, 32), num_classes=10, paper_params=60_000, params_exact=True, paper_macs=None,
-    paper_depth=7,
-    paper_source="Section II-B (per-layer counts; 60,000 trainable, 340,908 connections)",
-    layout=(
-        "Paper layout, C3 with Table I's partial connections (1,516 params; a full C3 would have "
-        "2,416). The 60,000 are trainable parameters: the output layer's 84 x num_classes RBF "
-        "prototypes (840 for 10 classes) are fixed (requires_grad=False), so all parameters total "
-        "60,840. Common re-implementations differ: full C3, plain average/max pooling (S2, S4 with "
-        "0 params) and a Linear(84, 10) output give 61,706 params."
-    ),
-    top5_error=None, has_aux=False, min_input=32,
-    extra={
-        "paper_connections": "340,908 (multiply-adds plus one per bias per output value)",
-        "input_range": "32..35 (C5 must produce 1x1)",
-        "mnist_test_error": "0.95% (0.8% with distorted training data)",
-    },
-)
+@zoo_model
 def lenet5(*, num_classes: int = 10) -> nn.Module:
     """LeNet-5 from LeCun, Bottou, Bengio & Haffner 1998, "Gradient-Based Learning Applied to Document
     Recognition" (Proceedings of the IEEE), Section II-B.

@@ -11,13 +11,12 @@ Table 7 per resolution. Multiply-adds in the papers' sense: convolutions and the
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
 
 from torch import nn
 
 from ._blocks import classifier
 from ._mobile import ConvBNAct
-from .registry import Builder, register_model
+from .registry import zoo_model
 
 # Table 1 after the stem, one row per separable convolution: (pointwise width, depthwise stride).
 # Table 1 prints "Conv dw / s2" for the last depthwise convolution; its output stays 7x7, so it is s1.
@@ -42,37 +41,7 @@ class MobileNetV1(nn.Sequential):
         super().__init__(OrderedDict(features=nn.Sequential(layers), classifier=classifier(cin, num_classes)))
 
 
-_PAPER = "MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications"
-# Table 6: alpha -> (million mult-adds at 224, million params, ImageNet top-1).
-TABLE6 = {1.0: (569, 4.2, "70.6%"), 0.75: (325, 2.6, "68.4%"), 0.5: (149, 1.3, "63.7%"), 0.25: (41, 0.5, "50.6%")}
-# Table 7: 1.0 MobileNet at each resolution -> million mult-adds (4.2 million params at each).
-TABLE7 = {224: 569, 192: 418, 160: 290, 128: 186}
-_BN_NOTE = ("archstat's MACs add batch norm (2 per element) and the global pool (1 per input element) to the "
-            "paper's convolutions and fc; the convolutions and fc alone match Table 6 to rounding.")
-
-
-def _mobilenet_v1(alpha: float, discrepancy: str = _BN_NOTE) -> Callable[[Builder], Builder]:
-    macs, params, top1 = TABLE6[alpha]
-    resolutions = ", ".join(f"{side}: {m}M" for side, m in TABLE7.items())
-    return register_model(
-        family="MobileNet", paper=_PAPER, year=2017, input_size=(3, 224, 224), paper_params=params * 1e6,
-        paper_macs=macs * 1e6, paper_depth=28, min_input=1,
-        paper_source=(f"Table 6 ({alpha} MobileNet-224: {macs} million mult-adds, {params} million "
-                      "parameters); depth: Section 3.2, 'Counting depthwise and pointwise convolutions as "
-                      "separate layers, MobileNet has 28 layers'"),
-        layout=(f"Table 1 at width multiplier {alpha} (every width x {alpha}, rounded down): 3x3/2 stem, 13 "
-                "depthwise separable convolutions (3x3 depthwise + 1x1 pointwise, each conv without bias + "
-                "batch norm + ReLU), global average pool, fc. Table 1's last 'Conv dw / s2' is built at stride "
-                "1 (its output stays 7x7). Keras' MobileNet has the same layers, the fc as a 1x1 convolution "
-                "after a dropout."),
-        top5_error=f"top-1 {top1} (ImageNet, Table 6); no top-5 given",
-        discrepancy=discrepancy,
-        extra={"resolutions": f"Table 7, 1.0 MobileNet, million mult-adds by input side: {resolutions}"}
-        if alpha == 1.0 else {},
-    )
-
-
-@_mobilenet_v1(1.0)
+@zoo_model
 def mobilenet_v1(*, num_classes: int = 1000) -> nn.Module:
     """1.0 MobileNet-224 from Howard et al. 2017, "MobileNets: Efficient Convolutional Neural Networks for
     Mobile Vision Applications", arXiv:1704.04861.
@@ -87,7 +56,7 @@ def mobilenet_v1(*, num_classes: int = 1000) -> nn.Module:
     return MobileNetV1(1.0, num_classes)
 
 
-@_mobilenet_v1(0.75)
+@zoo_model
 def mobilenet_v1_0_75(*, num_classes: int = 1000) -> nn.Module:
     """0.75 MobileNet-224 from Howard et al. 2017, "MobileNets: Efficient Convolutional Neural Networks for
     Mobile Vision Applications", arXiv:1704.04861: Table 1 with every width times 0.75 (Table 6).
@@ -98,7 +67,7 @@ def mobilenet_v1_0_75(*, num_classes: int = 1000) -> nn.Module:
     return MobileNetV1(0.75, num_classes)
 
 
-@_mobilenet_v1(0.5)
+@zoo_model
 def mobilenet_v1_0_5(*, num_classes: int = 1000) -> nn.Module:
     """0.5 MobileNet-224 from Howard et al. 2017, "MobileNets: Efficient Convolutional Neural Networks for
     Mobile Vision Applications", arXiv:1704.04861: Table 1 with every width halved (Table 6).
@@ -109,7 +78,7 @@ def mobilenet_v1_0_5(*, num_classes: int = 1000) -> nn.Module:
     return MobileNetV1(0.5, num_classes)
 
 
-@_mobilenet_v1(0.25)
+@zoo_model
 def mobilenet_v1_0_25(*, num_classes: int = 1000) -> nn.Module:
     """0.25 MobileNet-224 from Howard et al. 2017, "MobileNets: Efficient Convolutional Neural Networks for
     Mobile Vision Applications", arXiv:1704.04861: Table 1 with every width times 0.25 (Table 6).

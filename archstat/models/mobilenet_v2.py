@@ -1,8 +1,8 @@
 """MobileNetV2: Sandler, Howard, Zhu, Zhmoginov, Chen 2018, "MobileNetV2: Inverted Residuals and Linear
-Bottlenecks", arXiv:1801.04381 (CVPR 2018).
+Bottlenecks", arXiv:1801.04381 (CVPR 2018; tables and pages below are arXiv:1801.04381v4's).
 
-Table 2 is the body: a 3x3/2 convolution of 32 channels, seven rows of inverted residual
-bottlenecks (Table 1: 1x1 expansion by t with ReLU6, 3x3 depthwise with ReLU6, linear 1x1 projection;
+Table 2 (p. 5) is the body: a 3x3/2 convolution of 32 channels, seven rows of inverted residual
+bottlenecks (Table 1, p. 4: 1x1 expansion by t with ReLU6, 3x3 depthwise with ReLU6, linear 1x1 projection;
 the input added back at stride 1 when the width is kept), a 1x1 convolution to 1280, a global average
 pool and the classifier. The width multiplier scales every width through the release's rounding to a
 multiple of 8 (``_mobile.make_divisible``); the last convolution keeps 1280 below 1.0 and grows above.
@@ -11,15 +11,14 @@ multiple of 8 (``_mobile.make_divisible``); the last convolution keeps 1280 belo
 from __future__ import annotations
 
 from collections import OrderedDict
-from functools import partial
 
 from torch import nn
 
 from ._blocks import classifier
 from ._mobile import ConvBNAct, InvertedResidual, make_divisible, relu6
-from .registry import register_model
+from .registry import zoo_model
 
-# Table 2: (t expansion, c output channels, n repeats, s stride of the first).
+# Table 2 (p. 5 of arXiv:1801.04381v4): (t expansion, c output channels, n repeats, s stride of the first).
 TABLE2 = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]
 STEM, LAST = 32, 1280
 
@@ -43,30 +42,14 @@ class MobileNetV2(nn.Sequential):
                                      classifier=classifier(last, num_classes, dropout=0.2)))
 
 
-_mobilenet_v2 = partial(
-    register_model, family="MobileNet", paper="MobileNetV2: Inverted Residuals and Linear Bottlenecks", year=2018,
-    input_size=(3, 224, 224), min_input=1)
-
-
-@_mobilenet_v2(
-    paper_params=3.4e6, paper_macs=300e6,
-    paper_source=("Table 4 (MobileNetV2 224: 300M multiply-adds, 3.4M parameters); torchvision documents "
-                  "MobileNet_V2_Weights.IMAGENET1K_V1 with num_params 3504872 and GFLOPS 0.30"),
-    layout=("Table 2 exactly, as torchvision builds it: 3x3/2 stem of 32, 17 inverted residual bottlenecks "
-            "(t, c, n, s per row), 1x1 convolution to 1280, global average pool, dropout 0.2, fc. Every "
-            "convolution without bias, then batch norm; ReLU6 except after the projections (linear "
-            "bottlenecks). The paper's final '1x1 conv, k' is the fc here (same parameters)."),
-    top5_error="top-1 72.0% (ImageNet, Table 4); no top-5 given",
-    discrepancy=("3,504,872 parameters, torchvision's count to the unit for this layout, against Table 4's 3.4M "
-                 "(the paper does not say how it rounds or what it leaves out). Convolutions and fc: 300.8M "
-                 "multiply-adds, Table 4's 300M; archstat's MACs add batch norm and pooling (314.2M in all)."),
-)
+@zoo_model
 def mobilenet_v2(*, num_classes: int = 1000) -> nn.Module:
     """MobileNetV2 (width 1.0) from Sandler et al. 2018, "MobileNetV2: Inverted Residuals and Linear
     Bottlenecks", arXiv:1801.04381 (CVPR 2018).
 
-    Table 2: a 3x3/2 stem, 17 inverted residual bottlenecks with linear projections, a 1x1 convolution to
-    1280, a global average pool and the classifier, as torchvision's ``mobilenet_v2``.
+    Table 2 (p. 5 of arXiv:1801.04381v4): a 3x3/2 stem, 17 inverted residual bottlenecks with linear
+    projections, a 1x1 convolution to 1280, a global average pool and the classifier, as torchvision's
+    ``mobilenet_v2``.
 
     Args:
         num_classes: Width of the classifier, in classes (the paper's: 1000).
@@ -74,22 +57,13 @@ def mobilenet_v2(*, num_classes: int = 1000) -> nn.Module:
     return MobileNetV2(1.0, num_classes)
 
 
-@_mobilenet_v2(
-    paper_params=6.9e6, paper_macs=585e6,
-    paper_source="Table 4 (MobileNetV2 (1.4): 585M multiply-adds, 6.9M parameters)",
-    layout=("Table 2 with every width x 1.4, each rounded to a multiple of 8 as the TF release does (stem 48, "
-            "last convolution 1792); otherwise as mobilenet_v2."),
-    top5_error="top-1 74.7% (ImageNet, Table 4); no top-5 given",
-    discrepancy=("Table 4 prints 6.9M parameters; Table 2 at width 1.4, rounded as the release rounds, has "
-                 "6,108,776 (6.1M); the paper does not say what its 6.9M holds. Convolutions and fc: 582.2M "
-                 "multiply-adds, 0.5% under Table 4's 585M; archstat's MACs add batch norm and pooling."),
-)
+@zoo_model
 def mobilenet_v2_1_4(*, num_classes: int = 1000) -> nn.Module:
     """MobileNetV2 at width 1.4 from Sandler et al. 2018, "MobileNetV2: Inverted Residuals and Linear
     Bottlenecks", arXiv:1801.04381 (CVPR 2018).
 
-    Table 2 with every width times 1.4, rounded to multiples of 8 (the release's rounding): 48-channel stem,
-    1792-channel last convolution.
+    Table 2 (p. 5 of arXiv:1801.04381v4) with every width times 1.4, rounded to multiples of 8 (the
+    release's rounding): 48-channel stem, 1792-channel last convolution.
 
     Args:
         num_classes: Width of the classifier, in classes (the paper's: 1000).

@@ -24,7 +24,7 @@ from collections import OrderedDict
 from torch import nn
 
 from ._blocks import ConvReLU
-from .registry import register_model
+from .registry import zoo_model
 
 # One list per mlpconv layer, rows (name, out_channels, kernel, stride, padding).
 # None as out_channels means num_classes. Caffe's names, except that conv4/cccp7/cccp8 drop "-1024"
@@ -58,21 +58,7 @@ class NIN(nn.Sequential):
         super().__init__(layers)
 
 
-@register_model(
-    family="NIN", paper="Network In Network", year=2013, input_size=(3, 224, 224), min_input=39,
-    paper_params=None, paper_macs=None, paper_depth=None,
-    paper_source=("The paper gives no ImageNet model; layout from the authors' Caffe model zoo "
-                  "gist mavenlin/d802a5849de39225bcc6 (train_val.prototxt)"),
-    layout=("Caffe model-zoo NIN ImageNet: 4 mlpconv layers (12 convolutions with bias, ReLU "
-            "after every one, including cccp8), max-pools 3x3/2 rounded up as in Caffe, dropout "
-            "0.5 after pool3, global average pooling instead of fully connected layers. 7,595,176 "
-            "parameters, whose float32 size (29.0 MiB) matches the gist's '29MB' snapshot. No fc "
-            "module: cccp8 is the classifier."),
-    top5_error=None,
-    extra={"venue": "ICLR 2014 (arXiv 1312.4400, December 2013)",
-           "top1_accuracy": "59.36% (model zoo gist, center crop; not in the paper)",
-           "depth": "4 mlpconv layers, 12 weight layers", "classifier": "cccp8"},
-)
+@zoo_model
 def nin(*, num_classes: int = 1000) -> nn.Module:
     """Network In Network from Lin, Chen & Yan 2013, "Network In Network", arXiv:1312.4400 (ICLR 2014).
 

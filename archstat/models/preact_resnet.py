@@ -7,26 +7,13 @@ only (one fused multiply-add = 1 MAC; FLOPs = 2 x MACs).
 
 from __future__ import annotations
 
-from functools import partial
-
 from torch import nn
 
-from .registry import register_model
+from .registry import zoo_model
 from .resnet import ResNet, basic, bottleneck
 
-_preact = partial(register_model, family="ResNet v2 (pre-activation)",
-                  paper="Identity Mappings in Deep Residual Networks", year=2016,
-                  input_size=(3, 224, 224), min_input=1)
-_PREACT = ("Full pre-activation units (BN-ReLU before every conv; BN-ReLU after the last stage). "
-           "conv1 7x7/2 + BN + ReLU is the first unit's activation ('right after conv1'), so "
-           "the first unit has no BN-ReLU of its own. Shape-changing units share their first "
-           "BN-ReLU, project the activated input with a bare 1x1 conv (no BN) and stride their "
-           "first conv as the authors' code (KaimingHe/resnet-1k-layers) does; fb.resnet.torch's "
-           "preresnet instead projects the raw input with conv + BN and strides the 3x3. "
-           "Measured {macs} GMACs at 224 (conv + fc); the paper states no ImageNet params or MACs.")
 
-
-@_preact(paper_depth=18, layout=_PREACT.format(macs="1.81"))
+@zoo_model
 def preact_resnet18(*, num_classes: int = 1000) -> nn.Module:
     """Pre-activation ResNet-18 (ResNet v2) from He, Zhang, Ren & Sun 2016, "Identity Mappings in Deep
     Residual Networks", arXiv:1603.05027 (ECCV 2016), Fig. 4(e).
@@ -41,7 +28,7 @@ def preact_resnet18(*, num_classes: int = 1000) -> nn.Module:
     return ResNet(basic, (2, 2, 2, 2), preact=True, num_classes=num_classes)
 
 
-@_preact(paper_depth=34, layout=_PREACT.format(macs="3.66"))
+@zoo_model
 def preact_resnet34(*, num_classes: int = 1000) -> nn.Module:
     """Pre-activation ResNet-34 (ResNet v2) from He, Zhang, Ren & Sun 2016, "Identity Mappings in Deep
     Residual Networks", arXiv:1603.05027 (ECCV 2016), Fig. 4(e).
@@ -56,7 +43,7 @@ def preact_resnet34(*, num_classes: int = 1000) -> nn.Module:
     return ResNet(basic, (3, 4, 6, 3), preact=True, num_classes=num_classes)
 
 
-@_preact(paper_depth=50, layout=_PREACT.format(macs="3.86"))
+@zoo_model
 def preact_resnet50(*, num_classes: int = 1000) -> nn.Module:
     """Pre-activation ResNet-50 (ResNet v2) from He, Zhang, Ren & Sun 2016, "Identity Mappings in Deep
     Residual Networks", arXiv:1603.05027 (ECCV 2016), Fig. 4(e).
@@ -71,7 +58,7 @@ def preact_resnet50(*, num_classes: int = 1000) -> nn.Module:
     return ResNet(bottleneck, (3, 4, 6, 3), preact=True, num_classes=num_classes)
 
 
-@_preact(paper_depth=101, layout=_PREACT.format(macs="7.57"))
+@zoo_model
 def preact_resnet101(*, num_classes: int = 1000) -> nn.Module:
     """Pre-activation ResNet-101 (ResNet v2) from He, Zhang, Ren & Sun 2016, "Identity Mappings in Deep
     Residual Networks", arXiv:1603.05027 (ECCV 2016), Fig. 4(e).
@@ -86,7 +73,7 @@ def preact_resnet101(*, num_classes: int = 1000) -> nn.Module:
     return ResNet(bottleneck, (3, 4, 23, 3), preact=True, num_classes=num_classes)
 
 
-@_preact(paper_depth=152, layout=_PREACT.format(macs="11.28"))
+@zoo_model
 def preact_resnet152(*, num_classes: int = 1000) -> nn.Module:
     """Pre-activation ResNet-152 (ResNet v2) from He, Zhang, Ren & Sun 2016, "Identity Mappings in Deep
     Residual Networks", arXiv:1603.05027 (ECCV 2016), Fig. 4(e).
@@ -101,7 +88,7 @@ def preact_resnet152(*, num_classes: int = 1000) -> nn.Module:
     return ResNet(bottleneck, (3, 8, 36, 3), preact=True, num_classes=num_classes)
 
 
-@_preact(paper_depth=200, layout=_PREACT.format(macs="14.78"))
+@zoo_model
 def preact_resnet200(*, num_classes: int = 1000) -> nn.Module:
     """Pre-activation ResNet-200 (ResNet v2) from He, Zhang, Ren & Sun 2016, "Identity Mappings in Deep
     Residual Networks", arXiv:1603.05027 (ECCV 2016), Fig. 4(e).

@@ -1,118 +1,67 @@
-"""The model zoo's registry: one dict of builders, filled by ``@register_model``, each with its facts.
+"""The model zoo's registry: one dict of builders, each bound to its facts.
 
 The family modules register themselves into it; ``archstat.models`` imports every family, so read
 the registry through that package (``from archstat.models import list_models``), not this module.
 
-A builder is a keyword-only function ``name(*, num_classes=1000, **kwargs) -> nn.Module``. Its
-``ModelInfo`` carries what the paper states (parameters, multiply-adds, depth) so tests can check the
-built network against the paper, and the zoo table can print both side by side.
+A builder is a keyword-only function ``name(*, num_classes=1000, **kwargs) -> nn.Module``. A zoo
+builder is decorated ``@zoo_model`` and takes its ``ModelInfo`` from ``archstat.zoo_facts`` by name:
+what the paper states (parameters, multiply-adds, depth), so tests can check the built network
+against the paper, and the zoo table can print both side by side. A user's own builder brings its
+facts with ``@register_model(family=..., ...)``.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
 
 import torch
 from torch import nn
 
 from .. import names
 from ..errors import UnknownModelError, UsageError
+from ..zoo_facts import FACTS, ModelInfo, natural_key
 
 Builder = Callable[..., nn.Module]
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """Facts about one registered network.
-
-    ``paper_params`` and ``paper_macs`` are the paper's own figures (multiply-adds, one fused
-    multiply-add counted once), ``None`` where the paper states none; ``params_exact`` says whether
-    the paper's parameter figure is an exact count (tests then require equality) or a rounded one.
-    ``paper_source`` says where in the paper the figures stand. ``num_classes`` is the classifier
-    width the paper uses (1000 for ImageNet, 10 for MNIST and CIFAR-10). ``discrepancy`` explains why
-    the measured figures differ from the paper's by more than rounding, where they do.
-
-    A released re-implementation whose layout differs from its paper's (torchvision's GoogLeNet, the
-    TF-slim Inception-ResNet-v2) is registered as a variant: ``variant_of`` names the zoo's paper
-    layout, ``differs`` lists each way the two differ, and ``paper_params``/``paper_macs`` hold the
-    figures the release documents, with ``paper_source`` saying whose they are.
-    """
-
-    name: str
-    family: str
-    paper: str
-    year: int
-    input_size: tuple[int, int, int]
-    num_classes: int = 1000
-    paper_params: float | None = None
-    params_exact: bool = False
-    paper_macs: float | None = None
-    paper_depth: int | None = None
-    paper_source: str = ""
-    layout: str = ""
-    top5_error: str | None = None
-    has_aux: bool = False
-    min_input: int | None = None
-    discrepancy: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
-    variant_of: str | None = None
-    differs: tuple[str, ...] = ()
 
 
 _BUILDERS: dict[str, Builder] = {}
 _INFOS: dict[str, ModelInfo] = {}
 
 
-def register_model(
-    *,
-    family: str,
-    paper: str,
-    year: int,
-    input_size: tuple[int, int, int],
-    num_classes: int = 1000,
-    paper_params: float | None = None,
-    params_exact: bool = False,
-    paper_macs: float | None = None,
-    paper_depth: int | None = None,
-    paper_source: str = "",
-    layout: str = "",
-    top5_error: str | None = None,
-    has_aux: bool = False,
-    min_input: int | None = None,
-    discrepancy: str = "",
-    extra: Mapping[str, str] | None = None,
-    variant_of: str | None = None,
-    differs: tuple[str, ...] = (),
-) -> Callable[[Builder], Builder]:
-    """Decorator registering a builder under its function name, with its ``ModelInfo``.
+def _register(info: ModelInfo, builder: Builder) -> Builder:
+    if info.name in _BUILDERS:
+        raise ValueError(f"model {info.name!r} is registered twice")
+    _BUILDERS[info.name] = builder
+    _INFOS[info.name] = info
+    return builder
 
-    Every argument is keyword-only and becomes the ``ModelInfo`` field of the same name, so a
-    registration is type-checked field by field (see ``ModelInfo`` for what each one means).
 
-    Args:
-        family: The family the zoo groups the network under ("ResNet", "Inception").
-        paper: Title of the paper the layout is taken from.
-        year: Year of the paper (its first arXiv version where there is one).
-        input_size: Default input as (channels, height, width), in pixels.
-        num_classes: The paper's classifier width (1000 for ImageNet, 10 for MNIST and CIFAR-10).
-        paper_params: The paper's parameter count (a count, e.g. ``25.5e6``), ``None`` where it
-            states none.
-        params_exact: Whether ``paper_params`` is an exact count rather than a rounded one.
-        paper_macs: The paper's multiply-adds per image at ``input_size`` (one fused multiply-add
-            counted once), ``None`` where it states none.
-        paper_depth: The depth the paper names the network by, in weight layers.
-        paper_source: Where in the paper the figures stand.
-        layout: What this layout is and how it differs from other published ones.
-        top5_error: The paper's top-5 error, as text with its evaluation protocol.
-        has_aux: Whether the network has auxiliary classifiers (left out of the default counts).
-        min_input: Smallest square input side that runs, in pixels.
-        discrepancy: Why measured figures differ from the paper's by more than rounding.
-        extra: Further facts, by name, as text; copied.
-        variant_of: For a released layout, the zoo name of the paper layout it re-implements.
-        differs: For a variant, each way its layout differs from ``variant_of``'s, one per item.
+def zoo_model(builder: Builder) -> Builder:
+    """Decorator registering a zoo builder with its facts: the ``archstat.zoo_facts`` entry of its name.
+
+    The facts are data in ``archstat/zoo_facts/`` (read there by ``archstat list`` and completion
+    without torch); a builder only names itself, by its function name.
+
+    Raises:
+        ValueError: When no facts carry the builder's name, or the name is already registered.
+    """
+    info = FACTS.get(builder.__name__)
+    if info is None:
+        raise ValueError(f"zoo model {builder.__name__!r} has no facts: add its ModelInfo to the family's "
+                         "MODELS in archstat/zoo_facts/")
+    return _register(info, builder)
+
+
+def register_model(**facts: Any) -> Callable[[Builder], Builder]:
+    """Decorator registering your own builder under its function name, with its facts.
+
+    Every keyword is the ``ModelInfo`` field of the same name (``family``, ``paper``, ``year`` and
+    ``input_size``, in pixels, are required; see ``ModelInfo`` for the rest); the name is the
+    builder's. A missing or unknown field is a ``TypeError`` from ``ModelInfo`` when the decorator
+    is made.
 
     Returns:
         A decorator that registers the builder and returns it unchanged.
@@ -120,25 +69,12 @@ def register_model(
     Raises:
         ValueError: When the decorated function's name is already registered.
     """
+    info = ModelInfo(name="", **facts)  # checked now, named when it decorates
+
     def decorate(builder: Builder) -> Builder:
-        name = builder.__name__
-        if name in _BUILDERS:
-            raise ValueError(f"model {name!r} is registered twice")
-        _BUILDERS[name] = builder
-        _INFOS[name] = ModelInfo(
-            name=name, family=family, paper=paper, year=year, input_size=input_size,
-            num_classes=num_classes, paper_params=paper_params, params_exact=params_exact,
-            paper_macs=paper_macs, paper_depth=paper_depth, paper_source=paper_source,
-            layout=layout, top5_error=top5_error, has_aux=has_aux, min_input=min_input,
-            discrepancy=discrepancy, extra=dict(extra or {}), variant_of=variant_of, differs=tuple(differs),
-        )
-        return builder
+        return _register(replace(info, name=builder.__name__), builder)
 
     return decorate
-
-
-def _natural_key(name: str) -> list[object]:
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
 
 
 def list_models(pattern: str | None = None) -> list[str]:
@@ -152,7 +88,7 @@ def list_models(pattern: str | None = None) -> list[str]:
         The matching names; an empty list when none match.
     """
     names = [n for n in _BUILDERS if pattern is None or fnmatch.fnmatchcase(n, pattern)]
-    return sorted(names, key=_natural_key)
+    return sorted(names, key=natural_key)
 
 
 def suggest(name: str) -> list[str]:

@@ -13,13 +13,12 @@ The units and stages are those of ``resnet.py``; only the stem, the widths and t
 from __future__ import annotations
 
 from collections import OrderedDict
-from functools import partial
 
 import torch
 from torch import nn
 
 from ._blocks import ConvBNReLU, classifier
-from .registry import register_model
+from .registry import zoo_model
 from .resnet import BNReLU, Recipe, Shortcut, basic, bottleneck, make_stage
 
 
@@ -57,18 +56,7 @@ class CifarResNet(nn.Sequential):
         super().__init__(parts)
 
 
-_v1 = partial(register_model, family="ResNet (CIFAR)",
-              paper="Deep Residual Learning for Image Recognition", year=2015,
-              input_size=(3, 32, 32), num_classes=10, min_input=1,
-              paper_source="Table 6 (params, millions)")
-_V1 = ("ResNet paper Sec. 4.2 CIFAR net (6n+2 layers, n={n}): option-A shortcuts (stride-2 "
-       "subsampling + zero channels, no parameters); BN after every conv; 10 classes. "
-       "torchvision has no CIFAR ResNets; reimplementations with option-B 1x1 projections have "
-       "2,752 more params (e.g. resnet20 272,474 vs 269,722).")
-
-
-@_v1(paper_params=0.27e6, paper_depth=20, extra={"cifar10_error": "8.75% (Table 6)"},
-     layout=_V1.format(n=3))
+@zoo_model
 def resnet20(*, num_classes: int = 10) -> nn.Module:
     """CIFAR-10 ResNet-20 (n = 3) from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image
     Recognition", arXiv:1512.03385 (CVPR 2016), Section 4.2.
@@ -83,8 +71,7 @@ def resnet20(*, num_classes: int = 10) -> nn.Module:
     return CifarResNet(basic, 3, num_classes=num_classes)
 
 
-@_v1(paper_params=0.46e6, paper_depth=32, extra={"cifar10_error": "7.51% (Table 6)"},
-     layout=_V1.format(n=5))
+@zoo_model
 def resnet32(*, num_classes: int = 10) -> nn.Module:
     """CIFAR-10 ResNet-32 (n = 5) from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image
     Recognition", arXiv:1512.03385 (CVPR 2016), Section 4.2.
@@ -99,8 +86,7 @@ def resnet32(*, num_classes: int = 10) -> nn.Module:
     return CifarResNet(basic, 5, num_classes=num_classes)
 
 
-@_v1(paper_params=0.66e6, paper_depth=44, extra={"cifar10_error": "7.17% (Table 6)"},
-     layout=_V1.format(n=7))
+@zoo_model
 def resnet44(*, num_classes: int = 10) -> nn.Module:
     """CIFAR-10 ResNet-44 (n = 7) from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image
     Recognition", arXiv:1512.03385 (CVPR 2016), Section 4.2.
@@ -115,8 +101,7 @@ def resnet44(*, num_classes: int = 10) -> nn.Module:
     return CifarResNet(basic, 7, num_classes=num_classes)
 
 
-@_v1(paper_params=0.85e6, paper_depth=56, extra={"cifar10_error": "6.97% (Table 6)"},
-     layout=_V1.format(n=9))
+@zoo_model
 def resnet56(*, num_classes: int = 10) -> nn.Module:
     """CIFAR-10 ResNet-56 (n = 9) from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image
     Recognition", arXiv:1512.03385 (CVPR 2016), Section 4.2.
@@ -131,9 +116,7 @@ def resnet56(*, num_classes: int = 10) -> nn.Module:
     return CifarResNet(basic, 9, num_classes=num_classes)
 
 
-@_v1(paper_params=1.7e6, paper_depth=110,
-     extra={"cifar10_error": "6.43% best, 6.61+-0.16% mean of 5 runs (Table 6)"},
-     layout=_V1.format(n=18))
+@zoo_model
 def resnet110(*, num_classes: int = 10) -> nn.Module:
     """CIFAR-10 ResNet-110 (n = 18) from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image
     Recognition", arXiv:1512.03385 (CVPR 2016), Section 4.2.
@@ -148,8 +131,7 @@ def resnet110(*, num_classes: int = 10) -> nn.Module:
     return CifarResNet(basic, 18, num_classes=num_classes)
 
 
-@_v1(paper_params=19.4e6, paper_depth=1202, extra={"cifar10_error": "7.93% (Table 6)"},
-     layout=_V1.format(n=200))
+@zoo_model
 def resnet1202(*, num_classes: int = 10) -> nn.Module:
     """CIFAR-10 ResNet-1202 (n = 200) from He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image
     Recognition", arXiv:1512.03385 (CVPR 2016), Section 4.2.
@@ -164,21 +146,7 @@ def resnet1202(*, num_classes: int = 10) -> nn.Module:
     return CifarResNet(basic, 200, num_classes=num_classes)
 
 
-_preact = partial(register_model, family="ResNet v2 (CIFAR, pre-activation)",
-                  paper="Identity Mappings in Deep Residual Networks", year=2016,
-                  input_size=(3, 32, 32), num_classes=10, min_input=1,
-                  paper_source="CIFAR comparison table (params, millions)")
-_PREACT = ("Pre-activation bottleneck net of 9n+2 layers (n={n}), bottleneck widths 16/32/64, "
-           "outputs 64/128/256. As in the authors' code (KaimingHe/resnet-1k-layers): the "
-           "BN-ReLU after conv1 is the first unit's pre-activation, shared by both paths; units "
-           "that change shape share their first BN-ReLU, stride their first 1x1 conv and "
-           "project the activated input with a bare 1x1 conv (3 such convs, not counted in the "
-           "depth); 10 classes.")
-
-
-@_preact(paper_params=1.7e6, paper_depth=164,
-         extra={"cifar10_error": "5.46%", "cifar100_error": "24.33%"},
-         layout=_PREACT.format(n=18) + " Measured 1,703,258 params (1.7M, as the paper).")
+@zoo_model
 def preact_resnet164(*, num_classes: int = 10) -> nn.Module:
     """CIFAR pre-activation ResNet-164 (n = 18) from He, Zhang, Ren & Sun 2016, "Identity Mappings in
     Deep Residual Networks", arXiv:1603.05027 (ECCV 2016).
@@ -193,12 +161,7 @@ def preact_resnet164(*, num_classes: int = 10) -> nn.Module:
     return CifarResNet(bottleneck, 18, preact=True, num_classes=num_classes)
 
 
-@_preact(paper_params=10.2e6, paper_depth=1001,
-         extra={"cifar10_error": "4.92% (4.62% with the authors' Torch code, batch 64)",
-                "cifar100_error": "22.71%"},
-         layout=_PREACT.format(n=111) + " Measured 10,327,706 params.",
-         discrepancy="10,327,706 params is 10.3M, not the paper's 10.2M; the conv and fc weights "
-         "alone (10,178,490, without the 149,216 batch-norm parameters) round to 10.2M.")
+@zoo_model
 def preact_resnet1001(*, num_classes: int = 10) -> nn.Module:
     """CIFAR pre-activation ResNet-1001 (n = 111) from He, Zhang, Ren & Sun 2016, "Identity Mappings in
     Deep Residual Networks", arXiv:1603.05027 (ECCV 2016).

@@ -15,22 +15,17 @@ The paper's "FLOPs" are multiply-adds: Table 1's complexities are its layers' mu
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
 
 import torch
 from torch import nn
 
 from ._blocks import classifier
 from ._mobile import ChannelShuffle, ConvBNAct
-from .registry import Builder, register_model
+from .registry import zoo_model
 
 # Table 1: group count -> output widths of stages 2, 3 and 4 (ShuffleNet 1x).
 WIDTHS = {1: (144, 288, 576), 2: (200, 400, 800), 3: (240, 480, 960), 4: (272, 544, 1088), 8: (384, 768, 1536)}
 REPEATS = (4, 8, 4)  # units per stage, the first at stride 2
-# Table 1's "Complexity" row, million multiply-adds at 224, by group count.
-COMPLEXITY = {1: 143, 2: 140, 3: 137, 4: 133, 8: 137}
-# Table 2: ShuffleNet 1x classification error (top-1, %) by group count.
-TABLE2_ERROR = {1: 33.6, 2: 32.7, 3: 32.6, 4: 32.8, 8: 32.4}
 STEM = 24
 
 
@@ -75,26 +70,7 @@ class ShuffleNetV1(nn.Sequential):
         super().__init__(OrderedDict(features=nn.Sequential(layers), classifier=classifier(cin, num_classes)))
 
 
-def _shufflenet_v1(groups: int) -> Callable[[Builder], Builder]:
-    widths = "/".join(str(w) for w in WIDTHS[groups])
-    return register_model(
-        family="ShuffleNet", year=2017, input_size=(3, 224, 224), min_input=1,
-        paper="ShuffleNet: An Extremely Efficient Convolutional Neural Network for Mobile Devices",
-        paper_macs=COMPLEXITY[groups] * 1e6,
-        paper_source=(f"Table 1, 'Complexity' row for g = {groups}: {COMPLEXITY[groups]}M FLOPs, which the "
-                      "paper counts as multiply-adds; no parameter count is given"),
-        layout=(f"Table 1, ShuffleNet 1x with g = {groups}: 3x3/2 conv of 24, 3x3/2 max pool, stages of 4/8/4 "
-                f"units of widths {widths} (Figure 2 b/c: grouped 1x1 to a quarter of the width + BN + ReLU, "
-                "channel shuffle, 3x3 depthwise + BN, grouped 1x1 + BN; identity added, or a 3x3/2 average "
-                "pool concatenated in the first unit of a stage), ReLU after the join; stage 2's first 1x1 not "
-                "grouped (Section 3.3); global average pool, fc. Convolutions without bias."),
-        top5_error=f"top-1 {TABLE2_ERROR[groups]}% error (ImageNet val, Table 2); no top-5 given",
-        discrepancy=("archstat's MACs add batch norm (2 per element) and pooling to the convolutions and fc, "
-                     "which match the Complexity row to within 1%."),
-    )
-
-
-@_shufflenet_v1(3)
+@zoo_model
 def shufflenet_v1(*, num_classes: int = 1000) -> nn.Module:
     """ShuffleNet 1x (g = 3) from Zhang, Zhou, Lin & Sun 2017, "ShuffleNet: An Extremely Efficient
     Convolutional Neural Network for Mobile Devices", arXiv:1707.01083 (CVPR 2018).
@@ -107,7 +83,7 @@ def shufflenet_v1(*, num_classes: int = 1000) -> nn.Module:
     return ShuffleNetV1(3, num_classes)
 
 
-@_shufflenet_v1(1)
+@zoo_model
 def shufflenet_v1_g1(*, num_classes: int = 1000) -> nn.Module:
     """ShuffleNet 1x with g = 1 (no grouping; stage widths 144, 288, 576) from Zhang et al. 2017,
     arXiv:1707.01083, Table 1.
@@ -118,7 +94,7 @@ def shufflenet_v1_g1(*, num_classes: int = 1000) -> nn.Module:
     return ShuffleNetV1(1, num_classes)
 
 
-@_shufflenet_v1(2)
+@zoo_model
 def shufflenet_v1_g2(*, num_classes: int = 1000) -> nn.Module:
     """ShuffleNet 1x with g = 2 (stage widths 200, 400, 800) from Zhang et al. 2017, arXiv:1707.01083,
     Table 1.
@@ -129,7 +105,7 @@ def shufflenet_v1_g2(*, num_classes: int = 1000) -> nn.Module:
     return ShuffleNetV1(2, num_classes)
 
 
-@_shufflenet_v1(4)
+@zoo_model
 def shufflenet_v1_g4(*, num_classes: int = 1000) -> nn.Module:
     """ShuffleNet 1x with g = 4 (stage widths 272, 544, 1088) from Zhang et al. 2017, arXiv:1707.01083,
     Table 1.
@@ -140,7 +116,7 @@ def shufflenet_v1_g4(*, num_classes: int = 1000) -> nn.Module:
     return ShuffleNetV1(4, num_classes)
 
 
-@_shufflenet_v1(8)
+@zoo_model
 def shufflenet_v1_g8(*, num_classes: int = 1000) -> nn.Module:
     """ShuffleNet 1x with g = 8 (stage widths 384, 768, 1536) from Zhang et al. 2017, arXiv:1707.01083,
     Table 1.

@@ -14,14 +14,13 @@ multiply-add = 1 MAC, FLOPs = 2 x MACs.
 from __future__ import annotations
 
 from collections import OrderedDict
-from functools import partial
 
 import torch
 from torch import nn
 
 from ._blocks import ConvBNReLU, classifier
 from ._mobile import channel_shuffle
-from .registry import register_model
+from .registry import zoo_model
 
 UNITS = (4, 8, 4)  # Table 5: stage2, stage3, stage4 "Repeat" (the first unit of each strides 2)
 WIDTHS: dict[str, tuple[int, int, int, int, int]] = {  # Table 5 "Output channels": conv1, stage2-4, conv5
@@ -103,30 +102,7 @@ class ShuffleNetV2(nn.Sequential):
         super().__init__(parts)
 
 
-_v2 = partial(register_model, family="ShuffleNet",
-              paper="ShuffleNet V2: Practical Guidelines for Efficient CNN Architecture Design",
-              year=2018, input_size=(3, 224, 224), min_input=1)
-_LAYOUT = ("Table 5 with the units of Fig. 3(c)/(d): channel split in halves, 1x1 conv, 3x3 depthwise "
-           "conv (BN, no ReLU), 1x1 conv, concat, shuffle in 2 groups; stages of 4, 8, 4 units at "
-           "{widths}; conv5 1x1 to {head}; no conv biases. torchvision's shufflenet_v2_{tv} builds the "
-           "same layers: {tv_params} parameters (its documented count). ")
-_GAP = ("Table 5's FLOPs lie between the convs + fc count (0.7 to 1.3% under it) and "
-        "archstat's total with batch norm and pooling (0.0 to 3.8% over it); the paper does not say "
-        "what beyond the convolutions it counted. The parameters agree to Table 5's rounding.")
-_SOURCE = ("Table 5 (arXiv:1807.11164v1): FLOPs (multiply-adds) and # of Weights; torchvision documents "
-           "ShuffleNet_V2_{tv}_Weights num_params {tv_params}")
-
-
-def _facts(multiplier: str, tv: str, tv_params: str, params: float, macs: float, measured: str) -> dict:
-    widths = WIDTHS[multiplier]
-    return dict(paper_params=params, paper_macs=macs, discrepancy=_GAP,
-                paper_source=_SOURCE.format(tv=tv.upper(), tv_params=tv_params),
-                layout=_LAYOUT.format(widths="/".join(map(str, widths[1:4])), head=widths[4], tv=tv,
-                                      tv_params=tv_params) + measured)
-
-
-@_v2(**_facts("0.5x", "x0_5", "1,366,792", 1.4e6, 41e6,
-                "40.5 M MACs at 224 in convs + fc, 42.6 M with batch norm and pooling."))
+@zoo_model
 def shufflenet_v2_x0_5(*, num_classes: int = 1000) -> nn.Module:
     """ShuffleNet V2 0.5x from Ma, Zhang, Zheng & Sun 2018, "ShuffleNet V2: Practical Guidelines for
     Efficient CNN Architecture Design", arXiv:1807.11164 (ECCV 2018), Table 5.
@@ -137,8 +113,7 @@ def shufflenet_v2_x0_5(*, num_classes: int = 1000) -> nn.Module:
     return ShuffleNetV2(WIDTHS["0.5x"], num_classes)
 
 
-@_v2(**_facts("1x", "x1_0", "2,278,604", 2.3e6, 146e6,
-                "144.9 M MACs at 224 in convs + fc, 148.9 M with batch norm and pooling."))
+@zoo_model
 def shufflenet_v2_x1_0(*, num_classes: int = 1000) -> nn.Module:
     """ShuffleNet V2 1x from Ma, Zhang, Zheng & Sun 2018, "ShuffleNet V2: Practical Guidelines for
     Efficient CNN Architecture Design", arXiv:1807.11164 (ECCV 2018), Table 5.
@@ -149,8 +124,7 @@ def shufflenet_v2_x1_0(*, num_classes: int = 1000) -> nn.Module:
     return ShuffleNetV2(WIDTHS["1x"], num_classes)
 
 
-@_v2(**_facts("1.5x", "x1_5", "3,503,624", 3.5e6, 299e6,
-                "295.8 M MACs at 224 in convs + fc, 301.3 M with batch norm and pooling."))
+@zoo_model
 def shufflenet_v2_x1_5(*, num_classes: int = 1000) -> nn.Module:
     """ShuffleNet V2 1.5x from Ma, Zhang, Zheng & Sun 2018, "ShuffleNet V2: Practical Guidelines for
     Efficient CNN Architecture Design", arXiv:1807.11164 (ECCV 2018), Table 5.
@@ -161,8 +135,7 @@ def shufflenet_v2_x1_5(*, num_classes: int = 1000) -> nn.Module:
     return ShuffleNetV2(WIDTHS["1.5x"], num_classes)
 
 
-@_v2(**_facts("2x", "x2_0", "7,393,996", 7.4e6, 591e6,
-                "583.3 M MACs at 224 in convs + fc, 590.8 M with batch norm and pooling."))
+@zoo_model
 def shufflenet_v2_x2_0(*, num_classes: int = 1000) -> nn.Module:
     """ShuffleNet V2 2x from Ma, Zhang, Zheng & Sun 2018, "ShuffleNet V2: Practical Guidelines for
     Efficient CNN Architecture Design", arXiv:1807.11164 (ECCV 2018), Table 5.

@@ -9,12 +9,11 @@ FC-4096, FC-4096, FC-num_classes, with ReLU and dropout 0.5 after the first two.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
 
 from torch import nn
 
 from ._blocks import ConvReLU, krizhevsky_lrn
-from .registry import Builder, register_model
+from .registry import zoo_model
 
 # One entry per Table 1 row: an int is a 3x3 convolution with that many channels, (1, c) a 1x1.
 Row = int | str | tuple[int, int]
@@ -81,54 +80,7 @@ class VGG(nn.Sequential):
         ))
 
 
-_PAPER = "Very Deep Convolutional Networks for Large-Scale Image Recognition"
-_LAYOUT = (
-    "Table 1 configuration {cfg}. The paper evaluates fully convolutionally (fc6 as a 7x7 "
-    "convolution, fc7/fc8 as 1x1, class scores averaged over the map); here an adaptive average "
-    "pool to 7x7 feeds fc6 instead, so any input >= 32x32 runs (at 224x224 it does nothing) and "
-    "the parameter count is the same. Classifier 25088-4096-4096-1000."
-)
-_BN_LAYOUT = (
-    "Not in the paper: configuration {cfg} with a BatchNorm2d after every convolution, the "
-    "convolutions keeping their biases (as torchvision's vgg*_bn do); this adds "
-    "2 x {width:,} = {extra:,} parameters to {plain} ({width:,} = sum of the convolution "
-    "widths). Dropping the now-redundant biases would remove {width:,} again. Adaptive pool to "
-    "7x7 as in {plain}."
-)
-_TABLE3 = "{} (ILSVRC-2012 val, single net, single scale S=Q=256, Table 3)"
-_TABLE5 = "; {} (val, single net, S in [256;512], multi-crop & dense, Table 5)"
-
-
-def conv_width(cfg: str) -> int:
-    """Sum of the convolution widths of a configuration: one bias, or one BN pair, per channel."""
-    rows = [row for row in CFGS[cfg] if not isinstance(row, str)]
-    return sum(row[1] if isinstance(row, tuple) else row for row in rows)
-
-
-def _paper_vgg(
-    cfg: str, params_m: int, depth: int, top5: str, extra: dict[str, str] | None = None
-) -> Callable[[Builder], Builder]:
-    return register_model(
-        family="VGG", paper=_PAPER, year=2014, input_size=(3, 224, 224),
-        paper_params=params_m * 1e6, params_exact=False, paper_macs=None, paper_depth=depth,
-        paper_source="Table 2 (params, millions); Tables 3 and 5 (top-5)",
-        layout=_LAYOUT.format(cfg=cfg), top5_error=top5, has_aux=False, min_input=32,
-        extra=extra or {},
-    )
-
-
-def _bn_vgg(cfg: str, depth: int, plain: str) -> Callable[[Builder], Builder]:
-    width = conv_width(cfg)
-    return register_model(
-        family="VGG", paper=_PAPER, year=2014, input_size=(3, 224, 224), paper_params=None,
-        params_exact=False, paper_macs=None, paper_depth=depth,
-        paper_source="no figure: batch norm is not in the paper",
-        layout=_BN_LAYOUT.format(cfg=cfg, width=width, extra=2 * width, plain=plain),
-        top5_error=None, has_aux=False, min_input=32,
-    )
-
-
-@_paper_vgg("A", 133, 11, _TABLE3.format("10.4%"))
+@zoo_model
 def vgg11(*, num_classes: int = 1000) -> nn.Module:
     """VGG-11 (configuration A) from Simonyan & Zisserman 2014, "Very Deep Convolutional Networks for
     Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
@@ -142,7 +94,7 @@ def vgg11(*, num_classes: int = 1000) -> nn.Module:
     return VGG(CFGS["A"], num_classes=num_classes)
 
 
-@_paper_vgg("A-LRN (LRN after the first convolution)", 133, 11, _TABLE3.format("10.5%"))
+@zoo_model
 def vgg11_lrn(*, num_classes: int = 1000) -> nn.Module:
     """VGG-11 with LRN (configuration A-LRN) from Simonyan & Zisserman 2014, "Very Deep Convolutional
     Networks for Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
@@ -157,7 +109,7 @@ def vgg11_lrn(*, num_classes: int = 1000) -> nn.Module:
     return VGG(CFGS["A-LRN"], num_classes=num_classes)
 
 
-@_paper_vgg("B", 133, 13, _TABLE3.format("9.9%"))
+@zoo_model
 def vgg13(*, num_classes: int = 1000) -> nn.Module:
     """VGG-13 (configuration B) from Simonyan & Zisserman 2014, "Very Deep Convolutional Networks for
     Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
@@ -171,7 +123,7 @@ def vgg13(*, num_classes: int = 1000) -> nn.Module:
     return VGG(CFGS["B"], num_classes=num_classes)
 
 
-@_paper_vgg("C (1x1 convolutions third in blocks 3, 4 and 5)", 134, 16, _TABLE3.format("9.4%"))
+@zoo_model
 def vgg16c(*, num_classes: int = 1000) -> nn.Module:
     """VGG-16 with 1x1 convolutions (configuration C) from Simonyan & Zisserman 2014, "Very Deep
     Convolutional Networks for Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
@@ -186,7 +138,7 @@ def vgg16c(*, num_classes: int = 1000) -> nn.Module:
     return VGG(CFGS["C"], num_classes=num_classes)
 
 
-@_paper_vgg("D", 138, 16, _TABLE3.format("8.8%") + _TABLE5.format("7.2%"))
+@zoo_model
 def vgg16(*, num_classes: int = 1000) -> nn.Module:
     """VGG-16 (configuration D) from Simonyan & Zisserman 2014, "Very Deep Convolutional Networks for
     Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
@@ -200,10 +152,7 @@ def vgg16(*, num_classes: int = 1000) -> nn.Module:
     return VGG(CFGS["D"], num_classes=num_classes)
 
 
-@_paper_vgg("E", 144, 19, _TABLE3.format("9.0%") + _TABLE5.format("7.1%"), extra={
-    # The VGG paper states no multiply-add count; the ResNet paper does, for E at 224x224.
-    "macs_elsewhere": "19.6 billion multiply-adds (He et al. 2015, ResNet paper, Figure 3)",
-})
+@zoo_model
 def vgg19(*, num_classes: int = 1000) -> nn.Module:
     """VGG-19 (configuration E) from Simonyan & Zisserman 2014, "Very Deep Convolutional Networks for
     Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
@@ -217,7 +166,7 @@ def vgg19(*, num_classes: int = 1000) -> nn.Module:
     return VGG(CFGS["E"], num_classes=num_classes)
 
 
-@_bn_vgg("A", 11, "vgg11")
+@zoo_model
 def vgg11_bn(*, num_classes: int = 1000) -> nn.Module:
     """``vgg11`` with batch norm: configuration A of Simonyan & Zisserman 2014, "Very Deep Convolutional
     Networks for Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
@@ -231,7 +180,7 @@ def vgg11_bn(*, num_classes: int = 1000) -> nn.Module:
     return VGG(CFGS["A"], num_classes=num_classes, batch_norm=True)
 
 
-@_bn_vgg("B", 13, "vgg13")
+@zoo_model
 def vgg13_bn(*, num_classes: int = 1000) -> nn.Module:
     """``vgg13`` with batch norm: configuration B of Simonyan & Zisserman 2014, "Very Deep Convolutional
     Networks for Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
@@ -245,7 +194,7 @@ def vgg13_bn(*, num_classes: int = 1000) -> nn.Module:
     return VGG(CFGS["B"], num_classes=num_classes, batch_norm=True)
 
 
-@_bn_vgg("D", 16, "vgg16")
+@zoo_model
 def vgg16_bn(*, num_classes: int = 1000) -> nn.Module:
     """``vgg16`` with batch norm: configuration D of Simonyan & Zisserman 2014, "Very Deep Convolutional
     Networks for Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).
@@ -259,7 +208,7 @@ def vgg16_bn(*, num_classes: int = 1000) -> nn.Module:
     return VGG(CFGS["D"], num_classes=num_classes, batch_norm=True)
 
 
-@_bn_vgg("E", 19, "vgg19")
+@zoo_model
 def vgg19_bn(*, num_classes: int = 1000) -> nn.Module:
     """``vgg19`` with batch norm: configuration E of Simonyan & Zisserman 2014, "Very Deep Convolutional
     Networks for Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015).

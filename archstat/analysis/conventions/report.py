@@ -10,6 +10,7 @@ same module themselves (``peers``), so the computed and the actual number stand 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,7 @@ from ..request import Request, request_of
 from ..resolve import InputSpec, ModelSpec, Target
 from ..snapshot import as_given
 from ..totals import Totals
+from ..trainable import mark_trainable
 from . import catalogue as cat
 from . import peers
 from .dispatch_rules import ptflops_aten_tally, torch_flop_counter_tally
@@ -113,8 +115,8 @@ class ConventionsReport(Tabular):
 
 def conventions(model: ModelSpec | Request, *, input_size: InputSpec = None, num_classes: int | None = None,
                 kwargs: dict[str, Any] | str | None = None, engine: Engine | str = Engine.fvcore,
-                run: bool = False, mode: Mode | str = Mode.eval,
-                forward_kwargs: ForwardKwargs = None) -> ConventionsReport:
+                run: bool = False, mode: Mode | str = Mode.eval, forward_kwargs: ForwardKwargs = None,
+                aux: bool = False, freeze: Sequence[str] = (), train: Sequence[str] = ()) -> ConventionsReport:
     """Every tool's count of ``model`` (a zoo name, ``file.py:Class`` or a module), from archstat's
     own trace, with each difference from archstat's MACs (one fused multiply-add = 1) as line items.
 
@@ -123,9 +125,12 @@ def conventions(model: ModelSpec | Request, *, input_size: InputSpec = None, num
     are zeros of each spec's dtype (``"128:int64"``: token ids). ``mode`` must be eval: the tools run
     the network in eval mode, and their rules here are theirs in that mode. ``forward_kwargs`` reach
     archstat's count and the call log the rules read, not ``run``'s tools (they take inputs only).
+    ``aux`` counts the auxiliary heads in archstat's numbers (the tools run in eval mode, where the heads
+    do not run: their parameters stay a line item). ``freeze`` and ``train`` (as for ``analyze``) set
+    ``requires_grad`` for the count and the tools alike: ptflops counts trainable parameters only.
     """
     request = request_of(model, input_size=input_size, num_classes=num_classes, kwargs=kwargs, engine=engine,
-                         mode=mode, forward_kwargs=forward_kwargs)
+                         mode=mode, forward_kwargs=forward_kwargs, aux=aux, freeze=freeze, train=train)
     engine = request.engine
     if request.mode is not Mode.eval:
         raise UsageError("--mode train: conventions counts in eval mode only, as every peer tool runs the network; "
@@ -138,11 +143,15 @@ def conventions(model: ModelSpec | Request, *, input_size: InputSpec = None, num
     report = count_report(target, request)
     module, spec = target.module, target.inputs[0]
     by_operator = report.totals.counts.by_operator if report.totals.counts else {}
-    with as_given(module, Mode.eval), aux_mode(module, False):
-        log = _record(module, spec, target.label, request.forward_kwargs)
-        rows = _rows(target, log, report.totals, fvcore_ledger(by_operator))
-        if run:
-            _run_tools(module, spec, rows)
+    undo_marks = mark_trainable(module, freeze=request.freeze, train=request.train)
+    try:
+        with as_given(module, Mode.eval), aux_mode(module, request.aux):  # the network archstat counted
+            log = _record(module, spec, target.label, request.forward_kwargs)
+            rows = _rows(target, log, report.totals, fvcore_ledger(by_operator), request.aux)
+            if run:
+                _run_tools(module, spec, rows)
+    finally:
+        undo_marks()
     notes = ["counted in eval mode (every peer tool runs the network in eval mode)", *report.notes]
     return ConventionsReport(target.label, [(1, *spec.shape)], report.totals.macs, report.totals.params,
                              dict(fvcore_ledger(by_operator)), rows, run, notes)
@@ -160,7 +169,7 @@ def _record(module: nn.Module, spec: TensorSpec, label: str, forward_kwargs: For
         raise AnalysisError(f"{label}: the call log's meta pass failed: {type(error).__name__}: {error}") from error
 
 
-def _rows(target: Target, log: CallLog, totals: Totals, reference: Counter[str]) -> list[ConventionRow]:
+def _rows(target: Target, log: CallLog, totals: Totals, reference: Counter[str], heads: bool) -> list[ConventionRow]:
     module, params = target.module, totals.params
     everything, trainable = param_counts(module, False, "")
     aux, frozen = everything - params, everything - trainable
@@ -179,8 +188,8 @@ def _rows(target: Target, log: CallLog, totals: Totals, reference: Counter[str])
     rows = [fvcore_row(cat.FVCORE, totals.macs, totals.counts.by_operator if totals.counts else {}, params)]
     for convention, count, params_items, remainder in rules:
         rows.append(_tool_row(convention, count, reference, params, params_items, remainder))
-    rows += _printed_rows(target, reference, params, aux)
-    rows.append(_keras_row(module, params, target))
+    rows += _printed_rows(target, reference, params, aux, heads)
+    rows.append(_keras_row(module, params, target, heads))
     return rows
 
 
@@ -196,29 +205,32 @@ def _tool_row(convention: Convention, count: Any, reference: Counter[str], param
     return tally_row(convention, tally, reference, params, params_items, remainder)
 
 
-def _printed_rows(target: Target, reference: Counter[str], params: int, aux: int) -> list[ConventionRow]:
-    """torchvision's documented figure (same layout, default classes and input only) and the paper's."""
+def _printed_rows(target: Target, reference: Counter[str], params: int, aux: int,
+                  heads: bool) -> list[ConventionRow]:
+    """torchvision's documented figure (same layout, default classes and input only) and the paper's; with
+    the auxiliary heads counted (``heads``), only a figure that counts them too."""
     info, rows = target.info, list[ConventionRow]()
     if info is None:
         return rows
     default = target.num_classes in (None, info.num_classes) and tuple(target.shapes[0]) == tuple(info.input_size)
     documented = TORCHVISION.get(info.name)
-    if documented and default:
+    if documented and default and (documented.with_aux or not heads):
         convention = Convention(cat.TORCHVISION.key, f"torchvision.models.{documented.builder}: {cat.TORCHVISION.tool}",
                                 cat.TORCHVISION.version, cat.TORCHVISION.word, cat.TORCHVISION.why)
         rows.append(printed_row(convention, round(documented.gflops * 1e9), reference,
                                 "rounding to 3 decimals of 10^9", documented.params, params,
                                 [("auxiliary heads", aux if documented.with_aux else 0)]))
-    if info.paper_macs and default:
+    if info.paper_macs and default and not heads:  # the papers' figures leave the training-time heads out
         rows.append(printed_row(cat.paper(info.paper, info.year, info.paper_source), int(info.paper_macs), reference,
                                 "the paper's rounding (and its layout: see 'archstat zoo')",
                                 int(info.paper_params) if info.paper_params else None, params))
     return rows
 
 
-def _keras_row(module: nn.Module, params: int, target: Target) -> ConventionRow:
-    """Parameters only: batch norm's running mean and variance added, as Keras counts them."""
-    skip = "aux" if target.module is module and hasattr(module, "aux_logits") else None
+def _keras_row(module: nn.Module, params: int, target: Target, heads: bool) -> ConventionRow:
+    """Parameters only: batch norm's running mean and variance added, as Keras counts them (the
+    auxiliary heads' only when they are counted, ``heads``)."""
+    skip = "aux" if target.module is module and hasattr(module, "aux_logits") and not heads else None
     running = 0
     for name, sub in module.named_modules():
         stats = [getattr(sub, "running_mean", None), getattr(sub, "running_var", None)]

@@ -10,8 +10,7 @@ from ..progress import working
 
 @reports_errors
 @text_output
-# The peer tools count the network as deployed: one sample, every parameter, no auxiliary head.
-@model_options(skip=("batch", "aux", "freeze", "train"))
+@model_options()
 def conventions(
     model: ModelArg,
     run: RunOpt = False,

@@ -1,4 +1,4 @@
-"""`archstat list`: the zoo's registry facts, read from its torch-free catalogue (``archstat/zoo_catalogue.py``)."""
+"""`archstat list`: the zoo's registry facts, read as data without torch (``archstat/zoo_facts/``)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from ..output import Result, emit, note, text_output
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ...zoo_catalogue import ZooEntry
+    from ...zoo_facts import ModelInfo
 else:
     from ..._lazy import pandas as pd
 
@@ -35,7 +35,7 @@ def list_command(
 
     Example: archstat list 'vgg*'
     """
-    from ...zoo_catalogue import entries  # the registry's facts without importing torch (about 2 s)
+    from ...zoo_facts import entries  # the registry's facts without importing torch (about 2 s)
 
     found = entries(pattern)
     if not found:
@@ -49,7 +49,7 @@ def no_match(pattern: str | None) -> str:
             "('resnet*', 'vgg1?'); 'archstat list' shows every name.")
 
 
-def zoo_result(infos: list[ZooEntry]) -> Result:
+def zoo_result(infos: list[ModelInfo]) -> Result:
     """The registry's facts, one row per model (sides in pixels)."""
 
     def frame() -> pd.DataFrame:

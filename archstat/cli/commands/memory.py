@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...options import Dtype, Optimizer
+from ...options import Dtype, Mode, Optimizer
 from ..errors import reports_errors
 from ..options import (
     DEFAULT_FORMAT,
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 @reports_errors
 @text_output
-@model_options(skip=("mode", "engine", "memory_budget"))  # the estimate runs on the meta device, its own way
+@model_options(defaults={"mode": Mode.train})  # --mode: the training step's; inference runs in eval mode
 def memory(
     model: ModelArg,
     dtype: DtypeOpt = Dtype.fp32,
@@ -42,7 +42,7 @@ def memory(
     from ...analysis.memory import estimate_memory
 
     with working(f"counting {model}"):
-        report = estimate_memory(options.request(model), dtype=dtype, optimizer=optimizer)
+        report = estimate_memory(options.request(model), dtype=dtype, optimizer=optimizer, mode=options.mode)
     emit(memory_result(report, depth), format)
 
 

@@ -9,8 +9,9 @@ import typer
 
 from ...errors import UsageError
 from ...options import Dtype
+from ..checks import model_arg
 from ..errors import reports_errors
-from ..options import DEFAULT_FORMAT, BatchOpt, DtypeOpt, FormatOpt, InputOpt, complete_model
+from ..options import DEFAULT_FORMAT, DtypeOpt, FormatOpt, ModelOptions, complete_model, model_options
 from ..output import Result, check_writable, emit, tell, text_output
 
 if TYPE_CHECKING:
@@ -19,16 +20,15 @@ if TYPE_CHECKING:
 
 @reports_errors
 @text_output
+@model_options()
 def speed(
     model: Annotated[str | None, typer.Argument(
         help="A zoo model name or your own (pkg.module:Class, path/to/file.py:Class); not needed with --calibrate.",
-        show_default=False, autocompletion=complete_model, metavar="MODEL")] = None,
+        show_default=False, autocompletion=complete_model, metavar="MODEL", callback=model_arg)] = None,
     device: Annotated[str, typer.Option(
         "--device", help="cpu (this processor), cuda (the GPU present) or a device of the table: h100-sxm, "
         "h100-pcie, h200, a100-40gb, a100-80gb, l4, rtx4090, rtx3090, t4, v100, gtx580.")] = "cpu",
     dtype: DtypeOpt = Dtype.fp32,
-    batch: BatchOpt = 1,
-    input: InputOpt = None,
     measure: Annotated[bool, typer.Option(
         "--measure", help="Also run the model for real (random weights) on the device and time each layer.")] = False,
     train: Annotated[bool, typer.Option(
@@ -46,6 +46,8 @@ def speed(
         "folder for later predictions.")] = False,
     format: FormatOpt = DEFAULT_FORMAT,
     force: Annotated[bool, typer.Option("--force", help="Let --output and --plot overwrite existing files.")] = False,
+    *,
+    options: ModelOptions,
 ) -> None:
     """Time per layer on a device: bytes, FLOPs per byte, the roofline's time and, with --measure, the measured one.
 
@@ -71,8 +73,8 @@ def speed(
         raise UsageError("--cpu-time measures one thread's CPU clock: add --threads 1.")
     import time
 
-    report = run_speed(model, device=device, dtype=dtype, batch=batch, input_size=input or None, measure=measure,
-                       train=train, threads=threads, runs=runs, clock=time.thread_time if cpu_time else None)
+    report = run_speed(options.request(model), device=device, dtype=dtype, measure=measure, train=train,
+                       threads=threads, runs=runs, clock=time.thread_time if cpu_time else None)
     if plot is not None:
         from ...render.roofline import roofline_figure
 

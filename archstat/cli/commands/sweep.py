@@ -39,7 +39,7 @@ PlotOpt = Annotated[Path | None, typer.Option(
 
 @reports_errors
 @text_output
-@model_options(skip=("input", "batch"), defaults={"engine": Engine.meta})  # --sizes and the list of batches instead
+@model_options(defaults={"engine": Engine.meta})
 def sweep(
     model: ModelArg,
     sizes: SizesOpt,

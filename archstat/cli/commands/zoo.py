@@ -106,7 +106,7 @@ def zoo(
 
     Example: archstat zoo 'resnet*' --format markdown
     """
-    from ...zoo_catalogue import names as zoo_names  # the pattern checked before torch is imported
+    from ...zoo_facts import names as zoo_names  # the pattern checked before torch is imported
 
     names = zoo_names(pattern)
     if not names:
