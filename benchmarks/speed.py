@@ -19,6 +19,7 @@ Usage:
   python benchmarks/speed.py --threads 2 --clock wall --output table.md   # both cores, wall clock
   python benchmarks/speed.py --models resnet18 --batches 1 --runs 3   # a quick check
   python benchmarks/speed.py --layers layers.json   # also keep every layer's predicted and measured time
+  python benchmarks/speed.py --docs docs/speed.md   # rewrite the table in docs/speed.md (between its markers)
 Models not registered (the efficient CNNs before they land) are skipped with a line saying so.
 """
 
@@ -54,6 +55,8 @@ def main() -> None:
                         help="cpu: the thread's CPU time (1 thread; leaves out other processes' turns); wall")
     parser.add_argument("--output", type=Path, help="write the Markdown table (and the targets) here")
     parser.add_argument("--layers", type=Path, help="write every report (json, per layer) here")
+    parser.add_argument("--docs", type=Path, help="rewrite the table between the benchmark markers of this page "
+                        "(docs/speed.md)")
     parser.add_argument("--one", nargs=2, metavar=("MODEL", "BATCH"), help=argparse.SUPPRESS)
     parser.add_argument("--calibrate-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -113,6 +116,23 @@ def main() -> None:
         args.output.write_text(text, encoding="utf-8")
     if args.layers:
         args.layers.write_text(json.dumps(reports, indent=1), encoding="utf-8")
+    if args.docs:
+        rewrite_between_markers(args.docs, text)
+
+
+START, END = "<!-- benchmarks/speed.py: start -->", "<!-- benchmarks/speed.py: end -->"
+
+
+def rewrite_between_markers(page: Path, text: str) -> None:
+    """Put ``text`` between the page's two markers (kept), leaving the rest of the page as it was."""
+    content = page.read_text(encoding="utf-8")
+    if START not in content or END not in content:
+        sys.exit(f"{page} has no '{START}' ... '{END}' markers: add them where the table goes.")
+    head, rest = content.split(START, 1)
+    _, tail = rest.split(END, 1)
+    temporary = page.with_suffix(".tmp")
+    temporary.write_text(f"{head}{START}\n{text}{END}{tail}", encoding="utf-8")
+    temporary.replace(page)
 
 
 def spawn(args: argparse.Namespace, what: list[str]) -> str:
