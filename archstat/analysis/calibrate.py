@@ -46,6 +46,7 @@ FORMULA_OVERHEAD_S = 5e-6  # the fixed cost assumed per operator without a calib
 BANDWIDTH_SIZES = (32 << 10, 256 << 10, 2 << 20, 16 << 20, 64 << 20, 256 << 20)  # copied: x2 working set
 DTYPES = ("fp32",)
 VERSION = 2  # the calibration file's layout: per-class fits (an older file is ignored: calibrate again)
+COMPUTE_CLASSES = ("conv1x1", "conv3x3", "conv_strided", "conv", "depthwise", "matmul")
 MMAP_MAX = 32 << 20  # glibc's largest mmap threshold on 64-bit: blocks above it are always mapped anew
 
 
@@ -124,7 +125,8 @@ def calibrated_roofs(data: dict[str, Any], dtype: str) -> Roofs | None:
         return None
     curve = tuple((float(s), float(b)) for s, b in data["bandwidth"])
     fits = {name: tuple(float(v) for v in fit) for name, fit in fits.items()}
-    peaks = {name: 1.0 / fit[1] for name, fit in fits.items() if fit[1] > 0}  # FLOP/s of each class
+    # FLOP/s of the classes whose arithmetic is the point (the roofs drawn; a memory-bound class's rate is not)
+    peaks = {name: 1.0 / fit[1] for name, fit in fits.items() if fit[1] > 0 and name in COMPUTE_CLASSES}
     for kind, classes in (("conv", ("conv1x1", "conv3x3", "conv_strided", "conv")), ("depthwise", ("depthwise",)),
                           ("matmul", ("matmul",))):
         rates = [peaks[c] for c in classes if c in peaks]
