@@ -32,10 +32,12 @@ class Choice(str, Enum):
 
 
 class Engine(Choice):
-    """How the counts are made (docs/engines.md)."""
+    """How the counts are made (docs/engines.md): the one engine vocabulary. Each member has its factory
+    and its capabilities in ``engines/registry.py`` (a test holds the two to the same names)."""
 
     fvcore = "fvcore"  # a real forward pass traced by fvcore: the reference
     meta = "meta"  # the same conventions on meta tensors: no weights in memory, no arithmetic
+    torch = "torch"  # torch's FlopCounterMode on meta tensors (FLOPs / 2): the whole model's MACs only
 
 
 class OutputFormat(Choice):

@@ -25,8 +25,8 @@ from __future__ import annotations
 import html
 import numbers
 import re
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 # The MAC convention, written once; every printed sentence about it is built from these.
@@ -83,7 +83,7 @@ class TableData:
     """A table to show: ``columns`` (each a ``Column``, or a name: a text column, or a count when
     ``right`` names it) and ``rows`` of plain cells, a ``title``, the ``notes`` that belong under it
     (units, totals in words, the inputs), and an optional ``total`` row, set apart below the body.
-    ``right`` ends up naming every numeric column."""
+    ``right`` ends up naming every numeric column; ``styles`` colours text cells at a terminal."""
 
     title: str
     columns: Sequence[Column | str]
@@ -91,6 +91,9 @@ class TableData:
     notes: Sequence[str] = ()
     right: Sequence[str] = ()
     total: Sequence[Any] | None = None
+    # how a terminal may colour a column's cells, by their text ({"verdict": {"holds": "green"}}: Rich
+    # styles); every other writer leaves it out
+    styles: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         given = set(self.right)

@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from archstat.cli.app import app
-from archstat.cli.commands.design import in_words
 from archstat.design import blocks
 from archstat.design import calculators as design
+from archstat.design.comparison import in_words
 
 runner = CliRunner()
 
@@ -238,3 +238,13 @@ def test_machine_formats():
     markdown = run(*args, "-f", "markdown").stdout
     assert "| form | layers |" in markdown and "FLOPs = 2 x MACs" in markdown
     assert "\x1b" not in markdown
+
+
+def test_the_library_answer_shows_what_the_command_prints():
+    """A calculator's answer describes itself once: its markdown (a notebook's display) is the command's,
+    and its numbers are the tutorial's 175,000 and 89,068 weights."""
+    comparison = design.bottleneck(56, 28, 125, 5)
+    printed = run("bottleneck", "--in", "56", "--mid", "28", "--out", "125", "--k", "5", "-f", "markdown").stdout
+    assert comparison.to_markdown() == comparison._repr_markdown_() == printed
+    assert "| direct 5x5 | 5x5 conv 56->125 | 125x100x100 | 175,000 |" in printed
+    assert "| 89,068 |" in printed and "\n" not in repr(comparison)

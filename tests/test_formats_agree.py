@@ -26,6 +26,10 @@ RESULTS = {  # result type -> a cheap command that shows it
     "SweepReport": ["sweep", "lenet5", "--sizes", "32,8", "--batch", "1,2"],
     "ConventionsReport": ["conventions", "lenet5", "--engine", "meta"],
     "Comparison": ["compare", "lenet5", "alexnet", "--engine", "meta"],
+    "design.Comparison": ["bottleneck", "--in", "56", "--mid", "28", "--out", "125", "--k", "5"],
+    "Separable": ["separable", "--in", "32", "--out", "64", "--k", "3", "--size", "56"],
+    "zoo (analysis.zoo.table_data)": ["zoo", "alexnet*", "--engine", "meta"],
+    "list (catalogue_table)": ["list", "resnet*"],
 }
 INTEGER = re.compile(r"[-+]?\d+")
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from torch import nn
 
+from ..engines.registry import require_per_module
 from ..inputs import format_shape
 from ..options import Engine, Mode
 from ..tabular import UNIT_NOTE, Column, TableData, Tabular
@@ -231,6 +232,8 @@ def diff_models(a: ModelSpec | Request, b: ModelSpec | Request, *, input_size: I
     options = {"input_size": input_size, "engine": engine, "mode": mode, "forward_kwargs": forward_kwargs,
                "num_classes": num_classes, "kwargs": kwargs, "aux": aux}
     requests = [request_of(spec, **options) for spec in (a, b)]
+    for request in requests:
+        require_per_module(request.engine, "diff matches the models layer by layer")
     targets = [request.resolve() for request in requests]
     reports = [count(t, request) for t, request in zip(targets, requests, strict=True)]
     configs = [{key: layer_config(sub) for key, sub in t.module.named_modules()} for t in targets]

@@ -19,6 +19,7 @@ from torch import nn
 
 from ..engines.contract import LayerRecord, Want
 from ..engines.dataflow import Dataflow
+from ..engines.registry import require_per_module
 from ..errors import UsageError
 from ..options import Engine, GraphColor, Mode
 from .counting import count
@@ -28,6 +29,7 @@ from .graph_settings import settings
 from .report import Report
 from .request import Request, request_of
 from .resolve import InputSpec, ModelSpec
+from .totals import Totals
 
 MAX_NODES = 150  # above this many nodes the default depth folds further: a bigger drawing is unreadable
 BYTES_PER_ELEMENT = 4  # fp32 feature maps for --color memory
@@ -78,9 +80,10 @@ class Graph:
     color: GraphColor
     nodes: list[GraphNode]
     edges: list[GraphEdge]
-    totals: dict[str, Any]
+    totals: Totals  # the report's
     notes: list[str] = field(default_factory=list)
     mode: str = "eval"  # the mode the network was counted in (``Mode``)
+    feature_map_bytes: int = 0  # every drawn node's output feature map, fp32, at the report's batch
 
     def node(self, name: str) -> GraphNode:
         return next(n for n in self.nodes if n.name == name)
@@ -99,6 +102,8 @@ def graph_of(
     color = GraphColor.parse(color, "--color")
     request = request_of(model, input_size=input_size, batch=batch, num_classes=num_classes, kwargs=kwargs,
                          aux=aux, engine=engine, memory_budget=memory_budget, mode=mode, forward_kwargs=forward_kwargs)
+    if color == GraphColor.macs:
+        require_per_module(request.engine, "the graph shades each node by its MACs (--color macs)")
     target = request.resolve(request.device)
     modules = dict(target.module.named_modules())
     if focus is not None and focus not in modules:
@@ -165,8 +170,8 @@ def _build(report: Report, folded: Folded, modules: dict[str, nn.Module], focus:
              for (s, t), shape in folded.edges.items() if s in drawn and t in drawn]
     maps = sum(math.prod((n.first if key[0] == "merge" else n.op).shape)
                for key, n in folded.nodes.items() if key[0] in ("module", "merge"))
-    totals = {**report.totals.to_dict(), "feature_map_bytes": BYTES_PER_ELEMENT * report.input_shape[0][0] * maps}
-    return Graph(report.model, report.input_shape, report.engine, 0, GraphColor.macs, nodes, edges, totals)
+    return Graph(report.model, report.input_shape, report.engine, 0, GraphColor.macs, nodes, edges, report.totals,
+                 feature_map_bytes=BYTES_PER_ELEMENT * report.input_shape[0][0] * maps)
 
 
 def _changes(shape: tuple[int, ...], into_source: Sequence[tuple[int, ...]]) -> bool:
@@ -216,11 +221,13 @@ def _shade(graph: Graph, color: GraphColor) -> None:
     of every node's output at this depth (``--focus`` or not), field of the input's side (height)."""
     totals = graph.totals
     if color is GraphColor.memory:
-        whole = totals["feature_map_bytes"]
+        whole = graph.feature_map_bytes
     elif color is GraphColor.field:
         whole = graph.input_shape[0][-2] if len(graph.input_shape[0]) >= 3 else graph.input_shape[0][-1]
+    elif color is GraphColor.params:
+        whole = totals.params
     else:
-        whole = totals.get(color.value) or 0
+        whole = totals.macs if totals.counts is not None else 0
     for node in graph.nodes:
         value = {GraphColor.macs: node.macs, GraphColor.params: node.params, GraphColor.memory: node.memory_bytes,
                  GraphColor.field: node.receptive_field[0] if node.receptive_field else None}[color]

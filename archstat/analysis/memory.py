@@ -76,7 +76,7 @@ class MemoryReport(Tabular):
     dtype: str
     optimizer: str
     layers: pd.DataFrame
-    totals: MemoryTotals  # ``totals["inference"]`` still reads the json key
+    totals: MemoryTotals  # typed; ``to_dict()`` gives the json keys
     peak_layer: str  # the module running when inference activations peaked
     types: dict[str, str]  # every module's class name, by dotted name (for folded rows)
     # MACs at the report's batch: "forward" (fvcore's), "backward" (torch's FlopCounterMode
@@ -99,19 +99,19 @@ class MemoryReport(Tabular):
         (the terminal writes them in binary prefixes), each row's share of the bytes saved for
         backward, the total row (inference peak: the whole pass's) and the totals in words as notes."""
         t = self.totals
-        frozen = t["trainable_params"] != t["params"]
+        frozen = t.trainable_params != t.params
         columns = [Column("layer"), Column("type"), Column("params", "count"),
                    *([Column("trainable", "count")] if frozen else []),
                    *(Column(name, "bytes", "bytes") for name in _MEMORY_COLUMNS),
                    Column("% saved", "share", "%"), Column("inference peak", "bytes", "bytes")]
-        saved = t["saved_activations"]
+        saved = t.saved_activations
         rows = [[r["name"], r["type"], int(r["params"]), *([int(r["trainable_params"])] if frozen else []),
                  *(int(r[key]) for key in _MEMORY_COLUMNS.values()),
                  100 * r["saved_activations"] / saved if saved else None, int(r["inference_peak"]) or None]
                 for r in self.rows(depth).to_dict("records")]
-        total = ["total", "", t["params"], *([t["trainable_params"]] if frozen else []), t["weights"],
-                 t["gradients"], t["optimizer_state"], t["saved_activations"], 100.0 if saved else None,
-                 t["inference_activations"]]
+        total = ["total", "", t.params, *([t.trainable_params] if frozen else []), t.weights,
+                 t.gradients, t.optimizer_state, t.saved_activations, 100.0 if saved else None,
+                 t.inference_activations]
         title = f"{self.model}: memory at batch {self.input_shape[0][0]}, {self.dtype}, {self.optimizer}"
         return TableData(title, columns, rows, self.total_lines(), total=total)
 
@@ -119,12 +119,12 @@ class MemoryReport(Tabular):
         """Training and inference memory in words, what each is made of, the input, the MACs per step."""
         t = self.totals
         lines = [
-            f"Training: {byte_text(t['training'])} = weights {byte_text(t['weights'])} + gradients "
-            f"{byte_text(t['gradients'])} ({t['trainable_params']:,} trainable params) + {self.optimizer} "
-            f"state {byte_text(t['optimizer_state'])} + activations saved for backward "
-            f"{byte_text(t['saved_activations'])}.",
-            f"Inference: {byte_text(t['inference'])} = weights {byte_text(t['weights'])} + peak activations "
-            f"{byte_text(t['inference_activations'])} (the most alive at once, at {self.peak_layer}).",
+            f"Training: {byte_text(t.training)} = weights {byte_text(t.weights)} + gradients "
+            f"{byte_text(t.gradients)} ({t.trainable_params:,} trainable params) + {self.optimizer} "
+            f"state {byte_text(t.optimizer_state)} + activations saved for backward "
+            f"{byte_text(t.saved_activations)}.",
+            f"Inference: {byte_text(t.inference)} = weights {byte_text(t.weights)} + peak activations "
+            f"{byte_text(t.inference_activations)} (the most alive at once, at {self.peak_layer}).",
             f"Input {self._inputs()} (NxCxHxW), {self.dtype}. {BYTES_NOTE}",
         ]
         if self.mode != Mode.train.value:
@@ -143,8 +143,8 @@ class MemoryReport(Tabular):
     def summary(self) -> str:
         t = self.totals
         return (f"<MemoryReport {self.model}: input {self._inputs()} {self.dtype}, training "
-                f"{t['training']:,} bytes ({self.optimizer}), inference {t['inference']:,} bytes, "
-                f"{t['params']:,} params>")
+                f"{t.training:,} bytes ({self.optimizer}), inference {t.inference:,} bytes, "
+                f"{t.params:,} params>")
 
     def to_dict(self, depth: int | None = None) -> dict[str, Any]:
         rows = self.rows(depth)

@@ -14,7 +14,8 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten
 
 from ..engines.meta_device import fast_meta_kernels
-from ..engines.shapes import ForwardFailure, ShapeRecorder
+from ..engines.recorder import Frame, ModuleRecorder
+from ..engines.shapes import ForwardFailure
 from ..errors import AnalysisError, ArchstatError
 from ..inputs import Shape
 
@@ -31,26 +32,19 @@ def _weight_keys(model: nn.Module) -> set[int]:
 
 
 class _OutputOwners:
-    """Forward hooks noting which module first returned each storage (children return first)."""
+    """Notes which module first returned each storage (children return first), told by the pass's recorder."""
 
-    def __init__(self, model: nn.Module) -> None:
+    def __init__(self) -> None:
         self.owner: dict[int, str] = {}
         # Outputs are kept alive until the pass ends, so no storage address is reused for a new tensor
         # (on meta this costs no memory).
         self._outputs: list[torch.Tensor] = []
-        self._handles = [m.register_forward_hook(self._hook(n)) for n, m in model.named_modules()]
 
-    def _hook(self, name: str) -> Any:
-        def hook(module: nn.Module, args: Any, output: Any) -> None:
-            for tensor in tree_flatten(output)[0]:
-                if isinstance(tensor, torch.Tensor):
-                    self.owner.setdefault(_storage_key(tensor), name)
-                    self._outputs.append(tensor)
-        return hook
-
-    def remove(self) -> None:
-        for handle in self._handles:
-            handle.remove()
+    def left(self, frame: Frame, output: Any) -> None:
+        for tensor in tree_flatten(output)[0]:
+            if isinstance(tensor, torch.Tensor):
+                self.owner.setdefault(_storage_key(tensor), frame.name)
+                self._outputs.append(tensor)
 
 
 def saved_for_backward(
@@ -63,13 +57,14 @@ def saved_for_backward(
     weights = _weight_keys(model)
     # storage -> (bytes, module running, the tensor itself: kept alive so no address is reused)
     held: dict[int, tuple[int, str, torch.Tensor]] = {}
-    recorder, owners = (ShapeRecorder(model), _OutputOwners(model)) if attribute else (_NO_MODULES, _NO_OWNERS)
+    recorder: Any = ModuleRecorder(model) if attribute else _NO_MODULES
+    owners = _OutputOwners()
+    recorder.listen(leave=owners.left)
 
     def pack(tensor: torch.Tensor) -> torch.Tensor:
         key = _storage_key(tensor)
         if key not in weights and key not in held:
-            running = recorder.running[-1][0] if recorder.running else ""
-            held[key] = (tensor.untyped_storage().nbytes(), running, tensor)
+            held[key] = (tensor.untyped_storage().nbytes(), recorder.current(), tensor)
         return tensor
 
     was_training = model.training
@@ -84,7 +79,6 @@ def saved_for_backward(
         raise _on_meta(ForwardFailure.from_error(error, recorder, label, shapes)) from error
     finally:
         recorder.remove()
-        owners.remove()
         model.train(was_training)
     del output
     starts = {_storage_key(i): INPUT_ROW for i in inputs}
@@ -95,17 +89,22 @@ def saved_for_backward(
 
 
 class _NoModules:
-    """Stands in for a ``ShapeRecorder`` or ``_OutputOwners`` when nothing is charged per module."""
+    """Stands in for the recorder when nothing is charged per module: no hook on any module."""
 
-    running: list[Any] = []
-    owner: dict[int, str] = {}
+    stack: list[Any] = []
+    model = None
+
+    def current(self) -> str:
+        return ""
+
+    def listen(self, enter: Any = None, leave: Any = None) -> None:
+        pass
 
     def remove(self) -> None:
         pass
 
 
 _NO_MODULES: Any = _NoModules()
-_NO_OWNERS: Any = _NO_MODULES
 
 
 def _on_meta(error: ArchstatError) -> ArchstatError:
@@ -119,7 +118,7 @@ def _on_meta(error: ArchstatError) -> ArchstatError:
 class _LiveBytes(TorchDispatchMode):
     """Bytes of the tensors operators created that are still alive; the peak, overall and per module."""
 
-    def __init__(self, skip: set[int], recorder: ShapeRecorder) -> None:
+    def __init__(self, skip: set[int], recorder: ModuleRecorder) -> None:
         super().__init__()
         self.skip, self.recorder = skip, recorder
         self.refs: dict[int, int] = {}
@@ -143,7 +142,7 @@ class _LiveBytes(TorchDispatchMode):
                 self.live += self.nbytes[key]
             self.refs[key] += 1
             weakref.finalize(tensor, self._release, key)  # freed when the last Python reference goes
-        running = self.recorder.running[-1][0] if self.recorder.running else ""
+        running = self.recorder.current()
         self.peaks[running] = max(self.peaks[running], self.live)
         self.peak = max(self.peak, self.live)
         return output
@@ -155,7 +154,7 @@ def inference_peak(
     """Peak activation bytes of one inference pass (eval mode, no autograd), the input included;
     per module unless ``attribute=False``."""
     start = sum(i.untyped_storage().nbytes() for i in inputs)
-    recorder: Any = ShapeRecorder(model) if attribute else _NO_MODULES
+    recorder: Any = ModuleRecorder(model) if attribute else _NO_MODULES
     mode = _LiveBytes(_weight_keys(model), recorder)
     was_training = model.training
     model.eval()

@@ -10,7 +10,7 @@ from ..engines.contract import LayerRecord
 from ..inputs import format_shape
 from ..tabular import FLOPS_DEFINITION, MAC_SHORT, UNIT_NOTE, Column, TableData, Tabular
 from ..words import human, pair_text
-from .totals import Totals
+from .totals import BackwardTotals, FieldTotals, Totals
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,7 +40,7 @@ class Report(Tabular):
     engine: str
     aux: bool
     records: list[LayerRecord]
-    totals: Totals  # typed parts; ``totals["macs"]`` still reads the json key
+    totals: Totals  # typed parts (``totals.macs``); ``to_dict()`` gives the json keys
     notes: list[str] = field(default_factory=list)  # one line each, e.g. why another engine ran
     # The graph the forward executed, when ``analyze`` was asked for it (``Want.GRAPH``).
     dataflow: Dataflow | None = field(default=None, repr=False, compare=False)
@@ -50,7 +50,7 @@ class Report(Tabular):
     @cached_property
     def layers(self) -> pd.DataFrame:
         """One row per leaf layer, plus the ``(own)`` rows of ``row_records()``: ``layers.macs.sum()``
-        is ``totals["macs"]``, and so for params, trainable params, activations (and backward MACs)."""
+        is ``totals.macs``, and so for params, trainable params, activations (and backward MACs)."""
         return _frame(self.row_records())
 
     @cached_property
@@ -105,9 +105,9 @@ class Report(Tabular):
         with their shares of the totals, the total row, and the totals in words as notes.
         ``fields_only`` (``archstat rf``): each row's field, stride, start and depth, no counts."""
         t = self.totals
-        trainable = bool(t.get("frozen_params"))  # fine-tuning: say which layers train
+        trainable = bool(t.frozen_params)  # fine-tuning: say which layers train
         # a report of counts without fields shows none, one of fields alone (``Want.FIELDS``) no counts
-        fields, backward, counts = "receptive_field" in t, "backward_macs" in t, "macs" in t
+        fields, backward, counts = t.fields is not None, t.backward is not None, t.counts is not None
         if fields_only:
             return self._fields_table(depth)
         columns = [Column("layer"), Column("type"), Column("output shape", "shape"), Column("params", "count"),
@@ -116,7 +116,7 @@ class Report(Tabular):
                    *([Column("backward MACs", "count", "MACs")] if backward else []),
                    *([Column("activations", "count")] if counts else []),
                    *([Column("field", "field", "pixels"), Column("stride", "field", "pixels")] if fields else [])]
-        applicable = t.get("field_applicable") is not False  # a sequence model has no receptive field
+        applicable = t.fields is None or t.fields.field_applicable  # a sequence model has no receptive field
 
         def field_cells(r: dict[str, Any]) -> list[Any]:
             return [r["receptive_field"], r["effective_stride"]] if applicable else [NOT_APPLICABLE] * 2
@@ -125,24 +125,25 @@ class Report(Tabular):
         for r in self.row_records(depth):
             # a module with parameters but no output was defined and never called by forward
             shape = r["output_shape"] if isinstance(r["output_shape"], list) else "not called"
-            rows.append([r["name"], r["type"], shape, r["params"], _share(r["params"], t["params"]),
+            rows.append([r["name"], r["type"], shape, r["params"], _share(r["params"], t.params),
                          *([r["trainable_params"]] if trainable else []),
-                         *([r["macs"], _share(r["macs"], t["macs"])] if counts else []),
+                         *([r["macs"], _share(r["macs"], t.macs)] if counts else []),
                          *([r["backward_macs"] or 0] if backward else []), *([r["activations"]] if counts else []),
                          *(field_cells(r) if fields else [])])
-        total = ["total", "", "", t["params"], _share(t["params"], t["params"]),
-                 *([t["trainable_params"]] if trainable else []),
-                 *([t["macs"], _share(t["macs"], t["macs"])] if counts else []),
-                 *([t["backward_macs"]] if backward else []), *([t["activations"]] if counts else []),
-                 *(field_cells({"receptive_field": t.get("receptive_field"),
-                                "effective_stride": t.get("effective_stride")}) if fields else [])]
+        total = ["total", "", "", t.params, _share(t.params, t.params),
+                 *([t.trainable_params] if trainable else []),
+                 *([t.macs, _share(t.macs, t.macs)] if counts else []),
+                 *([t.backward.backward_macs] if t.backward is not None else []),
+                 *([t.activations] if counts else []),
+                 *(field_cells({"receptive_field": t.fields.receptive_field,
+                                "effective_stride": t.fields.effective_stride}) if t.fields is not None else [])]
         return TableData(f"{self.model}: per-layer counts", columns, rows, self.total_lines(), total=total)
 
     def _fields_table(self, depth: int | None) -> TableData:
         """A report of fields alone, described: each row's field, effective stride and start (input
         pixels, height x width) and its depth in weight layers; the summary and conventions as notes."""
-        t = self.totals
-        applicable = t.get("field_applicable") is not False
+        f = self._fields()
+        applicable = f.field_applicable
         columns = [Column("layer"), Column("type"), Column("output shape", "shape"),
                    *(Column(name, "field", "pixels") for name in ("field", "stride", "start")),
                    Column("depth", "count")]
@@ -151,48 +152,53 @@ class Report(Tabular):
             parts = [r[k] for k in ("receptive_field", "effective_stride", "field_start")] if applicable \
                 else [NOT_APPLICABLE] * 3
             rows.append([r["name"], r["type"], r["output_shape"], *parts, r["depth"]])
-        notes = [self.field_summary(), FIELD_NOTE, f"Counted in {self.mode} mode.", *t.get("field_notes", [])]
+        notes = [self.field_summary(), FIELD_NOTE, f"Counted in {self.mode} mode.", *f.field_notes]
         return TableData(f"{self.model}: receptive fields ({self.mode} mode)", columns, rows, notes)
 
     def field_summary(self) -> str:
         """The last spatial feature map's field, stride and start, and the depth, in one sentence."""
-        t = self.totals
-        if t.get("field_applicable") is False:
+        f = self._fields()
+        if not f.field_applicable:
             return (f"{self.model}: receptive field and effective stride not applicable (no spatial operator ran: "
-                    f"a sequence or token model). Depth: {t['depth']} weight layers (recurrent layers and "
+                    f"a sequence or token model). Depth: {f.depth} weight layers (recurrent layers and "
                     "attention's projections included).")
-        if not t["receptive_field"]:
-            return f"{self.model} has no spatial feature map. Depth: {t['depth']} weight layers."
-        return (f"{self.model}: the last spatial feature map sees {pair_text(t['receptive_field'])} input pixels, "
-                f"effective stride {pair_text(t['effective_stride'])}, starting at {pair_text(t['field_start'])}; "
-                f"depth {t['depth']} weight layers on the longest path.")
+        if not f.receptive_field:
+            return f"{self.model} has no spatial feature map. Depth: {f.depth} weight layers."
+        return (f"{self.model}: the last spatial feature map sees {pair_text(f.receptive_field)} input pixels, "
+                f"effective stride {pair_text(f.effective_stride)}, starting at {pair_text(f.field_start)}; "
+                f"depth {f.depth} weight layers on the longest path.")
+
+    def _fields(self) -> FieldTotals:
+        if self.totals.fields is None:
+            raise ValueError(f"{self.model}: no receptive fields were traced (the analysis asked for counts only).")
+        return self.totals.fields
 
     def total_lines(self) -> list[str]:
         """The totals in words, the input, engine and mode, the MAC convention, what was not counted."""
-        t = self.totals
-        counts = (f"; {t['macs']:,} MACs ({human(t['macs'], 'MACs')} = {human(t['flops'], 'FLOPs')}); "
-                  f"{t['activations']:,} activations." if "macs" in t else ".")
+        t, f = self.totals, self.totals.fields
+        counts = (f"; {t.macs:,} MACs ({human(t.macs, 'MACs')} = {human(t.flops, 'FLOPs')}); "
+                  f"{t.activations:,} activations." if t.counts is not None else ".")
         lines = [
-            f"Total: {t['params']:,} params ({human(t['params'])}), of which {t['trainable_params']:,} "
+            f"Total: {t.params:,} params ({human(t.params)}), of which {t.trainable_params:,} "
             f"trainable{counts}",
             f"Input {self.input_text()}; engine: {self.engine}; {self.mode} mode; "
             f"auxiliary heads {'included' if self.aux else 'excluded'}.",
             UNIT_NOTE,
         ]
-        if "backward_macs" in t:
-            lines.insert(1, _backward_line(t))
-        if t.get("field_applicable") is False:
+        if t.backward is not None:
+            lines.insert(1, _backward_line(t.macs, t.backward))
+        if f is not None and not f.field_applicable:
             lines.insert(1, f"Receptive field: {NOT_APPLICABLE} (no spatial operator ran: a sequence or token model); "
-                            f"depth: {t['depth']} weight layers on the longest path (recurrent layers and attention's "
+                            f"depth: {f.depth} weight layers on the longest path (recurrent layers and attention's "
                             "projections included).")
-        elif t.get("receptive_field"):
-            lines.insert(1, f"Receptive field of the last spatial feature map: {pair_text(t['receptive_field'])} "
-                            f"input pixels, effective stride {pair_text(t['effective_stride'])}; depth: {t['depth']} "
+        elif f is not None and f.receptive_field:
+            lines.insert(1, f"Receptive field of the last spatial feature map: {pair_text(f.receptive_field)} "
+                            f"input pixels, effective stride {pair_text(f.effective_stride)}; depth: {f.depth} "
                             "weight layers on the longest path.")
-        lines += [f"Field note: {note}" for note in t.get("field_notes", [])]
-        if t.get("uncounted_ops"):
+        lines += [f"Field note: {note}" for note in (f.field_notes if f is not None else [])]
+        if t.counts is not None and t.counts.uncounted_ops:
             lines.append("Not counted (fvcore's conventions have no MAC formula for them): "
-                         + ", ".join(t["uncounted_ops"]) + ".")
+                         + ", ".join(t.counts.uncounted_ops) + ".")
         return lines
 
     def input_text(self) -> str:
@@ -206,9 +212,9 @@ class Report(Tabular):
     def summary(self) -> str:
         """'<Report alexnet: input 1x3x227x227, 60,965,224 params, 723,821,600 MACs (...), 22 layers>'."""
         t = self.totals
-        macs = f", {t['macs']:,} MACs ({MAC_SHORT}; {FLOPS_DEFINITION})" if "macs" in t else ""
+        macs = f", {t.macs:,} MACs ({MAC_SHORT}; {FLOPS_DEFINITION})" if t.counts is not None else ""
         inputs = " + ".join(format_shape(s) for s in self.input_shape)
-        return (f"<Report {self.model}: input {inputs}, {t['params']:,} params{macs}, "
+        return (f"<Report {self.model}: input {inputs}, {t.params:,} params{macs}, "
                 f"{len(self.row_records())} layers, engine {self.engine}>")
 
     def to_dict(self, depth: int | None = None) -> dict[str, Any]:
@@ -237,13 +243,13 @@ def _share(part: float, whole: float) -> float | None:
     return 100 * part / whole if whole else None  # in this order: the digits every table has shown
 
 
-def _backward_line(t: dict[str, Any]) -> str:
+def _backward_line(forward_macs: int, b: BackwardTotals) -> str:
     """The backward pass and the training step in one sentence, with the backward/forward ratio."""
-    ratio = f"{t['backward_macs'] / t['macs']:.2f}x the forward" if t["macs"] else "no forward MACs"
-    left_out = f" (leaves out {', '.join(t['backward_uncounted_ops'])})" if t.get("backward_uncounted_ops") else ""
-    return (f"Backward: {t['backward_macs']:,} MACs ({human(t['backward_macs'], 'MACs')}, {ratio}; torch's "
+    ratio = f"{b.backward_macs / forward_macs:.2f}x the forward" if forward_macs else "no forward MACs"
+    left_out = f" (leaves out {', '.join(b.backward_uncounted_ops)})" if b.backward_uncounted_ops else ""
+    return (f"Backward: {b.backward_macs:,} MACs ({human(b.backward_macs, 'MACs')}, {ratio}; torch's "
             f"FlopCounterMode convention{left_out}); training step (forward + backward): "
-            f"{t['training_step_macs']:,} MACs ({human(t['training_step_macs'], 'MACs')}).")
+            f"{b.training_step_macs:,} MACs ({human(b.training_step_macs, 'MACs')}).")
 
 
 _ADDITIVE = ("params", "trainable_params", "macs", "activations")

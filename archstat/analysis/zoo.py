@@ -10,6 +10,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..models import ModelInfo, get_model_info, list_models
+from ..tabular import MAC_DEFINITION, Column, TableData
+from ..words import human, signed_percent
 from .counting import analyze
 
 if TYPE_CHECKING:
@@ -53,16 +55,16 @@ def zoo_row(info: ModelInfo, engine: str = "fvcore") -> dict[str, Any]:
     return {
         "model": info.name,
         "input": list(info.input_size),
-        "params": t["params"],
+        "params": t.params,
         "paper_params": info.paper_params,
-        "params_diff": relative_diff(t["trainable_params"], info.paper_params),
-        "macs": t["macs"],
+        "params_diff": relative_diff(t.trainable_params, info.paper_params),
+        "macs": t.macs,
         "paper_macs": info.paper_macs,
-        "macs_diff": relative_diff(t["macs"], info.paper_macs),
-        "activations": t["activations"],
-        "depth": t.get("depth"),
+        "macs_diff": relative_diff(t.macs, info.paper_macs),
+        "activations": t.activations,
+        "depth": t.fields.depth if t.fields else None,
         "paper_depth": info.paper_depth,
-        "receptive_field": t.get("receptive_field"),
+        "receptive_field": t.fields.receptive_field if t.fields else None,
         "note": info.discrepancy if differs else "",
     }
 
@@ -113,3 +115,49 @@ def _in_processes(names: list[str], progress: Callable[[str], None] | None, engi
 
 def is_missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+# ----------------------------------------------------------------------------- the one description
+
+UNITS = (f"params: parameter elements (aux heads excluded); MACs: {MAC_DEFINITION}; "
+         "activations: conv/fc output elements; depth: weight layers on the longest path; "
+         "field: receptive field of the last spatial feature map, input pixels. "
+         "diff: (measured - paper) / paper.")
+# A paper's figure is written as the paper states it, in words ("60 M"), and a diff as a signed
+# percentage ("+1.6%"): text cells, so no writer gives them digits the paper never had.
+TABLE_COLUMNS = (
+    Column("model"), Column("input", "shape"), Column("params", "count", "parameter elements"), Column("paper params"),
+    Column("diff"), Column("MACs", "count", "MACs"), Column("paper MACs"), Column("MACs diff"),
+    Column("activations", "count", "output elements"), Column("depth", "count", "weight layers"),
+    Column("paper depth", "count", "weight layers"), Column("field", "field", "pixels"), Column("note"),
+)
+
+
+def table_data(frame: pd.DataFrame) -> TableData:
+    """The one description of ``zoo_table``'s rows: one per model, the measured counts in full beside
+    the paper's figures in its own words, and the notes each row's mark [n] points to."""
+    notes: list[str] = []
+    rows = []
+    for row in frame.itertuples(index=False):
+        if row.note:
+            notes.append(row.note)
+        rows.append([row.model, list(row.input), int(row.params), _stated(row.paper_params), _diff(row.params_diff),
+                     int(row.macs), _stated(row.paper_macs), _diff(row.macs_diff), int(row.activations),
+                     _whole(row.depth), _whole(row.paper_depth),
+                     None if is_missing(row.receptive_field) else list(row.receptive_field),
+                     f"[{len(notes)}]" if row.note else ""])
+    marked = ["Where the measured figure differs from the paper's by more than rounding:",
+              *(f"[{i}] {note}" for i, note in enumerate(notes, 1))] if notes else []
+    return TableData(f"archstat zoo: {len(rows)} models", TABLE_COLUMNS, rows, [UNITS, *marked])
+
+
+def _stated(value: Any) -> str:
+    return "" if is_missing(value) else human(value)
+
+
+def _diff(value: Any) -> str:
+    return "" if is_missing(value) else signed_percent(value)
+
+
+def _whole(value: Any) -> int | None:
+    return None if is_missing(value) else int(value)

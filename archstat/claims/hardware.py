@@ -108,7 +108,7 @@ def _alexnet_memory(session: Session) -> Measured:
 
     report = session.once(("memory", "alexnet", 128), lambda: estimate_memory("alexnet", batch=128,
                                                                               optimizer="momentum"))
-    need, have = float(report.totals["training"]), DEVICES["gtx580"].memory.value
+    need, have = float(report.totals.training), DEVICES["gtx580"].memory.value
     return Measured(need / have, Ratio(need, have))
 
 
@@ -132,7 +132,7 @@ def _zoo_ranks(session: Session) -> Measured:
     from ..models import build_model, list_models
 
     known = [m for m in ZOO if m in set(list_models())]
-    macs = [float(session.report(m).totals["macs"]) for m in known]
+    macs = [float(session.report(m).totals.macs) for m in known]
     seconds = [session.once(("forward", m), lambda m=m: measured_seconds(
         lambda: build_model(m, init_weights=True), (1, 3, 224, 224), runs=2)) for m in known]
     rho = spearman(macs, seconds)

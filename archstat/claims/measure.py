@@ -100,7 +100,7 @@ class Session:
         calculators: dict[str, Callable[..., design.Comparison]] = {
             "bottleneck": design.bottleneck, "factorize": design.factorize, "cardinality": design.cardinality}
         # On the meta engine the blocks stay on the meta device too ("auto" would trace the small ones with fvcore)
-        engine = "auto" if capabilities(self.engine).real_weights else "meta"
+        engine = "auto" if capabilities(self.engine).real_weights else self.engine
         return self.once(("design", calculator, args), lambda: calculators[calculator](**dict(args), engine=engine))
 
 
@@ -140,10 +140,21 @@ def total(metric: str, model: str, *, input_size: Shape | None = None, num_class
     """A total of ``archstat table``: params, trainable_params, frozen_params, macs, flops, activations, depth."""
     def run(session: Session) -> Measured:
         report = session.report(model, input_size, num_classes, train)
-        value = report.totals[metric]
+        value = total_of(report, metric)
         return Measured(value, Amount(metric, value), (layers_evidence(report),))
 
     return Measure(f"{metric}({label(model, input_size, num_classes, train)})", run)
+
+
+def total_of(report: Report, metric: str) -> int:
+    """The report's total named ``metric`` (a catalogue names it), read from its typed ``Totals``: a
+    count (params, trainable_params, frozen_params, macs, flops, activations) or the depth in weight layers."""
+    if metric == "depth":
+        if report.totals.fields is None or report.totals.fields.depth is None:
+            raise ValueError(f"{report.model}: no depth was measured (the analysis counted no fields).")
+        return report.totals.fields.depth
+    value: int = getattr(report.totals, metric)
+    return value
 
 
 def ratio(top: Measure, bottom: Measure) -> Measure:
@@ -166,7 +177,7 @@ def kind_share(metric: str, model: str, kinds: tuple[str, ...], **target: Any) -
     """Share of ``metric`` (params, macs) held by leaves of the given types (Conv2d, Linear)."""
     def run(session: Session) -> Measured:
         report = session.report(model, **target)
-        leaves, whole = _leaves(report), report.totals[metric]
+        leaves, whole = _leaves(report), total_of(report, metric)
         part = int(leaves[leaves.type.isin(kinds)][metric].sum())
         return Measured(part / whole, Share(part, whole), (layers_evidence(report),))
 
@@ -178,7 +189,7 @@ def largest(metric: str, model: str, kind: str, share: bool = False) -> Measure:
     ``share``), and which layer it is."""
     def run(session: Session) -> Measured:
         report = session.report(model)
-        leaves, whole = _leaves(report), report.totals[metric]
+        leaves, whole = _leaves(report), total_of(report, metric)
         layers = leaves[leaves.type == kind]
         top = layers.loc[layers[metric].idxmax()]
         if not share:
@@ -226,7 +237,7 @@ def layer_value(model: str, module: str, column: str, **target: Any) -> Measure:
 def each(metric: str, models: tuple[str, ...]) -> Measure:
     """A total of several models side by side, shown as context."""
     def run(session: Session) -> Measured:
-        values = [(m, session.report(m).totals[metric]) for m in models]
+        values = [(m, total_of(session.report(m), metric)) for m in models]
         return Measured(None, Each(tuple(values)))
 
     return Measure(f"{metric} of {', '.join(models)}", run)

@@ -30,8 +30,10 @@ def _report(session: Session, model: str, input_size: Shape | None, meta: bool) 
 
 def conv_fc(report: Report) -> int:
     """Multiply-adds of the convolutions and fully connected layers: what the papers count."""
-    by_operator = report.totals["by_operator"]
-    return int(sum(by_operator.get(op, 0) for op in CONV_FC))
+    counts = report.totals.counts
+    if counts is None:  # never a silent zero
+        raise ValueError(f"{report.model}: no MACs were counted (the analysis asked for fields only).")
+    return int(sum(counts.by_operator.get(op, 0) for op in CONV_FC))
 
 
 def _where(model: str, input_size: Shape | None, meta: bool) -> str:
@@ -52,7 +54,7 @@ def params(model: str, meta: bool = False) -> Measure:
     """Parameters of ``model`` (as ``archstat table`` counts them: auxiliary heads left out)."""
     def run(session: Session) -> Measured:
         report = _report(session, model, None, meta)
-        value = report.totals["params"]
+        value = report.totals.params
         return Measured(value, Amount("params", value), (layers_evidence(report),))
 
     return Measure(f"params({_where(model, None, meta)})", run)
@@ -63,7 +65,7 @@ def total_macs_increase(model: str, base: str) -> Measure:
     MACs added, a share of ``base``'s)."""
     def run(session: Session) -> Measured:
         top, bottom = session.report(model), session.report(base)
-        a, b = int(top.totals["macs"]), int(bottom.totals["macs"])
+        a, b = top.totals.macs, bottom.totals.macs
         return Measured(a / b - 1, Share(a - b, b), (layers_evidence(top), layers_evidence(bottom)))
 
     return Measure(f"macs({model}) / macs({base}) - 1", run)

@@ -79,7 +79,7 @@ TrainOpt = Annotated[list[str] | None, typer.Option(
 )]
 EngineOpt = Annotated[Engine, typer.Option(
     "--engine", "-e", help="fvcore traces a real forward pass; meta counts the same way without running one "
-    "(fast at any input size).",
+    "(fast at any input size); torch: torch's FlopCounterMode, the whole model's MACs only.",
 )]
 BudgetOpt = Annotated[str | None, typer.Option(
     "--memory-budget", metavar="SIZE", show_default=False,
@@ -222,5 +222,6 @@ def model_options(*, defaults: dict[str, Any] | None = None) -> Callable[[F], F]
 ChosenEngineOpt = Annotated[Engine | None, typer.Option(
     "--engine", "-e", show_default=False,
     help="fvcore traces a real forward pass; meta counts the same way without running one (fast at any input "
-    "size). Default: meta for this command, with a note.",
+    "size); torch: torch's FlopCounterMode, the whole model's MACs only. Default: meta for this command, "
+    "with a note.",
 )]

@@ -13,12 +13,12 @@ import io
 import json
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..options import OutputFormat
-from ..render.tables import Grid, csv_text, markdown_table, rich_table, terminal_table
+from ..render.tables import csv_text, terminal_table
 from ..tabular import TableData, to_html, to_latex, to_markdown
 from .files import check_writable, is_stdout, write_output
 from .options import DEFAULT_FORMAT, ForceOpt, FormatBySuffixOpt, OutputOpt
@@ -62,32 +62,24 @@ stderr = ConsoleOnFirstUse(lambda: {"stderr": True, "highlight": False, "soft_wr
 class Result:
     """A command's answer; ``emit`` writes the format asked for.
 
-    A converted command hands over its result's one description, ``description`` (a ``TableData``:
-    the result type's ``table_data``), and the writers do the rest: the terminal
-    (``render.tables.terminal_table``), markdown, LaTeX and HTML (``tabular``). ``json`` (the result's
-    ``to_dict``: the interface, its keys kept) and ``csv`` (its rows as data) stay the result's own.
-
-    The pieces, each a function called only for the format that shows it (a table for a terminal never
-    builds the csv rows, nor imports pandas for them):
+    A command hands over its result's one description, ``description`` (a ``TableData``: the result
+    type's ``table_data``; or several, one after another, for a claim explained with the tables behind
+    it), and the writers do the rest: the terminal (``render.tables.terminal_table``), markdown, LaTeX
+    and HTML (``tabular``). ``json`` (the result's ``to_dict``: the interface, its keys kept) and ``csv``
+    (its rows as data) stay the result's own. Each piece is a function called only for the format that
+    shows it (a table for a terminal never builds the csv rows, nor imports pandas for them):
     - ``json``: json-able data (``ascii_json=False`` keeps non-ASCII text readable, not \\u-escaped);
     - ``csv``: the rows of the csv, a DataFrame;
-    - ``description``: the result's table (columns with kinds and units, plain cells, total, notes);
-    - a command not converted yet gives instead ``table``, the grid a person reads, with its
-      ``title``, ``notes``, right-aligned columns ``right`` and a markdown ``heading``; or
-      ``markdown`` and ``terminal``, a page or things to print, for a layout that is not one table.
+    - ``description``: the result's table(s) (columns with kinds and units, plain cells, total, notes);
+    - ``page``: for markdown that makes a page (docs/claims.md), its head (a heading, a paragraph),
+      which the first table's own title then gives way to.
     """
 
     json: Callable[[], Any]
     csv: Callable[[], pd.DataFrame]
-    table: Callable[[], pd.DataFrame | Grid] | None = None
-    title: str = ""
-    notes: Sequence[str] = ()
-    right: Sequence[str] = ()
-    heading: str | None = None
-    markdown: Callable[[], str] | None = None
-    terminal: Callable[[], Sequence[RenderableType]] | None = None
+    description: Callable[[], TableData | Sequence[TableData]]
+    page: Callable[[], str] | None = None
     ascii_json: bool = True
-    description: Callable[[], TableData] | None = None
 
 
 def emit(result: Result, format: OutputFormat) -> None:
@@ -97,14 +89,13 @@ def emit(result: Result, format: OutputFormat) -> None:
     elif format is OutputFormat.csv:
         write(csv_text(result.csv()))
     elif format is OutputFormat.markdown:
-        write(to_markdown(result.description()) if result.description else
-              result.markdown() if result.markdown else _markdown(result))
+        write(markdown_text(result))
     elif format is OutputFormat.latex:
-        write(to_latex(_description(result), source=_command()))
+        write("\n".join(to_latex(table, source=_command()) for table in _descriptions(result)))
     elif format is OutputFormat.html:
-        write(to_html(_description(result)))
+        write("".join(to_html(table) for table in _descriptions(result)))
     else:
-        for item in result.terminal() if result.terminal else [_table(result)]:
+        for item in _tables(result):
             stdout.print(item, crop=False)  # a table too wide for the terminal runs past it, no digit cut
 
 
@@ -113,22 +104,17 @@ def for_people(format: OutputFormat) -> bool:
     return format is OutputFormat.table
 
 
-def _table(result: Result) -> RenderableType:
-    if result.description is not None:
-        return terminal_table(result.description())
-    if result.table is None:
-        raise TypeError("a Result without a table needs its own terminal display")
-    return rich_table(result.table(), result.title, result.notes, result.right)
+def _tables(result: Result) -> list[RenderableType]:
+    return [terminal_table(table) for table in _descriptions(result)]
 
 
-def _markdown(result: Result) -> str:
-    if result.table is None:
-        raise TypeError("a Result without a table needs its own markdown")
-    text = f"### {result.heading}\n\n" if result.heading else ""
-    text += markdown_table(result.table())
-    if result.notes:
-        text += "\n" + "".join(f"- {line}\n" for line in result.notes)
-    return text
+def markdown_text(result: Result) -> str:
+    """The description's tables; under a ``page``, which heads them, the first one's title gives way."""
+    tables = _descriptions(result)
+    if result.page is None:
+        return "\n".join(to_markdown(table) for table in tables)
+    return "\n".join([result.page(), to_markdown(replace(tables[0], title="")),
+                      *(to_markdown(table) for table in tables[1:])])
 
 
 # the command being run ('archstat sweep'), set by ``text_output``: the LaTeX's first line names it
@@ -139,17 +125,9 @@ def _command() -> str:
     return _running["command"]
 
 
-def _description(result: Result) -> TableData:
-    """The result's description; for a command not converted yet, the table a person reads, with its
-    title and notes, or (a result that draws its own layout, no ``table``) its csv rows."""
-    if result.description is not None:
-        return result.description()
-    frame = result.table() if result.table is not None else result.csv()
-    if isinstance(frame, Grid):
-        columns, rows = frame.columns, frame.rows
-    else:
-        columns, rows = [str(c) for c in frame.columns], [list(row) for row in frame.itertuples(index=False)]
-    return TableData(result.title or result.heading or "", columns, rows, result.notes, result.right)
+def _descriptions(result: Result) -> list[TableData]:
+    described = result.description()
+    return [described] if isinstance(described, TableData) else list(described)
 
 
 def write(text: str) -> None:

@@ -2,45 +2,42 @@
 
 ``bottleneck`` (a 1x1 reduction before a large convolution), ``factorize`` (a large kernel as 3x3
 stacks or as 1 x k then k x 1) and ``cardinality`` (ResNeXt's three equivalent forms) return a
-``Comparison`` of plain data; nothing here prints. Units of every ``BlockCount``:
-
-* ``params``: weight elements only, biases left out, as the tutorials count (5*5*56*125 = 175,000);
-* ``params_with_bias``: the same block with a bias on every convolution;
-* ``macs``: multiply-accumulates at batch 1, one fused multiply-add = 1 MAC (FLOPs = 2 x MACs);
-* ``output_shape``: (C, H, W); ``receptive_field``: (height, width) in input pixels of one output
-  unit, from ``archstat.fields.trace_fields``.
+``Comparison`` (``comparison.py``: the units of its counts, and its one description, the table and the
+sentences that read it); nothing here prints. The receptive field comes from the engine's field pass.
 
 Engine. Every block is built from ``archstat.blocks`` on the meta device first (no memory). When it
 is cheap to materialise (at most ``MATERIALISE_PARAMS`` weights, ``MATERIALISE_ELEMENTS`` elements
 summed over the input and every layer's output, ``MATERIALISE_MODULES`` modules), MACs and params
 come from ``archstat.analyze``, the engine of ``archstat table``, run on the block materialised
 without initialisation (``to_empty``): the calculators and the tables cannot disagree. Larger
-blocks stay on the meta device: params by ``numel`` and MACs from the ``torch`` engine
-(``archstat.engines.torch_flops``: torch's ``FlopCounterMode``, its FLOPs / 2), which counts a
-convolution by the same formula as fvcore (output elements x kernel elements x input channels per
-group). Tests check that both engines give the same numbers.
+blocks stay on the meta device: params by ``numel`` and MACs from the ``meta`` engine
+(``archstat.engines.meta``: fvcore's conventions on meta tensors, no weights in memory). Tests check
+that both engines give the same numbers. ``engine`` takes the one engine vocabulary
+(``options.Engine``: "fvcore", "meta", "torch") or "auto".
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, replace
+from typing import Literal
 
 import torch
 from torch import nn
 
 from ..analysis.counting import analyze
 from ..engines.contract import Want
-from ..engines.registry import get_engine
+from ..engines.registry import capabilities, get_engine
 from ..engines.shapes import ShapeRecorder
 from ..errors import UsageError
-from ..tabular import FLOPS_DEFINITION, MAC_DEFINITION
+from ..options import Engine as EngineName
 from . import blocks, mobile_blocks
+from .comparison import ENGINE_NAMES, UNITS, BlockCount, Comparison, Shape3, relative
 
-Shape3 = tuple[int, int, int]
-Engine = Literal["auto", "fvcore", "meta"]
+__all__ = ["ENGINE_NAMES", "UNITS", "BlockCount", "Comparison", "bottleneck", "cardinality", "factorize"]
+
+Engine = EngineName | Literal["auto"]  # "auto": fvcore where the block is cheap to materialise, else meta
 
 MATERIALISE_PARAMS = 50_000_000  # 200 MB of float32 weights
 MATERIALISE_ELEMENTS = 100_000_000  # 400 MB of float32 activations (input + every layer's output)
@@ -50,18 +47,6 @@ MAX_KERNEL = 1024
 MAX_SIDE = 65_536  # the limit of --input elsewhere in archstat
 MAX_PATHS = 1024  # ResNeXt's forms (a) and (b) build one module per path
 _NUMBERS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
-
-UNITS = {
-    "params": "weight elements, biases left out",
-    "params_with_bias": "weight and bias elements, a bias on every convolution",
-    "macs": f"multiply-accumulates at batch 1: {MAC_DEFINITION}; {FLOPS_DEFINITION}",
-    "receptive_field": "height, width in input pixels of one output unit",
-    "savings": "fraction of the baseline's weights / MACs saved (negative: costs more)",
-}
-ENGINE_NAMES = {
-    "fvcore": "fvcore, as 'archstat table'",
-    "meta": "meta device, torch FlopCounterMode (block too large to materialise)",
-}
 
 
 @dataclass(frozen=True)
@@ -74,68 +59,14 @@ class Form:
     build: Callable[[bool], nn.Module]
 
 
-@dataclass(frozen=True)
-class BlockCount:
-    """Counts of one form (units in the module docstring); ``engine`` is "fvcore" or "meta"."""
-
-    key: str
-    label: str
-    layers: str
-    params: int
-    params_with_bias: int
-    macs: int
-    output_shape: Shape3
-    receptive_field: tuple[int, int]
-    engine: str
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["output_shape"] = list(self.output_shape)
-        data["receptive_field"] = list(self.receptive_field)
-        return data
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """Counts of every form on one input; savings are measured against the form ``baseline``."""
-
-    title: str
-    input_shape: Shape3
-    baseline: str
-    forms: dict[str, BlockCount]
-    notes: tuple[str, ...] = ()
-
-    def savings(self) -> dict[str, dict[str, float]]:
-        """Per other form, the fraction of weights and of MACs it saves (negative: costs more)."""
-        base = self.forms[self.baseline]
-        return {
-            key: {"params": 1 - form.params / base.params, "macs": 1 - form.macs / base.macs}
-            for key, form in self.forms.items() if key != self.baseline
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        """json form: ``input`` (C, H, W), ``baseline``, a key per form, ``savings`` by form."""
-        return {
-            "title": self.title,
-            "input": list(self.input_shape),
-            "baseline": self.baseline,
-            **{key: form.to_dict() for key, form in self.forms.items()},
-            "savings": self.savings(),
-            "notes": list(self.notes),
-        }
-
-
 # ----------------------------------------------------------------------------- counting
 
 
-def _meta_pass(module: nn.Module, shape: Shape3) -> tuple[Shape3, int, int, tuple[int, int]]:
-    """Count ``module`` on a meta input with the ``torch`` engine (``FlopCounterMode``): output
+def _meta_pass(module: nn.Module, shape: Shape3, engine: EngineName) -> tuple[Shape3, int, int, tuple[int, int]]:
+    """Count ``module`` on a meta input with ``engine`` (one that needs no real weights): output
     (C, H, W), elements (input + every leaf's output), MACs and the receptive field."""
-    recorder = ShapeRecorder(module)
-    try:
-        measured = get_engine("torch").measure(module, (torch.empty((1, *shape), device="meta"),), Want.ALL, recorder)
-    finally:
-        recorder.remove()
+    with ShapeRecorder(module) as recorder:
+        measured = get_engine(engine).measure(module, (torch.empty((1, *shape), device="meta"),), Want.ALL, recorder)
     assert measured.counts is not None and measured.fields is not None
     leaves = {name for name, sub in module.named_modules() if next(sub.children(), None) is None}
     elements = math.prod(shape) + sum(math.prod(s) for name, s in measured.output_shapes.items() if name in leaves)
@@ -153,23 +84,26 @@ def count_form(form: Form, shape: Shape3, engine: Engine = "auto") -> BlockCount
     """Count one form on input ``shape`` (C, H, W).
 
     ``engine``: "auto" materialises the block and uses fvcore when that is cheap (see the module
-    docstring), else stays on the meta device; "fvcore" and "meta" force one (tests compare them).
+    docstring), else stays on the meta device with the meta engine; an engine's name forces it (tests
+    compare them).
     """
+    asked = engine if engine == "auto" else EngineName.parse(engine, "engine")
     with torch.device("meta"):
         weights, biased = form.build(False), form.build(True)
-    output_shape, elements, meta_macs, field = _meta_pass(weights, shape)
+    on_meta = EngineName.meta if asked == "auto" or capabilities(asked).real_weights else asked
+    output_shape, elements, meta_macs, field = _meta_pass(weights, shape, on_meta)
     params = _numel(weights)
     cheap = (params <= MATERIALISE_PARAMS and elements <= MATERIALISE_ELEMENTS
              and sum(1 for _ in weights.modules()) <= MATERIALISE_MODULES)
-    chosen = "fvcore" if engine == "fvcore" or (engine == "auto" and cheap) else "meta"
+    chosen = EngineName.fvcore if asked == EngineName.fvcore or (asked == "auto" and cheap) else on_meta
     macs = meta_macs
-    if chosen == "fvcore":
+    if chosen == EngineName.fvcore:
         report = analyze(weights.to_empty(device="cpu"), input_size=shape, name=form.key)
         params, macs = report.totals.params, report.totals.macs
     return BlockCount(
         key=form.key, label=form.label, layers=form.layers, params=params,
         params_with_bias=_numel(biased), macs=macs, output_shape=output_shape,
-        receptive_field=field, engine=chosen,
+        receptive_field=field, engine=chosen.value,
     )
 
 
@@ -234,7 +168,10 @@ def bottleneck(
              lambda bias: blocks.reduced(cin, mid, cout, kernel, stride=stride, bias=bias)),
     ]
     title = f"Direct {k} convolution vs 1x1 reduction to {mid} channels"
-    return compare(title, (cin, hw, hw), forms, "direct", engine=engine)
+    comparison = compare(title, (cin, hw, hw), forms, "direct", engine=engine)
+    # one alternative: its json gives the saving itself, not keyed by form
+    return replace(comparison, findings=(comparison.saving_line("bottleneck"),),
+                   extra={"savings": comparison.savings()["bottleneck"]})
 
 
 def factorize(kernel: int, channels: int, hw: int = 17, engine: Engine = "auto",
@@ -266,7 +203,11 @@ def factorize(kernel: int, channels: int, hw: int = 17, engine: Engine = "auto",
                           f"{k}x{k} depthwise {c}, 1x1 conv {c}->{c}",
                           lambda bias: mobile_blocks.depthwise_separable(c, c, k, bias=bias)))
     title = f"One {k}x{k} convolution vs factorized forms"
-    return compare(title, (c, hw, hw), forms, "direct", engine=engine)
+    comparison = compare(title, (c, hw, hw), forms, "direct", engine=engine)
+    findings = [comparison.saving_line(key) for key in comparison.savings()]
+    if len({form.receptive_field for form in comparison.forms.values()}) == 1:
+        findings.append(f"Every form sees the same {k}x{k} receptive field.")
+    return replace(comparison, findings=tuple(findings))
 
 
 def resnet_width(width: int, params: int) -> int:
@@ -343,7 +284,28 @@ def cardinality(
     notes = ("Each form adds the identity shortcut; additions are not multiply-adds: not counted.",
              *([why] if why else []))
     title = f"ResNeXt block {g}x{d}d on {w} channels vs ResNet bottleneck"
-    return compare(title, (w, hw, hw), forms, "resnet_bottleneck", notes, engine)
+    comparison = compare(title, (w, hw, hw), forms, "resnet_bottleneck", notes, engine)
+    agree = forms_agree(comparison, RESNEXT_FORMS)
+    return replace(comparison, findings=_cardinality_findings(comparison, agree), extra={"forms_agree": agree})
+
+
+RESNEXT_FORMS = ("split_transform_sum", "concatenation", "grouped")  # the paper's Fig. 3 (a), (b), (c)
+
+
+def _cardinality_findings(comparison: Comparison, agree: bool) -> tuple[str, ...]:
+    """Whether ResNeXt's three forms agree, what the ResNet bottleneck holds, and ShuffleNet's saving."""
+    form, res = comparison.forms["grouped"], comparison.forms["resnet_bottleneck"]
+    lines = [
+        (f"Forms (a), (b) and (c) hold the same {form.params:,} weights and {form.macs:,} MACs."
+         if agree else "Forms (a), (b) and (c) differ: see the rows."),
+        f"{res.label}: {res.params:,} weights; "
+        f"the ResNeXt block {relative(comparison.savings()['grouped']['params'])}.",
+    ]
+    if len({comparison.forms[key].params_with_bias for key in RESNEXT_FORMS}) > 1:
+        lines.append("With biases the forms differ: form (a) has a bias on every path's last 1x1.")
+    if "shuffle" in comparison.forms:
+        lines.append(comparison.saving_line("shuffle"))
+    return tuple(lines)
 
 
 def forms_agree(comparison: Comparison, keys: tuple[str, ...]) -> bool:

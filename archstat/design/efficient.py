@@ -13,25 +13,30 @@ from 72 upwards.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
 from ..errors import UsageError
+from ..tabular import TableData, Tabular
 from . import blocks, mobile_blocks
-from .calculators import MAX_CHANNELS, MAX_SIDE, Comparison, Engine, Form, _kernel, _positive, compare
+from .calculators import MAX_CHANNELS, MAX_SIDE, Engine, Form, _kernel, _positive, compare
+from .comparison import UNITS, Comparison
 
 MAX_EXPANSION = 64
 
 
-@dataclass(frozen=True)
-class Separable:
-    """The comparison, the fire module's widths and MobileNet's predicted ratio 1 / (1/N + 1/k^2)."""
+@dataclass(frozen=True, repr=False)
+class Separable(Tabular):
+    """The comparison, the fire module's widths and MobileNet's predicted ratio 1 / (1/N + 1/k^2);
+    described as its comparison is, the ratios among the findings (``separable`` puts them there)."""
 
     comparison: Comparison
     squeeze: int
     expand: tuple[int, int]
     predicted_ratio: Fraction
+    cout: int = 0  # N and k of the predicted ratio
+    kernel: int = 0
 
     def ratios(self) -> dict[str, dict[str, float]]:
         """Per form other than the standard convolution: standard / form, for weights and MACs
@@ -44,6 +49,30 @@ class Separable:
         return {**self.comparison.to_dict(), "ratios": self.ratios(),
                 "predicted_separable_ratio": float(self.predicted_ratio),
                 "fire_widths": {"squeeze": self.squeeze, "expand1x1": self.expand[0], "expand_kxk": self.expand[1]}}
+
+    def to_json(self) -> dict[str, Any]:
+        """What ``archstat separable --format json`` prints: ``to_dict``, the ``units`` and the ``summary``."""
+        return {**self.to_dict(), "units": UNITS, "summary": list(self.table_data().notes)}
+
+    def table_data(self) -> TableData:
+        return self.comparison.table_data()
+
+    def csv_rows(self) -> list[dict[str, Any]]:
+        return self.comparison.csv_rows()
+
+    def summary(self) -> str:
+        return self.comparison.summary()
+
+    def _findings(self) -> tuple[str, ...]:
+        """Each form's saving, standard / form for weights and MACs, and MobileNet's predicted ratio."""
+        comparison, ratios = self.comparison, self.ratios()
+        sep = ratios["separable"]
+        each = "; ".join(f"{comparison.forms[key].label}: {ratio['params']:.3f}x / {ratio['macs']:.3f}x"
+                         for key, ratio in ratios.items())
+        return (*(comparison.saving_line(key) for key in ratios),
+                f"Standard / form, weights / MACs: {each}.",
+                f"Standard / depthwise-separable = {sep['macs']:.3f}; MobileNet's 1 / (1/N + 1/k^2) with "
+                f"N = {self.cout}, k = {self.kernel}: {float(self.predicted_ratio):.3f}.")
 
 
 def separable_ratio(cout: int, kernel: int) -> Fraction:
@@ -88,4 +117,5 @@ def separable(cin: int, cout: int, kernel: int = 3, hw: int = 56, expansion: int
     notes = ("Additions and concatenations are not multiply-adds: not counted.",)
     title = f"Standard {k} convolution {cin}->{cout} vs the efficient networks' forms"
     comparison = compare(title, (cin, hw, hw), forms, "standard", notes, engine)
-    return Separable(comparison, squeeze, (e1, e3), separable_ratio(cout, kernel))
+    result = Separable(comparison, squeeze, (e1, e3), separable_ratio(cout, kernel), cout, kernel)
+    return replace(result, comparison=replace(comparison, findings=result._findings()))

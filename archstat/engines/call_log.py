@@ -31,6 +31,7 @@ from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from .meta_device import fast_kernels, meta_inputs, on_meta, recurrent_like
+from .recorder import Frame, ModuleRecorder
 
 
 class TensorShape(tuple[int, ...]):
@@ -106,64 +107,33 @@ def record_calls(module: nn.Module, inputs: tuple[Tensor, ...], patches: Sequenc
     weights are as they were afterwards; errors of the forward propagate unchanged.
     """
     log = CallLog()
-    names = _canonical(module)
-    with on_meta(module):
+    with on_meta(module), ModuleRecorder(module) as recorder:
         args = meta_inputs(inputs)
-        stack: list[str] = []
         with ExitStack() as scope:
-            scope.enter_context(_hooks(module, names, stack, log.modules))
-            scope.enter_context(_patched(patches, stack, log.patched))
+            scope.enter_context(recorder.listening(leave=_module_calls(log.modules)))
+            scope.enter_context(_patched(patches, recorder, log.patched))
             fused: list[str] = []
             scope.enter_context(_cpu_fused(fused))
-            scope.enter_context(_AtenLog(stack, log.aten, fused))
+            scope.enter_context(_AtenLog(recorder, log.aten, fused))
             # No TorchFunctionMode here: with one active, 'x + y' reaches the patched Tensor.add.
             module(*args)
-        stack.clear()
-        with _hooks(module, names, stack, None), _FunctionLog(dict(functions), stack, log.functions), fast_kernels():
+        recorder.stack.clear()
+        with _FunctionLog(dict(functions), recorder, log.functions), fast_kernels():
             module(*args)
     return log
 
 
-def _canonical(module: nn.Module) -> dict[nn.Module, tuple[str, int]]:
-    """Each distinct submodule: its first dotted name and that name's depth."""
-    names: dict[nn.Module, tuple[str, int]] = {}
-    for name, sub in module.named_modules(remove_duplicate=False):
-        names.setdefault(sub, (name, name.count(".") + 1 if name else 0))
-    return names
+def _module_calls(calls: list[ModuleCall]) -> Callable[[Frame, Any], None]:
+    """A listener that logs each module call as it ends; ``first`` until a call of that module has ended."""
+    ended: set[int] = set()
 
+    def left(frame: Frame, output: Any) -> None:
+        module = frame.module
+        calls.append(ModuleCall(frame.name, module, frame.depth, id(module) not in ended, as_shapes(frame.args),
+                                as_shapes(output), frame.started))
+        ended.add(id(module))
 
-@contextmanager
-def _hooks(module: nn.Module, names: dict[nn.Module, tuple[str, int]], stack: list[str],
-           calls: list[ModuleCall] | None) -> Iterator[None]:
-    """Keep ``stack`` of running modules and, if ``calls`` is given, log each module call."""
-    seen: set[int] = set()
-    seen_starts: list[str] = []
-    started: list[int] = []  # the start number of each running call, innermost last
-    handles = []
-    for sub, (name, depth) in names.items():
-        def enter(m: nn.Module, _inputs: Any, name: str = name) -> None:
-            stack.append(name)
-            started.append(len(seen_starts))
-            seen_starts.append(name)
-
-        def leave(m: nn.Module, inputs: Any, output: Any, name: str = name, depth: int = depth) -> None:
-            stack.pop()
-            start = started.pop()
-            if calls is not None:
-                calls.append(ModuleCall(name, m, depth, id(m) not in seen, as_shapes(inputs), as_shapes(output),
-                                        start))
-            seen.add(id(m))
-
-        handles += [sub.register_forward_pre_hook(enter), sub.register_forward_hook(leave)]
-    try:
-        yield
-    finally:
-        for handle in handles:
-            handle.remove()
-
-
-def _running(stack: list[str]) -> tuple[str, ...]:
-    return tuple(stack)
+    return left
 
 
 # Python files of torch's meta kernels: their calls happen only on the meta device (a real device
@@ -182,7 +152,7 @@ def _from_meta_kernel() -> bool:
 
 
 @contextmanager
-def _patched(patches: Sequence[Patch], stack: list[str], calls: list[FunctionCall]) -> Iterator[None]:
+def _patched(patches: Sequence[Patch], recorder: ModuleRecorder, calls: list[FunctionCall]) -> Iterator[None]:
     """Replace each patched function by a wrapper that logs the call and then runs the original.
 
     A function with a ``__torch_function__`` guard hands the call to an active mode, which calls the
@@ -200,7 +170,7 @@ def _patched(patches: Sequence[Patch], stack: list[str], calls: list[FunctionCal
             finally:
                 running.pop()
             if not again and not _from_meta_kernel():
-                calls.append(FunctionCall(name, _running(stack), as_shapes(args), as_shapes(kwargs), as_shapes(out)))
+                calls.append(FunctionCall(name, recorder.running(), as_shapes(args), as_shapes(kwargs), as_shapes(out)))
             return out
 
         return wrapper
@@ -241,9 +211,9 @@ def _meta_batch_norm(args: tuple[Any, ...]) -> tuple[Tensor, Tensor, Tensor] | N
 class _AtenLog(TorchDispatchMode):
     """Logs every ATen operator by its packet name ("convolution", "addmm")."""
 
-    def __init__(self, stack: list[str], calls: list[FunctionCall], fused: list[str]) -> None:
+    def __init__(self, recorder: ModuleRecorder, calls: list[FunctionCall], fused: list[str]) -> None:
         super().__init__()
-        self.stack, self.calls, self.fused = stack, calls, fused
+        self.recorder, self.calls, self.fused = recorder, calls, fused
 
     def __torch_dispatch__(self, func: Any, types_: Any, args: tuple[Any, ...] = (),
                            kwargs: dict[str, Any] | None = None) -> Any:
@@ -251,8 +221,8 @@ class _AtenLog(TorchDispatchMode):
         out = _meta_batch_norm(args) if func is _NATIVE_BATCH_NORM else None
         out = func(*args, **kwargs) if out is None else out
         name = func._overloadpacket.__name__
-        self.calls.append(FunctionCall(name, _running(self.stack), as_shapes(args), as_shapes(kwargs), as_shapes(out),
-                                       self.fused[-1] if self.fused else ""))
+        self.calls.append(FunctionCall(name, self.recorder.running(), as_shapes(args), as_shapes(kwargs),
+                                       as_shapes(out), self.fused[-1] if self.fused else ""))
         return out
 
 
@@ -304,9 +274,10 @@ def _cpu_fused(fused: list[str]) -> Iterator[None]:
 class _FunctionLog(TorchFunctionMode):
     """Logs the calls of ``watched`` functions a ``TorchFunctionMode`` sees, by the names given."""
 
-    def __init__(self, watched: dict[Callable[..., Any], str], stack: list[str], calls: list[FunctionCall]) -> None:
+    def __init__(self, watched: dict[Callable[..., Any], str], recorder: ModuleRecorder,
+                 calls: list[FunctionCall]) -> None:
         super().__init__()
-        self.watched, self.stack, self.calls = watched, stack, calls
+        self.watched, self.recorder, self.calls = watched, recorder, calls
 
     def __torch_function__(self, func: Any, types_: Any, args: tuple[Any, ...] = (),
                            kwargs: dict[str, Any] | None = None) -> Any:
@@ -314,6 +285,6 @@ class _FunctionLog(TorchFunctionMode):
         out = func(*args, **kwargs)
         name = self.watched.get(func)
         if name is not None and not _from_meta_kernel():
-            self.calls.append(FunctionCall(name, _running(self.stack), as_shapes(args), as_shapes(kwargs),
+            self.calls.append(FunctionCall(name, self.recorder.running(), as_shapes(args), as_shapes(kwargs),
                                            as_shapes(out)))
         return out

@@ -12,14 +12,14 @@ a branch thrown away) are dropped, as the counts drop them.
 from __future__ import annotations
 
 import weakref
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from torch import Tensor, nn
+from torch import Tensor
 
 from .field_arithmetic import Field, tensors_in
+from .recorder import ModuleRecorder
 
 Scope = tuple[tuple[str, int], ...]  # (dotted module name, call number from 1), outermost first
 
@@ -61,31 +61,16 @@ class DataflowRecorder:
     that takes its id is not mistaken for it), as the field tracer holds them.
     """
 
-    def __init__(self, model: nn.Module, inputs: tuple[Tensor, ...]) -> None:
+    def __init__(self, recorder: ModuleRecorder, inputs: tuple[Tensor, ...]) -> None:
         self.flow = Dataflow()
         self.makers: dict[int, tuple[weakref.ref[Tensor], int]] = {}
-        self.scope: list[tuple[str, int]] = []
-        self.calls: Counter[str] = Counter()
-        self.handles = self._hooks(model)
+        self.recorder = recorder  # the module calls running: each op's scope
         for tensor in inputs:
             self._made(tensor, FlowOp("input", (), [], tuple(tensor.shape)))
 
-    def _hooks(self, model: nn.Module) -> list[Any]:
-        """Forward hooks keeping the scope: each named module (a shared one under its first name)."""
-        handles = []
-        for name, module in model.named_modules():
-            if not name:
-                continue
-
-            def enter(_m: nn.Module, _i: Any, name: str = name) -> None:
-                self.calls[name] += 1
-                self.scope.append((name, self.calls[name]))
-
-            def leave(_m: nn.Module, _i: Any, _o: Any) -> None:
-                self.scope.pop()
-
-            handles += [module.register_forward_pre_hook(enter), module.register_forward_hook(leave)]
-        return handles
+    def scope(self) -> Scope:
+        """The module calls running, outermost first, the model itself left out."""
+        return tuple((frame.name, frame.call) for frame in self.recorder.stack if frame.name)
 
     def maker(self, tensor: Tensor) -> int | None:
         entry = self.makers.get(id(tensor))
@@ -102,16 +87,11 @@ class DataflowRecorder:
         results = list(tensors_in(out))
         if not inputs or not results:
             return
-        op = FlowOp(name, tuple(self.scope), list(dict.fromkeys(inputs)), tuple(results[0].shape),
+        op = FlowOp(name, self.scope(), list(dict.fromkeys(inputs)), tuple(results[0].shape),
                     field_of(results[0]))
         self.flow.ops.append(op)
         for tensor in results:  # every result of the call (chunk, split) is made by this op
             self.makers[id(tensor)] = (weakref.ref(tensor), len(self.flow.ops) - 1)
-
-    def remove(self) -> None:
-        """Take the hooks off the model (also after a failed forward)."""
-        for handle in self.handles:
-            handle.remove()
 
     def finish(self, output: Any) -> Dataflow:
         """The recorded graph, pruned to the ops that reach ``output``."""

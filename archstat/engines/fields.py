@@ -37,6 +37,7 @@ from .field_arithmetic import (
     upstream,
 )
 from .field_moves import ADAPTIVE, CONVS, POOLS, PRODUCTS, FieldMoves
+from .recorder import Frame, ModuleRecorder, recording
 
 # Ops that deliberately drop the spatial layout (flatten, global reductions): no field, no warning.
 _DROP_LAYOUT = {
@@ -55,13 +56,13 @@ class _Tracer(FieldMoves, TorchFunctionMode):
     internally (F.local_response_norm pads and average-pools across channels) are not seen twice.
     """
 
-    def __init__(self, axes: int) -> None:
+    def __init__(self, axes: int, recorder: ModuleRecorder) -> None:
         super().__init__()
+        self.recorder = recorder  # which module is running: named in warnings
         self.axes = axes  # spatial axes of the input: 2 for images, 1 for sequences, 3 for volumes
         # id -> (the tensor, weakly: a tensor freed by the forward is not kept, and a new one that
         # takes its id is not mistaken for it; the meta engine measures the tensors alive at once)
         self.infos: dict[int, tuple[weakref.ref[Tensor], TensorInfo]] = {}
-        self.stack: list[str] = []
         self.trace = FieldTrace()
         self.merges: list[str] = []
         self.warnings: list[str] = []
@@ -95,7 +96,7 @@ class _Tracer(FieldMoves, TorchFunctionMode):
         self.infos[id(tensor)] = (weakref.ref(tensor), info)
 
     def where(self) -> str:
-        return self.stack[-1] if self.stack and self.stack[-1] else "(model)"
+        return self.recorder.current() or "(model)"
 
     def warn(self, message: str) -> None:
         message = f"{self.where()}: {message}"
@@ -212,51 +213,42 @@ class _Tracer(FieldMoves, TorchFunctionMode):
                                "path's")
 
 
-def _hook(tracer: _Tracer, model: nn.Module) -> list[Any]:
-    """Forward hooks that keep the module stack and record each module's output."""
-    handles = []
-    for name, module in model.named_modules():
-        def before(_m: nn.Module, _i: Any, name: str = name) -> None:
-            tracer.stack.append(name)
+def _module_output(tracer: _Tracer) -> Callable[[Frame, Any], None]:
+    """A listener that records each module's output field and depth as the module returns."""
+    by_module, depth_by_module = tracer.trace.by_module, tracer.trace.depth_by_module
 
-        def after(_m: nn.Module, _i: Any, output: Any, name: str = name) -> None:
-            tracer.stack.pop()
-            tensor = next(tensors_in(output), None)
-            info = tracer.info(tensor) if tensor is not None else None
-            if name and info is not None:
-                tracer.trace.by_module[name] = info.field if info.blocks is None else None
-                tracer.trace.depth_by_module[name] = info.depth
+    def left(frame: Frame, output: Any) -> None:
+        tensor = next(tensors_in(output), None)
+        info = tracer.info(tensor) if tensor is not None else None
+        if frame.name and info is not None:
+            by_module[frame.name] = info.field if info.blocks is None else None
+            depth_by_module[frame.name] = info.depth
 
-        handles += [module.register_forward_pre_hook(before), module.register_forward_hook(after)]
-    return handles
+    return left
 
 
 @contextmanager
-def following_fields(model: nn.Module, inputs: tuple[Tensor, ...], graph: bool = False) -> Iterator[_Tracer]:
+def following_fields(model: nn.Module, inputs: tuple[Tensor, ...], graph: bool = False,
+                     recorder: ModuleRecorder | None = None) -> Iterator[_Tracer]:
     """Follow receptive fields and depth through whatever forward of ``model`` runs inside, on
     ``inputs``; ``finish(output)`` of the tracer this yields gives the result, with the dataflow
-    graph (``engines.dataflow``) when ``graph``. Errors of the forward pass through unchanged (the
-    meta engine counts in the same pass)."""
+    graph (``engines.dataflow``) when ``graph``. ``recorder``: the caller's recorder of the pass
+    (the meta engine counts in the same pass), else one of its own. Errors of the forward pass
+    through unchanged."""
     axes = next((min(t.ndim - 2, 3) for t in inputs if t.ndim >= 3), 2)
-    tracer = _Tracer(axes)
-    for tensor in inputs:
-        tracer.tag(tensor, TensorInfo(input_field(axes) if tensor.ndim >= 3 else None, 0, None))
-    handles = _hook(tracer, model)
-    if graph:
-        tracer.graph = DataflowRecorder(model, inputs)
-    try:
-        with tracer:
+    with recording(model, recorder) as running:
+        tracer = _Tracer(axes, running)
+        for tensor in inputs:
+            tracer.tag(tensor, TensorInfo(input_field(axes) if tensor.ndim >= 3 else None, 0, None))
+        if graph:
+            tracer.graph = DataflowRecorder(running, inputs)
+        with running.listening(leave=_module_output(tracer)), tracer:
             yield tracer
-    finally:
-        for handle in handles:
-            handle.remove()
-        if tracer.graph is not None:
-            tracer.graph.remove()
 
 
 def trace_fields(
     model: nn.Module, inputs: Tensor | tuple[Tensor, ...], call: Callable[..., Any] | None = None,
-    graph: bool = False,
+    graph: bool = False, recorder: ModuleRecorder | None = None,
 ) -> FieldTrace:
     """Run ``model`` once and follow receptive fields (input pixels) and depth through every op.
 
@@ -264,10 +256,10 @@ def trace_fields(
     fields are reported on the width axis with height 1, or (N, C, D, H, W) for volumes). The
     model's train/eval mode is left as is. ``call(*inputs)`` runs the forward instead of
     ``model(*inputs)`` (e.g. with meta parameters swapped in). ``graph`` also records the dataflow
-    graph (``FieldTrace.dataflow``).
+    graph (``FieldTrace.dataflow``). ``recorder``: the caller's recorder of ``model``'s pass, if any.
     """
     inputs = inputs if isinstance(inputs, tuple) else (inputs,)
-    with torch.no_grad(), following_fields(model, inputs, graph) as tracer:
+    with torch.no_grad(), following_fields(model, inputs, graph, recorder) as tracer:
         try:
             return tracer.finish((call or model)(*inputs))
         except (RuntimeError, ValueError, TypeError, IndexError) as err:

@@ -193,9 +193,10 @@ class FvcoreEngine:
         except Exception as error:  # noqa: BLE001 - any forward error shows again, with context, in the real trace
             if weights_on_meta(module):  # no real trace to show it in: weights without data
                 raise
-            recorder.running.clear()
+            recorder.stack.clear()
             counts = count(module, inputs) if Want.COUNTS in want else None
-            fields = trace_fields(module, inputs, graph=Want.GRAPH in want) if Want.FIELDS in want else None
+            fields = trace_fields(module, inputs, graph=Want.GRAPH in want, recorder=recorder) \
+                if Want.FIELDS in want else None
             notes = extra.extension_notes(counts.macs.get("", ())) if counts else []
             return Measurement(self.name, counts, fields, recorder.output_shapes, notes=[*_value_note(error), *notes])
         if Want.COUNTS not in want:  # fields and shapes are the same whichever engine is asked

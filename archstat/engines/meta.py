@@ -42,6 +42,7 @@ from .imports import light_imports
 from .meta_device import fast_kernels, fast_meta_kernels, meta_inputs, on_meta
 from .meta_ops import COUNTED, measure, traced_name
 from .pass_patches import OPAQUE, no_value_checks, opaque_functions
+from .recorder import ModuleRecorder, canonical_names, recording
 from .shapes import ShapeRecorder
 from .uncounted import STEP_OPERATORS, canonical
 
@@ -115,9 +116,9 @@ def _storage(tensor: Tensor) -> int:
 class _Counting(TorchFunctionMode):
     """Records every operator call of the forward with the running module and its data flow."""
 
-    def __init__(self, live: _LiveBytes, trainable: Sequence[Tensor]) -> None:
+    def __init__(self, live: _LiveBytes, trainable: Sequence[Tensor], recorder: ModuleRecorder) -> None:
         super().__init__()
-        self.stack: list[str] = [""]  # dotted names of the modules running, innermost last
+        self.recorder = recorder  # which module is running: each call counts for it and its ancestors
         self.ops: list[_Op] = []
         self.writers: dict[int, _Op] = {}  # storage -> the call that wrote it last
         self.live = live
@@ -144,7 +145,7 @@ class _Counting(TorchFunctionMode):
             macs, activations = measure(func, name, args, kwargs, out) or ({}, 0)
             inputs = list(tensors_in((args, kwargs)))
             sources = [op for t in inputs if (op := self.writers.get(_storage(t))) is not None]
-            op = _Op(name, _ancestors(self.stack[-1]), macs, activations, sources)
+            op = _Op(name, _ancestors(self.recorder.current()), macs, activations, sources)
             self.ops.append(op)
             for tensor in written:
                 self.writers[_storage(tensor)] = op
@@ -156,7 +157,7 @@ class _Counting(TorchFunctionMode):
         """One call of a custom autograd.Function, as fvcore's trace lists it (``pass_patches``)."""
         inputs = list(tensors_in((args, kwargs)))
         sources = [op for t in inputs if (op := self.writers.get(_storage(t))) is not None]
-        op = _Op(name, _ancestors(self.stack[-1]), {}, 0, sources)
+        op = _Op(name, _ancestors(self.recorder.current()), {}, 0, sources)
         self.ops.append(op)
         written = list(tensors_in(out))
         for tensor in written:
@@ -257,33 +258,6 @@ def _macs_that_ran(ops: list[_Op]) -> int:
     return sum(total.values())
 
 
-def canonical_names(module: nn.Module) -> dict[nn.Module, str]:
-    """Each distinct submodule and its first dotted name: a shared module counts under that one."""
-    names: dict[nn.Module, str] = {}
-    for name, sub in module.named_modules(remove_duplicate=False):
-        names.setdefault(sub, name)
-    return names
-
-
-@contextmanager
-def _scopes(names: dict[nn.Module, str], counting: _Counting) -> Iterator[None]:
-    """Forward hooks keeping the stack of running modules, as fvcore's scope hooks do."""
-    handles = []
-    for sub, name in names.items():
-        def enter(_m: nn.Module, _i: Any, name: str = name) -> None:
-            counting.stack.append(name)
-
-        def leave(_m: nn.Module, _i: Any, _o: Any) -> None:
-            counting.stack.pop()
-
-        handles += [sub.register_forward_pre_hook(enter), sub.register_forward_hook(leave)]
-    try:
-        yield
-    finally:
-        for handle in handles:
-            handle.remove()
-
-
 @contextmanager
 def _tracer_view() -> Iterator[None]:
     """Let the mode see what the TorchScript tracer records: the ATen operators Python code calls.
@@ -312,29 +286,30 @@ def _never(*_args: Any) -> bool:
     return False
 
 
-def run(module: nn.Module, inputs: tuple[Tensor, ...], graph: bool = False) -> MetaPass:
+def run(module: nn.Module, inputs: tuple[Tensor, ...], graph: bool = False,
+        recorder: ModuleRecorder | None = None) -> MetaPass:
     """Run ``module(*inputs)`` once on meta tensors, count as fvcore would (see the module doc) and
     follow receptive fields and depth in the same pass (``archstat.fields``), with the dataflow
-    graph when ``graph``.
+    graph when ``graph``. ``recorder``: the caller's recorder of ``module``'s pass (else one of its own).
 
     ``module`` keeps its weights: they are swapped for meta twins during the pass only. Errors of
     the forward propagate unchanged (a forward that reads tensor values cannot run on meta).
     """
     names = canonical_names(module)
-    with on_meta(module):
+    with on_meta(module), recording(module, recorder) as running:
         args = meta_inputs(inputs)
         skip = {_storage(t) for t in (*module.parameters(), *module.buffers(), *args)}
         start = sum(t.untyped_storage().nbytes() for t in args)
         trainable = [p for p in module.parameters() if p.requires_grad]
-        counting = _Counting(_LiveBytes(skip, start), trainable)
+        counting = _Counting(_LiveBytes(skip, start), trainable, running)
         # Modes see a call innermost first: the field tracer, counting, then the fast kernels. Each
         # mode's own tensor queries (shapes, storages) go to the modes outside it: none outside
         # counting follows fields, and the tracer's queries make no tensor, so counting lists none.
         # The fused attention path is off on meta tensors anyway; off explicitly, as for fvcore's trace.
-        with torch.no_grad(), _scopes(names, counting), _tracer_view(), light_imports(), fast_kernels(), \
+        with torch.no_grad(), _tracer_view(), light_imports(), fast_kernels(), \
                 extra.composite_attention(), no_value_checks(), \
                 opaque_functions(counting.record_opaque):
-            with fast_meta_kernels(), counting, following_fields(module, args, graph) as tracer:
+            with fast_meta_kernels(), counting, following_fields(module, args, graph, running) as tracer:
                 output = module(*args)
         # A write to the module's state (BatchNorm's batch counter in training mode) is an effect
         # of the forward: fvcore's trace keeps it, so it counts as reaching the output.
@@ -383,7 +358,7 @@ class MetaEngine:
 
     def measure(self, module: nn.Module, inputs: tuple[Tensor, ...], want: Want,
                 recorder: ShapeRecorder) -> Measurement:
-        meta_pass = run(module, inputs, graph=Want.GRAPH in want)
+        meta_pass = run(module, inputs, graph=Want.GRAPH in want, recorder=recorder)
         notes = extra.extension_notes(meta_pass.counts.macs.get("", ())) if Want.COUNTS in want else []
         return Measurement(
             engine=self.name, counts=meta_pass.counts, fields=meta_pass.fields,

@@ -1,4 +1,4 @@
-"""Forward hooks that record each module's output shape, and name the module a failing forward died in."""
+"""Each module's output shape, recorded in a counting pass, and the module a failing forward died in."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from torch import nn
 
 from ..errors import AnalysisError, ArchstatError, InputSizeError
 from ..inputs import Shape, format_shape
+from .recorder import Frame, ModuleRecorder
 
 _SIZE_ERRORS = re.compile(
     r"too small|can't be greater than actual input|smaller than kernel|non-positive|"
@@ -37,38 +38,19 @@ def _first_tensor(value: Any) -> torch.Tensor | None:
     return None
 
 
-class ShapeRecorder:
-    """Hooks on every module: output shapes by dotted name, and the stack of modules still running."""
+class ShapeRecorder(ModuleRecorder):
+    """The recorder of a counting pass (``engines.recorder``) that also keeps each module's output
+    shape by dotted name."""
 
     def __init__(self, model: nn.Module) -> None:
-        self.model = model
+        super().__init__(model)
         self.output_shapes: dict[str, list[int]] = {}
-        self.running: list[tuple[str, nn.Module, list[int] | None]] = []
-        self._handles = []
-        for name, module in model.named_modules():
-            self._handles.append(module.register_forward_pre_hook(self._enter(name)))
-            self._handles.append(module.register_forward_hook(self._leave(name)))
+        self.listen(leave=self._record)
 
-    def _enter(self, name: str) -> Callable[[nn.Module, Any], None]:
-        def hook(module: nn.Module, args: Any) -> None:
-            tensor = _first_tensor(args)
-            self.running.append((name, module, [int(d) for d in tensor.shape] if tensor is not None else None))
-
-        return hook
-
-    def _leave(self, name: str) -> Callable[[nn.Module, Any, Any], None]:
-        def hook(module: nn.Module, args: Any, output: Any) -> None:
-            tensor = _first_tensor(output)
-            if tensor is not None:
-                self.output_shapes[name] = [int(d) for d in tensor.shape]
-            if self.running:
-                self.running.pop()
-
-        return hook
-
-    def remove(self) -> None:
-        for handle in self._handles:
-            handle.remove()
+    def _record(self, frame: Frame, output: Any) -> None:
+        tensor = _first_tensor(output)
+        if tensor is not None:
+            self.output_shapes[frame.name] = [int(d) for d in tensor.shape]
 
 
 def _user_frame(error: BaseException) -> str | None:
@@ -92,7 +74,7 @@ class ForwardFailure:
 
     @staticmethod
     def from_error(
-        error: BaseException, recorder: ShapeRecorder, label: str, shapes: list[Shape],
+        error: BaseException, recorder: ModuleRecorder, label: str, shapes: list[Shape],
         smallest: Callable[[], int | None] | None = None,
     ) -> ArchstatError:
         if isinstance(error, ArchstatError):
@@ -103,8 +85,11 @@ class ForwardFailure:
         smallest = smallest or partial(_smallest_on_meta, recorder, shapes)
         detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         where = ""
-        if recorder.running:
-            name, module, shape = recorder.running[-1]
+        if recorder.stack:  # the module that raised is still on it
+            innermost = recorder.stack[-1]
+            tensor = _first_tensor(innermost.args)
+            shape = [int(d) for d in tensor.shape] if tensor is not None else None
+            name, module = innermost.name, innermost.module
             shown = format_shape(shape[1:]) if shape else "?"
             where = f" in layer '{name or '(model)'}' ({type(module).__name__}) with input {shown}"
         given = ", ".join(format_shape(s) for s in shapes)
@@ -114,7 +99,7 @@ class ForwardFailure:
                     f"(--input {minimum}) or larger." if minimum else " Give a larger input_size (--input).")
             return InputSizeError(f"Input {given} is too small for {label}: the feature map vanishes{where}.{hint}")
         message = f"{label}: forward failed{where}: {detail}"
-        if recorder.running and _wants_token_ids(recorder.running[-1][1], detail):
+        if recorder.stack and _wants_token_ids(recorder.stack[-1].module, detail):
             ids = f"{format_shape(shapes[0]) if len(shapes) == 1 else shown}:int64"
             message = f"{message.rstrip('.')}. Give integer token ids: --input {ids} (input_size='{ids}' in Python)."
         frame = _user_frame(error)
@@ -123,7 +108,7 @@ class ForwardFailure:
         return AnalysisError(message)
 
 
-def _smallest_on_meta(recorder: ShapeRecorder, shapes: list[Shape]) -> int | None:
+def _smallest_on_meta(recorder: ModuleRecorder, shapes: list[Shape]) -> int | None:
     """``smallest_working_side`` of the failing model itself when its weights are on the meta device
     already (a caller with real weights passes its own ``smallest``, run on a meta copy)."""
     model = getattr(recorder, "model", None)

@@ -4,7 +4,7 @@ It counts a convolution and a matrix product by the same formulas as fvcore (out
 kernel elements x input channels per group), and a multiply and an add separately: its FLOPs / 2
 are MACs. It splits nothing by module and counts no activations, so a ``Measurement`` from it
 holds the whole model's MACs by operator (under "") and the output shapes the caller's hooks saw.
-The design calculators use it for blocks too large to materialise.
+A TorchScript module, whose layers run no Python hooks, is counted whole by it (``count_call``).
 """
 
 from __future__ import annotations
@@ -19,9 +19,13 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from .contract import Counts, Measurement, Want
 from .fields import trace_fields
+from .meta_device import meta_inputs, on_meta
 from .shapes import ShapeRecorder
 
 ENGINE_NAME = "torch"
+WHOLE_MODEL_NOTE = ("the torch engine counts the whole model's MACs only (torch's FlopCounterMode, its FLOPs / 2): "
+                    "per-layer MACs and activations are not measured (they read 0), nor backward MACs; --engine meta "
+                    "counts them all, with fvcore's conventions.")
 
 
 def count_call(call: Callable[[], Any]) -> Counts:
@@ -43,8 +47,12 @@ class TorchFlopsEngine:
     def measure(self, module: nn.Module, inputs: tuple[Tensor, ...], want: Want,
                 recorder: ShapeRecorder) -> Measurement:
         counts = fields = None
-        if Want.COUNTS in want:
-            counts = count_call(lambda: module(*inputs))
-        if Want.FIELDS in want:
-            fields = trace_fields(module, inputs, graph=Want.GRAPH in want)
-        return Measurement(self.name, counts, fields, recorder.output_shapes)
+        notes = []
+        with on_meta(module):  # a module with real weights too: swapped for meta twins during the passes
+            args = meta_inputs(inputs)
+            if Want.COUNTS in want:
+                counts = count_call(lambda: module(*args))
+                notes.append(WHOLE_MODEL_NOTE)
+            if Want.FIELDS in want:
+                fields = trace_fields(module, args, graph=Want.GRAPH in want, recorder=recorder)
+        return Measurement(self.name, counts, fields, recorder.output_shapes, notes=notes)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..claims.readings import (
     Agreement,
@@ -33,13 +33,8 @@ from ..claims.readings import (
 )
 from ..claims.rules import FAILS, ROUGHLY, RULES, Claim, ClaimResult, PartResult, Source
 from ..inputs import format_shape
-from .tables import terminal_cell
+from ..tabular import Column, TableData, cell_text
 from .words import human, integer, pair_text, percent, times
-
-if TYPE_CHECKING:
-    import pandas as pd
-else:
-    from .._lazy import pandas as pd
 
 
 def _short(value: float) -> str:
@@ -132,31 +127,53 @@ def claimed_text(value: Any) -> str:
 # ----------------------------------------------------------------------------- the tables behind a measurement
 
 
-_CELLS: dict[str, Callable[[Any], str]] = {"integer": integer, "percent": _percent, "pair": pair_text}
+# an Evidence table's kinds of cell: a count, a fraction (a claim turns on its second digit: written
+# as a claim writes it, '1.45%'), a (height, width) pair
+_KINDS = {"integer": "count", "percent": "text", "pair": "field"}
 
 
-def evidence_table(item: Table) -> pd.DataFrame:
-    """One table behind a measurement, its cells written; a report as the rows of ``archstat table``
-    that hold weights or MACs."""
+def _evidence_cell(value: Any, kind: str | None) -> Any:
+    if value is None or value != value:  # None or NaN: an empty cell
+        return None
+    if kind == "integer":
+        return int(value)
+    if kind == "percent":
+        return _percent(value)
+    if kind == "pair":
+        return list(value)
+    return value.item() if hasattr(value, "item") else value
+
+
+def evidence_table(item: Table) -> TableData:
+    """One table behind a measurement, described; a report as the rows of ``archstat table`` that
+    hold weights or MACs."""
     if isinstance(item, LayerCounts):
         data = item.report.table_data(None)
-        kept = [[terminal_cell(v, c) for v, c in zip(row, data.columns, strict=True)]
-                for row, r in zip(data.rows, item.report.row_records(None), strict=True) if r["params"] or r["macs"]]
-        return pd.DataFrame(kept, columns=data.names)
+        records = item.report.row_records(None)
+        kept = [row for row, r in zip(data.rows, records, strict=True) if r["params"] or r["macs"]]
+        return TableData(item.title, data.columns, kept)
     assert isinstance(item, Evidence)
-    table = item.table.copy()
-    for column, kind in item.columns.items():
-        table[column] = table[column].map(_CELLS[kind])
-    return table
+    kinds = [item.columns.get(str(c)) for c in item.table.columns]
+    columns = [Column(str(c), _KINDS[k] if k else "text") for c, k in zip(item.table.columns, kinds, strict=True)]
+    rows = [[_evidence_cell(v, k) for v, k in zip(row, kinds, strict=True)]
+            for row in item.table.itertuples(index=False)]
+    return TableData(item.title, columns, rows)
 
 
-def evidence_tables(result: ClaimResult) -> list[tuple[str, pd.DataFrame]]:
-    """Every table behind a claim's parts, each once (two parts often read one report), written."""
+def evidence_tables(result: ClaimResult) -> list[TableData]:
+    """Every table behind a claim's parts, each once (two parts often read one report), described."""
     seen: dict[str, Table] = {}
     for r in result.parts:
         for item in r.measured.evidence:
             seen.setdefault(item.title, item)
-    return [(title, evidence_table(item)) for title, item in seen.items()]
+    return [evidence_table(item) for item in seen.values()]
+
+
+def written_rows(table: TableData) -> list[dict[str, Any]]:
+    """A table's rows keyed by column, the json of an explained claim's evidence: counts, shapes and
+    fields as their cells read ('885,120'), text as it came (a name, a document's stated 224)."""
+    return [{name: v if c.kind == "text" else cell_text(v, c)  # type: ignore[union-attr]
+             for name, c, v in zip(table.names, table.columns, row, strict=True)} for row in table.rows]
 
 
 # ----------------------------------------------------------------------------- a claim in words
@@ -231,3 +248,46 @@ def _note(result: ClaimResult, texts: tuple[str, ...]) -> str:
     else:
         why = claim.why.format_map(values) if failing else ""
     return " ".join(t for t in (why, claim.note.format_map(values), claim.uncheckable) if t)
+
+
+# ----------------------------------------------------------------------------- the descriptions
+
+SUMMARY_TITLE = "Claims in the source documents and the papers that followed them, measured"
+VERDICT_STYLES = {"verdict": {"holds": "green", "roughly": "yellow", "does not hold": "bold red",
+                              "not checkable": "dim"}}
+SUMMARY_COLUMNS = tuple(Column(name) for name in
+                        ("id", "from", "source", "the source says", "claimed", "measured", "verdict", "note"))
+PARTS_COLUMNS = tuple(Column(name) for name in
+                      ("the source says", "claimed", "read as", "measured how", "measured", "verdict"))
+
+
+def summary_table(results: list[WrittenClaim]) -> TableData:
+    """The one description of a run of claims: one row per claim, what its source says and what was
+    measured, the verdict; the verdicts counted, every source and the verdict rules as notes."""
+    from ..claims.catalogue import CATALOGUE
+    from ..claims.rules import VERDICTS
+    from ..tabular import MAC_SENTENCE
+
+    rows = [[r.claim.id, r.source.kind, r.claim.source, f"{r.claim.quote} ({r.claim.english})", r.claimed,
+             r.measured, r.verdict, r.note] for r in results]
+    counts = {v: sum(r.verdict == v for r in results) for v in VERDICTS}
+    sources = [f"{key}: {source.cite()} ({source.file})" for key, source in CATALOGUE.sources.items()]
+    notes = [f"{len(results)} claims: {', '.join(f'{n} {v}' for v, n in counts.items() if n)}.", *sources,
+             f"Verdict rules: docs/claims-method.md. {MAC_SENTENCE}"]
+    return TableData(SUMMARY_TITLE, SUMMARY_COLUMNS, rows, notes, styles=VERDICT_STYLES)
+
+
+def explained_tables(result: WrittenClaim) -> list[TableData]:
+    """One claim explained, described: its parts (what each says, how it is read and measured, and its
+    verdict) under the claim's source and words, then every table its measurements came from."""
+    c = result.claim
+    rows = [[r.part.says, claimed_text(r.part.claimed),
+             f"{r.part.rule}: {RULES[r.part.rule].tolerance}" if r.part.rule != "info" else "context",
+             r.part.measure.describe, text, r.verdict or "-"]
+            for r, text in zip(result.parts, result.texts, strict=True)]
+    notes = [f"{label}: {value}" for label, value in (
+        ("source", f"{result.source.cite()} ({result.source.file})"), ("says", c.quote), ("in English", c.english),
+        ("note", result.note)) if value]
+    parts = TableData(f"{c.id}: {result.verdict}. What is claimed and what is measured", PARTS_COLUMNS, rows,
+                      notes, styles=VERDICT_STYLES)
+    return [parts, *evidence_tables(result.result)]

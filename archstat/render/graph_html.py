@@ -74,9 +74,9 @@ def _cells(node: GraphNode, graph: Graph, links: dict[str, list[str]]) -> list[t
     cells = [("kind", node.kind), ("type", node.type), ("settings", node.settings),
              ("output shape", format_shape(node.output_shape) if node.output_shape else "")]
     if node.params is not None:
-        cells += [("params", f"{integer(node.params)} ({share(node.params, totals['params'])})")]
-    if node.macs is not None and "macs" in totals:
-        cells += [("MACs", f"{integer(node.macs)} ({share(node.macs, totals['macs'])})"),
+        cells += [("params", f"{integer(node.params)} ({share(node.params, totals.params)})")]
+    if node.macs is not None and totals.counts is not None:
+        cells += [("MACs", f"{integer(node.macs)} ({share(node.macs, totals.macs)})"),
                   ("FLOPs (2 x MACs)", integer(2 * node.macs)),
                   ("activations", integer(node.activations))]
     if node.receptive_field:

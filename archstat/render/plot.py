@@ -66,7 +66,7 @@ def weight_rows(report: Report, depth: int | None) -> pd.DataFrame:
 def _share(rows: pd.DataFrame, report: Report, metric: str) -> list[float]:
     if metric == "receptive_field":
         return [f[0] if isinstance(f, list) else 0 for f in rows.receptive_field]
-    total = report.totals[metric]
+    total = getattr(report.totals, metric)  # params, macs or activations: typed attributes of Totals
     return [100 * v / total if total else 0.0 for v in rows[metric]]
 
 
@@ -98,9 +98,8 @@ def kind_shares(report: Report) -> dict[str, dict[str, float]]:
     leaves = report.rows()
     kinds = leaves.type.map(lambda t: KINDS.get(t, "other"))
     return {
-        metric: {kind: 100 * leaves[kinds == kind][metric].sum() / report.totals[metric]
-                 for kind in (*KINDS.values(), "other")}
-        for metric in ("params", "macs")
+        metric: {kind: 100 * leaves[kinds == kind][metric].sum() / whole for kind in (*KINDS.values(), "other")}
+        for metric, whole in (("params", report.totals.params), ("macs", report.totals.macs))
     }
 
 

@@ -1,10 +1,10 @@
-"""Rendering of reports and tables: Rich for terminals, csv / json / markdown for machines. No arithmetic;
-numbers are put in words by ``render.words``."""
+"""The terminal's writer of a result's description (Rich, or plain lines where they suffice: ``PlainTable``),
+fitted to the terminal's width; and the csv of a result's rows. No arithmetic; numbers in words come from
+``words.py``, every other cell from ``tabular.cell_text``."""
 
 from __future__ import annotations
 
 import io
-import json
 import re
 import textwrap
 from collections.abc import Sequence
@@ -55,8 +55,14 @@ def terminal_table(data: TableData) -> PlainTable | str:
     if not data.columns:  # nothing to tabulate (a diff of equal layouts): the title and the notes
         return "\n".join([data.title, *data.notes])
 
-    def cells(row: Sequence[Any]) -> list[str]:
-        return [terminal_cell(v, c) for v, c in zip(row, data.columns, strict=True)]  # type: ignore[arg-type]
+    def cells(row: Sequence[Any]) -> list[str | Text]:
+        texts = [terminal_cell(v, c) for v, c in zip(row, data.columns, strict=True)]  # type: ignore[arg-type]
+        if not data.styles:
+            return texts  # type: ignore[return-value]
+        from rich.text import Text
+
+        styles = [data.styles.get(c.name, {}) for c in data.columns]  # type: ignore[union-attr]
+        return [Text(t, style=style[t]) if t in style else t for t, style in zip(texts, styles, strict=True)]
 
     columns: list[Column] = list(data.columns)  # type: ignore[arg-type]
     grid = Grid([c.header(in_words=True) for c in columns], [cells(row) for row in data.rows])
@@ -236,64 +242,14 @@ class _Fit:
                 "--format markdown shows all.")
 
 
-def rich_table(
-    frame: pd.DataFrame | Grid, title: str, caption: Sequence[str] = (), right: Sequence[str] = ()
-) -> PlainTable:
-    """``frame`` as a table for a Rich console: ``right`` names the right-aligned columns. A command
-    not yet handing over a description gets its columns' kinds read from its cells (``kinds_of``), so
-    a narrow terminal gives up its least useful columns as it would a description's."""
-    grid = _grid(frame)
-    return PlainTable(grid, title, caption, right, kinds=kinds_of(grid, right))
-
-
-_FIELD = re.compile(r"\d+x\d+(?:x\d+)*")
-
-
-def kinds_of(grid: Grid, right: Sequence[str]) -> list[str]:
-    """Each column's kind (``tabular.KINDS``) as its cells show it: shares end in %, ratios in x, shapes
-    and fields are numbers joined by x; a right-aligned or number-only column counts; the rest is text."""
-    kinds = []
-    for i, name in enumerate(grid.columns):
-        cells = [str(row[i]).strip() for row in grid.rows if str(row[i]).strip() not in ("", "-", "n/a")]
-        if cells and all(_FIELD.fullmatch(c) for c in cells):
-            kinds.append("field")
-        elif cells and all(c.endswith("%") and _NUMBER.fullmatch(c) for c in cells):
-            kinds.append("share")
-        elif cells and all(c.endswith("x") and _NUMBER.fullmatch(c[:-1]) for c in cells):
-            kinds.append("ratio")
-        elif name in right or (cells and all(_NUMBER.fullmatch(c) for c in cells)):
-            kinds.append("count")
-        else:
-            kinds.append("text")
-    return kinds
-
-
-def markdown_table(frame: pd.DataFrame | Grid) -> str:
-    """A grid a command lays out itself, as Markdown; its cells as they come (a command escapes its own
-    with ``tabular.markdown_cell``, the one escape). A description is written by ``tabular.to_markdown``."""
-    grid = _grid(frame)
-    header = "| " + " | ".join(grid.columns) + " |"
-    rule = "| " + " | ".join("---" for _ in grid.columns) + " |"
-    body = ["| " + " | ".join(str(v) for v in row) + " |" for row in grid.rows]
-    return "\n".join([header, rule, *body]) + "\n"
-
-
 def csv_text(frame: pd.DataFrame) -> str:
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False)
     return buffer.getvalue()
 
 
-def json_text(data: Any) -> str:
-    return json.dumps(data, indent=2) + "\n"
-
-
-# the right-aligned columns of layer_table
-NUMERIC_COLUMNS = ("params", "% params", "trainable", "MACs", "% MACs", "backward MACs", "activations")
-
-
 def layer_rows(report: Report, depth: int | None) -> pd.DataFrame:
     """A report's layers as data, for csv: every column but the bookkeeping ``is_leaf``."""
     rows = report.rows(depth)
-    skip = ("is_leaf", *(() if "backward_macs" in report.totals else ("backward_macs",)))
+    skip = ("is_leaf", *(() if report.totals.backward is not None else ("backward_macs",)))
     return rows[[c for c in rows.columns if c not in skip]]

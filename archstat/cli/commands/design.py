@@ -1,17 +1,15 @@
 """``archstat bottleneck``, ``factorize``, ``cardinality`` and ``separable``: CNNs' design choices.
 
-The arithmetic lives in ``archstat.design``; this module only words and renders a ``Comparison``.
+The arithmetic, and the one description of its answer (``design.comparison.Comparison.table_data``),
+live in ``archstat.design``; this module parses, calls and emits.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ...inputs import format_shape
-from ...render.tables import UNIT_NOTE
-from ...render.words import integer
 from ..errors import reports_errors
 from ..options import DEFAULT_FORMAT, FormatOpt
 from ..output import Result, emit, text_output
@@ -19,7 +17,8 @@ from ..output import Result, emit, text_output
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ...design import calculators as design
+    from ...design.comparison import Comparison
+    from ...design.efficient import Separable
     from ...options import OutputFormat
 else:
     from ..._lazy import pandas as pd
@@ -28,99 +27,11 @@ HwOpt = Annotated[int, typer.Option("--hw", help="Side of the square input, in p
 KernelOpt = Annotated[int, typer.Option("--k", help="Side of the square kernel, in pixels.",
                                         show_default=False)]
 
-# Plain-words names for a saving, so "89,068 instead of 175,000" also reads "almost half".
-_FRACTIONS = ((1 / 4, "a quarter"), (1 / 3, "a third"), (1 / 2, "half"), (2 / 3, "two thirds"),
-              (3 / 4, "three quarters"))
 
-
-def in_words(fraction: float) -> str:
-    """0.491 -> 'almost half', 1/3 -> 'a third', 0.28 -> 'just over a quarter', 0.9 -> '90.0%'."""
-    value, words = min(_FRACTIONS, key=lambda item: abs(item[0] - fraction))
-    gap = fraction - value
-    if abs(gap) < 1e-9:
-        return words
-    if abs(gap) > 0.06:
-        return f"{100 * fraction:.1f}%"
-    if abs(gap) < 0.005:
-        return f"about {words}"
-    return f"almost {words}" if gap < 0 else f"just over {words}"
-
-
-def _relative(fraction: float | None) -> str:
-    if fraction is None:
-        return "baseline"
-    if fraction >= 0:
-        return f"saves {100 * fraction:.1f}%"
-    return f"costs {-100 * fraction:.1f}% more"
-
-
-def _frame(comparison: design.Comparison) -> pd.DataFrame:
-    """The rows a person reads: one per form, numbers with thousands separators."""
-    savings = comparison.savings()
-    rows = [{
-        "form": form.label,
-        "layers": form.layers,
-        "output shape": format_shape(form.output_shape),
-        "params (weights)": integer(form.params),
-        "params (with biases)": integer(form.params_with_bias),
-        "MACs": integer(form.macs),
-        "field": f"{form.receptive_field[0]}x{form.receptive_field[1]}",
-        "vs baseline (weights)": _relative(savings.get(key, {}).get("params")),
-        "vs baseline (MACs)": _relative(savings.get(key, {}).get("macs")),
-    } for key, form in comparison.forms.items()]
-    return pd.DataFrame(rows)
-
-
-def _csv_frame(comparison: design.Comparison) -> pd.DataFrame:
-    savings = comparison.savings()
-    return pd.DataFrame([{
-        **form.to_dict(),
-        "output_shape": format_shape(form.output_shape),
-        "receptive_field": f"{form.receptive_field[0]}x{form.receptive_field[1]}",
-        "saving_params": savings.get(key, {}).get("params"),
-        "saving_macs": savings.get(key, {}).get("macs"),
-    } for key, form in comparison.forms.items()])
-
-
-def _fewer(fraction: float) -> str:
-    return f"{100 * fraction:.1f}% fewer" if fraction >= 0 else f"{-100 * fraction:.1f}% more"
-
-
-def _saving_line(comparison: design.Comparison, key: str) -> str:
-    """'Three 3x3: 44.9% fewer weights than one 7x7 (995,328 instead of 1,806,336: ...) and ...'."""
-    form, base = comparison.forms[key], comparison.forms[comparison.baseline]
-    saving = comparison.savings()[key]
-    label = form.label[:1].upper() + form.label[1:]
-    words = f": {in_words(saving['params'])}" if saving["params"] >= 0 else ""
-    return (f"{label}: {_fewer(saving['params'])} weights than {base.label} "
-            f"({form.params:,} instead of {base.params:,}{words}) "
-            f"and {_fewer(saving['macs'])} MACs ({form.macs:,} instead of {base.macs:,}).")
-
-
-def _common_lines(comparison: design.Comparison) -> list[str]:
-    from ...design import calculators as design
-
-    engines = sorted({design.ENGINE_NAMES[form.engine] for form in comparison.forms.values()})
-    return [
-        *comparison.notes,
-        f"Input {format_shape(comparison.input_shape)} (CxHxW), batch 1; padding kernel//2. "
-        "'params (weights)' leaves biases out, as the papers' sums do.",
-        f"{UNIT_NOTE} Field: receptive field of one output unit, in input pixels. "
-        f"Counted by: {'; '.join(engines)}.",
-    ]
-
-
-def _emit(
-    comparison: design.Comparison, lines: list[str], fmt: OutputFormat, data: dict[str, Any]
-) -> None:
-    from ...design import calculators as design
-
-    lines = lines + _common_lines(comparison)
-    right = ["output shape", "params (weights)", "params (with biases)", "MACs", "field", "vs baseline (weights)",
-             "vs baseline (MACs)"]  # every column of _frame but form and layers
-    emit(Result(json=lambda: {**data, "units": design.UNITS, "summary": lines}, csv=lambda: _csv_frame(comparison),
-                table=lambda: _frame(comparison), title=comparison.title, notes=lines, right=right,
-                heading=comparison.title), fmt)
+def _emit(result: Comparison | Separable, format: OutputFormat) -> None:
+    """A calculator's answer: its one description, its json (``to_json``) and its rows for csv."""
+    emit(Result(json=result.to_json, csv=lambda: pd.DataFrame(result.csv_rows()), description=result.table_data),
+         format)
 
 
 @reports_errors
@@ -141,10 +52,7 @@ def bottleneck(
     """
     from ...design import calculators as design
 
-    comparison = design.bottleneck(cin, mid, cout, kernel, hw=hw, stride=stride)
-    data = comparison.to_dict()
-    data["savings"] = data["savings"]["bottleneck"]  # one alternative: the saving itself, not keyed
-    _emit(comparison, [_saving_line(comparison, "bottleneck")], format, data)
+    _emit(design.bottleneck(cin, mid, cout, kernel, hw=hw, stride=stride), format)
 
 
 @reports_errors
@@ -166,12 +74,7 @@ def factorize(
     """
     from ...design import calculators as design
 
-    comparison = design.factorize(kernel, channels, hw=hw, depthwise=depthwise)
-    lines = [_saving_line(comparison, key) for key in comparison.savings()]
-    fields = {form.receptive_field for form in comparison.forms.values()}
-    if len(fields) == 1:
-        lines.append(f"Every form sees the same {kernel}x{kernel} receptive field.")
-    _emit(comparison, lines, format, comparison.to_dict())
+    _emit(design.factorize(kernel, channels, hw=hw, depthwise=depthwise), format)
 
 
 @reports_errors
@@ -197,22 +100,8 @@ def cardinality(
     """
     from ...design import calculators as design
 
-    comparison = design.cardinality(width, groups, group_width, hw=hw, resnet=resnet,
-                                    shuffle_groups=shuffle_groups)
-    resnext = ("split_transform_sum", "concatenation", "grouped")
-    agree = design.forms_agree(comparison, resnext)
-    form, res = comparison.forms["grouped"], comparison.forms["resnet_bottleneck"]
-    lines = [
-        (f"Forms (a), (b) and (c) hold the same {form.params:,} weights and {form.macs:,} MACs."
-         if agree else "Forms (a), (b) and (c) differ: see the rows."),
-        f"{res.label}: {res.params:,} weights; "
-        f"the ResNeXt block {_relative(comparison.savings()['grouped']['params'])}.",
-    ]
-    if len({comparison.forms[key].params_with_bias for key in resnext}) > 1:
-        lines.append("With biases the forms differ: form (a) has a bias on every path's last 1x1.")
-    if "shuffle" in comparison.forms:
-        lines.append(_saving_line(comparison, "shuffle"))
-    _emit(comparison, lines, format, {**comparison.to_dict(), "forms_agree": agree})
+    _emit(design.cardinality(width, groups, group_width, hw=hw, resnet=resnet, shuffle_groups=shuffle_groups),
+          format)
 
 
 @reports_errors
@@ -234,14 +123,4 @@ def separable(
     """
     from ...design import efficient
 
-    result = efficient.separable(cin, cout, kernel, hw=hw, expansion=expansion, squeeze=squeeze)
-    comparison, ratios = result.comparison, result.ratios()
-    sep = ratios["separable"]
-    each = "; ".join(f"{comparison.forms[key].label}: {ratio['params']:.3f}x / {ratio['macs']:.3f}x"
-                     for key, ratio in ratios.items())
-    lines = [_saving_line(comparison, key) for key in ratios] + [
-        f"Standard / form, weights / MACs: {each}.",
-        f"Standard / depthwise-separable = {sep['macs']:.3f}; MobileNet's 1 / (1/N + 1/k^2) with N = {cout}, "
-        f"k = {kernel}: {float(result.predicted_ratio):.3f}.",
-    ]
-    _emit(comparison, lines, format, result.to_dict())
+    _emit(efficient.separable(cin, cout, kernel, hw=hw, expansion=expansion, squeeze=squeeze), format)

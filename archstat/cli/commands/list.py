@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ...inputs import format_shape
+from ...tabular import Column, TableData
 from ..errors import reports_errors
 from ..options import DEFAULT_FORMAT, FormatOpt
 from ..output import Result, emit, note, text_output
@@ -49,18 +50,28 @@ def no_match(pattern: str | None) -> str:
             "('resnet*', 'vgg1?'); 'archstat list' shows every name.")
 
 
-def zoo_result(infos: list[ModelInfo]) -> Result:
-    """The registry's facts, one row per model (sides in pixels)."""
+# the registry's facts, one row per model: a year is a label, not a count (2012, never 2,012)
+COLUMNS = (Column("name"), Column("family"), Column("year"), Column("input", "shape"),
+           Column("min side", "count", "pixels"), Column("paper"))
 
-    def frame() -> pd.DataFrame:
-        return pd.DataFrame(
-            [(i.name, i.family, i.year, format_shape(i.input_size), i.min_input or "", i.paper) for i in infos],
-            columns=["name", "family", "year", "input", "min side", "paper"],
-        )
+
+def catalogue_table(infos: list[ModelInfo]) -> TableData:
+    """The one description of the listing: one row per model (sides in pixels; no minimum: empty)."""
+    rows = [[i.name, i.family, str(i.year), list(i.input_size), i.min_input or None, i.paper] for i in infos]
+    return TableData(f"archstat zoo: {len(infos)} models", COLUMNS, rows)
+
+
+def zoo_result(infos: list[ModelInfo]) -> Result:
+    """The registry's facts: json and csv as data, every other format written from ``catalogue_table``."""
+
+    def frame() -> pd.DataFrame:  # the description's rows as data: a shape as text, no minimum empty
+        table = catalogue_table(infos)
+        return pd.DataFrame([[format_shape(v) if isinstance(v, list) else "" if v is None else v for v in row]
+                             for row in table.rows], columns=table.names)
 
     return Result(
         json=lambda: [{"name": i.name, "family": i.family, "year": i.year, "paper": i.paper,
                        "input_size": list(i.input_size), "min_input": i.min_input, "variant_of": i.variant_of}
                       for i in infos],
-        csv=frame, table=frame, title=f"archstat zoo: {len(infos)} models",
+        csv=frame, description=lambda: catalogue_table(infos),
     )

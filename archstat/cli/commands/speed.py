@@ -107,4 +107,4 @@ def speed_result(report: SpeedReport) -> Result:
 
         return pandas.DataFrame(report.to_dict()["rows"])
 
-    return Result(json=report.to_dict, csv=frame, description=report.table_data, heading=report.model)
+    return Result(json=report.to_dict, csv=frame, description=report.table_data)

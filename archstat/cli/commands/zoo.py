@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ...inputs import format_shape
 from ...options import Engine
-from ...render.tables import markdown_table, rich_table
-from ...render.words import human, integer, pair_text, signed_percent
-from ...tabular import MAC_DEFINITION
+from ...tabular import to_markdown
 from ..engine_choice import meta_unless_asked
 from ..errors import reports_errors
 from ..options import DEFAULT_FORMAT, ChosenEngineOpt, FormatOpt
@@ -21,13 +19,6 @@ from .list import no_match
 
 if TYPE_CHECKING:
     import pandas as pd
-else:
-    from ..._lazy import pandas as pd
-
-UNITS = (f"params: parameter elements (aux heads excluded); MACs: {MAC_DEFINITION}; "
-         "activations: conv/fc output elements; depth: weight layers on the longest path; "
-         "field: receptive field of the last spatial feature map, input pixels. "
-         "diff: (measured - paper) / paper.")
 
 
 def _missing(value: Any) -> bool:
@@ -37,60 +28,21 @@ def _missing(value: Any) -> bool:
     return is_missing(value)
 
 
-def _stated(value: Any) -> str:
-    return "" if _missing(value) else human(value)
-
-
-def _diff(value: Any) -> str:
-    return "" if _missing(value) else signed_percent(value)
-
-
-def readable(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Rows for people, and the notes they point to (numbered [1], [2] ...)."""
-    notes: list[str] = []
-    marks = []
-    for text in frame.note:
-        if text:
-            notes.append(text)
-        marks.append(f"[{len(notes)}]" if text else "")
-    shown = pd.DataFrame({
-        "model": frame.model,
-        "input": frame.input.map(format_shape),
-        "params": frame.params.map(integer),
-        "paper params": frame.paper_params.map(_stated),
-        "diff": frame.params_diff.map(_diff),
-        "MACs": frame.macs.map(integer),
-        "paper MACs": frame.paper_macs.map(_stated),
-        "MACs diff": frame.macs_diff.map(_diff),
-        "activations": frame.activations.map(integer),
-        "depth": frame.depth.map(lambda d: "" if _missing(d) else str(int(d))),
-        "paper depth": frame.paper_depth.map(lambda d: "" if _missing(d) else str(int(d))),
-        "field": frame.receptive_field.map(lambda f: "" if _missing(f) else pair_text(f)),
-        "note": marks,
-    })
-    return shown, notes
-
-
 def zoo_markdown(frame: pd.DataFrame) -> str:
-    shown, notes = readable(frame)
-    lines = [markdown_table(shown), UNITS, ""]
-    if notes:
-        lines.append("Where the measured figure differs from the paper's by more than rounding:\n")
-        lines += [f"{i}. {note}" for i, note in enumerate(notes, 1)]
-    return "\n".join(lines) + "\n"
+    """docs/zoo.md's generated part: the markdown ``--format markdown`` prints, from the table on (the
+    page has its own heading)."""
+    from ...analysis.zoo import table_data
+
+    return to_markdown(replace(table_data(frame), title=""))
 
 
 def zoo_result(frame: pd.DataFrame) -> Result:
-    """The zoo table's pieces: the measured rows as they are for machines, readable ones for people."""
-
-    def terminal() -> list[Any]:
-        shown, notes = readable(frame)
-        return [rich_table(shown, f"archstat zoo: {len(shown)} models", [UNITS, *[
-            f"[{i}] {n}" for i, n in enumerate(notes, 1)]], right=("params", "MACs", "activations"))]
+    """The zoo's pieces: the measured rows as they are for machines, its one description for people."""
+    from ...analysis.zoo import table_data
 
     return Result(json=lambda: [{k: (None if _missing(v) else v) for k, v in row.items()}
                                 for row in frame.to_dict("records")],
-                  csv=lambda: frame, markdown=lambda: zoo_markdown(frame), terminal=terminal)
+                  csv=lambda: frame, description=lambda: table_data(frame))
 
 
 @reports_errors
