@@ -105,8 +105,8 @@ def test_linear_time_on_a_synthetic_device():
     priced = linear_time(1e9, 5e5, 5e5, 1e5, fit, roofs, "norm")
     assert priced.seconds == pytest.approx(1e-5 + 1e-2 + 2 * 5e5 / 5.5e9 + 3 * 5e-4 + 1e-4)
     assert (priced.bound, priced.compute_s) == ("compute", pytest.approx(1e-2 + 1e-4))
-    # a convolution works on cache-sized tiles: its traffic at the fastest rate on the curve, at any size
-    assert linear_features(1e9, 1e6, 0, 0, roofs, "conv3x3")[2] == pytest.approx(1e6 / 1e10)
+    # max pooling's time is its loop's: its bytes at the fastest rate on the curve, at any size
+    assert linear_features(1e9, 1e6, 0, 0, roofs, "maxpool")[2] == pytest.approx(1e6 / 1e10)
     assert linear_time(0, 1e3, 0, 0, fit, roofs, "norm").bound == "overhead"  # 10 us against 0.2 us
 
 

@@ -58,8 +58,9 @@ BINARY = frozenset({"add", "add_", "sub", "sub_", "mul", "mul_", "div", "div_"})
 # element-wise operators that evaluate an exponential, error function or division per element
 TRANSCENDENTAL = frozenset({"gelu", "silu", "sigmoid", "tanh", "exp", "erf", "softmax", "_softmax", "log_softmax",
                             "_log_softmax", "mish", "elu", "softplus"})
-# classes whose kernels work on cache-sized tiles: their traffic is priced at the caches' rate at any size
-TILED = frozenset({"conv1x1", "conv3x3", "conv_strided", "conv", "depthwise", "matmul", "maxpool", "avgpool"})
+# classes whose time is their loop's, not their traffic's (PyTorch's CPU pooling with a window): their
+# bytes are priced at the caches' rate at any size, so that the streaming curve's fall does not reach them
+TILED = frozenset({"maxpool", "avgpool"})
 KINDS = ("conv", "depthwise", "matmul", "norm", "pool", "elementwise", "copy")
 BYTES = {"fp32": 4, "tf32": 4, "fp16": 2, "bf16": 2, "int8": 1}
 
@@ -268,7 +269,8 @@ def linear_features(flops: float, io_bytes: float, weight_bytes: float, output_b
                     roofs: Roofs, roof: str = "") -> tuple[float, ...]:
     """What a calibrated class's time is linear in: 1 (the fixed cost); FLOPs; the seconds its
     activations' traffic (input + output) takes at the streaming bandwidth measured for its working set
-    (the previous layer just wrote its input); the seconds its weights take at the bandwidth of the
+    (the previous layer just wrote its input; windowed pooling, ``TILED``, at the caches' rate at any
+    size); the seconds its weights take at the bandwidth of the
     largest working set (a forward reads each weight once: from memory, not from a cache); and its
     output bytes (work per output element: a convolution's accumulators stored once per block of input
     channels, a pooling window's loop). A traffic factor of 1 is a plain copy's speed."""
