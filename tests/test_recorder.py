@@ -200,3 +200,31 @@ def test_what_needs_each_module_s_counts_refuses_an_engine_without_them() -> Non
         diff_models("lenet5", "lenet5", engine="torch")
     with pytest.raises(UsageError, match="--engine torch counts the whole model only"):
         graph_of("lenet5", engine="torch")
+
+
+def test_a_per_layer_plot_refuses_the_whole_model_engine_before_drawing(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from archstat.cli.app import app
+
+    target = tmp_path / "lenet5.png"
+    result = CliRunner().invoke(app, ["plot", "lenet5", "--engine", "torch", "-o", str(target)])
+    assert result.exit_code == 2
+    assert "--engine torch counts the whole model only" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("layer, shape, words", [
+    (nn.Linear(8, 4), (6,), "it takes 8 features in the last dimension, got 6"),
+    (nn.Conv2d(4, 2, 3), (3, 8, 8), "it takes 4 input channels, got 3"),
+])
+def test_a_width_a_layer_cannot_take_is_worded_the_same_on_every_engine(layer, shape, words) -> None:
+    from archstat.errors import AnalysisError
+
+    messages = set()
+    for engine in ("fvcore", "meta"):
+        with pytest.raises(AnalysisError, match=words) as caught:
+            analyze(nn.Sequential(layer), input_size=shape, engine=engine)
+        messages.add(str(caught.value).splitlines()[0])
+    assert len(messages) == 1

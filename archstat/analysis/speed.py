@@ -105,7 +105,7 @@ def row_costs(request: Request, *, dtype: str, train: bool = False
     records = {r.name: r for r in report.records}
     feed = feed_at_batch(target.inputs, request.forward_kwargs, "meta", request.batch)
     with as_given(target.module, Mode.eval), aux_mode(target.module, request.aux), feed.bound(target.module):
-        log = record_calls(target.module, feed.args, (), {})
+        log = record_calls(target.module, feed.args, (), {}, recurrent_steps=True)
     shape = [request.batch, *target.shapes[0]]
     rows: dict[str, _Row] = {}
     for i, call in enumerate(log.aten):

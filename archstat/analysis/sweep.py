@@ -11,10 +11,8 @@ point with the reason, not an error.
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -22,6 +20,7 @@ from ..errors import ArchstatError, UsageError
 from ..inputs import Shape, TensorSpec, check_shape, format_shape
 from ..options import Dtype, Engine, Mode, Optimizer
 from ..tabular import MAC_DEFINITION, UNIT_NOTE, Column, TableData, Tabular
+from .collector import old_objects_frozen
 from .counting import count
 from .feeding import ForwardKwargs
 from .memory import measure_memory, prepare_meta
@@ -216,7 +215,7 @@ def sweep_model(
     engines: list[str] = []  # the engines that counted (fvcore hands over to meta above the budget)
     memory_settings: dict[str, Any] = {"dtype": dtype, "optimizer": optimizer, "aux": aux, "skipped": skipped,
                                        "forward_kwargs": forward_kwargs}
-    with _old_objects_frozen():  # the loop allocates enough for several full collections
+    with old_objects_frozen():  # the loop allocates enough for several full collections
         for side in sides:
             shape = check_shape((target.shapes[0][0], side, side))
             try:
@@ -233,22 +232,6 @@ def sweep_model(
     return SweepReport(model=target.label, engine=", ".join(engines) or engine.value, dtype=dtype.value,
                        optimizer=optimizer.value, points=points, notes=[f"counted in {mode.value} mode", *notes],
                        mode=mode.value)
-
-
-@contextmanager
-def _old_objects_frozen() -> Iterator[None]:
-    """Keep Python's cycle collector from rescanning the objects alive before the loop (torch's, the
-    network's) at every full collection: each took 0.15 s, and a 31-side sweep of ResNet-50 made
-    several. Objects made in the loop are collected as usual; a caller's own ``gc.freeze`` is left
-    alone. Tensors are freed by reference counting either way, so every point is as without it."""
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def _at_batch(side: int, batch: int, shape: Shape, totals: Totals, meta: Any, label: str,

@@ -26,6 +26,7 @@ from ..analysis.counting import analyze
 from ..analysis.memory import MemoryReport, estimate_memory
 from ..analysis.report import Report
 from ..design import calculators as design
+from ..engines.imports import light_imports
 from ..engines.registry import capabilities
 from ..inputs import Shape, format_shape
 from ..models import build_model, get_model_info
@@ -77,7 +78,10 @@ class Session:
         spec = NETS[name]
         with torch.device("meta"):
             module = spec.build()
-        return module if spec.meta_only else module.to_empty(device="cpu").eval()
+        if spec.meta_only:
+            return module
+        with light_imports():  # torch's empty_like of a meta tensor would import sympy (engines/imports.py)
+            return module.to_empty(device="cpu").eval()
 
     def meta(self, model: str, num_classes: int | None = None) -> nn.Module:
         """A zoo model or ``NETS`` network on the meta device: shapes only, no memory."""

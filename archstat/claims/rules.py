@@ -156,15 +156,24 @@ class ClaimResult:
 
 def evaluate(claim: Claim, source: Source, session: Session) -> ClaimResult:
     """Measure every part of ``claim`` in ``session`` and give the verdicts."""
-    results = []
-    for part in claim.parts:
-        measured = part.measure.run(session)
-        results.append(PartResult(part, measured, judge(RULES[part.rule], measured.value, part.claimed)))
-    judged = [r.verdict for r in results if r.verdict is not None]
-    if claim.uncheckable or not judged:
+    return judged(claim, source, measure_parts(claim, session))
+
+
+def measure_parts(claim: Claim, session: Session) -> tuple[Measured, ...]:
+    """What each part of ``claim`` measures, in ``session``: plain data (``claims.parallel`` sends it
+    between processes)."""
+    return tuple(part.measure.run(session) for part in claim.parts)
+
+
+def judged(claim: Claim, source: Source, measured: tuple[Measured, ...]) -> ClaimResult:
+    """The verdicts of ``claim``'s parts on what they measured (``measure_parts``), and the claim's."""
+    results = [PartResult(part, m, judge(RULES[part.rule], m.value, part.claimed))
+               for part, m in zip(claim.parts, measured, strict=True)]
+    verdicts = [r.verdict for r in results if r.verdict is not None]
+    if claim.uncheckable or not verdicts:
         verdict = UNCHECKABLE
     else:
-        verdict = min(judged, key=_ORDER.__getitem__)
+        verdict = min(verdicts, key=_ORDER.__getitem__)
     return ClaimResult(claim, source, tuple(results), verdict)
 
 

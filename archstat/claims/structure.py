@@ -18,6 +18,7 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 
 from ..analysis.params import AUX_PREFIX, param_counts
+from ..engines.meta_device import shapes_only
 from ..errors import ArchstatError
 from ..inputs import Shape, format_shape
 from ..models import get_model_info
@@ -141,7 +142,7 @@ def output_on(model: str, module: str, input_size: Shape) -> Measure:
     """Output shape of one module of the network fed ``input_size`` directly (meta device)."""
     def run(session: Session) -> Measured:
         sub = session.meta(model).get_submodule(module)
-        with torch.no_grad():
+        with torch.no_grad(), shapes_only():
             out = sub(torch.empty((1, *input_size), device="meta"))
         text = format_shape(tuple(out.shape[1:]))
         return Measured(text, text)
@@ -315,7 +316,7 @@ def residual_adds(model: str) -> Measure:
         def count() -> int:
             meta = session.meta(model)
             shape = session.input_size(model)
-            with torch.no_grad(), _AddCounter() as counter:
+            with torch.no_grad(), shapes_only(), _AddCounter() as counter:
                 meta(torch.empty((1, *shape), device="meta"))
             return counter.count
 
@@ -345,8 +346,9 @@ def working_sides(net: str, limit: int = 300) -> Measure:
 
 
 def _outcome(meta: nn.Module, shape: Shape) -> str:
+    """What one forward on a meta input of ``shape`` gives (shapes only: ``engines.meta_device``)."""
     try:
-        with torch.no_grad():
+        with torch.no_grad(), shapes_only():
             out = meta(torch.empty((1, *shape), device="meta"))
     except Exception:  # a network's forward may raise anything on a wrong size
         return "fails"

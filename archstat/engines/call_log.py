@@ -30,8 +30,10 @@ from torch import Tensor, nn
 from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from .meta_device import fast_kernels, meta_inputs, on_meta, recurrent_like
+from .imports import light_imports
+from .meta_device import fast_kernels, meta_inputs, on_meta
 from .recorder import Frame, ModuleRecorder
+from .recurrent import cpu_products, mkldnn_fused, mkldnn_half_support, parse, recurrent_results
 
 
 class TensorShape(tuple[int, ...]):
@@ -70,7 +72,7 @@ class FunctionCall:
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
     output: Any
-    cpu_fused: str = ""  # an ATen call inside a call a CPU runs as one kernel (``_cpu_fused``): its name
+    cpu_fused: str = ""  # an ATen call a CPU forward does not show (``_cpu_fused``): the call that hides it
 
 
 @dataclass
@@ -91,34 +93,40 @@ def as_shapes(value: Any) -> Any:
     if isinstance(value, Tensor):
         return TensorShape(int(d) for d in value.shape)
     if isinstance(value, (list, tuple)):
-        return type(value)(as_shapes(v) for v in value) if not hasattr(value, "_fields") else value
+        if hasattr(value, "_fields"):  # a named tuple (a PackedSequence): built as is, without its checks
+            named: Any = type(value)
+            return named._make(as_shapes(v) for v in value)
+        return type(value)(as_shapes(v) for v in value)
     if isinstance(value, dict):
         return {k: as_shapes(v) for k, v in value.items()}
     return value
 
 
 def record_calls(module: nn.Module, inputs: tuple[Tensor, ...], patches: Sequence[Patch],
-                 functions: Mapping[Callable[..., Any], str]) -> CallLog:
+                 functions: Mapping[Callable[..., Any], str], recurrent_steps: bool = False) -> CallLog:
     """Run ``module(*inputs)`` twice on meta tensors and log what each kind of counter sees.
 
     ``patches`` are the Python functions to replace by recording wrappers in the first pass;
     ``functions`` (function -> the name the log gives it) those a ``TorchFunctionMode`` records in
-    the second. The module's modes, hooks and
-    weights are as they were afterwards; errors of the forward propagate unchanged.
+    the second. Recurrent layers are logged by their products from shapes (``_cpu_fused``) unless
+    ``recurrent_steps``: then torch's decomposition runs on meta and every step's operators are in
+    the log, gates and all (``speed`` prices them; a long sequence takes seconds). The module's
+    modes, hooks and weights are as they were afterwards; errors of the forward propagate unchanged.
     """
     log = CallLog()
-    with on_meta(module), ModuleRecorder(module) as recorder:
+    # light_imports: the first call of a dispatch mode's handler would import torch._dynamo and sympy (1 s).
+    with on_meta(module), light_imports(), ModuleRecorder(module) as recorder:
         args = meta_inputs(inputs)
         with ExitStack() as scope:
             scope.enter_context(recorder.listening(leave=_module_calls(log.modules)))
             scope.enter_context(_patched(patches, recorder, log.patched))
             fused: list[str] = []
-            scope.enter_context(_cpu_fused(fused))
+            scope.enter_context(_cpu_fused(fused, recorder, log.aten, not recurrent_steps))
             scope.enter_context(_AtenLog(recorder, log.aten, fused))
             # No TorchFunctionMode here: with one active, 'x + y' reaches the patched Tensor.add.
             module(*args)
         recorder.stack.clear()
-        with _FunctionLog(dict(functions), recorder, log.functions), fast_kernels():
+        with _FunctionLog(dict(functions), recorder, log.functions), fast_kernels(graph=recurrent_steps):
             module(*args)
     return log
 
@@ -227,13 +235,28 @@ class _AtenLog(TorchDispatchMode):
 
 
 @contextmanager
-def _cpu_fused(fused: list[str]) -> Iterator[None]:
-    """Mark the ATen calls made inside a call that a real CPU forward runs as one kernel, where the
-    meta device runs a decomposition into products: ``scaled_dot_product_attention`` where torch's
-    CPU dispatch picks its flash kernel (``_scaled_dot_product_flash_attention_for_cpu``; asked of
-    torch with empty CPU tensors of the same shapes), and a float32 ``lstm`` that is not packed
-    where oneDNN is on (``mkldnn_rnn_layer``). A counter of ATen operators on the CPU sees only the
-    fused kernel; ``fused`` holds the name of the fused call running (innermost last), "" for none.
+def _cpu_fused(fused: list[str], recorder: ModuleRecorder, calls: list[FunctionCall],
+               recurrent_shapes: bool = True) -> Iterator[None]:
+    """Log the ATen calls of the calls a real CPU forward runs otherwise than the meta device does.
+
+    - ``scaled_dot_product_attention`` where torch's CPU dispatch picks its flash kernel
+      (``_scaled_dot_product_flash_attention_for_cpu``; asked of torch with empty CPU tensors of the
+      same shapes), and an LSTM that oneDNN runs (``recurrent.mkldnn_fused``): one kernel that no
+      counter of products counts, where the meta device runs a decomposition into products. The ATen
+      calls inside are marked with the fused call's name (``fused`` holds it while it runs,
+      innermost last; "" for none), and counters skip them.
+    - Every other recurrent layer (``lstm``, ``gru``, ``rnn_tanh``, ``rnn_relu``): the CPU runs the
+      input projection of a whole sequence at once and one product per time step, where the meta
+      device runs the steps' Python meta kernels, thousands of calls. Its products come from shapes
+      (``recurrent.cpu_products``), logged as the CPU shows them (the steps of one batch as one
+      record, repeated: thousands of records would cost Python's garbage collector more than the
+      rest of the log), and the layer's results are shaped without running it, with no gradient
+      graph even where one would be recorded (nothing runs backward from the log); where torch must
+      run it after all, its own calls are marked and skipped. The gates' element-wise work is not in
+      the log (no counter reads it).
+
+    Without ``recurrent_shapes`` recurrent layers are left to torch: its decomposition runs on meta
+    and is logged as it comes.
     """
     import torch.nn.functional as F
 
@@ -246,28 +269,44 @@ def _cpu_fused(fused: list[str]) -> Iterator[None]:
         except (RuntimeError, TypeError):
             return False
 
-    def lstm_fused(args: tuple[Any, ...], _kwargs: dict[str, Any]) -> bool:
-        x, packed = args[0], len(args) > 1 and isinstance(args[1], Tensor)
-        return (not packed and isinstance(x, Tensor) and x.dtype == torch.float32 and x.numel() > 0
-                and torch.backends.mkldnn.is_available() and bool(torch.backends.mkldnn.enabled))
-
-    def marked(original: Any, named: tuple[str, Any]) -> Any:
-        name, decide = named
-
+    def attention(original: Any, name: str) -> Any:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            fused.append(name if decide(args, kwargs) else "")
+            fused.append(name if sdpa_fused(args, kwargs) else "")
             try:
-                # Inside a fused LSTM no ATen call counts: its results from shapes alone (meta_device)
-                shaped = recurrent_like(torch.lstm, args) if fused[-1] == "lstm" and not kwargs else None
-                return shaped if shaped is not None else original(*args, **kwargs)
+                return original(*args, **kwargs)
             finally:
                 fused.pop()
 
         return wrapper
 
-    targets = [(F, "scaled_dot_product_attention", ("scaled_dot_product_attention", sdpa_fused)),
-               (torch._VF, "lstm", ("lstm", lstm_fused))]
-    with _wrapping(targets, marked):
+    def recurrent(original: Any, name: str) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            call = None if kwargs else parse(name, args)
+            one_kernel = call is not None and mkldnn_fused(call)
+            products = None if call is None or one_kernel else cpu_products(call)
+            if not one_kernel and products is None:
+                return original(*args, **kwargs)  # torch's own calls, logged as they come
+            fused.append(name)
+            try:
+                shaped = recurrent_results(name, args, graph=False)  # nothing runs backward from the log
+                out = shaped if shaped is not None else original(*args, **kwargs)
+            finally:
+                fused.pop()
+            running, made = recorder.running(), dict[int, FunctionCall]()
+            for product in products or ():
+                if id(product) not in made:  # a time step's product: one record, repeated
+                    op, operands, result = product
+                    made[id(product)] = FunctionCall(op, running, tuple(TensorShape(s) for s in operands), {},
+                                                     TensorShape(result))
+                calls.append(made[id(product)])
+            return out
+
+        return wrapper
+
+    mkldnn_half_support()  # asked before the dispatch mode starts, which would log the question
+    recurrent_layers = ("lstm", "gru", "rnn_tanh", "rnn_relu") if recurrent_shapes else ()
+    with _wrapping([(F, "scaled_dot_product_attention", "scaled_dot_product_attention")], attention), \
+            _wrapping([(torch._VF, name, name) for name in recurrent_layers], recurrent):
         yield
 
 

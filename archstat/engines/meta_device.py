@@ -13,6 +13,9 @@ from torch import Tensor, nn
 from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
+from .imports import light_imports
+from .recurrent import RECURRENT_FUNCTIONS, recurrent_results
+
 
 class _FastKernels(TorchFunctionMode):
     """Shape-only stand-ins for meta kernels that cost far more than they tell.
@@ -21,8 +24,13 @@ class _FastKernels(TorchFunctionMode):
     0.7 ms a call, 80% of a meta pass over ResNet-1202); its result is a tensor shaped like the
     input. The stand-in checks what the kernel checks about shapes and returns that tensor.
     Real tensors and F.batch_norm in training mode (which first checks the batch size) go to
-    torch's own code. A mode that sees the call before this one still sees it.
+    torch's own code. Whole recurrent layers are answered from shapes alone too
+    (``recurrent.recurrent_results``). A mode that sees the call before this one still sees it.
     """
+
+    def __init__(self, graph: bool = True) -> None:
+        super().__init__()
+        self.graph = graph  # False: a pass that never runs backward (``recurrent_results``)
 
     def __torch_function__(self, func: Any, types_: Any, args: tuple[Any, ...] = (),
                            kwargs: dict[str, Any] | None = None) -> Any:
@@ -32,40 +40,10 @@ class _FastKernels(TorchFunctionMode):
             if func is torch.batch_norm or not named.get("training"):
                 stats = ("weight", "bias", "running_mean", "running_var")
                 return _batch_norm_like(args[0], tuple(named.get(k) for k in stats))
-        if func in _RECURRENT and not kwargs and (results := recurrent_like(func, args)) is not None:
+        recurrent = RECURRENT_FUNCTIONS.get(func) if not kwargs else None
+        if recurrent is not None and (results := recurrent_results(recurrent, args, self.graph)) is not None:
             return results
         return func(*args, **kwargs)
-
-
-_RECURRENT = {torch.lstm, torch.gru, torch.rnn_tanh, torch.rnn_relu}
-
-
-def recurrent_like(func: Any, args: tuple[Any, ...]) -> tuple[Tensor, ...] | None:
-    """The results of a whole recurrent layer on meta tensors, from shapes alone.
-
-    On meta, torch runs an LSTM's C++ loop over every layer, direction and time step, each step a
-    dozen operators through Python meta kernels: 10,000 calls (24 s) for 256 tokens of a 2-layer
-    bidirectional LSTM. The results are shaped like this: the output is the input with its last
-    dimension ``directions x hidden`` (hidden read off the initial state, an LSTM's ``proj_size``
-    where it has one), the final states shaped like the initial ones. Anything else (real tensors,
-    a gradient to record, a packed sequence, a width that does not fit the first weight, where
-    torch's own error must show) goes to torch.
-    """
-    packed = len(args) > 1 and isinstance(args[1], Tensor)
-    if packed or len(args) < 8:
-        return None
-    x, hx, params, bidirectional = args[0], args[1], args[2], args[7]
-    states = list(hx) if isinstance(hx, (list, tuple)) else [hx]
-    tensors = [x, *states, *params]
-    if not all(isinstance(t, Tensor) and t.is_meta for t in tensors) or x.dim() not in (2, 3) or not params:
-        return None
-    if torch.is_grad_enabled() and any(t.requires_grad for t in tensors):
-        return None
-    if params[0].dim() != 2 or params[0].shape[1] != x.shape[-1] or states[0].dim() != x.dim():
-        return None
-    width = (2 if bidirectional else 1) * states[0].shape[-1]
-    output = x.new_empty((*x.shape[:-1], width))
-    return (output, *(torch.empty_like(state) for state in states))
 
 
 def _batch_norm_like(x: Tensor, stats: tuple[Any, ...]) -> Tensor:
@@ -204,3 +182,14 @@ _ELEMENTWISE = {
     **{getattr(_aten, op).Tensor: True for op in ("add_", "sub_", "mul_")},
 }
 fast_meta_kernels = _FastMetaKernels  # ``with fast_meta_kernels(): ...`` around a meta pass
+
+
+@contextmanager
+def shapes_only() -> Iterator[None]:
+    """The meta engine's shape-only kernels (``fast_kernels``, ``fast_meta_kernels``) and ``light_imports``,
+    for any pass on meta tensors outside the meta engine (a field trace, a forward that only asks for an
+    output's shape). Batch norm's meta decomposition was 80% of a pass over ResNet-1202, and the first
+    dispatch mode's call imports torch._dynamo and sympy, about 1 s. Modes entered inside this one still
+    see every call first; real tensors go to torch's own kernels."""
+    with light_imports(), fast_kernels(), fast_meta_kernels():
+        yield

@@ -92,6 +92,7 @@ class ForwardFailure:
             name, module = innermost.name, innermost.module
             shown = format_shape(shape[1:]) if shape else "?"
             where = f" in layer '{name or '(model)'}' ({type(module).__name__}) with input {shown}"
+            detail = _width_mismatch(module, shape) or detail
         given = ", ".join(format_shape(s) for s in shapes)
         if _SIZE_ERRORS.search(detail):
             minimum = smallest() if smallest else None
@@ -106,6 +107,21 @@ class ForwardFailure:
         if frame:
             message += f"\n  at {frame}"
         return AnalysisError(message)
+
+
+def _width_mismatch(module: nn.Module, shape: list[int] | None) -> str | None:
+    """The layer's own account of a width it cannot take, in the same words on every engine and device
+    (torch's CPU and meta kernels word a failed product differently): None when that is not the failure."""
+    if not shape:
+        return None
+    if isinstance(module, nn.Linear) and module.in_features and shape[-1] != module.in_features:
+        return f"it takes {module.in_features} features in the last dimension, got {shape[-1]}"
+    if isinstance(module, nn.modules.conv._ConvNd) and module.in_channels:
+        batched = len(shape) == len(module.kernel_size) + 2
+        channels = shape[1 if batched else 0]
+        if channels != module.in_channels:
+            return f"it takes {module.in_channels} input channels, got {channels}"
+    return None
 
 
 def _smallest_on_meta(recorder: ModuleRecorder, shapes: list[Shape]) -> int | None:

@@ -19,6 +19,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from .contract import Counts, Measurement, Want
 from .fields import trace_fields
+from .imports import light_imports
 from .meta_device import meta_inputs, on_meta
 from .shapes import ShapeRecorder
 
@@ -31,7 +32,9 @@ WHOLE_MODEL_NOTE = ("the torch engine counts the whole model's MACs only (torch'
 def count_call(call: Callable[[], Any]) -> Counts:
     """MACs by operator of whatever ``call()`` runs (FLOPs / 2), whole model only, no activations.
     ``FlopCounterMode`` works at torch's dispatcher, so it sees a TorchScript module's operators too."""
-    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+    # light_imports: torch wraps a dispatch mode's handler so that its first call imports torch._dynamo
+    # (and sympy), about 1 s, only to mark it "not for torch.compile" (engines/imports.py).
+    with torch.no_grad(), light_imports(), FlopCounterMode(display=False) as counter:
         call()
     by_operator: Counter[str] = Counter()
     for op, flops in counter.get_flop_counts().get("Global", {}).items():

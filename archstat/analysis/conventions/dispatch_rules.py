@@ -32,24 +32,39 @@ _CONVOLUTIONS = ("convolution", "_convolution", "cudnn_convolution", "_slow_conv
 def ptflops_aten_tally(log: CallLog, model: nn.Module) -> Tally:
     """ptflops' aten backend: MACs by line item, and its params."""
     ledger: Counter[str] = Counter()
-    for call in _on_cpu(log):
-        if call.name in ("mm", "matmul"):
-            ledger[LINEAR] += call.args[0].numel * call.args[1][-1]
-        elif call.name == "addmm":
-            (rows, inner), cols = call.args[1], call.args[2][1]
-            ledger[LINEAR] += rows * inner * cols
-            ledger[LINEAR_BIAS] += rows * cols if call.args[0] is not None else 0
-        elif call.name == "bmm":
-            n, c, t = call.args[0]
-            ledger[LINEAR] += n * c * t * call.args[1][-1]
-        elif call.name in ("convolution", "_convolution"):
-            ledger.update(_convolution(call, bias=True))
+    for call, times in _on_cpu(log):
+        for item, macs in _ptflops_aten_call(call).items():
+            ledger[item] += times * macs
     return Tally(ledger=ledger, params=sum(p.numel() for p in model.parameters() if p.requires_grad))
 
 
-def _on_cpu(log: CallLog) -> list[FunctionCall]:
-    """The ATen calls a CPU forward shows a dispatch mode: none from inside a fused kernel."""
-    return [call for call in log.aten if not call.cpu_fused]
+def _ptflops_aten_call(call: FunctionCall) -> Counter[str]:
+    if call.name in ("mm", "matmul"):
+        return Counter({LINEAR: call.args[0].numel * call.args[1][-1]})
+    if call.name == "addmm":
+        (rows, inner), cols = call.args[1], call.args[2][1]
+        return Counter({LINEAR: rows * inner * cols, LINEAR_BIAS: rows * cols if call.args[0] is not None else 0})
+    if call.name == "bmm":
+        n, c, t = call.args[0]
+        return Counter({LINEAR: n * c * t * call.args[1][-1]})
+    if call.name in ("convolution", "_convolution"):
+        return _convolution(call, bias=True)
+    return Counter()
+
+
+def _on_cpu(log: CallLog) -> list[tuple[FunctionCall, int]]:
+    """The ATen calls a CPU forward shows a dispatch mode (none from inside a fused kernel), each
+    with how many times it repeats in a row: a recurrent layer's time steps are one record repeated
+    (``call_log._cpu_fused``), counted once and multiplied."""
+    runs: list[tuple[FunctionCall, int]] = []
+    for call in log.aten:
+        if call.cpu_fused:
+            continue
+        if runs and runs[-1][0] is call:
+            runs[-1] = (call, runs[-1][1] + 1)
+        else:
+            runs.append((call, 1))
+    return runs
 
 
 def _convolution(call: FunctionCall, bias: bool) -> Counter[str]:
@@ -67,15 +82,16 @@ def torch_flop_counter_tally(log: CallLog) -> Tally:
 
     counted = {op.__name__ for op in flop_registry}
     ledger: Counter[str] = Counter()
-    for call in _on_cpu(log):
+    for call, times in _on_cpu(log):
         if call.name == "mm":
-            ledger[LINEAR] += call.args[0].numel * call.args[1][-1]
+            ledger[LINEAR] += times * call.args[0].numel * call.args[1][-1]
         elif call.name in ("addmm", "baddbmm"):
-            ledger[LINEAR] += call.args[1].numel * call.args[2][-1]
+            ledger[LINEAR] += times * call.args[1].numel * call.args[2][-1]
         elif call.name == "bmm":
-            ledger[LINEAR] += call.args[0].numel * call.args[1][-1]
+            ledger[LINEAR] += times * call.args[0].numel * call.args[1][-1]
         elif call.name in _CONVOLUTIONS:
-            ledger.update(_convolution(call, bias=False))
+            for item, macs in _convolution(call, bias=False).items():
+                ledger[item] += times * macs
         elif call.name in counted:
             raise NotModelled(f"archstat does not reproduce FlopCounterMode's count of aten.{call.name}")
     return Tally(ledger=ledger, per_mac=2)

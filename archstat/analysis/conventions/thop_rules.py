@@ -27,6 +27,7 @@ from typing import Any
 import torch
 from torch import nn
 from torch.nn import functional as F
+from torch.nn.utils.rnn import PackedSequence
 
 from ...engines.call_log import CallLog, FunctionCall, TensorShape
 from .ledger import CONV, LINEAR, NotModelled, Tally, module_item
@@ -105,13 +106,20 @@ def _cell_ops(m: Any, width: int) -> int:
 def _recurrent(m: Any, inputs: tuple[Any, ...], y: Any) -> int:
     """``count_rnn`` / ``count_gru`` / ``count_lstm``: the first layer's cell on ``input_size``, later
     layers' on ``hidden`` (2 x hidden if bidirectional), each twice if bidirectional, times steps and
-    batch (dims 0 and 1 as ``batch_first`` says; ``proj_size`` is not read)."""
+    batch (dims 0 and 1 as ``batch_first`` says; a packed sequence's steps, and its largest batch:
+    the number of sequences; ``proj_size`` is not read)."""
     x = _x(inputs)
-    if not isinstance(x, TensorShape) or len(x) < 2:
+    if isinstance(x, PackedSequence) and isinstance(x.batch_sizes, TensorShape):
+        # thop reads max(batch_sizes), the number of sequences: the final state's batch
+        state = y[1] if isinstance(y[1], TensorShape) else y[1][0]  # an LSTM: (h, c)
+        steps_by_batch = x.batch_sizes[0] * state[1]
+    elif isinstance(x, TensorShape) and len(x) >= 2:
+        steps_by_batch = x[0] * x[1]
+    else:
         raise NotModelled(f"archstat does not reproduce thop's rule for {type(m).__name__} on this input")
     directions = 2 if m.bidirectional else 1
     layers = _cell_ops(m, m.input_size) + (m.num_layers - 1) * _cell_ops(m, m.hidden_size * directions)
-    return directions * layers * x[0] * x[1]
+    return directions * layers * steps_by_batch
 
 
 def _recurrent_cell(m: Any, inputs: tuple[Any, ...], y: Any) -> int:

@@ -67,6 +67,9 @@ def plot(
         if len(models) > 1:
             raise UsageError(f"one model per plot, got {len(models)}; use 'archstat plot compare "
                              f"{' '.join(models)}' for several.")
+        from ...engines.registry import require_per_module
+
+        require_per_module(options.engine, "the plot draws each layer's bar")
         layer_figure(_analyze(models[0], options), drawn, metric.value if metric else None, depth, kind)
     write_output(target, drawn.getvalue(), option)
     if not is_stdout(target):
