@@ -1,23 +1,20 @@
 """This processor's ceilings, measured (``archstat speed --calibrate``) or from a formula, as ``Roofs``.
 
-Measured, in well under a minute, at the thread count asked for and for each dtype, each on one
-probe operator (``_probes``):
-- compute ceilings in FLOP/s (FLOPs = 2 x MACs): a 1024^3 matrix product (``matmul``), a 7x7 stride-2
-  convolution from 3 channels (``conv``, every shape not below), and at each stage of a ResNet
-  (output sides 56, 28, 14, 7 with 64, 128, 256, 512 channels), at batch 1 and 8 (``@side/batch``),
-  convolutions 1x1
-  (``conv1x1``), 3x3 stride 1 (``conv3x3``), 3x3 stride 2 (``conv_strided``) and 3x3 depthwise
-  (``depthwise``): CPU libraries pick different algorithms for these, several times apart in
-  throughput, and a small output side leaves the vector units less work per weight;
-- streaming bandwidth: ``copy_`` of working sets from 32 KiB (caches) to 256 MiB (DRAM), bytes
-  read + written per second, so an operator's bandwidth depends on how much it touches;
-- the memory-bound kinds: a batch norm (``norm``), a ReLU (``elementwise``), a residual addition
-  (``add``), a concatenation (``copy``), a 3x3 stride-2 max pool (``maxpool``) and a global average
-  pool (``pool``) on
-  64 x 56 x 56 at batch 1 and 8, timed in a small network (``_Chain``) with the measurement's own
-  hooks; the line through the two gives each kind a fixed cost and a rate (bytes/s);
-- the fixed cost of a small operator: a ReLU module on a one-element tensor, called from Python.
-Each figure is the median of repeated timings. They are kept as JSON in the user's cache folder
+Measured at the thread count asked for, in well under a minute on an idle machine, on synthetic
+probes only (never a layer of a benchmarked network):
+- streaming bandwidth: ``copy_`` of working sets from 64 KiB (caches) to 512 MiB (memory), bytes
+  read + written per second, so that an operator's traffic is priced at the rate for its size;
+- the first write to fresh pages (``first_touch``): an allocation above 32 MiB is mapped anew by the
+  allocator every time, and writing it costs page faults on top of the traffic;
+- the cost of a module call and of the measurement's hooks (``speed_probes.time_calls``), so that
+  the fits hold a plain forward's costs and the hooked measurement can be compared like with like;
+- per operator class (1x1, 3x3, strided, other and depthwise convolutions, matrix products, batch and
+  layer norms, cheap and transcendental element-wise work, binary operations, copies, max, average and
+  global pooling), ``speed_probes.PER_CLASS`` random shapes at batch 1 and 8, timed in one synthetic
+  network with the measurement's hooks; each class's fixed cost, seconds per FLOP and traffic factors
+  are the non-negative least-squares fit of their times (``cost.linear_time`` states the rule);
+- the fixed cost of a small operator: a ReLU on a one-element tensor, called from Python.
+Each time is the median of repeated runs. They are kept as JSON in the user's cache folder
 (``$XDG_CACHE_HOME/archstat``, else ``~/.cache/archstat``), one file per processor and thread count.
 
 Without a calibration, the formula values are upper bounds, read from the processor's description:
@@ -30,6 +27,7 @@ roofline of a processor: no layer can run faster than they allow.
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import re
@@ -37,17 +35,19 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
-
-from torch import nn
 
 from .cost import Roofs
 
 TURBO = 1.5
 FORMULA_OVERHEAD_S = 5e-6  # the fixed cost assumed per operator without a calibration
-BANDWIDTH_SIZES = (32 << 10, 256 << 10, 2 << 20, 16 << 20, 64 << 20, 256 << 20)
-DTYPES = ("fp32", "bf16")
+BANDWIDTH_SIZES = (32 << 10, 256 << 10, 2 << 20, 16 << 20, 64 << 20, 256 << 20)  # copied: x2 working set
+DTYPES = ("fp32",)
+VERSION = 2  # the calibration file's layout: per-class fits (an older file is ignored: calibrate again)
+COMPUTE_CLASSES = ("conv1x1", "conv3x3", "conv_strided", "conv", "depthwise", "matmul")
+MMAP_MAX = 32 << 20  # glibc's largest mmap threshold on 64-bit: blocks above it are always mapped anew
 
 
 @dataclass(frozen=True)
@@ -118,15 +118,30 @@ def load_calibration(processor: Processor, threads: int) -> dict[str, Any] | Non
 
 
 def calibrated_roofs(data: dict[str, Any], dtype: str) -> Roofs | None:
-    """``Roofs`` from a stored calibration for ``dtype`` (``None`` if that dtype was not measured)."""
-    peaks = data.get("peaks", {}).get(dtype)
-    if not peaks:
+    """``Roofs`` from a stored calibration for ``dtype`` (``None`` if that dtype was not measured, or the
+    file is an older archstat's, without per-class fits)."""
+    fits = data.get("fits", {}).get(dtype) if data.get("version") == VERSION else None
+    if not fits:
         return None
     curve = tuple((float(s), float(b)) for s, b in data["bandwidth"])
+    fits = {name: tuple(float(v) for v in fit) for name, fit in fits.items()}
+    # FLOP/s of the classes whose arithmetic is the point (the roofs drawn; a memory-bound class's rate is not)
+    peaks = {name: 1.0 / fit[1] for name, fit in fits.items() if fit[1] > 0 and name in COMPUTE_CLASSES}
+    for kind, classes in (("conv", ("conv1x1", "conv3x3", "conv_strided", "conv")), ("depthwise", ("depthwise",)),
+                          ("matmul", ("matmul",))):
+        rates = [peaks[c] for c in classes if c in peaks]
+        if rates:
+            peaks[kind] = max(rates)
     vector = max(b for _, b in curve) / 4  # element-wise work is memory-bound: never the binding roof
+    threshold, per_byte = data.get("first_touch", (math.inf, 0.0))
     return Roofs(f"{data['processor']}, {data['threads']} threads", {**peaks, "vector": vector}, curve,
                  float(data["overhead_s"]), "calibrated", (f"calibrated {data['date']} ({data['file']})",),
-                 {kind: tuple(float(v) for v in fit) for kind, fit in data.get("memory", {}).get(dtype, {}).items()})
+                 fits, (float(threshold), float(per_byte)), _three(data.get("calls", (0.0, 0.0, 0.0))))
+
+
+def _three(values: Any) -> tuple[float, float, float]:
+    first, second, third = (float(v) for v in values)
+    return first, second, third
 
 
 CLOCK: list[Callable[[], float]] = [time.perf_counter]  # the clock of the running calibration
@@ -151,129 +166,92 @@ def _median_time(fn: Callable[[], Any], seconds: float = 0.4, least: int = 3,
     return statistics.median(times)
 
 
-def _probes(kind: Any) -> dict[str, tuple[Callable[[], Any], float, float]]:
-    """Each ceiling's probe: (the call, its FLOPs, its bytes by ``cost.op_cost``'s rules), at ``kind``."""
+def first_touch(seconds: float = 0.3) -> tuple[float, float]:
+    """(bytes, seconds per byte): what writing a fresh allocation above ``MMAP_MAX`` costs more than writing
+    the same bytes again (the allocator maps such blocks anew each time; each page faults on first write)."""
     import torch
-    import torch.nn.functional as F
 
-    def conv(batch: int, cin: int, cout: int, side: int, k: int, stride: int, groups: int = 1) -> tuple[Any, ...]:
-        x, w = torch.randn(batch, cin, side, side, dtype=kind), torch.randn(cout, cin // groups, k, k, dtype=kind)
-        out = batch * cout * (side // stride) ** 2
-        size = x.element_size()
-        return (lambda: F.conv2d(x, w, stride=stride, padding=k // 2, groups=groups),
-                2.0 * out * (cin // groups) * k * k, float((x.numel() + w.numel() + out) * size))
+    size = 2 * MMAP_MAX
+    kept = torch.empty(size // 4)
+    kept.fill_(0.0)
+    again = _median_time(lambda: kept.fill_(1.0), seconds)
+    fresh = _median_time(lambda: torch.empty(size // 4).fill_(1.0), seconds)
+    return float(MMAP_MAX), max(0.0, (fresh - again) / size)
 
-    a, b = torch.randn(1024, 1024, dtype=kind), torch.randn(1024, 1024, dtype=kind)
-    probes = {"matmul": (lambda: a @ b, 2.0 * 1024**3, 3.0 * a.numel() * a.element_size())}
+
+def settle_allocator() -> None:
+    """Make and free one block just under ``MMAP_MAX``: glibc then raises its dynamic mmap threshold to that
+    size and its trim threshold to twice it, where a process that once freed a large tensor has them, and
+    keeps the heap a forward grows. A fresh process otherwise maps and faults its tensors in afresh on
+    every forward (MobileNetV2 at batch 1 measured 22 to 25 ms fresh, 16 ms settled, on one core here)."""
+    import torch
+
+    block = torch.empty((MMAP_MAX - (1 << 20)) // 4)
+    block.fill_(0.0)
+    del block
+
+
+def _stream_curve() -> list[tuple[float, float]]:
+    """(working-set bytes, bytes/s) of ``copy_`` from cache-sized to memory-sized working sets."""
+    import torch
+
+    curve = []
+    for size in BANDWIDTH_SIZES:
+        src, dst = torch.empty(size // 4), torch.empty(size // 4)
+        src.fill_(1.0)
+        curve.append((2.0 * size, 2 * size / _median_time(partial(dst.copy_, src), 0.2)))
+    return curve
+
+
+def fit_dtype(dtype: str, roofs: Roofs, calls: tuple[float, float, float], clock: Callable[[], float]
+              ) -> dict[str, tuple[float, ...]]:
+    """Time the probes (``speed_probes``) in ``dtype`` at each batch and fit each class's cost: each probe's
+    time less the hooks' own cost in a layer's row and its page faults (priced apart)."""
+    import torch
+
+    from .speed_probes import BATCHES, fit_classes, probe_features, time_probes
+
+    kind = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[dtype]
+    names: list[str] = []
+    features: list[tuple[float, ...]] = []
+    seconds: list[float] = []
     for batch in BATCHES:
-        probes[f"conv@112/{batch}"] = conv(batch, 3, 64, 224, 7, 2)
-        for side, width in STAGES:  # a ResNet's stages: the channels double as the side halves
-            probes[f"conv3x3@{side}/{batch}"] = conv(batch, width, width, side, 3, 1)
-            probes[f"conv1x1@{side}/{batch}"] = conv(batch, 4 * width, width, side, 1, 1)
-            probes[f"conv_strided@{side // 2}/{batch}"] = conv(batch, width, 2 * width, side, 3, 2)
-            probes[f"depthwise@{side}/{batch}"] = conv(batch, 4 * width, 4 * width, side, 3, 1, groups=4 * width)
-    return probes
-
-
-class _Add(nn.Module):
-    def forward(self, a: Any, b: Any) -> Any:
-        return a + b
-
-
-class _Cat(nn.Module):
-    def forward(self, a: Any, b: Any) -> Any:
-        import torch
-
-        return torch.cat([a, b], 1)
-
-
-class _Chain(nn.Module):
-    """The memory-bound probe: a network's own sequence on 64 x 56 x 56 (3x3 convolution, batch norm,
-    ReLU, convolution, batch norm, residual addition, ReLU, concatenation, 3x3 stride-2 max pool, global
-    average pool), every step a module, timed with the measurement's own hooks: a batch norm reads a
-    convolution's fresh output here, as it does in a network, at two to three times a warm cache's cost."""
-
-    def __init__(self, kind: Any) -> None:
-        super().__init__()
-        self.conv1, self.conv2 = (nn.Conv2d(64, 64, 3, padding=1, bias=False).to(kind) for _ in range(2))
-        self.norm, self.norm2 = (nn.BatchNorm2d(64).to(kind).eval() for _ in range(2))
-        self.elementwise, self.relu2, self.add, self.copy = nn.ReLU(), nn.ReLU(), _Add(), _Cat()
-        self.maxpool, self.pool = nn.MaxPool2d(3, 2, 1), nn.AdaptiveAvgPool2d(1)
-
-    def forward(self, x: Any) -> Any:
-        y = self.norm2(self.conv2(self.elementwise(self.norm(self.conv1(x)))))
-        y = self.relu2(self.add(y, x))
-        return self.pool(self.maxpool(self.copy(y, x)))
-
-
-def memory_fits(kind: Any, clock: Callable[[], float]) -> dict[str, tuple[float, float, float]]:
-    """Each memory-bound kind's (fixed seconds, bytes/s, at bytes): the line through its times in ``_Chain``
-    at batch 1 and 8 (a small operator's time is mostly its fixed cost, a large one's its traffic); the
-    rate holds for working sets like batch 8's and follows the streaming curve beyond."""
-    small, large = _chain_rates(kind, clock, 1), _chain_rates(kind, clock, 8)
-    fits = {}
-    for name, (bytes_1, seconds_1) in small.items():
-        bytes_8, seconds_8 = large[name]
-        rate = (bytes_8 - bytes_1) / (seconds_8 - seconds_1) if seconds_8 > seconds_1 else bytes_8 / seconds_8
-        fits[name] = (max(0.0, seconds_1 - bytes_1 / rate), rate, bytes_8)
-    return fits
-
-
-def _chain_rates(kind: Any, clock: Callable[[], float], batch: int) -> dict[str, tuple[float, float]]:
-    """(bytes, seconds) of each memory-bound kind in ``_Chain`` (``cost.op_cost``'s byte rules by hand)."""
-    import torch
-
-    from .timing import time_layers
-
-    chain, x = _Chain(kind), torch.randn(batch, 64, 56, 56, dtype=kind)
-    n, size = x.numel(), x.element_size()
-    torch.set_flush_denormal(True)
-    try:
-        with torch.no_grad():
-            rows = time_layers(lambda: chain(x), chain, warmup=2, runs=9, clock=clock).rows
-    finally:
-        torch.set_flush_denormal(False)
-    return {"norm": ((2 * n + 4 * 64) * size, rows["norm"]), "elementwise": (2 * n * size, rows["elementwise"]),
-            "add": (3 * n * size, rows["add"]), "copy": (4 * n * size, rows["copy"]),
-            "maxpool": (1.25 * 2 * n * size, rows["maxpool"]), "pool": ((n // 2 + 128) * size, rows["pool"])}
-
-
-STAGES = ((56, 64), (28, 128), (14, 256), (7, 512))
-BATCHES = (1, 8)  # a batch lets a library block the work differently: both are measured
+        probe_names, net, shapes, times = time_probes(kind, batch, clock)
+        probe_features_, fresh = probe_features(net, shapes, dtype, roofs)
+        names += probe_names
+        features += probe_features_
+        seconds += [max(1e-7, t - calls[1] - f) for t, f in zip(times, fresh, strict=True)]
+    return fit_classes(names, features, seconds)
 
 
 def measure_ceilings(threads: int, dtypes: tuple[str, ...] = DTYPES, cpu_time: bool = False) -> dict[str, Any]:
     """Measure this processor's ceilings at ``threads`` threads (module docstring); plain data.
 
-    Compute probes give FLOP/s (FLOPs = 2 x MACs); memory probes give bytes/s, kept as their share of the
-    line through two batches (``memory_fits``). ``cpu_time``: time with the thread's CPU
-    clock instead of the wall clock (one thread only: on a shared machine it leaves out the time others ran)."""
+    ``cpu_time``: time with the thread's CPU clock instead of the wall clock (one thread only: on a shared
+    machine it leaves out the time others ran)."""
     import torch
+
+    from .speed_probes import time_calls
 
     saved = torch.get_num_threads()
     torch.set_num_threads(threads)
     CLOCK[0] = time.thread_time if cpu_time else time.perf_counter
+    settle_allocator()
     try:
         with torch.no_grad():
-            curve = []
-            for size in BANDWIDTH_SIZES:
-                src, dst = torch.empty(size // 4), torch.empty(size // 4)
-                src.fill_(1.0)
-                curve.append((2.0 * size, 2 * size / _median_time(lambda d=dst, s=src: d.copy_(s), 0.2)))
-            peaks: dict[str, dict[str, float]] = {}
-            memory: dict[str, dict[str, tuple[float, float]]] = {}
-            for dtype in dtypes:
-                kind = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[dtype]
-                probes = _probes(kind)
-                peaks[dtype] = {name: flops / _median_time(call, 0.25) for name, (call, flops, _) in probes.items()}
-                memory[dtype] = memory_fits(kind, CLOCK[0])
+            curve = _stream_curve()
+            touch = first_touch()
+            calls = time_calls(CLOCK[0])
+            roofs = Roofs("", {"vector": 1.0}, tuple(curve), 0.0, "", first_touch=touch)
+            fits = {dtype: fit_dtype(dtype, roofs, calls, CLOCK[0]) for dtype in dtypes}
             relu, one = torch.nn.ReLU(), torch.zeros(1)
             overhead = _median_time(lambda: relu(one), 0.3)
     finally:
         torch.set_num_threads(saved)
         CLOCK[0] = time.perf_counter
-    return {"peaks": peaks, "memory": memory, "bandwidth": curve, "overhead_s": overhead,
-            "threads": threads, "torch": torch.__version__, "clock": "thread CPU time" if cpu_time else "wall"}
+    return {"version": VERSION, "fits": fits, "bandwidth": curve, "first_touch": list(touch), "calls": list(calls),
+            "overhead_s": overhead, "threads": threads, "torch": torch.__version__,
+            "clock": "thread CPU time" if cpu_time else "wall"}
 
 
 def calibrate(threads: int, dtypes: tuple[str, ...] = DTYPES, cpu_time: bool = False) -> dict[str, Any]:

@@ -12,14 +12,21 @@ memory) gets one rule by its kind (docs/speed.md states each):
   bytes = input + output + the per-channel statistics and affine weights;
 - element-wise work (``elementwise``: add, mul, relu, sigmoid, hardswish, ...): 1 FLOP per output
   element, bytes = every tensor operand read + output written;
-- pooling (``pool``: max, average, adaptive, mean): 1 FLOP per input element,
-  bytes = input + output (max pooling's indices are not written in eval mode);
+- pooling (``pool``): a window's (max, average) 1 FLOP per element of each window (output elements
+  x window area), a global one's (mean, adaptive to 1 x 1) 1 per input element; bytes = input +
+  output (max pooling's indices are not written in eval mode);
 - data movement (``copy``: cat, clone, pad, contiguous): no FLOPs, bytes = input + output;
 - views (view, reshape, transpose, slice, detach, ...) launch no kernel and cost nothing.
 
+Each operator also has a class, finer than its kind, that a calibration measures apart (``roof``:
+conv1x1, conv3x3, conv_strided, conv, depthwise, matmul, norm, layernorm, elementwise, inplace,
+activation, add, copy, maxpool, avgpool, pool).
+
 The roofline time of an operator is max(FLOPs / peak FLOP/s for its kind, bytes / bandwidth) plus a
 fixed cost per operator; its bound is "compute", "memory" or "overhead" (the fixed cost is larger
-than the roofline part).
+than the roofline part). A calibrated processor prices each class by ``linear_time`` instead: its
+measured fixed cost + FLOPs at its measured rate + its traffic at a measured multiple of the
+streaming time for its working set (``analysis/speed_probes.py`` measures and fits them).
 """
 
 from __future__ import annotations
@@ -47,6 +54,13 @@ POOLS = frozenset({"max_pool2d_with_indices", "max_pool2d", "avg_pool2d", "adapt
                    "avg_pool1d", "max_pool1d", "sum", "amax"})
 GLOBAL_POOLS = frozenset({"adaptive_avg_pool2d", "_adaptive_avg_pool2d", "mean", "sum", "amax"})
 COPIES = frozenset({"cat", "clone", "constant_pad_nd", "contiguous", "copy_", "stack", "_to_copy", "pad"})
+BINARY = frozenset({"add", "add_", "sub", "sub_", "mul", "mul_", "div", "div_"})
+# element-wise operators that evaluate an exponential, error function or division per element
+TRANSCENDENTAL = frozenset({"gelu", "silu", "sigmoid", "tanh", "exp", "erf", "softmax", "_softmax", "log_softmax",
+                            "_log_softmax", "mish", "elu", "softplus"})
+# classes whose time is their loop's, not their traffic's (PyTorch's CPU pooling with a window): their
+# bytes are priced at the caches' rate at any size, so that the streaming curve's fall does not reach them
+TILED = frozenset({"maxpool", "avgpool"})
 KINDS = ("conv", "depthwise", "matmul", "norm", "pool", "elementwise", "copy")
 BYTES = {"fp32": 4, "tf32": 4, "fp16": 2, "bf16": 2, "int8": 1}
 
@@ -61,11 +75,21 @@ class OpCost:
     weight_bytes: int
     input_bytes: int
     output_bytes: int
-    roof: str = ""  # the ceiling it is priced against, when finer than its kind ("conv3x3", "maxpool")
+    roof: str = ""  # its class, finer than its kind, that calibration measures apart ("conv3x3", "maxpool")
 
     @property
     def bytes(self) -> int:
         return self.weight_bytes + self.input_bytes + self.output_bytes
+
+    @property
+    def allocated(self) -> tuple[int, ...]:
+        """Bytes of each tensor it allocates: none in place (``relu_``); a convolution on a CPU also its
+        input's and its output's copies in the library's blocked layout (oneDNN reorders both); else its output."""
+        if self.op.endswith("_"):
+            return ()
+        if self.kind in ("conv", "depthwise"):
+            return (self.input_bytes, self.output_bytes, self.output_bytes)
+        return (self.output_bytes,)
 
 
 def _numel(shape: Any) -> int:
@@ -107,50 +131,68 @@ def op_cost(op: str, args: Sequence[Any], out: Any, itemsize: int) -> OpCost | N
         extra = sum(_numel(s) for s in _tensors(args[:a_pos]))  # addmm's bias
         weights = (_numel(b) + extra) * itemsize if op in ("addmm", "mm", "linear") else 0
         inputs = _numel(a) * itemsize + (0 if weights else (_numel(b) + extra) * itemsize)
-        return OpCost(op, "matmul", 2 * _numel(result) * inner, weights, inputs, written)
+        return OpCost(op, "matmul", 2 * _numel(result) * inner, weights, inputs, written, "matmul")
     shapes = _tensors(list(args))
     if op in NORMS:
         x = shapes[0]
         stats = sum(_numel(s) for s in shapes[1:])
-        return OpCost(op, "norm", 2 * _numel(x), stats * itemsize, _numel(x) * itemsize, _numel(x) * itemsize)
+        roof = "norm" if "batch" in op else "layernorm"  # batch norm: per-channel; layer, group: per-sample stats
+        return OpCost(op, "norm", 2 * _numel(x), stats * itemsize, _numel(x) * itemsize, _numel(x) * itemsize, roof)
     read = sum(_numel(s) for s in shapes) * itemsize
     if op in POOLS:
-        roof = "pool" if op in GLOBAL_POOLS else "maxpool"  # a window's pooling: max_pool2d's ceiling
-        return OpCost(op, "pool", sum(_numel(s) for s in shapes[:1]), 0, _numel(shapes[0]) * itemsize if shapes else 0,
-                      written, roof)
+        return _pool_cost(op, args, shapes, result, itemsize)
     if op in COPIES:
-        return OpCost(op, "copy", 0, 0, read, written)
-    roof = "add" if op in ("add", "add_", "sub", "mul", "mul_") and len(shapes) > 1 else ""
+        return OpCost(op, "copy", 0, 0, read, written, "copy")
+    if op in BINARY and len(shapes) > 1:
+        roof = "add"
+    elif op.rstrip("_") in TRANSCENDENTAL:
+        roof = "activation"
+    else:  # in place (relu_): no new tensor, and the same lines read and written
+        roof = "inplace" if op.endswith("_") else "elementwise"
     return OpCost(op, "elementwise", _numel(result) if result is not None else 0, 0, read, written, roof)
 
 
+def protective_copy(call: Any, following: Any) -> bool:
+    """A ``clone`` the meta pass makes of an in-place module's input just before its in-place operator
+    (``relu_``, ``hardtanh_``, ...) in the same module (``call_log`` records): a real forward runs no such copy."""
+    return (call.name == "clone" and following is not None and following.name.endswith("_")
+            and following.name != "copy_" and following.modules == call.modules)
+
+
+def _pool_cost(op: str, args: Sequence[Any], shapes: list[tuple[int, ...]], result: Any, itemsize: int) -> OpCost:
+    """A pooling: a window's (max, average) FLOPs = output elements x window area (one comparison or
+    addition per element of each window); a global one's (mean, adaptive to 1 x 1) = input elements."""
+    x = shapes[0] if shapes else ()
+    out = _numel(result) if result is not None else 0
+    written = out * itemsize
+    if op in GLOBAL_POOLS or not (len(args) > 1 and isinstance(args[1], (list, tuple)) and args[1]):
+        return OpCost(op, "pool", _numel(x), 0, _numel(x) * itemsize, written, "pool")
+    window = math.prod(int(k) for k in args[1])
+    roof = "maxpool" if "max" in op else "avgpool"
+    return OpCost(op, "pool", out * window, 0, _numel(x) * itemsize, written, roof)
+
+
 def _conv_roof(kind: str, weight: tuple[int, ...], args: Sequence[Any]) -> str:
-    """Which convolution ceiling prices it: 1x1, 3x3 stride 1, strided, or any other shape."""
+    """The class of a convolution that calibration measures apart: depthwise, 1x1, 3x3 stride 1,
+    strided (kernel 3 or less, stride above 1), or any other (5x5, 7x7, a 4x4 patchify stem)."""
     kernel, stride = tuple(weight[2:]), tuple(args[3]) if len(args) > 3 else (1,)
-    where = f"@{max(1, int(math.isqrt(_numel(_output_plane(args, weight)))))}/{args[0][0]}"  # output side, batch
     if kind == "depthwise":
-        return "depthwise" + where
-    if all(k == 1 for k in kernel) and all(s == 1 for s in stride):
-        return "conv1x1" + where
-    if any(s > 1 for s in stride) and all(k == 3 for k in kernel):
-        return "conv_strided" + where
-    return ("conv3x3" if all(k == 3 for k in kernel) else "conv") + where
-
-
-def _output_plane(args: Sequence[Any], weight: tuple[int, ...]) -> tuple[int, ...]:
-    """The output's spatial sizes of a convolution, from its input, kernel, stride, padding and dilation."""
-    x = args[0]
-    stride, padding = list(args[3]), list(args[4])
-    dilation = list(args[5]) if len(args) > 5 else [1] * len(stride)
-    return tuple((x[2 + i] + 2 * padding[i] - dilation[i] * (weight[2 + i] - 1) - 1) // stride[i] + 1
-                 for i in range(len(stride)))
+        return "depthwise"
+    if any(s > 1 for s in stride) and all(k <= 3 for k in kernel):
+        return "conv_strided"
+    if all(k == 1 for k in kernel):
+        return "conv1x1"
+    return "conv3x3" if all(k == 3 for k in kernel) else "conv"
 
 
 @dataclass(frozen=True)
 class Roofs:
-    """A device's ceilings for the roofline: compute peaks by kind (FLOP/s), the bandwidth (bytes/s)
-    as a curve of (working-set bytes, bytes/s) pairs, rising working sets (one pair: one figure),
-    and the fixed cost of one operator (seconds). ``origin`` says where the figures came from."""
+    """A device's ceilings for the roofline: compute peaks by kind or class (FLOP/s), the bandwidth
+    (bytes/s) as a curve of (working-set bytes, bytes/s) pairs, rising working sets (one pair: one
+    figure), and the fixed cost of one operator (seconds). ``origin`` says where the figures came from.
+
+    ``fits``: a calibrated processor's cost per operator class (``cost.linear_time``): (fixed seconds,
+    seconds per FLOP, traffic factor, weight-traffic factor); a class without one is priced on the roofline."""
 
     name: str
     peaks: dict[str, float]
@@ -158,24 +200,17 @@ class Roofs:
     overhead_s: float
     origin: str
     notes: tuple[str, ...] = field(default=())
-    # calibrated memory-bound kinds: (fixed seconds per operator, bytes/s, at a working set of bytes),
-    # in place of the overhead and the bandwidth
-    memory: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    fits: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    # (bytes, seconds per byte): an allocation above that size is fresh pages from the operating system
+    # every time, and the first write to each page faults (glibc maps anything above 32 MiB anew)
+    first_touch: tuple[float, float] = (math.inf, 0.0)
+    # seconds: one module call's Python in a plain forward; the measurement's hooks' own cost inside a
+    # layer's row, and in a container's "between" row per gap between its children's calls
+    calls: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     def peak(self, roof: str, kind: str = "") -> float:
-        """FLOP/s of ``roof`` ("conv3x3@28/1": output side 28, batch 1; else the measured one of that name
-        nearest in log side and log batch), else of its ``kind`` ("conv"), else the vector units'."""
-        if roof in self.peaks:
-            return self.peaks[roof]
-        base, _, where = roof.partition("@")
-        measured = [k for k in self.peaks if k.partition("@")[0] == base and "@" in k]
-        if measured and where:
-            def distance(key: str) -> float:
-                return sum(abs(math.log(float(a) / float(b)))
-                           for a, b in zip(key.partition("@")[2].split("/"), where.split("/"), strict=False))
-
-            return self.peaks[min(measured, key=distance)]
-        return self.peaks.get(base) or self.peaks.get(kind) or self.peaks["vector"]
+        """FLOP/s of the class ``roof`` ("conv3x3"), else of its ``kind`` ("conv"), else the vector units'."""
+        return self.peaks.get(roof) or self.peaks.get(kind) or self.peaks["vector"]
 
     def bandwidth_at(self, working_set: float) -> float:
         """Bytes/s for an operator touching ``working_set`` bytes: the curve, interpolated in log size."""
@@ -201,16 +236,56 @@ class Priced:
 
 
 def roofline(flops: float, nbytes: float, kind: str, roofs: Roofs, roof: str = "") -> Priced:
-    """max(FLOPs / peak, bytes / bandwidth) + the fixed cost of one operator, and the bound hit.
-
-    ``roof`` names a finer ceiling than ``kind`` where the roofs have one. A memory-bound kind the
-    calibration measured has its own fixed cost and rate in place of the overhead and the bandwidth."""
+    """max(FLOPs / peak, bytes / bandwidth) + the fixed cost of one operator, and the bound hit."""
     compute = flops / roofs.peak(roof, kind)
-    fixed, rate, at = roofs.memory.get(roof) or roofs.memory.get(kind) or (roofs.overhead_s, 0.0, 1.0)
-    fixed = max(fixed, roofs.overhead_s)  # never below a small operator's cost
-    if rate:  # the kind's rate, falling as the streaming curve falls beyond the working set it was measured at
-        rate *= min(1.0, roofs.bandwidth_at(nbytes) / roofs.bandwidth_at(at))
-    memory = nbytes / (rate or roofs.bandwidth_at(nbytes)) if nbytes else 0.0
+    memory = nbytes / roofs.bandwidth_at(nbytes) if nbytes else 0.0
     limit = max(compute, memory)
-    bound = "overhead" if fixed > limit else ("compute" if compute >= memory else "memory")
-    return Priced(limit + fixed, bound, compute, memory)
+    bound = "overhead" if roofs.overhead_s > limit else ("compute" if compute >= memory else "memory")
+    return Priced(limit + roofs.overhead_s, bound, compute, memory)
+
+
+def price(op: OpCost, roofs: Roofs) -> Priced:
+    """One operator's time on ``roofs``: ``linear_time`` where the roofs have a calibrated fit of its class,
+    else the ``roofline``; plus the first writes to the fresh pages of its large allocations."""
+    fit = roofs.fits.get(op.roof) or roofs.fits.get(op.kind)
+    if fit is not None:
+        priced = linear_time(op.flops, op.input_bytes + op.output_bytes, op.weight_bytes, op.output_bytes, fit, roofs,
+                             op.roof)
+    else:
+        priced = roofline(op.flops, op.bytes, op.kind, roofs, op.roof)
+    fresh = first_touch_s(op.allocated, roofs)
+    if not fresh:
+        return priced
+    return Priced(priced.seconds + fresh, priced.bound, priced.compute_s, priced.memory_s + fresh)
+
+
+def first_touch_s(allocated: Sequence[float], roofs: Roofs) -> float:
+    """Seconds of page faults: each allocation above the roofs' threshold, at its measured cost per byte."""
+    threshold, per_byte = roofs.first_touch
+    return sum(size for size in allocated if size > threshold) * per_byte
+
+
+def linear_features(flops: float, io_bytes: float, weight_bytes: float, output_bytes: float,
+                    roofs: Roofs, roof: str = "") -> tuple[float, ...]:
+    """What a calibrated class's time is linear in: 1 (the fixed cost); FLOPs; the seconds its
+    activations' traffic (input + output) takes at the streaming bandwidth measured for its working set
+    (the previous layer just wrote its input; windowed pooling, ``TILED``, at the caches' rate at any
+    size); the seconds its weights take at the bandwidth of the
+    largest working set (a forward reads each weight once: from memory, not from a cache); and its
+    output bytes (work per output element: a convolution's accumulators stored once per block of input
+    channels, a pooling window's loop). A traffic factor of 1 is a plain copy's speed."""
+    stream = roofs.bandwidth_at(io_bytes + weight_bytes) if roof not in TILED else max(b for _, b in roofs.bandwidth)
+    memory = roofs.bandwidth[-1][1]
+    return 1.0, float(flops), io_bytes / stream, weight_bytes / memory, float(output_bytes)
+
+
+def linear_time(flops: float, io_bytes: float, weight_bytes: float, output_bytes: float, fit: tuple[float, ...],
+                roofs: Roofs, roof: str = "") -> Priced:
+    """fixed + FLOPs x seconds per FLOP + traffic time x factor + weight traffic time x factor: on a CPU,
+    PyTorch's convolution reorders input and weights into the library's blocked layout, computes and
+    reorders the output back, one step after the other, so the parts add; the bound is the largest part."""
+    parts = [c * x for c, x in zip(fit, linear_features(flops, io_bytes, weight_bytes, output_bytes, roofs, roof),
+                                   strict=True)]
+    fixed, compute, memory = parts[0], parts[1] + parts[4], parts[2] + parts[3]
+    bound = max((fixed, "overhead"), (compute, "compute"), (memory, "memory"))[1]
+    return Priced(fixed + compute + memory, bound, compute, memory)

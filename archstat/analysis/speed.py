@@ -21,7 +21,7 @@ from typing import Any
 from ..errors import UsageError
 from ..options import Dtype, Engine, Mode
 from .calibrate import calibrated_roofs, formula_roofs, load_calibration, read_processor
-from .cost import BYTES, KINDS, Roofs, op_cost, roofline
+from .cost import BYTES, KINDS, Roofs, op_cost, price, protective_copy, roofline
 from .devices import get_device
 from .feeding import feed_at_batch
 from .request import Request, request_of
@@ -36,6 +36,7 @@ class _Row:
     name: str
     type: str
     ops: list[Any] = field(default_factory=list)
+    gaps: int = 0  # a "between" row: the stretches between its container's children's calls (children + 1)
 
 
 def device_roofs(device: str, dtype: str, threads: int) -> tuple[Roofs, Roofs]:
@@ -85,6 +86,14 @@ def predict_rows(request: Request, *, dtype: str, roofs: Roofs, ceiling: Roofs,
     """Predicted rows of the ``request``'s model (see the module docstring), its label and input shape (with
     batch). The model is resolved once, on the meta device; the request's classes, constructor and forward
     keywords, auxiliary heads and trainable parts apply (the last to a training step's backward and SGD step)."""
+    rows, records, label, shape = row_costs(request, dtype=dtype, train=train)
+    priced = [_price(row, records, roofs, ceiling, train) for row in rows.values() if row.ops]
+    return priced, label, shape
+
+
+def row_costs(request: Request, *, dtype: str, train: bool = False
+              ) -> tuple[dict[str, _Row], dict[str, Any], str, list[int]]:
+    """Each row's operator costs (``cost.op_cost``), the layer records, the model's label and input shape."""
     from ..engines.call_log import record_calls
     from .counting import count
     from .params import aux_mode
@@ -99,15 +108,24 @@ def predict_rows(request: Request, *, dtype: str, roofs: Roofs, ceiling: Roofs,
         log = record_calls(target.module, feed.args, (), {}, recurrent_steps=True)
     shape = [request.batch, *target.shapes[0]]
     rows: dict[str, _Row] = {}
-    for call in log.aten:
+    for i, call in enumerate(log.aten):
+        if protective_copy(call, log.aten[i + 1] if i + 1 < len(log.aten) else None):
+            continue
         inner = call.modules[-1] if call.modules else ""
         leaf = records.get(inner)
         name = inner if leaf is not None and leaf.is_leaf and inner else between_name(inner)
         cost = op_cost(call.name, call.args, call.output, BYTES[dtype])
         if cost is not None:
             rows.setdefault(name, _Row(name, leaf.type if leaf is not None and leaf.is_leaf else "")).ops.append(cost)
-    priced = [_price(row, records, roofs, ceiling, train) for row in rows.values() if row.ops]
-    return priced, report.model, shape
+    children: dict[str, int] = {}
+    for module_call in log.modules:
+        if module_call.name:
+            parent = module_call.name.rpartition(".")[0]
+            children[parent] = children.get(parent, 0) + 1
+    for container, calls in children.items():
+        if between_name(container) in rows:
+            rows[between_name(container)].gaps = calls + 1
+    return rows, records, report.model, shape
 
 
 def _price(row: _Row, records: dict[str, Any], roofs: Roofs, ceiling: Roofs, train: bool) -> SpeedRow:
@@ -115,7 +133,7 @@ def _price(row: _Row, records: dict[str, Any], roofs: Roofs, ceiling: Roofs, tra
     times: dict[str, float] = {"compute": 0.0, "memory": 0.0, "overhead": 0.0}
     predicted = floor = 0.0
     for op in row.ops:
-        priced = roofline(op.flops, op.bytes, op.kind, roofs, op.roof)
+        priced = price(op, roofs)
         predicted += priced.seconds
         times[priced.bound] += priced.seconds
         best = roofline(op.flops, op.bytes, op.kind, ceiling, op.roof)
@@ -133,8 +151,12 @@ def _price(row: _Row, records: dict[str, Any], roofs: Roofs, ceiling: Roofs, tra
         predicted += extra
         floor += roofline(backward_flops, 2 * sum(moved), kind, ceiling).seconds
     bound = max(times, key=lambda b: times[b])
+    call_s, hook_leaf_s, hook_gap_s = roofs.calls
+    leaf = bool(row.type)
+    predicted += call_s if leaf else 0.0  # the module call's own Python, in a plain forward too
+    hooks = max(0.0, hook_leaf_s - call_s) if leaf else row.gaps * hook_gap_s
     return SpeedRow(row.name, row.type or "(between)", kind, record.macs if record is not None and record.is_leaf
-                    else 0, flops, *moved, bound, predicted, floor)
+                    else 0, flops, moved[0], moved[1], moved[2], bound, predicted, floor, hooks_s=hooks)
 
 
 def speed(model: Any | Request, *, device: str = "cpu", dtype: Dtype | str = Dtype.fp32, batch: int = 1,

@@ -19,6 +19,7 @@ from torch import nn
 
 from ..errors import UsageError
 from ..options import Mode
+from .calibrate import settle_allocator
 from .feeding import feed_at_batch
 from .request import Request
 from .resolve import Target
@@ -56,6 +57,8 @@ def measure_into(report: SpeedReport, request: Request, *, warmup: int = 3, runs
 
     device = "cuda" if report.where == "cuda" else "cpu"
     dtype = TORCH_DTYPES[report.dtype]
+    if device == "cpu":
+        settle_allocator()  # as the calibration did: the same allocator state on both sides
     target = build_real(request, device, dtype)
     module = target.module
     feed = feed_at_batch(target.inputs, request.forward_kwargs, device, request.batch)

@@ -58,6 +58,11 @@ def speed_notes(report: SpeedReport) -> list[str]:
                      f"{report.images_per_s(report.measured_s):,.1f} images/s; with hooks "
                      f"{(report.hooked_s or 0) * 1e3:.3f} ms (hooks' overhead {hooks:.3f} ms); whole-model error "
                      f"{100 * s['whole_error']:+.1f}%.")
+        hooked = sum(r.hooks_s for r in report.rows)
+        if hooked:
+            notes.append(f"Per-layer errors compare each row's prediction plus the hooks' calibrated own cost in it "
+                         f"({hooked * 1e3:.3f} ms over all rows) with its hooked measurement; the whole model's "
+                         "prediction leaves it out.")
         if s["median_abs_error"] is not None:
             rho = "n/a" if s["spearman"] is None else f"{s['spearman']:.3f}"
             notes.append(f"Layers over 50 us ({s['rows_over_50us']}): median |error| "

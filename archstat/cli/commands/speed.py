@@ -91,10 +91,12 @@ def _calibrate(threads: int | None, cpu_time: bool) -> None:
     if cpu_time and (threads or torch.get_num_threads()) != 1:
         raise UsageError("--cpu-time measures one thread's CPU clock: add --threads 1.")
     data = calibrate(threads or torch.get_num_threads(), cpu_time=cpu_time)
-    fp32 = data["peaks"]["fp32"]
-    tell(f"calibrated {data['processor']} at {data['threads']} threads: fp32 matmul {fp32['matmul'] / 1e9:.1f}, "
-         f"3x3 conv {fp32['conv3x3@28/1'] / 1e9:.1f} GFLOP/s; DRAM copy {data['bandwidth'][-1][1] / 1e9:.1f} GB/s; "
-         f"small operator {data['overhead_s'] * 1e6:.1f} us; kept in {data['file']}")
+    fits = data["fits"]["fp32"]
+    rate = {name: 1e-9 / fits[name][1] if name in fits and fits[name][1] else 0.0 for name in ("matmul", "conv3x3")}
+    tell(f"calibrated {data['processor']} at {data['threads']} threads: fp32 matrix product {rate['matmul']:.1f}, "
+         f"3x3 convolution {rate['conv3x3']:.1f} GFLOP/s; memory copy {data['bandwidth'][-1][1] / 1e9:.1f} GB/s; "
+         f"small operator {data['overhead_s'] * 1e6:.1f} us; {len(fits)} operator classes fitted; "
+         f"kept in {data['file']}")
 
 
 def speed_result(report: SpeedReport) -> Result:

@@ -1,0 +1,266 @@
+"""The calibration's probes: synthetic layers of every operator class, timed the way a network is
+timed, and the fit of each class's cost (``cost.linear_time``) to their times.
+
+No probe is a layer of any benchmarked network: each class gets ``PER_CLASS`` shapes drawn at random
+(fixed seed) from a grid of channels (16 to 1024), output sides (7 to 112), kernels and strides, kept
+under a work budget so that the whole calibration stays well under a minute. Each probe is a leaf
+module in one synthetic network, fed by a ReLU that writes its input just before it, as the previous
+layer of a network does (so its input is as warm in the caches as a network's), and timed with the
+measurement's own hooks (``timing.time_layers``) at batch 1 and 8: what the fit sees is what a
+network's measurement will see, hooks included. The bytes and FLOPs of each probe come from the same
+rules (``cost.op_cost``, on a meta-tensor log of the probe network) that price a network.
+
+The fit, per class: the non-negative least-squares solution (every coefficient a time or a factor,
+none negative) of measured seconds = ``cost.linear_features`` . coefficients, each probe weighted by
+1 / its time, so that a 50 us probe counts as much as a 50 ms one (relative errors).
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from torch import nn
+
+from .cost import BYTES, Roofs, first_touch_s, linear_features, op_cost, protective_copy
+
+PER_CLASS = 12
+BATCHES = (1, 8)
+CHANNELS = (16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024)
+SIDES = (7, 14, 28, 56, 112)
+BUDGET_FLOPS = 250e6  # per probe at batch 1: about 3 ms on one core of a recent x86 processor
+# per probe tensor at batch 1: at batch 8 in fp32 at most 32 MiB, so that no probe allocates above the
+# allocator's mmap threshold (fresh pages are priced apart, ``cost.first_touch_s``)
+BUDGET_ELEMENTS = 2**20
+
+
+class _Binary(nn.Module):
+    """The input's two halves of channels added (a residual addition of two tensors), or the input
+    times one number per channel (a squeeze-and-excitation scale)."""
+
+    def __init__(self, scale: bool) -> None:
+        super().__init__()
+        self.scale = scale
+
+    def forward(self, x: Any) -> Any:
+        half = x.shape[1] // 2
+        return x * x[:, :, :1, :1] if self.scale else x[:, :half] + x[:, half:]
+
+
+class _Cat(nn.Module):
+    """The input's two halves of channels concatenated in the other order (all of it read and written)."""
+
+    def forward(self, x: Any) -> Any:
+        half = x.shape[1] // 2
+        return torch.cat([x[:, half:], x[:, :half]], 1)
+
+
+class _Shuffle(nn.Module):
+    """A channel shuffle's copy: two groups' channels interleaved (a transpose made contiguous)."""
+
+    def forward(self, x: Any) -> Any:
+        n, c, h, w = x.shape
+        return x.view(n, 2, c // 2, h, w).transpose(1, 2).contiguous()
+
+
+def _draw(rng: random.Random, choices: dict[str, tuple[Any, ...]],
+          ok: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+    """``PER_CLASS`` distinct combinations of ``choices`` passing ``ok``, drawn at random in turn from each
+    value of the first choice (so that the probes spread over, say, every channel count)."""
+    grid = [dict(zip(choices, values, strict=True)) for values in itertools.product(*choices.values())]
+    fitting = [g for g in grid if ok(g)]
+    rng.shuffle(fitting)
+    first = next(iter(choices))
+    strata = [[g for g in fitting if g[first] == value] for value in choices[first]]
+    drawn: list[dict[str, Any]] = []
+    while len(drawn) < min(PER_CLASS, len(fitting)):
+        for stratum in strata:
+            if stratum and len(drawn) < PER_CLASS:
+                drawn.append(stratum.pop())
+    return drawn
+
+
+def _conv_probes(rng: random.Random) -> list[tuple[str, nn.Module, tuple[int, ...]]]:
+    """(class, module, input shape without batch) for the convolution classes."""
+    probes: list[tuple[str, nn.Module, tuple[int, ...]]] = []
+    spec = {"conv1x1": ((1,), (1,)), "conv3x3": ((3,), (1,)), "conv_strided": ((1, 3), (2,)),
+            "conv": ((5, 7, 4), (1, 2, 4))}  # (kernels, strides); a 4x4 kernel only at stride 4 (a patchify stem)
+    for name, (kernels, strides) in spec.items():
+        def ok(g: dict[str, Any]) -> bool:
+            out = g["side"]
+            flops = 2 * g["cin"] * g["cout"] * g["k"] ** 2 * out * out
+            largest = max(g["cin"] * (out * g["s"]) ** 2, g["cout"] * out * out)
+            return (flops <= BUDGET_FLOPS and largest <= BUDGET_ELEMENTS
+                    and (g["k"] != 4 or g["s"] == 4) and (g["s"] != 4 or g["k"] == 4))
+
+        cin = CHANNELS + ((3,) if name == "conv" else ())
+        for g in _draw(rng, {"cin": cin, "cout": CHANNELS, "side": SIDES, "k": kernels, "s": strides}, ok):
+            module = nn.Conv2d(g["cin"], g["cout"], g["k"], g["s"], g["k"] // 2 if g["k"] != 4 else 0, bias=False)
+            probes.append((name, module, (g["cin"], g["side"] * g["s"], g["side"] * g["s"])))
+    for g in _draw(rng, {"c": CHANNELS, "side": SIDES, "k": (3, 5, 7), "s": (1, 2)},
+                   lambda g: g["c"] * (g["side"] * g["s"]) ** 2 <= BUDGET_ELEMENTS):
+        module = nn.Conv2d(g["c"], g["c"], g["k"], g["s"], g["k"] // 2, groups=g["c"], bias=False)
+        probes.append(("depthwise", module, (g["c"], g["side"] * g["s"], g["side"] * g["s"])))
+    return probes
+
+
+def _memory_probes(rng: random.Random) -> list[tuple[str, nn.Module, tuple[int, ...]]]:
+    """(class, module, input shape without batch) for the matrix products and the memory-bound classes."""
+    probes: list[tuple[str, nn.Module, tuple[int, ...]]] = []
+    sizes = {"rows": (1, 49, 196, 784, 3136), "cin": CHANNELS + (2048, 4096), "cout": CHANNELS + (1000, 4096)}
+    for g in _draw(rng, sizes,
+                   lambda g: 2 * g["rows"] * g["cin"] * g["cout"] <= BUDGET_FLOPS and g["cin"] * g["cout"] <= 2**24
+                   and g["rows"] * max(g["cin"], g["cout"]) <= BUDGET_ELEMENTS):
+        probes.append(("matmul", nn.Linear(g["cin"], g["cout"]), (g["rows"], g["cin"])))
+    for side in (1024, 2048, 4096):  # matrix-vector products: 4 to 64 MiB of weights read once, from memory
+        probes.append(("matmul", nn.Linear(side, side), (1, side)))
+    makers: dict[str, Callable[[int, int], tuple[nn.Module, tuple[int, ...]]]] = {
+        "norm": lambda c, s: (nn.BatchNorm2d(c).eval(), (c, s, s)),
+        "layernorm": lambda c, s: (nn.LayerNorm(c), (s, s, c)),  # over channels, channels last (ConvNeXt's)
+        "elementwise": lambda c, s: ((nn.ReLU(), nn.ReLU6(), nn.Hardswish())[(c + s) % 3], (c, s, s)),
+        "inplace": lambda c, s: ((nn.ReLU(inplace=True), nn.ReLU6(inplace=True), nn.Hardswish(inplace=True))[
+            (c + s) % 3], (c, s, s)),
+        "activation": lambda c, s: ((nn.SiLU(), nn.GELU(), nn.Sigmoid(), nn.SiLU(inplace=True))[(c + s) % 4],
+                                    (c, s, s)),
+        "add": lambda c, s: (_Binary(scale=(c + s) % 2 == 1), (c, s, s)),
+        "copy": lambda c, s: ((_Cat(), _Shuffle())[(c + s) % 2], (c, s, s)),
+        "maxpool": lambda c, s: ((nn.MaxPool2d(3, 2, 1), nn.MaxPool2d(3, 1, 1), nn.MaxPool2d(2, 2))[(c + s) % 3],
+                                 (c, s, s)),
+        "avgpool": lambda c, s: (nn.AvgPool2d(2, 2), (c, s, s)),
+        "pool": lambda c, s: (nn.AdaptiveAvgPool2d(1), (c, s, s)),
+    }
+    for name, make in makers.items():
+        for g in _draw(rng, {"c": CHANNELS, "side": SIDES}, lambda g: g["c"] * g["side"] ** 2 <= BUDGET_ELEMENTS):
+            module, shape = make(g["c"], g["side"])
+            probes.append((name, module, shape))
+    return probes
+
+
+def probe_list(seed: int = 0) -> list[tuple[str, nn.Module, tuple[int, ...]]]:
+    """Every probe: (class, module, input shape without the batch), the same for the same seed."""
+    rng = random.Random(seed)
+    return _conv_probes(rng) + _memory_probes(rng)
+
+
+class ProbeNet(nn.Module):
+    """The probes as one network: each fed by its own ReLU (``feed.N``) from its own input, then run (``probe.N``)."""
+
+    def __init__(self, probes: list[tuple[str, nn.Module, tuple[int, ...]]]) -> None:
+        super().__init__()
+        self.feed = nn.ModuleList(nn.ReLU() for _ in probes)
+        self.probe = nn.ModuleList(module for _, module, _ in probes)
+
+    def forward(self, *inputs: Any) -> list[Any]:
+        return [probe(feed(x)) for feed, probe, x in zip(self.feed, self.probe, inputs, strict=True)]
+
+
+def probe_features(net: ProbeNet, shapes: list[tuple[int, ...]], dtype: str, roofs: Roofs
+                   ) -> tuple[list[tuple[float, ...]], list[float]]:
+    """Each probe's ``cost.linear_features`` and its page-fault seconds (``cost.first_touch_s``), from the
+    operators a meta-tensor forward runs in it (priced as a network's are)."""
+    from ..engines.call_log import record_calls
+
+    log = record_calls(net, tuple(torch.zeros(shape, device="meta") for shape in shapes), (), {})
+    sums: dict[str, list[float]] = {}
+    roofs_of: dict[str, str] = {}
+    for i, call in enumerate(log.aten):
+        owner = next((m for m in reversed(call.modules) if m.startswith("probe.")), None)
+        if owner is None or protective_copy(call, log.aten[i + 1] if i + 1 < len(log.aten) else None):
+            continue
+        cost = op_cost(call.name, call.args, call.output, BYTES[dtype])
+        if cost is not None:
+            total = sums.setdefault(".".join(owner.split(".")[:2]), [0.0] * 5)
+            roofs_of[".".join(owner.split(".")[:2])] = cost.roof
+            total[0] += cost.flops
+            total[1] += cost.input_bytes + cost.output_bytes
+            total[2] += cost.weight_bytes
+            total[3] += cost.output_bytes
+            total[4] += first_touch_s(cost.allocated, roofs)
+    found = [sums.get(f"probe.{i}", [0.0] * 5) for i in range(len(shapes))]
+    features = [linear_features(flops, io, weights, out, roofs, roofs_of.get(f"probe.{i}", ""))
+                for i, (flops, io, weights, out, _) in enumerate(found)]
+    return features, [fresh for *_, fresh in found]
+
+
+def time_probes(dtype: torch.dtype, batch: int, clock: Callable[[], float], seed: int = 0
+                ) -> tuple[list[str], ProbeNet, list[tuple[int, ...]], list[float]]:
+    """Build the probe network at ``batch`` and time each probe (seconds, the median of the runs)."""
+    from .timing import time_layers
+
+    probes = probe_list(seed)
+    net = ProbeNet(probes).to(dtype).eval()
+    shapes = [(batch, *shape) for _, _, shape in probes]
+    inputs = [torch.randn(shape, dtype=dtype) for shape in shapes]
+    torch.set_flush_denormal(True)
+    try:
+        with torch.no_grad():
+            rows = time_layers(lambda: net(*inputs), net, warmup=1, runs=5 if batch == 1 else 3, clock=clock).rows
+    finally:
+        torch.set_flush_denormal(False)
+    return [name for name, _, _ in probes], net, shapes, [rows.get(f"probe.{i}", 0.0) for i in range(len(probes))]
+
+
+def time_calls(clock: Callable[[], float], count: int = 100) -> tuple[float, float, float]:
+    """(one module call's Python in a plain forward, the hooks' own cost in a layer's row, the hooks' cost
+    per gap in a container's "between" row), seconds: ``count`` empty layers (``nn.Identity``, no
+    operator) in a row, timed plain and with the measurement's hooks."""
+    import statistics
+
+    from .timing import between_name, time_layers
+
+    net = nn.Sequential(*(nn.Identity() for _ in range(count)))
+    x = torch.zeros(1)
+    timing = time_layers(lambda: net(x), net, warmup=2, runs=9, clock=clock)
+    leaf = statistics.median(timing.rows.get(str(i), 0.0) for i in range(count))
+    return timing.plain_s / count, leaf, timing.rows.get(between_name(""), 0.0) / (count + 1)
+
+
+def nonnegative_fit(features: list[tuple[float, ...]], targets: list[float], scales: list[float]) -> tuple[float, ...]:
+    """Coefficients c >= 0 minimising sum(((features . c) - target) / scale)^2: every subset of the
+    features solved by least squares, the best one whose coefficients are all non-negative (4 features:
+    15 subsets)."""
+    width = len(features[0])
+    rows = torch.tensor([[x / s for x in f] for f, s in zip(features, scales, strict=True)], dtype=torch.float64)
+    target = torch.tensor([y / s for y, s in zip(targets, scales, strict=True)], dtype=torch.float64)
+    best: tuple[float, tuple[float, ...]] = (float(target.pow(2).sum()), (0.0,) * width)
+    for size in range(1, width + 1):
+        for chosen in itertools.combinations(range(width), size):
+            columns = rows[:, list(chosen)]
+            if torch.linalg.matrix_rank(columns) < size:
+                continue
+            solution = torch.linalg.lstsq(columns, target.unsqueeze(1)).solution.squeeze(1)
+            if (solution < 0).any() or not torch.isfinite(solution).all():
+                continue
+            residual = float(((columns @ solution) - target).pow(2).sum())
+            if residual < best[0] - 1e-12:
+                coefficients = [0.0] * width
+                for i, value in zip(chosen, solution.tolist(), strict=True):
+                    coefficients[i] = value
+                best = (residual, tuple(coefficients))
+    return best[1]
+
+
+def fit_class(features: list[tuple[float, ...]], seconds: list[float]) -> tuple[float, ...]:
+    """One class's coefficients (``cost.linear_features``' order) from its probes: the compute rate is the
+    best FLOPs per second any probe reached (a probe can only fall short of it); what each probe took
+    beyond its FLOPs at that rate is fitted by ``nonnegative_fit`` on the fixed cost and the traffic,
+    relative to the probe's time."""
+    rate = max((f[1] / t for f, t in zip(features, seconds, strict=True) if f[1] > 0), default=0.0)
+    per_flop = 1.0 / rate if rate else 0.0
+    rest = [t - f[1] * per_flop for f, t in zip(features, seconds, strict=True)]
+    others = nonnegative_fit([(f[0], *f[2:]) for f in features], rest, seconds)
+    return (others[0], per_flop, *others[1:])
+
+
+def fit_classes(names: list[str], features: list[tuple[float, ...]], seconds: list[float]
+                ) -> dict[str, tuple[float, ...]]:
+    """One ``fit_class`` per class over its probes (all batches together)."""
+    fits = {}
+    for name in dict.fromkeys(names):
+        chosen = [(f, t) for n, f, t in zip(names, features, seconds, strict=True) if n == name and t > 0]
+        if len(chosen) >= 2:
+            fits[name] = fit_class([f for f, _ in chosen], [t for _, t in chosen])
+    return fits

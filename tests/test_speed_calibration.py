@@ -1,0 +1,202 @@
+"""The calibrated cost model without timing: each operator's class and byte rules by hand, the linear
+cost rule and the page-fault rule on a synthetic device, the probes' fit on fake measurements, and a
+stored calibration read back. No test here times anything (benchmarks/speed.py measures)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from torch import nn
+
+from archstat.analysis.calibrate import VERSION, calibrated_roofs
+from archstat.analysis.cost import Roofs, linear_features, linear_time, op_cost, price
+from archstat.analysis.request import request_of
+from archstat.analysis.speed import row_costs, speed
+from archstat.analysis.speed_probes import (
+    BUDGET_ELEMENTS,
+    PER_CLASS,
+    ProbeNet,
+    fit_class,
+    nonnegative_fit,
+    probe_features,
+    probe_list,
+)
+from archstat.analysis.timing import between_name
+from archstat.engines.call_log import TensorShape
+
+FP32 = 4
+MIB = 1 << 20
+
+
+def conv(x: tuple[int, ...], w: tuple[int, ...], stride: int = 1, groups: int = 1) -> object:
+    """``op_cost`` of an ATen convolution call, with the output shape worked out here by hand."""
+    pad = w[2] // 2
+    side = (x[2] + 2 * pad - w[2]) // stride + 1
+    out = TensorShape((x[0], w[0], side, side))
+    args = [TensorShape(x), TensorShape(w), None, [stride, stride], [pad, pad], [1, 1], False, [0, 0], groups]
+    return op_cost("convolution", args, out, FP32)
+
+
+def test_convolution_classes_and_what_they_allocate():
+    assert conv((1, 64, 56, 56), (64, 64, 1, 1)).roof == "conv1x1"
+    assert conv((1, 64, 56, 56), (64, 64, 3, 3)).roof == "conv3x3"
+    assert conv((1, 64, 56, 56), (128, 64, 3, 3), stride=2).roof == "conv_strided"
+    assert conv((1, 64, 56, 56), (128, 64, 1, 1), stride=2).roof == "conv_strided"  # a projection shortcut
+    assert conv((1, 3, 224, 224), (64, 3, 7, 7), stride=2).roof == "conv"  # a 7x7 stem
+    dw = conv((1, 32, 28, 28), (32, 1, 3, 3), groups=32)
+    assert (dw.kind, dw.roof) == ("depthwise", "depthwise")
+    # oneDNN on a CPU: the input's and the output's blocked copies, and the output itself
+    assert dw.allocated == (32 * 28 * 28 * FP32, 32 * 28 * 28 * FP32, 32 * 28 * 28 * FP32)
+
+
+def test_pooling_flops_by_hand():
+    x = TensorShape((1, 16, 8, 8))
+    out = TensorShape((1, 16, 4, 4))
+    window = op_cost("max_pool2d_with_indices", [x, [3, 3], [2, 2], [1, 1], [1, 1], False], (out, out), FP32)
+    assert (window.roof, window.flops) == ("maxpool", 16 * 4 * 4 * 9)  # one comparison per window element
+    assert (window.input_bytes, window.output_bytes) == (16 * 64 * FP32, 16 * 16 * FP32)
+    average = op_cost("avg_pool2d", [x, [2, 2], [2, 2]], out, FP32)
+    assert (average.roof, average.flops) == ("avgpool", 16 * 4 * 4 * 4)
+    pooled = op_cost("mean", [x, [-1, -2], True], TensorShape((1, 16, 1, 1)), FP32)
+    assert (pooled.roof, pooled.flops) == ("pool", 16 * 64)  # a global pool: one addition per input element
+
+
+def test_element_wise_classes():
+    x = TensorShape((2, 8, 4, 4))
+    relu_ = op_cost("relu_", [x], x, FP32)
+    assert (relu_.roof, relu_.allocated) == ("inplace", ())  # writes into its input: nothing new
+    assert (relu_.input_bytes, relu_.output_bytes) == (256 * FP32, 256 * FP32)
+    assert op_cost("relu", [x], x, FP32).roof == "elementwise"
+    assert op_cost("gelu", [x], x, FP32).roof == "activation"
+    assert op_cost("silu_", [x], x, FP32).roof == "activation"
+    add = op_cost("add", [x, x], x, FP32)
+    assert (add.roof, add.input_bytes, add.allocated) == ("add", 2 * 256 * FP32, (256 * FP32,))
+    assert op_cost("add", [x, 1.0], x, FP32).roof == "elementwise"  # a tensor and a number
+
+
+def test_an_in_place_module_runs_no_copy_and_containers_count_their_gaps():
+    model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(inplace=True))
+    rows, *_ = row_costs(request_of(model, input_size=(3, 16, 16)), dtype="fp32")
+    assert [op.op for op in rows["1"].ops] == ["relu_"]  # the meta pass's protective clone is not priced
+
+    class Residual(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.a, self.b, self.c = nn.ReLU(), nn.ReLU(), nn.ReLU()
+
+        def forward(self, x):  # type: ignore[no-untyped-def]
+            return self.c(self.a(x) + self.b(x))
+
+    rows, *_ = row_costs(request_of(Residual(), input_size=(4, 2, 2)), dtype="fp32")
+    assert rows[between_name("")].gaps == 4  # before a, between a and b, b and c, after c
+
+
+CURVE = ((1e3, 1e10), (1e9, 1e9))  # 10 GB/s at 1 kB, 1 GB/s at 1 GB, interpolated in log size
+
+
+def test_linear_time_on_a_synthetic_device():
+    roofs = Roofs("toy", {"vector": 1e12}, CURVE, 0.0, "test")
+    fit = (1e-5, 1e-11, 2.0, 3.0, 1e-9)  # 10 us; 100 GFLOP/s; traffic 2x a copy; weights 3x; 1 ns per output byte
+    # a working set of 1e6 bytes (5e5 traffic + 5e5 weights): half-way in log size between 1e3 and 1e9,
+    # so 5.5 GB/s; the weights at 1 GB/s (the largest working set's: a forward reads them from memory)
+    features = linear_features(1e9, 5e5, 5e5, 1e5, roofs, "norm")
+    assert features == pytest.approx((1.0, 1e9, 5e5 / 5.5e9, 5e5 / 1e9, 1e5))
+    priced = linear_time(1e9, 5e5, 5e5, 1e5, fit, roofs, "norm")
+    assert priced.seconds == pytest.approx(1e-5 + 1e-2 + 2 * 5e5 / 5.5e9 + 3 * 5e-4 + 1e-4)
+    assert (priced.bound, priced.compute_s) == ("compute", pytest.approx(1e-2 + 1e-4))
+    # max pooling's time is its loop's: its bytes at the fastest rate on the curve, at any size
+    assert linear_features(1e9, 1e6, 0, 0, roofs, "maxpool")[2] == pytest.approx(1e6 / 1e10)
+    assert linear_time(0, 1e3, 0, 0, fit, roofs, "norm").bound == "overhead"  # 10 us against 0.2 us
+
+
+def test_large_allocations_pay_their_first_writes():
+    roofs = Roofs("toy", {"vector": 1e12}, CURVE, 0.0, "test", fits={"conv1x1": (0.0, 1e-11, 0.0, 0.0, 0.0)},
+                  first_touch=(32 * MIB, 1e-9))
+    big = conv((1, 16, 512, 512), (64, 16, 1, 1))  # input 16 MiB, output 64 MiB: two fresh 64 MiB blocks
+    assert big.output_bytes == 64 * MIB and big.input_bytes == 16 * MIB
+    assert price(big, roofs).seconds == pytest.approx(big.flops * 1e-11 + 2 * 64 * MIB * 1e-9)
+    x = TensorShape((16, 1024, 1024))  # 64 MiB, but in place: its traffic at a flat 1 GB/s, no page faults
+    flat = Roofs("toy", {"vector": 1e12}, ((1.0, 1e9),), 0.0, "test", first_touch=(32 * MIB, 1e-9))
+    assert price(op_cost("relu_", [x], x, FP32), flat).memory_s == pytest.approx(2 * 64 * MIB / 1e9)
+    assert price(op_cost("relu", [x], x, FP32), flat).memory_s == pytest.approx(2 * 64 * MIB / 1e9 + 64 * MIB * 1e-9)
+
+
+def test_nonnegative_fit_recovers_known_costs_and_never_goes_negative():
+    true = (2e-5, 3.0, 0.5)
+    features = [(1.0, io, w) for io, w in ((1e-5, 0), (1e-4, 1e-5), (1e-3, 0), (3e-4, 1e-3), (2e-6, 2e-4))]
+    seconds = [sum(c * f for c, f in zip(true, row, strict=True)) for row in features]
+    assert nonnegative_fit(features, seconds, seconds) == pytest.approx(true, rel=1e-6)
+    # times that fall as the traffic grows would need a negative factor: it is left at zero instead
+    falling = [1e-3 - 0.5 * row[1] for row in features]
+    assert all(c >= 0 for c in nonnegative_fit(features, falling, falling))
+
+
+def test_fit_class_takes_the_best_probe_rate_and_fits_the_rest():
+    per_flop, fixed, factor = 1e-11, 5e-5, 2.0  # 100 GFLOP/s, 50 us, traffic twice a copy's time
+    flops = [1e6, 1e7, 1e8, 1e9, 4e9]
+    traffic = [1e-6, 5e-6, 2e-5, 1e-4, 1e-4]
+    features = [(1.0, f, t, 0.0, 0.0) for f, t in zip(flops, traffic, strict=True)]
+    seconds = [fixed + f * per_flop + factor * t for f, t in zip(flops, traffic, strict=True)]
+    fit = fit_class(features, seconds)
+    best = max(f / s for f, s in zip(flops, seconds, strict=True))  # the largest probe: 4e9 FLOPs in 40.25 ms
+    assert fit[1] == pytest.approx(1 / best) and best == pytest.approx(4e9 / (5e-5 + 4e-2 + 2e-4))
+    predicted = [sum(c * x for c, x in zip(fit, row, strict=True)) for row in features]
+    assert predicted == pytest.approx(seconds, rel=0.02)
+    assert all(c >= 0 for c in fit)
+
+
+def test_the_probes_stay_under_the_allocators_threshold_at_batch_8():
+    probes = probe_list()
+    assert probe_list() == probes or [p[0] for p in probe_list()] == [p[0] for p in probes]  # the same draw
+    counts: dict[str, int] = {}
+    for name, _, shape in probes:
+        counts[name] = counts.get(name, 0) + 1
+        assert math.prod(shape) <= BUDGET_ELEMENTS
+    assert counts.pop("matmul") == PER_CLASS + 3  # and three matrix-vector products
+    assert set(counts.values()) == {PER_CLASS} and len(counts) == 15
+    roofs = Roofs("toy", {"vector": 1e12}, CURVE, 0.0, "test", first_touch=(32 * MIB, 1.0))
+    shapes = [(8, *shape) for _, _, shape in probes]
+    features, fresh = probe_features(ProbeNet(probes), shapes, "fp32", roofs)
+    assert fresh == [0.0] * len(probes)  # no allocation above 32 MiB: the fits see no page faults
+    assert all(f[1] > 0 for (name, _, _), f in zip(probes, features, strict=True) if name.startswith("conv"))
+
+
+def calibration(**changes: object) -> dict:
+    data = {"version": VERSION, "processor": "p", "threads": 1, "date": "d", "file": "f", "overhead_s": 2e-6,
+            "bandwidth": [[1e3, 1e10], [1e9, 1e9]], "first_touch": [32 * MIB, 1e-9], "calls": [1e-6, 2e-6, 8e-6],
+            "fits": {"fp32": {"conv3x3": [1e-5, 1e-11, 0.0, 0.0, 0.0], "inplace": [3e-6, 0.0, 1.0, 0.0, 0.0]}}}
+    data.update(changes)
+    return data
+
+
+def test_a_calibration_read_back():
+    roofs = calibrated_roofs(calibration(), "fp32")
+    assert roofs is not None and roofs.origin == "calibrated"
+    assert roofs.peaks["conv3x3"] == roofs.peaks["conv"] == pytest.approx(1e11)  # 1 / seconds per FLOP
+    assert roofs.first_touch == (32 * MIB, 1e-9) and roofs.calls == (1e-6, 2e-6, 8e-6)
+    assert price(conv((1, 64, 56, 56), (64, 64, 3, 3)), roofs).seconds == pytest.approx(1e-5 + 2 * 64 * 64 * 9 * 56 * 56
+                                                                                         * 1e-11)
+    assert calibrated_roofs(calibration(), "bf16") is None
+    assert calibrated_roofs(calibration(version=1), "fp32") is None  # an older layout: calibrate again
+
+
+def test_a_calibrated_prediction_adds_the_module_call_and_states_the_hooks(tmp_path, monkeypatch):
+    import json
+
+    from archstat.analysis.calibrate import cache_file, read_processor
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = cache_file(read_processor(), 1)
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(calibration()), encoding="utf-8")
+    report = speed(nn.Sequential(nn.Conv2d(8, 8, 3, padding=1, bias=False), nn.ReLU(inplace=True)), device="cpu",
+                   input_size=(8, 3, 3), threads=1)
+    assert report.origin == "calibrated"
+    by_name = {r.name: r for r in report.rows}
+    flops = 2 * (8 * 3 * 3) * (8 * 9)
+    assert by_name["0"].predicted_s == pytest.approx(1e-5 + flops * 1e-11 + 1e-6)  # fit + one module call
+    assert by_name["0"].hooks_s == pytest.approx(2e-6 - 1e-6)  # the hooks' cost beyond the call, for comparing
+    relu = 2 * 8 * 9 * FP32 / 1e10  # 576 bytes of traffic at the curve's 10 GB/s (below 1 kB)
+    assert by_name["1"].predicted_s == pytest.approx(3e-6 + relu + 1e-6)
+    assert report.predicted_s == pytest.approx(sum(r.predicted_s for r in report.rows))  # hooks left out
