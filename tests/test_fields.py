@@ -30,8 +30,8 @@ from torch import nn
 
 from archstat.engines import imports, meta_device
 from archstat.engines import meta as _meta
-from archstat.engines.field_arithmetic import Field, FieldTrace
-from archstat.engines.fields import trace_fields
+from archstat.engines.field_arithmetic import Field
+from archstat.engines.fields import FieldTrace, trace_fields
 from archstat.models import build_model, get_model_info, list_models
 
 # ----------------------------------------------------------------------------- the autograd side

@@ -26,7 +26,7 @@ import torch
 from torch import nn
 
 from ..engines.contract import Counts, LayerRecord, Measurement, Want
-from ..engines.field_arithmetic import FieldTrace
+from ..engines.fields import FieldTrace
 from ..engines.imports import light_imports
 from ..engines.registry import build_device, capabilities, get_engine
 from ..engines.shapes import ForwardFailure, ShapeRecorder, smallest_working_side

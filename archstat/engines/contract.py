@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from torch import Tensor, nn
 
-    from .field_arithmetic import FieldTrace
+    from .fields import FieldTrace
     from .shapes import ShapeRecorder
 
 

@@ -30,14 +30,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from torch import Tensor
-
-if TYPE_CHECKING:
-    from .dataflow import Dataflow
 
 Pair = tuple[int, ...]  # one integer per spatial axis (the name predates volumes)
 Stride = int | Fraction
@@ -142,31 +139,6 @@ class Field:
         phases = tuple(None if a.period == 1 else a for a in reduced)
         return Field(tuple(a.size() for a in reduced), tuple(a.stride() for a in reduced),
                      tuple(a.start() for a in reduced), phases if any(phases) else None)
-
-
-@dataclass
-class FieldTrace:
-    """What ``trace_fields`` found.
-
-    ``by_module``: dotted module name -> field of its output (``None``: no spatial field, e.g. after
-    global pooling or flattening); modules that never ran are absent. ``depth_by_module``: weight
-    layers on the longest path from the input to that module's output. ``final``: field of the last
-    spatial feature map the output depends on. ``depth``: weight layers on the longest path from the
-    input to the model's output. ``merges``: merges of misaligned paths (module name and reason).
-    ``warnings``: ops the trace could not follow, approximations made. ``dataflow``: the graph the
-    forward executed (``engines.dataflow``), when it was asked for (``Want.GRAPH``). ``applicable``:
-    False for a model no spatial operator (convolution, pooling, resampling) ran in, a sequence or
-    token model: it has no field, only a depth.
-    """
-
-    by_module: dict[str, Field | None] = field(default_factory=dict)
-    depth_by_module: dict[str, int] = field(default_factory=dict)
-    final: Field | None = None
-    depth: int = 0
-    merges: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    dataflow: Dataflow | None = None
-    applicable: bool = True
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -26,10 +27,9 @@ from torch.overrides import TorchFunctionMode
 
 from ..errors import AnalysisError
 from . import field_rules as rules
-from .dataflow import DataflowRecorder
+from .dataflow import Dataflow, DataflowRecorder
 from .field_arithmetic import (
     Field,
-    FieldTrace,
     TensorInfo,
     input_field,
     tensors_in,
@@ -44,6 +44,31 @@ _DROP_LAYOUT = {
     "view", "reshape", "flatten", "view_as", "reshape_as", "squeeze", "unflatten",
     "mean", "sum", "amax", "amin", "max", "min", "std", "var", "logsumexp", "norm", "prod",
 }
+@dataclass
+class FieldTrace:
+    """What ``trace_fields`` found.
+
+    ``by_module``: dotted module name -> field of its output (``None``: no spatial field, e.g. after
+    global pooling or flattening); modules that never ran are absent. ``depth_by_module``: weight
+    layers on the longest path from the input to that module's output. ``final``: field of the last
+    spatial feature map the output depends on. ``depth``: weight layers on the longest path from the
+    input to the model's output. ``merges``: merges of misaligned paths (module name and reason).
+    ``warnings``: ops the trace could not follow, approximations made. ``dataflow``: the graph the
+    forward executed (``engines.dataflow``), when it was asked for (``Want.GRAPH``). ``applicable``:
+    False for a model no spatial operator (convolution, pooling, resampling) ran in, a sequence or
+    token model: it has no field, only a depth.
+    """
+
+    by_module: dict[str, Field | None] = field(default_factory=dict)
+    depth_by_module: dict[str, int] = field(default_factory=dict)
+    final: Field | None = None
+    depth: int = 0
+    merges: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    dataflow: Dataflow | None = None
+    applicable: bool = True
+
+
 # Operators that make a model spatial (``FieldTrace.applicable``).
 _SPATIAL = {*POOLS, *CONVS, *ADAPTIVE, *rules.TRANSPOSED, *rules.UPSAMPLING, "pixel_shuffle",
             "pixel_unshuffle", "im2col", "col2im", "grid_sample", "grid_sampler"}

@@ -36,8 +36,8 @@ from torch.overrides import TorchFunctionMode
 from . import extra_counters as extra
 from .backward import backward_macs, carries_gradient, has_no_rule
 from .contract import Counts, Measurement, Want
-from .field_arithmetic import FieldTrace, tensors_in
-from .fields import following_fields
+from .field_arithmetic import tensors_in
+from .fields import FieldTrace, following_fields
 from .imports import light_imports
 from .meta_device import fast_kernels, fast_meta_kernels, meta_inputs, on_meta
 from .meta_ops import COUNTED, measure, traced_name
