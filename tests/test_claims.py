@@ -220,6 +220,11 @@ def test_rules_read_the_words(results):
     assert judge(RULES["exact"], 48, 42) == "roughly"
     assert judge(RULES["exact"], "12x30x30", "12x32x32") == "does not hold"
     assert judge(RULES["info"], None, None) is None
+    # "runs fastest": 23.4 ms against the others' least 22.1 ms is 1.059 (slower by more than a tie);
+    # 22.8 / 22.1 = 1.032 is a tie within the spread; the least itself, 1.0, holds
+    least = RULES["least"]
+    assert [judge(least, m, 1.0) for m in (22.1 / 22.8, 1.0, 22.8 / 22.1, 23.4 / 22.1)] == [
+        "holds", "holds", "roughly", "does not hold"]
 
 
 def test_every_rule_is_documented():
@@ -311,5 +316,8 @@ def test_shufflenet_v2_stacks_move_the_papers_memory_access_cost(c1, c2, g):
 def test_hardware_claims_traffic_verdicts(results):
     assert results["p10"].parts[0].verdict == "holds"  # 1:1 moves the fewest bytes
     assert results["p11"].parts[0].verdict == "holds"  # g = 1 moves the fewest bytes
+    for claim in ("p10", "p11"):  # the timed part reads the first setting's time over the least of the others'
+        times = [float(ms) for ms in re.findall(r"([0-9.]+) ms", results[claim].parts[1].measured.reading)]
+        assert results[claim].parts[1].measured.value == pytest.approx(times[0] / min(times[1:]), rel=0.01)
     assert results["h01"].parts[0].measured.value < 1  # 2.3 GB of training state: under the GTX 580's 3 GB
     assert results["h02"].parts[0].verdict == "holds"  # predicted on the GTX 580's datasheet roofline

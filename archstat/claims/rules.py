@@ -72,6 +72,9 @@ RULES: dict[str, Rule] = {rule.key: rule for rule in (
          lambda m, c: m <= 1.15 * c),
     Rule("more", '"more than", "多", "更慢", "突破"', "strictly above the figure", lambda m, c: m > c),
     Rule("less", '"fewer than", "更少", "低", "降低"', "strictly below the figure", lambda m, c: m < c),
+    Rule("least", '"runs fastest" of several settings timed here', "the first setting's time / the least "
+         "of the others at most 1; roughly: at most 1.05 (a tie within a shared CPU's run-to-run spread)",
+         lambda m, c: m <= c, lambda m, c: m <= 1.05 * c),
     Rule("true", 'a statement about structure: "replaces", "equivalent", "runs"', "the check passes",
          lambda m, c: m is True),
     Rule("info", "context the document does not state: shown, never judged", "", lambda m, c: True),
