@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import click
 import pytest
 import torch
 import typer
@@ -82,13 +81,13 @@ def run(*args: str) -> dict:
 
 # --- the same options everywhere, the exceptions declared once -----------------------------------------------
 
-def _takes_a_model(command: click.Command) -> bool:
+def _takes_a_model(command: Any) -> bool:  # a click Command (typer vendors click from 0.2x)
     """A command whose arguments include a MODEL: checked as one (``checks``), or shown as one."""
     return any(p.param_type_name == "argument" and (getattr(p.callback, "__wrapped__", None) in (model_arg, model_args)
                                                     or p.metavar == "MODEL") for p in command.params)
 
 
-def _shape(param: click.Parameter) -> tuple[Any, ...]:
+def _shape(param: Any) -> tuple[Any, ...]:
     """What a user types and reads: the flags, one value or many, a flag or a value, its metavar and help."""
     return (tuple(param.opts), param.multiple, getattr(param, "is_flag", False), param.metavar,
             getattr(param, "help", None))
