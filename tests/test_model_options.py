@@ -62,17 +62,6 @@ class WithAux(nn.Module):
         return (self.head(y), self.aux1(y)) if self.aux_logits else self.head(y)
 
 
-class NeedsKeyword(nn.Module):
-    """forward(x, *, other): Linear(4, 4), then a product with a keyword tensor."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.fc = nn.Linear(4, 4)
-
-    def forward(self, x: torch.Tensor, *, other: torch.Tensor) -> torch.Tensor:
-        return self.fc(x) @ other
-
-
 def run(*args: str) -> dict:
     result = CliRunner().invoke(app, [*args, "--format", "json"])
     assert result.exit_code == 0, result.output
@@ -195,7 +184,7 @@ def test_speed_takes_the_classifier_width():
 def test_speed_takes_constructor_and_forward_keywords():
     rows = speed_rows(f"{HERE}:TwoLayer", "--input", "4", "--batch", "3", "--kwargs", '{"width": 6}')
     assert (rows["a"]["macs"], rows["b"]["macs"]) == (3 * 4 * 6, 3 * 6 * 2)
-    rows = speed_rows(f"{HERE}:NeedsKeyword", "--input", "3x4", "--forward-kwargs", '{"other": "4x5"}')
+    rows = speed_rows("tests.test_request:NeedsKeyword", "--input", "3x4", "--forward-kwargs", '{"other": "4x5"}')
     assert rows["fc"]["macs"] == 3 * 4 * 4
     between = [row for name, row in rows.items() if name != "fc"]
     assert sum(row["flops"] for row in between) == 2 * 3 * 4 * 5  # the product, (3 x 4) @ (4 x 5), in FLOPs
