@@ -55,37 +55,33 @@ def _leaf_hooks(module: nn.Module, totals: dict[str, float], clock: Clock, sync:
     "between" row; ``marks[0]`` is the last time the clock was read at a leaf's edge."""
     running: list[str] = []
     handles = []
+
+    def charge(row: str) -> None:  # the time since the last edge goes to ``row``
+        sync()
+        now = clock()
+        totals[row] = totals.get(row, 0.0) + now - marks[0]
+        marks[0] = now
+
+    def gap() -> str:
+        return between_name(running[-1] if running else "")
+
     for name, sub in module.named_modules():
         leaf = not any(True for _ in sub.children())
         if leaf and name:
-            def before(_m: nn.Module, _args: Any, name: str = name) -> None:
-                sync()
-                now = clock()
-                gap_row = between_name(running[-1] if running else "")
-                totals[gap_row] = totals.get(gap_row, 0.0) + now - marks[0]
-                marks[0] = now
+            def before(_m: nn.Module, _args: Any) -> None:
+                charge(gap())
 
             def after(_m: nn.Module, _args: Any, _out: Any, name: str = name) -> None:
-                sync()
-                now = clock()
-                totals[name] = totals.get(name, 0.0) + now - marks[0]
-                marks[0] = now
+                charge(name)
 
             handles += [sub.register_forward_pre_hook(before), sub.register_forward_hook(after)]
         elif not leaf:
             def enter(_m: nn.Module, _args: Any, name: str = name) -> None:
-                sync()
-                now = clock()
-                gap_row = between_name(running[-1] if running else "")
-                totals[gap_row] = totals.get(gap_row, 0.0) + now - marks[0]
-                marks[0] = now
+                charge(gap())
                 running.append(name)
 
             def leave(_m: nn.Module, _args: Any, _out: Any, name: str = name) -> None:
-                sync()
-                now = clock()
-                totals[between_name(name)] = totals.get(between_name(name), 0.0) + now - marks[0]
-                marks[0] = now
+                charge(between_name(name))
                 running.pop()
 
             handles += [sub.register_forward_pre_hook(enter), sub.register_forward_hook(leave)]
