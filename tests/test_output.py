@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from archstat.cli.app import app
 from archstat.words import byte_text
+from tests.terminal import read_until_closed
 
 runner = CliRunner()
 COLOUR = re.compile(r"\x1b\[(?:\d+;)*(?:3[0-8]|9[0-7]|4[0-8]|10[0-7])[;m]")  # SGR foreground/background colours
@@ -130,18 +131,10 @@ def _in_terminal(args: list[str], stderr_apart: bool = False, **env: str) -> str
                                stderr=subprocess.DEVNULL if stderr_apart else follower,
                                env=environment)
     os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
+    shown = read_until_closed(leader)
     process.wait(timeout=120)
     os.close(leader)
-    return b"".join(chunks).decode(errors="replace")
+    return shown.decode(errors="replace")
 
 
 def test_no_color_is_honoured_in_a_terminal():

@@ -11,7 +11,6 @@ import fcntl
 import os
 import pty
 import re
-import select
 import struct
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import pytest
 from typer.main import get_command
 
 from archstat.cli.app import app
+from tests.terminal import read_until_closed
 
 WIDTH = 80
 # A cheap run of every command that prints a table (small models, the meta engine where there is one).
@@ -71,21 +71,10 @@ def run_in_terminal(runs: list[list[str]]) -> list[tuple[int, str]]:
     process = subprocess.Popen([sys.executable, "-c", DRIVER % (runs,)], stdin=slave, stdout=slave,
                                stderr=subprocess.DEVNULL, env=env, close_fds=True)
     os.close(slave)
-    chunks = []
-    while True:
-        ready, _, _ = select.select([master], [], [], 600)
-        if not ready:
-            break
-        try:
-            chunk = os.read(master, 1 << 16)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
+    shown = read_until_closed(master)
     process.wait(timeout=60)
     os.close(master)
-    text = ANSI.sub("", b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n"))
+    text = ANSI.sub("", shown.decode("utf-8", "replace").replace("\r\n", "\n"))
     parts = re.split(r"^@@@ (\d+) (\d+)\n", text, flags=re.M)
     return [(int(parts[k + 2]), parts[k]) for k in range(0, len(parts) - 1, 3)]
 
