@@ -15,12 +15,15 @@ from archstat.analysis.request import request_of
 from archstat.analysis.speed import row_costs, speed
 from archstat.analysis.speed_probes import (
     BUDGET_ELEMENTS,
+    OWN_TERMS,
     PER_CLASS,
     ProbeNet,
     fit_class,
+    fit_classes,
     nonnegative_fit,
     probe_features,
     probe_list,
+    shared_inputs,
 )
 from archstat.analysis.timing import between_name
 from archstat.engines.call_log import TensorShape
@@ -144,6 +147,29 @@ def test_fit_class_takes_the_best_probe_rate_and_fits_the_rest():
     predicted = [sum(c * x for c, x in zip(fit, row, strict=True)) for row in features]
     assert predicted == pytest.approx(seconds, rel=0.02)
     assert all(c >= 0 for c in fit)
+
+
+def test_a_convolution_class_prices_its_output_once_in_its_traffic():
+    # probes whose times carry a per-output-byte cost beside the fixed cost and the traffic
+    features = [(1.0, 0.0, t, 0.0, out) for t, out in ((1e-6, 1e4), (1e-5, 3e5), (3e-5, 1e5), (2e-4, 4e6), (5e-6, 5e5))]
+    seconds = [1e-5 + 2.0 * t + 3e-11 * out for _, _, t, _, out in features]
+    free = fit_classes(["pool"] * 5, features, seconds)["pool"]
+    assert free == pytest.approx((1e-5, 0.0, 2.0, 0.0, 3e-11), rel=1e-6)  # a class with every term recovers it
+    conv = fit_classes(["conv1x1"] * 5, features, seconds)["conv1x1"]
+    assert OWN_TERMS["conv1x1"] == (0, 1, 2, 3) and conv[4] == 0.0  # a convolution's: no output term
+    assert all(c >= 0 for c in conv) and conv[2] > 0
+
+
+def test_the_probe_network_holds_one_input_buffer_and_no_outputs():
+    import torch
+
+    shapes = [(1, 4, 3, 3), (1, 2, 5, 5), (1, 8)]
+    inputs = shared_inputs(shapes, torch.float32)
+    assert [tuple(x.shape) for x in inputs] == shapes
+    assert {x.untyped_storage().data_ptr() for x in inputs} == {inputs[0].untyped_storage().data_ptr()}
+    assert inputs[0].untyped_storage().nbytes() == 50 * FP32  # the largest input's size: 2 x 5 x 5
+    probes = [("conv1x1", nn.Conv2d(4, 4, 1), (4, 3, 3)), ("add", nn.ReLU(), (2, 5, 5))]
+    assert ProbeNet(probes)(*inputs[:2]) is None  # each output dropped once made, as a network frees it
 
 
 def test_the_probes_stay_under_the_allocators_threshold_at_batch_8():

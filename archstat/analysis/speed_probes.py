@@ -7,17 +7,25 @@ under a work budget so that the whole calibration stays well under a minute. Eac
 module in one synthetic network, fed by a ReLU that writes its input just before it, as the previous
 layer of a network does (so its input is as warm in the caches as a network's), and timed with the
 measurement's own hooks (``timing.time_layers``) at batch 1 and 8: what the fit sees is what a
-network's measurement will see, hooks included. The bytes and FLOPs of each probe come from the same
-rules (``cost.op_cost``, on a meta-tensor log of the probe network) that price a network.
+network's measurement will see, hooks included. The probe network holds in memory what a network
+holds: every probe reads its input from one shared random buffer and its output is freed as soon as it
+is made, as a network frees an activation once the next layer has read it (a network that kept every
+output and a separate input per probe streamed hundreds of MB through the caches between two probes,
+so each probe ran colder than a network's layer, and every convolution class's fit came out ~10% slow).
+The bytes and FLOPs of each probe come from the same rules (``cost.op_cost``, on a meta-tensor log of
+the probe network) that price a network.
 
 The fit, per class: the non-negative least-squares solution (every coefficient a time or a factor,
 none negative) of measured seconds = ``cost.linear_features`` . coefficients, each probe weighted by
-1 / its time, so that a 50 us probe counts as much as a 50 ms one (relative errors).
+1 / its time, so that a 50 us probe counts as much as a 50 ms one (relative errors). A convolution's
+output bytes are priced once, in its traffic (``OWN_TERMS``): a separate per-output-byte term beside it
+made the fit ill-conditioned (two near-equal terms traded places from one calibration to the next).
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from collections.abc import Callable
 from typing import Any
@@ -146,15 +154,24 @@ def probe_list(seed: int = 0) -> list[tuple[str, nn.Module, tuple[int, ...]]]:
 
 
 class ProbeNet(nn.Module):
-    """The probes as one network: each fed by its own ReLU (``feed.N``) from its own input, then run (``probe.N``)."""
+    """The probes as one network: each fed by its own ReLU (``feed.N``) from its own input, then run (``probe.N``);
+    each output is dropped as soon as it is made (a network's activation, freed once read), so it returns nothing."""
 
     def __init__(self, probes: list[tuple[str, nn.Module, tuple[int, ...]]]) -> None:
         super().__init__()
         self.feed = nn.ModuleList(nn.ReLU() for _ in probes)
         self.probe = nn.ModuleList(module for _, module, _ in probes)
 
-    def forward(self, *inputs: Any) -> list[Any]:
-        return [probe(feed(x)) for feed, probe, x in zip(self.feed, self.probe, inputs, strict=True)]
+    def forward(self, *inputs: Any) -> None:
+        for feed, probe, x in zip(self.feed, self.probe, inputs, strict=True):
+            probe(feed(x))
+
+
+def shared_inputs(shapes: list[tuple[int, ...]], dtype: torch.dtype) -> list[Any]:
+    """One random input per shape, each a view of the start of one shared buffer (the largest shape's size):
+    the probes' inputs take the memory of one, not of all of them."""
+    buffer = torch.randn(max(math.prod(shape) for shape in shapes), dtype=dtype)
+    return [buffer[:math.prod(shape)].view(shape) for shape in shapes]
 
 
 def probe_features(net: ProbeNet, shapes: list[tuple[int, ...]], dtype: str, roofs: Roofs
@@ -193,7 +210,7 @@ def time_probes(dtype: torch.dtype, batch: int, clock: Callable[[], float], seed
     probes = probe_list(seed)
     net = ProbeNet(probes).to(dtype).eval()
     shapes = [(batch, *shape) for _, _, shape in probes]
-    inputs = [torch.randn(shape, dtype=dtype) for shape in shapes]
+    inputs = shared_inputs(shapes, dtype)
     torch.set_flush_denormal(True)
     try:
         with torch.no_grad():
@@ -243,24 +260,36 @@ def nonnegative_fit(features: list[tuple[float, ...]], targets: list[float], sca
     return best[1]
 
 
-def fit_class(features: list[tuple[float, ...]], seconds: list[float]) -> tuple[float, ...]:
+# the terms of ``cost.linear_features`` (fixed, FLOPs, traffic, weights, output bytes) a class's fit may use:
+# a convolution's output bytes are in its traffic already, and once is enough (module docstring)
+ALL_TERMS = (0, 1, 2, 3, 4)
+OWN_TERMS = dict.fromkeys(("conv1x1", "conv3x3", "conv_strided", "conv", "depthwise"), (0, 1, 2, 3))
+
+
+def fit_class(features: list[tuple[float, ...]], seconds: list[float],
+              terms: tuple[int, ...] = ALL_TERMS) -> tuple[float, ...]:
     """One class's coefficients (``cost.linear_features``' order) from its probes: the compute rate is the
     best FLOPs per second any probe reached (a probe can only fall short of it); what each probe took
-    beyond its FLOPs at that rate is fitted by ``nonnegative_fit`` on the fixed cost and the traffic,
-    relative to the probe's time."""
+    beyond its FLOPs at that rate is fitted by ``nonnegative_fit`` on the fixed cost and the traffic terms
+    among ``terms`` (the others stay 0), relative to the probe's time."""
     rate = max((f[1] / t for f, t in zip(features, seconds, strict=True) if f[1] > 0), default=0.0)
     per_flop = 1.0 / rate if rate else 0.0
     rest = [t - f[1] * per_flop for f, t in zip(features, seconds, strict=True)]
-    others = nonnegative_fit([(f[0], *f[2:]) for f in features], rest, seconds)
-    return (others[0], per_flop, *others[1:])
+    fitted = [i for i in terms if i != 1]
+    others = nonnegative_fit([tuple(f[i] for i in fitted) for f in features], rest, seconds)
+    coefficients = [0.0] * len(features[0])
+    for i, value in zip(fitted, others, strict=True):
+        coefficients[i] = value
+    coefficients[1] = per_flop
+    return tuple(coefficients)
 
 
 def fit_classes(names: list[str], features: list[tuple[float, ...]], seconds: list[float]
                 ) -> dict[str, tuple[float, ...]]:
-    """One ``fit_class`` per class over its probes (all batches together)."""
+    """One ``fit_class`` per class over its probes (all batches together), on the class's own terms."""
     fits = {}
     for name in dict.fromkeys(names):
         chosen = [(f, t) for n, f, t in zip(names, features, seconds, strict=True) if n == name and t > 0]
         if len(chosen) >= 2:
-            fits[name] = fit_class([f for f, _ in chosen], [t for _, t in chosen])
+            fits[name] = fit_class([f for f, _ in chosen], [t for _, t in chosen], OWN_TERMS.get(name, ALL_TERMS))
     return fits
