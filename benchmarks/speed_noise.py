@@ -11,11 +11,15 @@ different times) and prints, per model and batch found in two draws or more, ove
   prediction: what a cost model that knew every layer's true time (up to the noise) would reach;
 - ``draw vs draw``: the mean and lowest correlation of two draws' measured times, row by row.
 
+With ``--cross``, per model and batch instead: one row per file's prediction (its calibration's), one
+column per file's measurement, each cell the rank correlation of the two: whether a verdict follows the
+calibration (a row alike across its columns) or the measured draw (a column alike down its rows).
+
 A prediction near the ceiling is as good as the measurement lets it be; a ceiling near the target says
 that the target is within the noise of the measurement for that network.
 
 Usage:
-  python benchmarks/speed_noise.py a.json b.json c.json [--models shufflenet_v2_x1_0 mobilenet_v2]
+  python benchmarks/speed_noise.py a.json b.json c.json [--models shufflenet_v2_x1_0 mobilenet_v2] [--cross]
 """
 
 from __future__ import annotations
@@ -46,11 +50,30 @@ def rho(xs: list[float], ys: list[float]) -> float:
     return float(spearmanr(xs, ys)[0])
 
 
+def cross(rows: list[dict[str, tuple[float, float]]], names: list[str]) -> None:
+    """The ``--cross`` table of one model and batch: each draw's prediction against each draw's measurement."""
+    print(f"| prediction of | {' | '.join(names)} |")
+    print(f"|---|{'---:|' * len(names)}")
+    for name, predicting in zip(names, rows, strict=True):
+        cells = []
+        for measuring in rows:
+            kept = [n for n, (measured, _) in measuring.items() if measured >= SMALL_S and n in predicting]
+            cells.append(f"{rho([measuring[n][0] for n in kept], [predicting[n][1] for n in kept]):.3f}")
+        print(f"| {name} | {' | '.join(cells)} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--models", nargs="*", help="only these models (default: every one in two draws)")
+    parser.add_argument("--cross", action="store_true", help="each draw's prediction against each draw's measurement")
     args = parser.parse_args()
+    if args.cross:
+        for (model, batch), rows in sorted(draws(args.files).items()):
+            if len(rows) == len(args.files) > 1 and (not args.models or model in args.models):
+                print(f"\n{model} at batch {batch}:\n")
+                cross(rows, [path.stem for path in args.files])
+        return
     print("| model | batch | draws | predicted | ceiling | draw vs draw (mean, lowest) |")
     print("|---|---:|---:|---|---|---|")
     for (model, batch), rows in sorted(draws(args.files).items()):
