@@ -35,7 +35,7 @@ from torch import nn
 
 from .cost import BYTES, Roofs, first_touch_s, linear_features, op_cost, protective_copy
 
-PER_CLASS = 12
+PER_CLASS = 24
 BATCHES = (1, 8)
 CHANNELS = (16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024)
 SIDES = (7, 14, 28, 56, 112)
