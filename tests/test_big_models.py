@@ -168,13 +168,16 @@ def test_meta_copy_copies_no_tensor_data() -> None:
     assert copied.table.shape == (1024, 1024) and not model.table.is_meta and not model.fc.weight.is_meta
 
 
-# The 8x model itself, in a fresh process: its peak memory is that process's.
+# The 8x model itself, in a fresh process: its peak memory is that process's own, VmHWM (the high-water mark of its
+# memory map, which starts anew at exec). Not ru_maxrss: a child started by fork or vfork carries over its parent's
+# peak there, so a test worker that once held 1.5 GB made the child read 1.5 GB however little it used.
 BIG = f"{FIXTURES / 'wide_vgg.py'}:WideVGG"
 SCRIPT = f"""
-import json, resource, archstat
+import json, archstat
 runs = {{engine: archstat.analyze({BIG!r}, input_size="3x224x224", engine=engine) for engine in ("meta", "fvcore")}}
+peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
 print(json.dumps({{"runs": {{e: [r.engine, r.totals["params"], r.totals["macs"], r.notes] for e, r in runs.items()}},
-                  "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}))
+                  "peak_kib": peak}}))
 """
 
 
