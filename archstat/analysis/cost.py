@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,11 +152,17 @@ def op_cost(op: str, args: Sequence[Any], out: Any, itemsize: int) -> OpCost | N
     return OpCost(op, "elementwise", _numel(result) if result is not None else 0, 0, read, written, roof)
 
 
-def protective_copy(call: Any, following: Any) -> bool:
-    """A ``clone`` the meta pass makes of an in-place module's input just before its in-place operator
-    (``relu_``, ``hardtanh_``, ...) in the same module (``call_log`` records): a real forward runs no such copy."""
-    return (call.name == "clone" and following is not None and following.name.endswith("_")
-            and following.name != "copy_" and following.modules == call.modules)
+def call_costs(calls: Sequence[Any], itemsize: int) -> Iterator[tuple[Any, OpCost]]:
+    """(call, its ``op_cost``) for each ATen call of a ``call_log`` record that runs a kernel in a real forward:
+    views are left out, and so is the ``clone`` the meta pass makes of an in-place module's input just before
+    its in-place operator (``relu_``, ``hardtanh_``, ...) in the same module, which a real forward never runs."""
+    for call, following in zip(calls, [*calls[1:], None], strict=True):
+        if (call.name == "clone" and following is not None and following.name.endswith("_")
+                and following.name != "copy_" and following.modules == call.modules):
+            continue
+        cost = op_cost(call.name, call.args, call.output, itemsize)
+        if cost is not None:
+            yield call, cost
 
 
 def _pool_cost(op: str, args: Sequence[Any], shapes: list[tuple[int, ...]], result: Any, itemsize: int) -> OpCost:

@@ -21,7 +21,7 @@ from typing import Any
 from ..errors import UsageError
 from ..options import Dtype, Engine, Mode
 from .calibrate import calibrated_roofs, formula_roofs, load_calibration, read_processor
-from .cost import BYTES, KINDS, Roofs, op_cost, price, protective_copy, roofline
+from .cost import BYTES, KINDS, Roofs, call_costs, price, roofline
 from .devices import get_device
 from .feeding import feed_at_batch
 from .request import Request, request_of
@@ -108,15 +108,11 @@ def row_costs(request: Request, *, dtype: str, train: bool = False
         log = record_calls(target.module, feed.args, (), {}, recurrent_steps=True)
     shape = [request.batch, *target.shapes[0]]
     rows: dict[str, _Row] = {}
-    for i, call in enumerate(log.aten):
-        if protective_copy(call, log.aten[i + 1] if i + 1 < len(log.aten) else None):
-            continue
+    for call, cost in call_costs(log.aten, BYTES[dtype]):
         inner = call.modules[-1] if call.modules else ""
         leaf = records.get(inner)
         name = inner if leaf is not None and leaf.is_leaf and inner else between_name(inner)
-        cost = op_cost(call.name, call.args, call.output, BYTES[dtype])
-        if cost is not None:
-            rows.setdefault(name, _Row(name, leaf.type if leaf is not None and leaf.is_leaf else "")).ops.append(cost)
+        rows.setdefault(name, _Row(name, leaf.type if leaf is not None and leaf.is_leaf else "")).ops.append(cost)
     children: dict[str, int] = {}
     for module_call in log.modules:
         if module_call.name:

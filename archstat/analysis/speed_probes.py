@@ -33,7 +33,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from .cost import BYTES, Roofs, first_touch_s, linear_features, op_cost, protective_copy
+from .cost import BYTES, Roofs, call_costs, first_touch_s, linear_features
 
 PER_CLASS = 24
 BATCHES = (1, 8)
@@ -183,19 +183,17 @@ def probe_features(net: ProbeNet, shapes: list[tuple[int, ...]], dtype: str, roo
     log = record_calls(net, tuple(torch.zeros(shape, device="meta") for shape in shapes), (), {})
     sums: dict[str, list[float]] = {}
     roofs_of: dict[str, str] = {}
-    for i, call in enumerate(log.aten):
+    for call, cost in call_costs(log.aten, BYTES[dtype]):
         owner = next((m for m in reversed(call.modules) if m.startswith("probe.")), None)
-        if owner is None or protective_copy(call, log.aten[i + 1] if i + 1 < len(log.aten) else None):
+        if owner is None:
             continue
-        cost = op_cost(call.name, call.args, call.output, BYTES[dtype])
-        if cost is not None:
-            total = sums.setdefault(".".join(owner.split(".")[:2]), [0.0] * 5)
-            roofs_of[".".join(owner.split(".")[:2])] = cost.roof
-            total[0] += cost.flops
-            total[1] += cost.input_bytes + cost.output_bytes
-            total[2] += cost.weight_bytes
-            total[3] += cost.output_bytes
-            total[4] += first_touch_s(cost.allocated, roofs)
+        total = sums.setdefault(".".join(owner.split(".")[:2]), [0.0] * 5)
+        roofs_of[".".join(owner.split(".")[:2])] = cost.roof
+        total[0] += cost.flops
+        total[1] += cost.input_bytes + cost.output_bytes
+        total[2] += cost.weight_bytes
+        total[3] += cost.output_bytes
+        total[4] += first_touch_s(cost.allocated, roofs)
     found = [sums.get(f"probe.{i}", [0.0] * 5) for i in range(len(shapes))]
     features = [linear_features(flops, io, weights, out, roofs, roofs_of.get(f"probe.{i}", ""))
                 for i, (flops, io, weights, out, _) in enumerate(found)]
