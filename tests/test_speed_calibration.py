@@ -18,6 +18,7 @@ from archstat.analysis.speed_probes import (
     OWN_TERMS,
     PER_CLASS,
     ProbeNet,
+    batches,
     fit_class,
     fit_classes,
     nonnegative_fit,
@@ -43,6 +44,12 @@ def conv(x: tuple[int, ...], w: tuple[int, ...], stride: int = 1, groups: int = 
 
 def test_convolution_classes_and_what_they_allocate():
     assert conv((1, 64, 56, 56), (64, 64, 1, 1)).roof == "conv1x1"
+    # from batch 16 on, one CPU thread runs a 1x1 convolution through oneDNN, not as matrix products
+    assert conv((15, 64, 56, 56), (64, 64, 1, 1)).roof == "conv1x1"
+    assert conv((16, 64, 56, 56), (64, 64, 1, 1)).roof == "conv1x1_b16"
+    assert conv((32, 64, 56, 56), (128, 64, 1, 1), stride=2).roof == "conv_strided"
+    # that path runs one matrix product per image, each reading the weights: 8 images, 64 x 128 weights
+    assert conv((8, 64, 7, 7), (128, 64, 1, 1)).weight_reads == 8 * 64 * 128 * FP32
     assert conv((1, 64, 56, 56), (64, 64, 3, 3)).roof == "conv3x3"
     assert conv((1, 64, 56, 56), (128, 64, 3, 3), stride=2).roof == "conv_strided"
     assert conv((1, 64, 56, 56), (128, 64, 1, 1), stride=2).roof == "conv_strided"  # a projection shortcut
@@ -100,13 +107,15 @@ CURVE = ((1e3, 1e10), (1e9, 1e9))  # 10 GB/s at 1 kB, 1 GB/s at 1 GB, interpolat
 
 def test_linear_time_on_a_synthetic_device():
     roofs = Roofs("toy", {"vector": 1e12}, CURVE, 0.0, "test")
-    fit = (1e-5, 1e-11, 2.0, 3.0, 1e-9)  # 10 us; 100 GFLOP/s; traffic 2x a copy; weights 3x; 1 ns per output byte
+    # 10 us; 100 GFLOP/s; traffic 2x a copy; weights 3x; 1 ns per output byte; weights per image 4x
+    fit = (1e-5, 1e-11, 2.0, 3.0, 1e-9, 4.0)
     # a working set of 1e6 bytes (5e5 traffic + 5e5 weights): half-way in log size between 1e3 and 1e9,
-    # so 5.5 GB/s; the weights at 1 GB/s (the largest working set's: a forward reads them from memory)
-    features = linear_features(1e9, 5e5, 5e5, 1e5, roofs, "norm")
-    assert features == pytest.approx((1.0, 1e9, 5e5 / 5.5e9, 5e5 / 1e9, 1e5))
-    priced = linear_time(1e9, 5e5, 5e5, 1e5, fit, roofs, "norm")
-    assert priced.seconds == pytest.approx(1e-5 + 1e-2 + 2 * 5e5 / 5.5e9 + 3 * 5e-4 + 1e-4)
+    # so 5.5 GB/s; the weights at 1 GB/s (the largest working set's: a forward reads them from memory);
+    # the weights read for each of 8 images at the caches' rate (the curve's fastest, 10 GB/s)
+    features = linear_features(1e9, 5e5, 5e5, 1e5, roofs, "norm", 8 * 5e5)
+    assert features == pytest.approx((1.0, 1e9, 5e5 / 5.5e9, 5e5 / 1e9, 1e5, 8 * 5e5 / 1e10))
+    priced = linear_time(1e9, 5e5, 5e5, 1e5, fit, roofs, "norm", 8 * 5e5)
+    assert priced.seconds == pytest.approx(1e-5 + 1e-2 + 2 * 5e5 / 5.5e9 + 3 * 5e-4 + 1e-4 + 4 * 4e-4)
     assert (priced.bound, priced.compute_s) == ("compute", pytest.approx(1e-2 + 1e-4))
     # max pooling's time is its loop's: its bytes at the fastest rate on the curve, at any size
     assert linear_features(1e9, 1e6, 0, 0, roofs, "maxpool")[2] == pytest.approx(1e6 / 1e10)
@@ -114,7 +123,7 @@ def test_linear_time_on_a_synthetic_device():
 
 
 def test_large_allocations_pay_their_first_writes():
-    roofs = Roofs("toy", {"vector": 1e12}, CURVE, 0.0, "test", fits={"conv1x1": (0.0, 1e-11, 0.0, 0.0, 0.0)},
+    roofs = Roofs("toy", {"vector": 1e12}, CURVE, 0.0, "test", fits={"conv1x1": (0.0, 1e-11, 0.0, 0.0, 0.0, 0.0)},
                   first_touch=(32 * MIB, 1e-9))
     big = conv((1, 16, 512, 512), (64, 16, 1, 1))  # input 16 MiB, output 64 MiB: two fresh 64 MiB blocks
     assert big.output_bytes == 64 * MIB and big.input_bytes == 16 * MIB
@@ -139,7 +148,7 @@ def test_fit_class_takes_the_best_probe_rate_and_fits_the_rest():
     per_flop, fixed, factor = 1e-11, 5e-5, 2.0  # 100 GFLOP/s, 50 us, traffic twice a copy's time
     flops = [1e6, 1e7, 1e8, 1e9, 4e9]
     traffic = [1e-6, 5e-6, 2e-5, 1e-4, 1e-4]
-    features = [(1.0, f, t, 0.0, 0.0) for f, t in zip(flops, traffic, strict=True)]
+    features = [(1.0, f, t, 0.0, 0.0, 0.0) for f, t in zip(flops, traffic, strict=True)]
     seconds = [fixed + f * per_flop + factor * t for f, t in zip(flops, traffic, strict=True)]
     fit = fit_class(features, seconds)
     best = max(f / s for f, s in zip(flops, seconds, strict=True))  # the largest probe: 4e9 FLOPs in 40.25 ms
@@ -151,13 +160,23 @@ def test_fit_class_takes_the_best_probe_rate_and_fits_the_rest():
 
 def test_a_convolution_class_prices_its_output_once_in_its_traffic():
     # probes whose times carry a per-output-byte cost beside the fixed cost and the traffic
-    features = [(1.0, 0.0, t, 0.0, out) for t, out in ((1e-6, 1e4), (1e-5, 3e5), (3e-5, 1e5), (2e-4, 4e6), (5e-6, 5e5))]
-    seconds = [1e-5 + 2.0 * t + 3e-11 * out for _, _, t, _, out in features]
+    features = [(1.0, 0.0, t, 0.0, out, 0.0)
+                for t, out in ((1e-6, 1e4), (1e-5, 3e5), (3e-5, 1e5), (2e-4, 4e6), (5e-6, 5e5))]
+    seconds = [1e-5 + 2.0 * t + 3e-11 * out for _, _, t, _, out, _ in features]
     free = fit_classes(["pool"] * 5, features, seconds)["pool"]
-    assert free == pytest.approx((1e-5, 0.0, 2.0, 0.0, 3e-11), rel=1e-6)  # a class with every term recovers it
-    conv = fit_classes(["conv1x1"] * 5, features, seconds)["conv1x1"]
-    assert OWN_TERMS["conv1x1"] == (0, 1, 2, 3) and conv[4] == 0.0  # a convolution's: no output term
+    assert free == pytest.approx((1e-5, 0.0, 2.0, 0.0, 3e-11, 0.0), rel=1e-6)  # a class with its terms recovers it
+    conv = fit_classes(["conv3x3"] * 5, features, seconds)["conv3x3"]
+    assert OWN_TERMS["conv3x3"] == (0, 1, 2, 3) and conv[4] == 0.0  # a convolution's: no output term
     assert all(c >= 0 for c in conv) and conv[2] > 0
+
+
+def test_only_the_1x1_matrix_product_path_fits_weights_read_per_image():
+    # probes whose times carry 5 x the per-image weight reads' time beside a fixed cost and the traffic
+    rows = ((1e-6, 1e-6), (1e-5, 2e-5), (3e-5, 4e-6), (2e-4, 8e-5), (5e-6, 3e-4), (4e-5, 5e-5))
+    features = [(1.0, 0.0, t, 0.0, 0.0, reads) for t, reads in rows]
+    seconds = [2e-5 + 2.0 * t + 5.0 * reads for t, reads in rows]
+    assert fit_classes(["conv1x1"] * 6, features, seconds)["conv1x1"] == pytest.approx((2e-5, 0, 2.0, 0, 0, 5.0))
+    assert fit_classes(["conv1x1_b16"] * 6, features, seconds)["conv1x1_b16"][5] == 0.0  # oneDNN's: no such term
 
 
 def test_the_probe_network_holds_one_input_buffer_and_no_outputs():
@@ -172,17 +191,22 @@ def test_the_probe_network_holds_one_input_buffer_and_no_outputs():
     assert ProbeNet(probes)(*inputs[:2]) is None  # each output dropped once made, as a network frees it
 
 
-def test_the_probes_stay_under_the_allocators_threshold_at_batch_8():
+def test_the_probes_stay_under_the_allocators_threshold_at_their_largest_batch():
     probes = probe_list()
     assert probe_list() == probes or [p[0] for p in probe_list()] == [p[0] for p in probes]  # the same draw
     counts: dict[str, int] = {}
-    for name, _, shape in probes:
+    for name, module, shape in probes:
         counts[name] = counts.get(name, 0) + 1
         assert math.prod(shape) <= BUDGET_ELEMENTS
+        if name == "conv1x1_b16":  # timed at batch 16 only, and classed as such at that batch
+            assert batches(name) == (16,)
+            assert conv((16, *shape), tuple(module.weight.shape)).roof == name
+        else:
+            assert batches(name) == (1, 8)
     assert counts.pop("matmul") == PER_CLASS + 3  # and three matrix-vector products
-    assert set(counts.values()) == {PER_CLASS} and len(counts) == 15
+    assert set(counts.values()) == {PER_CLASS} and len(counts) == 16
     roofs = Roofs("toy", {"vector": 1e12}, CURVE, 0.0, "test", first_touch=(32 * MIB, 1.0))
-    shapes = [(8, *shape) for _, _, shape in probes]
+    shapes = [(max(batches(name)), *shape) for name, _, shape in probes]
     features, fresh = probe_features(ProbeNet(probes), shapes, "fp32", roofs)
     assert fresh == [0.0] * len(probes)  # no allocation above 32 MiB: the fits see no page faults
     assert all(f[1] > 0 for (name, _, _), f in zip(probes, features, strict=True) if name.startswith("conv"))
@@ -191,7 +215,8 @@ def test_the_probes_stay_under_the_allocators_threshold_at_batch_8():
 def calibration(**changes: object) -> dict:
     data = {"version": VERSION, "processor": "p", "threads": 1, "date": "d", "file": "f", "overhead_s": 2e-6,
             "bandwidth": [[1e3, 1e10], [1e9, 1e9]], "first_touch": [32 * MIB, 1e-9], "calls": [1e-6, 2e-6, 8e-6],
-            "fits": {"fp32": {"conv3x3": [1e-5, 1e-11, 0.0, 0.0, 0.0], "inplace": [3e-6, 0.0, 1.0, 0.0, 0.0]}}}
+            "fits": {"fp32": {"conv3x3": [1e-5, 1e-11, 0.0, 0.0, 0.0, 0.0],
+                              "inplace": [3e-6, 0.0, 1.0, 0.0, 0.0, 0.0]}}}
     data.update(changes)
     return data
 

@@ -10,8 +10,9 @@ probes only (never a layer of a benchmarked network):
   the fits hold a plain forward's costs and the hooked measurement can be compared like with like;
 - per operator class (1x1, 3x3, strided, other and depthwise convolutions, matrix products, batch and
   layer norms, cheap and transcendental element-wise work, binary operations, copies, max, average and
-  global pooling), ``speed_probes.PER_CLASS`` random shapes at batch 1 and 8, timed in one synthetic
-  network with the measurement's hooks; each class's fixed cost, seconds per FLOP and traffic factors
+  global pooling), ``speed_probes.PER_CLASS`` random shapes at batch 1 and 8 (1x1 convolutions also at
+  batch 16, a class of their own: PyTorch runs them through another kernel from there), timed in one
+  synthetic network with the measurement's hooks; each class's fixed cost, seconds per FLOP and traffic factors
   are the non-negative least-squares fit of their times (``cost.linear_time`` states the rule);
 - the fixed cost of a small operator: a ReLU on a one-element tensor, called from Python.
 Each time is the median of repeated runs. They are kept as JSON in the user's cache folder
@@ -45,8 +46,8 @@ TURBO = 1.5
 FORMULA_OVERHEAD_S = 5e-6  # the fixed cost assumed per operator without a calibration
 BANDWIDTH_SIZES = (32 << 10, 256 << 10, 2 << 20, 16 << 20, 64 << 20, 256 << 20)  # copied: x2 working set
 DTYPES = ("fp32",)
-VERSION = 2  # the calibration file's layout: per-class fits (an older file is ignored: calibrate again)
-COMPUTE_CLASSES = ("conv1x1", "conv3x3", "conv_strided", "conv", "depthwise", "matmul")
+VERSION = 3  # the calibration file's layout: per-class fits (an older file is ignored: calibrate again)
+COMPUTE_CLASSES = ("conv1x1", "conv1x1_b16", "conv3x3", "conv_strided", "conv", "depthwise", "matmul")
 MMAP_MAX = 32 << 20  # glibc's largest mmap threshold on 64-bit: blocks above it are always mapped anew
 
 
@@ -127,8 +128,8 @@ def calibrated_roofs(data: dict[str, Any], dtype: str) -> Roofs | None:
     fits = {name: tuple(float(v) for v in fit) for name, fit in fits.items()}
     # FLOP/s of the classes whose arithmetic is the point (the roofs drawn; a memory-bound class's rate is not)
     peaks = {name: 1.0 / fit[1] for name, fit in fits.items() if fit[1] > 0 and name in COMPUTE_CLASSES}
-    for kind, classes in (("conv", ("conv1x1", "conv3x3", "conv_strided", "conv")), ("depthwise", ("depthwise",)),
-                          ("matmul", ("matmul",))):
+    for kind, classes in (("conv", ("conv1x1", "conv1x1_b16", "conv3x3", "conv_strided", "conv")),
+                          ("depthwise", ("depthwise",)), ("matmul", ("matmul",))):
         rates = [peaks[c] for c in classes if c in peaks]
         if rates:
             peaks[kind] = max(rates)

@@ -19,8 +19,8 @@ memory) gets one rule by its kind (docs/speed.md states each):
 - views (view, reshape, transpose, slice, detach, ...) launch no kernel and cost nothing.
 
 Each operator also has a class, finer than its kind, that a calibration measures apart (``roof``:
-conv1x1, conv3x3, conv_strided, conv, depthwise, matmul, norm, layernorm, elementwise, inplace,
-activation, add, copy, maxpool, avgpool, pool).
+conv1x1, conv1x1_b16, conv3x3, conv_strided, conv, depthwise, matmul, norm, layernorm, elementwise,
+inplace, activation, add, copy, maxpool, avgpool, pool).
 
 The roofline time of an operator is max(FLOPs / peak FLOP/s for its kind, bytes / bandwidth) plus a
 fixed cost per operator; its bound is "compute", "memory" or "overhead" (the fixed cost is larger
@@ -61,6 +61,7 @@ TRANSCENDENTAL = frozenset({"gelu", "silu", "sigmoid", "tanh", "exp", "erf", "so
 # classes whose time is their loop's, not their traffic's (PyTorch's CPU pooling with a window): their
 # bytes are priced at the caches' rate at any size, so that the streaming curve's fall does not reach them
 TILED = frozenset({"maxpool", "avgpool"})
+BATCHED = 16  # the batch from which PyTorch runs a 1x1 convolution on one CPU thread through oneDNN
 KINDS = ("conv", "depthwise", "matmul", "norm", "pool", "elementwise", "copy")
 BYTES = {"fp32": 4, "tf32": 4, "fp16": 2, "bf16": 2, "int8": 1}
 
@@ -76,10 +77,16 @@ class OpCost:
     input_bytes: int
     output_bytes: int
     roof: str = ""  # its class, finer than its kind, that calibration measures apart ("conv3x3", "maxpool")
+    images: int = 1  # a convolution's batch: PyTorch's own 1x1 path (``conv1x1``) runs one matrix product per image
 
     @property
     def bytes(self) -> int:
         return self.weight_bytes + self.input_bytes + self.output_bytes
+
+    @property
+    def weight_reads(self) -> int:
+        """Its weights' bytes once per image: what one matrix product per image packs (``conv1x1``)."""
+        return self.weight_bytes * self.images
 
     @property
     def allocated(self) -> tuple[int, ...]:
@@ -123,7 +130,9 @@ def op_cost(op: str, args: Sequence[Any], out: Any, itemsize: int) -> OpCost | N
         macs = _numel(result) * _numel(weight[1:])
         kind = "depthwise" if groups > 1 and groups == x[1] else "conv"
         weights = (_numel(weight) + (_numel(bias) if bias else 0)) * itemsize
-        return OpCost(op, kind, 2 * macs, weights, _numel(x) * itemsize, written, _conv_roof(kind, weight, args))
+        images = x[0] if len(x) == len(weight) else 1  # an unbatched input has one dimension less
+        roof = _conv_roof(kind, weight, args, images)
+        return OpCost(op, kind, 2 * macs, weights, _numel(x) * itemsize, written, roof, images)
     if op in MATMULS:
         a_pos, b_pos = MATMULS[op]
         a, b = args[a_pos], args[b_pos]
@@ -178,16 +187,22 @@ def _pool_cost(op: str, args: Sequence[Any], shapes: list[tuple[int, ...]], resu
     return OpCost(op, "pool", out * window, 0, _numel(x) * itemsize, written, roof)
 
 
-def _conv_roof(kind: str, weight: tuple[int, ...], args: Sequence[Any]) -> str:
-    """The class of a convolution that calibration measures apart: depthwise, 1x1, 3x3 stride 1,
-    strided (kernel 3 or less, stride above 1), or any other (5x5, 7x7, a 4x4 patchify stem)."""
+def _conv_roof(kind: str, weight: tuple[int, ...], args: Sequence[Any], images: int) -> str:
+    """The class of a convolution that calibration measures apart: depthwise, 1x1 (on a batch of 16 or
+    more: ``conv1x1_b16``), 3x3 stride 1, strided (kernel 3 or less, stride above 1), or any other (5x5,
+    7x7, a 4x4 patchify stem).
+
+    A 1x1 stride-1 convolution is split by its batch because PyTorch's CPU convolution is: on one thread
+    it runs a batch under 16 as one matrix product per image (its own path) and a batch of 16 or more
+    through oneDNN (``ConvParams::use_mkldnn``), two kernels with their own costs (at batch 32 here,
+    ShuffleNet V2's 1x1 convolutions took 161 ms where the smaller batches' fit said 108)."""
     kernel, stride = tuple(weight[2:]), tuple(args[3]) if len(args) > 3 else (1,)
     if kind == "depthwise":
         return "depthwise"
     if any(s > 1 for s in stride) and all(k <= 3 for k in kernel):
         return "conv_strided"
     if all(k == 1 for k in kernel):
-        return "conv1x1"
+        return "conv1x1_b16" if images >= BATCHED else "conv1x1"
     return "conv3x3" if all(k == 3 for k in kernel) else "conv"
 
 
@@ -256,7 +271,7 @@ def price(op: OpCost, roofs: Roofs) -> Priced:
     fit = roofs.fits.get(op.roof) or roofs.fits.get(op.kind)
     if fit is not None:
         priced = linear_time(op.flops, op.input_bytes + op.output_bytes, op.weight_bytes, op.output_bytes, fit, roofs,
-                             op.roof)
+                             op.roof, op.weight_reads)
     else:
         priced = roofline(op.flops, op.bytes, op.kind, roofs, op.roof)
     fresh = first_touch_s(op.allocated, roofs)
@@ -272,26 +287,30 @@ def first_touch_s(allocated: Sequence[float], roofs: Roofs) -> float:
 
 
 def linear_features(flops: float, io_bytes: float, weight_bytes: float, output_bytes: float,
-                    roofs: Roofs, roof: str = "") -> tuple[float, ...]:
+                    roofs: Roofs, roof: str = "", weight_reads: float = 0.0) -> tuple[float, ...]:
     """What a calibrated class's time is linear in: 1 (the fixed cost); FLOPs; the seconds its
     activations' traffic (input + output) takes at the streaming bandwidth measured for its working set
     (the previous layer just wrote its input; windowed pooling, ``TILED``, at the caches' rate at any
     size); the seconds its weights take at the bandwidth of the
-    largest working set (a forward reads each weight once: from memory, not from a cache); and its
+    largest working set (a forward reads each weight once: from memory, not from a cache); its
     output bytes (work per output element: a convolution's accumulators stored once per block of input
-    channels, a pooling window's loop). A traffic factor of 1 is a plain copy's speed."""
-    stream = roofs.bandwidth_at(io_bytes + weight_bytes) if roof not in TILED else max(b for _, b in roofs.bandwidth)
+    channels, a pooling window's loop); and the seconds ``weight_reads`` (its weights once per image)
+    take at the caches' rate (PyTorch's own 1x1 path runs one matrix product per image, and each packs
+    the weights anew). A traffic factor of 1 is a plain copy's speed."""
+    fastest = max(b for _, b in roofs.bandwidth)
+    stream = roofs.bandwidth_at(io_bytes + weight_bytes) if roof not in TILED else fastest
     memory = roofs.bandwidth[-1][1]
-    return 1.0, float(flops), io_bytes / stream, weight_bytes / memory, float(output_bytes)
+    return 1.0, float(flops), io_bytes / stream, weight_bytes / memory, float(output_bytes), weight_reads / fastest
 
 
 def linear_time(flops: float, io_bytes: float, weight_bytes: float, output_bytes: float, fit: tuple[float, ...],
-                roofs: Roofs, roof: str = "") -> Priced:
-    """fixed + FLOPs x seconds per FLOP + traffic time x factor + weight traffic time x factor: on a CPU,
-    PyTorch's convolution reorders input and weights into the library's blocked layout, computes and
-    reorders the output back, one step after the other, so the parts add; the bound is the largest part."""
-    parts = [c * x for c, x in zip(fit, linear_features(flops, io_bytes, weight_bytes, output_bytes, roofs, roof),
-                                   strict=True)]
-    fixed, compute, memory = parts[0], parts[1] + parts[4], parts[2] + parts[3]
+                roofs: Roofs, roof: str = "", weight_reads: float = 0.0) -> Priced:
+    """fixed + FLOPs x seconds per FLOP + traffic time x factor + weight traffic time x factor (+ output bytes
+    and per-image weight reads, each at its own coefficient): on a CPU, PyTorch's convolution reorders input
+    and weights into the library's blocked layout, computes and reorders the output back, one step after
+    the other, so the parts add; the bound is the largest part."""
+    features = linear_features(flops, io_bytes, weight_bytes, output_bytes, roofs, roof, weight_reads)
+    parts = [c * x for c, x in zip(fit, features, strict=True)]
+    fixed, compute, memory = parts[0], parts[1] + parts[4], parts[2] + parts[3] + parts[5]
     bound = max((fixed, "overhead"), (compute, "compute"), (memory, "memory"))[1]
     return Priced(fixed + compute + memory, bound, compute, memory)

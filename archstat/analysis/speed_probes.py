@@ -6,7 +6,8 @@ No probe is a layer of any benchmarked network: each class gets ``PER_CLASS`` sh
 under a work budget so that the whole calibration stays well under a minute. Each probe is a leaf
 module in one synthetic network, fed by a ReLU that writes its input just before it, as the previous
 layer of a network does (so its input is as warm in the caches as a network's), and timed with the
-measurement's own hooks (``timing.time_layers``) at batch 1 and 8: what the fit sees is what a
+measurement's own hooks (``timing.time_layers``) at batch 1 and 8 (the 1x1 convolutions PyTorch runs
+through another kernel from batch 16 on, ``conv1x1_b16``, at batch 16): what the fit sees is what a
 network's measurement will see, hooks included. The probe network holds in memory what a network
 holds: every probe reads its input from one shared random buffer and its output is freed as soon as it
 is made, as a network frees an activation once the next layer has read it (a network that kept every
@@ -33,10 +34,10 @@ from typing import Any
 import torch
 from torch import nn
 
-from .cost import BYTES, Roofs, call_costs, first_touch_s, linear_features
+from .cost import BATCHED, BYTES, Roofs, call_costs, first_touch_s, linear_features
 
 PER_CLASS = 24
-BATCHES = (1, 8)
+BATCHES = (1, 8, BATCHED)  # every class at 1 and 8, but conv1x1_b16 at 16 only (``batches``)
 CHANNELS = (16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024)
 SIDES = (7, 14, 28, 56, 112)
 BUDGET_FLOPS = 250e6  # per probe at batch 1: about 3 ms on one core of a recent x86 processor
@@ -91,23 +92,32 @@ def _draw(rng: random.Random, choices: dict[str, tuple[Any, ...]],
     return drawn
 
 
-def _conv_probes(rng: random.Random) -> list[tuple[str, nn.Module, tuple[int, ...]]]:
-    """(class, module, input shape without batch) for the convolution classes."""
+def _dense_probes(rng: random.Random, name: str, kernels: tuple[int, ...], strides: tuple[int, ...],
+                  flops_budget: float = BUDGET_FLOPS, elements_budget: int = BUDGET_ELEMENTS
+                  ) -> list[tuple[str, nn.Module, tuple[int, ...]]]:
+    """(class, module, input shape without batch) for one class of ordinary convolutions, each probe within
+    the budgets (FLOPs, elements of its largest tensor) per image."""
+    def ok(g: dict[str, Any]) -> bool:
+        out = g["side"]
+        flops = 2 * g["cin"] * g["cout"] * g["k"] ** 2 * out * out
+        largest = max(g["cin"] * (out * g["s"]) ** 2, g["cout"] * out * out)
+        return (flops <= flops_budget and largest <= elements_budget
+                and (g["k"] != 4 or g["s"] == 4) and (g["s"] != 4 or g["k"] == 4))
+
+    cin = CHANNELS + ((3,) if name == "conv" else ())
     probes: list[tuple[str, nn.Module, tuple[int, ...]]] = []
+    for g in _draw(rng, {"cin": cin, "cout": CHANNELS, "side": SIDES, "k": kernels, "s": strides}, ok):
+        module = nn.Conv2d(g["cin"], g["cout"], g["k"], g["s"], g["k"] // 2 if g["k"] != 4 else 0, bias=False)
+        probes.append((name, module, (g["cin"], g["side"] * g["s"], g["side"] * g["s"])))
+    return probes
+
+
+def _conv_probes(rng: random.Random) -> list[tuple[str, nn.Module, tuple[int, ...]]]:
+    """(class, module, input shape without batch) for the convolution classes timed at ``BATCHES``."""
     spec = {"conv1x1": ((1,), (1,)), "conv3x3": ((3,), (1,)), "conv_strided": ((1, 3), (2,)),
             "conv": ((5, 7, 4), (1, 2, 4))}  # (kernels, strides); a 4x4 kernel only at stride 4 (a patchify stem)
-    for name, (kernels, strides) in spec.items():
-        def ok(g: dict[str, Any]) -> bool:
-            out = g["side"]
-            flops = 2 * g["cin"] * g["cout"] * g["k"] ** 2 * out * out
-            largest = max(g["cin"] * (out * g["s"]) ** 2, g["cout"] * out * out)
-            return (flops <= BUDGET_FLOPS and largest <= BUDGET_ELEMENTS
-                    and (g["k"] != 4 or g["s"] == 4) and (g["s"] != 4 or g["k"] == 4))
-
-        cin = CHANNELS + ((3,) if name == "conv" else ())
-        for g in _draw(rng, {"cin": cin, "cout": CHANNELS, "side": SIDES, "k": kernels, "s": strides}, ok):
-            module = nn.Conv2d(g["cin"], g["cout"], g["k"], g["s"], g["k"] // 2 if g["k"] != 4 else 0, bias=False)
-            probes.append((name, module, (g["cin"], g["side"] * g["s"], g["side"] * g["s"])))
+    probes = [probe for name, (kernels, strides) in spec.items()
+              for probe in _dense_probes(rng, name, kernels, strides)]
     for g in _draw(rng, {"c": CHANNELS, "side": SIDES, "k": (3, 5, 7), "s": (1, 2)},
                    lambda g: g["c"] * (g["side"] * g["s"]) ** 2 <= BUDGET_ELEMENTS):
         module = nn.Conv2d(g["c"], g["c"], g["k"], g["s"], g["k"] // 2, groups=g["c"], bias=False)
@@ -148,9 +158,19 @@ def _memory_probes(rng: random.Random) -> list[tuple[str, nn.Module, tuple[int, 
 
 
 def probe_list(seed: int = 0) -> list[tuple[str, nn.Module, tuple[int, ...]]]:
-    """Every probe: (class, module, input shape without the batch), the same for the same seed."""
+    """Every probe: (class, module, input shape without the batch), the same for the same seed. The
+    ``conv1x1_b16`` probes run at batch 16 only (``batches``): within a batch-8 probe's FLOPs and a quarter
+    of its largest tensor per image, so that at batch 16 nothing, oneDNN's reordered copies included,
+    allocates above 32 MiB."""
     rng = random.Random(seed)
-    return _conv_probes(rng) + _memory_probes(rng)
+    return (_conv_probes(rng) + _memory_probes(rng)
+            + _dense_probes(rng, "conv1x1_b16", (1,), (1,), BUDGET_FLOPS / 2, BUDGET_ELEMENTS // 4))
+
+
+def batches(name: str) -> tuple[int, ...]:
+    """The batches a class's probes are timed at: 16 (``cost.BATCHED``) for ``conv1x1_b16``, whose kernel
+    PyTorch picks by the batch, else 1 and 8."""
+    return (BATCHED,) if name == "conv1x1_b16" else (1, 8)
 
 
 class ProbeNet(nn.Module):
@@ -187,16 +207,15 @@ def probe_features(net: ProbeNet, shapes: list[tuple[int, ...]], dtype: str, roo
         owner = next((m for m in reversed(call.modules) if m.startswith("probe.")), None)
         if owner is None:
             continue
-        total = sums.setdefault(".".join(owner.split(".")[:2]), [0.0] * 5)
-        roofs_of[".".join(owner.split(".")[:2])] = cost.roof
-        total[0] += cost.flops
-        total[1] += cost.input_bytes + cost.output_bytes
-        total[2] += cost.weight_bytes
-        total[3] += cost.output_bytes
-        total[4] += first_touch_s(cost.allocated, roofs)
-    found = [sums.get(f"probe.{i}", [0.0] * 5) for i in range(len(shapes))]
-    features = [linear_features(flops, io, weights, out, roofs, roofs_of.get(f"probe.{i}", ""))
-                for i, (flops, io, weights, out, _) in enumerate(found)]
+        probe = ".".join(owner.split(".")[:2])
+        total = sums.setdefault(probe, [0.0] * 6)
+        roofs_of[probe] = cost.roof
+        for i, value in enumerate((cost.flops, cost.input_bytes + cost.output_bytes, cost.weight_bytes,
+                                   cost.output_bytes, cost.weight_reads, first_touch_s(cost.allocated, roofs))):
+            total[i] += value
+    found = [sums.get(f"probe.{i}", [0.0] * 6) for i in range(len(shapes))]
+    features = [linear_features(flops, io, weights, out, roofs, roofs_of.get(f"probe.{i}", ""), reads)
+                for i, (flops, io, weights, out, reads, _) in enumerate(found)]
     return features, [fresh for *_, fresh in found]
 
 
@@ -205,7 +224,7 @@ def time_probes(dtype: torch.dtype, batch: int, clock: Callable[[], float], seed
     """Build the probe network at ``batch`` and time each probe (seconds, the median of the runs)."""
     from .timing import time_layers
 
-    probes = probe_list(seed)
+    probes = [probe for probe in probe_list(seed) if batch in batches(probe[0])]
     net = ProbeNet(probes).to(dtype).eval()
     shapes = [(batch, *shape) for _, _, shape in probes]
     inputs = shared_inputs(shapes, dtype)
@@ -258,10 +277,12 @@ def nonnegative_fit(features: list[tuple[float, ...]], targets: list[float], sca
     return best[1]
 
 
-# the terms of ``cost.linear_features`` (fixed, FLOPs, traffic, weights, output bytes) a class's fit may use:
-# a convolution's output bytes are in its traffic already, and once is enough (module docstring)
+# the terms of ``cost.linear_features`` (fixed, FLOPs, traffic, weights, output bytes, weights per image) a
+# class's fit may use: a convolution's output bytes are in its traffic already, and once is enough (module
+# docstring); only PyTorch's own 1x1 path (``conv1x1``) reads its weights once per image
 ALL_TERMS = (0, 1, 2, 3, 4)
-OWN_TERMS = dict.fromkeys(("conv1x1", "conv3x3", "conv_strided", "conv", "depthwise"), (0, 1, 2, 3))
+OWN_TERMS = {**dict.fromkeys(("conv1x1_b16", "conv3x3", "conv_strided", "conv", "depthwise"), (0, 1, 2, 3)),
+             "conv1x1": (0, 1, 2, 3, 5)}
 
 
 def fit_class(features: list[tuple[float, ...]], seconds: list[float],
