@@ -37,7 +37,8 @@ from torch import nn
 from .cost import BATCHED, BYTES, Roofs, call_costs, first_touch_s, linear_features
 
 PER_CLASS = 24
-BATCHES = (1, 8, BATCHED)  # every class at 1 and 8, but conv1x1_b16 at 16 only (``batches``)
+SMALL_BATCHES = (1, 8)  # every class's probes but conv1x1_b16's
+BATCHES = (*SMALL_BATCHES, BATCHED)  # every batch a probe is timed at (``batches``: which class at which)
 CHANNELS = (16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024)
 SIDES = (7, 14, 28, 56, 112)
 BUDGET_FLOPS = 250e6  # per probe at batch 1: about 3 ms on one core of a recent x86 processor
@@ -113,7 +114,7 @@ def _dense_probes(rng: random.Random, name: str, kernels: tuple[int, ...], strid
 
 
 def _conv_probes(rng: random.Random) -> list[tuple[str, nn.Module, tuple[int, ...]]]:
-    """(class, module, input shape without batch) for the convolution classes timed at ``BATCHES``."""
+    """(class, module, input shape without batch) for the convolution classes timed at ``SMALL_BATCHES``."""
     spec = {"conv1x1": ((1,), (1,)), "conv3x3": ((3,), (1,)), "conv_strided": ((1, 3), (2,)),
             "conv": ((5, 7, 4), (1, 2, 4))}  # (kernels, strides); a 4x4 kernel only at stride 4 (a patchify stem)
     probes = [probe for name, (kernels, strides) in spec.items()
@@ -169,8 +170,8 @@ def probe_list(seed: int = 0) -> list[tuple[str, nn.Module, tuple[int, ...]]]:
 
 def batches(name: str) -> tuple[int, ...]:
     """The batches a class's probes are timed at: 16 (``cost.BATCHED``) for ``conv1x1_b16``, whose kernel
-    PyTorch picks by the batch, else 1 and 8."""
-    return (BATCHED,) if name == "conv1x1_b16" else (1, 8)
+    PyTorch picks by the batch, else ``SMALL_BATCHES``."""
+    return (BATCHED,) if name == "conv1x1_b16" else SMALL_BATCHES
 
 
 class ProbeNet(nn.Module):
