@@ -4,8 +4,10 @@ how fast this machine is (benchmarks/speed.py measures that)."""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+import statistics
 
 import pytest
 import torch
@@ -201,6 +203,29 @@ def test_layer_times_add_up_to_the_whole_within_the_hooks_overhead():
     # the addition, and the three gaps around it that end in a read: after the block's entry, "one"'s end, "two"'s end
     assert timing.rows[between_name("0")] == pytest.approx(5e-4 + 3 * 1e-5)
     assert timing.plain_s == pytest.approx(6.5e-3 + 1e-5)
+
+
+class Disturbed(nn.Module):
+    """2 ms of work, slowed by half in the runs listed (another program's burst on a shared machine)."""
+
+    def __init__(self, clock: FakeClock, slow_runs: set[int]) -> None:
+        super().__init__()
+        self.clock, self.slow_runs, self.calls = clock, slow_runs, 0
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.clock.now += 3e-3 if self.calls in self.slow_runs else 2e-3
+        self.calls += 1
+        return x
+
+
+def test_a_row_is_the_median_of_the_runs_or_the_fastest_for_the_probes():
+    # calls 0 (warm-up) and 1-5 (timed); runs 2, 3 and 4 disturbed: the median is a disturbed run, the fastest is not
+    for statistic, expected in ((statistics.median, 3e-3), (min, 2e-3)):
+        clock = FakeClock(read=0.0)
+        model = nn.Sequential(Disturbed(clock, {2, 3, 4}))
+        run = functools.partial(model, torch.zeros(1))
+        timing = time_layers(run, model, warmup=1, runs=5, clock=clock, statistic=statistic)
+        assert timing.rows["0"] == pytest.approx(expected)
 
 
 def test_spearman_by_hand():

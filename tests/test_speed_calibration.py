@@ -251,3 +251,19 @@ def test_a_calibrated_prediction_adds_the_module_call_and_states_the_hooks(tmp_p
     relu = 2 * 8 * 9 * FP32 / 1e10  # 576 bytes of traffic at the curve's 10 GB/s (below 1 kB)
     assert by_name["1"].predicted_s == pytest.approx(3e-6 + relu + 1e-6)
     assert report.predicted_s == pytest.approx(sum(r.predicted_s for r in report.rows))  # hooks left out
+
+
+def test_a_calibration_time_is_the_fastest_of_its_runs():
+    from archstat.analysis import calibrate
+
+    now = [0.0]
+    durations = iter([9e-3, 4e-3, 2e-3, 6e-3])  # the untimed first call, then three timed ones
+
+    def work() -> None:
+        now[0] += next(durations)
+
+    saved, calibrate.CLOCK[0] = calibrate.CLOCK[0], lambda: now[0]
+    try:
+        assert calibrate._fastest_time(work, seconds=0.0, least=3) == pytest.approx(2e-3)
+    finally:
+        calibrate.CLOCK[0] = saved

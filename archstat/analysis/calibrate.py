@@ -15,7 +15,9 @@ probes only (never a layer of a benchmarked network):
   synthetic network with the measurement's hooks; each class's fixed cost, seconds per FLOP and traffic factors
   are the non-negative least-squares fit of their times (``cost.linear_time`` states the rule);
 - the fixed cost of a small operator: a ReLU on a one-element tensor, called from Python.
-Each time is the median of repeated runs. They are kept as JSON in the user's cache folder
+Each time is the fastest of repeated runs (other work on the machine only ever adds time; on a shared
+machine it came in bursts that slowed whole runs by 40-60%, so that a median moved between calibrations).
+They are kept as JSON in the user's cache folder
 (``$XDG_CACHE_HOME/archstat``, else ``~/.cache/archstat``), one file per processor and thread count.
 
 Without a calibration, the formula values are upper bounds, read from the processor's description:
@@ -32,7 +34,6 @@ import math
 import os
 import platform
 import re
-import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,7 +47,7 @@ TURBO = 1.5
 FORMULA_OVERHEAD_S = 5e-6  # the fixed cost assumed per operator without a calibration
 BANDWIDTH_SIZES = (32 << 10, 256 << 10, 2 << 20, 16 << 20, 64 << 20, 256 << 20)  # copied: x2 working set
 DTYPES = ("fp32",)
-VERSION = 3  # the calibration file's layout: per-class fits (an older file is ignored: calibrate again)
+VERSION = 4  # per-class fits of the fastest runs (an older file, or one of medians, is ignored: calibrate again)
 COMPUTE_CLASSES = ("conv1x1", "conv1x1_b16", "conv3x3", "conv_strided", "conv", "depthwise", "matmul")
 MMAP_MAX = 32 << 20  # glibc's largest mmap threshold on 64-bit: blocks above it are always mapped anew
 
@@ -148,9 +149,9 @@ def _three(values: Any) -> tuple[float, float, float]:
 CLOCK: list[Callable[[], float]] = [time.perf_counter]  # the clock of the running calibration
 
 
-def _median_time(fn: Callable[[], Any], seconds: float = 0.4, least: int = 3,
-                 flush: Callable[[], Any] | None = None) -> float:
-    """The median of repeated timings of ``fn`` over about ``seconds``, after one untimed call; ``flush``
+def _fastest_time(fn: Callable[[], Any], seconds: float = 0.4, least: int = 3,
+                  flush: Callable[[], Any] | None = None) -> float:
+    """The fastest of repeated timings of ``fn`` over about ``seconds``, after one untimed call; ``flush``
     runs (untimed) before each call: what a network's previous layer would do to the caches."""
     fn()
     times: list[float] = []
@@ -164,7 +165,7 @@ def _median_time(fn: Callable[[], Any], seconds: float = 0.4, least: int = 3,
         times.append(clock() - start)
         if len(times) > 10000:
             break
-    return statistics.median(times)
+    return min(times)
 
 
 def first_touch(seconds: float = 0.3) -> tuple[float, float]:
@@ -175,8 +176,8 @@ def first_touch(seconds: float = 0.3) -> tuple[float, float]:
     size = 2 * MMAP_MAX
     kept = torch.empty(size // 4)
     kept.fill_(0.0)
-    again = _median_time(lambda: kept.fill_(1.0), seconds)
-    fresh = _median_time(lambda: torch.empty(size // 4).fill_(1.0), seconds)
+    again = _fastest_time(lambda: kept.fill_(1.0), seconds)
+    fresh = _fastest_time(lambda: torch.empty(size // 4).fill_(1.0), seconds)
     return float(MMAP_MAX), max(0.0, (fresh - again) / size)
 
 
@@ -200,7 +201,7 @@ def _stream_curve() -> list[tuple[float, float]]:
     for size in BANDWIDTH_SIZES:
         src, dst = torch.empty(size // 4), torch.empty(size // 4)
         src.fill_(1.0)
-        curve.append((2.0 * size, 2 * size / _median_time(partial(dst.copy_, src), 0.2)))
+        curve.append((2.0 * size, 2 * size / _fastest_time(partial(dst.copy_, src), 0.2)))
     return curve
 
 
@@ -246,7 +247,7 @@ def measure_ceilings(threads: int, dtypes: tuple[str, ...] = DTYPES, cpu_time: b
             roofs = Roofs("", {"vector": 1.0}, tuple(curve), 0.0, "", first_touch=touch)
             fits = {dtype: fit_dtype(dtype, roofs, calls, CLOCK[0]) for dtype in dtypes}
             relu, one = torch.nn.ReLU(), torch.zeros(1)
-            overhead = _median_time(lambda: relu(one), 0.3)
+            overhead = _fastest_time(lambda: relu(one), 0.3)
     finally:
         torch.set_num_threads(saved)
         CLOCK[0] = time.perf_counter

@@ -8,7 +8,9 @@ module in one synthetic network, fed by a ReLU that writes its input just before
 layer of a network does (so its input is as warm in the caches as a network's), and timed with the
 measurement's own hooks (``timing.time_layers``) at batch 1 and 8 (the 1x1 convolutions PyTorch runs
 through another kernel from batch 16 on, ``conv1x1_b16``, at batch 16): what the fit sees is what a
-network's measurement will see, hooks included. The probe network holds in memory what a network
+network's measurement will see, hooks included. Each probe's time is the fastest of its runs
+(``time_probes``): the machine's other work only adds time, and the fastest run is what a calibration
+can measure again. The probe network holds in memory what a network
 holds: every probe reads its input from one shared random buffer and its output is freed as soon as it
 is made, as a network frees an activation once the next layer has read it (a network that kept every
 output and a separate input per probe streamed hundreds of MB through the caches between two probes,
@@ -41,6 +43,8 @@ SMALL_BATCHES = (1, 8)  # every class's probes but conv1x1_b16's
 BATCHES = (*SMALL_BATCHES, BATCHED)  # every batch a probe is timed at (``batches``: which class at which)
 CHANNELS = (16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024)
 SIDES = (7, 14, 28, 56, 112)
+RUNS = 15  # timed runs of the probe network at batch 1
+LARGE_BATCH_RUNS = 7  # at batch 8 and 16 (each run 8 to 16 times longer)
 BUDGET_FLOPS = 250e6  # per probe at batch 1: about 3 ms on one core of a recent x86 processor
 # per probe tensor at batch 1: at batch 8 in fp32 at most 32 MiB, so that no probe allocates above the
 # allocator's mmap threshold (fresh pages are priced apart, ``cost.first_touch_s``)
@@ -222,7 +226,10 @@ def probe_features(net: ProbeNet, shapes: list[tuple[int, ...]], dtype: str, roo
 
 def time_probes(dtype: torch.dtype, batch: int, clock: Callable[[], float], seed: int = 0
                 ) -> tuple[list[str], ProbeNet, list[tuple[int, ...]], list[float]]:
-    """Build the probe network at ``batch`` and time each probe (seconds, the median of the runs)."""
+    """Build the probe network at ``batch`` and time each probe: seconds, the fastest of ``RUNS`` runs
+    (``LARGE_BATCH_RUNS`` above batch 1). The machine's other work only ever adds time, and on a shared machine
+    it comes in bursts that slowed whole runs by 40-60% here: a probe's median of 5 runs moved by 8% in median
+    from one calibration to the next, its fastest of 15 by 2%."""
     from .timing import time_layers
 
     probes = [probe for probe in probe_list(seed) if batch in batches(probe[0])]
@@ -232,7 +239,8 @@ def time_probes(dtype: torch.dtype, batch: int, clock: Callable[[], float], seed
     torch.set_flush_denormal(True)
     try:
         with torch.no_grad():
-            rows = time_layers(lambda: net(*inputs), net, warmup=1, runs=5 if batch == 1 else 3, clock=clock).rows
+            runs = RUNS if batch == 1 else LARGE_BATCH_RUNS
+            rows = time_layers(lambda: net(*inputs), net, warmup=1, runs=runs, clock=clock, statistic=min).rows
     finally:
         torch.set_flush_denormal(False)
     return [name for name, _, _ in probes], net, shapes, [rows.get(f"probe.{i}", 0.0) for i in range(len(probes))]

@@ -8,7 +8,8 @@ it ("(model) (between)" at the top). So in every run the rows
 add up exactly to ``end - start``, the whole forward with hooks. The whole forward is also timed
 without hooks: the difference of the two medians is the hooks' overhead, stated with the result.
 
-Each row's time is the median over the timed runs after the warm-up runs (seconds). The clock and
+Each row's time is the median over the timed runs after the warm-up runs (seconds; the calibration's
+probes take the fastest run instead, ``statistic``). The clock and
 the synchronisation are parameters: ``time.perf_counter`` and ``torch.cuda.synchronize`` on a GPU,
 a fake clock in the tests.
 """
@@ -34,8 +35,9 @@ def between_name(container: str) -> str:
 
 @dataclass(frozen=True)
 class Timing:
-    """Median seconds per row (leaf names and "... (between)" rows, in the order first run), the whole
-    forward's median with hooks and without, and how many runs were timed."""
+    """Seconds per row (leaf names and "... (between)" rows, in the order first run; the median of the runs
+    unless ``time_layers`` was given another statistic), the whole forward's median with hooks and without,
+    and how many runs were timed."""
 
     rows: dict[str, float]
     hooked_s: float
@@ -93,8 +95,10 @@ def _leaf_hooks(module: nn.Module, totals: dict[str, float], clock: Clock, sync:
 
 
 def time_layers(run: Callable[[], Any], module: nn.Module, *, warmup: int = 3, runs: int = 10,
-                clock: Clock = time.perf_counter, sync: Callable[[], None] = lambda: None) -> Timing:
-    """Time ``run()`` (a forward of ``module``) per leaf and whole; see the module docstring."""
+                clock: Clock = time.perf_counter, sync: Callable[[], None] = lambda: None,
+                statistic: Callable[[list[float]], float] = statistics.median) -> Timing:
+    """Time ``run()`` (a forward of ``module``) per leaf and whole; see the module docstring. ``statistic``
+    makes each row's time of its timed runs (the median; ``min`` for the calibration's probes)."""
     per_run: list[dict[str, float]] = []
     hooked: list[float] = []
     for i in range(warmup + runs):
@@ -112,7 +116,7 @@ def time_layers(run: Callable[[], Any], module: nn.Module, *, warmup: int = 3, r
             hooked.append(end - start)
     plain = time_whole(run, warmup=0, runs=runs, clock=clock, sync=sync)
     names = list(dict.fromkeys(name for totals in per_run for name in totals))
-    rows = {name: statistics.median(totals.get(name, 0.0) for totals in per_run) for name in names}
+    rows = {name: statistic([totals.get(name, 0.0) for totals in per_run]) for name in names}
     return Timing(rows, statistics.median(hooked), plain, runs)
 
 
