@@ -15,6 +15,7 @@ from archstat.analysis.request import request_of
 from archstat.analysis.speed import row_costs, speed
 from archstat.analysis.speed_probes import (
     BUDGET_ELEMENTS,
+    ODD_PER_CLASS,
     OWN_TERMS,
     PER_CLASS,
     ProbeNet,
@@ -107,15 +108,17 @@ CURVE = ((1e3, 1e10), (1e9, 1e9))  # 10 GB/s at 1 kB, 1 GB/s at 1 GB, interpolat
 
 def test_linear_time_on_a_synthetic_device():
     roofs = Roofs("toy", {"vector": 1e12}, CURVE, 0.0, "test")
-    # 10 us; 100 GFLOP/s; traffic 2x a copy; weights 3x; 1 ns per output byte; weights per image 4x
-    fit = (1e-5, 1e-11, 2.0, 3.0, 1e-9, 4.0)
+    # 10 us; 100 GFLOP/s; traffic 2x a copy; weights 3x; 1 ns per output byte; weights per image 4x; unblocked 6x
+    fit = (1e-5, 1e-11, 2.0, 3.0, 1e-9, 4.0, 6.0)
     # a working set of 1e6 bytes (5e5 traffic + 5e5 weights): half-way in log size between 1e3 and 1e9,
     # so 5.5 GB/s; the weights at 1 GB/s (the largest working set's: a forward reads them from memory);
-    # the weights read for each of 8 images at the caches' rate (the curve's fastest, 10 GB/s)
-    features = linear_features(1e9, 5e5, 5e5, 1e5, roofs, "norm", 8 * 5e5)
-    assert features == pytest.approx((1.0, 1e9, 5e5 / 5.5e9, 5e5 / 1e9, 1e5, 8 * 5e5 / 1e10))
-    priced = linear_time(1e9, 5e5, 5e5, 1e5, fit, roofs, "norm", 8 * 5e5)
-    assert priced.seconds == pytest.approx(1e-5 + 1e-2 + 2 * 5e5 / 5.5e9 + 3 * 5e-4 + 1e-4 + 4 * 4e-4)
+    # the weights read for each of 8 images at the caches' rate (the curve's fastest, 10 GB/s); 2e5 unblocked
+    # bytes at the working set's 5.5 GB/s
+    features = linear_features(1e9, 5e5, 5e5, 1e5, roofs, "norm", 8 * 5e5, 2e5)
+    assert features == pytest.approx((1.0, 1e9, 5e5 / 5.5e9, 5e5 / 1e9, 1e5, 8 * 5e5 / 1e10, 2e5 / 5.5e9))
+    priced = linear_time(1e9, 5e5, 5e5, 1e5, fit, roofs, "norm", 8 * 5e5, 2e5)
+    assert priced.seconds == pytest.approx(1e-5 + 1e-2 + 2 * 5e5 / 5.5e9 + 3 * 5e-4 + 1e-4 + 4 * 4e-4
+                                           + 6 * 2e5 / 5.5e9)
     assert (priced.bound, priced.compute_s) == ("compute", pytest.approx(1e-2 + 1e-4))
     # max pooling's time is its loop's: its bytes at the fastest rate on the curve, at any size
     assert linear_features(1e9, 1e6, 0, 0, roofs, "maxpool")[2] == pytest.approx(1e6 / 1e10)
@@ -123,7 +126,7 @@ def test_linear_time_on_a_synthetic_device():
 
 
 def test_large_allocations_pay_their_first_writes():
-    roofs = Roofs("toy", {"vector": 1e12}, CURVE, 0.0, "test", fits={"conv1x1": (0.0, 1e-11, 0.0, 0.0, 0.0, 0.0)},
+    roofs = Roofs("toy", {"vector": 1e12}, CURVE, 0.0, "test", fits={"conv1x1": (0.0, 1e-11, 0.0, 0.0, 0.0, 0.0, 0.0)},
                   first_touch=(32 * MIB, 1e-9))
     big = conv((1, 16, 512, 512), (64, 16, 1, 1))  # input 16 MiB, output 64 MiB: two fresh 64 MiB blocks
     assert big.output_bytes == 64 * MIB and big.input_bytes == 16 * MIB
@@ -160,23 +163,47 @@ def test_fit_class_takes_the_best_probe_rate_and_fits_the_rest():
 
 def test_a_convolution_class_prices_its_output_once_in_its_traffic():
     # probes whose times carry a per-output-byte cost beside the fixed cost and the traffic
-    features = [(1.0, 0.0, t, 0.0, out, 0.0)
+    features = [(1.0, 0.0, t, 0.0, out, 0.0, 0.0)
                 for t, out in ((1e-6, 1e4), (1e-5, 3e5), (3e-5, 1e5), (2e-4, 4e6), (5e-6, 5e5))]
-    seconds = [1e-5 + 2.0 * t + 3e-11 * out for _, _, t, _, out, _ in features]
+    seconds = [1e-5 + 2.0 * t + 3e-11 * out for _, _, t, _, out, _, _ in features]
     free = fit_classes(["pool"] * 5, features, seconds)["pool"]
-    assert free == pytest.approx((1e-5, 0.0, 2.0, 0.0, 3e-11, 0.0), rel=1e-6)  # a class with its terms recovers it
+    assert free == pytest.approx((1e-5, 0.0, 2.0, 0.0, 3e-11, 0.0, 0.0), rel=1e-6)  # a class with its terms
     conv = fit_classes(["conv3x3"] * 5, features, seconds)["conv3x3"]
-    assert OWN_TERMS["conv3x3"] == (0, 1, 2, 3) and conv[4] == 0.0  # a convolution's: no output term
+    assert 4 not in OWN_TERMS["conv3x3"] and conv[4] == 0.0  # a convolution's: no output term
     assert all(c >= 0 for c in conv) and conv[2] > 0
 
 
 def test_only_the_1x1_matrix_product_path_fits_weights_read_per_image():
     # probes whose times carry 5 x the per-image weight reads' time beside a fixed cost and the traffic
     rows = ((1e-6, 1e-6), (1e-5, 2e-5), (3e-5, 4e-6), (2e-4, 8e-5), (5e-6, 3e-4), (4e-5, 5e-5))
-    features = [(1.0, 0.0, t, 0.0, 0.0, reads) for t, reads in rows]
+    features = [(1.0, 0.0, t, 0.0, 0.0, reads, 0.0) for t, reads in rows]
     seconds = [2e-5 + 2.0 * t + 5.0 * reads for t, reads in rows]
-    assert fit_classes(["conv1x1"] * 6, features, seconds)["conv1x1"] == pytest.approx((2e-5, 0, 2.0, 0, 0, 5.0))
+    assert fit_classes(["conv1x1"] * 6, features, seconds)["conv1x1"] == pytest.approx((2e-5, 0, 2.0, 0, 0, 5.0, 0))
     assert fit_classes(["conv1x1_b16"] * 6, features, seconds)["conv1x1_b16"][5] == 0.0  # oneDNN's: no such term
+
+
+def test_only_the_convolutions_through_onednn_fit_unblocked_bytes():
+    # probes whose times carry 4 x their unblocked bytes' time beside a fixed cost and the traffic
+    rows = ((1e-6, 0.0), (1e-5, 2e-5), (3e-5, 0.0), (2e-4, 8e-5), (5e-6, 3e-4), (4e-5, 5e-5))
+    features = [(1.0, 0.0, t, 0.0, 0.0, 0.0, unblocked) for t, unblocked in rows]
+    seconds = [2e-5 + 2.0 * t + 4.0 * unblocked for t, unblocked in rows]
+    for name in ("depthwise", "conv3x3", "conv1x1_b16"):  # the classes with such probes
+        assert fit_classes([name] * 6, features, seconds)[name] == pytest.approx((2e-5, 0, 2.0, 0, 0, 0, 4.0))
+    for name in ("conv1x1", "conv_strided", "conv"):  # PyTorch's own path; classes without such probes
+        assert fit_classes([name] * 6, features, seconds)[name][6] == 0.0
+
+
+def test_unblocked_bytes_by_hand():
+    # a vector of 16 fp32 channels: 58 channels are not a multiple of it, 64 are
+    assert conv((16, 58, 28, 28), (64, 58, 1, 1)).unblocked_bytes(16) == 16 * 58 * 28 * 28 * FP32  # the input only
+    assert conv((16, 64, 28, 28), (58, 64, 1, 1)).unblocked_bytes(16) == 16 * 58 * 28 * 28 * FP32  # the output only
+    assert conv((16, 64, 28, 28), (64, 64, 3, 3)).unblocked_bytes(16) == 0
+    dw = conv((1, 58, 28, 28), (58, 1, 3, 3), groups=58)
+    assert dw.unblocked_bytes(16) == 2 * 58 * 28 * 28 * FP32 and dw.unblocked_bytes(0) == 0  # no block: no term
+    assert conv((8, 56, 28, 28), (56, 56, 3, 3)).unblocked_bytes(8) == 0  # 56 = 7 vectors of 8 (AVX2)
+    assert conv((1, 58, 28, 28), (58, 58, 1, 1)).unblocked_bytes(16) == 0  # batch 1: PyTorch's own path
+    stem = conv((1, 3, 224, 224), (24, 3, 3, 3), stride=2)  # 3 channels read as they are; 24 is off 16's multiple
+    assert stem.unblocked_bytes(16) == 24 * 112 * 112 * FP32
 
 
 def test_the_probe_network_holds_one_input_buffer_and_no_outputs():
@@ -204,7 +231,9 @@ def test_the_probes_stay_under_the_allocators_threshold_at_their_largest_batch()
         else:
             assert batches(name) == (1, 8)
     assert counts.pop("matmul") == PER_CLASS + 3  # and three matrix-vector products
-    assert set(counts.values()) == {PER_CLASS} and len(counts) == 16
+    for name in ("depthwise", "conv3x3", "conv1x1_b16"):  # and some with channels off a vector's multiple
+        assert counts.pop(name) == PER_CLASS + ODD_PER_CLASS
+    assert set(counts.values()) == {PER_CLASS} and len(counts) == 13
     roofs = Roofs("toy", {"vector": 1e12}, CURVE, 0.0, "test", first_touch=(32 * MIB, 1.0))
     shapes = [(max(batches(name)), *shape) for name, _, shape in probes]
     features, fresh = probe_features(ProbeNet(probes), shapes, "fp32", roofs)
@@ -215,8 +244,8 @@ def test_the_probes_stay_under_the_allocators_threshold_at_their_largest_batch()
 def calibration(**changes: object) -> dict:
     data = {"version": VERSION, "processor": "p", "threads": 1, "date": "d", "file": "f", "overhead_s": 2e-6,
             "bandwidth": [[1e3, 1e10], [1e9, 1e9]], "first_touch": [32 * MIB, 1e-9], "calls": [1e-6, 2e-6, 8e-6],
-            "fits": {"fp32": {"conv3x3": [1e-5, 1e-11, 0.0, 0.0, 0.0, 0.0],
-                              "inplace": [3e-6, 0.0, 1.0, 0.0, 0.0, 0.0]}}}
+            "fits": {"fp32": {"conv3x3": [1e-5, 1e-11, 0.0, 0.0, 0.0, 0.0, 0.0],
+                              "inplace": [3e-6, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]}}}
     data.update(changes)
     return data
 

@@ -47,7 +47,7 @@ TURBO = 1.5
 FORMULA_OVERHEAD_S = 5e-6  # the fixed cost assumed per operator without a calibration
 BANDWIDTH_SIZES = (32 << 10, 256 << 10, 2 << 20, 16 << 20, 64 << 20, 256 << 20)  # copied: x2 working set
 DTYPES = ("fp32",)
-VERSION = 4  # per-class fits of the fastest runs (an older file, or one of medians, is ignored: calibrate again)
+VERSION = 5  # per-class fits of the fastest runs, 7 terms (an older file is ignored: calibrate again)
 COMPUTE_CLASSES = ("conv1x1", "conv1x1_b16", "conv3x3", "conv_strided", "conv", "depthwise", "matmul")
 MMAP_MAX = 32 << 20  # glibc's largest mmap threshold on 64-bit: blocks above it are always mapped anew
 
@@ -83,6 +83,12 @@ def read_processor(cpuinfo: str | None = None) -> Processor:
     mhz = float(fields.get("cpu MHz", "0") or 0) or 2500.0
     flags = frozenset(fields.get("flags", "").split())
     return Processor(f"{name} family {family} model {model}".strip(), os.cpu_count() or 1, mhz * 1e6, flags)
+
+
+def vector_block(flags: frozenset[str]) -> int:
+    """fp32 values one vector register holds: 16 with AVX-512, else 8 (oneDNN's blocked layout on a CPU keeps
+    that many channels together, ``cost.OpCost.unblocked_bytes``)."""
+    return 16 if "avx512f" in flags else 8
 
 
 def flops_per_cycle(flags: frozenset[str], dtype: str) -> int:
@@ -138,7 +144,8 @@ def calibrated_roofs(data: dict[str, Any], dtype: str) -> Roofs | None:
     threshold, per_byte = data.get("first_touch", (math.inf, 0.0))
     return Roofs(f"{data['processor']}, {data['threads']} threads", {**peaks, "vector": vector}, curve,
                  float(data["overhead_s"]), "calibrated", (f"calibrated {data['date']} ({data['file']})",),
-                 fits, (float(threshold), float(per_byte)), _three(data.get("calls", (0.0, 0.0, 0.0))))
+                 fits, (float(threshold), float(per_byte)), _three(data.get("calls", (0.0, 0.0, 0.0))),
+                 int(data.get("block", 0)))
 
 
 def _three(values: Any) -> tuple[float, float, float]:
@@ -244,7 +251,8 @@ def measure_ceilings(threads: int, dtypes: tuple[str, ...] = DTYPES, cpu_time: b
             curve = _stream_curve()
             touch = first_touch()
             calls = time_calls(CLOCK[0])
-            roofs = Roofs("", {"vector": 1.0}, tuple(curve), 0.0, "", first_touch=touch)
+            block = vector_block(read_processor().flags)
+            roofs = Roofs("", {"vector": 1.0}, tuple(curve), 0.0, "", first_touch=touch, block=block)
             fits = {dtype: fit_dtype(dtype, roofs, calls, CLOCK[0]) for dtype in dtypes}
             relu, one = torch.nn.ReLU(), torch.zeros(1)
             overhead = _fastest_time(lambda: relu(one), 0.3)
@@ -252,7 +260,7 @@ def measure_ceilings(threads: int, dtypes: tuple[str, ...] = DTYPES, cpu_time: b
         torch.set_num_threads(saved)
         CLOCK[0] = time.perf_counter
     return {"version": VERSION, "fits": fits, "bandwidth": curve, "first_touch": list(touch), "calls": list(calls),
-            "overhead_s": overhead, "threads": threads, "torch": torch.__version__,
+            "block": block, "overhead_s": overhead, "threads": threads, "torch": torch.__version__,
             "clock": "thread CPU time" if cpu_time else "wall"}
 
 

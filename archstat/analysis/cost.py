@@ -78,6 +78,7 @@ class OpCost:
     output_bytes: int
     roof: str = ""  # its class, finer than its kind, that calibration measures apart ("conv3x3", "maxpool")
     images: int = 1  # a convolution's batch: PyTorch's own 1x1 path (``conv1x1``) runs one matrix product per image
+    channels: tuple[int, int] = (0, 0)  # a convolution's input and output channels (``unblocked_bytes``)
 
     @property
     def bytes(self) -> int:
@@ -87,6 +88,16 @@ class OpCost:
     def weight_reads(self) -> int:
         """Its weights' bytes once per image: what one matrix product per image packs (``conv1x1``)."""
         return self.weight_bytes * self.images
+
+    def unblocked_bytes(self, block: int) -> int:
+        """Its input's and output's bytes where their channels are not a multiple of ``block`` (a convolution
+        through oneDNN, whose blocked layout holds ``block`` channels a vector: such a tensor takes its
+        reorder's slow path); an input of 3 channels or fewer is not counted (oneDNN's first-convolution
+        kernels read it as it is); 0 for anything else, or without a block."""
+        if not block or self.kind not in ("conv", "depthwise") or self.roof == "conv1x1":
+            return 0
+        cin, cout = self.channels
+        return (self.input_bytes if cin % block and cin > 3 else 0) + (self.output_bytes if cout % block else 0)
 
     @property
     def allocated(self) -> tuple[int, ...]:
@@ -132,7 +143,8 @@ def op_cost(op: str, args: Sequence[Any], out: Any, itemsize: int) -> OpCost | N
         weights = (_numel(weight) + (_numel(bias) if bias else 0)) * itemsize
         images = x[0] if len(x) == len(weight) else 1  # an unbatched input has one dimension less
         roof = _conv_roof(kind, weight, args, images)
-        return OpCost(op, kind, 2 * macs, weights, _numel(x) * itemsize, written, roof, images)
+        return OpCost(op, kind, 2 * macs, weights, _numel(x) * itemsize, written, roof, images,
+                      (int(x[-3]), int(weight[0])))
     if op in MATMULS:
         a_pos, b_pos = MATMULS[op]
         a, b = args[a_pos], args[b_pos]
@@ -228,6 +240,7 @@ class Roofs:
     # seconds: one module call's Python in a plain forward; the measurement's hooks' own cost inside a
     # layer's row, and in a container's "between" row per gap between its children's calls
     calls: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    block: int = 0  # fp32 channels a vector register holds (oneDNN's blocked layout): 16 with AVX-512, else 8
 
     def peak(self, roof: str, kind: str = "") -> float:
         """FLOP/s of the class ``roof`` ("conv3x3"), else of its ``kind`` ("conv"), else the vector units'."""
@@ -271,7 +284,7 @@ def price(op: OpCost, roofs: Roofs) -> Priced:
     fit = roofs.fits.get(op.roof) or roofs.fits.get(op.kind)
     if fit is not None:
         priced = linear_time(op.flops, op.input_bytes + op.output_bytes, op.weight_bytes, op.output_bytes, fit, roofs,
-                             op.roof, op.weight_reads)
+                             op.roof, op.weight_reads, op.unblocked_bytes(roofs.block))
     else:
         priced = roofline(op.flops, op.bytes, op.kind, roofs, op.roof)
     fresh = first_touch_s(op.allocated, roofs)
@@ -287,30 +300,33 @@ def first_touch_s(allocated: Sequence[float], roofs: Roofs) -> float:
 
 
 def linear_features(flops: float, io_bytes: float, weight_bytes: float, output_bytes: float,
-                    roofs: Roofs, roof: str = "", weight_reads: float = 0.0) -> tuple[float, ...]:
+                    roofs: Roofs, roof: str = "", weight_reads: float = 0.0, unblocked: float = 0.0
+                    ) -> tuple[float, ...]:
     """What a calibrated class's time is linear in: 1 (the fixed cost); FLOPs; the seconds its
     activations' traffic (input + output) takes at the streaming bandwidth measured for its working set
     (the previous layer just wrote its input; windowed pooling, ``TILED``, at the caches' rate at any
     size); the seconds its weights take at the bandwidth of the
     largest working set (a forward reads each weight once: from memory, not from a cache); its
     output bytes (work per output element: a convolution's accumulators stored once per block of input
-    channels, a pooling window's loop); and the seconds ``weight_reads`` (its weights once per image)
+    channels, a pooling window's loop); the seconds ``weight_reads`` (its weights once per image)
     take at the caches' rate (PyTorch's own 1x1 path runs one matrix product per image, and each packs
-    the weights anew). A traffic factor of 1 is a plain copy's speed."""
+    the weights anew); and the seconds its ``unblocked`` bytes (``OpCost.unblocked_bytes``) take at its
+    streaming bandwidth. A traffic factor of 1 is a plain copy's speed."""
     fastest = max(b for _, b in roofs.bandwidth)
     stream = roofs.bandwidth_at(io_bytes + weight_bytes) if roof not in TILED else fastest
     memory = roofs.bandwidth[-1][1]
-    return 1.0, float(flops), io_bytes / stream, weight_bytes / memory, float(output_bytes), weight_reads / fastest
+    return (1.0, float(flops), io_bytes / stream, weight_bytes / memory, float(output_bytes), weight_reads / fastest,
+            unblocked / stream)
 
 
 def linear_time(flops: float, io_bytes: float, weight_bytes: float, output_bytes: float, fit: tuple[float, ...],
-                roofs: Roofs, roof: str = "", weight_reads: float = 0.0) -> Priced:
-    """fixed + FLOPs x seconds per FLOP + traffic time x factor + weight traffic time x factor (+ output bytes
-    and per-image weight reads, each at its own coefficient): on a CPU, PyTorch's convolution reorders input
-    and weights into the library's blocked layout, computes and reorders the output back, one step after
-    the other, so the parts add; the bound is the largest part."""
-    features = linear_features(flops, io_bytes, weight_bytes, output_bytes, roofs, roof, weight_reads)
+                roofs: Roofs, roof: str = "", weight_reads: float = 0.0, unblocked: float = 0.0) -> Priced:
+    """fixed + FLOPs x seconds per FLOP + traffic time x factor + weight traffic time x factor (+ output bytes,
+    per-image weight reads and unblocked bytes, each at its own coefficient): on a CPU, PyTorch's convolution
+    reorders input and weights into the library's blocked layout, computes and reorders the output back, one
+    step after the other, so the parts add; the bound is the largest part."""
+    features = linear_features(flops, io_bytes, weight_bytes, output_bytes, roofs, roof, weight_reads, unblocked)
     parts = [c * x for c, x in zip(fit, features, strict=True)]
-    fixed, compute, memory = parts[0], parts[1] + parts[4], parts[2] + parts[3] + parts[5]
+    fixed, compute, memory = parts[0], parts[1] + parts[4], parts[2] + parts[3] + parts[5] + parts[6]
     bound = max((fixed, "overhead"), (compute, "compute"), (memory, "memory"))[1]
     return Priced(fixed + compute + memory, bound, compute, memory)

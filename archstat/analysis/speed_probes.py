@@ -43,6 +43,10 @@ SMALL_BATCHES = (1, 8)  # every class's probes but conv1x1_b16's
 BATCHES = (*SMALL_BATCHES, BATCHED)  # every batch a probe is timed at (``batches``: which class at which)
 CHANNELS = (16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024)
 SIDES = (7, 14, 28, 56, 112)
+# channel counts that are not a multiple of 16 (nor, the first four, of 8), for ``ODD_PER_CLASS`` more probes of
+# the classes oneDNN runs in its blocked layout (``probe_list``)
+ODD_CHANNELS = (12, 20, 28, 36, 40, 56, 72, 88, 120, 136, 200, 296, 360, 488)
+ODD_PER_CLASS = 8
 RUNS = 15  # timed runs of the probe network at batch 1
 LARGE_BATCH_RUNS = 7  # at batch 8 and 16 (each run 8 to 16 times longer)
 BUDGET_FLOPS = 250e6  # per probe at batch 1: about 3 ms on one core of a recent x86 processor
@@ -81,27 +85,30 @@ class _Shuffle(nn.Module):
 
 
 def _draw(rng: random.Random, choices: dict[str, tuple[Any, ...]],
-          ok: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
-    """``PER_CLASS`` distinct combinations of ``choices`` passing ``ok``, drawn at random in turn from each
+          ok: Callable[[dict[str, Any]], bool], count: int = PER_CLASS) -> list[dict[str, Any]]:
+    """``count`` distinct combinations of ``choices`` passing ``ok``, drawn at random in turn from each
     value of the first choice (so that the probes spread over, say, every channel count)."""
     grid = [dict(zip(choices, values, strict=True)) for values in itertools.product(*choices.values())]
     fitting = [g for g in grid if ok(g)]
     rng.shuffle(fitting)
     first = next(iter(choices))
     strata = [[g for g in fitting if g[first] == value] for value in choices[first]]
+    if count < len(strata):  # fewer probes than values: a random choice of values, not the first ones
+        strata = [strata[i] for i in sorted(rng.sample(range(len(strata)), count))]
     drawn: list[dict[str, Any]] = []
-    while len(drawn) < min(PER_CLASS, len(fitting)):
+    while len(drawn) < min(count, len(fitting)):
         for stratum in strata:
-            if stratum and len(drawn) < PER_CLASS:
+            if stratum and len(drawn) < count:
                 drawn.append(stratum.pop())
     return drawn
 
 
 def _dense_probes(rng: random.Random, name: str, kernels: tuple[int, ...], strides: tuple[int, ...],
-                  flops_budget: float = BUDGET_FLOPS, elements_budget: int = BUDGET_ELEMENTS
+                  flops_budget: float = BUDGET_FLOPS, elements_budget: int = BUDGET_ELEMENTS,
+                  channels: tuple[int, ...] = CHANNELS, count: int = PER_CLASS
                   ) -> list[tuple[str, nn.Module, tuple[int, ...]]]:
-    """(class, module, input shape without batch) for one class of ordinary convolutions, each probe within
-    the budgets (FLOPs, elements of its largest tensor) per image."""
+    """(class, module, input shape without batch) for ``count`` ordinary convolutions of one class, their
+    channels from ``channels``, each probe within the budgets (FLOPs, elements of its largest tensor) per image."""
     def ok(g: dict[str, Any]) -> bool:
         out = g["side"]
         flops = 2 * g["cin"] * g["cout"] * g["k"] ** 2 * out * out
@@ -109,9 +116,9 @@ def _dense_probes(rng: random.Random, name: str, kernels: tuple[int, ...], strid
         return (flops <= flops_budget and largest <= elements_budget
                 and (g["k"] != 4 or g["s"] == 4) and (g["s"] != 4 or g["k"] == 4))
 
-    cin = CHANNELS + ((3,) if name == "conv" else ())
+    cin = channels + ((3,) if name == "conv" else ())
     probes: list[tuple[str, nn.Module, tuple[int, ...]]] = []
-    for g in _draw(rng, {"cin": cin, "cout": CHANNELS, "side": SIDES, "k": kernels, "s": strides}, ok):
+    for g in _draw(rng, {"cin": cin, "cout": channels, "side": SIDES, "k": kernels, "s": strides}, ok, count):
         module = nn.Conv2d(g["cin"], g["cout"], g["k"], g["s"], g["k"] // 2 if g["k"] != 4 else 0, bias=False)
         probes.append((name, module, (g["cin"], g["side"] * g["s"], g["side"] * g["s"])))
     return probes
@@ -123,8 +130,15 @@ def _conv_probes(rng: random.Random) -> list[tuple[str, nn.Module, tuple[int, ..
             "conv": ((5, 7, 4), (1, 2, 4))}  # (kernels, strides); a 4x4 kernel only at stride 4 (a patchify stem)
     probes = [probe for name, (kernels, strides) in spec.items()
               for probe in _dense_probes(rng, name, kernels, strides)]
-    for g in _draw(rng, {"c": CHANNELS, "side": SIDES, "k": (3, 5, 7), "s": (1, 2)},
-                   lambda g: g["c"] * (g["side"] * g["s"]) ** 2 <= BUDGET_ELEMENTS):
+    return probes + _depthwise_probes(rng, CHANNELS, PER_CLASS)
+
+
+def _depthwise_probes(rng: random.Random, channels: tuple[int, ...], count: int
+                      ) -> list[tuple[str, nn.Module, tuple[int, ...]]]:
+    """(class, module, input shape without batch) for ``count`` depthwise convolutions, channels from ``channels``."""
+    probes: list[tuple[str, nn.Module, tuple[int, ...]]] = []
+    for g in _draw(rng, {"c": channels, "side": SIDES, "k": (3, 5, 7), "s": (1, 2)},
+                   lambda g: g["c"] * (g["side"] * g["s"]) ** 2 <= BUDGET_ELEMENTS, count):
         module = nn.Conv2d(g["c"], g["c"], g["k"], g["s"], g["k"] // 2, groups=g["c"], bias=False)
         probes.append(("depthwise", module, (g["c"], g["side"] * g["s"], g["side"] * g["s"])))
     return probes
@@ -166,10 +180,15 @@ def probe_list(seed: int = 0) -> list[tuple[str, nn.Module, tuple[int, ...]]]:
     """Every probe: (class, module, input shape without the batch), the same for the same seed. The
     ``conv1x1_b16`` probes run at batch 16 only (``batches``): within a batch-8 probe's FLOPs and a quarter
     of its largest tensor per image, so that at batch 16 nothing, oneDNN's reordered copies included,
-    allocates above 32 MiB."""
+    allocates above 32 MiB. Last, ``ODD_PER_CLASS`` more depthwise, 3x3 and batch-16 1x1 convolutions with
+    channels that are not a multiple of a vector's 16 (``ODD_CHANNELS``), which the blocked layouts of oneDNN
+    reorder the slow way (``cost.OpCost.unblocked_bytes``)."""
     rng = random.Random(seed)
-    return (_conv_probes(rng) + _memory_probes(rng)
-            + _dense_probes(rng, "conv1x1_b16", (1,), (1,), BUDGET_FLOPS / 2, BUDGET_ELEMENTS // 4))
+    b16 = (BUDGET_FLOPS / 2, BUDGET_ELEMENTS // 4)
+    return (_conv_probes(rng) + _memory_probes(rng) + _dense_probes(rng, "conv1x1_b16", (1,), (1,), *b16)
+            + _depthwise_probes(rng, ODD_CHANNELS, ODD_PER_CLASS)
+            + _dense_probes(rng, "conv3x3", (3,), (1,), channels=ODD_CHANNELS, count=ODD_PER_CLASS)
+            + _dense_probes(rng, "conv1x1_b16", (1,), (1,), *b16, ODD_CHANNELS, ODD_PER_CLASS))
 
 
 def batches(name: str) -> tuple[int, ...]:
@@ -213,14 +232,15 @@ def probe_features(net: ProbeNet, shapes: list[tuple[int, ...]], dtype: str, roo
         if owner is None:
             continue
         probe = ".".join(owner.split(".")[:2])
-        total = sums.setdefault(probe, [0.0] * 6)
+        total = sums.setdefault(probe, [0.0] * 7)
         roofs_of[probe] = cost.roof
         for i, value in enumerate((cost.flops, cost.input_bytes + cost.output_bytes, cost.weight_bytes,
-                                   cost.output_bytes, cost.weight_reads, first_touch_s(cost.allocated, roofs))):
+                                   cost.output_bytes, cost.weight_reads, cost.unblocked_bytes(roofs.block),
+                                   first_touch_s(cost.allocated, roofs))):
             total[i] += value
-    found = [sums.get(f"probe.{i}", [0.0] * 6) for i in range(len(shapes))]
-    features = [linear_features(flops, io, weights, out, roofs, roofs_of.get(f"probe.{i}", ""), reads)
-                for i, (flops, io, weights, out, reads, _) in enumerate(found)]
+    found = [sums.get(f"probe.{i}", [0.0] * 7) for i in range(len(shapes))]
+    features = [linear_features(flops, io, weights, out, roofs, roofs_of.get(f"probe.{i}", ""), reads, unblocked)
+                for i, (flops, io, weights, out, reads, unblocked, _) in enumerate(found)]
     return features, [fresh for *_, fresh in found]
 
 
@@ -286,11 +306,13 @@ def nonnegative_fit(features: list[tuple[float, ...]], targets: list[float], sca
     return best[1]
 
 
-# the terms of ``cost.linear_features`` (fixed, FLOPs, traffic, weights, output bytes, weights per image) a
-# class's fit may use: a convolution's output bytes are in its traffic already, and once is enough (module
-# docstring); only PyTorch's own 1x1 path (``conv1x1``) reads its weights once per image
+# the terms of ``cost.linear_features`` (fixed, FLOPs, traffic, weights, output bytes, weights per image,
+# unblocked bytes) a class's fit may use: a convolution's output bytes are in its traffic already, and once is
+# enough (module docstring); only PyTorch's own 1x1 path (``conv1x1``) reads its weights once per image, and
+# unblocked bytes are fitted where the probes have channels off a vector's multiple (``probe_list``)
 ALL_TERMS = (0, 1, 2, 3, 4)
-OWN_TERMS = {**dict.fromkeys(("conv1x1_b16", "conv3x3", "conv_strided", "conv", "depthwise"), (0, 1, 2, 3)),
+OWN_TERMS = {**dict.fromkeys(("conv_strided", "conv"), (0, 1, 2, 3)),
+             **dict.fromkeys(("conv1x1_b16", "conv3x3", "depthwise"), (0, 1, 2, 3, 6)),
              "conv1x1": (0, 1, 2, 3, 5)}
 
 
