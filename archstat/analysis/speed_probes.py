@@ -2,7 +2,8 @@
 timed, and the fit of each class's cost (``cost.linear_time``) to their times.
 
 No probe is a layer of any benchmarked network: each class gets ``PER_CLASS`` shapes drawn at random
-(fixed seed) from a grid of channels (16 to 1024), output sides (7 to 112), kernels and strides, kept
+(fixed seed) from a grid of channels (16 to 1024; for three convolution classes ``ODD_PER_CLASS`` more
+with channels off a vector's multiple, ``probe_list``), output sides (7 to 112), kernels and strides, kept
 under a work budget so that the whole calibration stays well under a minute. Each probe is a leaf
 module in one synthetic network, fed by a ReLU that writes its input just before it, as the previous
 layer of a network does (so its input is as warm in the caches as a network's), and timed with the
