@@ -204,6 +204,13 @@ def test_unblocked_bytes_by_hand():
     assert conv((1, 58, 28, 28), (58, 58, 1, 1)).unblocked_bytes(16) == 0  # batch 1: PyTorch's own path
     stem = conv((1, 3, 224, 224), (24, 3, 3, 3), stride=2)  # 3 channels read as they are; 24 is off 16's multiple
     assert stem.unblocked_bytes(16) == 24 * 112 * 112 * FP32
+    # the channels are the second dimension of a batched input of any rank, the first of an unbatched one
+    line = op_cost("convolution", [TensorShape((16, 58, 100)), TensorShape((64, 58, 3)), None, [1], [1], [1], False,
+                                   [0], 1], TensorShape((16, 64, 100)), FP32)
+    assert line.channels == (58, 64) and line.unblocked_bytes(16) == 16 * 58 * 100 * FP32
+    image = op_cost("convolution", [TensorShape((58, 28, 28)), TensorShape((64, 58, 3, 3)), None, [1, 1], [1, 1],
+                                    [1, 1], False, [0, 0], 1], TensorShape((64, 28, 28)), FP32)
+    assert image.channels == (58, 64)
 
 
 def test_the_probe_network_holds_one_input_buffer_and_no_outputs():

@@ -141,10 +141,11 @@ def op_cost(op: str, args: Sequence[Any], out: Any, itemsize: int) -> OpCost | N
         macs = _numel(result) * _numel(weight[1:])
         kind = "depthwise" if groups > 1 and groups == x[1] else "conv"
         weights = (_numel(weight) + (_numel(bias) if bias else 0)) * itemsize
-        images = x[0] if len(x) == len(weight) else 1  # an unbatched input has one dimension less
+        batched = len(x) == len(weight)  # an unbatched input has one dimension less
+        images = x[0] if batched else 1
         roof = _conv_roof(kind, weight, args, images)
         return OpCost(op, kind, 2 * macs, weights, _numel(x) * itemsize, written, roof, images,
-                      (int(x[-3]), int(weight[0])))
+                      (int(x[1] if batched else x[0]), int(weight[0])))
     if op in MATMULS:
         a_pos, b_pos = MATMULS[op]
         a, b = args[a_pos], args[b_pos]
