@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from typer.testing import CliRunner
 
-from archstat.analysis.calibrate import formula_roofs, read_processor
+from archstat.analysis.calibrate import formula_roofs, read_processor, vector_block
 from archstat.analysis.cost import Roofs, roofline
 from archstat.analysis.devices import DEVICES, GIB, get_device
 from archstat.analysis.speed import speed
@@ -149,6 +149,9 @@ def test_formula_ceilings_from_the_processors_description():
     assert roofs.bandwidth[0][1] == pytest.approx(2 * 2.6e9 * 1.5 * 2 * 64)  # two 64-byte loads a cycle
     avx2 = formula_roofs(read_processor(cpuinfo.replace(" avx512f", "")), threads=1, dtype="fp32")
     assert avx2.peaks["vector"] == pytest.approx(2.6e9 * 1.5 * 32)
+    assert avx2.bandwidth[0][1] == pytest.approx(2.6e9 * 1.5 * 2 * 32)  # two 32-byte loads a cycle
+    # oneDNN's channel block: a vector's fp32 lanes
+    assert (vector_block(processor.flags), vector_block(frozenset({"avx2", "fma"}))) == (16, 8)
 
 
 def test_without_calibration_the_prediction_says_formula(tmp_path, monkeypatch):

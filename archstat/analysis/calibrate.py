@@ -101,7 +101,7 @@ def formula_roofs(processor: Processor, threads: int, dtype: str) -> Roofs:
     """Upper bounds from the processor's description (module docstring); no per-operator cost."""
     cores = min(threads, processor.cores)
     peak = cores * processor.hz * TURBO * flops_per_cycle(processor.flags, dtype)
-    vector_bytes = 64 if "avx512f" in processor.flags else 32
+    vector_bytes = 4 * vector_block(processor.flags)  # fp32 lanes x 4 bytes
     bandwidth = cores * processor.hz * TURBO * 2 * vector_bytes
     return Roofs(f"{processor.name}, {cores} threads", {"vector": peak}, ((1.0, bandwidth),), 0.0, "formula",
                  (f"formula ceilings: {cores} cores x {processor.hz / 1e9:.2f} GHz x {TURBO} turbo allowance x "
