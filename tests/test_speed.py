@@ -216,9 +216,10 @@ class Disturbed(nn.Module):
         self.clock, self.slow_runs, self.calls = clock, slow_runs, 0
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        self.clock.now += 3e-3 if self.calls in self.slow_runs else 2e-3
-        self.calls += 1
-        return x
+        if x.device.type != "meta":  # the prediction's passes run on meta tensors: no time, no run
+            self.clock.now += 3e-3 if self.calls in self.slow_runs else 2e-3
+            self.calls += 1
+        return x + 1
 
 
 def test_a_row_is_the_median_of_the_runs_or_the_fastest_for_the_probes():
@@ -229,6 +230,24 @@ def test_a_row_is_the_median_of_the_runs_or_the_fastest_for_the_probes():
         run = functools.partial(model, torch.zeros(1))
         timing = time_layers(run, model, warmup=1, runs=5, clock=clock, statistic=statistic)
         assert timing.rows["0"] == pytest.approx(expected)
+
+
+def test_a_measurement_whose_runs_spread_says_the_machine_was_busy():
+    # runs 2, 3 and 4 of 5 slowed by half: the median hooked run is 1.5 x the fastest, above BUSY (1.1)
+    for slow, busy in (({2, 3, 4}, True), (set(), False)):
+        clock = FakeClock(read=0.0)
+        model = nn.Sequential(Disturbed(clock, slow))
+        report = speed(model, device="cpu", input_size=(4,), measure=True, warmup=1, runs=5, clock=clock, threads=1)
+        assert any("the timed runs spread: the fastest 2 ms, the median 3 ms" in note for note in report.notes) == busy
+
+
+def test_a_model_that_computes_nothing_is_refused_in_one_line(tmp_path):
+    path = tmp_path / "nothing.py"
+    path.write_text("from torch import nn\n\nclass Nothing(nn.Sequential):\n"
+                    "    def __init__(self):\n        super().__init__(nn.Identity(), nn.Flatten())\n")
+    result = runner.invoke(app, ["speed", f"{path}:Nothing", "--input", "4"])
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "runs no operator" in result.stderr
 
 
 def test_spearman_by_hand():

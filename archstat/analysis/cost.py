@@ -178,7 +178,8 @@ def call_costs(calls: Sequence[Any], itemsize: int) -> Iterator[tuple[Any, OpCos
     """(call, its ``op_cost``) for each ATen call of a ``call_log`` record that runs a kernel in a real forward:
     views are left out, and so is the ``clone`` the meta pass makes of an in-place module's input just before
     its in-place operator (``relu_``, ``hardtanh_``, ...) in the same module, which a real forward never runs."""
-    for call, following in zip(calls, [*calls[1:], None], strict=True):
+    for i, call in enumerate(calls):
+        following = calls[i + 1] if i + 1 < len(calls) else None
         if (call.name == "clone" and following is not None and following.name.endswith("_")
                 and following.name != "copy_" and following.modules == call.modules):
             continue

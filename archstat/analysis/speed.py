@@ -190,6 +190,9 @@ def speed(model: Any | Request, *, device: str = "cpu", dtype: Dtype | str = Dty
                          "or leave out --measure for a prediction.")
     roofs, ceiling = device_roofs(where, dtype, threads)
     rows, label, shape = predict_rows(request, dtype=dtype, roofs=roofs, ceiling=ceiling, train=train)
+    if not rows:
+        raise UsageError(f"{label} runs no operator in its forward (views at most), so there is nothing to time; "
+                         "give archstat speed a model that computes something.")
     report = SpeedReport(label, roofs.name, where, dtype, shape, train, roofs.origin, rows, list(roofs.notes),
                          roofs=roofs, ceiling=ceiling, threads=threads if where == "cpu" else None)
     if measure:

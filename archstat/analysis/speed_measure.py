@@ -7,6 +7,7 @@ GPU every hook synchronises the device (``torch.cuda.synchronize``) before it re
 
 A training step (``train``) is timed whole: forward, ``output.sum().backward()`` and an SGD step
 (no momentum); the rows keep their measured forward times, so the per-layer error stays a forward's.
+Where the median hooked run is more than ``BUSY`` times the fastest, a note says the machine was busy.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .speed_report import SpeedReport
 from .timing import time_layers, time_whole
 
 TORCH_DTYPES = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
+BUSY = 1.1  # the median hooked run over the fastest, above which the measurement says the machine was busy
 
 
 def build_real(request: Request, device: str, dtype: torch.dtype) -> Target:
@@ -96,6 +98,11 @@ def _measure(report: SpeedReport, module: nn.Module, args: tuple[torch.Tensor, .
         torch.set_num_threads(saved_threads)
         torch.set_flush_denormal(False)
     report.runs = timing.runs
+    if timing.hooked_s > BUSY * timing.fastest_s:
+        report.notes.append(f"the timed runs spread: the fastest {timing.fastest_s * 1e3:.3g} ms, the median "
+                            f"{timing.hooked_s * 1e3:.3g} ms (with hooks): something else ran on this machine "
+                            "meanwhile (another process, or another tenant of a virtual machine's core); the rows "
+                            "are medians, so measure again when it is quiet.")
     if clock is time.thread_time:
         report.notes.append("clock: this thread's CPU time (time.thread_time), which leaves out the time other "
                             "processes ran on a shared machine; one thread only.")

@@ -43,6 +43,7 @@ class Timing:
     hooked_s: float
     plain_s: float
     runs: int
+    fastest_s: float = 0.0  # the fastest whole run with hooks: far below ``hooked_s``, something else ran meanwhile
 
     @property
     def overhead_s(self) -> float:
@@ -117,7 +118,7 @@ def time_layers(run: Callable[[], Any], module: nn.Module, *, warmup: int = 3, r
     plain = time_whole(run, warmup=0, runs=runs, clock=clock, sync=sync)
     names = list(dict.fromkeys(name for totals in per_run for name in totals))
     rows = {name: statistic([totals.get(name, 0.0) for totals in per_run]) for name in names}
-    return Timing(rows, statistics.median(hooked), plain, runs)
+    return Timing(rows, statistics.median(hooked), plain, runs, min(hooked))
 
 
 def time_whole(run: Callable[[], Any], *, warmup: int = 3, runs: int = 10, clock: Clock = time.perf_counter,
