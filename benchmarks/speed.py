@@ -220,7 +220,7 @@ def quiet_line(quiet_s: float | None, waits: list[float]) -> list[str]:
 
 def wait_for_quiet(quiet_s: float, threads: int) -> float:
     """Seconds waited until a window of the reference ran within ``QUIET_TOLERANCE`` of ``quiet_s`` (at most
-    ``QUIET_LIMIT_S``, then it goes on: the row says how long it waited)."""
+    ``QUIET_LIMIT_S``, then it goes on; the table's note says how long the measurements waited)."""
     started = time.perf_counter()
     while time.perf_counter() - started < QUIET_LIMIT_S:
         if reference_times(threads, QUIET_WINDOW_S)[-1] <= quiet_s * (1 + QUIET_TOLERANCE):
