@@ -20,6 +20,7 @@ from archstat.analysis.speed_probes import (
     PER_CLASS,
     ProbeNet,
     batches,
+    cold_weight_seconds,
     fit_class,
     fit_classes,
     nonnegative_fit,
@@ -211,6 +212,40 @@ def test_unblocked_bytes_by_hand():
     image = op_cost("convolution", [TensorShape((58, 28, 28)), TensorShape((64, 58, 3, 3)), None, [1, 1], [1, 1],
                                     [1, 1], False, [0, 0], 1], TensorShape((64, 28, 28)), FP32)
     assert image.channels == (58, 64)
+
+
+def test_a_cold_weight_byte_is_the_slope_of_cold_over_warm_runs():
+    # three probes that took 0.08 ns more per byte of weights as they ran than with their weights read before
+    weights = [1e5, 2e5, 4e5]
+    warm = [50e-6, 90e-6, 30e-6]
+    cold = [t + 8e-11 * w for t, w in zip(warm, weights, strict=True)]
+    assert cold_weight_seconds(weights, cold, warm) == pytest.approx(8e-11)
+    # least squares through the origin: (1e5 x 2 us + 2e5 x 4 us) / (1e10 + 4e10) = 2e-11 s a byte
+    assert cold_weight_seconds(weights[:2], [2e-6, 4e-6], [0.0, 0.0]) == pytest.approx(2e-11)
+    assert cold_weight_seconds(weights, warm, cold) == 0.0  # never below 0
+    assert cold_weight_seconds([0.0], [1e-5], [0.0]) == 0.0  # no weights: nothing to measure
+
+
+def test_the_warm_runs_read_the_weights_before_the_clock_starts(monkeypatch):
+    import torch
+
+    from archstat.analysis import speed_probes
+
+    probes = [("conv1x1", nn.Conv2d(4, 4, 1), (4, 3, 3)), ("norm", nn.BatchNorm2d(4).eval(), (4, 3, 3))]
+    monkeypatch.setattr(speed_probes, "probe_list", lambda seed=0: probes)
+    events: list[str] = []
+    monkeypatch.setattr(speed_probes, "_read_weights", lambda module, args: events.append(type(module).__name__))
+
+    def clock() -> float:
+        events.append("clock")
+        return float(len(events))
+
+    names, *_ = speed_probes.time_probes(torch.float32, 1, clock, warm_weights=("conv1x1",))
+    assert names == ["conv1x1", "norm"]
+    reads = [i for i, event in enumerate(events) if event == "Conv2d"]
+    assert reads and "BatchNorm2d" not in events  # the 1x1 probe's weights only
+    # in each timed run the read comes just before the clock starts the probe's row
+    assert sum(events[i + 1] == "clock" for i in reads) >= speed_probes.RUNS
 
 
 def test_the_probe_network_holds_one_input_buffer_and_no_outputs():

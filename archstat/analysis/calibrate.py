@@ -13,7 +13,8 @@ probes only (never a layer of a benchmarked network):
   global pooling), ``speed_probes.PER_CLASS`` random shapes at batch 1 and 8 (1x1 convolutions also at
   batch 16, a class of their own: PyTorch runs them through another kernel from there), timed in one
   synthetic network with the measurement's hooks; each class's fixed cost, seconds per FLOP and traffic factors
-  are the non-negative least-squares fit of their times (``cost.linear_time`` states the rule);
+  are the non-negative least-squares fit of their times (``cost.linear_time`` states the rule), but for
+  ``conv1x1``'s weight factor, measured: its batch-1 probes timed again with their weights read just before;
 - the fixed cost of a small operator: a ReLU on a one-element tensor, called from Python.
 Each time is the fastest of repeated runs (other work on the machine only ever adds time; on a shared
 machine it came in bursts that slowed whole runs by 40-60%, so that a median moved between calibrations).
@@ -47,8 +48,9 @@ TURBO = 1.5
 FORMULA_OVERHEAD_S = 5e-6  # the fixed cost assumed per operator without a calibration
 BANDWIDTH_SIZES = (32 << 10, 256 << 10, 2 << 20, 16 << 20, 64 << 20, 256 << 20)  # copied: x2 working set
 DTYPES = ("fp32",)
-VERSION = 5  # per-class fits of the fastest runs, 7 terms (an older file is ignored: calibrate again)
+VERSION = 6  # per-class fits of the fastest runs, 7 terms, conv1x1's weights measured (older: calibrate again)
 COMPUTE_CLASSES = ("conv1x1", "conv1x1_b16", "conv3x3", "conv_strided", "conv", "depthwise", "matmul")
+WEIGHTS_MEASURED = "conv1x1"  # the class whose weight term is measured, not fitted (``fit_dtype``)
 MMAP_MAX = 32 << 20  # glibc's largest mmap threshold on 64-bit: blocks above it are always mapped anew
 
 
@@ -215,22 +217,38 @@ def _stream_curve() -> list[tuple[float, float]]:
 def fit_dtype(dtype: str, roofs: Roofs, calls: tuple[float, float, float], clock: Callable[[], float]
               ) -> dict[str, tuple[float, ...]]:
     """Time the probes (``speed_probes``) in ``dtype`` at each batch and fit each class's cost: each probe's
-    time less the hooks' own cost in a layer's row and its page faults (priced apart)."""
+    time less the hooks' own cost in a layer's row and its page faults (priced apart). The weight term of
+    ``conv1x1`` is measured instead (``speed_probes.cold_weight_seconds``): its batch-1 probes timed again, each
+    with its weights read just before it."""
     import torch
 
-    from .speed_probes import BATCHES, fit_classes, probe_features, time_probes
+    from .speed_probes import BATCHES, cold_weight_seconds, fit_classes, probe_features, time_probes
 
     kind = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[dtype]
     names: list[str] = []
     features: list[tuple[float, ...]] = []
     seconds: list[float] = []
+    first: tuple[list[str], list[tuple[float, ...]], list[float]] = ([], [], [])
     for batch in BATCHES:
         probe_names, net, shapes, times = time_probes(kind, batch, clock)
         probe_features_, fresh = probe_features(net, shapes, dtype, roofs)
         names += probe_names
         features += probe_features_
         seconds += [max(1e-7, t - calls[1] - f) for t, f in zip(times, fresh, strict=True)]
-    return fit_classes(names, features, seconds)
+        if batch == 1:
+            first = (probe_names, probe_features_, times)
+    fits = fit_classes(names, features, seconds)
+    if WEIGHTS_MEASURED in fits:
+        probe_names, probe_features_, cold = first
+        warm = time_probes(kind, 1, clock, warm_weights=(WEIGHTS_MEASURED,))[3]
+        memory = roofs.bandwidth[-1][1]  # ``cost.linear_features`` prices the weights at this bandwidth
+        chosen = [i for i, name in enumerate(probe_names) if name == WEIGHTS_MEASURED]
+        per_byte = cold_weight_seconds([probe_features_[i][3] * memory for i in chosen], [cold[i] for i in chosen],
+                                       [warm[i] for i in chosen])
+        fit = list(fits[WEIGHTS_MEASURED])
+        fit[3] = per_byte * memory
+        fits[WEIGHTS_MEASURED] = tuple(fit)
+    return fits
 
 
 def measure_ceilings(threads: int, dtypes: tuple[str, ...] = DTYPES, cpu_time: bool = False) -> dict[str, Any]:

@@ -245,18 +245,22 @@ def probe_features(net: ProbeNet, shapes: list[tuple[int, ...]], dtype: str, roo
     return features, [fresh for *_, fresh in found]
 
 
-def time_probes(dtype: torch.dtype, batch: int, clock: Callable[[], float], seed: int = 0
-                ) -> tuple[list[str], ProbeNet, list[tuple[int, ...]], list[float]]:
+def time_probes(dtype: torch.dtype, batch: int, clock: Callable[[], float], seed: int = 0,
+                warm_weights: tuple[str, ...] = ()) -> tuple[list[str], ProbeNet, list[tuple[int, ...]], list[float]]:
     """Build the probe network at ``batch`` and time each probe: seconds, the fastest of ``RUNS`` runs
     (``LARGE_BATCH_RUNS`` above batch 1). The machine's other work only ever adds time, and on a shared machine
     it comes in bursts that slowed whole runs by 40-60% here: a probe's median of 5 runs moved by 8% in median
-    from one calibration to the next, its fastest of 15 by 2%."""
+    from one calibration to the next, its fastest of 15 by 2%. The probes of the classes in ``warm_weights``
+    read their weights (untimed) just before they run (``cold_weight_seconds``)."""
     from .timing import time_layers
 
     probes = [probe for probe in probe_list(seed) if batch in batches(probe[0])]
     net = ProbeNet(probes).to(dtype).eval()
     shapes = [(batch, *shape) for _, _, shape in probes]
     inputs = shared_inputs(shapes, dtype)
+    for (name, _, _), module in zip(probes, net.probe, strict=True):
+        if name in warm_weights:  # registered before the timing's hooks, so it runs before the clock starts
+            module.register_forward_pre_hook(_read_weights)
     torch.set_flush_denormal(True)
     try:
         with torch.no_grad():
@@ -265,6 +269,23 @@ def time_probes(dtype: torch.dtype, batch: int, clock: Callable[[], float], seed
     finally:
         torch.set_flush_denormal(False)
     return [name for name, _, _ in probes], net, shapes, [rows.get(f"probe.{i}", 0.0) for i in range(len(probes))]
+
+
+def _read_weights(module: nn.Module, _: Any) -> None:
+    for weight in module.parameters():
+        weight.sum()
+
+
+def cold_weight_seconds(weight_bytes: list[float], cold: list[float], warm: list[float]) -> float:
+    """Seconds per byte of weights read cold: the least-squares slope, through the origin, of what each probe
+    took more as it ran (``cold``) than with its weights read just before (``warm``), over its weights' bytes;
+    at least 0. PyTorch's own 1x1 path reads the weights cold once per forward and packs them once per image
+    from the caches, and at batch 1 those are the same bytes: a fit cannot tell the two apart, so the
+    calibration measures the first (``conv1x1`` at batch 1)."""
+    squares = sum(w * w for w in weight_bytes)
+    if not squares:
+        return 0.0
+    return max(0.0, sum(w * (c - h) for w, c, h in zip(weight_bytes, cold, warm, strict=True)) / squares)
 
 
 def time_calls(clock: Callable[[], float], count: int = 100) -> tuple[float, float, float]:
