@@ -158,17 +158,13 @@ def _three(values: Any) -> tuple[float, float, float]:
 CLOCK: list[Callable[[], float]] = [time.perf_counter]  # the clock of the running calibration
 
 
-def _fastest_time(fn: Callable[[], Any], seconds: float = 0.4, least: int = 3,
-                  flush: Callable[[], Any] | None = None) -> float:
-    """The fastest of repeated timings of ``fn`` over about ``seconds``, after one untimed call; ``flush``
-    runs (untimed) before each call: what a network's previous layer would do to the caches."""
+def _fastest_time(fn: Callable[[], Any], seconds: float = 0.4, least: int = 3) -> float:
+    """The fastest of repeated timings of ``fn`` over about ``seconds``, after one untimed call."""
     fn()
     times: list[float] = []
     spent = time.perf_counter()
     clock = CLOCK[0]
     while len(times) < least or time.perf_counter() - spent < seconds:
-        if flush is not None:
-            flush()
         start = clock()
         fn()
         times.append(clock() - start)
