@@ -338,3 +338,65 @@ def test_a_calibration_time_is_the_fastest_of_its_runs():
         assert calibrate._fastest_time(work, seconds=0.0, least=3) == pytest.approx(2e-3)
     finally:
         calibrate.CLOCK[0] = saved
+
+
+def test_page_faults_are_what_operators_take_beyond_the_same_on_mapped_pages(monkeypatch):
+    from archstat.analysis import calibrate
+
+    block = 16 * 64 * 128 * 128 * FP32  # the 64 MiB input; a batch norm allocates its output, a depthwise
+    allocated = block + 3 * block  # convolution its input's and output's blocked copies and its output
+    monkeypatch.setattr(calibrate, "_fault_ops", lambda seconds: 0.090)
+    monkeypatch.setattr(calibrate, "_heap_only_seconds", lambda seconds, threads, size: 0.030 if size == allocated
+                        else None)
+    assert calibrate.first_touch() == (32 * MIB, pytest.approx(0.060 / allocated), "operators")
+    # where the heap-only child cannot say (not glibc, or it faulted anyway): a fresh fill less a refill
+    monkeypatch.setattr(calibrate, "_heap_only_seconds", lambda seconds, threads, size: None)
+    times = iter([0.004, 0.028])  # the refill of a kept 64 MiB block, then a fresh one's fill
+    monkeypatch.setattr(calibrate, "_fastest_time", lambda fn, seconds: next(times))
+    assert calibrate.first_touch() == (32 * MIB, pytest.approx(0.024 / (64 * MIB)), "fill")
+
+
+def test_the_mapped_pages_child_runs_under_heap_only_tunables(monkeypatch):
+    import subprocess
+
+    from archstat.analysis import calibrate
+
+    seen = {}
+
+    def run(command, env, **kwargs):
+        seen.update(command=command, env=env)
+        return subprocess.CompletedProcess(command, 0, stdout=f"[0.03, {least}]\n")
+
+    monkeypatch.setattr(subprocess, "run", run)
+    monkeypatch.setattr(calibrate.platform, "libc_ver", lambda: ("glibc", "2.39"))
+    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=1")
+    least = 0  # an operator's call that faulted least ran on pages already mapped
+    assert calibrate._heap_only_seconds(0.3, 2, 256 * MIB) == pytest.approx(0.03)
+    assert seen["env"]["GLIBC_TUNABLES"] == "glibc.malloc.arena_max=1:" + calibrate.HEAP_ONLY
+    assert "_child(0.3, 2, 'perf_counter')" in seen["command"][-1]
+    least = 128 * MIB  # half its blocks faulted in afresh at every call: the tunables did not hold, no figure
+    assert calibrate._heap_only_seconds(0.3, 2, 256 * MIB) is None
+    monkeypatch.setattr(calibrate.platform, "libc_ver", lambda: ("", ""))
+    assert calibrate._heap_only_seconds(0.3, 2, 256 * MIB) is None
+
+
+@pytest.mark.skipif(__import__("platform").libc_ver()[0] != "glibc", reason="glibc's tunables")
+def test_under_heap_only_tunables_the_operators_reuse_mapped_pages():
+    """The premise of the page-fault measurement, counted (not timed), in the child it runs: by default the batch
+    norm faults its 64 MiB output in afresh at every call and the depthwise convolution its three blocks; under
+    ``HEAP_ONLY`` each has calls that fault nothing."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from archstat.analysis.calibrate import HEAP_ONLY
+
+    least = {}
+    for name, tunables in (("default", {}), ("heap only", {"GLIBC_TUNABLES": HEAP_ONLY})):
+        env = {k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES"} | tunables
+        code = "from archstat.analysis.calibrate import _child; _child(0.2, 1, 'perf_counter')"
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        least[name] = json.loads(done.stdout)[1]
+    assert least["default"] >= 4 * 64 * MIB
+    assert least["heap only"] < 64 * MIB

@@ -5,7 +5,8 @@ probes only (never a layer of a benchmarked network):
 - streaming bandwidth: ``copy_`` of working sets from 64 KiB (caches) to 512 MiB (memory), bytes
   read + written per second, so that an operator's traffic is priced at the rate for its size;
 - the first write to fresh pages (``first_touch``): an allocation above 32 MiB is mapped anew by the
-  allocator every time, and writing it costs page faults on top of the traffic;
+  allocator every time, and writing it costs page faults on top of the traffic; measured inside a batch
+  norm and a depthwise convolution, against the same run where glibc keeps the pages mapped;
 - the cost of a module call and of the measurement's hooks (``speed_probes.time_calls``), so that
   the fits hold a plain forward's costs and the hooked measurement can be compared like with like;
 - per operator class (1x1, 3x3, strided, other and depthwise convolutions, matrix products, batch and
@@ -48,7 +49,7 @@ TURBO = 1.5
 FORMULA_OVERHEAD_S = 5e-6  # the fixed cost assumed per operator without a calibration
 BANDWIDTH_SIZES = (32 << 10, 256 << 10, 2 << 20, 16 << 20, 64 << 20, 256 << 20)  # copied: x2 working set
 DTYPES = ("fp32",)
-VERSION = 6  # per-class fits of the fastest runs, 7 terms, conv1x1's weights measured (older: calibrate again)
+VERSION = 7  # per-class fits of the fastest runs, 7 terms, conv1x1's weights, page faults inside operators
 COMPUTE_CLASSES = ("conv1x1", "conv1x1_b16", "conv3x3", "conv_strided", "conv", "depthwise", "matmul")
 WEIGHTS_MEASURED = "conv1x1"  # the class whose weight term is measured, not fitted (``fit_dtype``)
 MMAP_MAX = 32 << 20  # glibc's largest mmap threshold on 64-bit: blocks above it are always mapped anew
@@ -173,17 +174,95 @@ def _fastest_time(fn: Callable[[], Any], seconds: float = 0.4, least: int = 3) -
     return min(times)
 
 
-def first_touch(seconds: float = 0.3) -> tuple[float, float]:
-    """(bytes, seconds per byte): what writing a fresh allocation above ``MMAP_MAX`` costs more than writing
-    the same bytes again (the allocator maps such blocks anew each time; each page faults on first write)."""
+def first_touch(seconds: float = 0.3, threads: int = 1) -> tuple[float, float, str]:
+    """(bytes, seconds per byte, how measured): what an operator's allocations above ``MMAP_MAX`` cost beyond
+    the same operator writing into pages already mapped. The allocator maps such a block anew each time, each
+    page faults on first write, and the block is unmapped when freed: all of it is charged per byte allocated.
+
+    Measured inside operators ("operators"): a batch norm and a depthwise convolution on a 64 MiB input
+    (``_fault_ops``), timed here and again in a child process whose glibc serves every block from its heap
+    and keeps it mapped (``HEAP_ONLY``), over the bytes ``cost.OpCost.allocated`` says they allocate.
+    Faults inside an operator cost more than in a bare fill (0.47-0.60 ns a byte against 0.39-0.44 here):
+    the fault handler runs between the operator's loads and evicts its working data. Where that cannot be
+    measured (not glibc, or the child still faulted), a fill of a fresh block less a refill ("fill")."""
     import torch
 
-    size = 2 * MMAP_MAX
-    kept = torch.empty(size // 4)
+    from .cost import OpCost
+
+    size = math.prod(FAULT_SHAPE) * 4
+    allocated = sum(sum(OpCost("", kind, 0, 0, size, size).allocated) for kind in ("norm", "depthwise"))
+    mapped = _heap_only_seconds(seconds, threads, allocated)
+    if mapped is not None:
+        return float(MMAP_MAX), max(0.0, (_fault_ops(seconds) - mapped) / allocated), "operators"
+    block = 2 * MMAP_MAX
+    kept = torch.empty(block // 4)
     kept.fill_(0.0)
     again = _fastest_time(lambda: kept.fill_(1.0), seconds)
-    fresh = _fastest_time(lambda: torch.empty(size // 4).fill_(1.0), seconds)
-    return float(MMAP_MAX), max(0.0, (fresh - again) / size)
+    fresh = _fastest_time(lambda: torch.empty(block // 4).fill_(1.0), seconds)
+    return float(MMAP_MAX), max(0.0, (fresh - again) / block), "fill"
+
+
+FAULT_SHAPE = (16, 64, 128, 128)  # 64 MiB in fp32: every block the two operators allocate is above MMAP_MAX
+# glibc tunables: no block is mmap-ed, and the heap is never trimmed, so a freed block's pages stay mapped
+HEAP_ONLY = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=4294967296"
+
+
+def _fault_ops(seconds: float, faults: tuple[list[int], list[int]] | None = None) -> float:
+    """Seconds a batch norm and a depthwise 3x3 convolution on a ``FAULT_SHAPE`` input take, the fastest run each;
+    each call's minor page faults (bytes) go to ``faults``, one list per operator."""
+    import torch
+
+    channels = FAULT_SHAPE[1]
+    x = torch.randn(FAULT_SHAPE)
+    norm = torch.nn.BatchNorm2d(channels).eval()
+    depthwise = torch.nn.Conv2d(channels, channels, 3, padding=1, groups=channels, bias=False)
+    with torch.no_grad():
+        return sum(_fastest_time(partial(_counted, op, x, counts), seconds)
+                   for op, counts in zip((norm, depthwise), faults or ([], []), strict=True))
+
+
+def _counted(op: Callable[[Any], Any], x: Any, counts: list[int]) -> None:
+    """``op(x)``; the bytes of the minor page faults it took are appended to ``counts``."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    op(x)
+    counts.append((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) * resource.getpagesize())
+
+
+def _heap_only_seconds(seconds: float, threads: int, allocated: int) -> float | None:
+    """``_fault_ops`` in a child process under ``HEAP_ONLY``, at this process's thread count and clock; ``None``
+    where the C library is not glibc, the child failed, or every call of an operator there still faulted half
+    its blocks or more in afresh (the tunables did not hold). Under them a block may still land on new heap
+    pages when an aligned request does not fit the block just freed, so some calls fault: the fastest has not."""
+    import subprocess
+    import sys
+
+    if platform.libc_ver()[0] != "glibc":
+        return None
+    tunables = ":".join(filter(None, (os.environ.get("GLIBC_TUNABLES"), HEAP_ONLY)))
+    clock = "thread_time" if CLOCK[0] is time.thread_time else "perf_counter"
+    command = [sys.executable, "-c", f"from archstat.analysis.calibrate import _child; _child({seconds!r}, "
+               f"{threads}, {clock!r})"]
+    try:
+        done = subprocess.run(command, env={**os.environ, "GLIBC_TUNABLES": tunables}, capture_output=True,
+                              text=True, check=True, timeout=120)
+        taken, least = json.loads(done.stdout.strip().splitlines()[-1])
+    except (OSError, ValueError, IndexError, subprocess.SubprocessError):
+        return None
+    return float(taken) if least < allocated / 2 else None
+
+
+def _child(seconds: float, threads: int, clock: str) -> None:
+    """A child process of ``_heap_only_seconds``: prints [``_fault_ops``' seconds, the bytes faulted in by the
+    call of each operator that faulted least, added]."""
+    import torch
+
+    torch.set_num_threads(threads)
+    CLOCK[0] = getattr(time, clock)
+    faults: tuple[list[int], list[int]] = ([], [])
+    taken = _fault_ops(seconds, faults)
+    print(json.dumps([taken, sum(min(counts) for counts in faults)]))
 
 
 def settle_allocator() -> None:
@@ -263,19 +342,20 @@ def measure_ceilings(threads: int, dtypes: tuple[str, ...] = DTYPES, cpu_time: b
     try:
         with torch.no_grad():
             curve = _stream_curve()
-            touch = first_touch()
+            threshold, per_byte, faults = first_touch(threads=threads)
             calls = time_calls(CLOCK[0])
             block = vector_block(read_processor().flags)
-            roofs = Roofs("", {"vector": 1.0}, tuple(curve), 0.0, "", first_touch=touch, block=block)
+            roofs = Roofs("", {"vector": 1.0}, tuple(curve), 0.0, "", first_touch=(threshold, per_byte),
+                          block=block)
             fits = {dtype: fit_dtype(dtype, roofs, calls, CLOCK[0]) for dtype in dtypes}
             relu, one = torch.nn.ReLU(), torch.zeros(1)
             overhead = _fastest_time(lambda: relu(one), 0.3)
     finally:
         torch.set_num_threads(saved)
         CLOCK[0] = time.perf_counter
-    return {"version": VERSION, "fits": fits, "bandwidth": curve, "first_touch": list(touch), "calls": list(calls),
-            "block": block, "overhead_s": overhead, "threads": threads, "torch": torch.__version__,
-            "clock": "thread CPU time" if cpu_time else "wall"}
+    return {"version": VERSION, "fits": fits, "bandwidth": curve, "first_touch": [threshold, per_byte],
+            "faults_in": faults, "calls": list(calls), "block": block, "overhead_s": overhead, "threads": threads,
+            "torch": torch.__version__, "clock": "thread CPU time" if cpu_time else "wall"}
 
 
 def calibrate(threads: int, dtypes: tuple[str, ...] = DTYPES, cpu_time: bool = False) -> dict[str, Any]:
