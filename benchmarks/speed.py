@@ -18,6 +18,12 @@ runs in quarter-second windows until one window's median is within 5% of its qui
 window of 10 s at the start), for at most 60 s; the table says how long the measurements waited
 (``--no-quiet``: measure at once). A measurement longer than a quiet spell (batch 32) still takes what comes.
 
+The cost of page faults drifts on such a machine faster than a run lasts: a fresh 64 MiB block's fill took 31,
+39, then 46 ms a minute apart here, and EfficientNet-B0 at batch 32 1.97, 2.04, then 2.35 s with it. So each
+measurement's process first measures the page-fault figure again (``calibrate.first_touch``, ~4 s) and its
+prediction uses that one with the start's other ceilings; the table gives the figures' range beside the
+calibration's (``--no-faults-each``: the calibration's own for every model).
+
 Targets (issue 26): whole-model error within 25% for every model and 15% in median; rank correlation
 >= 0.9; >= 95% of layers at or above the roofline.
 
@@ -68,6 +74,8 @@ def main() -> None:
     parser.add_argument("--one", nargs=2, metavar=("MODEL", "BATCH"), help=argparse.SUPPRESS)
     parser.add_argument("--no-quiet", action="store_true",
                         help="measure at once, not after the reference workload runs at its quiet speed")
+    parser.add_argument("--no-faults-each", action="store_true",
+                        help="predict with the calibration's page-fault figure, not one measured before each model")
     parser.add_argument("--calibrate-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--quiet", type=float, help=argparse.SUPPRESS)  # a child: the reference's quiet seconds
     args = parser.parse_args()
@@ -79,7 +87,7 @@ def main() -> None:
 
     import torch
 
-    from archstat.analysis.calibrate import read_processor
+    from archstat.analysis.calibrate import load_calibration, read_processor
     from archstat.models import list_models
 
     known = set(list_models())
@@ -101,7 +109,7 @@ def main() -> None:
              "measurement and the calibration in a fresh process.", "",
              "| model | batch | predicted ms | measured ms | error | layers > 50 us | median abs layer error | "
              "rank corr. | at or above roofline |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    errors, rhos, shares, reports = [], [], [], []
+    errors, rhos, shares, reports, faults = [], [], [], [], []
     for batch in args.batches:
         for model in models:
             started = time.perf_counter()
@@ -110,6 +118,8 @@ def main() -> None:
             report = json.loads(spawn(args, ["--one", model, str(batch)]))
             if report["waited_s"] is not None:
                 waits.append(report["waited_s"])
+            if report["faults_s_per_byte"] is not None:
+                faults.append(report["faults_s_per_byte"])
             s, totals = report["summary"], report["totals"]
             errors.append(abs(s["whole_error"]))
             rhos.append(s["spearman"])
@@ -125,7 +135,9 @@ def main() -> None:
     load_after = os.getloadavg()
     lines += ["", f"Median whole-model |error| {100 * statistics.median(errors):.1f}%, largest "
               f"{100 * max(errors):.1f}%; load average at the end {load_after[0]:.1f} / {load_after[1]:.1f} / "
-              f"{load_after[2]:.1f}.", *quiet_line(args.quiet, waits), "", *targets(errors, rhos, shares)]
+              f"{load_after[2]:.1f}.", *quiet_line(args.quiet, waits),
+              *faults_line(faults, load_calibration(read_processor(), args.threads)), "",
+              *targets(errors, rhos, shares)]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.output:
@@ -155,7 +167,8 @@ def spawn(args: argparse.Namespace, what: list[str]) -> str:
     """Run this script again in a fresh process for ``what`` (a measurement starts with the allocator's
     heap a user's ``archstat speed MODEL --measure`` starts with, not the one earlier runs left); its stdout."""
     command = [sys.executable, __file__, *what, "--threads", str(args.threads), "--runs", str(args.runs),
-               "--clock", args.clock, *(["--quiet", repr(args.quiet)] if args.quiet else [])]
+               "--clock", args.clock, *(["--quiet", repr(args.quiet)] if args.quiet else []),
+               *(["--no-faults-each"] if args.no_faults_each else [])]
     return subprocess.run(command, check=True, capture_output=True, text=True).stdout
 
 
@@ -179,9 +192,40 @@ def child(args: argparse.Namespace, cpu: bool) -> None:
             return timed(*pargs, **kwargs)
 
         speed_measure.time_layers = after_quiet
+    per_byte = None if args.no_faults_each else faults_again(args.threads, cpu)
     report = speed(model, batch=batch, measure=True, threads=args.threads, runs=runs, warmup=warmup,
                    clock=time.thread_time if cpu else None)
-    print(json.dumps({**report.to_dict(), "waited_s": waits[0] if waits else None}))
+    print(json.dumps({**report.to_dict(), "waited_s": waits[0] if waits else None, "faults_s_per_byte": per_byte}))
+
+
+def faults_again(threads: int, cpu: bool) -> float | None:
+    """Measure the page-fault figure again (``calibrate.first_touch``) and make this process's predictions use it
+    in place of the stored calibration's (module docstring); the figure, seconds a byte (``None``: no calibration)."""
+    import torch
+
+    from archstat.analysis import calibrate
+    from archstat.analysis import speed as speed_module
+
+    stored = calibrate.load_calibration(calibrate.read_processor(), threads)
+    if stored is None:
+        return None
+    torch.set_num_threads(threads)
+    calibrate.CLOCK[0] = time.thread_time if cpu else time.perf_counter
+    try:
+        threshold, per_byte, _ = calibrate.first_touch(threads=threads)
+    finally:
+        calibrate.CLOCK[0] = time.perf_counter
+    speed_module.load_calibration = lambda processor, count: {**stored, "first_touch": [threshold, per_byte]}
+    return per_byte
+
+
+def faults_line(figures: list[float], calibration: dict[str, Any] | None) -> list[str]:
+    """The sentence that gives the page-fault figures measured before each model, beside the calibration's."""
+    if not figures or calibration is None:
+        return []
+    return ["", f"Page faults, measured again before each model: {1e9 * min(figures):.3f} to {1e9 * max(figures):.3f} "
+            f"ns a byte allocated (median {1e9 * statistics.median(figures):.3f}); the calibration's "
+            f"{1e9 * calibration['first_touch'][1]:.3f}."]
 
 
 QUIET_WINDOW_S, QUIET_LIMIT_S, QUIET_TOLERANCE = 0.25, 60.0, 0.05
