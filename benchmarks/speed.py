@@ -17,6 +17,9 @@ measurement's process, just before the layers are timed, a reference workload (a
 runs in quarter-second windows until one window's median is within 5% of its quiet time (the fastest
 window of 10 s at the start), for at most 60 s; the table says how long the measurements waited
 (``--no-quiet``: measure at once). A measurement longer than a quiet spell (batch 32) still takes what comes.
+The bursts last up to seconds, and a forward at batch 1 tens of milliseconds: each measurement runs at least
+``SPAN_S`` (2 s) of timed runs by its prediction (ShuffleNet V2 at batch 1: about 170), so that one burst does
+not take their median.
 
 The cost of page faults drifts on such a machine faster than a run lasts: a fresh 64 MiB block's fill took 31,
 39, then 46 ms a minute apart here, and EfficientNet-B0 at batch 32 1.97, 2.04, then 2.35 s with it. So each
@@ -41,6 +44,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import math
 import os
 import platform
 import statistics
@@ -61,7 +65,8 @@ def main() -> None:
     parser.add_argument("--models", nargs="*", default=MODELS)
     parser.add_argument("--batches", nargs="*", type=int, default=[1, 32])
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--runs", type=int, default=5, help="timed runs at batch 1 (3 above)")
+    parser.add_argument("--runs", type=int, default=5,
+                        help="timed runs at batch 1 (3 above), at least 2 s of them (predicted)")
     parser.add_argument("--no-calibrate", action="store_true", help="use the stored calibration")
     parser.add_argument("--calibrate-each", action="store_true",
                         help="calibrate again before each model, not once at the start (a shared machine drifts)")
@@ -193,6 +198,8 @@ def child(args: argparse.Namespace, cpu: bool) -> None:
 
         speed_measure.time_layers = after_quiet
     per_byte = None if args.no_faults_each else faults_again(args.threads, cpu)
+    predicted = speed(model, batch=batch, threads=args.threads).predicted_s
+    runs = max(runs, math.ceil(SPAN_S / predicted))  # a burst of seconds does not take the median
     report = speed(model, batch=batch, measure=True, threads=args.threads, runs=runs, warmup=warmup,
                    clock=time.thread_time if cpu else None)
     print(json.dumps({**report.to_dict(), "waited_s": waits[0] if waits else None, "faults_s_per_byte": per_byte}))
@@ -229,6 +236,7 @@ def faults_line(figures: list[float], calibration: dict[str, Any] | None) -> lis
 
 
 QUIET_WINDOW_S, QUIET_LIMIT_S, QUIET_TOLERANCE = 0.25, 60.0, 0.05
+SPAN_S = 2.0  # the timed runs of a measurement last at least this long (predicted), however short a forward
 
 
 def reference_times(threads: int, seconds: float) -> list[float]:
