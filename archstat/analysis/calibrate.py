@@ -1,6 +1,6 @@
 """This processor's ceilings, measured (``archstat speed --calibrate``) or from a formula, as ``Roofs``.
 
-Measured at the thread count asked for, in well under a minute on an idle machine, on synthetic
+Measured at the thread count asked for, in under a minute on an idle machine, on synthetic
 probes only (never a layer of a benchmarked network):
 - streaming bandwidth: ``copy_`` of working sets from 64 KiB (caches) to 512 MiB (memory), bytes
   read + written per second, so that an operator's traffic is priced at the rate for its size;
