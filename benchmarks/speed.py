@@ -22,7 +22,7 @@ The bursts last up to seconds, and a forward at batch 1 tens of milliseconds: ea
 not take their median.
 
 The cost of page faults drifts on such a machine faster than a run lasts: a fresh 64 MiB block's fill took 31,
-39, then 46 ms a minute apart here, and EfficientNet-B0 at batch 32 1.97, 2.04, then 2.35 s with it. So each
+39, then 46 ms half a minute apart here, and EfficientNet-B0 at batch 32 1.97, 2.04, then 2.35 s with it. So each
 measurement's process first measures the page-fault figure again (``calibrate.first_touch``, ~4 s) and its
 prediction uses that one with the start's other ceilings; the table gives the figures' range beside the
 calibration's (``--no-faults-each``: the calibration's own for every model).
