@@ -302,3 +302,17 @@ def test_plot_keeps_an_existing_file_without_force(tmp_path):
     result = runner.invoke(app, ["speed", "lenet5", "--device", "t4", "--plot", str(picture), "--force"])
     assert result.exit_code == 0, result.output
     assert picture.read_bytes().startswith(b"\x89PNG")
+
+
+def test_calibrate_says_what_it_measured(monkeypatch):
+    from archstat.analysis import calibrate
+
+    stored = {"processor": "p", "threads": 1, "file": "f.json", "overhead_s": 3e-6, "faults_in": "operators",
+              "bandwidth": [[1e3, 9e10], [1e9, 2.5e10]], "first_touch": [32 << 20, 5e-10],
+              "fits": {"fp32": {"matmul": [0.0, 1e-11], "conv3x3": [0.0, 1 / 1.2e11]}}}
+    monkeypatch.setattr(calibrate, "calibrate", lambda threads, cpu_time=False: stored)
+    result = runner.invoke(app, ["speed", "--calibrate", "--threads", "1"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "fp32 matrix product 100.0, 3x3 convolution 120.0 GFLOP/s; memory copy 25.0 GB/s" in said
+    assert "page faults 0.50 ns a byte allocated (in operators)" in said and "2 operator classes fitted" in said

@@ -95,6 +95,7 @@ def _calibrate(threads: int | None, cpu_time: bool) -> None:
     rate = {name: 1e-9 / fits[name][1] if name in fits and fits[name][1] else 0.0 for name in ("matmul", "conv3x3")}
     tell(f"calibrated {data['processor']} at {data['threads']} threads: fp32 matrix product {rate['matmul']:.1f}, "
          f"3x3 convolution {rate['conv3x3']:.1f} GFLOP/s; memory copy {data['bandwidth'][-1][1] / 1e9:.1f} GB/s; "
+         f"page faults {data['first_touch'][1] * 1e9:.2f} ns a byte allocated (in {data['faults_in']}); "
          f"small operator {data['overhead_s'] * 1e6:.1f} us; {len(fits)} operator classes fitted; "
          f"kept in {data['file']}")
 
