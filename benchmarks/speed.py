@@ -181,6 +181,7 @@ def child(args: argparse.Namespace, cpu: bool) -> None:
     """In a child process: calibrate (fp32), or measure one model at one batch and print its report as json."""
     from archstat.analysis import speed_measure
     from archstat.analysis.calibrate import calibrate
+    from archstat.analysis.request import request_of
     from archstat.analysis.speed import speed
 
     if args.calibrate_only:
@@ -198,30 +199,24 @@ def child(args: argparse.Namespace, cpu: bool) -> None:
 
         speed_measure.time_layers = after_quiet
     per_byte = None if args.no_faults_each else faults_again(args.threads, cpu)
-    predicted = speed(model, batch=batch, threads=args.threads).predicted_s
-    runs = max(runs, math.ceil(SPAN_S / predicted))  # a burst of seconds does not take the median
-    report = speed(model, batch=batch, measure=True, threads=args.threads, runs=runs, warmup=warmup,
-                   clock=time.thread_time if cpu else None)
+    report = speed(model, batch=batch, threads=args.threads)  # the prediction; then measured into it
+    runs = max(runs, math.ceil(SPAN_S / report.predicted_s))  # a burst of seconds does not take the median
+    speed_measure.measure_into(report, request_of(model, batch=batch), warmup=warmup, runs=runs,
+                               clock=time.thread_time if cpu else None)
     print(json.dumps({**report.to_dict(), "waited_s": waits[0] if waits else None, "faults_s_per_byte": per_byte}))
 
 
 def faults_again(threads: int, cpu: bool) -> float | None:
     """Measure the page-fault figure again (``calibrate.first_touch``) and make this process's predictions use it
     in place of the stored calibration's (module docstring); the figure, seconds a byte (``None``: no calibration)."""
-    import torch
-
     from archstat.analysis import calibrate
     from archstat.analysis import speed as speed_module
 
     stored = calibrate.load_calibration(calibrate.read_processor(), threads)
     if stored is None:
         return None
-    torch.set_num_threads(threads)
-    calibrate.CLOCK[0] = time.thread_time if cpu else time.perf_counter
-    try:
+    with calibrate.measuring(threads, cpu):
         threshold, per_byte, _ = calibrate.first_touch(threads=threads)
-    finally:
-        calibrate.CLOCK[0] = time.perf_counter
     speed_module.load_calibration = lambda processor, count: {**stored, "first_touch": [threshold, per_byte]}
     return per_byte
 

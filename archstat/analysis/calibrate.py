@@ -37,7 +37,8 @@ import os
 import platform
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -326,6 +327,23 @@ def fit_dtype(dtype: str, roofs: Roofs, calls: tuple[float, float, float], clock
     return fits
 
 
+@contextmanager
+def measuring(threads: int, cpu_time: bool) -> Iterator[None]:
+    """This process set to measure as a calibration does: ``threads`` threads, the clock ``CLOCK`` (the thread's
+    CPU time with ``cpu_time``, else the wall clock), no autograd; as it was again on leaving."""
+    import torch
+
+    saved = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    CLOCK[0] = time.thread_time if cpu_time else time.perf_counter
+    try:
+        with torch.no_grad():
+            yield
+    finally:
+        torch.set_num_threads(saved)
+        CLOCK[0] = time.perf_counter
+
+
 def measure_ceilings(threads: int, dtypes: tuple[str, ...] = DTYPES, cpu_time: bool = False) -> dict[str, Any]:
     """Measure this processor's ceilings at ``threads`` threads (module docstring); plain data.
 
@@ -335,24 +353,16 @@ def measure_ceilings(threads: int, dtypes: tuple[str, ...] = DTYPES, cpu_time: b
 
     from .speed_probes import time_calls
 
-    saved = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    CLOCK[0] = time.thread_time if cpu_time else time.perf_counter
-    settle_allocator()
-    try:
-        with torch.no_grad():
-            curve = _stream_curve()
-            threshold, per_byte, faults = first_touch(threads=threads)
-            calls = time_calls(CLOCK[0])
-            block = vector_block(read_processor().flags)
-            roofs = Roofs("", {"vector": 1.0}, tuple(curve), 0.0, "", first_touch=(threshold, per_byte),
-                          block=block)
-            fits = {dtype: fit_dtype(dtype, roofs, calls, CLOCK[0]) for dtype in dtypes}
-            relu, one = torch.nn.ReLU(), torch.zeros(1)
-            overhead = _fastest_time(lambda: relu(one), 0.3)
-    finally:
-        torch.set_num_threads(saved)
-        CLOCK[0] = time.perf_counter
+    with measuring(threads, cpu_time):
+        settle_allocator()
+        curve = _stream_curve()
+        threshold, per_byte, faults = first_touch(threads=threads)
+        calls = time_calls(CLOCK[0])
+        block = vector_block(read_processor().flags)
+        roofs = Roofs("", {"vector": 1.0}, tuple(curve), 0.0, "", first_touch=(threshold, per_byte), block=block)
+        fits = {dtype: fit_dtype(dtype, roofs, calls, CLOCK[0]) for dtype in dtypes}
+        relu, one = torch.nn.ReLU(), torch.zeros(1)
+        overhead = _fastest_time(lambda: relu(one), 0.3)
     return {"version": VERSION, "fits": fits, "bandwidth": curve, "first_touch": [threshold, per_byte],
             "faults_in": faults, "calls": list(calls), "block": block, "overhead_s": overhead, "threads": threads,
             "torch": torch.__version__, "clock": "thread CPU time" if cpu_time else "wall"}
