@@ -1,13 +1,17 @@
 """Test-wide settings."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 import torch
 
 # `archstat speed --calibrate` (run by the docs test) keeps its ceilings in the cache folder: the suite uses a
-# folder of its own, so a developer's or CI's cache is neither read nor written (subprocesses inherit it).
+# folder of its own, so a developer's or CI's cache is neither read nor written (subprocesses inherit it),
+# removed when the process that made it exits (each xdist worker makes one).
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="archstat-test-cache-")
+atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
 
 # The suite runs many small forward passes; one thread avoids oversubscribing CI's two cores
 # (two threads made the 1000-layer nets several times slower there).
