@@ -208,6 +208,23 @@ def test_layer_times_add_up_to_the_whole_within_the_hooks_overhead():
     assert timing.plain_s == pytest.approx(6.5e-3 + 1e-5)
 
 
+def test_the_hooks_are_registered_once_for_all_runs_and_removed_after(monkeypatch):
+    # registering and removing them around each run put Python inside the timed span and cooled the first layers
+    registered = []
+    original = nn.Module.register_forward_pre_hook
+
+    def counting(self, hook, **kwargs):
+        registered.append(self)
+        return original(self, hook, **kwargs)
+
+    monkeypatch.setattr(nn.Module, "register_forward_pre_hook", counting)
+    clock = FakeClock(read=1e-5)
+    model = nn.Sequential(Block(clock), Work(clock, 2e-3))
+    time_layers(lambda: model(torch.zeros(1)), model, warmup=2, runs=5, clock=clock)
+    assert len(registered) == 5  # the model, the block and three leaves: once each, not once per run
+    assert not any(m._forward_pre_hooks or m._forward_hooks for m in model.modules())
+
+
 class Disturbed(nn.Module):
     """2 ms of work, slowed by half in the runs listed (another program's burst on a shared machine)."""
 
