@@ -248,6 +248,28 @@ def test_the_warm_runs_read_the_weights_before_the_clock_starts(monkeypatch):
     assert sum(events[i + 1] == "clock" for i in reads) >= speed_probes.RUNS
 
 
+def test_the_hooks_cost_per_gap_is_the_probe_networks_own_row_over_its_gaps(monkeypatch):
+    import torch
+
+    from archstat.analysis import speed_probes
+
+    probes = [("conv1x1", nn.Conv2d(4, 4, 1), (4, 3, 3)), ("norm", nn.BatchNorm2d(4).eval(), (4, 3, 3)),
+              ("relu", nn.ReLU(), (4, 3, 3))]
+    monkeypatch.setattr(speed_probes, "probe_list", lambda seed=0: probes)
+    reads = [0]
+
+    def clock() -> float:  # each read takes 10 us, and nothing else does
+        reads[0] += 1
+        return reads[0] * 1e-5
+
+    *_, times, gap = speed_probes.time_probes(torch.float32, 1, clock)
+    # each probe's row and each gap of the network's own row ends with one read: 10 us each; the gaps are the
+    # run's start to the network's call, before each feed, between feed and probe, after the last probe, and
+    # the network's return to the run's end: 2 x 3 + 3
+    assert times == pytest.approx([1e-5] * 3)
+    assert gap == pytest.approx(1e-5)
+
+
 def test_the_probe_network_holds_one_input_buffer_and_no_outputs():
     import torch
 

@@ -7,8 +7,9 @@ probes only (never a layer of a benchmarked network):
 - the first write to fresh pages (``first_touch``): an allocation above 32 MiB is mapped anew by the
   allocator every time, and writing it costs page faults on top of the traffic; measured inside a batch
   norm and a depthwise convolution, against the same run where glibc keeps the pages mapped;
-- the cost of a module call and of the measurement's hooks (``speed_probes.time_calls``), so that
-  the fits hold a plain forward's costs and the hooked measurement can be compared like with like;
+- the cost of a module call and of the measurement's hooks (``speed_probes.time_calls``; per gap in a
+  container's row, between the probes' kernels, ``speed_probes.time_probes``), so that the fits hold a
+  plain forward's costs and the hooked measurement can be compared like with like;
 - per operator class (1x1, 3x3, strided, other and depthwise convolutions, matrix products, batch and
   layer norms, cheap and transcendental element-wise work, binary operations, copies, max, average and
   global pooling), ``speed_probes.PER_CLASS`` random shapes at batch 1 and 8 (1x1 convolutions also at
@@ -50,7 +51,7 @@ TURBO = 1.5
 FORMULA_OVERHEAD_S = 5e-6  # the fixed cost assumed per operator without a calibration
 BANDWIDTH_SIZES = (32 << 10, 256 << 10, 2 << 20, 16 << 20, 64 << 20, 256 << 20)  # copied: x2 working set
 DTYPES = ("fp32",)
-VERSION = 7  # per-class fits of the fastest runs, 7 terms, conv1x1's weights, page faults inside operators
+VERSION = 8  # per-class fits of the fastest runs, 7 terms, conv1x1's weights, page faults inside operators, hooks kept
 COMPUTE_CLASSES = ("conv1x1", "conv1x1_b16", "conv3x3", "conv_strided", "conv", "depthwise", "matmul")
 WEIGHTS_MEASURED = "conv1x1"  # the class whose weight term is measured, not fitted (``fit_dtype``)
 MMAP_MAX = 32 << 20  # glibc's largest mmap threshold on 64-bit: blocks above it are always mapped anew
@@ -290,12 +291,12 @@ def _stream_curve() -> list[tuple[float, float]]:
     return curve
 
 
-def fit_dtype(dtype: str, roofs: Roofs, calls: tuple[float, float, float], clock: Callable[[], float]
-              ) -> dict[str, tuple[float, ...]]:
+def fit_dtype(dtype: str, roofs: Roofs, leaf_hooks_s: float, clock: Callable[[], float]
+              ) -> tuple[dict[str, tuple[float, ...]], float]:
     """Time the probes (``speed_probes``) in ``dtype`` at each batch and fit each class's cost: each probe's
     time less the hooks' own cost in a layer's row and its page faults (priced apart). The weight term of
     ``conv1x1`` is measured instead (``speed_probes.cold_weight_seconds``): its batch-1 probes timed again, each
-    with its weights read just before it."""
+    with its weights read just before it. Also returned: the hooks' cost per gap, from the batch-1 network."""
     import torch
 
     from .speed_probes import BATCHES, cold_weight_seconds, fit_classes, probe_features, time_probes
@@ -305,14 +306,15 @@ def fit_dtype(dtype: str, roofs: Roofs, calls: tuple[float, float, float], clock
     features: list[tuple[float, ...]] = []
     seconds: list[float] = []
     first: tuple[list[str], list[tuple[float, ...]], list[float]] = ([], [], [])
+    gap = 0.0
     for batch in BATCHES:
-        probe_names, net, shapes, times = time_probes(kind, batch, clock)
+        probe_names, net, shapes, times, gaps = time_probes(kind, batch, clock)
         probe_features_, fresh = probe_features(net, shapes, dtype, roofs)
         names += probe_names
         features += probe_features_
-        seconds += [max(1e-7, t - calls[1] - f) for t, f in zip(times, fresh, strict=True)]
+        seconds += [max(1e-7, t - leaf_hooks_s - f) for t, f in zip(times, fresh, strict=True)]
         if batch == 1:
-            first = (probe_names, probe_features_, times)
+            first, gap = (probe_names, probe_features_, times), gaps
     fits = fit_classes(names, features, seconds)
     if WEIGHTS_MEASURED in fits:
         probe_names, probe_features_, cold = first
@@ -324,7 +326,7 @@ def fit_dtype(dtype: str, roofs: Roofs, calls: tuple[float, float, float], clock
         fit = list(fits[WEIGHTS_MEASURED])
         fit[3] = per_byte * memory
         fits[WEIGHTS_MEASURED] = tuple(fit)
-    return fits
+    return fits, gap
 
 
 @contextmanager
@@ -357,10 +359,12 @@ def measure_ceilings(threads: int, dtypes: tuple[str, ...] = DTYPES, cpu_time: b
         settle_allocator()
         curve = _stream_curve()
         threshold, per_byte, faults = first_touch(threads=threads)
-        calls = time_calls(CLOCK[0])
+        call, leaf = time_calls(CLOCK[0])
         block = vector_block(read_processor().flags)
         roofs = Roofs("", {"vector": 1.0}, tuple(curve), 0.0, "", first_touch=(threshold, per_byte), block=block)
-        fits = {dtype: fit_dtype(dtype, roofs, calls, CLOCK[0]) for dtype in dtypes}
+        fitted = {dtype: fit_dtype(dtype, roofs, leaf, CLOCK[0]) for dtype in dtypes}
+        fits = {dtype: fit for dtype, (fit, _) in fitted.items()}
+        calls = (call, leaf, fitted[dtypes[0]][1])
         relu, one = torch.nn.ReLU(), torch.zeros(1)
         overhead = _fastest_time(lambda: relu(one), 0.3)
     return {"version": VERSION, "fits": fits, "bandwidth": curve, "first_touch": [threshold, per_byte],

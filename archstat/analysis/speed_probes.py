@@ -246,13 +246,18 @@ def probe_features(net: ProbeNet, shapes: list[tuple[int, ...]], dtype: str, roo
 
 
 def time_probes(dtype: torch.dtype, batch: int, clock: Callable[[], float], seed: int = 0,
-                warm_weights: tuple[str, ...] = ()) -> tuple[list[str], ProbeNet, list[tuple[int, ...]], list[float]]:
+                warm_weights: tuple[str, ...] = ()
+                ) -> tuple[list[str], ProbeNet, list[tuple[int, ...]], list[float], float]:
     """Build the probe network at ``batch`` and time each probe: seconds, the fastest of ``RUNS`` runs
     (``LARGE_BATCH_RUNS`` above batch 1). The machine's other work only ever adds time, and on a shared machine
     it comes in bursts that slowed whole runs by 40-60% here: a probe's median of 5 runs moved by 8% in median
     from one calibration to the next, its fastest of 15 by 2%. The probes of the classes in ``warm_weights``
-    read their weights (untimed) just before they run (``cold_weight_seconds``)."""
-    from .timing import time_layers
+    read their weights (untimed) just before they run (``cold_weight_seconds``).
+
+    Last, the hooks' cost per gap in a container's "between" row, seconds: the network's own row (no operator
+    runs there) over its gaps, two a probe, one after the last and one at each edge of the run. Measured here, between kernels, it is what it is in
+    a network (5 to 9 us here), where a row of empty modules, the hooks' code always warm, gave 3 to 5."""
+    from .timing import between_name, time_layers
 
     probes = [probe for probe in probe_list(seed) if batch in batches(probe[0])]
     net = ProbeNet(probes).to(dtype).eval()
@@ -268,7 +273,8 @@ def time_probes(dtype: torch.dtype, batch: int, clock: Callable[[], float], seed
             rows = time_layers(lambda: net(*inputs), net, warmup=1, runs=runs, clock=clock, statistic=min).rows
     finally:
         torch.set_flush_denormal(False)
-    return [name for name, _, _ in probes], net, shapes, [rows.get(f"probe.{i}", 0.0) for i in range(len(probes))]
+    gap = rows.get(between_name(""), 0.0) / (2 * len(probes) + 3)
+    return [name for name, _, _ in probes], net, shapes, [rows.get(f"probe.{i}", 0.0) for i in range(len(probes))], gap
 
 
 def _read_weights(module: nn.Module, _: Any) -> None:
@@ -288,19 +294,18 @@ def cold_weight_seconds(weight_bytes: list[float], cold: list[float], warm: list
     return max(0.0, sum(w * (c - h) for w, c, h in zip(weight_bytes, cold, warm, strict=True)) / squares)
 
 
-def time_calls(clock: Callable[[], float], count: int = 100) -> tuple[float, float, float]:
-    """(one module call's Python in a plain forward, the hooks' own cost in a layer's row, the hooks' cost
-    per gap in a container's "between" row), seconds: ``count`` empty layers (``nn.Identity``, no
-    operator) in a row, timed plain and with the measurement's hooks."""
+def time_calls(clock: Callable[[], float], count: int = 100) -> tuple[float, float]:
+    """(one module call's Python in a plain forward, the hooks' own cost in a layer's row), seconds: ``count``
+    empty layers (``nn.Identity``, no operator) in a row, timed plain and with the measurement's hooks. The
+    hooks' cost per gap in a container's row is measured between kernels instead (``time_probes``)."""
     import statistics
 
-    from .timing import between_name, time_layers
+    from .timing import time_layers
 
     net = nn.Sequential(*(nn.Identity() for _ in range(count)))
     x = torch.zeros(1)
     timing = time_layers(lambda: net(x), net, warmup=2, runs=9, clock=clock)
-    leaf = statistics.median(timing.rows.get(str(i), 0.0) for i in range(count))
-    return timing.plain_s / count, leaf, timing.rows.get(between_name(""), 0.0) / (count + 1)
+    return timing.plain_s / count, statistics.median(timing.rows.get(str(i), 0.0) for i in range(count))
 
 
 def nonnegative_fit(features: list[tuple[float, ...]], targets: list[float], scales: list[float]) -> tuple[float, ...]:
