@@ -12,8 +12,9 @@ of all measured layers at or above the formula roofline (no layer may be faster)
 targets, each with its figure and whether it is met.
 
 A shared machine (this one: a virtual machine whose core another tenant uses in bursts of seconds, slowing
-ShuffleNet V2's forward by ~45% and a matrix product by ~20%) is measured once it is quiet: in each
-measurement's process, just before the layers are timed, a reference workload (a 256 x 256 matrix product)
+ShuffleNet V2's forward by ~45% and a matrix product by ~20%) is calibrated and measured once it is quiet: in
+the calibration's process before it starts, and in each measurement's process just before the layers are
+timed, a reference workload (a 256 x 256 matrix product)
 runs in quarter-second windows until one window's median is within 5% of its quiet time (the fastest
 window of 10 s at the start), for at most 60 s; the table says how long the measurements waited
 (``--no-quiet``: measure at once). A measurement longer than a quiet spell (batch 32) still takes what comes.
@@ -100,12 +101,13 @@ def main() -> None:
     for missing in sorted(set(args.models) - known):
         print(f"skipped {missing}: not in this registry", file=sys.stderr)
     load_before = os.getloadavg()
-    if not args.no_calibrate:
-        started = time.perf_counter()
-        spawn(args, ["--calibrate-only"])
-        print(f"calibrated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     if not args.no_quiet:
         args.quiet = min(reference_times(args.threads, 10.0))
+    calibration_wait = None
+    if not args.no_calibrate:  # after a quiet check too: one calibration in a slow spell skews every prediction
+        started = time.perf_counter()
+        calibration_wait = json.loads(spawn(args, ["--calibrate-only"]).splitlines()[-1])["waited_s"]
+        print(f"calibrated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     waits: list[float] = []
     lines = [f"Machine: {read_processor().name}, {os.cpu_count()} cores ({platform.machine()}); torch "
              f"{torch.__version__}; {args.threads} thread(s); clock: {'thread CPU time' if cpu else 'wall'}; "
@@ -140,7 +142,7 @@ def main() -> None:
     load_after = os.getloadavg()
     lines += ["", f"Median whole-model |error| {100 * statistics.median(errors):.1f}%, largest "
               f"{100 * max(errors):.1f}%; load average at the end {load_after[0]:.1f} / {load_after[1]:.1f} / "
-              f"{load_after[2]:.1f}.", *quiet_line(args.quiet, waits),
+              f"{load_after[2]:.1f}.", *quiet_line(args.quiet, waits, calibration_wait),
               *faults_line(faults, load_calibration(read_processor(), args.threads)), "",
               *targets(errors, rhos, shares)]
     text = "\n".join(lines) + "\n"
@@ -185,7 +187,9 @@ def child(args: argparse.Namespace, cpu: bool) -> None:
     from archstat.analysis.speed import speed
 
     if args.calibrate_only:
+        waited = wait_for_quiet(args.quiet, args.threads) if args.quiet else None
         calibrate(args.threads, ("fp32",), cpu_time=cpu)
+        print(json.dumps({"waited_s": waited}))
         return
     model, batch = args.one[0], int(args.one[1])
     runs, warmup = (args.runs, 2) if batch == 1 else (3, 1)
@@ -254,15 +258,18 @@ def reference_times(threads: int, seconds: float) -> list[float]:
     return medians
 
 
-def quiet_line(quiet_s: float | None, waits: list[float]) -> list[str]:
-    """The sentence that says how the measurements waited for a quiet machine (none without ``--quiet``)."""
+def quiet_line(quiet_s: float | None, waits: list[float], calibration_wait: float | None = None) -> list[str]:
+    """The sentence that says how the calibration and the measurements waited for a quiet machine (none without
+    ``--quiet``)."""
     if not quiet_s or not waits:
         return []
-    limit = sum(w >= QUIET_LIMIT_S for w in waits)
-    return ["", f"Each measurement's timing began once the reference workload (a 256 x 256 matrix product) ran within "
-            f"{100 * QUIET_TOLERANCE:.0f}% of its quiet time, {quiet_s * 1e6:.1f} us (the fastest quarter-second "
-            f"window of 10 s at the start): waited {statistics.median(waits):.1f} s in median, {max(waits):.1f} s "
-            f"at most; {limit} of {len(waits)} gave up after {QUIET_LIMIT_S:.0f} s and measured anyway."]
+    limit = sum(w >= QUIET_LIMIT_S for w in [*waits, *([calibration_wait] if calibration_wait is not None else [])])
+    calibration = "" if calibration_wait is None else f"the calibration waited {calibration_wait:.1f} s; "
+    return ["", f"The calibration and each measurement's timing began once the reference workload (a 256 x 256 "
+            f"matrix product) ran within {100 * QUIET_TOLERANCE:.0f}% of its quiet time, {quiet_s * 1e6:.1f} us (the "
+            f"fastest quarter-second window of 10 s at the start): {calibration}the measurements waited "
+            f"{statistics.median(waits):.1f} s in median, {max(waits):.1f} s at most; {limit} of "
+            f"{len(waits) + (calibration_wait is not None)} gave up after {QUIET_LIMIT_S:.0f} s and went on anyway."]
 
 
 def wait_for_quiet(quiet_s: float, threads: int) -> float:
