@@ -256,7 +256,7 @@ def time_probes(dtype: torch.dtype, batch: int, clock: Callable[[], float], seed
 
     Last, the hooks' cost per gap in a container's "between" row, seconds: the network's own row (no operator
     runs there) over its gaps, two a probe, one after the last and one at each edge of the run. Measured here, between kernels, it is what it is in
-    a network (5 to 9 us here), where a row of empty modules, the hooks' code always warm, gave 3 to 5."""
+    a network (7 to 12 us here), where a row of empty modules, the hooks' code always warm, gave 3 to 5."""
     from .timing import between_name, time_layers
 
     probes = [probe for probe in probe_list(seed) if batch in batches(probe[0])]
