@@ -255,8 +255,9 @@ def time_probes(dtype: torch.dtype, batch: int, clock: Callable[[], float], seed
     read their weights (untimed) just before they run (``cold_weight_seconds``).
 
     Last, the hooks' cost per gap in a container's "between" row, seconds: the network's own row (no operator
-    runs there) over its gaps, two a probe, one after the last and one at each edge of the run. Measured here, between kernels, it is what it is in
-    a network (7 to 12 us here), where a row of empty modules, the hooks' code always warm, gave 3 to 5."""
+    runs there) over its gaps, two a probe, one after the last and one at each edge of the run. Measured
+    between kernels, it is what it is in a network (7 to 12 us here), where a row of empty modules, the
+    hooks' code always warm, gave 3 to 5."""
     from .timing import between_name, time_layers
 
     probes = [probe for probe in probe_list(seed) if batch in batches(probe[0])]
@@ -273,8 +274,8 @@ def time_probes(dtype: torch.dtype, batch: int, clock: Callable[[], float], seed
             rows = time_layers(lambda: net(*inputs), net, warmup=1, runs=runs, clock=clock, statistic=min).rows
     finally:
         torch.set_flush_denormal(False)
-    gap = rows.get(between_name(""), 0.0) / (2 * len(probes) + 3)
-    return [name for name, _, _ in probes], net, shapes, [rows.get(f"probe.{i}", 0.0) for i in range(len(probes))], gap
+    times = [rows.get(f"probe.{i}", 0.0) for i in range(len(probes))]
+    return [name for name, _, _ in probes], net, shapes, times, rows.get(between_name(""), 0.0) / (2 * len(probes) + 3)
 
 
 def _read_weights(module: nn.Module, _: Any) -> None:

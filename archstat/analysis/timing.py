@@ -5,10 +5,9 @@ module, ``sync(); end = clock()``. The hooks are registered once, before the fir
 after the last: registering and removing them around each run took 2 ms of Python per ShuffleNet V2
 forward here, inside the timed span, and left the caches cold for the first layers (its stem's
 convolution measured 570 us that way, 470 with the hooks kept). Each hook synchronises the device and
-reads the clock; a leaf's
-time is post minus pre, and every stretch between two hooks outside a leaf (a residual addition, a
-concatenation, Python between the calls) is credited to the "between" row of the container running
-it ("(model) (between)" at the top). So in every run the rows
+reads the clock; a leaf's time is post minus pre, and every stretch between two hooks outside a leaf (a
+residual addition, a concatenation, Python between the calls) is credited to the "between" row of the
+container running it ("(model) (between)" at the top). So in every run the rows
 add up exactly to ``end - start``, the whole forward with hooks. The whole forward is also timed
 without hooks: the difference of the two medians is the hooks' overhead, stated with the result.
 
