@@ -263,13 +263,15 @@ def quiet_line(quiet_s: float | None, waits: list[float], calibration_wait: floa
     ``--quiet``)."""
     if not quiet_s or not waits:
         return []
-    limit = sum(w >= QUIET_LIMIT_S for w in [*waits, *([calibration_wait] if calibration_wait is not None else [])])
+    every = waits if calibration_wait is None else [*waits, calibration_wait]
+    limit = sum(w >= QUIET_LIMIT_S for w in every)
     calibration = "" if calibration_wait is None else f"the calibration waited {calibration_wait:.1f} s; "
-    return ["", f"The calibration and each measurement's timing began once the reference workload (a 256 x 256 "
+    began = "Each measurement's timing" if calibration_wait is None else "The calibration and each measurement's timing"
+    return ["", f"{began} began once the reference workload (a 256 x 256 "
             f"matrix product) ran within {100 * QUIET_TOLERANCE:.0f}% of its quiet time, {quiet_s * 1e6:.1f} us (the "
             f"fastest quarter-second window of 10 s at the start): {calibration}the measurements waited "
-            f"{statistics.median(waits):.1f} s in median, {max(waits):.1f} s at most; {limit} of "
-            f"{len(waits) + (calibration_wait is not None)} gave up after {QUIET_LIMIT_S:.0f} s and went on anyway."]
+            f"{statistics.median(waits):.1f} s in median, {max(waits):.1f} s at most; {limit} of {len(every)} gave "
+            f"up after {QUIET_LIMIT_S:.0f} s and went on anyway."]
 
 
 def wait_for_quiet(quiet_s: float, threads: int) -> float:
