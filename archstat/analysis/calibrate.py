@@ -207,11 +207,15 @@ def first_touch(seconds: float = 0.3, threads: int = 1) -> tuple[float, float, s
 FAULT_SHAPE = (16, 64, 128, 128)  # 64 MiB in fp32: every block the two operators allocate is above MMAP_MAX
 # glibc tunables: no block is mmap-ed, and the heap is never trimmed, so a freed block's pages stay mapped
 HEAP_ONLY = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=4294967296"
+# timed calls of each operator, at least: under ``HEAP_ONLY`` a batch norm's first four or five calls (the untimed
+# one included) still fault while the heap grows, 40 ms each, so on a loaded machine a time budget alone could end
+# before any call ran on mapped pages (it did once in CI)
+FAULT_CALLS = 8
 
 
 def _fault_ops(seconds: float, faults: tuple[list[int], list[int]] | None = None) -> float:
-    """Seconds a batch norm and a depthwise 3x3 convolution on a ``FAULT_SHAPE`` input take, the fastest run each;
-    each call's minor page faults (bytes) go to ``faults``, one list per operator."""
+    """Seconds a batch norm and a depthwise 3x3 convolution on a ``FAULT_SHAPE`` input take, the fastest of at
+    least ``FAULT_CALLS`` runs each; each call's minor page faults (bytes) go to ``faults``, one list per operator."""
     import torch
 
     channels = FAULT_SHAPE[1]
@@ -219,7 +223,7 @@ def _fault_ops(seconds: float, faults: tuple[list[int], list[int]] | None = None
     norm = torch.nn.BatchNorm2d(channels).eval()
     depthwise = torch.nn.Conv2d(channels, channels, 3, padding=1, groups=channels, bias=False)
     with torch.no_grad():
-        return sum(_fastest_time(partial(_counted, op, x, counts), seconds)
+        return sum(_fastest_time(partial(_counted, op, x, counts), seconds, FAULT_CALLS)
                    for op, counts in zip((norm, depthwise), faults or ([], []), strict=True))
 
 
